@@ -1,0 +1,314 @@
+"""`pars load`: validate an export and append it to the raw layer in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ..contract import FILES, FORMULA_PREFIXES, FileSpec
+from ..db import first, scalar
+from . import raw, reader, references, validate
+from .errors import LoadError
+from .manifest import Manifest, read_manifest
+
+Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
+
+
+@dataclass
+class FileSummary:
+    file: str
+    read: int = 0
+    loaded: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)
+    duplicates: int = 0
+    new_versions: int = 0
+    deleted: int = 0
+    neutralized: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "read": self.read,
+            "loaded": self.loaded,
+            "quarantined": dict(sorted(self.quarantined.items())),
+            "duplicates": self.duplicates,
+            "new_versions": self.new_versions,
+            "deleted": self.deleted,
+            "neutralized": self.neutralized,
+        }
+
+
+@dataclass
+class LoadResult:
+    export_id: str
+    status: str  # "loaded" or "already_loaded"
+    load_id: int | None
+    kind: str
+    files: dict[str, FileSummary]
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return {
+            "export_id": self.export_id,
+            "status": self.status,
+            "load_id": self.load_id,
+            "kind": self.kind,
+            "seconds": round(self.seconds, 3),
+            "files": {n: s.as_dict() for n, s in self.files.items()},
+        }
+
+
+def load_export(export: Path | str, db: Path | str, progress: Progress | None = None) -> LoadResult:
+    """Validate `export` and load it into the DuckDB file `db` (created if missing).
+
+    Raises LoadError for a file-level problem; the warehouse is then exactly as before.
+    """
+    started = time.perf_counter()
+    export, db = Path(export), Path(db)
+    step = _stepper(progress, 3 + 3 * len(FILES))
+    manifest = read_manifest(export)
+    files = reader.discover(export)
+    for f in files:
+        step(f"checking {f.name}")
+        if f.fmt == "csv":
+            reader.precheck_csv(f)
+    existed = db.exists()
+    con = _connect(db)
+    ok = False
+    try:
+        digest = _content_hash(files)
+        if raw.schema_exists(con):
+            done = _already_loaded(con, manifest, digest)
+            if done is not None:
+                ok = True
+                return done
+        for f in files:
+            step(f"reading {f.name}")
+            bad_rows = reader.stage(con, f, references.table("stg", f.spec))
+            _stage_field_count_rows(con, f, bad_rows)
+            step(f"validating {f.name}")
+            validate.run(con, f.spec, references.table("stg", f.spec), references.table("chk", f.spec))
+        present = {f.spec.name: f for f in files}
+        _create_empty_checked(con, present)
+
+        def work() -> LoadResult:
+            raw.create_schema(con)
+            step("checking references")
+            _resolve(con, manifest)
+            step("writing the warehouse")
+            return _write(con, manifest, files, digest, export, started)
+
+        result = with_tx(con, work)
+        step("done")
+        ok = True
+        return result
+    finally:
+        con.close()
+        if not ok and not existed:  # a failed first load leaves no empty warehouse behind
+            for leftover in (db, db.with_name(db.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+
+
+def _stepper(progress: Progress | None, total: int) -> Callable[[str], None]:
+    done = 0
+
+    def step(text: str) -> None:
+        nonlocal done
+        if progress:
+            progress(text, done, total)
+        done += 1
+
+    return step
+
+
+def _connect(db: Path) -> duckdb.DuckDBPyConnection:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(db))
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise LoadError(
+                f"the warehouse {db} is in use by another process (a running load or build): "
+                "try again when it finishes",
+                file=str(db),
+                rule="locked",
+            ) from None
+        raise LoadError(f"cannot open the warehouse {db}: {exc}", file=str(db), rule="warehouse") from None
+
+
+def with_tx(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> object:
+    con.sql("begin transaction")
+    try:
+        out = work()
+    except BaseException:
+        con.sql("rollback")
+        raise
+    con.sql("commit")
+    return out
+
+
+def _content_hash(files: list[reader.ExportFile]) -> str:
+    listing = sorted((f.name, f.sha256) for f in files)
+    return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, manifest: Manifest, digest: str) -> LoadResult | None:
+    row = first(
+        con,
+        "select load_id, content_sha256, summary from raw.load_history where export_id = ?",
+        params=[manifest.export_id],
+    )
+    if row is None:
+        return None
+    load_id, previous, summary = row
+    if previous != digest:
+        raise LoadError(
+            f"export_id {manifest.export_id!r} was loaded before (load {load_id}) with different "
+            "file contents: an export's files never change; give a corrected export a new id",
+            file="manifest.json",
+            rule="export_changed",
+        )
+    files = {
+        name: FileSummary(name, **{k: v for k, v in s.items()}) for name, s in json.loads(summary).items()
+    }
+    for s in files.values():
+        s.new_versions = s.deleted = 0
+    return LoadResult(manifest.export_id, "already_loaded", load_id, manifest.kind, files, 0.0)
+
+
+def _stage_field_count_rows(con: duckdb.DuckDBPyConnection, f: reader.ExportFile, bad_rows: list) -> None:
+    con.sql(f"create or replace temp table fc_{f.spec.name} (line bigint, record json)")
+    if bad_rows:
+        con.executemany(
+            f"insert into fc_{f.spec.name} values (?, ?)",
+            [(line, json.dumps(fields)) for _, line, fields in bad_rows],
+        )
+
+
+def _create_empty_checked(con: duckdb.DuckDBPyConnection, present: dict[str, reader.ExportFile]) -> None:
+    """Absent optional files behave as files with a header and no rows."""
+    for spec in FILES:
+        if spec.name in present:
+            continue
+        cols = ", ".join(f"null::varchar as {c}" for c in spec.column_names)
+        con.sql(
+            f"create or replace temp table stg_{spec.name} as "
+            f"select {cols}, 0::bigint as _row, 0::bigint as _line where false"
+        )
+        validate.run(con, spec, f"stg_{spec.name}", f"chk_{spec.name}")
+        con.sql(f"create or replace temp table fc_{spec.name} (line bigint, record json)")
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
+    full = manifest.kind == "full"
+    for spec in FILES:
+        if spec.year_via == "activity" and spec.name != "activities" and not _has_act_info(con):
+            references.activity_years(con)
+        references.plan_deletions(con, spec, manifest.reporting_years, full)
+        references.check_references(con, spec)
+
+
+def _has_act_info(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        first(con, "select count(*) from duckdb_tables() where temporary and table_name = 'act_info'")[0]
+    )
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    manifest: Manifest,
+    files: list[reader.ExportFile],
+    digest: str,
+    export: Path,
+    started: float,
+) -> LoadResult:
+    names = {f.spec.name: f.name for f in files}
+    load_id = scalar(con, "select coalesce(max(load_id), 0) + 1 from raw.load_history")
+    summaries = {}
+    for spec in FILES:
+        file_name = names.get(spec.name, f"{spec.name}.csv")
+        summary = _summarize(con, spec, file_name)
+        summary.new_versions = raw.insert_versions(con, spec, f"chk_{spec.name}", load_id, manifest.export_id)
+        summary.deleted = raw.insert_tombstones(con, spec, f"del_{spec.name}", load_id, manifest.export_id)
+        _insert_quarantine(con, spec, file_name, load_id, manifest.export_id)
+        if spec.name in names or summary.read or summary.deleted:
+            summaries[file_name] = summary
+    seconds = time.perf_counter() - started
+    con.sql(
+        """insert into raw.load_history values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        params=[
+            load_id,
+            manifest.export_id,
+            manifest.kind,
+            manifest.exported_at.replace(tzinfo=None),
+            list(manifest.reporting_years),
+            digest,
+            str(export.resolve()),
+            datetime.now(UTC).replace(tzinfo=None),
+            seconds,
+            json.dumps({n: s.as_dict() for n, s in summaries.items()}),
+        ],
+    )
+    return LoadResult(
+        manifest.export_id, "loaded", load_id, manifest.kind, summaries, time.perf_counter() - started
+    )
+
+
+def _summarize(con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str) -> FileSummary:
+    chk = f"chk_{spec.name}"
+    s = FileSummary(file_name)
+    counts = first(
+        con,
+        f"""select count(*) filter (where _copy = 1 and _rule is null),
+                                count(*) filter (where _copy > 1), count(*) from {chk}""",
+    )
+    s.loaded, s.duplicates, s.read = counts
+    s.quarantined = dict(
+        con.sql(f"select _rule, count(*) from {chk} where _rule is not null group by 1").fetchall()
+    )
+    field_count = scalar(con, f"select count(*) from fc_{spec.name}")
+    if field_count:
+        s.quarantined["field_count"] = field_count
+        s.read += field_count
+    texts = [c.name for c in spec.columns if c.type == "text"]
+    if texts:
+        starts = ", ".join(f"chr({ord(p)})" for p in FORMULA_PREFIXES)
+        hits = " + ".join(f"(left(s.{c}, 1) in ({starts}))::int" for c in texts)
+        s.neutralized = scalar(
+            con,
+            f"""select coalesce(sum({hits}), 0) from stg_{spec.name} s
+            join {chk} c using (_row) where c._copy = 1 and c._rule is null""",
+        )
+    return s
+
+
+def _insert_quarantine(
+    con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str, load_id: int, export_id: str
+) -> None:
+    raw_value = (
+        "case c._column " + " ".join(f"when '{col}' then s.{col}" for col in spec.column_names) + " end"
+    )
+    record = "json_object(" + ", ".join(f"'{col}', s.{col}" for col in spec.column_names) + ")"
+    con.sql(
+        f"""
+        insert into raw.quarantine
+        select {load_id}, ?, ?, c._line, c._column, c._rule, {raw_value}, {record}
+        from chk_{spec.name} c join stg_{spec.name} s using (_row)
+        where c._rule is not null
+        order by c._line
+    """,
+        params=[export_id, file_name],
+    )
+    con.sql(
+        f"""
+        insert into raw.quarantine
+        select {load_id}, ?, ?, line, null, 'field_count', null, record from fc_{spec.name}
+    """,
+        params=[export_id, file_name],
+    )

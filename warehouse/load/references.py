@@ -1,0 +1,110 @@
+"""Rules that look beyond one row: full-export deletions, references to parents, cross-file checks.
+
+They run file by file in load order, after every file of the export has been checked on its own, so
+a parent's fate (accepted, quarantined, deleted) is known before its children are judged.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ..contract import CROSS_FILE_CHECKS, FILES_BY_NAME, FileSpec
+from ..db import scalar
+from .raw import latest_sql
+
+
+def table(prefix: str, spec: FileSpec) -> str:
+    return f"{prefix}_{spec.name}"
+
+
+def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        scalar(con, "select count(*) from duckdb_tables() where temporary and table_name = ?", params=[name])
+    )
+
+
+def _keys_in_export(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> str:
+    """Every key the export's file holds, good or bad (a record the export holds is never deleted)."""
+    stg = table("stg", spec)
+    if not _has(con, stg):
+        cols = ", ".join(f"null::varchar as {k}" for k in spec.key)
+        return f"(select {cols} where false)"
+    return f"(select distinct {', '.join(spec.key)} from {stg})"
+
+
+def activity_years(con: duckdb.DuckDBPyConnection) -> None:
+    """Each activity's reporting year and dates after this load: the export's accepted version, else the
+    warehouse's live one."""
+    acts = FILES_BY_NAME["activities"]
+    con.sql(f"""
+        create or replace temp table act_info as
+        select activity_id, reporting_year, start_date, end_date, true as in_export
+        from chk_activities where _copy = 1 and _rule is null
+        union all
+        select activity_id, reporting_year, start_date, end_date, false
+        from {latest_sql(acts)} l
+        where not exists (select 1 from chk_activities c where c._copy = 1 and c._rule is null
+                          and c.activity_id = l.activity_id)
+    """)
+
+
+def plan_deletions(con: duckdb.DuckDBPyConnection, spec: FileSpec, years: tuple[int, ...], full: bool) -> str:
+    """Create del_<file>: the live keys a full export no longer holds (empty for incremental exports)."""
+    name = table("del", spec)
+    key = ", ".join(spec.key)
+    years_sql = ", ".join(str(y) for y in years)
+    if not full or spec.year_via is None:
+        scope = "false"
+    elif spec.year_via == "reporting_year":
+        scope = f"l.reporting_year in ({years_sql})"
+    else:
+        scope = (
+            f"exists (select 1 from act_info a where a.activity_id = l.activity_id "
+            f"and a.reporting_year in ({years_sql}))"
+        )
+    held = _keys_in_export(con, spec)
+    match = " and ".join(f"h.{k} = l.{k}::varchar" for k in spec.key)
+    con.sql(f"""
+        create or replace temp table {name} as
+        select {", ".join("l." + k for k in spec.key)} from {latest_sql(spec)} l
+        where {scope} and not exists (select 1 from {held} h where {match})
+    """)
+    con.sql(
+        f"create or replace temp view live_{spec.name} as "
+        f"select * from {latest_sql(spec)} l where not exists "
+        f"(select 1 from {name} d where {' and '.join(f'd.{k} = l.{k}' for k in spec.key)})"
+    )
+    return key
+
+
+def check_references(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
+    chk = table("chk", spec)
+    for ref in spec.references:
+        parent = FILES_BY_NAME[ref.parent]
+        pchk = table("chk", parent)
+        column = ref.columns[-1]
+        match = " and ".join(
+            f"p.{pc} = c.{cc}" for cc, pc in zip(ref.columns, ref.parent_columns, strict=True)
+        )
+        if _has(con, pchk):
+            con.sql(f"""
+                update {chk} c set _rule = 'parent_rejected', _column = '{column}'
+                where _rule is null and _copy = 1
+                  and exists (select 1 from {pchk} p where p._copy = 1 and p._rule is not null and {match})
+            """)
+            accepted = f"exists (select 1 from {pchk} p where p._copy = 1 and p._rule is null and {match})"
+        else:
+            accepted = "false"
+        con.sql(f"""
+            update {chk} c set _rule = 'unknown_reference', _column = '{column}'
+            where _rule is null and _copy = 1 and not {accepted}
+              and not exists (select 1 from live_{parent.name} p where {match})
+        """)
+    cross = CROSS_FILE_CHECKS.get(spec.name)
+    if cross:
+        rule, column, violation = cross
+        con.sql(f"""
+            update {chk} t set _rule = '{rule}', _column = '{column}'
+            from act_info a
+            where t._rule is null and t._copy = 1 and a.activity_id = t.activity_id and ({violation})
+        """)
