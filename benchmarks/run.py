@@ -1,0 +1,132 @@
+"""Benchmark harness: each pipeline step in a fresh process, median wall time and peak memory.
+
+    python benchmarks/run.py --scales 0.1 1 [--years 2022] [--repeat 3] [--out benchmarks/results]
+
+Every step runs as its own subprocess so its peak resident memory (from wait4) is its own. Baselines run
+in the same invocation on the same files, and results are reported as ratios against them: these
+machines are shared and noisy, so absolute seconds do not compare across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+#: The floor for `pars load`: DuckDB merely reading the same CSV files into tables (no validation).
+FLOOR_READ = """
+import duckdb, sys, pathlib
+con = duckdb.connect(sys.argv[2])
+for f in sorted(pathlib.Path(sys.argv[1]).glob('*.csv')):
+    con.sql(f"create table {f.stem} as select * from read_csv('{f}', header=true, all_varchar=true)")
+con.close()
+"""
+
+
+def measure(cmd: list[str], repeat: int, setup=None) -> dict:
+    """Median wall seconds and max peak RSS (MiB) of `cmd` over `repeat` fresh runs."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        if setup:
+            setup()
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+        times.append(elapsed)
+        peaks.append(usage.ru_maxrss / 1024)
+    return {"seconds": round(statistics.median(times), 3), "runs": [round(t, 3) for t in times],
+            "peak_mib": round(max(peaks), 1)}
+
+
+def machine() -> dict:
+    mem_kib = 0
+    with open("/proc/meminfo") as fh:
+        for line in fh:
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    return {"cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1),
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+def bench_scale(scale: float, years: str, repeat: int, work: Path) -> dict:
+    export = work / f"export-{scale}"
+    db = work / f"w-{scale}.duckdb"
+    floor_db = work / f"floor-{scale}.duckdb"
+    pars = [PY, "-m", "warehouse"]
+
+    def fresh(*paths: Path):
+        def clear() -> None:
+            for p in paths:
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+                Path(str(p) + ".wal").unlink(missing_ok=True)
+        return clear
+
+    steps = {}
+    steps["synth"] = measure(pars + ["synth", "--scale", str(scale), "--years", years, "--seed", "1",
+                                     "--out", str(export)], repeat, setup=fresh(export))
+    size = sum(f.stat().st_size for f in export.glob("*.csv"))
+    steps["floor_duckdb_read"] = measure([PY, "-c", FLOOR_READ, str(export), str(floor_db)], repeat,
+                                         setup=fresh(floor_db))
+    steps["load"] = measure(pars + ["load", str(export), "--db", str(db)], repeat, setup=fresh(db))
+    steps["reload_unchanged"] = measure(pars + ["load", str(export), "--db", str(db)], repeat)
+    rows = json.loads((export / "manifest.json").read_text())
+    ratios = {"load_vs_floor_read": round(steps["load"]["seconds"] / steps["floor_duckdb_read"]["seconds"], 2)}
+    return {"scale": scale, "years": years, "export_id": rows["export_id"], "csv_mib": round(size / 2**20, 1),
+            "steps": steps, "ratios": ratios}
+
+
+def write_markdown(results: list[dict], path: Path) -> None:
+    lines = [f"# Benchmark results ({results[0]['date']})", "",
+             f"Machine: {results[0]['machine']['cores']} cores, {results[0]['machine']['memory_gib']} GiB.", "",
+             "| scale | years | CSV MiB | step | median s | peak MiB |", "|---|---|---|---|---|---|"]
+    for r in results:
+        for name, s in r["steps"].items():
+            cells = (r["scale"], r["years"], r["csv_mib"], name, s["seconds"], s["peak_mib"])
+            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    lines += ["", "| scale | ratio | value |", "|---|---|---|"]
+    for r in results:
+        for name, v in r["ratios"].items():
+            lines.append(f"| {r['scale']} | {name} | {v}x |")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", nargs="+", type=float, default=[0.1, 1.0])
+    parser.add_argument("--years", default="2022")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    args.work.mkdir(parents=True, exist_ok=True)
+    today = dt.date.today().isoformat()
+    results = []
+    for scale in args.scales:
+        result = bench_scale(scale, args.years, args.repeat, args.work)
+        result.update(date=today, machine=machine())
+        (args.out / f"{today}-{scale:g}.json").write_text(json.dumps(result, indent=2) + "\n")
+        results.append(result)
+        print(json.dumps({"scale": scale, "steps": {k: v["seconds"] for k, v in result["steps"].items()},
+                          "ratios": result["ratios"]}))
+    write_markdown(results, args.out.parent / "RESULTS.md" if args.out.name == "results" else args.out / "RESULTS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
