@@ -279,7 +279,7 @@ def _summarize(con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str) -
     texts = [c.name for c in spec.columns if c.type == "text"]
     if texts:
         starts = ", ".join(f"chr({ord(p)})" for p in FORMULA_PREFIXES)
-        hits = " + ".join(f"(left(s.{c}, 1) in ({starts}))::int" for c in texts)
+        hits = " + ".join(f"coalesce(left(s.{c}, 1) in ({starts}), false)::int" for c in texts)
         s.neutralized = scalar(
             con,
             f"""select coalesce(sum({hits}), 0) from stg_{spec.name} s
