@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
+    parser.add_argument("--markdown", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
         print(json.dumps({"scale": scale, "steps": {k: v["seconds"] for k, v in result["steps"].items()},
                           "ratios": result["ratios"]}))
-    write_markdown(results, args.out.parent / "RESULTS.md" if args.out.name == "results" else args.out / "RESULTS.md")
+    write_markdown(results, args.markdown)
     return 0
 
 

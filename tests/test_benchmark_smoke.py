@@ -14,10 +14,11 @@ import run as bench  # noqa: E402
 
 def test_tiny_benchmark_writes_results(tmp_path):
     out = tmp_path / "results"
-    assert bench.main(["--scales", "0.002", "--repeat", "1", "--out", str(out), "--work", str(tmp_path / "w")]) == 0
+    assert bench.main(["--scales", "0.002", "--repeat", "1", "--out", str(out), "--work", str(tmp_path / "w"),
+                       "--markdown", str(tmp_path / "RESULTS.md")]) == 0
     result = json.loads(next(out.glob("*-0.002.json")).read_text())
     assert set(result["steps"]) == {"synth", "floor_duckdb_read", "load", "reload_unchanged"}
     assert all(s["seconds"] > 0 and s["peak_mib"] > 0 for s in result["steps"].values())
     assert result["ratios"]["load_vs_floor_read"] > 0
     assert result["machine"]["cores"] >= 1
-    assert "| 0.002 | 2022 |" in (out / "RESULTS.md").read_text()
+    assert "| 0.002 | 2022 |" in (tmp_path / "RESULTS.md").read_text()

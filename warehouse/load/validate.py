@@ -12,6 +12,7 @@ import duckdb
 from ..contract import FORMULA_PREFIXES, MAX_DATE, MAX_YEAR, MIN_DATE, MIN_YEAR, Column, FileSpec
 
 WS = "' ' || chr(9) || chr(10) || chr(13)"
+WS_CODES = "32, 9, 10, 13"
 FORMULA_START = ", ".join(f"chr({ord(p)})" for p in FORMULA_PREFIXES)
 
 #: DuckDB type of each contract type in the raw layer.
@@ -28,7 +29,7 @@ SQL_TYPES = {
     "list": "varchar[]",
 }
 _FORMATS = {  # type: (rule, SQL true when the non-blank raw value in column {r} is malformed)
-    "id": ("id_format", "length({r}) > 40 or {r} <> trim({r}, {ws})"),
+    "id": ("id_format", "length({r}) > 40 or ascii({r}) in ({sp}) or ascii(right({r}, 1)) in ({sp})"),
     "date": (
         "invalid_date",
         "not regexp_full_match({r}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') or try_cast({r} as date) is null",
@@ -50,7 +51,8 @@ def _sql_list(values) -> str:
 
 
 def blank(col: str) -> str:
-    return f"({col} is null or trim({col}, {WS}) = '')"
+    """Empty or whitespace-only (trimming only values that start with whitespace: trim is the slow part)."""
+    return f"({col} is null or {col} = '' or (ascii({col}) in ({WS_CODES}) and trim({col}, {WS}) = ''))"
 
 
 def typed_expr(c: Column) -> str:
@@ -82,7 +84,7 @@ def error_expr(c: Column) -> str:
     whens = [f"when {blank(r)} then {'null' if c.optional else quote('required')}"]
     if c.type in _FORMATS:
         rule, cond = _FORMATS[c.type]
-        whens.append(f"when {cond.format(r=r, ws=WS)} then '{rule}'")
+        whens.append(f"when {cond.format(r=r, ws=WS, sp=WS_CODES)} then '{rule}'")
     if c.codes is not None and c.type == "code":
         whens.append(f"when not list_contains({_sql_list(c.codes)}, {r}) then 'unknown_code'")
     if c.codes is not None and c.type == "list":
@@ -109,54 +111,74 @@ def error_expr(c: Column) -> str:
     return "case " + " ".join(whens) + " end"
 
 
-def checked_table_sql(spec: FileSpec, staging: str, checked: str) -> str:
-    """SQL creating `checked` from `staging` with typed columns, `_copy`, `_rule` and `_column`."""
-    cols = spec.column_names
-    key = spec.key
-    all_cols = ", ".join(cols)
-    dup_rules = [_dup_rule(key, "_key_n")] + [_dup_rule(u, f"_uniq{i}_n") for i, u in enumerate(spec.unique)]
-    counts = [_group_count(key, "_key_n")] + [
-        _group_count(u, f"_uniq{i}_n") for i, u in enumerate(spec.unique)
-    ]
+def checked_table_sql(spec: FileSpec, staging: str, checked: str, conflicts: list[str]) -> str:
+    """SQL creating `checked` from `staging`: typed columns, `_copy`, `_rule` and `_column`.
+
+    `conflicts` are the tables of key values held by more than one distinct row (see `run`).
+    """
+    joins, dup_rules = [], []
+    for i, (columns, table) in enumerate(zip((spec.key, *spec.unique), conflicts, strict=True)):
+        on = " and ".join(f"k{i}.{c} = s.{c}" for c in columns)
+        joins.append(f"left join {table} k{i} on {on}")
+        dup_rules.append(f"case when k{i}.{columns[0]} is not null then 'duplicate_key\t{columns[-1]}' end")
     col_errors = [f"({error_expr(c)}) || '\t{c.name}'" for c in spec.columns]
     checks = [f"case when {ch.violation} then '{ch.rule}\t{ch.column}' end" for ch in spec.checks]
+    raw_cols = ", ".join(f"s.{c}" for c in spec.column_names)
     return f"""
     create or replace temp table {checked} as
-    with copies as (
-        select *, row_number() over (partition by {all_cols} order by _row) as _copy from {staging}
-    ),
-    firsts as (
-        select *, {", ".join(counts)} from copies where _copy = 1
+    with marked as (
+        select {raw_cols}, s._row, s._line, coalesce(d._copy, 1) as _copy,
+               coalesce({", ".join(dup_rules)}) as _dup_error
+        from {staging} s left join copies_{checked} d using (_row)
+        {" ".join(joins)}
     ),
     typed as (
-        select _row, _line, 1 as _copy,
-               coalesce({", ".join(dup_rules + col_errors)}) as _local_error,
+        select _row, _line, _copy,
+               case when _copy = 1 then coalesce(_dup_error, {", ".join(col_errors)}) end as _local_error,
                {", ".join(f"{typed_expr(c)} as {c.name}" for c in spec.columns)}
-        from firsts
+        from marked
     ),
     judged as (
-        select *, coalesce(_local_error{"".join(", " + c for c in checks)}) as _error from typed
+        select *, case when _copy = 1 then coalesce(_local_error{"".join(", " + c for c in checks)}) end
+               as _error
+        from typed
     )
     select * exclude (_local_error, _error),
-           split_part(_error, '\t', 1) as _rule, split_part(_error, '\t', 2) as _column
+           nullif(split_part(_error, '\t', 1), '') as _rule, nullif(split_part(_error, '\t', 2), '') as _column
     from judged
-    union all by name
-    select _row, _line, _copy from copies where _copy > 1
     """
 
 
-def _group_count(columns: tuple[str, ...], alias: str) -> str:
-    not_null = " and ".join(f"{c} is not null" for c in columns)
-    return (
-        f"case when {not_null} then count(*) over (partition by {', '.join(columns)}) else 1 end as {alias}"
-    )
-
-
-def _dup_rule(columns: tuple[str, ...], alias: str) -> str:
-    return f"case when {alias} > 1 then 'duplicate_key\t{columns[-1]}' end"
+def _not_null(columns: tuple[str, ...], alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return " and ".join(f"{prefix}{c} is not null" for c in columns)
 
 
 def run(con: duckdb.DuckDBPyConnection, spec: FileSpec, staging: str, checked: str) -> None:
-    con.sql(checked_table_sql(spec, staging, checked))
-    # split_part of NULL gives '' in some versions: normalize to NULL so "no rule" is one value.
-    con.sql(f"update {checked} set _rule = null, _column = null where _rule = ''")
+    """Check every row of `staging` into `checked` (docs/loading.md, steps 2-5).
+
+    Exact duplicates share their key, so the costly whole-row comparison runs only on rows whose key
+    occurs more than once: on a clean file that is no row at all.
+    """
+    key = ", ".join(spec.key)
+    all_cols = ", ".join(spec.column_names)
+    con.sql(f"""
+        create or replace temp table copies_{checked} as
+        with repeated as (
+            select {key} from {staging} where {_not_null(spec.key)} group by all having count(*) > 1
+        )
+        select _row, row_number() over (partition by {all_cols} order by _row) as _copy
+        from {staging} s semi join repeated r on {" and ".join(f"r.{k} = s.{k}" for k in spec.key)}
+    """)
+    conflicts = []
+    for i, columns in enumerate((spec.key, *spec.unique)):
+        table = f"conflict{i}_{checked}"
+        cols = ", ".join(columns)
+        con.sql(f"""
+            create or replace temp table {table} as
+            select {cols} from {staging} s left join copies_{checked} d using (_row)
+            where coalesce(d._copy, 1) = 1 and {_not_null(columns, "s")}
+            group by all having count(*) > 1
+        """)
+        conflicts.append(table)
+    con.sql(checked_table_sql(spec, staging, checked, conflicts))

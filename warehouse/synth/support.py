@@ -1,0 +1,152 @@
+"""Activity children other than MOC: commercial supporters, joint providers, REMS, learner professions.
+
+Each builder takes the year's typed activities and returns typed child rows; the completeness gaps
+of spec §4 (joint without partner, support without supporter) are drawn here on purpose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from warehouse.contract import codes
+
+from . import calibration as cal
+from . import names
+from .util import (
+    choice_index,
+    digits,
+    masks_to_lists,
+    part_rng,
+    sample_items,
+    sample_masks,
+    to_hundredths,
+)
+
+_PUBLISHING = codes.ORGANIZATION_TYPES.index("Publishing/Education Company")
+_NATURE_WEIGHTS = {"Durable equipment": 0.35, "Facilities/Space": 0.4, "Disposable supplies": 0.3,
+                   "Animal parts or tissue": 0.05, "Human parts or tissue": 0.05, "Other": 0.1}
+
+
+def supporters(seed: int, year: int, scale: float, acts: pl.DataFrame) -> pl.DataFrame:
+    """Supporter rows of supported activities; money is normalized to the national total, 70% of it
+    to Publishing/Education companies (pars-domain §3.3), so the shares hold at any scale."""
+    rng = part_rng(seed, year, "supporters")
+    sup = acts.filter(pl.col("supported")).select("activity_id", "p", "org_i")
+    sup = sup.filter(pl.Series(rng.random(sup.height) >= cal.SUPPORT_WITHOUT_SUPPORTER_SHARE))
+    k = 1 + np.minimum(rng.poisson(cal.EXTRA_SUPPORTERS_MEAN, sup.height), 5)
+    zipf = 1.0 / (np.arange(len(names.SUPPORTER_NAMES)) + 3.0) ** 0.8
+    rows, items = sample_items(rng, zipf, k)
+    n = len(rows)
+    in_kind = rng.random(n) < cal.IN_KIND_ROW_SHARE
+    money = ~(in_kind & (rng.random(n) < cal.IN_KIND_ONLY_SHARE))
+    weight = np.exp(1.2 * rng.standard_normal(sup.height))[rows] * rng.gamma(1.0, 1.0, n) * money
+    pub = sup["org_i"].to_numpy()[rows] == _PUBLISHING
+    amount = np.zeros(n)
+    total = cal.COMMERCIAL_SUPPORT_TOTAL * scale
+    pub_w, rest_w = weight[pub].sum(), weight[~pub].sum()
+    pub_total = total * cal.PUBLISHING_SUPPORT_SHARE if rest_w > 0 else total
+    if pub_w > 0:
+        amount[pub] = weight[pub] / pub_w * pub_total
+    if rest_w > 0:
+        amount[~pub] = weight[~pub] / rest_w * (total - (pub_total if pub_w > 0 else 0))
+    cents = np.where(money, np.maximum(to_hundredths(amount), 50_000), 0)
+    nk = np.where(rng.random(n) < 0.7, 1, 2)
+    nature = masks_to_lists(sample_masks(rng, list(_NATURE_WEIGHTS.values()), nk), codes.IN_KIND_NATURES)
+    order = [codes.IN_KIND_NATURES.index(x) for x in _NATURE_WEIGHTS]
+    assert order == list(range(len(order)))
+    return pl.DataFrame({
+        "activity_id": sup["activity_id"].gather(rows),
+        "p": sup["p"].gather(rows),
+        "supporter_name": pl.Series(names.SUPPORTER_NAMES).gather(items),
+        "monetary_amount": cents,
+        "in_kind": in_kind,
+        "in_kind_nature": nature,
+    }).with_columns(
+        pl.when(pl.col("monetary_amount") > 0).then(pl.col("monetary_amount")).alias("monetary_amount"),
+        pl.when(pl.col("in_kind")).then(pl.col("in_kind_nature")).alias("in_kind_nature"),
+    )
+
+
+def partner_pool(seed: int, scale: float) -> list[str]:
+    """Organizations that co-provide activities (one pool per export, reused across years)."""
+    rng = part_rng(seed, 0, "partners")
+    n = max(40, round(3000 * scale))
+    states = list(names.STATE_NAMES.values())
+    cities = [c for _, cs in names.CITIES_BY_STATE.values() for c in cs]
+    out: set[str] = set()
+    while len(out) < n:
+        kind = rng.integers(0, 6)
+        city, state = rng.choice(cities), rng.choice(states)
+        spec, sur, stem = rng.choice(names.SPECIALTIES), rng.choice(names.SURNAMES), rng.choice(names.ORG_STEMS)
+        out.add([f"{state} Academy of {spec}", f"{city} {spec} Society", f"{sur} Medical Group",
+                 f"{city} Community Health Center", f"{stem} Foundation", f"{city} County Medical Society"][kind])
+    return sorted(out)
+
+
+def joint_providers(seed: int, year: int, acts: pl.DataFrame, pool: list[str]) -> pl.DataFrame:
+    rng = part_rng(seed, year, "joint")
+    joint = acts.filter(pl.col("providership") == "Joint").select("activity_id")
+    joint = joint.filter(pl.Series(rng.random(joint.height) >= cal.JOINT_WITHOUT_PARTNER_SHARE))
+    shares = cal.JOINT_PARTNER_COUNT_SHARES
+    k = np.array(list(shares))[choice_index(rng, list(shares.values()), joint.height)]
+    rows = np.repeat(np.arange(joint.height), k)
+    zipf = 1.0 / (np.arange(len(pool)) + 5.0)
+    items = rng.choice(len(pool), len(rows), p=zipf / zipf.sum())
+    return pl.DataFrame({
+        "activity_id": joint["activity_id"].gather(rows),
+        "joint_provider_name": pl.Series(pool).gather(items),
+    }).unique(maintain_order=True)
+
+
+def rems(seed: int, year: int, scale: float, acts: pl.DataFrame) -> pl.DataFrame:
+    """REMS rows on a few hundred activities per year at scale 1, from 2013 on (pars-domain §1.8)."""
+    empty = pl.DataFrame(schema={"activity_id": pl.String})
+    if year < cal.REMS_FIRST_YEAR:
+        return empty
+    rng = part_rng(seed, year, "rems")
+    weight = {"C": 0.45, "IL": 0.25, "IEM": 0.30}
+    cand = acts.filter(pl.col("activity_type").is_in(list(weight)) & (pl.col("status") != "Draft")
+                       & (pl.col("physician_learners") > 0))
+    r = min(cand.height, max(2, round(cal.REMS_ACTIVITIES_PER_YEAR * scale)))
+    if r == 0:
+        return empty
+    w = cand["activity_type"].replace_strict(weight, return_dtype=pl.Float64).to_numpy()
+    chosen = cand[np.sort(rng.choice(cand.height, r, replace=False, p=w / w.sum()))]
+    compliant = rng.random(r) < cal.REMS_COMPLIANT_SHARE
+    rpc = compliant & (rng.random(r) < cal.RPC_FUNDED_SHARE)
+    learners = (chosen["physician_learners"] + chosen["other_learners"]).to_numpy()
+    prescribers = np.rint(learners * rng.uniform(0.4, 0.8, r)).astype(np.int64)
+    dea = np.floor(prescribers * rng.uniform(0.6, 0.95, r)).astype(np.int64)
+    split = rng.multinomial(prescribers, [0.5, 0.15, 0.35])
+    rpc_ids = "RPC" + digits(rng, r, 6)
+    return pl.DataFrame({
+        "activity_id": chosen["activity_id"],
+        "rems_designation": np.where(compliant, "Compliant", "Related"),
+        "rpc_grant_id": rpc_ids, "rpc": rpc,
+        "prescriber_learners": prescribers, "dea_registered_learners": dea,
+        "primary_care_learners": split[:, 0], "pain_specialist_learners": split[:, 1],
+        "other_specialist_learners": split[:, 2],
+    }).with_columns(pl.when(pl.col("rpc")).then(pl.col("rpc_grant_id")).alias("rpc_grant_id")).drop("rpc")
+
+
+def professions(seed: int, year: int, acts: pl.DataFrame) -> pl.DataFrame:
+    """Other learners split by profession from 2019 on; counts sum to the activity's other_learners."""
+    if year < codes.PROFESSIONS_FIRST_YEAR:
+        return pl.DataFrame(schema={"activity_id": pl.String, "profession": pl.String, "learner_count": pl.Int64})
+    rng = part_rng(seed, year, "professions")
+    with_others = acts.filter(pl.col("other_learners") > 0).select("activity_id", "other_learners")
+    n = with_others.height
+    shares = np.array([cal.PROFESSION_SHARES[p] for p in codes.PROFESSIONS])
+    # An activity reaches a few professions, not all nine: 1-6 drawn by share, then the counts.
+    k = choice_index(rng, [0.25, 0.25, 0.2, 0.15, 0.1, 0.05], n) + 1
+    masks = sample_masks(rng, shares, k)
+    present = (masks[:, None] >> np.arange(len(shares))[None, :]) & 1
+    probs = present * shares[None, :]
+    counts = rng.multinomial(with_others["other_learners"].to_numpy(), probs / probs.sum(axis=1, keepdims=True))
+    rows, items = np.nonzero(counts)
+    return pl.DataFrame({
+        "activity_id": with_others["activity_id"].gather(rows),
+        "profession": pl.Series(codes.PROFESSIONS).gather(items),
+        "learner_count": counts[rows, items],
+    })
