@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from warehouse.contract import FILES
+from warehouse.load.raw import META_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,6 +19,8 @@ def test_sources_match_the_contract():
     for spec in FILES:
         cols = [c["name"] for c in tables[spec.name]["columns"] if not c["name"].startswith("_")]
         assert cols == list(spec.column_names), spec.name
+        meta = tuple(c["name"] for c in tables[spec.name]["columns"] if c["name"].startswith("_"))
+        assert meta == META_COLUMNS, spec.name
     assert tables["learner_completions"]["meta"]["contains_personal_data"] is True
 
 

@@ -14,7 +14,7 @@ from ..db import scalar
 from .validate import SQL_TYPES
 
 SCHEMA = "raw"
-META_COLUMNS = ("_load_id", "_export_id", "_line", "_record_hash", "_is_deleted")
+META_COLUMNS = ("_load_id", "_export_id", "_line", "_is_deleted")
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -27,7 +27,6 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
                 _load_id integer not null,
                 _export_id varchar not null,
                 _line bigint,
-                _record_hash varchar,
                 _is_deleted boolean not null
             )""")
     con.sql(f"""
@@ -74,33 +73,28 @@ def latest_sql(spec: FileSpec, live_only: bool = True) -> str:
         qualify row_number() over (partition by {key} order by _load_id desc) = 1) {where})"""
 
 
-def record_hash_sql(spec: FileSpec, alias: str = "") -> str:
-    prefix = f"{alias}." if alias else ""
-    parts = ", ".join(f"coalesce({prefix}{c.name}::varchar, chr(0))" for c in spec.columns)
-    return f"md5(concat_ws(chr(31), {parts}))"
-
-
 def insert_versions(
     con: duckdb.DuckDBPyConnection, spec: FileSpec, checked: str, load_id: int, export_id: str
 ) -> int:
-    """Append the accepted rows whose content differs from their key's latest version."""
+    """Append the accepted rows whose content differs from their key's latest version (or that have none).
+
+    Columns are compared directly (no content hash): nothing to keep stable across DuckDB versions, and
+    on a first load, where there is nothing to compare with, the comparison is skipped entirely.
+    """
     cols = ", ".join(spec.column_names)
-    join = " and ".join(f"l.{k} = n.{k}" for k in spec.key)
+    new = f"select {cols}, _line from {checked} where _copy = 1 and _rule is null"
     before = _count(con, spec)
-    con.sql(
-        f"""
+    if before:
+        join = " and ".join(f"l.{k} = n.{k}" for k in spec.key)
+        changed = " or ".join(f"l.{c} is distinct from n.{c}" for c in spec.column_names if c not in spec.key)
+        new = f"""
+            with new as ({new}), latest as {latest_sql(spec, live_only=False)}
+            select n.* from new n left join latest l on {join}
+            where l._load_id is null or l._is_deleted{f" or {changed}" if changed else ""}"""
+    con.sql(f"""
         insert into {SCHEMA}.{spec.name} ({cols}, {", ".join(META_COLUMNS)})
-        with new as (
-            select {cols}, _line, {record_hash_sql(spec)} as _record_hash
-            from {checked} where _copy = 1 and _rule is null
-        ),
-        latest as {latest_sql(spec, live_only=False)}
-        select {", ".join("n." + c for c in spec.column_names)}, {load_id}, ?, n._line, n._record_hash, false
-        from new n left join latest l on {join}
-        where l._record_hash is distinct from n._record_hash or l._is_deleted
-    """,
-        params=[export_id],
-    )
+        select {cols}, {load_id}, ?, _line, false from ({new})
+    """, params=[export_id])
     return _count(con, spec) - before
 
 
@@ -112,7 +106,7 @@ def insert_tombstones(
     con.sql(
         f"""
         insert into {SCHEMA}.{spec.name} ({key}, {", ".join(META_COLUMNS)})
-        select {key}, {load_id}, ?, null, null, true from {deleted}
+        select {key}, {load_id}, ?, null, true from {deleted}
     """,
         params=[export_id],
     )

@@ -161,20 +161,20 @@ def stage(con: duckdb.DuckDBPyConnection, f: ExportFile, table: str) -> list[tup
         return []
     cols = ", ".join(f"'{c}': 'VARCHAR'" for c in f.header)
     try:
+        # Insertion order is file order, so a row's rowid is its record number: no window needed.
         con.sql(
             f"""
-            create or replace temp table {table} as
-            select *, row_number() over () as _row
-            from read_csv(?, columns = {{{cols}}}, header = true, auto_detect = false,
-                          delim = ',', quote = '"', escape = '"', strict_mode = true)
+            create or replace temp table {table}_data as
+            select * from read_csv(?, columns = {{{cols}}}, header = true, auto_detect = false,
+                                   delim = ',', quote = '"', escape = '"', strict_mode = true)
         """,
             params=[str(f.path)],
         )
-        records = scalar(con, f"select count(*) from {table}")
+        records = scalar(con, f"select count(*) from {table}_data")
         lines = f.newlines + (0 if f.ends_with_newline else 1)
         if records + 1 == lines:  # one record per line: the line is the record number + 1
-            con.sql(f"alter table {table} add column _line bigint")
-            con.sql(f"update {table} set _line = _row + 1")
+            con.sql(f"create or replace temp view {table} as "
+                    f"select *, rowid + 1 as _row, rowid + 2 as _line from {table}_data")
             return []
     except duckdb.Error:
         pass  # malformed rows or long fields: the exact path below decides what they are

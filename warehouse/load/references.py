@@ -9,7 +9,6 @@ from __future__ import annotations
 import duckdb
 
 from ..contract import CROSS_FILE_CHECKS, FILES_BY_NAME, FileSpec
-from ..db import scalar
 from .raw import latest_sql
 
 
@@ -17,19 +16,9 @@ def table(prefix: str, spec: FileSpec) -> str:
     return f"{prefix}_{spec.name}"
 
 
-def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        scalar(con, "select count(*) from duckdb_tables() where temporary and table_name = ?", params=[name])
-    )
-
-
 def _keys_in_export(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> str:
     """Every key the export's file holds, good or bad (a record the export holds is never deleted)."""
-    stg = table("stg", spec)
-    if not _has(con, stg):
-        cols = ", ".join(f"null::varchar as {k}" for k in spec.key)
-        return f"(select {cols} where false)"
-    return f"(select distinct {', '.join(spec.key)} from {stg})"
+    return f"(select distinct {', '.join(spec.key)} from {table('stg', spec)})"
 
 
 def activity_years(con: duckdb.DuckDBPyConnection) -> None:
@@ -86,18 +75,15 @@ def check_references(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
         match = " and ".join(
             f"p.{pc} = c.{cc}" for cc, pc in zip(ref.columns, ref.parent_columns, strict=True)
         )
-        if _has(con, pchk):
-            con.sql(f"""
-                update {chk} c set _rule = 'parent_rejected', _column = '{column}'
-                where _rule is null and _copy = 1
-                  and exists (select 1 from {pchk} p where p._copy = 1 and p._rule is not null and {match})
-            """)
-            accepted = f"exists (select 1 from {pchk} p where p._copy = 1 and p._rule is null and {match})"
-        else:
-            accepted = "false"
+        con.sql(f"""
+            update {chk} c set _rule = 'parent_rejected', _column = '{column}'
+            where _rule is null and _copy = 1
+              and exists (select 1 from {pchk} p where p._copy = 1 and p._rule is not null and {match})
+        """)
         con.sql(f"""
             update {chk} c set _rule = 'unknown_reference', _column = '{column}'
-            where _rule is null and _copy = 1 and not {accepted}
+            where _rule is null and _copy = 1
+              and not exists (select 1 from {pchk} p where p._copy = 1 and p._rule is null and {match})
               and not exists (select 1 from live_{parent.name} p where {match})
         """)
     cross = CROSS_FILE_CHECKS.get(spec.name)
