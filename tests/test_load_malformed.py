@@ -12,6 +12,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from warehouse.load import LoadError, load_export
+
 from conftest import fingerprint, query, read_manifest, set_manifest
 from loadcases import (
     append_raw,
@@ -24,8 +27,6 @@ from loadcases import (
     set_cell,
     write_rows,
 )
-
-from warehouse.load import LoadError, load_export
 
 
 @pytest.fixture(scope="module")
