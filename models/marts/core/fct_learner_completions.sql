@@ -1,0 +1,49 @@
+-- One row per learner completion reported to a board. CONTAINS PERSONAL DATA (board ID, names, birth
+-- month/day): consumer marts aggregate it; only research/ passes identifiers on, to anonymize/.
+with
+
+completions as (
+    select * exclude (loaded_by_load_id, loaded_from_export_id) from {{ ref('stg_pars__learner_completions') }}
+),
+
+activities as (
+    select * from {{ ref('int_activity_context') }}
+),
+
+registrations as (
+    select activity_id, board, moc_credits as registered_moc_credits
+    from {{ ref('stg_pars__activity_moc_registrations') }}
+),
+
+joined as (
+    select
+        completions.completion_id,
+        completions.activity_id,
+        completions.board,
+        md5(completions.board || ':' || completions.learner_board_id) as learner_key,
+        completions.learner_board_id,
+        completions.first_name,
+        completions.last_name,
+        completions.birth_month,
+        completions.birth_day,
+        completions.completion_date,
+        year(completions.completion_date) as completion_year,
+        completions.credit_type,
+        completions.credits,
+        registrations.registered_moc_credits,
+        completions.reported_date,
+        datediff('day', completions.completion_date, completions.reported_date) as days_to_report,
+        datediff('day', completions.completion_date, completions.reported_date) > 30 as is_late,
+        completions.status as completion_status,
+        completions.rejection_reason,
+        activities.provider_id,
+        activities.report_year as activity_report_year,
+        activities.activity_type,
+        activities.organization_type,
+        activities.accreditor_type
+    from completions
+    inner join activities using (activity_id)
+    left join registrations using (activity_id, board)
+)
+
+select * from joined
