@@ -1,16 +1,35 @@
-"""The dbt project parses offline, and its raw sources match the export contract column for column."""
+"""The dbt project parses offline and follows the house conventions (checked over the parsed manifest)."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 
 from warehouse.contract import FILES
 from warehouse.load.raw import META_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> dict:
+    from dbt.cli.main import dbtRunner
+
+    tmp = tmp_path_factory.mktemp("dbt")
+    os.environ["DBT_PROFILES_DIR"] = str(ROOT)
+    os.environ.setdefault("PARS_DB", str(tmp / "w.duckdb"))
+    result = dbtRunner().invoke(["parse", "--project-dir", str(ROOT), "--target-path", str(tmp / "target"),
+                                 "--log-path", str(tmp / "logs"), "--quiet"])
+    assert result.success, result.exception
+    return json.loads((tmp / "target" / "manifest.json").read_text())
+
+
+def models(manifest: dict) -> list[dict]:
+    return [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
 
 
 def test_sources_match_the_contract():
@@ -24,12 +43,46 @@ def test_sources_match_the_contract():
     assert tables["learner_completions"]["meta"]["contains_personal_data"] is True
 
 
-def test_dbt_project_parses(tmp_path):
-    from dbt.cli.main import dbtRunner
+def test_every_raw_table_has_one_staging_model(manifest):
+    staged = {n["name"] for n in models(manifest) if n["name"].startswith("stg_pars__")}
+    assert {f"stg_pars__{spec.name}" for spec in FILES} <= staged
 
-    os.environ["DBT_PROFILES_DIR"] = str(ROOT)
-    os.environ["PARS_DB"] = str(tmp_path / "w.duckdb")
-    result = dbtRunner().invoke(["parse", "--project-dir", str(ROOT), "--target-path", str(tmp_path / "target"),
-                                 "--log-path", str(tmp_path / "logs"), "--quiet"])
-    assert result.success, result.exception
-    assert "source.pars.pars.activities" in result.result.sources
+
+def test_source_is_only_used_in_staging(manifest):
+    for node in models(manifest):
+        if node["depends_on"]["nodes"] and any(d.startswith("source.") for d in node["depends_on"]["nodes"]):
+            assert node["path"].startswith("staging/"), node["name"]
+
+
+def test_every_model_and_column_is_documented(manifest):
+    for node in models(manifest):
+        assert node["description"].strip(), f"{node['name']} has no description"
+        assert node["columns"], f"{node['name']} documents no columns"
+        undocumented = [c for c, v in node["columns"].items() if not v["description"].strip()]
+        assert not undocumented, f"{node['name']}: {undocumented}"
+
+
+def test_every_mart_is_contracted_keyed_and_states_its_grain(manifest):
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    keyed = set()
+    for t in tests:
+        name = (t.get("test_metadata") or {}).get("name")
+        if name in ("unique", "unique_combination_of_columns"):
+            keyed.update(d for d in t["depends_on"]["nodes"] if d.startswith("model."))
+    marts = [n for n in models(manifest) if n["path"].startswith("marts/")]
+    assert len(marts) >= 12
+    for node in marts:
+        assert node["config"]["contract"]["enforced"], f"{node['name']} has no enforced contract"
+        assert all(c.get("data_type") for c in node["columns"].values()), node["name"]
+        assert node["unique_id"] in keyed, f"{node['name']} has no key test"
+        assert "grain" in node["description"].lower(), f"{node['name']} states no grain"
+
+
+def test_counting_rules_have_unit_tests(manifest):
+    tested = {n["model"] for n in manifest["unit_tests"].values()}
+    assert {"stg_pars__activities", "fct_activities", "fct_provider_years"} <= tested
+
+
+def test_personal_data_is_tagged(manifest):
+    tagged = {n["name"] for n in models(manifest) if n["config"].get("meta", {}).get("contains_personal_data")}
+    assert {"stg_pars__learner_completions", "fct_learner_completions"} <= tagged
