@@ -1,3 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where completion_id in ({{ affected_completions(this.name) }}){% endif %}",
+        post_hook="{{ remember_seen_load(this.name) }}",
+    )
+}}
+-- depends_on: {{ ref('stg_pars__record_changes') }}
+-- depends_on: {{ ref('stg_pars__load_history') }}
+-- depends_on: {{ ref('stg_pars__activities') }}
+-- Incremental: a build recomputes only the completions touched since the last one (macros/incremental).
 -- One row per learner completion reported to a board. CONTAINS PERSONAL DATA (board ID, names, birth
 -- month/day): consumer marts aggregate it; only research/ passes identifiers on, to anonymize/.
 with
@@ -47,3 +60,6 @@ joined as (
 )
 
 select * from joined
+{% if is_incremental() %}
+where completion_id in ({{ affected_completions(this.name) }})
+{% endif %}

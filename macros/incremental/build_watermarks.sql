@@ -1,0 +1,40 @@
+{#-
+    Incremental models remember the last load they have seen in meta.build_watermarks (one row per model),
+    outside the published marts so that a replayed build and a full build give identical tables.
+-#}
+{% macro create_build_watermarks() -%}
+    create schema if not exists meta;
+    create table if not exists meta.build_watermarks (
+        model varchar primary key,
+        load_id integer not null,
+        built_at timestamp not null
+    );
+{%- endmacro %}
+
+{% macro last_seen_load(model_name) -%}
+    (select coalesce(max(load_id), 0) from meta.build_watermarks where model = '{{ model_name }}')
+{%- endmacro %}
+
+{% macro remember_seen_load(model_name) -%}
+    insert or replace into meta.build_watermarks
+    select '{{ model_name }}', coalesce(max(load_id), 0), now()::timestamp from {{ ref('stg_pars__load_history') }}
+{%- endmacro %}
+
+{#- The completions a build must recompute: those with a new version or deletion since the model's last
+    build, and those of activities whose activity, MOC registration or provider changed since then. -#}
+{% macro affected_completions(model_name) -%}
+    with changes as (
+        select * from {{ ref('stg_pars__record_changes') }}
+        where load_id > {{ last_seen_load(model_name) }}
+    ),
+    touched_activities as (
+        select activity_id from changes where table_name in ('activities', 'activity_moc_registrations')
+        union
+        select activities.activity_id from {{ ref('stg_pars__activities') }} as activities
+        inner join changes on changes.table_name = 'providers' and changes.provider_id = activities.provider_id
+    )
+    select record_key as completion_id from changes where table_name = 'learner_completions'
+    union
+    select completions.completion_id from {{ ref('stg_pars__learner_completions') }} as completions
+    where completions.activity_id in (select activity_id from touched_activities)
+{%- endmacro %}
