@@ -84,10 +84,60 @@ def bench_scale(scale: float, years: str, repeat: int, work: Path) -> dict:
                                          setup=fresh(floor_db))
     steps["load"] = measure(pars + ["load", str(export), "--db", str(db)], repeat, setup=fresh(db))
     steps["reload_unchanged"] = measure(pars + ["load", str(export), "--db", str(db)], repeat)
+    steps.update(bench_builds(pars, export, db, work, scale, repeat))
     rows = json.loads((export / "manifest.json").read_text())
-    ratios = {"load_vs_floor_read": round(steps["load"]["seconds"] / steps["floor_duckdb_read"]["seconds"], 2)}
+    ratios = {"load_vs_floor_read": round(steps["load"]["seconds"] / steps["floor_duckdb_read"]["seconds"], 2),
+              "build_after_one_month_vs_full": round(steps["build_after_one_month"]["seconds"]
+                                                     / steps["build_full"]["seconds"], 3)}
     return {"scale": scale, "years": years, "export_id": rows["export_id"], "csv_mib": round(size / 2**20, 1),
             "steps": steps, "ratios": ratios}
+
+
+def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: float, repeat: int) -> dict:
+    """`pars build` from scratch on the loaded export, and after one more month on a built warehouse.
+
+    The monthly exports come from `split_months`; all months but the last are loaded and built once
+    (untimed), then each run restores that state, loads the last month (untimed) and times the build.
+    dbt's state folder beside each warehouse is kept between runs, as in normal use (partial parsing).
+    """
+    from warehouse.build import build
+    from warehouse.load import load_export
+    from warehouse.synth.months import split_months
+
+    loaded, report = work / f"w-{scale}-loaded.duckdb", work / f"build-{scale}.json"
+    shutil.copyfile(db, loaded)
+
+    def restore(src: Path, dst: Path, then=None):
+        def setup() -> None:
+            shutil.copyfile(src, dst)
+            Path(str(dst) + ".wal").unlink(missing_ok=True)
+            if then:
+                then()
+        return setup
+
+    def with_startup(step: dict) -> dict:
+        result = json.loads(report.read_text())
+        return step | {"dbt_startup_seconds": round(result["startup_seconds"], 3),
+                       "dbt_seconds": round(result["dbt_seconds"], 3)}
+
+    steps = {}
+    steps["build_full"] = with_startup(measure(pars + ["build", "--db", str(db), "--report", str(report)],
+                                               repeat, setup=restore(loaded, db)))
+    months_dir, mdb, base = work / f"months-{scale}", work / f"m-{scale}.duckdb", work / f"m-{scale}-base.duckdb"
+    shutil.rmtree(months_dir, ignore_errors=True)
+    for path in (mdb, base, Path(str(mdb) + ".wal")):
+        path.unlink(missing_ok=True)
+    months = split_months(export, months_dir)
+    for month in months[:-1]:
+        load_export(month, mdb)
+    result = build(mdb)
+    if not result.ok:
+        raise RuntimeError(f"build of the first {len(months) - 1} months failed: {result.error or result.failures}")
+    shutil.copyfile(mdb, base)
+    steps["build_after_one_month"] = with_startup(measure(
+        pars + ["build", "--db", str(mdb), "--report", str(report)], repeat,
+        setup=restore(base, mdb, then=lambda: load_export(months[-1], mdb))))
+    return steps
 
 
 def write_markdown(results: list[dict], path: Path) -> None:

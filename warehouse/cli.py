@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .console import print_load_summary, progress_bar
+from .console import build_progress, print_build_summary, print_load_summary, progress_bar
 
 
 def _years(value: str) -> tuple[int, int]:
@@ -107,6 +107,134 @@ def load(export: Path, db: Path, report: Path | None) -> None:
     if report:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(result.as_dict(), indent=2) + "\n")
+
+
+_DB = click.option(
+    "--db", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The published warehouse file."
+)
+
+
+@main.command()
+@_DB
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+@click.option("--select", "select", metavar="SPEC", help="Build only these nodes (dbt's --select syntax).")
+@click.option("--exclude", "exclude", metavar="SPEC", help="Leave these nodes out (dbt's --exclude syntax).")
+@click.option("--report", "report", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the result (counts, failures, timings) as JSON here.")
+@click.option("--project-dir", type=click.Path(path_type=Path, file_okay=False), hidden=True,
+              help="Another dbt project (tests).")
+def build(db: Path, full_refresh: bool, select: str | None, exclude: str | None, report: Path | None,
+          project_dir: Path | None) -> None:
+    """Build the marts: dbt build (models, data tests, unit tests) on a copy, published only if all pass.
+
+    A failed or killed build leaves the published warehouse exactly as it was (exit code 1 on failure);
+    dashboards reading it are never blocked and see the new marts when they reopen it.
+
+    Example: pars build --db data/warehouse.duckdb
+    """
+    from .build import BuildError
+    from .build import build as run_build
+
+    try:
+        result = run_build(db, full_refresh=full_refresh, select=select, exclude=exclude,
+                           progress=build_progress, project_dir=project_dir)
+    except BuildError as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo("the warehouse was not changed", err=True)
+        sys.exit(1)
+    print_build_summary(result)
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(result.as_dict(), indent=2) + "\n")
+    if not result.ok:
+        sys.exit(1)
+
+
+@main.command()
+@_DB
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to serve on.")
+@click.option("--no-serve", is_flag=True, help="Only generate the docs and print where they are.")
+def docs(db: Path, port: int, no_serve: bool) -> None:
+    """Generate the dbt docs of the published warehouse and serve them on localhost (works offline).
+
+    Example: pars docs --db data/warehouse.duckdb --port 8080
+    """
+    from .build import BuildError, generate_docs, serve
+
+    try:
+        folder = generate_docs(db, progress=lambda text: click.echo(f"[docs] {text}", err=True))
+    except BuildError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if no_serve:
+        click.echo(f"docs: {folder / 'index.html'} (single file: {folder / 'static_index.html'})")
+        return
+    try:
+        server = serve(folder, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on port {port}: {exc.strerror} (try --port)") from None
+    click.echo(f"serving the docs on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@main.command("split-months")
+@click.argument("export", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the month-YYYY-MM exports (created; must be empty).")
+def split_months_command(export: Path, out: Path) -> None:
+    """Split a full export into monthly incremental exports that add up to it.
+
+    Each record goes to the month it would reach PARS (activities when they start, closed later as a new
+    version; completions when reported ...). Loading the months in order gives the live state of loading
+    the full export: for incremental-build benchmarks and replay tests.
+
+    Example: pars split-months data/export --out data/months
+    """
+    from .synth.months import split_months_counted
+
+    try:
+        months = split_months_counted(export, out)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    for folder, rows in months:
+        click.echo(f"  {folder.name}  {sum(rows.values()):>10,} rows  ({rows['activities']:,} activity versions)")
+    click.echo(f"wrote {len(months)} monthly exports to {out}")
+
+
+@main.command()
+@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Table to anonymize: CSV or Parquet.")
+@click.option("--policy", "policy", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Anonymization policy (YAML, see docs/anonymization-policy.md).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder (created; must not exist or be empty).")
+@click.option("--no-local-recoding", is_flag=True, help="Release the global optimum only, even if the policy asks.")
+def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool) -> None:
+    """Anonymize a table: optimal generalization under k, l and a suppression limit.
+
+    Writes anonymized.parquet, anonymized.csv, risk_report.json and policy.yaml; a policy that
+    cannot be met writes nothing (exit code 1).
+
+    Example: pars anonymize --input adult.csv --policy anonymize/examples/adult_k11.yaml --out out/adult_k11
+    """
+    from anonymize.engine import run
+
+    try:
+        report = run(input_path, policy, out, local_recoding=False if no_local_recoding else None)
+    except ValueError as exc:
+        raise click.ClickException(f"{exc}\nnothing was written") from None
+    risk, quality = report["risk"], report["quality"]
+    click.echo(f"levels {report['levels']}")
+    click.echo(
+        f"k={risk['k']}  suppressed {risk['suppressed_records']:,} of {risk['records']:,}  "
+        f"granularity quality {quality['granularity']:.4f}  ({report['seconds']:.2f} s)"
+    )
+    click.echo(f"wrote {out}")
 
 
 if __name__ == "__main__":

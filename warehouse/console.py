@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -69,3 +70,54 @@ def print_load_summary(result) -> None:
     neutralized = sum(s.neutralized for s in result.files.values())
     if neutralized:
         click.echo(f"{neutralized:,} formula-like text value(s) stored as inert text (prefixed with ')")
+
+
+_lines = threading.Lock()
+
+
+def build_progress(text: str, done: int, total: int) -> None:
+    """One stderr line per build step and per finished dbt node (flushed: tests and logs follow it).
+
+    dbt reports nodes from its worker threads: each line is written whole, under a lock.
+    """
+    prefix = f"{done}/{total} " if total else ""
+    with _lines:
+        sys.stderr.write(f"[build] {prefix}{text}\n")
+        sys.stderr.flush()
+
+
+def print_build_summary(result) -> None:
+    """Counts per kind of dbt node, then each failure with its message and failing rows."""
+    from warehouse.build.results import KINDS
+
+    table = Table(title=f"build of {result.db.name}: {'published' if result.published else 'FAILED'}")
+    columns = {"ok": ("success", "pass", "no-op", "partial success"), "warn": ("warn",),
+               "failed": ("error", "fail", "runtime error"), "skipped": ("skipped",)}
+    table.add_column("kind")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for kind in sorted(result.counts, key=lambda k: list(KINDS).index(k) if k in KINDS else len(KINDS)):
+        by_status = result.counts[kind]
+        cells = [sum(by_status.get(s, 0) for s in statuses) for statuses in columns.values()]
+        table.add_row(KINDS.get(kind, kind), *(f"{n:,}" if n else "" for n in cells))
+    console = Console(width=120)
+    if result.counts:
+        console.print(table)
+    for failure in result.failures:
+        click.echo(f"\n{failure.status.upper()}: {failure.resource_type} {failure.name} ({failure.path})")
+        click.echo("  " + failure.message.replace("\n", "\n  "))
+        if failure.columns:
+            rows = Table(title=f"failing rows (first {len(failure.rows)} of {failure.failures or '?'})")
+            for col in failure.columns:
+                rows.add_column(col)
+            for row in failure.rows:
+                rows.add_row(*("" if v is None else str(v) for v in row))
+            console.print(rows)
+    if result.error:
+        click.echo(f"\nerror: {result.error}")
+    timing = (f"{result.seconds:.1f} s (copy {result.copy_seconds:.1f} s, dbt {result.dbt_seconds:.1f} s of which "
+              f"start-up {result.startup_seconds:.1f} s, publish {result.publish_seconds:.1f} s)")
+    if result.published:
+        click.echo(f"published {result.db} in {timing}")
+    else:
+        click.echo(f"the build failed after {timing}; the published warehouse {result.db} was not changed")

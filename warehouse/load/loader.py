@@ -14,6 +14,7 @@ import duckdb
 
 from ..contract import FILES, FORMULA_PREFIXES, FileSpec
 from ..db import first, scalar
+from ..locking import WarehouseBusy, exclusive
 from . import raw, reader, references, validate
 from .errors import LoadError
 from .manifest import Manifest, read_manifest
@@ -67,10 +68,20 @@ class LoadResult:
 def load_export(export: Path | str, db: Path | str, progress: Progress | None = None) -> LoadResult:
     """Validate `export` and load it into the DuckDB file `db` (created if missing).
 
-    Raises LoadError for a file-level problem; the warehouse is then exactly as before.
+    Raises LoadError for a file-level problem, or when a build or another load holds the warehouse
+    (warehouse/locking.py: a build publishes a copy, so a load committed meanwhile would be lost); the
+    warehouse is then exactly as before.
     """
+    db = Path(db)
+    try:
+        with exclusive(db, "load"):
+            return _load(Path(export), db, progress)
+    except WarehouseBusy as exc:
+        raise LoadError(str(exc), file=str(db), rule="locked") from None
+
+
+def _load(export: Path, db: Path, progress: Progress | None) -> LoadResult:
     started = time.perf_counter()
-    export, db = Path(export), Path(db)
     step = _stepper(progress, 3 + 3 * len(FILES))
     manifest = read_manifest(export)
     files = reader.discover(export)

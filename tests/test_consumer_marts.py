@@ -1,0 +1,364 @@
+"""End to end: generate → load → dbt build → the moc, rems, review and research marts hold what the export says.
+
+Expected figures are computed with polars straight from the CSV files of a clean generated export (the loader
+keeps every row of it), never from the warehouse's models. For data completeness, one problem of each kind is
+planted into a copy of the export: the copy's review.data_completeness must list exactly the original's rows plus
+the planted ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from warehouse.load import load_export
+from warehouse.synth import generate
+
+from conftest import copy_export
+from loadcases import read_rows, write_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+CONSUMERS = ("moc", "rems", "review", "research")
+BOARD_SUMMARY_COLUMNS = ("registered_activities", "activities_with_completions", "completions", "completions_accepted",
+                         "completions_rejected", "completions_pending", "distinct_learners", "credits_awarded",
+                         "late_completions")
+REMS_COLUMNS = ("compliant_activities", "related_activities", "rpc_funded_activities", "physician_interactions",
+                "other_learner_interactions", "prescriber_learners", "dea_registered_learners", "primary_care_learners",
+                "pain_specialist_learners", "other_specialist_learners")
+
+
+# --- building and reading the warehouse ---------------------------------------------------------------------------
+
+def dbt(db: Path, work: Path, *args: str) -> None:
+    """Run dbt in-process on `db`; `cautious` keeps out other consumers' tests of models this build skips."""
+    from dbt.cli.main import dbtRunner
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DBT_PROFILES_DIR", str(ROOT))
+        mp.setenv("PARS_DB", str(db))
+        try:
+            result = dbtRunner().invoke([
+                *args, "--project-dir", str(ROOT), "--target-path", str(work / "target"),
+                "--log-path", str(work / "logs"), "--indirect-selection", "cautious", "--quiet"])
+        finally:
+            close_duckdb_adapter()
+    failed = [r.node.name for r in (result.result or []) if r.status not in ("pass", "success")]
+    assert result.success, failed or result.exception
+
+
+def close_duckdb_adapter() -> None:
+    """dbt-duckdb keeps its DuckDB connection in a class-level environment that outlives the invocation; close it
+    so the test can open the file itself."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        env, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+        if env is not None:
+            env.close()
+
+
+def build(db: Path, work: Path) -> None:
+    dbt(db, work, "build", "--select", *[f"+path:models/marts/{name}" for name in CONSUMERS])
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def export_file(export: Path, name: str) -> pl.LazyFrame:
+    """One CSV file of the export as text (empty fields null)."""
+    return pl.scan_csv(export / f"{name}.csv", infer_schema=False)
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[Path, Path, Path]:
+    tmp = tmp_path_factory.mktemp("consumer_clean")
+    generate(tmp / "export", scale=0.01, years=(2021, 2023), seed=3)
+    load_export(tmp / "export", tmp / "w.duckdb")
+    build(tmp / "w.duckdb", tmp)
+    return tmp / "export", tmp / "w.duckdb", tmp
+
+
+# --- expected figures, from the files -------------------------------------------------------------------------------
+
+def expected_board_summary(export: Path) -> dict[tuple[int, str], tuple]:
+    accepted = pl.col("status") == "Accepted"
+    completions = (
+        export_file(export, "learner_completions")
+        .with_columns(pl.col("completion_date", "reported_date").str.to_date(), pl.col("credits").cast(pl.Float64))
+        .with_columns(pl.col("completion_date").dt.year().alias("report_year"),
+                      ((pl.col("reported_date") - pl.col("completion_date")).dt.total_days() > 30).alias("is_late"))
+        .group_by("report_year", "board")
+        .agg(pl.col("activity_id").n_unique().alias("activities_with_completions"),
+             pl.len().alias("completions"), accepted.sum().alias("completions_accepted"),
+             (pl.col("status") == "Rejected").sum().alias("completions_rejected"),
+             (pl.col("status") == "Pending").sum().alias("completions_pending"),
+             pl.col("learner_board_id").filter(accepted).n_unique().alias("distinct_learners"),
+             pl.col("credits").filter(accepted).sum().round(2).alias("credits_awarded"),
+             pl.col("is_late").sum().alias("late_completions")))
+    registrations = (
+        export_file(export, "activity_moc_registrations")
+        .join(export_file(export, "activities").select("activity_id", "reporting_year"), on="activity_id")
+        .group_by(pl.col("reporting_year").cast(pl.Int32).alias("report_year"), "board")
+        .agg(pl.len().alias("registered_activities")))
+    joined = (registrations.join(completions, on=["report_year", "board"], how="full", coalesce=True)
+              .fill_null(0).select("report_year", "board", *BOARD_SUMMARY_COLUMNS))
+    return {(row[0], row[1]): tuple(row[2:]) for row in joined.collect().iter_rows()}
+
+
+def expected_rems_summary(export: Path) -> dict[int, tuple]:
+    counted = (export_file(export, "activities").filter(pl.col("status") == "Closed")
+               .select("activity_id", pl.col("reporting_year").cast(pl.Int32).alias("report_year"),
+                       "physician_learners", "other_learners"))
+    learners = ("prescriber_learners", "dea_registered_learners", "primary_care_learners", "pain_specialist_learners",
+                "other_specialist_learners")
+    rems = (counted.join(export_file(export, "activity_rems"), on="activity_id")
+            .group_by("report_year")
+            .agg((pl.col("rems_designation") == "Compliant").sum().alias("compliant_activities"),
+                 (pl.col("rems_designation") == "Related").sum().alias("related_activities"),
+                 pl.col("rpc_grant_id").is_not_null().sum().alias("rpc_funded_activities"),
+                 pl.col("physician_learners").cast(pl.Int64).sum().alias("physician_interactions"),
+                 pl.col("other_learners").cast(pl.Int64).sum().alias("other_learner_interactions"),
+                 *[pl.col(c).cast(pl.Int64).sum() for c in learners]))
+    years = counted.select("report_year").unique()
+    joined = years.join(rems, on="report_year", how="left").fill_null(0).select("report_year", *REMS_COLUMNS)
+    return {row[0]: tuple(row[1:]) for row in joined.collect().iter_rows()}
+
+
+# --- planting completeness problems ---------------------------------------------------------------------------------
+
+class Planter:
+    """Edits a copy of a clean export so that chosen activities, sound before, break one rule each."""
+
+    def __init__(self, export: Path, sound: pl.DataFrame, as_of: dt.date) -> None:
+        self.export = export
+        self.as_of = as_of
+        self.used: set[str] = set()
+        self.planted: set[tuple[str, str]] = set()
+        acts = export_file(export, "activities").collect()
+        self.activities = acts.filter(pl.col("status") == "Closed").join(sound, on="activity_id", how="semi")
+        self.completions = export_file(export, "learner_completions").collect()
+        self.registrations = export_file(export, "activity_moc_registrations").collect()
+
+    def pick(self, candidates: pl.DataFrame) -> str:
+        ids = sorted(set(candidates["activity_id"]) - self.used)
+        assert ids, "no sound activity to break"
+        self.used.add(ids[0])
+        return ids[0]
+
+    def with_children(self, name: str, **where: str) -> pl.DataFrame:
+        children = export_file(self.export, name).select("activity_id").unique().collect()
+        acts = self.activities.filter(*[pl.col(k) == v for k, v in where.items()])
+        return acts.join(children, on="activity_id", how="semi")
+
+    def drop_children(self, name: str, activity_id: str) -> None:
+        header, rows = read_rows(self.export, name)
+        at = header.index("activity_id")
+        write_rows(self.export, name, header, [r for r in rows if r[at] != activity_id])
+
+    def edit_rows(self, name: str, match: dict[str, str], changes: dict[str, str], limit: int = 1) -> None:
+        header, rows = read_rows(self.export, name)
+        edited = 0
+        for r in rows:
+            if edited < limit and all(r[header.index(k)] == v for k, v in match.items()):
+                for k, v in changes.items():
+                    r[header.index(k)] = v
+                edited += 1
+        assert edited == limit, (name, match)
+        write_rows(self.export, name, header, rows)
+
+    def plant(self, activity_id: str, *rules: str) -> None:
+        self.planted.update((activity_id, rule) for rule in rules)
+
+    def with_completions(self, board: str | None = None, at_least: int = 1) -> pl.DataFrame:
+        comps = self.completions.filter(pl.col("completion_date") < "2023-07-01")
+        if board:
+            comps = comps.filter(pl.col("board") == board)
+        counts = comps.group_by("activity_id").agg(pl.len().alias("n")).filter(pl.col("n") >= at_least)
+        return self.activities.join(counts, on="activity_id", how="semi")
+
+    def reopen(self, activity_id: str, status: str) -> None:
+        self.edit_rows("activities", {"activity_id": activity_id}, {"status": status, "closed_date": ""})
+
+    def run(self) -> set[tuple[str, str]]:
+        a = self.pick(self.with_children("activity_joint_providers", providership="Joint"))
+        self.drop_children("activity_joint_providers", a)
+        self.plant(a, "joint_without_joint_provider")
+
+        a = self.pick(self.with_children("activity_commercial_supporters", commercial_support_received="Yes"))
+        self.drop_children("activity_commercial_supporters", a)
+        self.plant(a, "support_without_supporter")
+
+        abp = self.registrations.filter(pl.col("board") == "ABP")
+        a = self.pick(self.with_completions().join(abp, on="activity_id", how="anti"))
+        self.drop_children("learner_completions", a)
+        self.plant(a, "moc_without_completions")
+
+        a = self.pick(self.with_completions())
+        row = self.completions.filter(pl.col("activity_id") == a).row(0, named=True)
+        late = dt.date.fromisoformat(row["completion_date"]) + dt.timedelta(days=45)
+        self.edit_rows("learner_completions", {"completion_id": row["completion_id"]}, {"reported_date": str(late)})
+        self.plant(a, "completions_reported_late")
+
+        a = self.pick(self.with_completions())
+        self.edit_rows("learner_completions", {"activity_id": a},
+                       {"status": "Rejected", "rejection_reason": "Planted by the test"})
+        self.plant(a, "completions_rejected")
+
+        a = self.pick(self.with_completions(board="ABP", at_least=2))
+        row = self.completions.filter((pl.col("activity_id") == a) & (pl.col("board") == "ABP")).row(0, named=True)
+        self.edit_rows("learner_completions", {"completion_id": row["completion_id"]},
+                       {"credits": str(float(row["credits"]) + 1)})
+        self.plant(a, "abp_differing_credits")
+
+        a = self.pick(self.activities.filter(pl.col("activity_type") == "C"))
+        self.reopen(a, "Active")
+        self.plant(a, "open_after_deadline")
+
+        old_enduring = self.activities.filter(
+            pl.col("activity_type").is_in(["EM", "IEM", "JN"]),
+            pl.col("start_date").str.to_date().dt.offset_by("3y") < self.as_of)
+        a = self.pick(old_enduring)
+        self.reopen(a, "Ready to Close")
+        self.plant(a, "enduring_open_past_3_years", "open_after_deadline")
+
+        old_rss = self.activities.filter(
+            pl.col("activity_type") == "RSS", pl.col("start_date").str.to_date().dt.offset_by("12mo") < self.as_of)
+        a = self.pick(old_rss)
+        self.reopen(a, "Active")
+        self.plant(a, "rss_open_past_12_months", "open_after_deadline")
+        return self.planted
+
+
+@pytest.fixture(scope="module")
+def planted(clean, tmp_path_factory) -> tuple[Path, set[tuple[str, str]], set[str]]:
+    """A copy of the clean export with one problem of each kind planted, loaded and built."""
+    export, db, _ = clean
+    tmp = tmp_path_factory.mktemp("consumer_planted")
+    flagged = {row[0] for row in query(db, "select distinct activity_id from review.data_completeness")}
+    as_of = query(db, "select data_as_of_date from intermediate.int_data_as_of")[0][0]
+    ids = export_file(export, "activities").select("activity_id").collect()
+    sound = ids.filter(~pl.col("activity_id").is_in(sorted(flagged)))
+    copy = copy_export(export, tmp / "export")
+    planter = Planter(copy, sound, as_of)
+    problems = planter.run()
+    load_export(copy, tmp / "w.duckdb")
+    build(tmp / "w.duckdb", tmp)
+    reopened = {a for a, rule in problems if rule == "open_after_deadline"}
+    return tmp / "w.duckdb", problems, reopened
+
+
+# --- the assertions -------------------------------------------------------------------------------------------------
+
+def test_board_summary_equals_the_completion_and_registration_files(clean):
+    export, db, _ = clean
+    columns = ", ".join(BOARD_SUMMARY_COLUMNS)
+    actual = {(r[0], r[1]): tuple(round(float(v), 2) if i == 7 else v for i, v in enumerate(r[2:]))
+              for r in query(db, f"select report_year, board, {columns} from moc.board_summary")}
+    expected = expected_board_summary(export)
+    assert sum(v[2] for v in expected.values()) > 1000
+    assert actual == expected
+
+
+def test_provider_timeliness_adds_up_to_the_board_summary(clean):
+    _, db, _ = clean
+    differing = query(db, """
+        with per_board as (
+            select report_year, board, sum(completions) as completions, sum(late_completions) as late,
+                sum(completions_rejected) as rejected
+            from moc.provider_reporting_timeliness
+            group by all
+        )
+        select report_year, board
+        from per_board
+        full join moc.board_summary as summary using (report_year, board)
+        where summary.board is null
+            or coalesce(per_board.completions, 0) <> summary.completions
+            or coalesce(per_board.late, 0) <> summary.late_completions
+            or coalesce(per_board.rejected, 0) <> summary.completions_rejected
+    """)
+    assert differing == []
+    rates = query(db, "select min(late_rate), max(late_rate), min(rejection_rate), max(rejection_rate) "
+                      "from moc.provider_reporting_timeliness")[0]
+    assert 0 <= rates[0] < rates[1] <= 1 and 0 <= rates[2] < rates[3] <= 1
+
+
+def test_rems_summary_equals_the_rems_and_activity_files(clean):
+    export, db, _ = clean
+    actual = {r[0]: tuple(r[1:]) for r in query(db, f"select report_year, {', '.join(REMS_COLUMNS)} from rems.summary")}
+    expected = expected_rems_summary(export)
+    assert sum(v[0] + v[1] for v in expected.values()) > 0
+    assert actual == expected
+    listed = query(db, "select count(*) filter (where is_counted), count(*) from rems.activity_list")[0]
+    assert listed[0] == sum(v[0] + v[1] for v in expected.values())
+    assert listed[1] == export_file(export, "activity_rems").select(pl.len()).collect().item()
+
+
+def test_completeness_lists_exactly_the_planted_problems(clean, planted):
+    _, db, _ = clean
+    planted_db, problems, _ = planted
+    before = set(query(db, "select activity_id, rule_code from review.data_completeness"))
+    after = set(query(planted_db, "select activity_id, rule_code from review.data_completeness"))
+    rules = query(db, "select rule_code from intermediate.int_review__completeness_rules")
+    assert {rule for _, rule in problems} == {r[0] for r in rules}
+    assert after - before == problems
+    assert before - after == set()
+
+
+def test_completeness_counts_per_provider_grow_by_the_planted_problems(clean, planted):
+    _, db, _ = clean
+    planted_db, problems, _ = planted
+    sql = "select provider_id, rule_code, activities_flagged from review.data_completeness_by_provider"
+    before = {(p, r): n for p, r, n in query(db, sql)}
+    after = {(p, r): n for p, r, n in query(planted_db, sql)}
+    owner = dict(query(db, "select activity_id, provider_id from core.fct_activities"))
+    grown = {key: after[key] - before[key] for key in after if after[key] != before[key]}
+    expected: dict[tuple[str, str], int] = {}
+    for activity_id, rule in problems:
+        key = (owner[activity_id], rule)
+        expected[key] = expected.get(key, 0) + 1
+    assert grown == expected
+
+
+def test_pip_sample_is_at_most_15_per_provider_and_reproducible(clean, planted):
+    _, db, work = clean
+    planted_db, _, reopened = planted
+    sql = "select provider_id, sample_position, activity_id, stratum_key from review.pip_sample order by all"
+    first = query(db, sql)
+    per_provider: dict[str, int] = {}
+    for provider_id, *_ in first:
+        per_provider[provider_id] = per_provider.get(provider_id, 0) + 1
+    assert per_provider and max(per_provider.values()) == 15
+    dbt(db, work, "run", "--select", "pip_sample")
+    assert query(db, sql) == first
+    # An independent build of another warehouse draws the same sample for every provider whose term is unchanged.
+    changed = {r[0] for r in query(planted_db, "select provider_id from core.fct_activities where activity_id in "
+                                               f"({', '.join(repr(a) for a in sorted(reopened))})")}
+    other = query(planted_db, sql)
+    assert [r for r in other if r[0] not in changed] == [r for r in first if r[0] not in changed]
+
+
+def test_research_tables_exist_and_are_tagged_personal_data(clean):
+    export, db, work = clean
+    manifest = json.loads((work / "target" / "manifest.json").read_text())
+    research = {n["name"]: n for n in manifest["nodes"].values()
+                if n["resource_type"] == "model" and n["config"].get("schema") == "research"}
+    assert set(research) == {"activities", "learner_completions", "provider_years"}
+    for node in research.values():
+        assert node["config"]["meta"]["contains_personal_data"] is True, node["name"]
+        assert "personal_data" in node["config"]["tags"], node["name"]
+    closed = export_file(export, "activities").filter(pl.col("status") == "Closed").select(pl.len()).collect().item()
+    completions = export_file(export, "learner_completions").select(pl.len()).collect().item()
+    counts = query(db, "select (select count(*) from research.activities), "
+                       "(select count(*) from research.learner_completions), "
+                       "(select count(*) from research.provider_years), (select count(*) from core.fct_provider_years)")
+    assert counts[0] == (closed, completions, counts[0][3], counts[0][3])

@@ -1,0 +1,115 @@
+"""Running dbt in this process (dbtRunner): arguments, environment, per-node events, and cleanup.
+
+In-process saves dbt's import and start-up on every call after the first (about 2.5 s). Two things
+need care because dbt keeps state between invocations: the environment variables the profile reads
+(set for the call, then restored), and dbt-duckdb's class-level DuckDB environment, which would keep the
+working copy open after the run (closed explicitly here, so the copy can be checkpointed and swapped).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: (done, total, resource_type, name, status, seconds) of one finished dbt node.
+NodeCallback = Callable[[int, int, str, str, str, float], None]
+
+
+@dataclass
+class Invocation:
+    """What one dbt call returned, with the timing the summary reports."""
+
+    success: bool
+    result: object | None  # RunExecutionResult / CatalogArtifact, or None when dbt stopped early
+    exception: BaseException | None
+    seconds: float
+    startup_seconds: float  # from the call to the first node: import, parse, connection
+    events: dict[str, int] = field(default_factory=dict)
+
+
+def dbt_args(command: list[str], project_dir: Path, target: Path, logs: Path, threads: int = 1) -> list[str]:
+    """dbt's arguments; `target` is kept between runs (partial_parse.msgpack makes start-up cheaper)."""
+    return [
+        *command,
+        "--project-dir", str(project_dir),
+        "--target-path", str(target),
+        "--log-path", str(logs),
+        "--threads", str(threads),
+        "--no-use-colors",
+        "--log-level", "none",  # the caller prints progress from the events
+        "--log-level-file", "info",  # dbt.log keeps what ran and why it failed (the SQL is in target/run)
+    ]
+
+
+@contextmanager
+def _environment(db: Path, project_dir: Path) -> Iterator[None]:
+    """PARS_DB (read by profiles.yml) and DBT_PROFILES_DIR for the call only."""
+    wanted = {"PARS_DB": str(db), "DBT_PROFILES_DIR": str(project_dir)}
+    saved = {k: os.environ.get(k) for k in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def invoke(args: list[str], db: Path, project_dir: Path, on_node: NodeCallback | None = None) -> Invocation:
+    """Run one dbt command against the DuckDB file `db`; never raises for a dbt failure."""
+    started = time.perf_counter()
+    from dbt.cli.main import dbtRunner  # heavy import (about 2 s, counted as start-up): only when needed
+
+    first_node: list[float] = []
+    progress = {"done": 0, "total": 0}
+    counts: dict[str, int] = {}
+
+    lock = threading.Lock()  # dbt fires events from its worker threads
+
+    def on_event(event) -> None:
+        name = event.info.name
+        data = event.data
+        with lock:
+            counts[name] = counts.get(name, 0) + 1
+            if name in ("NodeStart", "LogHookStartLine") and not first_node:
+                first_node.append(time.perf_counter())
+            if name == "LogStartLine":
+                progress["total"] = max(progress["total"], data.total)
+            if name != "NodeFinished" or on_node is None:
+                return
+            progress["done"] += 1
+            done, total = progress["done"], max(progress["total"], progress["done"])
+            info = data.node_info
+            seconds = data.run_result.execution_time if data.HasField("run_result") else 0.0
+            on_node(done, total, info.resource_type, info.node_name, info.node_status, seconds)
+
+    with _environment(db, project_dir):
+        try:
+            outcome = dbtRunner(callbacks=[on_event]).invoke(args)
+        finally:
+            close_adapter()
+    seconds = time.perf_counter() - started
+    startup = (first_node[0] - started) if first_node else seconds
+    return Invocation(outcome.success, outcome.result, outcome.exception, seconds, startup, counts)
+
+
+def close_adapter() -> None:
+    """Close dbt-duckdb's shared DuckDB environment (it outlives the invocation otherwise)."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+        if env is not None:
+            env.close()

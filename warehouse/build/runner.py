@@ -1,0 +1,106 @@
+"""`pars build`: run the dbt project on a copy of the warehouse and publish the copy only if all passed.
+
+Steps, all under the warehouse lock: remove stale copies; check that no process writes the published
+file; copy it; `dbt build` (models, data tests, unit tests) on the copy; on success checkpoint, fsync and
+rename the copy over the published file; on any failure report what failed (with failing rows) and
+delete the copy. The published file is never written, so a failed or killed build leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..locking import WarehouseBusy, exclusive
+from . import workcopy
+from .dbt_runner import ROOT, dbt_args, invoke
+from .results import BuildResult, add_failing_rows, tally
+from .workcopy import BuildError, WorkPaths
+
+#: progress(text, done, total): one call per step (total 0) and per finished dbt node.
+Progress = Callable[[str, int, int], None]
+
+
+def build(
+    db: Path | str,
+    *,
+    full_refresh: bool = False,
+    select: str | None = None,
+    progress: Progress | None = None,
+    project_dir: Path | None = None,
+    exclude: str | None = None,
+    threads: int = 2,
+) -> BuildResult:
+    """Build the dbt project into a new copy of `db` and swap it in when every node passed.
+
+    `select`/`exclude` take dbt's selection syntax; `project_dir` is another dbt project (tests). Two dbt
+    threads build about a fifth faster than one here (DuckDB runs each query on all cores anyway).
+    Raises BuildError when the build cannot start (no warehouse, another load or build holds it, a
+    writer has it open); a build that ran and failed returns a result with `ok` false and the failures.
+    """
+    started = time.perf_counter()
+    paths = WorkPaths(Path(db).resolve())
+    command = ["build", *(["--full-refresh"] if full_refresh else []), *(["--select", select] if select else []),
+               *(["--exclude", exclude] if exclude else [])]
+    result = BuildResult(paths.db, ok=False, published=False, counts={}, failures=[], seconds=0.0,
+                         full_refresh=full_refresh, select=select)
+    try:
+        with exclusive(paths.db, "build"):
+            _locked_build(paths, project_dir or ROOT, command, threads, progress or _quiet, result)
+    except WarehouseBusy as exc:
+        raise BuildError(str(exc)) from None
+    finally:
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def _quiet(_text: str, _done: int, _total: int) -> None:
+    pass
+
+
+def _locked_build(paths: WorkPaths, project_dir: Path, command: list[str], threads: int, report: Progress,
+                  result: BuildResult) -> None:
+    workcopy.remove_stale(paths)
+    workcopy.check_no_writer(paths.db)
+    workcopy.apply_wal(paths.db)
+    report(f"copying {paths.db.name}", 0, 0)
+    copying = time.perf_counter()
+    copy = workcopy.make_copy(paths)
+    result.copy_seconds = time.perf_counter() - copying
+    try:
+        _run_dbt(paths, project_dir, command, threads, report, result)
+        if result.error is None and not result.failures:
+            report("publishing", 0, 0)
+            publishing = time.perf_counter()
+            try:
+                workcopy.publish(paths, copy)
+                result.ok = result.published = True
+            except (BuildError, OSError) as exc:
+                result.error = f"publishing failed, the warehouse was not changed: {exc}"
+            result.publish_seconds = time.perf_counter() - publishing
+        else:
+            add_failing_rows(copy, result.failures)
+    finally:
+        if not result.published:
+            workcopy.discard(paths, copy)
+
+
+def _run_dbt(paths: WorkPaths, project_dir: Path, command: list[str], threads: int, report: Progress,
+             result: BuildResult) -> None:
+    def on_node(done: int, total: int, kind: str, name: str, status: str, seconds: float) -> None:
+        report(f"{kind} {name}: {status} ({seconds:.2f} s)", done, total)
+
+    report("dbt: starting and parsing the project", 0, 0)
+    args = dbt_args(command, project_dir, paths.target, paths.logs, threads)
+    run = invoke(args, paths.link, project_dir, on_node)
+    result.dbt_seconds, result.startup_seconds = run.seconds, run.startup_seconds
+    result.counts, result.failures = tally(run.result)
+    if run.exception is not None:
+        result.error = f"dbt stopped: {run.exception}"
+    elif not run.success and not result.failures:
+        skipped = sum(by.get("skipped", 0) for by in result.counts.values())
+        result.error = f"dbt reported a failure ({skipped} node(s) skipped); see {paths.logs / 'dbt.log'}"
+
+
+__all__ = ["BuildError", "BuildResult", "build"]

@@ -1,0 +1,185 @@
+"""The working copy a build writes into, and the atomic swap that publishes it.
+
+A build never writes the published file: it copies it to `<db>.building-<pid>`, lets dbt work on the
+copy, and `os.replace`s the copy over the published file only when everything passed. A reader holding
+the published file open keeps reading the old inode until it reopens (DuckDB readers are not blocked
+and block nothing), and a build killed at any moment leaves at most a stale copy, removed by the next
+build. Callers hold the warehouse lock (warehouse/locking.py) throughout.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+
+class BuildError(Exception):
+    """The build could not start or could not publish; the published warehouse is unchanged."""
+
+
+@dataclass(frozen=True)
+class WorkPaths:
+    """Every path a build of `db` uses; all derive from the published file's path."""
+
+    db: Path
+
+    @property
+    def wal(self) -> Path:
+        return wal_of(self.db)
+
+    @property
+    def link(self) -> Path:
+        """A stable name for the working copy, which dbt sees as PARS_DB.
+
+        Why: dbt hashes the profile (the path included) into its partial-parse state, so a per-pid path
+        would make every build re-parse the whole project. DuckDB resolves the link, so the copy's
+        write-ahead log sits next to the real `<db>.building-<pid>` and is cleaned up with it.
+        """
+        return self.db.with_name(self.db.name + ".building")
+
+    def copy(self, pid: int | None = None) -> Path:
+        return self.db.with_name(f"{self.db.name}.building-{pid or os.getpid()}")
+
+    @property
+    def state(self) -> Path:
+        """dbt's folder for this warehouse, beside it: one per warehouse, so partial parsing stays valid."""
+        return self.db.with_name(self.db.name + ".dbt")
+
+    @property
+    def target(self) -> Path:
+        return self.state / "target"
+
+    @property
+    def logs(self) -> Path:
+        return self.state / "logs"
+
+    @property
+    def docs(self) -> Path:
+        """The target folder of `pars docs` (its own: the docs copy has another path than the build's)."""
+        return self.state / "docs"
+
+
+def wal_of(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+_COPY = re.compile(r"\.building-(\d+)(\.wal)?$")
+
+
+def remove_stale(paths: WorkPaths) -> list[Path]:
+    """Delete working copies left by builds that died (their pid is gone), and the stable link."""
+    removed = []
+    for path in paths.db.parent.glob(glob.escape(paths.db.name) + ".building-*"):
+        match = _COPY.search(path.name)
+        if match and (int(match.group(1)) == os.getpid() or not _alive(int(match.group(1)))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    if paths.link.is_symlink() or paths.link.exists():
+        paths.link.unlink()
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def check_no_writer(db: Path) -> None:
+    """Open the published file read-only: that fails while any process holds it for writing."""
+    if not db.is_file():
+        raise BuildError(f"there is no warehouse at {db}: load an export first (pars load EXPORT --db {db})")
+    try:
+        duckdb.connect(str(db), read_only=True).close()
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        raise BuildError(f"the warehouse {db} is open for writing by another process: {exc}") from None
+
+
+def apply_wal(db: Path) -> None:
+    """Fold a leftover write-ahead log (a writer that stopped without closing) into the published file.
+
+    Why before copying: the new file swapped in later must not find the old file's log beside it; DuckDB
+    refuses to open a file whose log belongs to another checkpoint. Folding the log changes no content.
+    """
+    if not wal_of(db).exists():
+        return
+    try:
+        con = duckdb.connect(str(db))
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        raise BuildError(
+            f"the warehouse {db} has a write-ahead log left by a writer that stopped without closing, and "
+            f"it cannot be applied while other processes hold the file open ({exc}); close them and retry"
+        ) from None
+    try:
+        con.sql("checkpoint")
+    finally:
+        con.close()
+
+
+def make_copy(paths: WorkPaths) -> Path:
+    """Copy the published file to the working copy and point the stable link at it."""
+    copy = paths.copy()
+    shutil.copyfile(paths.db, copy)
+    os.symlink(copy.name, paths.link)
+    return copy
+
+
+def discard(paths: WorkPaths, copy: Path) -> None:
+    for path in (copy, wal_of(copy), paths.link):
+        if path.is_symlink() or path.exists():
+            path.unlink()
+
+
+def publish(paths: WorkPaths, copy: Path) -> None:
+    """Checkpoint and close the finished copy, make it durable, and swap it in with one rename."""
+    open_fds = _open_by_this_process(copy)
+    if open_fds:
+        raise BuildError(f"the working copy {copy} is still open ({open_fds}); not publishing")
+    con = duckdb.connect(str(copy))
+    try:
+        con.sql("checkpoint")
+    finally:
+        con.close()
+    if wal_of(copy).exists():
+        raise BuildError(f"the working copy {copy} still has a write-ahead log after its checkpoint")
+    _fsync(copy)
+    os.replace(copy, paths.db)  # the commit point: before it the old file is published, after it the new
+    try:
+        _fsync(paths.db.parent)
+        paths.link.unlink(missing_ok=True)
+    except OSError:  # the swap is done; a leftover link is removed by the next build
+        pass
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _open_by_this_process(path: Path) -> list[str]:
+    """File descriptors of this process on `path` (Linux /proc; elsewhere nothing is reported)."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        return []
+    target = str(path.resolve())
+    found = []
+    for fd in fds.iterdir():
+        try:
+            if os.readlink(fd) == target:
+                found.append(fd.name)
+        except OSError:
+            continue
+    return found
