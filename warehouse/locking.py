@@ -36,7 +36,7 @@ def exclusive(db: Path | str, purpose: str, wait: float = 0.0) -> Iterator[None]
 
     `wait` seconds are spent retrying before giving up (0: refuse at once).
     """
-    db = Path(db)
+    db = Path(db).resolve()  # one lock per file, whatever the path it is reached by
     db.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path(db), os.O_RDWR | os.O_CREAT, 0o644)
     try:

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,6 @@ class Invocation:
     exception: BaseException | None
     seconds: float
     startup_seconds: float  # from the call to the first node: import, parse, connection
-    events: dict[str, int] = field(default_factory=dict)
 
 
 def dbt_args(command: list[str], project_dir: Path, target: Path, logs: Path, threads: int = 1) -> list[str]:
@@ -71,15 +70,12 @@ def invoke(args: list[str], db: Path, project_dir: Path, on_node: NodeCallback |
 
     first_node: list[float] = []
     progress = {"done": 0, "total": 0}
-    counts: dict[str, int] = {}
-
     lock = threading.Lock()  # dbt fires events from its worker threads
 
     def on_event(event) -> None:
         name = event.info.name
         data = event.data
         with lock:
-            counts[name] = counts.get(name, 0) + 1
             if name in ("NodeStart", "LogHookStartLine") and not first_node:
                 first_node.append(time.perf_counter())
             if name == "LogStartLine":
@@ -99,7 +95,7 @@ def invoke(args: list[str], db: Path, project_dir: Path, on_node: NodeCallback |
             close_adapter()
     seconds = time.perf_counter() - started
     startup = (first_node[0] - started) if first_node else seconds
-    return Invocation(outcome.success, outcome.result, outcome.exception, seconds, startup, counts)
+    return Invocation(outcome.success, outcome.result, outcome.exception, seconds, startup)
 
 
 def close_adapter() -> None:

@@ -52,6 +52,7 @@ class BuildResult:
     publish_seconds: float = 0.0
     full_refresh: bool = False
     select: str | None = None
+    exclude: str | None = None
     error: str | None = None  # a problem outside any node (dbt could not parse, publishing failed ...)
 
     def count(self, kind: str, status: str | None = None) -> int:
@@ -63,7 +64,8 @@ class BuildResult:
                 "failures": [f.as_dict() for f in self.failures], "seconds": round(self.seconds, 3),
                 "dbt_seconds": round(self.dbt_seconds, 3), "startup_seconds": round(self.startup_seconds, 3),
                 "copy_seconds": round(self.copy_seconds, 3), "publish_seconds": round(self.publish_seconds, 3),
-                "full_refresh": self.full_refresh, "select": self.select, "error": self.error}
+                "full_refresh": self.full_refresh, "select": self.select, "exclude": self.exclude,
+                "error": self.error}
 
 
 def tally(run_results) -> tuple[dict[str, dict[str, int]], list[NodeFailure]]:

@@ -44,7 +44,7 @@ def build(
     command = ["build", *(["--full-refresh"] if full_refresh else []), *(["--select", select] if select else []),
                *(["--exclude", exclude] if exclude else [])]
     result = BuildResult(paths.db, ok=False, published=False, counts={}, failures=[], seconds=0.0,
-                         full_refresh=full_refresh, select=select)
+                         full_refresh=full_refresh, select=select, exclude=exclude)
     try:
         with exclusive(paths.db, "build"):
             _locked_build(paths, project_dir or ROOT, command, threads, progress or _quiet, result)

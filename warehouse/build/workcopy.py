@@ -101,8 +101,11 @@ def check_no_writer(db: Path) -> None:
         raise BuildError(f"there is no warehouse at {db}: load an export first (pars load EXPORT --db {db})")
     try:
         duckdb.connect(str(db), read_only=True).close()
-    except (duckdb.IOException, duckdb.ConnectionException) as exc:
-        raise BuildError(f"the warehouse {db} is open for writing by another process: {exc}") from None
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower() or isinstance(exc, duckdb.ConnectionException):
+            raise BuildError(f"the warehouse {db} is open for writing by another process or connection: {exc}"
+                             ) from None
+        raise BuildError(f"cannot open the warehouse {db}: {exc}") from None
 
 
 def apply_wal(db: Path) -> None:
