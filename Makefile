@@ -1,4 +1,5 @@
 # PARS Analytics. A fresh machine needs two commands: `make demo` and `make test`.
+# demo: generate a national export (3 years), load it, build and publish the marts, show Table 1.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,6 +22,9 @@ demo: setup
 	rm -rf $(DEMO)
 	$(PARS) synth --scale $(DEMO_SCALE) --years $(DEMO_YEARS) --seed 1 --out $(DEMO)/export
 	$(PARS) load $(DEMO)/export --db $(DEMO)/warehouse.duckdb --report $(DEMO)/load.json
+	$(PARS) build --db $(DEMO)/warehouse.duckdb
+	$(BIN)/python -c "import duckdb; c = duckdb.connect('$(DEMO)/warehouse.duckdb', read_only=True); \
+	  c.sql(\"select report_year, accreditor_group, providers_accredited as accredited, providers_reporting as reporting, activities, physician_interactions as physician, other_learner_interactions as other_learners, commercial_support_income, total_income from annual_report.enterprise_size order by all\").show(max_width=200)"
 
 test: setup
 	$(BIN)/ruff check .
