@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warehouse.load import load_export
+
 BASE_SCALE = 0.004
 
 
@@ -77,3 +79,18 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.sql(sql, params=params).fetchall()
     finally:
         con.close()
+
+
+@pytest.fixture(scope="session")
+def loaded_db(base_export, tmp_path_factory) -> Path:
+    """A warehouse holding the base export, loaded once; each test works on its own copy (`db`)."""
+    db = tmp_path_factory.mktemp("wh") / "base.duckdb"
+    load_export(base_export, db)
+    return db
+
+
+@pytest.fixture
+def db(loaded_db, tmp_path) -> Path:
+    target = tmp_path / "w.duckdb"
+    shutil.copy(loaded_db, target)
+    return target

@@ -1,0 +1,50 @@
+"""Shared assertions of the malformed-input tests: a stop leaves the warehouse unchanged, a row gets its rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warehouse.load import LoadError, load_export
+
+from conftest import fingerprint, query, read_manifest
+
+
+def assert_stops(export: Path, db: Path, file: str, *needles: str) -> LoadError:
+    before = fingerprint(db)
+    with pytest.raises(LoadError) as info:
+        load_export(export, db)
+    message = str(info.value)
+    assert file in message
+    for needle in needles:
+        assert needle in message, message
+    assert fingerprint(db) == before, "a stopped load changed the warehouse"
+    return info.value
+
+
+def quarantine(db: Path, export: Path) -> list[tuple]:
+    export_id = read_manifest(export)["export_id"]
+    return query(db, "select file, line, column_name, rule, raw_value from raw.quarantine "
+                     "where export_id = ? order by file, line", [export_id])
+
+
+def assert_identity(result) -> None:
+    for name, s in result.files.items():
+        assert s.read == s.loaded + sum(s.quarantined.values()) + s.duplicates, name
+
+
+def load_expect(export: Path, db: Path, file: str, rule: str, column: str | None, line: int | None = None,
+                raw_value: str | None = None) -> list[tuple]:
+    """Load, then assert that `file` has exactly one row quarantined, for `rule` on `column`."""
+    result = load_export(export, db)
+    assert_identity(result)
+    own = [q for q in quarantine(db, export) if q[0] == f"{file}.csv" and q[3] != "parent_rejected"]
+    assert [(q[2], q[3]) for q in own] == [(column, rule)], own
+    if line is not None:
+        assert own[0][1] == line
+    if raw_value is not None:
+        assert own[0][4] == raw_value
+    summary = result.files[f"{file}.csv"]
+    assert summary.quarantined.get(rule) == 1
+    return own

@@ -1,0 +1,195 @@
+"""Malformed input, values: dates, numbers, booleans, codes, ids, keys, references, row rules, formulas.
+
+Each case asserts the quarantine rule, column, line and raw value, and the count identity."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from warehouse.load import load_export
+
+from conftest import query
+from loadcases import (
+    cell,
+    find_row,
+    read_rows,
+    set_cell,
+    write_rows,
+)
+from loadchecks import assert_identity, load_expect
+
+# --- values: dates, numbers, booleans, codes, whitespace, ids ------------------------------------
+
+@pytest.mark.parametrize(("column", "value", "rule"), [
+    ("start_date", "2022-02-31", "invalid_date"),
+    ("start_date", "03/31/2022", "invalid_date"),
+    ("start_date", "44651", "invalid_date"),
+    ("start_date", "1900-01-01", "date_out_of_range"),
+    ("start_date", "2999-01-01", "date_out_of_range"),
+    ("physician_learners", "-5", "out_of_range"),
+    ("physician_learners", "1e9", "invalid_int"),
+    ("physician_learners", "12.5", "invalid_int"),
+    ("hours_of_instruction", "NaN", "invalid_decimal"),
+    ("hours_of_instruction", "1,5", "invalid_decimal"),
+    ("commercial_support_received", "Y", "invalid_bool"),
+    ("designed_to_change_competence", "true", "invalid_bool"),
+    ("activity_type", "XYZ", "unknown_code"),
+    ("competencies", "ACGME-PC;NOT-A-CODE", "unknown_code"),
+    ("title", "   ", "required"),
+    ("provider_activity_id", " p-001", "id_format"),
+    ("reporting_year", "22", "invalid_year"),
+    ("reporting_year", "1900", "date_out_of_range"),
+])
+def test_bad_activity_value_is_quarantined(export_copy, db, column, value, rule):
+    row = find_row(export_copy, "activities", activity_type="IEM")
+    set_cell(export_copy, "activities", row, column, value)
+    load_expect(export_copy, db, "activities", rule, column, line=row + 2, raw_value=value)
+
+
+@pytest.mark.parametrize(("value", "rule"), [
+    ("$1,200", "invalid_money"), ("1200.505", "invalid_money"), ("-10.00", "out_of_range"),
+])
+def test_bad_money_is_quarantined(export_copy, db, value, rule):
+    set_cell(export_copy, "program_summaries", 0, "registration_fees", value)
+    load_expect(export_copy, db, "program_summaries", rule, "registration_fees", line=2, raw_value=value)
+
+
+def test_whitespace_only_optional_value_is_null(export_copy, db):
+    row = find_row(export_copy, "activities", activity_type="IEM")
+    set_cell(export_copy, "activities", row, "ama_pra_category1_credits", "  ")
+    activity_id = cell(export_copy, "activities", row, "activity_id")
+    load_export(export_copy, db)
+    got = query(db, "select ama_pra_category1_credits from raw.activities where activity_id = ? "
+                    "order by _load_id desc limit 1", [activity_id])
+    assert got == [(None,)]
+
+
+def test_ten_megabyte_text_field_loads_intact(export_copy, db):
+    big = "x" * 10_000_000
+    set_cell(export_copy, "activities", 1, "title", big)
+    activity_id = cell(export_copy, "activities", 1, "activity_id")
+    result = load_export(export_copy, db)
+    assert result.files["activities.csv"].quarantined == {}
+    got = query(db, "select length(title) from raw.activities where activity_id = ? order by _load_id desc "
+                    "limit 1", [activity_id])
+    assert got == [(10_000_000,)]
+
+
+def test_ten_megabyte_id_is_quarantined(export_copy, db):
+    row = find_row(export_copy, "activity_joint_providers")
+    set_cell(export_copy, "activity_joint_providers", row, "activity_id", "9" * 10_000_000)
+    load_expect(export_copy, db, "activity_joint_providers", "id_format", "activity_id", line=row + 2)
+
+
+# --- keys and references -------------------------------------------------------------------------
+
+def test_key_duplicated_inside_a_file_quarantines_all_copies(export_copy, db):
+    header, rows = read_rows(export_copy, "providers")
+    twin = list(rows[0])
+    twin[header.index("provider_name")] = "Another name"
+    write_rows(export_copy, "providers", header, rows + [twin])
+    result = load_export(export_copy, db)
+    assert result.files["providers.csv"].quarantined["duplicate_key"] == 2
+    assert_identity(result)
+    # the provider's activities now point at a rejected provider
+    assert result.files["activities.csv"].quarantined.get("parent_rejected", 0) == sum(
+        1 for r in read_rows(export_copy, "activities")[1] if r[1] == rows[0][0])
+
+
+def test_exact_duplicate_row_is_skipped_and_counted(export_copy, db):
+    header, rows = read_rows(export_copy, "activities")
+    write_rows(export_copy, "activities", header, rows + [rows[2]])
+    result = load_export(export_copy, db)
+    assert result.files["activities.csv"].duplicates == 1
+    assert result.files["activities.csv"].quarantined == {}
+
+
+def test_provider_activity_id_duplicated_within_a_provider(export_copy, db):
+    header, rows = read_rows(export_copy, "activities")
+    first = rows[0]
+    other = next(i for i, r in enumerate(rows[1:], 1) if r[1] == first[1])
+    rows[other][header.index("provider_activity_id")] = first[header.index("provider_activity_id")]
+    write_rows(export_copy, "activities", header, rows)
+    result = load_export(export_copy, db)
+    assert result.files["activities.csv"].quarantined["duplicate_key"] == 2
+
+
+def test_orphan_reference_is_quarantined(export_copy, db):
+    set_cell(export_copy, "activity_joint_providers", 0, "activity_id", "NO-SUCH-ACTIVITY")
+    load_expect(export_copy, db, "activity_joint_providers", "unknown_reference", "activity_id", line=2)
+
+
+def test_children_of_rejected_rows_are_parent_rejected(export_copy, db):
+    header, rows = read_rows(export_copy, "activity_moc_registrations")
+    activity_id, board = rows[0][0], rows[0][1]
+    completions = [r for r in read_rows(export_copy, "learner_completions")[1]
+                   if r[1] == activity_id and r[2] == board]
+    assert completions, "the fixture needs a registration with completions"
+    set_cell(export_copy, "activity_moc_registrations", 0, "moc_credits", "0")
+    result = load_export(export_copy, db)
+    assert result.files["activity_moc_registrations.csv"].quarantined == {"out_of_range": 1}
+    assert result.files["learner_completions.csv"].quarantined == {"parent_rejected": len(completions)}
+
+
+def test_same_key_in_a_later_export_is_a_new_version(export_copy, db):
+    set_cell(export_copy, "providers", 0, "provider_name", "New Name Health System")
+    provider_id = cell(export_copy, "providers", 0, "provider_id")
+    result = load_export(export_copy, db)
+    assert result.files["providers.csv"].new_versions == 1
+    names = query(db, "select provider_name from raw.providers where provider_id = ? order by _load_id",
+                  [provider_id])
+    assert len(names) == 2 and names[-1] == ("New Name Health System",)
+
+
+# --- rules across columns ------------------------------------------------------------------------
+
+def test_state_provider_needs_its_recognized_accreditor(export_copy, db):
+    row = find_row(export_copy, "providers", accreditor_type="State")
+    set_cell(export_copy, "providers", row, "recognized_accreditor", "")
+    load_expect(export_copy, db, "providers", "conditionally_required", "recognized_accreditor", line=row + 2)
+
+
+def test_end_before_start_is_quarantined(export_copy, db):
+    row = find_row(export_copy, "activities", activity_type="IEM")
+    start = cell(export_copy, "activities", row, "start_date")
+    set_cell(export_copy, "activities", row, "end_date", f"{int(start[:4]) - 1}{start[4:]}")
+    load_expect(export_copy, db, "activities", "date_order", "end_date", line=row + 2)
+
+
+def test_dea_above_prescribers_is_quarantined(export_copy, db):
+    prescribers = cell(export_copy, "activity_rems", 0, "prescriber_learners")
+    set_cell(export_copy, "activity_rems", 0, "dea_registered_learners", str(int(prescribers) + 1))
+    load_expect(export_copy, db, "activity_rems", "dea_exceeds_prescribers", "dea_registered_learners", line=2)
+
+
+def test_impossible_birth_day_is_quarantined(export_copy, db):
+    set_cell(export_copy, "learner_completions", 0, "birth_month", "4")
+    set_cell(export_copy, "learner_completions", 0, "birth_day", "31")
+    load_expect(export_copy, db, "learner_completions", "invalid_birth_day", "birth_day", line=2)
+
+
+# --- formulas ------------------------------------------------------------------------------------
+
+def test_formula_looking_text_is_stored_inert(export_copy, db):
+    set_cell(export_copy, "activities", 0, "title", '=HYPERLINK("http://x.test","click")')
+    set_cell(export_copy, "activity_joint_providers", 0, "joint_provider_name", "@SUM(1+1)")
+    activity_id = cell(export_copy, "activities", 0, "activity_id")
+    result = load_export(export_copy, db)
+    assert result.files["activities.csv"].quarantined == {}
+    assert result.files["activities.csv"].neutralized == 1
+    title = query(db, "select title from raw.activities where activity_id = ? order by _load_id desc limit 1",
+                  [activity_id])[0][0]
+    assert title == '\'=HYPERLINK("http://x.test","click")'
+    assert query(db, "select count(*) from raw.activity_joint_providers where joint_provider_name = '''@SUM(1+1)'"
+                 ) == [(1,)]
+
+
+def test_quarantine_keeps_the_whole_raw_record(export_copy, db):
+    row = find_row(export_copy, "activities", activity_type="IEM")
+    set_cell(export_copy, "activities", row, "status", "Finished")
+    activity_id = cell(export_copy, "activities", row, "activity_id")
+    load_export(export_copy, db)
+    record = query(db, "select record from raw.quarantine where rule = 'unknown_code' and column_name = 'status'")
+    assert json.loads(record[0][0])["activity_id"] == activity_id
