@@ -96,13 +96,15 @@ def bench_scale(scale: float, years: str, repeat: int, work: Path) -> dict:
 def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: float, repeat: int) -> dict:
     """`pars build` from scratch on the loaded export, and after one more month on a built warehouse.
 
-    The monthly exports come from `split_months`; all months but the last are loaded and built once
+    The monthly exports come from `pars split-months`; all months but the last are loaded and built once
     (untimed), then each run restores that state, loads the last month (untimed) and times the build.
     dbt's state folder beside each warehouse is kept between runs, as in normal use (partial parsing).
+    The untimed work runs in subprocesses too: a child's peak memory (wait4) starts from its parent's
+    at fork, so the harness itself must stay small.
     """
-    from warehouse.build import build
-    from warehouse.load import load_export
-    from warehouse.synth.months import split_months
+
+    def run(*args: str) -> None:
+        subprocess.run([*pars, *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     loaded, report = work / f"w-{scale}-loaded.duckdb", work / f"build-{scale}.json"
     shutil.copyfile(db, loaded)
@@ -127,16 +129,15 @@ def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: flo
     shutil.rmtree(months_dir, ignore_errors=True)
     for path in (mdb, base, Path(str(mdb) + ".wal")):
         path.unlink(missing_ok=True)
-    months = split_months(export, months_dir)
+    run("split-months", str(export), "--out", str(months_dir))
+    months = sorted(p for p in months_dir.iterdir() if p.is_dir())
     for month in months[:-1]:
-        load_export(month, mdb)
-    result = build(mdb)
-    if not result.ok:
-        raise RuntimeError(f"build of the first {len(months) - 1} months failed: {result.error or result.failures}")
+        run("load", str(month), "--db", str(mdb))
+    run("build", "--db", str(mdb))
     shutil.copyfile(mdb, base)
     steps["build_after_one_month"] = with_startup(measure(
         pars + ["build", "--db", str(mdb), "--report", str(report)], repeat,
-        setup=restore(base, mdb, then=lambda: load_export(months[-1], mdb))))
+        setup=restore(base, mdb, then=lambda: run("load", str(months[-1]), "--db", str(mdb)))))
     return steps
 
 

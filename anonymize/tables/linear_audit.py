@@ -1,0 +1,196 @@
+"""The additive relations of a count table with margins and the linear-program audit of its suppressed cells.
+
+A table holds every cell of a cross-classification, the value `All` marking a margin along a dimension. Along each
+dimension d, every cell whose d is `All` equals the sum of the cells that differ from it only in d: one equation
+per (dimension, margin cell). An attacker who knows the published cells and these equations can bound each
+suppressed cell by two linear programs; that interval, not the cell's absence, is what protects it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
+
+ALL = "All"
+_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class CellInterval:
+    """The feasible interval [lo, hi] of one suppressed cell given the published table and its relations."""
+
+    cell: dict[str, str]
+    value: int
+    lo: int
+    hi: int
+    protected: bool
+
+    def to_dict(self) -> dict:
+        return {"cell": self.cell, "value": self.value, "lo": self.lo, "hi": self.hi, "protected": self.protected}
+
+
+def is_protected(lo: int, hi: int, low: int, high: int) -> bool:
+    """The rule: a suppressed cell is protected when its feasible interval is not contained in [low, high].
+
+    Equivalently the interval reaches below `low` (so 0 is feasible) or above `high`. An exactly derivable cell
+    (lo == hi) is protected only when that value is 0 or above `high`, i.e. when it was publishable anyway.
+    """
+    return lo < low or hi > high
+
+
+def relations(table: pl.DataFrame, dimensions: list[str]) -> sp.csr_matrix:
+    """The equality matrix A (equations x cells) with A @ values == 0: each margin minus the cells it covers."""
+    keyed = (
+        table.select(pl.col(d).cast(pl.Utf8) for d in dimensions)
+        .with_row_index("cell")
+        .with_columns(pl.lit(0).alias("_key"))
+    )
+    n = table.height
+    rows, cols, vals = [], [], []
+    for position, dim in enumerate(dimensions):
+        others = [d for d in dimensions if d != dim] + ["_key"]
+        parents = keyed.filter(pl.col(dim) == ALL).select(others + [pl.col("cell").alias("parent")])
+        linked = keyed.filter(pl.col(dim) != ALL).join(parents, on=others, how="left")
+        if linked["parent"].null_count():
+            raise ValueError(f"table lacks the margin ({dim} = {ALL!r}) of some cells")
+        child = linked["cell"].to_numpy().astype(np.int64)
+        parent = linked["parent"].to_numpy().astype(np.int64)
+        equation = position * n + parent
+        unique_parent = np.unique(parent)
+        rows += [equation, position * n + unique_parent]
+        cols += [child, unique_parent]
+        vals += [-np.ones(child.size), np.ones(unique_parent.size)]
+    row = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    _, row = np.unique(row, return_inverse=True)
+    matrix = sp.coo_matrix((np.concatenate(vals), (row, np.concatenate(cols))), shape=(row.max(initial=-1) + 1, n))
+    return matrix.tocsr()
+
+
+def with_margins(cells: pl.DataFrame, dimensions: list[str], measures: list[str]) -> pl.DataFrame:
+    """The full table: the interior `cells` plus every margin (each subset of dimensions set to `All`)."""
+    parts = []
+    for code in range(2 ** len(dimensions)):
+        summed = [d for i, d in enumerate(dimensions) if code >> i & 1]
+        kept = [d for d in dimensions if d not in summed]
+        grouped = (
+            cells.group_by(kept).agg(pl.col(m).sum() for m in measures)
+            if kept
+            else cells.select(pl.col(m).sum() for m in measures)
+        )
+        parts.append(grouped.with_columns(pl.lit(ALL).alias(d) for d in summed).select(dimensions + measures))
+    stringly = [p.with_columns(pl.col(d).cast(pl.Utf8) for d in dimensions) for p in parts]
+    return pl.concat(stringly).sort(dimensions)
+
+
+class Auditor:
+    """Solves the audit LPs per connected component of the suppressed cells, caching what it has solved.
+
+    Two suppressed cells interact only through an equation they share, so the LPs of one component involve only
+    its cells; a component whose cell set is unchanged has unchanged equations and right-hand sides, so its
+    intervals are reused across the rounds of complementary suppression.
+    """
+
+    def __init__(self, table: pl.DataFrame, dimensions: list[str], values: np.ndarray) -> None:
+        self.matrix = relations(table, dimensions)
+        self.columns = self.matrix.tocsc()
+        self.values = values.astype(np.float64)
+        self.upper = float(values.max(initial=0))  # the grand total bounds every cell
+        self._cache: dict[tuple[int, ...], dict[int, list]] = {}
+
+    def components(self, mask: np.ndarray) -> list[np.ndarray]:
+        suppressed = np.flatnonzero(mask)
+        incidence = abs(self.columns[:, suppressed])
+        _, labels = connected_components(incidence.T @ incidence, directed=False)
+        order = np.argsort(labels, kind="stable")
+        return np.split(suppressed[order], np.flatnonzero(np.diff(labels[order])) + 1) if suppressed.size else []
+
+    def _blocks(self, mask: np.ndarray):
+        rhs = -(self.matrix @ np.where(mask, 0.0, self.values))
+        for component in self.components(mask):
+            block = self.columns[:, component].tocsr()
+            equations = np.flatnonzero(np.diff(block.indptr))
+            yield component, block[equations].tocsc(), rhs[equations]
+
+    def _solve(self, component, a_eq, b_eq, cell: int, sense: float) -> tuple[int, np.ndarray]:
+        """Optimum of sense * x[cell] (+1 max, -1 min) rounded inwards, with the optimal point (a witness)."""
+        if a_eq.shape[0] == 0:  # linked to nothing published: anything in [0, grand total]
+            point = np.full(component.size, self.upper if sense > 0 else 0.0)
+        else:
+            result = linprog(-sense * (component == cell), A_eq=a_eq, b_eq=b_eq, bounds=(0, self.upper), method="highs")
+            if result.status != 0:
+                raise ValueError(f"audit linear program failed ({result.message}); are the margins consistent?")
+            point = result.x
+        bound = point[component == cell][0]
+        # Counts are integers, so the attacker may round the LP bound inwards; we do too (the safe side).
+        return int(np.floor(bound + _TOLERANCE) if sense > 0 else np.ceil(bound - _TOLERANCE)), point
+
+    def intervals(self, mask: np.ndarray, cells: np.ndarray) -> dict[int, tuple[int, int]]:
+        """Exact [lo, hi] (integers) of each cell in `cells` (all suppressed): two LPs per cell."""
+        wanted = set(cells.tolist())
+        found: dict[int, tuple[int, int]] = {}
+        for component, a_eq, b_eq in self._blocks(mask):
+            solved = self._cache.setdefault(tuple(component.tolist()), {})
+            for cell in (c for c in component.tolist() if c in wanted):
+                if cell not in solved:
+                    hi = self._solve(component, a_eq, b_eq, cell, 1.0)[0]
+                    solved[cell] = (self._solve(component, a_eq, b_eq, cell, -1.0)[0], hi)
+                found[cell] = solved[cell]
+        return found
+
+    def exposed(self, mask: np.ndarray, cells: np.ndarray, low: int, high: int) -> list[int]:
+        """The cells of `cells` whose interval lies inside [low, high]. Every LP optimum is a feasible point, so
+        any cell it puts above `high` or below `low` is proven protected without an LP of its own."""
+        wanted = np.zeros(mask.size, dtype=bool)
+        wanted[cells] = True
+        result = []
+        for component, a_eq, b_eq in self._blocks(mask):
+            most = self.values[component].copy()  # the true values are feasible too
+            least = most.copy()
+            for position in np.flatnonzero(wanted[component]):
+                cell = int(component[position])
+                if most[position] >= high + 1 - _TOLERANCE or least[position] <= low - 1 + _TOLERANCE:
+                    continue
+                hi, point = self._solve(component, a_eq, b_eq, cell, 1.0)
+                np.maximum(most, point, out=most)
+                np.minimum(least, point, out=least)
+                if hi > high:
+                    continue
+                lo, point = self._solve(component, a_eq, b_eq, cell, -1.0)
+                np.maximum(most, point, out=most)
+                np.minimum(least, point, out=least)
+                if lo >= low:
+                    result.append(cell)
+        return result
+
+
+def cell_labels(table: pl.DataFrame, dimensions: list[str], cells: np.ndarray) -> list[dict[str, str]]:
+    picked = table.select(pl.col(d).cast(pl.Utf8) for d in dimensions)[cells.tolist()]
+    return picked.to_dicts()
+
+
+def audit(
+    table: pl.DataFrame, dimensions: list[str], measure: str, suppressed_mask, low: int = 1, high: int = 10
+) -> list[CellInterval]:
+    """Feasible interval of every suppressed cell under all additive relations, and whether it is protected."""
+    mask = np.asarray(suppressed_mask, dtype=bool)
+    values = table[measure].to_numpy().astype(np.int64)
+    return audit_with(Auditor(table, dimensions, values), table, dimensions, mask, low, high)
+
+
+def audit_with(
+    auditor: Auditor, table: pl.DataFrame, dimensions: list[str], mask: np.ndarray, low: int, high: int
+) -> list[CellInterval]:
+    cells = np.flatnonzero(mask)
+    found = auditor.intervals(mask, cells)
+    labels = cell_labels(table, dimensions, cells)
+    result = []
+    for cell, label in zip(cells.tolist(), labels, strict=True):
+        lo, hi = found[cell]
+        value = int(auditor.values[cell])
+        result.append(CellInterval(label, value, lo, hi, is_protected(lo, hi, low, high)))
+    return result
