@@ -20,12 +20,7 @@ competencies as (
 ),
 
 activities_by_group as (
-    select
-        accreditor_groups.accreditor_group,
-        counted_activities.*
-    from counted_activities
-    inner join accreditor_groups
-        on accreditor_groups.accreditor_group in (counted_activities.accreditor_type, 'All')
+    {{ in_own_group_and_all('counted_activities') }}
 ),
 
 group_activities as (

@@ -20,12 +20,7 @@ organization_types as (
 ),
 
 provider_years_by_group as (
-    select
-        accreditor_groups.accreditor_group,
-        provider_years.*
-    from provider_years
-    inner join accreditor_groups
-        on accreditor_groups.accreditor_group in (provider_years.accreditor_type, 'All')
+    {{ in_own_group_and_all('provider_years') }}
 ),
 
 type_totals as (

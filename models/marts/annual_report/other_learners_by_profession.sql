@@ -27,12 +27,7 @@ counted_learner_professions as (
 ),
 
 professions_by_group as (
-    select
-        accreditor_groups.accreditor_group,
-        counted_learner_professions.*
-    from counted_learner_professions
-    inner join accreditor_groups
-        on accreditor_groups.accreditor_group in (counted_learner_professions.accreditor_type, 'All')
+    {{ in_own_group_and_all('counted_learner_professions') }}
 ),
 
 profession_totals as (

@@ -28,12 +28,7 @@ reporting_provider_years as (
 ),
 
 provider_years_by_group as (
-    select
-        accreditor_groups.accreditor_group,
-        reporting_provider_years.*
-    from reporting_provider_years
-    inner join accreditor_groups
-        on accreditor_groups.accreditor_group in (reporting_provider_years.accreditor_type, 'All')
+    {{ in_own_group_and_all('reporting_provider_years') }}
 ),
 
 quartiles as (
