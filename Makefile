@@ -8,9 +8,18 @@ DEMO := data/demo
 DEMO_SCALE ?= 0.02
 DEMO_YEARS ?= 2021-2023
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup sysdeps demo test lint bench clean
 
-setup: $(VENV)/.synced
+setup: $(VENV)/.synced sysdeps
+
+# Debian packages: chromium (browser tests), poppler-utils (PDF text checks), Pango/HarfBuzz/DejaVu (WeasyPrint).
+SYSPKGS := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+sysdeps:
+	@missing=$$(for p in $(SYSPKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 # uv installs the locked environment (uv.lock); it comes from PyPI itself when missing.
 $(VENV)/.synced: pyproject.toml uv.lock
