@@ -94,3 +94,21 @@ def db(loaded_db, tmp_path) -> Path:
     target = tmp_path / "w.duckdb"
     shutil.copy(loaded_db, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory) -> Path:
+    """A published warehouse (loaded and built) over three years at scale 0.01, built once per session.
+
+    Shared by the report, release and dashboard tests: treat it as read-only (copy it to change it).
+    """
+    from warehouse.build import build
+    from warehouse.synth import generate
+
+    root = tmp_path_factory.mktemp("built")
+    generate(root / "export", scale=0.01, years=(2020, 2022), seed=3)
+    db = root / "warehouse.duckdb"
+    load_export(root / "export", db)
+    result = build(db)
+    assert result.ok, result.failures
+    return db
