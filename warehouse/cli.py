@@ -237,5 +237,10 @@ def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool
     click.echo(f"wrote {out}")
 
 
+from dashboards.cli import serve, users  # noqa: E402, I001  (dashboards: pars serve, pars users)
+
+main.add_command(serve)
+main.add_command(users)
+
 if __name__ == "__main__":
     main()

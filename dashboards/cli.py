@@ -1,0 +1,125 @@
+"""`pars serve` (the Streamlit app) and `pars users add` (the users file)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from dashboards import auth, settings
+
+APP = Path(__file__).with_name("app.py")
+DEFAULT_USERS = Path("data/users.json")
+
+
+def streamlit_command(port: int, address: str) -> list[str]:
+    """`streamlit run` with the settings the app needs whatever the working directory's config says."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.port", str(port),
+        "--server.address", address,
+        "--server.headless", "true",
+        "--server.enableXsrfProtection", "true",
+        "--server.enableCORS", "true",
+        "--server.fileWatcherType", "none",
+        "--server.runOnSave", "false",
+        "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
+        "--client.showErrorDetails", "none",
+        "--theme.base", "light",
+    ]
+
+
+def app_environment(db: Path, releases: Path, users: Path, audit_log: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        settings.ENV_DB: str(db.resolve()),
+        settings.ENV_RELEASES: str(releases.resolve()),
+        settings.ENV_USERS: str(users.resolve()),
+        settings.ENV_AUDIT: str(audit_log.resolve()),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    })
+    return env
+
+
+@click.command()
+@click.option("--db", "db", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The published warehouse (read-only; a `pars build` may replace it while the app runs).")
+@click.option("--releases", "releases", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Directory of research releases (one subdirectory per release).")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--address", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--users", "users", default=DEFAULT_USERS, show_default=True,
+              type=click.Path(path_type=Path, dir_okay=False), help="Users file (`pars users add`).")
+@click.option("--audit-log", "audit_log", type=click.Path(path_type=Path, dir_okay=False),
+              help="Audit log (JSONL) of sign-ins and downloads. Default: audit.jsonl beside the users file.")
+def serve(db: Path, releases: Path, port: int, address: str, users: Path, audit_log: Path | None) -> None:
+    """Serve the dashboards: staff, reviewer and researcher pages behind a sign-in.
+
+    Example: pars serve --db data/demo/warehouse.duckdb --releases data/demo/releases --port 8501
+    """
+    problems = []
+    if not db.is_file():
+        problems.append(f"--db {db}: no such warehouse file (run `pars load` and `pars build` first)")
+    if not releases.is_dir():
+        problems.append(f"--releases {releases}: no such directory (create it, or point at `pars release`'s output)")
+    try:
+        known = auth.load_users(users)
+        if not known:
+            problems.append(f"--users {users}: no users yet (add one with `pars users add NAME --role ROLE`)")
+    except auth.UsersFileError as exc:
+        problems.append(f"--users: {exc}")
+    if problems:
+        raise click.ClickException("\n".join(problems))
+    audit_log = audit_log or users.with_name("audit.jsonl")
+    audit_log.parent.mkdir(parents=True, exist_ok=True)
+    audit_log.touch(exist_ok=True)
+    click.echo(f"serving {db} and the releases in {releases} on http://{address}:{port}/ "
+               f"({len(known)} users in {users}; audit log {audit_log}); Ctrl-C stops", err=True)
+    env = app_environment(db, releases, users, audit_log)
+    process = subprocess.Popen(streamlit_command(port, address), env=env, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        code = process.wait()
+    sys.exit(code)
+
+
+@click.group()
+def users() -> None:
+    """Manage the dashboards' users file (names, roles, scrypt-hashed passwords)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(auth.ROLES))
+@click.option("--users", "users_file", default=DEFAULT_USERS, show_default=True,
+              type=click.Path(path_type=Path, dir_okay=False), help="Users file to create or update.")
+@click.option("--password-file", type=click.File("r"),
+              help="Read the password from the first line of this file ('-' for standard input) instead of a prompt.")
+@click.option("--oidc", is_flag=True, help="No password: the user signs in with OpenID Connect (NAME = e-mail).")
+def users_add(name: str, role: str, users_file: Path, password_file, oidc: bool) -> None:
+    """Add a user (or replace one of the same name) with a role: staff, reviewer or researcher.
+
+    The password is never an argument: it is asked twice at a prompt, or read from --password-file.
+
+    Example: pars users add alice --role staff --users data/users.json
+    """
+    if oidc:
+        password = None
+    elif password_file is not None:
+        password = password_file.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"password for {name}: ")
+        if getpass.getpass("again: ") != password:
+            raise click.ClickException("the two passwords differ; nothing was written")
+    try:
+        existed = auth.add_user(users_file, name, role, password)
+    except (ValueError, auth.UsersFileError) as exc:
+        raise click.ClickException(f"{exc}; nothing was written") from None
+    click.echo(f"{'replaced' if existed else 'added'} {name} ({role}) in {users_file}")

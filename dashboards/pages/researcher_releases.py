@@ -1,0 +1,80 @@
+"""Researcher: the catalogue of research releases. Reads only the releases directory, never the warehouse."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import auth, releases, settings, ui
+
+auth.require("releases")
+
+st.title("Research releases")
+
+catalogue = releases.catalogue(settings.releases())
+if not catalogue:
+    st.info("No release has been published yet (`pars release` writes them).")
+    st.stop()
+
+st.dataframe(pd.DataFrame([{"release": r.name, "title": r.title, "profile": r.manifest.get("profile", "–"),
+                            "data as of": r.manifest.get("data_as_of", releases.NOT_REPORTED),
+                            "tables": ", ".join(r.row_counts()) or releases.NOT_REPORTED} for r in catalogue]),
+             hide_index=True)
+names = [r.name for r in catalogue]
+name = st.selectbox("Release", names, format_func=lambda n: f"{n}: {catalogue[names.index(n)].title}",
+                    key="f-release")
+release = catalogue[names.index(name)]
+for problem in release.problems:
+    st.warning(problem)
+
+with st.container(key="selection"):
+    st.header(release.title)
+    st.write(release.description)
+    m = release.manifest
+    st.caption(f"profile {m.get('profile', releases.NOT_REPORTED)} · data as of "
+               f"{m.get('data_as_of', releases.NOT_REPORTED)} · code {m.get('code_version', releases.NOT_REPORTED)}")
+counts = release.row_counts()
+if counts:
+    cols = st.columns(min(len(counts), 6))
+    for col, (table, n) in zip(cols, counts.items(), strict=False):
+        col.metric(f"{table} rows", ui.number(n))
+
+tabs = st.tabs(["Data dictionary", "Risk report", "Manifest", "Downloads"])
+with tabs[0]:
+    dictionary = release.dictionary()
+    if dictionary:
+        st.dataframe(pd.DataFrame(dictionary), hide_index=True)
+    else:
+        st.info(f"Data dictionary: {releases.NOT_REPORTED}.")
+with tabs[1]:
+    risk = release.risk_report()
+    if risk is None:
+        st.info(f"Risk report: {releases.NOT_REPORTED}.")
+    else:
+        st.subheader("Guarantees")
+        rows = releases.guarantees(risk)
+        st.dataframe(pd.DataFrame(rows), hide_index=True) if rows else st.caption(releases.NOT_REPORTED)
+        st.subheader("Risk by table")
+        rows = releases.table_risks(risk)
+        st.dataframe(pd.DataFrame(rows), hide_index=True) if rows else st.caption(releases.NOT_REPORTED)
+        extra = st.columns(2)
+        audit_part = risk.get("audit") if isinstance(risk.get("audit"), dict) else None
+        extra[0].metric("Cells exposed by the audit",
+                        releases._show(audit_part.get("exposed")) if audit_part else releases.NOT_REPORTED)
+        extra[1].metric("Privacy budget (epsilon)", releases._show(risk.get("epsilon")))
+with tabs[2]:
+    st.json(release.manifest, expanded=1)
+with tabs[3]:
+    files = release.files()
+    pdf = release.risk_pdf()
+    listed = {f["full_path"] for f in files}
+    if pdf is not None and pdf not in listed:
+        files.append({"path": "risk_report.pdf", "bytes": pdf.stat().st_size, "full_path": pdf})
+    if not files:
+        st.info("The manifest lists no file.")
+    for i, f in enumerate(files):
+        cols = st.columns([3, 1, 3])
+        cols[0].write(f"`{f['path']}`")
+        cols[1].write(f"{int(f.get('bytes') or f['full_path'].stat().st_size):,} bytes")
+        with cols[2]:
+            ui.download("Download", ui.file_reader(f["full_path"]), f"{release.name}-{f['path'].replace('/', '-')}",
+                        "application/octet-stream", what=f"release {release.name}: {f['path']}", key=f"dl-file-{i}",
+                        details={"release": release.name, "sha256": f.get("sha256")})

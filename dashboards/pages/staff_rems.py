@@ -1,0 +1,57 @@
+"""Staff: the Opioid Analgesic REMS figures (rems.summary) and the activity list for the FDA (rems.activity_list)."""
+
+import streamlit as st
+
+from dashboards import auth, data, ui
+
+auth.require("rems")
+ui.warehouse_guard()
+
+st.title("Opioid Analgesic REMS")
+
+summary = data.select("rems.summary", order_by=["report_year"])
+if summary.empty:
+    st.info("No REMS activity in the warehouse.")
+    st.stop()
+years = sorted(summary["report_year"].tolist(), reverse=True)
+with st.container(key="filters", horizontal=True):
+    year = st.selectbox("Year", years, key="f-year")
+    designation = st.selectbox("Designation", ["All", "Compliant", "Related"], key="f-designation")
+    counted_only = st.toggle("Counted activities only", value=True, key="f-counted")
+with st.container(key="selection"):
+    st.caption(f"Selection: {year} · {designation} · {'counted only' if counted_only else 'every status'}")
+
+r = summary[summary["report_year"] == year].iloc[0]
+cols = st.columns(6)
+cols[0].metric("REMS activities", ui.number(r["rems_activities"]))
+cols[1].metric("Compliant", ui.number(r["compliant_activities"]))
+cols[2].metric("Related", ui.number(r["related_activities"]))
+cols[3].metric("RPC funded", ui.number(r["rpc_funded_activities"]))
+cols[4].metric("Providers", ui.number(r["rems_providers"]))
+cols[5].metric("Prescriber learners", ui.number(r["prescriber_learners"]))
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Activities by year")
+    st.bar_chart(ui.by_year(summary), x="report_year", y=["compliant_activities", "related_activities"], x_label="Year",
+                 y_label="Counted REMS activities", height=280)
+with right:
+    st.subheader("Learners by year")
+    st.line_chart(ui.by_year(summary), x="report_year", y=["prescriber_learners", "dea_registered_learners",
+                                               "primary_care_learners", "pain_specialist_learners"],
+                  x_label="Year", y_label="Learners", height=280)
+
+st.subheader("Summary")
+st.dataframe(summary, hide_index=True)
+ui.table_downloads(summary, "rems-summary", what="REMS summary", key="dl-summary")
+
+st.subheader(f"Activity list {year}")
+filters = {"report_year": year}
+if designation != "All":
+    filters["rems_designation"] = designation
+if counted_only:
+    filters["is_counted"] = True
+activities = data.select("rems.activity_list", filters, order_by=["provider_name", "activity_id"])
+st.dataframe(activities, hide_index=True)
+ui.table_downloads(activities, f"rems-activity-list-{year}", what=f"REMS activity list {year}", key="dl-list",
+                   details={k: v for k, v in filters.items()})

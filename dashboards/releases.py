@@ -1,0 +1,143 @@
+"""The catalogue of research releases: reads only the releases directory, never the warehouse.
+
+A release is a directory `<releases>/<name>/` holding manifest.json (written by `pars release`), risk_report.json,
+risk_report.pdf, data_dictionary.json/.md and data/<table>.parquet|.csv. The reader is tolerant: a missing or
+unreadable optional part is reported as such and never stops the page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NOT_REPORTED = "not reported"
+
+
+@dataclass
+class Release:
+    name: str
+    path: Path
+    manifest: dict
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return str(self.manifest.get("title") or self.manifest.get("release") or self.name)
+
+    @property
+    def description(self) -> str:
+        return str(self.manifest.get("description") or NOT_REPORTED)
+
+    def row_counts(self) -> dict[str, int]:
+        counts = self.manifest.get("row_counts")
+        return counts if isinstance(counts, dict) else {}
+
+    def files(self) -> list[dict]:
+        """manifest.files that exist inside the release directory (paths escaping it are dropped)."""
+        out = []
+        for entry in self.manifest.get("files") or []:
+            if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+                continue
+            target = self.file(entry["path"])
+            if target is not None:
+                out.append({**entry, "full_path": target})
+        return out
+
+    def file(self, relative: str) -> Path | None:
+        root = self.path.resolve()
+        target = (self.path / relative).resolve()
+        if not target.is_relative_to(root) or not target.is_file():
+            return None
+        return target
+
+    def risk_report(self) -> dict | None:
+        return _read_json(self.path / "risk_report.json")
+
+    def dictionary(self) -> list[dict]:
+        data = _read_json(self.path / "data_dictionary.json")
+        if isinstance(data, dict):  # tolerate {"columns": [...]}
+            data = data.get("columns")
+        return [row for row in data or [] if isinstance(row, dict)]
+
+    def risk_pdf(self) -> Path | None:
+        return self.file("risk_report.pdf")
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def catalogue(root: Path) -> list[Release]:
+    """Every subdirectory of `root` holding a readable manifest.json, newest data first, then by name."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    releases = []
+    for child in sorted(root.iterdir()):
+        manifest_path = child / "manifest.json"
+        if not child.is_dir() or not manifest_path.is_file():
+            continue
+        manifest = _read_json(manifest_path)
+        problems = []
+        if not isinstance(manifest, dict):
+            manifest, problems = {}, ["manifest.json cannot be read"]
+        releases.append(Release(child.name, child, manifest, problems))
+    releases.sort(key=lambda r: (str(r.manifest.get("data_as_of") or ""), r.name), reverse=True)
+    return releases
+
+
+def guarantees(risk: dict | None) -> list[dict]:
+    rows = []
+    for g in (risk or {}).get("guarantees") or []:
+        if isinstance(g, dict):
+            rows.append({"guarantee": g.get("name", NOT_REPORTED), "required": _show(g.get("required")),
+                         "achieved": _show(g.get("achieved")),
+                         "met": "yes" if g.get("ok") is True else ("no" if g.get("ok") is False else NOT_REPORTED)})
+    return rows
+
+
+def table_risks(risk: dict | None) -> list[dict]:
+    rows = []
+    tables = (risk or {}).get("tables")
+    if not isinstance(tables, dict):
+        return rows
+    for table, t in tables.items():
+        if not isinstance(t, dict):
+            continue
+        rows.append({
+            "table": table,
+            "k": _show(t.get("k")),
+            "l": _show(t.get("l")),
+            "records": _show(t.get("records")),
+            "suppressed records": _show(t.get("suppressed_records")),
+            "prosecutor risk (max)": _show(_get(t, "prosecutor_risk", "max")),
+            "prosecutor risk (avg)": _show(_get(t, "prosecutor_risk", "avg")),
+            "journalist risk (max)": _show(_get(t, "journalist_risk", "max")),
+            "marketer risk": _show(t.get("marketer_risk") if not isinstance(t.get("marketer_risk"), dict)
+                                   else _get(t, "marketer_risk", "avg")),
+            "sample uniques before": _show(t.get("sample_uniques_before")),
+            "sample uniques after": _show(t.get("sample_uniques_after")),
+        })
+    return rows
+
+
+def _get(d: dict, *keys):
+    for key in keys:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(key)
+    return d
+
+
+def _show(value) -> str:
+    if value is None:
+        return NOT_REPORTED
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
