@@ -237,6 +237,14 @@ def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool
     click.echo(f"wrote {out}")
 
 
+def _register() -> None:
+    from anonymize.release.cli import release
+
+    main.add_command(release)
+
+
+_register()
+
 from dashboards.cli import serve, users  # noqa: E402, I001  (dashboards: pars serve, pars users)
 
 main.add_command(serve)
