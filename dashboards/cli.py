@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
         "--client.toolbarMode", "minimal",
         "--client.showErrorDetails", "none",
         "--theme.base", "light",
+        "--runner.magicEnabled", "false",
     ]
 
 
@@ -82,12 +84,14 @@ def serve(db: Path, releases: Path, port: int, address: str, users: Path, audit_
                f"({len(known)} users in {users}; audit log {audit_log}); Ctrl-C stops", err=True)
     env = app_environment(db, releases, users, audit_log)
     process = subprocess.Popen(streamlit_command(port, address), env=env, cwd=Path(__file__).resolve().parent.parent)
+    # Stopping `pars serve` (Ctrl-C or SIGTERM) stops the app with it.
+    signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     try:
         code = process.wait()
     except KeyboardInterrupt:
         process.terminate()
         code = process.wait()
-    sys.exit(code)
+    sys.exit(0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code)
 
 
 @click.group()

@@ -60,7 +60,12 @@ def file_identity(path: Path) -> tuple[int, int, int]:
 
 
 class Warehouse:
-    """One read-only DuckDB connection, reopened when the file is replaced; a cursor per query (thread-safe)."""
+    """One read-only view of the warehouse file, reopened when the file is replaced; a cursor per query.
+
+    DuckDB caches database instances by path within a process: connecting again to a path whose old connection
+    is still alive returns the *old* file. So each (re)open makes a fresh in-memory instance and ATTACHes the
+    file READ_ONLY as `wh`; queries run with `USE wh`, and the old instance goes when its last cursor closes.
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -71,19 +76,26 @@ class Warehouse:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
-            identity = file_identity(self.path)  # before connecting: a swap in between only causes a reopen
+            identity = file_identity(self.path)  # before attaching: a swap in between only causes a reopen
             if self._con is None or identity != self._identity:
-                # The old connection is left to the garbage collector: cursors of running queries still use it.
-                self._con = duckdb.connect(str(self.path), read_only=True)
-                self._identity = identity
+                con = duckdb.connect(":memory:")
+                con.execute("attach ? as wh (read_only)", [str(self.path)])
+                self._con, self._identity = con, identity
                 self.opened += 1
-            return self._con.cursor()
+            cursor = self._con.cursor()
+        cursor.execute("use wh")
+        return cursor
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         for attempt in (1, 2):
             cursor = self.cursor()
             try:
-                return cursor.sql(sql, params=params or []).df()
+                relation = cursor.sql(sql, params=params or [])
+                frame = relation.df()
+                for column, kind in zip(relation.columns, relation.types, strict=True):
+                    if str(kind) == "DATE":  # show 2022-01-31, not a midnight timestamp
+                        frame[column] = frame[column].dt.date
+                return frame
             except duckdb.IOException:
                 if attempt == 2:
                     raise

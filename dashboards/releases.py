@@ -101,6 +101,7 @@ def guarantees(risk: dict | None) -> list[dict]:
 
 
 def table_risks(risk: dict | None) -> list[dict]:
+    """Key risk figures per anonymized table (k-anonymity profiles); tolerant of missing or renamed keys."""
     rows = []
     tables = (risk or {}).get("tables")
     if not isinstance(tables, dict):
@@ -108,21 +109,65 @@ def table_risks(risk: dict | None) -> list[dict]:
     for table, t in tables.items():
         if not isinstance(t, dict):
             continue
+        l_div = t.get("l")
         rows.append({
             "table": table,
+            "unit": _show(t.get("unit")),
             "k": _show(t.get("k")),
-            "l": _show(t.get("l")),
+            "l": ", ".join(f"{a}: {v}" for a, v in l_div.items()) if isinstance(l_div, dict) else _show(l_div),
             "records": _show(t.get("records")),
             "suppressed records": _show(t.get("suppressed_records")),
             "prosecutor risk (max)": _show(_get(t, "prosecutor_risk", "max")),
-            "prosecutor risk (avg)": _show(_get(t, "prosecutor_risk", "avg")),
+            "prosecutor risk (avg)": _show(_first(_get(t, "prosecutor_risk", "avg"),
+                                                  _get(t, "prosecutor_risk", "average"))),
             "journalist risk (max)": _show(_get(t, "journalist_risk", "max")),
-            "marketer risk": _show(t.get("marketer_risk") if not isinstance(t.get("marketer_risk"), dict)
-                                   else _get(t, "marketer_risk", "avg")),
-            "sample uniques before": _show(t.get("sample_uniques_before")),
-            "sample uniques after": _show(t.get("sample_uniques_after")),
+            "marketer risk": _show(_get(t, "marketer_risk", "average") if isinstance(t.get("marketer_risk"), dict)
+                                   else t.get("marketer_risk")),
+            "sample uniques before": _show(_first(t.get("sample_uniques_before"), _get(t, "sample_uniques", "before"))),
+            "sample uniques after": _show(_first(t.get("sample_uniques_after"), _get(t, "sample_uniques", "after"))),
         })
     return rows
+
+
+def loss_per_attribute(risk: dict | None) -> list[dict]:
+    rows = []
+    for table, t in ((risk or {}).get("tables") or {}).items():
+        for attribute, loss in ((t or {}).get("loss_per_attribute") or {}).items():
+            rows.append({"table": table, "attribute": attribute, "information loss": _show(loss)})
+    return rows
+
+
+def suppression_systems(risk: dict | None) -> list[dict]:
+    """Cell-suppression audits (tables profiles): counts only, never the cells' values."""
+    rows = []
+    systems = (risk or {}).get("systems")
+    if isinstance(systems, dict):
+        for name, sys_ in systems.items():
+            if not isinstance(sys_, dict):
+                continue
+            rows.append({
+                "system": name,
+                "tables": ", ".join(sys_.get("tables") or []) or NOT_REPORTED,
+                "cells": _show(sys_.get("cells")),
+                "primary suppressed": _show(_count(sys_.get("primary_suppressed"))),
+                "secondary suppressed": _show(_count(sys_.get("secondary_suppressed"))),
+                "exposed": _show(sys_.get("exposed")),
+                "all protected": _show(sys_.get("all_protected")),
+            })
+    audit = (risk or {}).get("audit")
+    if isinstance(audit, dict):
+        rows.append({"system": "audit", "tables": NOT_REPORTED, "cells": _show(audit.get("cells_audited")),
+                     "primary suppressed": _show(audit.get("cells_suppressed")), "secondary suppressed": NOT_REPORTED,
+                     "exposed": _show(audit.get("exposed")), "all protected": _show(audit.get("ok"))})
+    return rows
+
+
+def _count(value):
+    return len(value) if isinstance(value, (list, dict)) else value
+
+
+def _first(*values):
+    return next((v for v in values if v is not None), None)
 
 
 def _get(d: dict, *keys):

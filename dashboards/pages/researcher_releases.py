@@ -50,16 +50,22 @@ with tabs[1]:
         st.info(f"Risk report: {releases.NOT_REPORTED}.")
     else:
         st.subheader("Guarantees")
-        rows = releases.guarantees(risk)
-        st.dataframe(pd.DataFrame(rows), hide_index=True) if rows else st.caption(releases.NOT_REPORTED)
-        st.subheader("Risk by table")
-        rows = releases.table_risks(risk)
-        st.dataframe(pd.DataFrame(rows), hide_index=True) if rows else st.caption(releases.NOT_REPORTED)
-        extra = st.columns(2)
-        audit_part = risk.get("audit") if isinstance(risk.get("audit"), dict) else None
-        extra[0].metric("Cells exposed by the audit",
-                        releases._show(audit_part.get("exposed")) if audit_part else releases.NOT_REPORTED)
-        extra[1].metric("Privacy budget (epsilon)", releases._show(risk.get("epsilon")))
+        for heading, rows in (("Guarantees", releases.guarantees(risk)), ("Risk by table", releases.table_risks(risk))):
+            if heading != "Guarantees":
+                st.subheader(heading)
+            if rows:
+                st.dataframe(pd.DataFrame(rows), hide_index=True)
+            else:
+                st.caption(releases.NOT_REPORTED)
+        rows = releases.loss_per_attribute(risk)
+        if rows:
+            st.subheader("Information loss per attribute")
+            st.dataframe(pd.DataFrame(rows), hide_index=True)
+        rows = releases.suppression_systems(risk)
+        if rows:
+            st.subheader("Cell suppression and its audit")
+            st.dataframe(pd.DataFrame(rows), hide_index=True)
+        st.metric("Privacy budget (epsilon)", releases._show(risk.get("epsilon")))
 with tabs[2]:
     st.json(release.manifest, expanded=1)
 with tabs[3]:

@@ -1,5 +1,6 @@
 """Reviewer: find a provider and see its history, term profile, completeness, PIP sample and peers (review.*)."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboards import auth, data, reporting, ui
@@ -34,13 +35,15 @@ with st.container(key="selection"):
     st.subheader(f"{term['provider_name']} · {provider_id}")
     st.caption(f"{term['organization_type']} · {term['accreditor_type']} · {term['state'] or 'no state'} · "
                f"data as of {term['data_as_of_date']}")
-cols = st.columns(5)
-cols[0].metric("Status", str(term["current_accreditation_status"] or "no decision"))
-cols[1].metric("Term", f"{term['term_start_date']} to {term['term_end_date']}" if term["term_start_date"] is not None
-               and str(term["term_start_date"]) != "NaT" else "–")
-cols[2].metric("Days until term end", ui.number(term["days_until_term_end"]))
-cols[3].metric("Decisions", ui.number(term["decisions"]))
-cols[4].metric("Noncompliance findings (term decision)", ui.number(term["term_decision_noncompliance_findings"]))
+    has_term = term["term_start_date"] is not None and not pd.isna(term["term_start_date"])
+    st.markdown(f"**Status:** {term['current_accreditation_status'] or 'no decision'} · **Current term:** "
+                + (f"{term['term_start_date']} to {term['term_end_date']}" if has_term else "none"))
+cols = st.columns(4)
+cols[0].metric("Days until term end", ui.number(term["days_until_term_end"]))
+cols[1].metric("Decisions", ui.number(term["decisions"]))
+cols[2].metric("Noncompliance findings", ui.number(term["term_decision_noncompliance_findings"]),
+               help="Of the decision that opened the current term.")
+cols[3].metric("Probation ever", "yes" if term["has_been_on_probation"] else "no")
 
 where = {"provider_id": provider_id}
 tabs = st.tabs(["History", "Term profile", "Completeness", "PIP sample", "Peer comparison"])

@@ -1,0 +1,47 @@
+"""Fixtures of the dashboard tests: a users file made with `pars users add`, releases made with `pars release`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = ("staff", "reviewer", "researcher")
+
+
+def pars(*args: str):
+    """Run a `pars` command in-process (the real click command, without a new interpreter's start-up)."""
+    from click.testing import CliRunner
+
+    from warehouse.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def dash_users(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """A users file with one user per role (passwords from files), and the passwords."""
+    root = tmp_path_factory.mktemp("dash-users")
+    users = root / "users.json"
+    passwords = {}
+    for role in ROLES:
+        password = f"{role}-pw-{role[::-1]}"
+        (root / f"{role}.pw").write_text(password + "\n")
+        result = pars("users", "add", f"{role}1", "--role", role, "--users", str(users),
+                      "--password-file", str(root / f"{role}.pw"))
+        assert result.exit_code == 0, result.output
+        passwords[f"{role}1"] = password
+    return users, passwords
+
+
+@pytest.fixture(scope="session")
+def dash_releases(built_warehouse, tmp_path_factory) -> Path:
+    """Real releases of the built warehouse: `pars release activities` and `pars release tables`."""
+    root = tmp_path_factory.mktemp("dash-releases")
+    releases = root / "releases"
+    for profile in ("activities", "tables"):
+        result = pars("release", profile, "--db", str(built_warehouse), "--out", str(releases / profile),
+                      "--secret-file", str(root / f"{profile}.key"))
+        assert result.exit_code == 0, result.output
+    return releases

@@ -1,0 +1,326 @@
+"""Every page for every role with streamlit.testing.v1.AppTest, against the built warehouse and real releases.
+
+Each figure a page shows is compared with the mart it comes from, or recomputed from the core tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.navigation.page import calc_hash
+from streamlit.testing.v1 import AppTest
+
+from dashboards import audit, auth
+
+APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+PAGE = {key: str(Path(APP).parent / page[0]) for key, page in auth.PAGES.items()}
+
+
+@pytest.fixture
+def env(built_warehouse, dash_users, dash_releases, tmp_path, monkeypatch):
+    users, passwords = dash_users
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("PARS_DASH_DB", str(built_warehouse))
+    monkeypatch.setenv("PARS_DASH_RELEASES", str(dash_releases))
+    monkeypatch.setenv("PARS_DASH_USERS", str(users))
+    monkeypatch.setenv("PARS_DASH_AUDIT", str(log))
+    return {"db": built_warehouse, "releases": dash_releases, "passwords": passwords, "audit": log}
+
+
+def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql, params=params or []).fetchall()
+    finally:
+        con.close()
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    return at
+
+
+def sign_in(env, name: str, password: str | None = None) -> AppTest:
+    at = app()
+    at.text_input(key="sign-in-name").input(name)
+    at.text_input(key="sign-in-password").input(password or env["passwords"][name])
+    at.button[0].click()  # the form's submit button
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def open_url(at: AppTest, key: str) -> AppTest:
+    """Request a page by its URL path, as a browser does (AppTest.switch_page only knows the menu's pages)."""
+    at._page_hash = calc_hash(auth.PAGES[key][3])  # st.Page's script hash is the hash of its url_path
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def n(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+# ------------------------------------------------------------------------------------------------- sign-in
+
+
+def test_signed_out_sees_only_the_sign_in_page(env):
+    at = app()
+    assert titles(at) == ["PARS Analytics"]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE["annual_report"])  # not in the menu
+    open_url(at, "annual_report")  # by URL: the sign-in page runs instead
+    assert titles(at) == ["PARS Analytics"] and not at.metric
+
+
+def test_wrong_password_is_refused_and_audited(env):
+    at = sign_in(env, "staff1", "not-the-password")
+    assert "wrong password" in at.error[0].value
+    assert titles(at) == ["PARS Analytics"] and "user" not in at.session_state
+    entry = audit.read(env["audit"])[-1]
+    assert entry["action"] == "sign-in failed" and entry["user"] == "staff1"
+
+
+def test_each_role_lands_on_its_own_pages(env):
+    expected = {"staff1": "Annual report explorer", "reviewer1": "Provider review", "researcher1": "Research releases"}
+    for name, title in expected.items():
+        at = sign_in(env, name)
+        assert titles(at) == [title], name
+        assert at.session_state["user"]["role"] == name.removesuffix("1")
+    assert [e["user"] for e in audit.read(env["audit"]) if e["action"] == "sign-in"] == list(expected)
+
+
+@pytest.mark.parametrize("name", ["reviewer1", "researcher1"])
+def test_another_roles_page_is_not_reachable(env, name):
+    at = sign_in(env, name)
+    own = titles(at)
+    for key in auth.ROLE_PAGES["staff"]:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(PAGE[key])  # not in this role's menu
+        open_url(at, key)  # by URL: st.navigation does not know the page, the role's default page runs
+        assert titles(at) == own and not at.exception and not at.metric or own == ["Research releases"]
+
+
+@pytest.mark.parametrize(("name", "key"), [("reviewer1", "annual_report"), ("researcher1", "data_operations"),
+                                           ("staff1", "releases"), ("staff1", "provider_review")])
+def test_pages_refuse_other_roles_themselves(env, name, key):
+    """The page checks the role itself (not only the menu): run the page file directly as a signed-in user."""
+    at = AppTest.from_file(PAGE[key], default_timeout=60)
+    at.session_state["user"] = {"name": name, "role": name.removesuffix("1"), "via": "password"}
+    at.run()
+    assert at.error and "Not allowed" in at.error[0].value
+    assert not at.metric and not at.dataframe and not at.title
+
+
+# ------------------------------------------------------------------------------------------------- staff
+
+
+def test_explorer_shows_the_marts_numbers_for_each_filter(env):
+    db = env["db"]
+    at = sign_in(env, "staff1")
+    year = max(r[0] for r in q(db, "select report_year from annual_report.enterprise_size"))
+    size = q(db, "select activities, providers_reporting, providers_accredited, physician_interactions "
+                 "from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'", [year])[0]
+    m = metrics(at)
+    assert at.selectbox(key="f-year").value == year
+    assert (n(m["Activities"]), n(m["Providers reporting"]), n(m["Providers accredited"]),
+            n(m["Physician interactions"])) == size
+
+    at.selectbox(key="f-group").select("State").run()
+    state_group = q(db, "select activities from annual_report.enterprise_size where report_year = ? "
+                        "and accreditor_group = 'State'", [year])[0][0]
+    assert n(metrics(at)["Activities"]) == state_group
+
+    # organization type x activity type: the cell of annual_report.activity_matrix
+    org, act, activities, physicians = q(db, """
+        select organization_type, activity_type, activities, physician_interactions from annual_report.activity_matrix
+        where report_year = ? and accreditor_group = 'State' and activities > 0 order by activities desc limit 1""",
+                                         [year])[0]
+    at.selectbox(key="f-org").select(org).run()
+    at.selectbox(key="f-act").select(act).run()
+    m = metrics(at)
+    assert (n(m["Activities"]), n(m["Physician interactions"])) == (activities, physicians)
+
+    # a state: recomputed from the core tables (counted activities of the state's State-accredited providers)
+    at.selectbox(key="f-org").select("All").run()
+    at.selectbox(key="f-act").select("All").run()
+    state, counted, providers = q(db, """
+        select p.state, count(*), count(distinct a.provider_id) from core.fct_activities a
+        join core.dim_providers p using (provider_id)
+        where a.is_counted and a.report_year = ? and p.accreditor_type = 'State' and p.state is not null
+        group by p.state order by count(*) desc, p.state limit 1""", [year])[0]
+    at.selectbox(key="f-state").select(state).run()
+    m = metrics(at)
+    assert (n(m["Activities"]), n(m["Providers reporting"])) == (counted, providers)
+    assert not at.exception
+
+
+def test_explorer_breakdown_table_is_the_rollup(env):
+    db = env["db"]
+    at = sign_in(env, "staff1")
+    year = at.selectbox(key="f-year").value
+    table = at.dataframe[0].value
+    expected = q(db, "select organization_type, activities from annual_report.activity_rollup where report_year = ? "
+                     "and accreditor_group = 'All' and state = 'All' and activity_type = 'All' "
+                     "and organization_type <> 'All'", [year])
+    assert sorted(zip(table["organization_type"], table["activities"], strict=True)) == sorted(expected)
+    # the breakdown follows the radio: by activity type, the activity types' parts add up to the year's total
+    at.radio(key="f-breakdown").set_value("activity type").run()
+    by_type = at.dataframe[0].value
+    total = q(db, "select activities from annual_report.enterprise_size where report_year = ? "
+                  "and accreditor_group = 'All'", [year])[0][0]
+    assert set(by_type["organization_type"]) == {"All"} and by_type["activities"].sum() == total
+
+
+def test_download_click_is_audited(env):
+    at = sign_in(env, "staff1")
+    button = at.get("download_button")[0]
+    button.click().run()
+    entry = audit.read(env["audit"])[-1]
+    assert entry["action"] == "download" and entry["user"] == "staff1" and entry["role"] == "staff"
+    assert entry["file"].startswith("annual-report-") and entry["file"].endswith(".csv")
+    assert entry["details"]["accreditor_group"] == "All"
+
+
+def test_moc_rems_and_operations_pages(env):
+    db = env["db"]
+    at = sign_in(env, "staff1")
+    at.switch_page(PAGE["moc"]).run()
+    assert titles(at) == ["CME that counts for MOC"] and not at.exception
+    year = at.selectbox(key="f-year").value
+    board, completions, learners = q(db, "select board, completions, distinct_learners from moc.board_summary "
+                                         "where report_year = ? order by completions desc limit 1", [year])[0]
+    at.multiselect(key="f-boards").select(board).run()
+    m = metrics(at)
+    assert (n(m["Completions"]), n(m["Distinct learners"])) == (completions, learners)
+
+    at.switch_page(PAGE["rems"]).run()
+    assert titles(at) == ["Opioid Analgesic REMS"] and not at.exception
+    year = at.selectbox(key="f-year").value
+    rems = q(db, "select rems_activities, compliant_activities, rems_providers from rems.summary "
+                 "where report_year = ?", [year])[0]
+    m = metrics(at)
+    assert (n(m["REMS activities"]), n(m["Compliant"]), n(m["Providers"])) == rems
+    listed = at.dataframe[-1].value
+    assert len(listed) == q(db, "select count(*) from rems.activity_list where report_year = ? and is_counted",
+                            [year])[0][0] == rems[0]
+
+    at.switch_page(PAGE["data_operations"]).run()
+    assert titles(at) == ["Data operations"] and not at.exception
+    m = metrics(at)
+    assert n(m["Loads"]) == q(db, "select count(*) from raw.load_history")[0][0]
+    assert n(m["Quarantined rows"]) == q(db, "select count(*) from raw.quarantine")[0][0]
+    overview = at.dataframe[-1].value
+    flagged = dict(q(db, "select rule_code, count(*) from review.data_completeness group by rule_code"))
+    shown = dict(zip(overview["rule_code"], overview["activities_flagged"], strict=True))
+    assert {rule: count for rule, count in shown.items() if count} == flagged
+
+
+# ------------------------------------------------------------------------------------------------- reviewer
+
+
+def test_reviewer_finds_a_provider_and_sees_its_review(env):
+    db = env["db"]
+    provider_id, name = q(db, "select provider_id, provider_name from review.pip_sample join review.current_term "
+                              "using (provider_id) group by all order by count(*) desc, provider_id limit 1")[0]
+    at = sign_in(env, "reviewer1")
+    at.text_input(key="f-provider-search").input(provider_id).run()
+    assert not at.exception
+    assert at.selectbox(key="f-provider").value == provider_id
+    assert any(name in s.value for s in at.subheader)
+    frames = {tuple(df.value.columns)[:3]: df.value for df in at.dataframe}
+    history = next(v for k, v in frames.items() if "decision_id" in k)
+    assert len(history) == q(db, "select count(*) from core.fct_accreditation_decisions where provider_id = ?",
+                             [provider_id])[0][0]
+    sample = next(v for v in frames.values() if "sample_position" in v.columns)
+    assert sample["activity_id"].tolist() == [r[0] for r in q(
+        db, "select activity_id from review.pip_sample where provider_id = ? order by sample_position", [provider_id])]
+    # a part of the name finds it too
+    at.text_input(key="f-provider-search").input(name.split()[0].lower()).run()
+    assert provider_id in at.selectbox(key="f-provider").options or provider_id in [
+        o.split("(")[-1].split(",")[0] for o in at.selectbox(key="f-provider").options]
+
+
+# ------------------------------------------------------------------------------------------------- researcher
+
+
+def test_researcher_catalogue_reads_only_the_releases(env, monkeypatch):
+    monkeypatch.setenv("PARS_DASH_DB", str(env["db"].with_name("no-such-warehouse.duckdb")))
+    at = sign_in(env, "researcher1")
+    assert not at.exception and not at.error
+    manifests = {p.parent.name: json.loads(p.read_text()) for p in env["releases"].glob("*/manifest.json")}
+    listed = at.dataframe[0].value
+    assert sorted(listed["release"]) == sorted(manifests)
+    for release, manifest in manifests.items():
+        at.selectbox(key="f-release").select(release).run()
+        assert any(manifest["title"] == h.value for h in at.header)
+        m = metrics(at)
+        for table, rows in manifest["row_counts"].items():
+            assert n(m[f"{table} rows"]) == rows
+        dictionary = json.loads((env["releases"] / release / "data_dictionary.json").read_text())
+        assert len(at.dataframe[1].value) == len(dictionary)
+        guarantees = at.dataframe[2].value
+        assert guarantees["guarantee"].tolist() == [g["name"] for g in json.loads(
+            (env["releases"] / release / "risk_report.json").read_text())["guarantees"]]
+        buttons = at.get("download_button")
+        assert len(buttons) == len(manifest["files"]) + ("risk_report.pdf" not in
+                                                         [f["path"] for f in manifest["files"]])
+    buttons[0].click().run()
+    entry = audit.read(env["audit"])[-1]
+    assert entry["user"] == "researcher1" and entry["details"]["release"] == release
+    assert entry["details"]["sha256"] == manifest["files"][0]["sha256"]
+
+
+def test_release_reader_is_tolerant(env, tmp_path, monkeypatch):
+    releases = tmp_path / "releases"
+    shutil.copytree(env["releases"] / "activities", releases / "full")
+    (releases / "bare").mkdir()
+    (releases / "bare" / "manifest.json").write_text(json.dumps({"release": "bare", "files": [
+        {"path": "../../etc/passwd"}, {"path": "data/missing.csv"}]}))
+    (releases / "broken").mkdir()
+    (releases / "broken" / "manifest.json").write_text("{not json")
+    (releases / "not-a-release").mkdir()
+    monkeypatch.setenv("PARS_DASH_RELEASES", str(releases))
+    at = sign_in(env, "researcher1")
+    assert sorted(at.dataframe[0].value["release"]) == ["bare", "broken", "full"]
+    at.selectbox(key="f-release").select("bare").run()
+    assert not at.exception
+    assert not at.get("download_button")  # a path outside the release or a missing file is never offered
+    assert any("not reported" in i.value for i in at.info)
+    at.selectbox(key="f-release").select("broken").run()
+    assert any("cannot be read" in w.value for w in at.warning)
+
+
+# ------------------------------------------------------------------------------------------------- swaps
+
+
+def test_app_follows_a_warehouse_swapped_underneath(env, tmp_path, monkeypatch):
+    served = tmp_path / "served.duckdb"
+    shutil.copy(env["db"], served)
+    monkeypatch.setenv("PARS_DASH_DB", str(served))
+    at = sign_in(env, "staff1")
+    before = n(metrics(at)["Activities"])
+    # a "rebuild": a new file with other numbers, os.replace()d over the served one as `pars build` does
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    shutil.copy(env["db"], rebuilt)
+    con = duckdb.connect(str(rebuilt))
+    con.sql("update annual_report.activity_rollup set activities = activities + 1000")
+    con.close()
+    os.replace(rebuilt, served)
+    at.run()
+    assert n(metrics(at)["Activities"]) == before + 1000
+    assert hashlib.sha256(served.read_bytes()).hexdigest()  # the served file is the new one, readable
