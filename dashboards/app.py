@@ -7,11 +7,11 @@ import streamlit as st
 
 from dashboards import auth
 
-st.set_page_config(page_title="PARS Analytics", layout="wide")  # no material page_icon: it is fetched from Google
+st.set_page_config(page_title="PARS Analytics", page_icon="📊", layout="wide")  # emoji: a :material: icon is fetched
 
 user = auth.current_user()
 if user is None:
-    page = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", url_path="sign-in",
+    page = st.navigation([st.Page("pages/sign_in.py", title="Sign in", url_path="sign-in",
                                   default=True)], position="hidden")
 else:
     keys = auth.ROLE_PAGES[user["role"]]

@@ -21,17 +21,18 @@ from pathlib import Path
 
 ROLES = ("staff", "reviewer", "researcher")
 
-# page key -> (file under dashboards/, menu title, icon, url path, role)
-PAGES: dict[str, tuple[str, str, str, str, str]] = {
-    "annual_report": ("pages/staff_annual_report.py", "Annual report explorer", ":material/bar_chart:",
+# page key -> (file under dashboards/, menu title, icon, url path, role). No icons: a page's icon becomes the favicon,
+# a :material/...: favicon is fetched from fonts.gstatic.com (the app must not reach out), and emoji need a font.
+PAGES: dict[str, tuple[str, str, str | None, str, str]] = {
+    "annual_report": ("pages/staff_annual_report.py", "Annual report explorer", None,
                       "annual-report", "staff"),
-    "moc": ("pages/staff_moc.py", "MOC", ":material/school:", "moc", "staff"),
-    "rems": ("pages/staff_rems.py", "Opioid REMS", ":material/medication:", "rems", "staff"),
-    "data_operations": ("pages/staff_data_operations.py", "Data operations", ":material/database:",
+    "moc": ("pages/staff_moc.py", "MOC", None, "moc", "staff"),
+    "rems": ("pages/staff_rems.py", "Opioid REMS", None, "rems", "staff"),
+    "data_operations": ("pages/staff_data_operations.py", "Data operations", None,
                         "data-operations", "staff"),
-    "provider_review": ("pages/reviewer_provider.py", "Provider review", ":material/fact_check:",
+    "provider_review": ("pages/reviewer_provider.py", "Provider review", None,
                         "provider-review", "reviewer"),
-    "releases": ("pages/researcher_releases.py", "Research releases", ":material/inventory_2:",
+    "releases": ("pages/researcher_releases.py", "Research releases", None,
                  "releases", "researcher"),
 }
 ROLE_PAGES: dict[str, list[str]] = {role: [key for key, page in PAGES.items() if page[4] == role] for role in ROLES}

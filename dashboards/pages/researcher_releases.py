@@ -65,7 +65,7 @@ with tabs[1]:
         if rows:
             st.subheader("Cell suppression and its audit")
             st.dataframe(pd.DataFrame(rows), hide_index=True)
-        st.metric("Privacy budget (epsilon)", releases._show(risk.get("epsilon")))
+        st.caption(f"Privacy budget (epsilon): {releases._show(risk.get('epsilon'))}")
 with tabs[2]:
     st.json(release.manifest, expanded=1)
 with tabs[3]:

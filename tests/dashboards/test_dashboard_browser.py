@@ -1,0 +1,291 @@
+"""End to end in a real browser: `pars serve` on a free port, Debian's chromium driven by Playwright.
+
+Sign in as each role, apply filters and see the marts' numbers, download files (checked against the marts and the
+release manifest, and found in the audit log), and fail to reach another role's page by menu and by URL.
+Screenshots go to $PARS_DASH_SCREENSHOTS when set (else a temporary directory).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboards import audit
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_MS = 30_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
+    users, passwords = dash_users
+    root = tmp_path_factory.mktemp("dash-server")
+    log = root / "audit.jsonl"
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "warehouse", "serve", "--db", str(built_warehouse), "--releases", str(dash_releases),
+         "--users", str(users), "--audit-log", str(log), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"pars serve did not start: {process.stdout.read()}")
+        time.sleep(0.2)
+    shots = Path(os.environ.get("PARS_DASH_SCREENSHOTS") or root / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    yield {"url": url, "db": built_warehouse, "releases": dash_releases, "passwords": passwords, "audit": log,
+           "shots": shots}
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    pg.outside_requests = []  # anything not served by the app (telemetry, fonts, CDNs) would land here
+    pg.on("request", lambda r: None if r.url.startswith(server["url"]) or r.url.startswith(("data:", "blob:"))
+          else pg.outside_requests.append(r.url))
+    yield pg
+    context.close()
+
+
+def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql, params=params or []).fetchall()
+    finally:
+        con.close()
+
+
+def sign_in(pg, server, name: str, path: str = "/") -> None:
+    pg.goto(server["url"] + path)
+    not_found = pg.get_by_role("dialog").filter(has_text="Page not found")
+    if path != "/":  # st.navigation does not know the page (signed out, only the sign-in page exists)
+        playwright_api.expect(not_found).to_be_visible()
+        pg.keyboard.press("Escape")
+        playwright_api.expect(not_found).to_have_count(0)
+    pg.get_by_role("textbox", name="User name").fill(name)
+    pg.get_by_role("textbox", name="Password").fill(server["passwords"][name])
+    pg.get_by_role("button", name="Sign in").click()
+
+
+def heading(pg):
+    return pg.locator("h1").first
+
+
+def metric(pg, label: str):
+    return pg.locator('[data-testid="stMetric"]').filter(
+        has=pg.get_by_text(label, exact=True)).locator('[data-testid="stMetricValue"]')
+
+
+def choose(pg, key: str, option: str) -> None:
+    settle(pg)
+    for _ in range(3):  # a rerun may redraw the box just as it opens: open it again
+        pg.locator(f".st-key-{key}").click()
+        try:
+            pg.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            return
+        except playwright_api.TimeoutError:
+            pg.keyboard.press("Escape")
+    raise AssertionError(f"cannot choose {option!r} in {key}")
+
+
+def settle(pg) -> None:
+    """Wait until the app has finished its rerun (no element marked stale, no status widget running)."""
+    pg.wait_for_function("""() => !document.querySelector('[data-stale="true"]')
+                              && !document.querySelector('[data-testid="stStatusWidget"]')""")
+
+
+def download(pg, key: str) -> tuple[str, bytes]:
+    with pg.expect_download() as info:
+        pg.locator(f".st-key-{key} button").click()
+    d = info.value
+    return d.suggested_filename, Path(d.path()).read_bytes()
+
+
+def shot(pg, server, name: str) -> Path:
+    settle(pg)
+    path = server["shots"] / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def audited(server, user: str, file_name: str) -> dict:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the on_click callback runs in the rerun that follows the download
+        for entry in reversed(audit.read(server["audit"])):
+            if entry["user"] == user and entry["file"] == file_name and entry["action"] == "download":
+                return entry
+        time.sleep(0.2)
+    raise AssertionError(f"no audit line for {user} downloading {file_name}: {audit.read(server['audit'])[-3:]}")
+
+
+def test_staff_filters_show_the_marts_numbers_and_downloads_are_audited(page, server):
+    pg, db = page, server["db"]
+    sign_in(pg, server, "staff1")
+    playwright_api.expect(heading(pg)).to_have_text("Annual report explorer")
+    year = max(r[0] for r in q(db, "select report_year from annual_report.enterprise_size"))
+
+    def size(group):
+        return q(db, "select activities, providers_accredited from annual_report.enterprise_size "
+                     "where report_year = ? and accreditor_group = ?", [year, group])[0]
+
+    activities, accredited = size("All")
+    playwright_api.expect(metric(pg, "Activities")).to_have_text(f"{activities:,}")
+    playwright_api.expect(metric(pg, "Providers accredited")).to_have_text(f"{accredited:,}")
+    shot(pg, server, "staff-explorer")
+
+    choose(pg, "f-group", "ACCME")
+    activities, accredited = size("ACCME")
+    playwright_api.expect(metric(pg, "Activities")).to_have_text(f"{activities:,}")
+    playwright_api.expect(metric(pg, "Providers accredited")).to_have_text(f"{accredited:,}")
+
+    state, state_activities = q(db, "select state, activities from annual_report.activity_rollup where report_year = ? "
+                                    "and accreditor_group = 'ACCME' and state not in ('All', 'None') "
+                                    "and organization_type = 'All' and activity_type = 'All' "
+                                    "order by activities desc, state limit 1", [year])[0]
+    choose(pg, "f-state", state)
+    playwright_api.expect(pg.locator(".st-key-selection")).to_contain_text(f"state {state}")
+    playwright_api.expect(metric(pg, "Activities")).to_have_text(f"{state_activities:,}")
+    shot(pg, server, "staff-explorer-accme-state")
+
+    name, body = download(pg, "dl-parts-csv")
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    expected = q(db, "select organization_type, activities from annual_report.activity_rollup where report_year = ? "
+                     "and accreditor_group = 'ACCME' and state = ? and activity_type = 'All' "
+                     "and organization_type <> 'All'", [year, state])
+    assert sorted((r["organization_type"], int(r["activities"])) for r in rows) == sorted(expected)
+    entry = audited(server, "staff1", name)
+    assert entry["role"] == "staff" and entry["details"] == {
+        "year": year, "accreditor_group": "ACCME", "state": state, "organization_type": "All", "activity_type": "All"}
+
+    # the other staff pages, by the menu
+    for title, header in [("MOC", "CME that counts for MOC"), ("Opioid REMS", "Opioid Analgesic REMS"),
+                          ("Data operations", "Data operations")]:
+        pg.get_by_role("link", name=title).click()
+        playwright_api.expect(heading(pg)).to_have_text(header)
+        shot(pg, server, f"staff-{title.lower().replace(' ', '-')}")
+    loads = q(db, "select count(*) from raw.load_history")[0][0]
+    playwright_api.expect(metric(pg, "Loads")).to_have_text(f"{loads:,}")
+
+    # Streamlit's XSRF protection is on (its cookie is set), and nothing left the machine (no telemetry)
+    assert "_streamlit_xsrf" in {c["name"] for c in pg.context.cookies()}
+    assert pg.outside_requests == []
+
+
+def test_reviewer_sees_a_provider_and_cannot_reach_staff_pages(page, server):
+    pg, db = page, server["db"]
+    provider_id, name, sample = q(db, "select provider_id, any_value(provider_name), count(*) from review.pip_sample "
+                                      "join review.current_term using (provider_id) group by provider_id "
+                                      "order by count(*) desc, provider_id limit 1")[0]
+    sign_in(pg, server, "reviewer1")
+    playwright_api.expect(heading(pg)).to_have_text("Provider review")
+    # by menu: no staff page is listed
+    assert pg.get_by_role("link", name="Annual report explorer").count() == 0
+    assert pg.get_by_text("Data operations").count() == 0
+
+    pg.get_by_role("textbox", name="Find a provider by name or number").fill(provider_id)
+    pg.keyboard.press("Enter")
+    playwright_api.expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")
+    pg.get_by_role("tab", name="PIP sample").click()
+    shot(pg, server, "reviewer-provider")
+    file_name, body = download(pg, "dl-pip-csv")
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert len(rows) == sample and {r["provider_id"] for r in rows} == {provider_id}
+    assert audited(server, "reviewer1", file_name)["role"] == "reviewer"
+
+    # by URL: a new browser session starts signed out, and the page is not found; signed in again as a reviewer,
+    # the reviewer's own page shows, never the staff page
+    pg.goto(server["url"] + "/annual-report")
+    playwright_api.expect(pg.get_by_role("dialog").filter(has_text="Page not found")).to_be_visible()
+    shot(pg, server, "reviewer-annual-report-url-not-found")
+    assert pg.get_by_text("Annual report explorer").count() == 0
+    sign_in(pg, server, "reviewer1", "/annual-report")
+    playwright_api.expect(heading(pg)).to_have_text("Provider review")
+    settle(pg)
+    assert pg.get_by_text("Annual report explorer").count() == 0
+    assert pg.locator('[data-testid="stMetric"]').count() == 0
+    shot(pg, server, "reviewer-refused-annual-report-url")
+
+
+def test_researcher_downloads_a_release_file_and_sees_no_staff_page(page, server):
+    pg = page
+    manifest = json.loads((server["releases"] / "activities" / "manifest.json").read_text())
+    sign_in(pg, server, "researcher1")
+    playwright_api.expect(heading(pg)).to_have_text("Research releases")
+    choose(pg, "f-release", f"activities: {manifest['title']}")
+    playwright_api.expect(pg.locator(".st-key-selection h2")).to_have_text(manifest["title"])
+    for table, rows in manifest["row_counts"].items():
+        playwright_api.expect(metric(pg, f"{table} rows")).to_have_text(f"{rows:,}")
+    pg.get_by_role("tab", name="Risk report").click()
+    playwright_api.expect(pg.get_by_text("Guarantees")).to_be_visible()
+    shot(pg, server, "researcher-risk-report")
+    pg.get_by_role("tab", name="Downloads").click()
+    first = manifest["files"][0]
+    file_name, body = download(pg, "dl-file-0")
+    assert hashlib.sha256(body).hexdigest() == first["sha256"] and len(body) == first["bytes"]
+    entry = audited(server, "researcher1", file_name)
+    assert entry["details"] == {"release": "activities", "sha256": first["sha256"]}
+    shot(pg, server, "researcher-downloads")
+
+    pg.goto(server["url"] + "/data-operations")  # another role's page by URL, then signed in
+    sign_in(pg, server, "researcher1", "/data-operations")
+    playwright_api.expect(heading(pg)).to_have_text("Research releases")
+    assert pg.get_by_text("Quarantine").count() == 0
+
+
+def test_sign_out_and_wrong_password(page, server):
+    pg = page
+    pg.goto(server["url"])
+    pg.get_by_role("textbox", name="User name").fill("staff1")
+    pg.get_by_role("textbox", name="Password").fill("wrong-password")
+    pg.get_by_role("button", name="Sign in").click()
+    playwright_api.expect(pg.get_by_text("Unknown user name or wrong password.")).to_be_visible()
+    shot(pg, server, "sign-in-refused")
+    sign_in(pg, server, "staff1")
+    playwright_api.expect(heading(pg)).to_have_text("Annual report explorer")
+    pg.get_by_role("button", name="Sign out").click()
+    playwright_api.expect(pg.get_by_role("button", name="Sign in")).to_be_visible()
+    assert shutil.which("chromium") or Path(CHROMIUM).exists()
