@@ -1,5 +1,6 @@
 # PARS Analytics. A fresh machine needs two commands: `make demo` and `make test`.
-# demo: generate a national export (3 years), load it, build and publish the marts, show Table 1.
+# demo: generate a national export (3 years), load it, build and publish the marts, show Table 1, then serve the
+# dashboards (research releases and demo users made on the way).
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ DEMO := data/demo
 DEMO_SCALE ?= 0.02
 DEMO_YEARS ?= 2021-2023
 
-.PHONY: setup sysdeps demo test lint bench clean
+.PHONY: setup sysdeps demo demo-serve test lint bench clean
 
 setup: $(VENV)/.synced sysdeps
 
@@ -34,6 +35,18 @@ demo: setup
 	$(PARS) build --db $(DEMO)/warehouse.duckdb
 	$(BIN)/python -c "import duckdb; c = duckdb.connect('$(DEMO)/warehouse.duckdb', read_only=True); \
 	  c.sql(\"select report_year, accreditor_group, providers_accredited as accredited, providers_reporting as reporting, activities, physician_interactions as physician, other_learner_interactions as other_learners, commercial_support_income, total_income from annual_report.enterprise_size order by all\").show(max_width=200)"
+	$(MAKE) --no-print-directory demo-serve
+
+# The dashboards on the demo warehouse (last step of `make demo`; runs in the foreground, Ctrl-C stops it).
+DEMO_PORT ?= 8501
+demo-serve:
+	@test -f $(DEMO)/releases/activities/manifest.json || $(PARS) release activities --db $(DEMO)/warehouse.duckdb \
+	  --out $(DEMO)/releases/activities --secret-file $(DEMO)/secrets/activities.key
+	@test -f $(DEMO)/releases/tables/manifest.json || $(PARS) release tables --db $(DEMO)/warehouse.duckdb \
+	  --out $(DEMO)/releases/tables --secret-file $(DEMO)/secrets/tables.key
+	$(BIN)/python -m dashboards.demo_users --users $(DEMO)/users.json --out $(DEMO)/users-demo.txt
+	$(PARS) serve --db $(DEMO)/warehouse.duckdb --releases $(DEMO)/releases --users $(DEMO)/users.json \
+	  --audit-log $(DEMO)/audit.jsonl --port $(DEMO_PORT)
 
 test: setup
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ Start it with `pars serve`, which sets the paths of the warehouse, the releases,
 import streamlit as st
 
 from dashboards import auth
+from dashboards.data import WarehouseUnavailable
 
 st.set_page_config(page_title="PARS Analytics", page_icon="📊", layout="wide")  # emoji: a :material: icon is fetched
 
@@ -23,4 +24,7 @@ else:
         if st.button("Sign out", icon=":material/logout:", key="sign-out"):
             auth.sign_out()
             st.rerun()
-page.run()
+try:
+    page.run()
+except WarehouseUnavailable as exc:  # a missing or outdated warehouse: say so instead of a redacted error
+    st.error(f"No data: {exc}.")

@@ -96,6 +96,9 @@ class Warehouse:
                     if str(kind) == "DATE":  # show 2022-01-31, not a midnight timestamp
                         frame[column] = frame[column].dt.date
                 return frame
+            except duckdb.CatalogException as exc:
+                raise WarehouseUnavailable(f"the warehouse {self.path} lacks a mart the page reads ({exc}); "
+                                           "rebuild it with `pars build`") from None
             except duckdb.IOException:
                 if attempt == 2:
                     raise
