@@ -124,6 +124,7 @@ def choose(pg, key: str, option: str) -> None:
     settle(pg)
     for _ in range(3):  # a rerun may redraw the box just as it opens: open it again
         pg.locator(f".st-key-{key}").click()
+        pg.keyboard.type(option)  # long lists are virtualized: filter so that the option is drawn
         try:
             pg.get_by_role("option", name=option, exact=True).click(timeout=5_000)
             return
