@@ -44,10 +44,11 @@ def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
     root = tmp_path_factory.mktemp("dash-server")
     log = root / "audit.jsonl"
     port = free_port()
+    server_log = (root / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "warehouse", "serve", "--db", str(built_warehouse), "--releases", str(dash_releases),
          "--users", str(users), "--audit-log", str(log), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -59,7 +60,7 @@ def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"pars serve did not start: {process.stdout.read()}")
+            pytest.fail(f"pars serve did not start: {(root / 'serve.log').read_text()}")
         time.sleep(0.2)
     shots = Path(os.environ.get("PARS_DASH_SCREENSHOTS") or root / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
@@ -67,6 +68,7 @@ def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
            "shots": shots}
     process.terminate()
     process.wait(timeout=20)
+    server_log.close()
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +142,18 @@ def settle(pg) -> None:
 
 
 def download(pg, key: str) -> tuple[str, bytes]:
-    with pg.expect_download() as info:
-        pg.locator(f".st-key-{key} button").click()
+    settle(pg)
+    button = pg.locator(f".st-key-{key} button")
+    for attempt in (1, 2):
+        try:
+            with pg.expect_download(timeout=15_000) as info:
+                button.click()
+            break
+        except playwright_api.TimeoutError:
+            if attempt == 2:
+                raise
+            print(f"no download after clicking {key}: clicking again")  # seen once under heavy load
+            settle(pg)
     d = info.value
     return d.suggested_filename, Path(d.path()).read_bytes()
 
