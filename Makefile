@@ -32,6 +32,10 @@ demo: setup
 	$(PARS) synth --scale $(DEMO_SCALE) --years $(DEMO_YEARS) --seed 1 --out $(DEMO)/export
 	$(PARS) load $(DEMO)/export --db $(DEMO)/warehouse.duckdb --report $(DEMO)/load.json
 	$(PARS) build --db $(DEMO)/warehouse.duckdb
+	for profile in activities learners tables; do \
+	  $(PARS) release $$profile --db $(DEMO)/warehouse.duckdb --out $(DEMO)/releases/$$profile \
+	    --secret-file $(DEMO)/secrets/$$profile.key || exit 1; \
+	done
 	$(BIN)/python -c "import duckdb; c = duckdb.connect('$(DEMO)/warehouse.duckdb', read_only=True); \
 	  c.sql(\"select report_year, accreditor_group, providers_accredited as accredited, providers_reporting as reporting, activities, physician_interactions as physician, other_learner_interactions as other_learners, commercial_support_income, total_income from annual_report.enterprise_size order by all\").show(max_width=200)"
 
