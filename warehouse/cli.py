@@ -237,5 +237,9 @@ def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool
     click.echo(f"wrote {out}")
 
 
+from reports.cli import report  # noqa: E402
+
+main.add_command(report)
+
 if __name__ == "__main__":
     main()
