@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from . import safe_cell
-from .tables import EXCEL_FORMATS, Table, excel_value, fmt
+from .tables import EXCEL_FORMATS, Table, cell_kind, excel_value, fmt
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -35,7 +35,7 @@ def sheet_name(table: Table, used: set[str]) -> str:
 
 
 def _cell_kind(table: Table, row: dict, kind: str) -> str:
-    return row.get("_kind", kind) if kind not in ("text", "list", "date", "bool", "code") else kind
+    return cell_kind(row, kind)
 
 
 def write_workbook(tables: list[Table], path: Path) -> Path:

@@ -6,8 +6,14 @@ import multiprocessing as mp
 from pathlib import Path
 
 from .data import ReportError, Warehouse
+from .excel import write_csvs
 from .render import render_html, write_pdf
 from .tables import Column, Table
+
+# Long lists (the term's activities, the per-activity problems) show at most this many rows in the PDF; the full
+# lists go to CSV files beside it. WeasyPrint spends ~0.3 s per page of a long table, and at scale 1 the biggest
+# providers have thousands of activities: full lists would make `--all` take hours for no reader's benefit.
+PDF_LIST_LIMIT = 50
 
 
 def packet_context(w: Warehouse, provider_id: str) -> dict:
@@ -92,6 +98,15 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
 
 def render_packet(w: Warehouse, provider_id: str, out: Path) -> Path:
     ctx = packet_context(w, provider_id)
+    long_lists = [t for t in ctx["tables"] if t.id in ("t-activities", "t-problems")]
+    for t in long_lists:
+        if len(t.rows) > PDF_LIST_LIMIT:
+            t.note = (f"The first {PDF_LIST_LIMIT} of {len(t.rows):,} rows; the full list is in "
+                      f"review-{provider_id}-csv/ beside this PDF. " + t.note).strip()
+    if any(len(t.rows) > PDF_LIST_LIMIT for t in long_lists):
+        write_csvs(long_lists, out / f"review-{provider_id}-csv")
+    for t in long_lists:
+        t.rows = t.rows[:PDF_LIST_LIMIT]
     as_of = ctx["term"]["data_as_of_date"]
     html = render_html("review.html", doc_title=f"Review packet {provider_id}: {ctx['term']['provider_name']}",
                        as_of_text=f"Data as of {as_of}" if as_of else "", **ctx)

@@ -57,13 +57,21 @@ class Table:
         sample = self.rows[:60]
         weights = []
         for c in self.columns:
-            longest_word = max((len(w) for w in c.label.split()), default=4)
-            values = [len(fmt(r.get(c.key), r.get("_kind", c.kind))) for r in sample] or [4]
+            longest_word = 1.25 * max((len(w) for w in c.label.split()), default=4)  # bold header
+            values = [len(fmt(r.get(c.key), cell_kind(r, c.kind))) for r in sample] or [4]
             typical = max(values) if c.kind not in ("text", "list") else sorted(values)[int(0.8 * (len(values) - 1))]
             weight = max(longest_word, typical, 3)
             weights.append(min(weight, 38 if c.kind in ("text", "list") else 16))
         total = sum(weights)
         return [round(100 * w / total, 2) for w in weights]
+
+
+TEXT_KINDS = ("text", "code", "list", "date", "bool")
+
+
+def cell_kind(row: dict, kind: str) -> str:
+    """A row may override the number format of its numeric cells (Table 1 mixes counts and dollars)."""
+    return kind if kind in TEXT_KINDS else row.get("_kind", kind)
 
 
 def fmt(value, kind: str = "int") -> str:
