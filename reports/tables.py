@@ -60,7 +60,7 @@ class Table:
             longest_word = 1.25 * max((len(w) for w in c.label.split()), default=4)  # bold header
             values = [len(fmt(r.get(c.key), cell_kind(r, c.kind))) for r in sample] or [4]
             typical = max(values) if c.kind not in ("text", "list") else sorted(values)[int(0.8 * (len(values) - 1))]
-            weight = max(longest_word, typical, 3)
+            weight = max(longest_word, typical, 5)
             weights.append(min(weight, 38 if c.kind in ("text", "list") else 16))
         total = sum(weights)
         return [round(100 * w / total, 2) for w in weights]
