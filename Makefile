@@ -1,6 +1,6 @@
 # PARS Analytics. A fresh machine needs two commands: `make demo` and `make test`.
-# demo: generate a national export (3 years), load it, build and publish the marts, show Table 1, then serve the
-# dashboards (research releases and demo users made on the way).
+# demo: generate a national export (3 years), load it, build and publish the marts, make the research releases,
+# render the reports, show Table 1, then serve the dashboards with demo users (printed).
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,6 +8,7 @@ PARS := $(BIN)/pars
 DEMO := data/demo
 DEMO_SCALE ?= 0.02
 DEMO_YEARS ?= 2021-2023
+DEMO_LAST_YEAR = $(lastword $(subst -, ,$(DEMO_YEARS)))
 
 .PHONY: setup sysdeps demo demo-serve test lint bench clean
 
@@ -33,6 +34,14 @@ demo: setup
 	$(PARS) synth --scale $(DEMO_SCALE) --years $(DEMO_YEARS) --seed 1 --out $(DEMO)/export
 	$(PARS) load $(DEMO)/export --db $(DEMO)/warehouse.duckdb --report $(DEMO)/load.json
 	$(PARS) build --db $(DEMO)/warehouse.duckdb
+	for profile in activities learners tables; do \
+	  $(PARS) release $$profile --db $(DEMO)/warehouse.duckdb --out $(DEMO)/releases/$$profile \
+	    --secret-file $(DEMO)/secrets/$$profile.key || exit 1; \
+	done
+	$(PARS) report annual --year $(DEMO_LAST_YEAR) --db $(DEMO)/warehouse.duckdb --out $(DEMO)/reports
+	$(PARS) report moc --year $(DEMO_LAST_YEAR) --db $(DEMO)/warehouse.duckdb --out $(DEMO)/reports
+	$(PARS) report rems --year $(DEMO_LAST_YEAR) --db $(DEMO)/warehouse.duckdb --out $(DEMO)/reports
+	$(PARS) report review --all --workers 2 --db $(DEMO)/warehouse.duckdb --out $(DEMO)/reports/review
 	$(BIN)/python -c "import duckdb; c = duckdb.connect('$(DEMO)/warehouse.duckdb', read_only=True); \
 	  c.sql(\"select report_year, accreditor_group, providers_accredited as accredited, providers_reporting as reporting, activities, physician_interactions as physician, other_learner_interactions as other_learners, commercial_support_income, total_income from annual_report.enterprise_size order by all\").show(max_width=200)"
 	$(MAKE) --no-print-directory demo-serve
@@ -40,10 +49,7 @@ demo: setup
 # The dashboards on the demo warehouse (last step of `make demo`; runs in the foreground, Ctrl-C stops it).
 DEMO_PORT ?= 8501
 demo-serve:
-	@test -f $(DEMO)/releases/activities/manifest.json || $(PARS) release activities --db $(DEMO)/warehouse.duckdb \
-	  --out $(DEMO)/releases/activities --secret-file $(DEMO)/secrets/activities.key
-	@test -f $(DEMO)/releases/tables/manifest.json || $(PARS) release tables --db $(DEMO)/warehouse.duckdb \
-	  --out $(DEMO)/releases/tables --secret-file $(DEMO)/secrets/tables.key
+	@mkdir -p $(DEMO)/releases
 	$(BIN)/python -m dashboards.demo_users --users $(DEMO)/users.json --out $(DEMO)/users-demo.txt
 	$(PARS) serve --db $(DEMO)/warehouse.duckdb --releases $(DEMO)/releases --users $(DEMO)/users.json \
 	  --audit-log $(DEMO)/audit.jsonl --port $(DEMO_PORT)
