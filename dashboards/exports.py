@@ -1,8 +1,8 @@
 """Tables as CSV and Excel downloads, guarded against formula injection.
 
 A text cell that starts with = + - @ (or a tab / carriage return) is taken for a formula by spreadsheet programs;
-it is written with a leading apostrophe instead (OWASP's advice), so it shows as text. Numbers stay numbers.
-(The reports helper has its own `reports.safe_cell`; the two are to be unified.)
+it is written with a leading apostrophe instead (OWASP's advice), so it shows as text. Numbers stay numbers. The
+rule is the reports' own (`reports.safe_cell`), so a table downloaded here and in a report is written alike.
 """
 
 from __future__ import annotations
@@ -11,13 +11,7 @@ import io
 
 import pandas as pd
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from reports import safe_cell
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import auth, data, reporting, ui
+from dashboards import auth, data, ui
 from dashboards.data import Exclude
 
 auth.require("annual_report")
@@ -105,15 +105,4 @@ with tabs[2]:
                        key="dl-income", details={"year": int(year), "accreditor_group": group})
 
 st.subheader("The annual report")
-if reporting.available():
-    a, b, _ = st.columns([1, 1, 3])
-    with a:
-        ui.download(f"PDF report {year}", lambda: reporting.annual_report(year, "pdf"),
-                    f"pars-annual-report-{year}.pdf", ui.PDF, what=f"annual report {year} (PDF)",
-                    key="dl-pdf", details={"year": int(year)})
-    with b:
-        ui.download(f"Excel workbook {year}", lambda: reporting.annual_report(year, "xlsx"),
-                    f"pars-annual-report-{year}.xlsx", ui.XLSX, what=f"annual report {year} (Excel)",
-                    key="dl-report-xlsx", details={"year": int(year)})
-else:
-    st.caption("The PDF report needs the reports package (reports.api), which this installation lacks.")
+ui.report_downloads("annual", year, "annual report", key="dl-report")

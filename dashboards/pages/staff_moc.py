@@ -59,3 +59,6 @@ st.dataframe(timeliness, hide_index=True,
                             "rejection_rate": st.column_config.NumberColumn("rejection rate", format="percent")})
 ui.table_downloads(timeliness, f"moc-provider-timeliness-{year}", what=f"MOC provider timeliness {year}",
                    key="dl-timeliness", details=selected)
+
+st.subheader("The MOC report")
+ui.report_downloads("moc", year, "MOC report", key="dl-report")

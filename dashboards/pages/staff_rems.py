@@ -55,3 +55,6 @@ activities = data.select("rems.activity_list", filters, order_by=["provider_name
 st.dataframe(activities, hide_index=True)
 ui.table_downloads(activities, f"rems-activity-list-{year}", what=f"REMS activity list {year}", key="dl-list",
                    details={k: v for k, v in filters.items()})
+
+st.subheader("The REMS report")
+ui.report_downloads("rems", year, "REMS report", key="dl-report")

@@ -141,19 +141,10 @@ def settle(pg) -> None:
                               && !document.querySelector('[data-testid="stStatusWidget"]')""")
 
 
-def download(pg, key: str) -> tuple[str, bytes]:
+def download(pg, key: str, timeout_ms: int = 15_000) -> tuple[str, bytes]:
     settle(pg)
-    button = pg.locator(f".st-key-{key} button")
-    for attempt in (1, 2):
-        try:
-            with pg.expect_download(timeout=15_000) as info:
-                button.click()
-            break
-        except playwright_api.TimeoutError:
-            if attempt == 2:
-                raise
-            print(f"no download after clicking {key}: clicking again")  # seen once under heavy load
-            settle(pg)
+    with pg.expect_download(timeout=timeout_ms) as info:
+        pg.locator(f".st-key-{key} button").click()
     d = info.value
     return d.suggested_filename, Path(d.path()).read_bytes()
 
@@ -248,6 +239,14 @@ def test_reviewer_sees_a_provider_and_cannot_reach_staff_pages(page, server):
     rows = list(csv.DictReader(io.StringIO(body.decode())))
     assert len(rows) == sample and {r["provider_id"] for r in rows} == {provider_id}
     assert audited(server, "reviewer1", file_name)["role"] == "reviewer"
+    # the review packet (reports.api), rendered on click: a real PDF about this provider
+    file_name, body = download(pg, "dl-packet", timeout_ms=90_000)
+    assert body.startswith(b"%PDF") and file_name == f"review-packet-{provider_id}.pdf"
+    pdf = server["shots"] / file_name
+    pdf.write_bytes(body)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert name in text and provider_id in text
+    assert audited(server, "reviewer1", file_name)["what"] == f"review packet {provider_id}"
 
     # by URL: a new browser session starts signed out, and the page is not found; signed in again as a reviewer,
     # the reviewer's own page shows, never the staff page
