@@ -43,6 +43,7 @@ TABLES = frozenset({
     "staging.stg_pars__quarantine",
     "ops.quarantine_summary",
     "ops.data_completeness_overview",
+    "ops.operations_summary",
 })
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 

@@ -15,13 +15,15 @@ loads = data.select("staging.stg_pars__load_history",
 quarantine = data.select("ops.quarantine_summary", order_by=["load_id desc", "file_name", "rule_name"])
 overview = data.select("ops.data_completeness_overview", order_by=["rule_order"])
 
+summary = data.select("ops.operations_summary").iloc[0]
 cols = st.columns(4)
-cols[0].metric("Loads", ui.number(len(loads)))
-cols[1].metric("Latest export", str(loads.iloc[0]["export_id"]) if len(loads) else "–")
-cols[2].metric("Quarantined rows", ui.number(quarantine["quarantined_rows"].sum() if len(quarantine) else 0))
-cols[3].metric("Providers with a completeness problem",
-               ui.number(overview["providers_flagged"].max() if len(overview) else 0),
-               help="The largest number of providers flagged by one rule.")
+cols[0].metric("Loads", ui.number(summary["loads"]))
+cols[1].metric("Latest export", str(summary["latest_exported_at"])[:10] if summary["loads"] else "–",
+               help=f"export {summary['latest_export_id']}, loaded {summary['latest_loaded_at']}")
+cols[2].metric("Quarantined rows", ui.number(summary["quarantined_rows"]))
+cols[3].metric("Providers with problems", ui.number(summary["providers_with_problems"]),
+               help=f"of {summary['providers_checked']:,} providers checked; {summary['rules_with_problems']} "
+                    "completeness rules flag at least one activity")
 
 tabs = st.tabs(["Load history", "Quarantine", "Data completeness"])
 with tabs[0]:

@@ -25,6 +25,8 @@ import pytest
 
 from dashboards import audit
 
+from dashboard_fixtures import dash_releases, dash_users  # noqa: F401  (fixtures)
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")

@@ -18,6 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards import audit, auth
 
+from dashboard_fixtures import dash_releases, dash_users  # noqa: F401  (fixtures)
+
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
 PAGE = {key: str(Path(APP).parent / page[0]) for key, page in auth.PAGES.items()}
 
@@ -235,6 +237,8 @@ def test_moc_rems_and_operations_pages(env):
     m = metrics(at)
     assert n(m["Loads"]) == q(db, "select count(*) from raw.load_history")[0][0]
     assert n(m["Quarantined rows"]) == q(db, "select count(*) from raw.quarantine")[0][0]
+    flagged_providers = q(db, "select count(distinct provider_id) from review.data_completeness")[0][0]
+    assert n(m["Providers with problems"]) == flagged_providers
     overview = at.dataframe[-1].value
     flagged = dict(q(db, "select rule_code, count(*) from review.data_completeness group by rule_code"))
     shown = dict(zip(overview["rule_code"], overview["activities_flagged"], strict=True))

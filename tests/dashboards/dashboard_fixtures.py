@@ -1,4 +1,9 @@
-"""Fixtures of the dashboard tests: a users file made with `pars users add`, releases made with `pars release`."""
+"""Fixtures of the dashboard tests: a users file made with `pars users add`, releases made with `pars release`.
+
+Not a conftest.py: the top-level tests import helpers `from conftest`, which a second conftest module would
+shadow. The test modules import these fixtures; each is made once per session (kept under the session's base
+temporary directory) whichever module asks first.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +27,12 @@ def pars(*args: str):
 @pytest.fixture(scope="session")
 def dash_users(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """A users file with one user per role (passwords from files), and the passwords."""
-    root = tmp_path_factory.mktemp("dash-users")
+    root = tmp_path_factory.getbasetemp() / "dash-users"
     users = root / "users.json"
-    passwords = {}
+    passwords = {f"{role}1": f"{role}-pw-{role[::-1]}" for role in ROLES}
+    if users.exists():
+        return users, passwords
+    root.mkdir(parents=True, exist_ok=True)
     for role in ROLES:
         password = f"{role}-pw-{role[::-1]}"
         (root / f"{role}.pw").write_text(password + "\n")
@@ -38,10 +46,13 @@ def dash_users(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 @pytest.fixture(scope="session")
 def dash_releases(built_warehouse, tmp_path_factory) -> Path:
     """Real releases of the built warehouse: `pars release activities` and `pars release tables`."""
-    root = tmp_path_factory.mktemp("dash-releases")
+    root = tmp_path_factory.getbasetemp() / "dash-releases"
     releases = root / "releases"
+    if (root / "done").exists():
+        return releases
     for profile in ("activities", "tables"):
         result = pars("release", profile, "--db", str(built_warehouse), "--out", str(releases / profile),
                       "--secret-file", str(root / f"{profile}.key"))
         assert result.exit_code == 0, result.output
+    (root / "done").touch()
     return releases
