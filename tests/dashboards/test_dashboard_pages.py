@@ -291,13 +291,9 @@ def test_researcher_catalogue_reads_only_the_releases(env, monkeypatch):
         guarantees = at.dataframe[2].value
         assert guarantees["guarantee"].tolist() == [g["name"] for g in json.loads(
             (env["releases"] / release / "risk_report.json").read_text())["guarantees"]]
-        buttons = at.get("download_button")
+        buttons = at.get("download_button")  # (what a click serves and audits: the browser test)
         assert len(buttons) == len(manifest["files"]) + ("risk_report.pdf" not in
                                                          [f["path"] for f in manifest["files"]])
-    buttons[0].click().run()
-    entry = audit.read(env["audit"])[-1]
-    assert entry["user"] == "researcher1" and entry["details"]["release"] == release
-    assert entry["details"]["sha256"] == manifest["files"][0]["sha256"]
 
 
 def test_release_reader_is_tolerant(env, tmp_path, monkeypatch):
