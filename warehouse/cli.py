@@ -25,7 +25,29 @@ def _years(value: str) -> tuple[int, int]:
     return span
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands of other packages are imported only when used (their imports cost ~2 s per start otherwise)."""
+
+    LAZY = {
+        "release": "anonymize.release.cli:release",
+        "report": "reports.cli:report",
+        "serve": "dashboards.cli:serve",
+        "users": "dashboards.cli:users",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY and name not in self.commands:
+            import importlib
+
+            module, attribute = self.LAZY[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pars-analytics", prog_name="pars")
 def main() -> None:
     """PARS Analytics: the warehouse and reporting suite for ACCME PARS data."""
@@ -236,22 +258,6 @@ def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool
     )
     click.echo(f"wrote {out}")
 
-
-def _register() -> None:
-    """Commands that live with their packages: release (anonymize/), report (reports/)."""
-    from anonymize.release.cli import release
-    from reports.cli import report
-
-    main.add_command(release)
-    main.add_command(report)
-
-
-_register()
-
-from dashboards.cli import serve, users  # noqa: E402, I001  (dashboards: pars serve, pars users)
-
-main.add_command(serve)
-main.add_command(users)
 
 if __name__ == "__main__":
     main()

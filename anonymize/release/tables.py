@@ -102,6 +102,8 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
                     result.published
                 published[table] = part.drop(others).sort(ds)
             report = result.report()
+            # the published report gives each suppressed cell's derivable interval, never its true value
+            report["intervals"] = [{k: v for k, v in i.items() if k != "value"} for i in report["intervals"]]
             report["tables"] = list(dims)
             report["exposed"] = sum(v["exposed"] for v in report["audited_measures"].values())
             systems_report[name] = report

@@ -223,6 +223,10 @@ def test_tables_no_small_cell_and_every_suppressed_cell_protected_across_linked_
         assert checked and all(c.protected for c in checked), [c for c in checked if not c.protected][:3]
     risk = json.loads((folder / "risk_report.json").read_text())
     assert risk["systems"]["activities"]["exposed"] == 0
+    # the published report states each suppressed cell's interval, never the value it hides
+    intervals = risk["systems"]["activities"]["intervals"]
+    assert len(intervals) == int(mask.sum()) and all(set(i) == {"cell", "lo", "hi", "protected"} for i in intervals)
+    assert '"value"' not in (folder / "risk_report.json").read_text()
     assert risk["systems"]["activities"]["primary_suppressed"] + risk["systems"]["activities"][
         "secondary_suppressed"] == int(mask.sum())
 
