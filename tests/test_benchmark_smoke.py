@@ -1,9 +1,13 @@
-"""The benchmark harness works end to end at a tiny scale (it checks the harness, never the timings)."""
+"""The benchmark harness works end to end at a tiny scale (it checks the harness, never the timings), and its
+baselines compute exactly the marts' annual tables, or the harness refuses to report any time."""
 
 from __future__ import annotations
 
+import csv
 import json
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,20 +16,90 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import run as bench  # noqa: E402
+from baselines.check import compare  # noqa: E402
 
 
 def test_tiny_benchmark_writes_results(tmp_path):
     out = tmp_path / "results"
     assert bench.main(["--scales", "0.002", "--repeat", "1", "--out", str(out), "--work", str(tmp_path / "w"),
-                       "--markdown", str(tmp_path / "RESULTS.md")]) == 0
+                       "--markdown", str(tmp_path / "RESULTS.md"), "--note", "Machine shared."]) == 0
     result = json.loads(next(out.glob("*-0.002.json")).read_text())
-    assert set(result["steps"]) == {"synth", "floor_duckdb_read", "load", "reload_unchanged", "build_full",
-                                    "build_after_one_month"}
-    assert all(s["seconds"] > 0 and s["peak_mib"] > 0 for s in result["steps"].values())
+    timed = {"synth", "floor_duckdb_read", "load", "reload_unchanged", "build_full", "build_after_one_month",
+             *bench.BASELINES, "answer_from_marts"}
+    products = {"release_activities", "release_learners", "release_tables", "annual_report", "all_review_packets",
+                "dashboard_filter_latency"}
+    assert set(result["steps"]) == timed | products
+    assert all(result["steps"][s]["seconds"] > 0 and result["steps"][s]["peak_mib"] > 0 for s in timed)
+    for step in products:  # either measured or honestly marked as not run
+        s = result["steps"][step]
+        assert s == {"not_run": "module missing"} or (s["seconds"] > 0 and s["peak_mib"] > 0), (step, s)
     assert result["ratios"]["load_vs_floor_read"] > 0
     builds = [result["steps"][k] for k in ("build_full", "build_after_one_month")]
     assert all(0 < b["dbt_startup_seconds"] < b["dbt_seconds"] < b["seconds"] for b in builds)
     assert result["ratios"]["build_after_one_month_vs_full"] == pytest.approx(
         builds[1]["seconds"] / builds[0]["seconds"], abs=0.001)
+    answer = result["steps"]["answer_from_marts"]
+    assert answer["reported_rows"] == 4 + 4 * 8 * 13 and answer["repeats"] == bench.MARTS_REPEATS
+    for name in bench.BASELINES:
+        assert 0 < result["steps"][name]["reported_seconds"] < result["steps"][name]["seconds"]
+        assert result["ratios"][f"{name}_vs_answer_from_marts"] == pytest.approx(
+            result["steps"][name]["reported_seconds"] / answer["seconds"], rel=0.06, abs=0.1)
     assert result["machine"]["cores"] >= 1
-    assert "| 0.002 | 2022 |" in (tmp_path / "RESULTS.md").read_text()
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert "| 0.002 | 2022 |" in text and "Machine shared." in text and "baseline_pandas_vs_answer_from_marts" in text
+
+
+@pytest.fixture(scope="module")
+def baseline_outputs(built_warehouse, tmp_path_factory):
+    """Every baseline run once on the export behind the shared built warehouse (three years)."""
+    out = tmp_path_factory.mktemp("baselines")
+    steps = bench.bench_baselines(built_warehouse.parent / "export", built_warehouse, out, repeat=1)
+    return out, steps
+
+
+def test_every_baseline_equals_the_marts(baseline_outputs, built_warehouse):
+    out, steps = baseline_outputs
+    assert set(steps) == {*bench.BASELINES, "answer_from_marts"}
+    for name in bench.BASELINES:
+        assert compare(built_warehouse, out / name, name) == []
+        with (out / name / "enterprise_size.csv").open() as fh:
+            rows = list(csv.DictReader(fh))
+        assert {r["report_year"] for r in rows} == {"2020", "2021", "2022"} and len(rows) == 12
+        assert sum(int(r["activities"]) for r in rows if r["accreditor_group"] == "All") > 0
+    assert steps["answer_from_marts"]["reported_rows"] == 3 * (4 + 4 * 8 * 13)
+
+
+@pytest.mark.parametrize("table, column, change", [
+    ("activity_matrix", "activities", lambda v: str(int(v) + 1)),
+    ("enterprise_size", "commercial_support_income", lambda v: f"{float(v) + 0.01:.2f}"),
+])
+def test_a_wrong_baseline_is_named_and_refused(baseline_outputs, built_warehouse, tmp_path, monkeypatch,
+                                               table, column, change):
+    out, _ = baseline_outputs
+    wrong = tmp_path / "wrong"
+    shutil.copytree(out / "baseline_polars_lazy", wrong)
+    path = wrong / f"{table}.csv"
+    with path.open() as fh:
+        rows = list(csv.DictReader(fh))
+    target = next(i for i, r in enumerate(rows) if r["accreditor_group"] == "State" and r["report_year"] == "2021"
+                  and int(r["activities"]) > 0)
+    rows[target][column] = change(rows[target][column])
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    problems = compare(built_warehouse, wrong, "wrong")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"wrong: {table}: key {{'report_year': '2021', 'accreditor_group': 'State'")
+    assert f"column {column}: baseline {rows[target][column]}" in problems[0]
+
+    # the harness itself refuses: a "baseline" that writes these tables stops the run before any time
+    script = tmp_path / "wrong_baseline.py"
+    script.write_text(textwrap.dedent(f"""
+        import shutil, sys
+        shutil.copytree({str(wrong)!r}, sys.argv[sys.argv.index('--out') + 1])
+        print('{{"seconds": 0.001}}')
+    """))
+    monkeypatch.setattr(bench, "BASELINES", {"baseline_wrong": [script]})
+    with pytest.raises(bench.BaselineMismatch, match=f"baseline_wrong: {table}: .*column {column}"):
+        bench.bench_baselines(built_warehouse.parent / "export", built_warehouse, tmp_path / "b", repeat=1)
