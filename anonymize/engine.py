@@ -50,6 +50,9 @@ def read_table(path: Path, separator: str | None = None) -> pl.DataFrame:
 def build_hierarchy(qi: QuasiIdentifier, column: pl.Series) -> hier.Hierarchy:
     if qi.kind == "hierarchy":
         return hier.from_file(qi.name, qi.params["path"])
+    if qi.kind == "derived":
+        raise PolicyError(f"quasi-identifier {qi.name!r}: its hierarchy is derived by a release profile "
+                          f"({qi.params['levels']}); use `pars release`, not `pars anonymize`")
     if qi.kind == "intervals":
         return hier.intervals(column, qi.params["widths"], qi.params.get("start", 0))
     if qi.kind == "dates":
@@ -80,9 +83,16 @@ def _check_feasible(data: pl.DataFrame, policy: Policy) -> None:
             raise InfeasiblePolicy(f"l={policy.l} but sensitive attribute {name!r} has only {distinct} distinct values")
 
 
-def encode(data: pl.DataFrame, policy: Policy) -> tuple[CodedTable, np.ndarray]:
-    """Hierarchies, leaf codes and the frequency table (with each input row's row in it)."""
-    hierarchies = [build_hierarchy(qi, data[qi.name]) for qi in policy.quasi_identifiers]
+def encode(
+    data: pl.DataFrame, policy: Policy, given: dict[str, hier.Hierarchy] | None = None
+) -> tuple[CodedTable, np.ndarray]:
+    """Hierarchies, leaf codes and the frequency table (with each input row's row in it).
+
+    `given` supplies ready-made hierarchies by attribute (built from the data by a release profile); the
+    policy's own builders make the others.
+    """
+    given = given or {}
+    hierarchies = [given.get(qi.name) or build_hierarchy(qi, data[qi.name]) for qi in policy.quasi_identifiers]
     codes = [h.encode(data[h.attribute]) for h in hierarchies]
     sensitive = [
         data[name].cast(pl.Utf8).fill_null("").rank("dense").to_numpy().astype(np.int64) - 1
@@ -91,12 +101,17 @@ def encode(data: pl.DataFrame, policy: Policy) -> tuple[CodedTable, np.ndarray]:
     return encode_table(hierarchies, codes, sensitive)
 
 
-def anonymize(data: pl.DataFrame, policy: Policy, local_recoding: bool | None = None) -> AnonymizationResult:
+def anonymize(
+    data: pl.DataFrame,
+    policy: Policy,
+    local_recoding: bool | None = None,
+    hierarchies: dict[str, hier.Hierarchy] | None = None,
+) -> AnonymizationResult:
     """Optimal full-domain generalization under the policy, optionally improved by local recoding."""
     started = time.perf_counter()
     _check_columns(data, policy)
     _check_feasible(data, policy)
-    table, row_of = encode(data, policy)
+    table, row_of = encode(data, policy, hierarchies)
     max_suppressed = math.floor(policy.suppression_limit * table.n + 1e-9)
     frequencies = leaf_frequencies(table)
     objective = make_objective(policy.objective, table.hierarchies, frequencies)

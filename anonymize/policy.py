@@ -25,7 +25,7 @@ KEYS = {
     "input",
     "description",
 }
-BUILDERS = ("hierarchy", "intervals", "dates", "mask")
+BUILDERS = ("hierarchy", "intervals", "dates", "mask", "derived")
 
 
 class PolicyError(ValueError):
@@ -116,7 +116,7 @@ def _qi(name: str, spec: Any, base: Path) -> QuasiIdentifier:
     if len(kinds) != 1:
         raise PolicyError(f"{where}: give exactly one of {list(BUILDERS)}, got {sorted(spec) or 'none'}")
     kind = kinds[0]
-    allowed = {"hierarchy": set(), "intervals": {"start"}, "dates": {"format"}, "mask": set()}[kind]
+    allowed = {"hierarchy": set(), "intervals": {"start"}, "dates": {"format"}, "mask": set(), "derived": set()}[kind]
     extra = set(spec) - {kind} - allowed
     if extra:
         raise PolicyError(f"{where}: unknown key(s) {sorted(extra)} for a {kind} hierarchy")
@@ -129,6 +129,10 @@ def _qi(name: str, spec: Any, base: Path) -> QuasiIdentifier:
         if not path.is_file():
             raise PolicyError(f"{where}.hierarchy: file not found: {path}")
         params["path"] = path
+    elif kind == "derived":
+        if not isinstance(value, str) or not value.strip():
+            raise PolicyError(f"{where}.derived: expected a description of the levels the release profile builds")
+        params["levels"] = value.strip()
     elif kind == "intervals":
         params["widths"] = _numbers(name, kind, value)
         start = spec.get("start", 0)

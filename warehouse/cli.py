@@ -239,5 +239,13 @@ def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool
     click.echo(f"wrote {out}")
 
 
+def _register() -> None:
+    from anonymize.release.cli import release
+
+    main.add_command(release)
+
+
+_register()
+
 if __name__ == "__main__":
     main()

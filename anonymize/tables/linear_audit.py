@@ -95,8 +95,10 @@ class Auditor:
     intervals are reused across the rounds of complementary suppression.
     """
 
-    def __init__(self, table: pl.DataFrame, dimensions: list[str], values: np.ndarray) -> None:
-        self.matrix = relations(table, dimensions)
+    def __init__(
+        self, table: pl.DataFrame, dimensions: list[str], values: np.ndarray, matrix: sp.csr_matrix | None = None
+    ) -> None:
+        self.matrix = relations(table, dimensions) if matrix is None else matrix
         self.columns = self.matrix.tocsc()
         self.values = values.astype(np.float64)
         self.upper = float(values.max(initial=0))  # the grand total bounds every cell

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from anonymize.tables.linear_audit import ALL, Auditor, CellInterval, audit_with
+from anonymize.tables.linear_audit import ALL, Auditor, CellInterval, audit_with, relations
 
 
 class TableExposedError(ValueError):
@@ -33,6 +33,7 @@ class SuppressionResult:
     measure: str = ""
     low: int = 1
     high: int = 10
+    audits: dict[str, list[CellInterval]] = field(default_factory=dict)
 
     def report(self) -> dict:
         """JSON-serializable summary for the release's risk report."""
@@ -45,32 +46,42 @@ class SuppressionResult:
             "secondary_suppressed": self.secondary,
             "all_protected": all(i.protected for i in self.intervals),
             "intervals": [i.to_dict() for i in self.intervals],
+            "audited_measures": {
+                m: {"cells_audited": len(found), "exposed": sum(not i.protected for i in found)}
+                for m, found in (self.audits or {self.measure: self.intervals}).items()
+            },
         }
 
 
 def suppress(
-    table: pl.DataFrame, dimensions: list[str], measure: str, low: int = 1, high: int = 10
+    table: pl.DataFrame, dimensions: list[str], measure: str | list[str], low: int = 1, high: int = 10
 ) -> SuppressionResult:
     """Suppress `table` so that no cell of `measure` in [low, high] is published or derivable.
 
-    The mask is decided on `measure`, the count that defines disclosure, and applied to every other (measure)
-    column too: hours or interactions of a cell would otherwise reveal that its activities are few.
+    The mask is decided on `measure`, the count that defines disclosure (or on several counts: a cell is primary
+    when any of them is in [low, high], and each is audited), and applied to every other (measure) column too:
+    hours or interactions of a cell would otherwise reveal that its activities are few.
     """
-    values = _counts(table, measure)
-    auditor = Auditor(table, dimensions, values)
+    measures = [measure] if isinstance(measure, str) else list(measure)
+    values = {m: _counts(table, m) for m in measures}
+    matrix = relations(table, dimensions)
+    auditors = {m: Auditor(table, dimensions, values[m], matrix) for m in measures}
     coarseness = np.sum([(table[d].cast(pl.Utf8) == ALL).to_numpy() for d in dimensions], axis=0)
-    primary = (values >= low) & (values <= high)
+    primaries = {m: (v >= low) & (v <= high) for m, v in values.items()}
+    primary = np.logical_or.reduce(list(primaries.values()))
     mask = primary.copy()
     while True:
-        exposed = auditor.exposed(mask, np.flatnonzero(primary), low, high)
+        exposed = [(m, cell) for m in measures
+                   for cell in auditors[m].exposed(mask, np.flatnonzero(primaries[m]), low, high)]
         if not exposed:
             break
-        added = {_complement(auditor, mask, values, coarseness, cell) for cell in exposed} - {None}
+        added = {_complement(auditors[m], mask, values[m], coarseness, cell) for m, cell in exposed} - {None}
         if not added:
             break  # nothing left to suppress; the final audit below raises
         mask[sorted(added)] = True
-    intervals = audit_with(auditor, table, dimensions, mask, low, high)
-    exposed_cells = [i.cell for i in intervals if not i.protected]
+    audits = {m: audit_with(auditors[m], table, dimensions, mask, low, high) for m in measures}
+    exposed_cells = {m: [i.cell for i in found if not i.protected] for m, found in audits.items()}
+    exposed_cells = {m: cells for m, cells in exposed_cells.items() if cells}
     if exposed_cells:
         raise TableExposedError(f"cells still derivable into [{low}, {high}]: {exposed_cells}")
     return SuppressionResult(
@@ -78,10 +89,11 @@ def suppress(
         mask=mask,
         primary=int(primary.sum()),
         secondary=int(mask.sum() - primary.sum()),
-        intervals=intervals,
-        measure=measure,
+        intervals=audits[measures[0]],
+        measure=measures[0],
         low=low,
         high=high,
+        audits=audits,
     )
 
 

@@ -1,0 +1,131 @@
+"""Profile `tables`: public count tables with every margin, suppressed and audited as linked systems.
+
+Tables of one system share cells (the activity tables share the national total per year), so they are stacked into
+one table over the union of their dimensions (a table's missing dimensions set to `All`) and suppressed and audited
+together: the relations of each table and the identity of the shared cells are then all in one linear system, and
+no table can give away what the other hides.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from anonymize.tables.linear_audit import ALL, with_margins
+from anonymize.tables.suppression import TableExposedError, suppress
+from warehouse.contract import codes
+
+from .content import Content, forbid_money
+from .profiles import Profile, ReleaseError
+
+#: The public key set of each dimension (every value gets a row, zero or not); years come from the warehouse.
+KEYS = {
+    "activity_type": list(codes.ACTIVITY_TYPES),
+    "organization_type": list(codes.ORGANIZATION_TYPES),
+    "board": list(codes.BOARDS),
+}
+DESCRIPTIONS = {
+    "activity_type": "Activity type code (spec section 3); All = every type.",
+    "organization_type": "The provider's organization type; All = every type.",
+    "provider_state": "The provider's USPS state code; All = every state.",
+    "report_year": "Reporting year; All = every year in the release.",
+    "board": "Certifying board; All = every board.",
+    "activities": "Counted activities (closed, latest version). Empty = suppressed.",
+    "hours_of_instruction": "Hours of instruction, rounded to 0.1. Empty = suppressed with the cell.",
+    "physician_interactions": "Physician learner interactions. Empty = suppressed.",
+    "other_learner_interactions": "Other learner interactions. Empty = suppressed.",
+    "completions": "Accepted learner completions. Empty = suppressed (with --dp: a noisy count, see the risk report).",
+    "completions_error_95": "With --dp: the cell's error bound at 95% (|noisy - true| <= this with probability 0.95).",
+}
+
+
+def interior(con: duckdb.DuckDBPyConnection, system: dict, dims: list[str]) -> pl.DataFrame:
+    """The interior cells of one table: every combination of its dimensions' key sets, zeros included."""
+    source = system["source"]
+    if "activities" in system["measures"]:
+        aggregates = ("count(*)::bigint as activities, round(sum(hours_of_instruction), 1) as hours_of_instruction, "
+                      "sum(physician_interactions)::bigint as physician_interactions, "
+                      "sum(other_learner_interactions)::bigint as other_learner_interactions")
+        where = ""
+    else:
+        aggregates = "count(*)::bigint as completions"
+        where = "where completion_status in (select unnest($s))"
+    params = {"s": system.get("statuses", [])} if where else None
+    selected = ", ".join(f"{system.get('columns', {}).get(d, d)} as {d}" for d in dims)
+    cells = con.sql(f"select {selected}, {aggregates} from {source} {where} group by all", params=params).pl()
+    cells = cells.with_columns(pl.col(d).cast(pl.Utf8) for d in dims)
+    spine = None
+    for d in dims:
+        values = KEYS.get(d) or sorted(cells[d].unique().to_list())
+        values = sorted(set(values) | set(cells[d].unique().to_list()), key=lambda v: (v not in values, v))
+        frame = pl.DataFrame({d: values}, schema={d: pl.Utf8})
+        spine = frame if spine is None else spine.join(frame, how="cross")
+    measures = system["measures"]
+    full = spine.join(cells, on=dims, how="left").with_columns(pl.col(m).fill_null(0) for m in measures)
+    return full.select([*dims, *measures])
+
+
+def stack(tables: dict[str, pl.DataFrame], dims: dict[str, list[str]]) -> tuple[pl.DataFrame, list[str]]:
+    union = list(dict.fromkeys(d for ds in dims.values() for d in ds))
+    union = [d for d in union if d != "report_year"] + [d for d in union if d == "report_year"]
+    parts = [t.with_columns(pl.lit(ALL).alias(d) for d in union if d not in dims[name]) for name, t in tables.items()]
+    measures = [c for c in next(iter(tables.values())).columns if c not in dims[next(iter(tables))]]
+    stacked = pl.concat([p.select([*union, *measures]) for p in parts]).unique(subset=union, keep="first")
+    return stacked.sort(union), union
+
+
+def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: dict | None = None) -> Content:
+    low, high = int(profile.get("low", 1)), int(profile.get("high", 10))
+    published: dict[str, pl.DataFrame] = {}
+    systems_report: dict[str, dict] = {}
+    columns: dict[str, dict[str, str]] = {}
+    dp_tables = set((dp or {}).get("tables", []))
+    for name, system in profile.get("systems").items():
+        dims = system["tables"]
+        full = {t: with_margins(interior(con, system, ds), ds, system["measures"]) for t, ds in dims.items()}
+        if dp is not None and set(dims) <= dp_tables:
+            from .dp import noisy_tables
+
+            noisy, report = noisy_tables(con, system, dims, dp)
+            published.update(noisy)
+            systems_report[name] = report
+        else:
+            stacked, union = stack(full, dims)
+            try:
+                result = suppress(stacked, union, system["disclosure"], low, high)
+            except TableExposedError as exc:
+                raise ReleaseError(f"table system {name!r}: {exc}") from None
+            for table, ds in dims.items():
+                others = [d for d in union if d not in ds]
+                part = result.published.filter(pl.all_horizontal(pl.col(d) == ALL for d in others)) if others else \
+                    result.published
+                published[table] = part.drop(others).sort(ds)
+            report = result.report()
+            report["tables"] = list(dims)
+            report["exposed"] = sum(v["exposed"] for v in report["audited_measures"].values())
+            systems_report[name] = report
+        for table in dims:
+            forbid_money(published[table])
+            columns[table] = {c: DESCRIPTIONS[c] for c in published[table].columns}
+    audit_ok = all(r.get("all_protected", True) and not r.get("exposed") for r in systems_report.values())
+    published_small = {
+        t: int(sum(((f[m] >= low) & (f[m] <= high)).sum() for m in f.columns if m in DESCRIPTIONS and f[m].dtype
+                   .is_integer()))
+        for t, f in published.items() if t not in dp_tables
+    }
+    guarantees = [
+        {"name": f"published cells in [{low}, {high}]", "required": 0, "achieved": sum(published_small.values()),
+         "ok": not any(published_small.values())},
+        {"name": f"suppressed cells whose LP interval lies inside [{low}, {high}]", "required": 0,
+         "achieved": sum(r.get("exposed", 0) for r in systems_report.values()), "ok": audit_ok},
+    ]
+    if dp is not None:
+        total = sum(r.get("epsilon", 0) for r in systems_report.values())
+        guarantees.append({"name": "differential privacy, total epsilon (privacy unit: learner)",
+                           "required": dp["epsilon"], "achieved": round(total, 6), "ok": total <= dp["epsilon"] + 1e-9})
+    return Content(
+        tables=published,
+        risk={"systems": systems_report, "guarantees": guarantees, "published_cells_in_range": published_small},
+        columns=columns,
+        forbidden=set(),
+    )

@@ -1,0 +1,169 @@
+"""Write a release directory all or nothing: data, dictionary, risk report (JSON and PDF), manifest.
+
+Everything is written into a hidden temporary directory beside the target and renamed at the end, so a release that
+fails (a guarantee not met, an identifier found, an error) leaves nothing. Files are deterministic: rows sorted,
+no timestamps, charts with fixed ids, so the same inputs and secret rebuild byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import polars as pl
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from .content import Content
+from .profiles import ReleaseError
+
+TEMPLATES = Path(__file__).parent / "templates"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a single quote (CSV only)."""
+    text = [c for c, t in frame.schema.items() if t == pl.Utf8]
+    return frame.with_columns(_guard(c) for c in text)
+
+
+def _guard(column: str) -> pl.Expr:
+    risky = pl.any_horizontal(pl.col(column).str.starts_with(p) for p in FORMULA_START)
+    return pl.when(risky).then(pl.lit("'") + pl.col(column)).otherwise(pl.col(column)).alias(column)
+
+
+def check_identifiers(content: Content) -> None:
+    """No value of an input identifier may appear in any text cell of the release."""
+    if not content.forbidden:
+        return
+    forbidden = pl.Series("v", sorted(content.forbidden), dtype=pl.Utf8)
+    for name, frame in content.tables.items():
+        for column, dtype in frame.schema.items():
+            if dtype != pl.Utf8:
+                continue
+            hits = frame.filter(pl.col(column).is_in(forbidden.implode()))
+            if hits.height:
+                raise ReleaseError(
+                    f"table {name}, column {column}: {hits.height} cell(s) hold an input identifier "
+                    f"(e.g. row {frame[column].to_list().index(hits[column][0]) + 1}); nothing was written"
+                )
+
+
+def check_guarantees(risk: dict) -> None:
+    failed = [g for g in risk["guarantees"] if not g["ok"]]
+    if failed:
+        lines = "; ".join(f"{g['name']}: required {g['required']}, achieved {g['achieved']}" for g in failed)
+        raise ReleaseError(f"the release does not meet its guarantees ({lines}); nothing was written")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def histogram_chart(histogram: dict[str, int], name: str) -> tuple[str, str]:
+    """An SVG bar chart of class sizes (binned) with real text, and its text alternative."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": f"pars-{name}", "font.family": "DejaVu Sans"})
+    edges = [1, 2, 5, 11, 16, 21, 51, 101, 501, 1001]
+    labels = ["1", "2-4", "5-10", "11-15", "16-20", "21-50", "51-100", "101-500", "501-1000", "1001+"]
+    counts = [0] * len(labels)
+    for size, classes in histogram.items():
+        position = max(i for i, e in enumerate(edges) if int(size) >= e)
+        counts[position] += classes
+    keep = [i for i, c in enumerate(counts) if c] or [0]
+    lo, hi = keep[0], keep[-1] + 1
+    figure, axis = plt.subplots(figsize=(6.2, 2.2), dpi=72)
+    axis.bar(labels[lo:hi], counts[lo:hi], color="#2f6f9f")
+    axis.set_xlabel("records per equivalence class")
+    axis.set_ylabel("classes")
+    for spine in ("top", "right"):
+        axis.spines[spine].set_visible(False)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(figure)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg"):]
+    text = ", ".join(f"{labels[i]}: {counts[i]:,} classes" for i in range(lo, hi))
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="Class sizes: {text}" ', 1)
+    return svg, text
+
+
+def render_pdf(path: Path, manifest: dict, risk: dict, files: list[dict]) -> None:
+    from weasyprint import HTML
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    charts, texts = {}, {}
+    for name, table in (risk.get("tables") or {}).items():
+        charts[name], texts[name] = histogram_chart(table["class_size_histogram"], name)
+    html = env.get_template("risk_report.html").render(
+        manifest=manifest, risk=risk, files=files, charts=charts, histogram_text=texts
+    )
+    HTML(string=html, base_url=str(TEMPLATES)).write_pdf(path, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+
+
+def dictionary_markdown(manifest: dict, content: Content) -> str:
+    lines = [f"# Data dictionary: {manifest['title']}", "", manifest["description"], ""]
+    for table, columns in content.columns.items():
+        frame = content.tables[table]
+        lines += [f"## {table}", "", f"Files: data/{table}.parquet, data/{table}.csv ({frame.height:,} rows).", "",
+                  "| column | type | description |", "|---|---|---|"]
+        lines += [f"| {c} | {frame.schema[c]} | {d.replace('|', '/')} |" for c, d in columns.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write(out: Path, manifest: dict, content: Content) -> dict:
+    """Write the release into `out` (must not exist or be empty); returns the final manifest."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ReleaseError(f"output directory {out} already exists and is not empty")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        (staging / "data").mkdir()
+        rows: dict[str, int | None] = {}
+        for name, frame in sorted(content.tables.items()):
+            frame.write_parquet(staging / "data" / f"{name}.parquet", statistics=False)
+            guard_formulas(frame).write_csv(staging / "data" / f"{name}.csv")
+            rows[f"data/{name}.parquet"] = rows[f"data/{name}.csv"] = frame.height
+        dictionary = [
+            {"table": t, "column": c, "type": str(content.tables[t].schema[c]), "description": d}
+            for t, columns in content.columns.items() for c, d in columns.items()
+        ]
+        (staging / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")
+        (staging / "data_dictionary.md").write_text(dictionary_markdown(manifest, content))
+        (staging / "risk_report.json").write_text(json.dumps(content.risk, indent=2, sort_keys=True) + "\n")
+        files = _files(staging, rows)
+        render_pdf(staging / "risk_report.pdf", manifest, content.risk, files)
+        manifest = {**manifest, "row_counts": {t: f.height for t, f in sorted(content.tables.items())},
+                    "files": _files(staging, rows)}
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        if out.exists():
+            out.rmdir()
+        staging.chmod(0o755)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _files(root: Path, rows: dict[str, int | None]) -> list[dict]:
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "manifest.json"):
+        relative = path.relative_to(root).as_posix()
+        found.append({"path": relative, "sha256": sha256_of(path), "bytes": path.stat().st_size,
+                      "rows": rows.get(relative)})
+    return found
