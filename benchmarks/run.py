@@ -122,7 +122,7 @@ def machine() -> dict:
             "python": platform.python_version(), "platform": platform.platform()}
 
 
-def bench_scale(scale: float, years: str, repeat: int, work: Path) -> dict:
+def bench_scale(scale: float, years: str, repeat: int, work: Path, products: bool = True) -> dict:
     export = work / f"export-{scale}"
     db = work / f"w-{scale}.duckdb"
     floor_db = work / f"floor-{scale}.duckdb"
@@ -145,7 +145,8 @@ def bench_scale(scale: float, years: str, repeat: int, work: Path) -> dict:
     steps["reload_unchanged"] = measure(pars + ["load", str(export), "--db", str(db)], repeat)
     steps.update(bench_builds(pars, export, db, work, scale, repeat))
     steps.update(bench_baselines(export, db, work / f"baselines-{scale}", repeat))
-    steps.update(bench_products(pars, db, work / f"products-{scale}", repeat))
+    if products:
+        steps.update(bench_products(pars, db, work / f"products-{scale}", repeat))
     rows = json.loads((export / "manifest.json").read_text())
     ratios = {"load_vs_floor_read": round(steps["load"]["seconds"] / steps["floor_duckdb_read"]["seconds"], 2),
               "build_after_one_month_vs_full": round(steps["build_after_one_month"]["seconds"]
@@ -239,7 +240,8 @@ def available(module: str, attr: str) -> bool:
     return code.returncode == 0
 
 
-def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: int = 20) -> dict:
+def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: int = 20,
+                   profiles: list[str] = RELEASE_PROFILES) -> dict:
     """Research releases (one step per profile), the annual report, all review packets, dashboard latency.
 
     The dashboard step is run once: it repeats its own filter rounds (5 sessions) and reports p95.
@@ -252,7 +254,7 @@ def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: i
     has_release = subprocess.run([*pars, "release", "--help"], cwd=ROOT, capture_output=True).returncode == 0
     secret = work / "release.secret"
     secret.write_text(os.urandom(32).hex() + "\n")
-    for profile in RELEASE_PROFILES:
+    for profile in profiles:
         name = f"release_{profile}"
         if not has_release:
             steps[name] = missing
@@ -309,7 +311,9 @@ def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: flo
     def with_startup(step: dict) -> dict:
         result = json.loads(report.read_text())
         return step | {"dbt_startup_seconds": round(result["startup_seconds"], 3),
-                       "dbt_seconds": round(result["dbt_seconds"], 3)}
+                       "dbt_seconds": round(result["dbt_seconds"], 3),
+                       "copy_seconds": round(result["copy_seconds"], 3),
+                       "unit_tests_skipped": result.get("unit_tests_skipped", False)}
 
     steps = {}
     steps["build_full"] = with_startup(measure(pars + ["build", "--db", str(db), "--report", str(report)],
@@ -344,7 +348,7 @@ def write_markdown(results: list[dict], path: Path, note: str = "") -> None:
                 cells = (r["scale"], r["years"], r["csv_mib"], name, "", "", f"not run ({s['not_run']})")
             else:
                 extra = [f"{k.removeprefix('reported_')} {v}" for k, v in s.items()
-                         if k.startswith(("reported_", "dbt_", "process_", "repeats"))]
+                         if k.startswith(("reported_", "dbt_", "copy_", "unit_tests_", "process_", "repeats"))]
                 cells = (r["scale"], r["years"], r["csv_mib"], name, s["seconds"], s["peak_mib"], "; ".join(extra))
             lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     lines += ["", "| scale | years | ratio | value |", "|---|---|---|---|"]
@@ -366,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--decade", action="store_true",
                         help="also run ten years (2013-2022) at scale 1, once (it takes long)")
     parser.add_argument("--only-decade", action="store_true", help="run the decade only")
+    parser.add_argument("--no-products", action="store_true",
+                        help="leave out the releases, reports and dashboard steps (the smoke test does)")
     parser.add_argument("--note", default="", help="a line for RESULTS.md (e.g. that the machine was shared)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
@@ -380,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for scale, years, repeat in runs:
         try:
-            result = bench_scale(scale, years, repeat, args.work)
+            result = bench_scale(scale, years, repeat, args.work, products=not args.no_products)
         except BaselineMismatch as exc:
             print(f"benchmark refused (scale {scale:g}, {years}): {exc}", file=sys.stderr)
             return 1
