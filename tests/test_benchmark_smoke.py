@@ -25,14 +25,15 @@ def test_tiny_benchmark_writes_results(tmp_path):
                        "--markdown", str(tmp_path / "RESULTS.md"), "--note", "Machine shared.", "--no-products"]) == 0
     result = json.loads(next(out.glob("*-0.002.json")).read_text())
     timed = {"synth", "floor_duckdb_read", "load", "reload_unchanged", "build_full", "build_after_one_month",
-             *bench.BASELINES, "answer_from_marts"}
+             "build_after_one_month_unit_tests_always", *bench.BASELINES, "answer_from_marts"}
     assert set(result["steps"]) == timed
     assert all(result["steps"][s]["seconds"] > 0 and result["steps"][s]["peak_mib"] > 0 for s in timed)
     assert result["ratios"]["load_vs_floor_read"] > 0
-    builds = [result["steps"][k] for k in ("build_full", "build_after_one_month")]
+    builds = [result["steps"][k] for k in ("build_full", "build_after_one_month",
+                                           "build_after_one_month_unit_tests_always")]
     assert all(0 < b["dbt_startup_seconds"] < b["dbt_seconds"] < b["seconds"] for b in builds)
     # from scratch the unit tests run; after one month the project is unchanged since they passed
-    assert [b["unit_tests_skipped"] for b in builds] == [False, True]
+    assert [b["unit_tests_skipped"] for b in builds] == [False, True, False]
     assert result["ratios"]["build_after_one_month_vs_full"] == pytest.approx(
         builds[1]["seconds"] / builds[0]["seconds"], abs=0.001)
     answer = result["steps"]["answer_from_marts"]
