@@ -235,6 +235,15 @@ print(json.dumps({k: v for k, v in result.items() if isinstance(v, (int, float))
 RELEASE_PROFILES = ["activities", "learners", "tables"]
 
 
+def attempt(cmd: list[str], repeat: int, **kwargs) -> dict:
+    """measure(), but a product that fails is reported as failed (with its last error line), not timed."""
+    try:
+        return measure(cmd, repeat, **kwargs)
+    except RuntimeError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        return {"failed": lines[-1][:300] if lines else "failed"}
+
+
 def available(module: str, attr: str) -> bool:
     code = subprocess.run([PY, "-c", AVAILABLE, module, attr], cwd=ROOT, capture_output=True, text=True)
     if code.returncode not in (0, 3):
@@ -265,7 +274,7 @@ def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: i
 
         def clear(target: Path = target) -> None:
             shutil.rmtree(target, ignore_errors=True)
-        steps[name] = measure([*pars, "release", profile, "--db", str(db), "--out", str(target),
+        steps[name] = attempt([*pars, "release", profile, "--db", str(db), "--out", str(target),
                                "--secret-file", str(secret)], repeat, setup=clear)
     year = subprocess.run([PY, "-c", REPORT_YEAR, str(db)], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout.strip()
@@ -282,7 +291,7 @@ def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: i
             if not keep:
                 shutil.rmtree(target, ignore_errors=True)
                 target.mkdir(parents=True)
-        steps[name] = measure([PY, "-c", code, str(db), str(target), *args], runs, setup=clear, reports=True)
+        steps[name] = attempt([PY, "-c", code, str(db), str(target), *args], runs, setup=clear, reports=True)
     return steps
 
 
@@ -351,8 +360,9 @@ def write_markdown(results: list[dict], path: Path, note: str = "") -> None:
               "| scale | years | CSV MiB | step | median s | peak MiB | note |", "|---|---|---|---|---|---|---|"]
     for r in results:
         for name, s in r["steps"].items():
-            if "not_run" in s:
-                cells = (r["scale"], r["years"], r["csv_mib"], name, "", "", f"not run ({s['not_run']})")
+            if "not_run" in s or "failed" in s:
+                why = f"not run ({s['not_run']})" if "not_run" in s else f"FAILED: {s['failed']}"
+                cells = (r["scale"], r["years"], r["csv_mib"], name, "", "", why.replace("|", "/"))
             else:
                 extra = [f"{k.removeprefix('reported_')} {v}" for k, v in s.items()
                          if k.startswith(("reported_", "dbt_", "copy_", "unit_tests_", "process_", "repeats"))]
