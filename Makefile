@@ -1,5 +1,5 @@
 # PARS Analytics. A fresh machine needs two commands: `make demo` and `make test`.
-# demo: generate a national export (3 years), load it, build and publish the marts, show Table 1.
+# demo: generate a national export (3 years), load it, build and publish the marts, render the reports, show Table 1.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,6 +7,7 @@ PARS := $(BIN)/pars
 DEMO := data/demo
 DEMO_SCALE ?= 0.02
 DEMO_YEARS ?= 2021-2023
+DEMO_LAST_YEAR = $(lastword $(subst -, ,$(DEMO_YEARS)))
 
 .PHONY: setup sysdeps demo test lint bench clean
 
@@ -32,6 +33,14 @@ demo: setup
 	$(PARS) synth --scale $(DEMO_SCALE) --years $(DEMO_YEARS) --seed 1 --out $(DEMO)/export
 	$(PARS) load $(DEMO)/export --db $(DEMO)/warehouse.duckdb --report $(DEMO)/load.json
 	$(PARS) build --db $(DEMO)/warehouse.duckdb
+	for profile in activities learners tables; do \
+	  $(PARS) release $$profile --db $(DEMO)/warehouse.duckdb --out $(DEMO)/releases/$$profile \
+	    --secret-file $(DEMO)/secrets/$$profile.key || exit 1; \
+	done
+	$(PARS) report annual --year $(DEMO_LAST_YEAR) --db $(DEMO)/warehouse.duckdb --out $(DEMO)/reports
+	$(PARS) report moc --year $(DEMO_LAST_YEAR) --db $(DEMO)/warehouse.duckdb --out $(DEMO)/reports
+	$(PARS) report rems --year $(DEMO_LAST_YEAR) --db $(DEMO)/warehouse.duckdb --out $(DEMO)/reports
+	$(PARS) report review --all --workers 2 --db $(DEMO)/warehouse.duckdb --out $(DEMO)/reports/review
 	$(BIN)/python -c "import duckdb; c = duckdb.connect('$(DEMO)/warehouse.duckdb', read_only=True); \
 	  c.sql(\"select report_year, accreditor_group, providers_accredited as accredited, providers_reporting as reporting, activities, physician_interactions as physician, other_learner_interactions as other_learners, commercial_support_income, total_income from annual_report.enterprise_size order by all\").show(max_width=200)"
 

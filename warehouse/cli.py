@@ -240,9 +240,12 @@ def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool
 
 
 def _register() -> None:
+    """Commands that live with their packages: release (anonymize/), report (reports/)."""
     from anonymize.release.cli import release
+    from reports.cli import report
 
     main.add_command(release)
+    main.add_command(report)
 
 
 _register()

@@ -38,6 +38,11 @@ def code_version() -> str:
     return f"pars-analytics {importlib.metadata.version('pars-analytics')}"
 
 
+def _shown(path: Path) -> str:
+    path = path.resolve()
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
+
+
 def _sources(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], str | None]:
     rows = con.sql(
         "select export_id, kind, exported_at, content_sha256 from raw.load_history order by load_id"
@@ -53,11 +58,15 @@ def make_release(
     secret_file: Path,
     dp_epsilon: float | None = None,
     progress: Callable[[str], None] | None = None,
+    profile_file: Path | None = None,
 ) -> dict:
-    """Make one release; returns its manifest (plus `seconds` and `secret_created`). Raises ReleaseError."""
+    """Make one release; returns its manifest (plus `seconds` and `secret_created`). Raises ReleaseError.
+
+    `profile_file` replaces the shipped profile (a stricter or experimental policy); its hash is in the manifest.
+    """
     say = progress or (lambda _text: None)
     started = time.perf_counter()
-    profile = load_profile(profile_name)
+    profile = load_profile(profile_name, profile_file)
     if dp_epsilon is not None and profile_name != "tables":
         raise ReleaseError("--dp applies to the tables profile only (its completion tables)")
     out, db = Path(out), Path(db)
@@ -96,7 +105,7 @@ def make_release(
         "profile_version": profile.get("version"),
         "title": profile.title + (f" (differential privacy, epsilon {dp_epsilon:g})" if dp_epsilon else ""),
         "description": profile.description,
-        "policy_file": profile.path.resolve().relative_to(ROOT).as_posix(),
+        "policy_file": _shown(profile.path),
         "policy_sha256": profile.sha256,
         "source_exports": exports,
         "data_as_of": as_of,

@@ -21,7 +21,10 @@ from . import PROFILE_NAMES, ReleaseError, make_release
 @click.option("--dp", "dp_epsilon", type=float, default=None, metavar="EPSILON",
               help="tables profile: release the completion tables with differential privacy at this total epsilon "
                    "instead of cell suppression.")
-def release(profile: str, db: Path, out: Path, secret_file: Path, dp_epsilon: float | None) -> None:
+@click.option("--profile-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="Use this profile file instead of the shipped one (its SHA-256 goes into the manifest).")
+def release(profile: str, db: Path, out: Path, secret_file: Path, dp_epsilon: float | None,
+            profile_file: Path | None) -> None:
     """Make a research release: anonymized data, dictionary, risk report (JSON + PDF) and manifest.
 
     Profiles: activities (one row per counted activity, providers as pseudonyms, k=11 over providers),
@@ -34,7 +37,8 @@ def release(profile: str, db: Path, out: Path, secret_file: Path, dp_epsilon: fl
     """
     try:
         manifest = make_release(profile, db, out, secret_file, dp_epsilon,
-                                progress=lambda text: click.echo(f"[release] {text}", err=True))
+                                progress=lambda text: click.echo(f"[release] {text}", err=True),
+                                profile_file=profile_file)
     except ReleaseError as exc:
         raise click.ClickException(f"{exc}\nnothing was written") from None
     if manifest["secret_created"]:

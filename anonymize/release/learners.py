@@ -24,16 +24,13 @@ FORMAT_GROUPS = {"C": "Live", "RSS": "Live", "IL": "Live", "EM": "Enduring", "IE
 HIERARCHIES = Path(__file__).parent / "hierarchies"
 
 
-def _count_band(n: int) -> str:
-    return "0" if n == 0 else "1-4" if n < 5 else "5-9" if n < 10 else "10-19" if n < 20 else "20+"
+def _count_band(n: pl.Expr) -> pl.Expr:
+    return (pl.when(n == 0).then(pl.lit("0")).when(n < 5).then(pl.lit("1-4")).when(n < 10).then(pl.lit("5-9"))
+            .when(n < 20).then(pl.lit("10-19")).otherwise(pl.lit("20+")))
 
 
-def _credit_band(c: float) -> str:
-    return "0" if c <= 0 else "<10" if c < 10 else "10-24" if c < 25 else "25-49" if c < 50 else "50+"
-
-
-def _credit_text(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+def _credit_band(c: pl.Expr) -> pl.Expr:
+    return (pl.when(c <= 0).then(0).when(c < 10).then(1).when(c < 25).then(2).when(c < 50).then(3).otherwise(4))
 
 
 def _tree(name: str, leaves: pl.DataFrame, level_columns: list[str]):
@@ -41,50 +38,68 @@ def _tree(name: str, leaves: pl.DataFrame, level_columns: list[str]):
     return from_levels(name, f"derived levels of {name}", [[*map(str, row), TOP] for row in rows])
 
 
+def _plural(n: pl.Expr, word: str) -> pl.Expr:
+    return pl.format("{} " + word + "{}", n, pl.when(n > 1).then(pl.lit("s")).otherwise(pl.lit("")))
+
+
 def learner_table(data: pl.DataFrame, years: list[int], org_groups: dict[str, str]) -> tuple[pl.DataFrame, dict]:
-    """One row per learner with the five quasi-identifiers as leaf strings, and their derived hierarchies."""
+    """One row per learner with the five quasi-identifiers as leaf strings, and their derived hierarchies.
+
+    Vectorized (polars): one row per learner and year (zeros included), formatted, then joined per learner.
+    """
     per_year = data.group_by(["learner_key", "report_year"]).agg(
         pl.len().alias("n"), pl.col("credits").sum().alias("credits")
     )
-    learners = data.group_by("learner_key").agg(
+    keys = data.select("learner_key").unique()
+    grid = keys.join(pl.DataFrame({"report_year": years}, schema={"report_year": data.schema["report_year"]}),
+                     how="cross")
+    grid = (
+        grid.join(per_year, on=["learner_key", "report_year"], how="left")
+        .with_columns(pl.col("n").fill_null(0), pl.col("credits").fill_null(0.0))
+        .sort(["learner_key", "report_year"])
+    )
+    year = pl.col("report_year").cast(pl.Utf8)
+    credit_text = pl.col("credits").round(2).cast(pl.Utf8).str.replace(r"\.0$", "")
+    yearly = grid.with_columns(
+        pl.format("{}:{}", year, pl.col("n")).alias("leaf_c"),
+        pl.format("{}:{}", year, _count_band(pl.col("n"))).alias("band_c"),
+        pl.format("{}:{}", year, pl.when(pl.col("n") > 0).then(pl.lit("yes")).otherwise(pl.lit("no"))).alias("act"),
+        pl.format("{}:{}", year, credit_text).alias("leaf_r"),
+        _credit_band(pl.col("credits")).alias("band_index"),
+    ).with_columns(
+        pl.format("{}:{}", year, pl.col("band_index").replace_strict(list(range(5)), list(CREDIT_BANDS)))
+        .alias("band_r")
+    )
+    per_learner = yearly.group_by("learner_key", maintain_order=True).agg(
+        pl.col("leaf_c").str.join(";").alias("completions_by_year"),
+        pl.col("band_c").str.join(";").alias("_c1"),
+        pl.col("act").str.join(";").alias("_c2"),
+        pl.format("active in {} of " + str(len(years)) + " years", (pl.col("n") > 0).sum()).alias("_c3"),
+        pl.col("leaf_r").str.join(";").alias("credits_by_year"),
+        pl.col("band_r").str.join(";").alias("_r1"),
+        pl.format("largest yearly credits {}", pl.col("band_index").max()
+                  .replace_strict(list(range(5)), list(CREDIT_BANDS))).alias("_r2"),
+    )
+    groups = {t: FORMAT_GROUPS.get(t, "Other") for t in data["activity_type"].unique().to_list()}
+    sets = data.group_by("learner_key").agg(
         pl.col("board").first(),
         pl.col("activity_type").unique().sort().alias("types"),
+        pl.col("activity_type").replace_strict(groups).unique().sort().alias("type_groups"),
         pl.col("organization_type").unique().sort().alias("orgs"),
+        pl.col("organization_type").replace_strict(org_groups).unique().sort().alias("org_groups"),
     )
-    counts = {y: dict() for y in years}
-    credits = {y: dict() for y in years}
-    for key, year, n, c in per_year.iter_rows():
-        counts[year][key] = n
-        credits[year][key] = c
-    keys = learners["learner_key"].to_list()
-    leaf_c, band_c, active, n_active, leaf_cr, band_cr, max_cr = [], [], [], [], [], [], []
-    for key in keys:
-        ns = [counts[y].get(key, 0) for y in years]
-        cs = [credits[y].get(key, 0.0) for y in years]
-        leaf_c.append(";".join(f"{y}:{n}" for y, n in zip(years, ns, strict=True)))
-        band_c.append(";".join(f"{y}:{_count_band(n)}" for y, n in zip(years, ns, strict=True)))
-        active.append(";".join(f"{y}:{'yes' if n else 'no'}" for y, n in zip(years, ns, strict=True)))
-        n_active.append(f"active in {sum(1 for n in ns if n)} of {len(years)} years")
-        leaf_cr.append(";".join(f"{y}:{_credit_text(c)}" for y, c in zip(years, cs, strict=True)))
-        bands = [_credit_band(c) for c in cs]
-        band_cr.append(";".join(f"{y}:{b}" for y, b in zip(years, bands, strict=True)))
-        max_cr.append(f"largest yearly credits {max(bands, key=CREDIT_BANDS.index)}")
-    types = learners["types"].to_list()
-    orgs = learners["orgs"].to_list()
-    type_groups = [sorted({FORMAT_GROUPS.get(t, "Other") for t in ts}) for ts in types]
-    org_sets = [sorted({org_groups[o] for o in os}) for os in orgs]
-    table = pl.DataFrame({
-        "learner_key": keys,
-        "board": learners["board"],
-        "completions_by_year": leaf_c, "_c1": band_c, "_c2": active, "_c3": n_active,
-        "credits_by_year": leaf_cr, "_r1": band_cr, "_r2": max_cr,
-        "activity_types": ["+".join(ts) for ts in types],
-        "_t1": ["+".join(g) for g in type_groups],
-        "_t2": [f"{len(g)} format group{'s' if len(g) > 1 else ''}" for g in type_groups],
-        "organization_types": [" | ".join(os) for os in orgs],
-        "_o1": [" | ".join(g) for g in org_sets],
-        "_o2": [f"{len(g)} organization-type group{'s' if len(g) > 1 else ''}" for g in org_sets],
-    })
+    table = per_learner.join(sets, on="learner_key").sort("learner_key").select(
+        "learner_key",
+        "board",
+        "completions_by_year", "_c1", "_c2", "_c3",
+        "credits_by_year", "_r1", "_r2",
+        pl.col("types").list.join("+").alias("activity_types"),
+        pl.col("type_groups").list.join("+").alias("_t1"),
+        _plural(pl.col("type_groups").list.len(), "format group").alias("_t2"),
+        pl.col("orgs").list.join(" | ").alias("organization_types"),
+        pl.col("org_groups").list.join(" | ").alias("_o1"),
+        _plural(pl.col("org_groups").list.len(), "organization-type group").alias("_o2"),
+    )
     hierarchies = {
         "completions_by_year": _tree("completions_by_year", table, ["_c1", "_c2", "_c3"]),
         "credits_by_year": _tree("credits_by_year", table, ["_r1", "_r2"]),

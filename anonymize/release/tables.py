@@ -27,7 +27,7 @@ KEYS = {
 DESCRIPTIONS = {
     "activity_type": "Activity type code (spec section 3); All = every type.",
     "organization_type": "The provider's organization type; All = every type.",
-    "provider_state": "The provider's USPS state code; All = every state.",
+    "provider_state": "The provider's USPS state code; None = no US state (outside the US); All = every state.",
     "report_year": "Reporting year; All = every year in the release.",
     "board": "Certifying board; All = every board.",
     "activities": "Counted activities (closed, latest version). Empty = suppressed.",
@@ -51,7 +51,8 @@ def interior(con: duckdb.DuckDBPyConnection, system: dict, dims: list[str]) -> p
         aggregates = "count(*)::bigint as completions"
         where = "where completion_status in (select unnest($s))"
     params = {"s": system.get("statuses", [])} if where else None
-    selected = ", ".join(f"{system.get('columns', {}).get(d, d)} as {d}" for d in dims)
+    # a provider without a state (outside the US) counts under "None" rather than vanishing from the table
+    selected = ", ".join(f"coalesce({system.get('columns', {}).get(d, d)}::varchar, 'None') as {d}" for d in dims)
     cells = con.sql(f"select {selected}, {aggregates} from {source} {where} group by all", params=params).pl()
     cells = cells.with_columns(pl.col(d).cast(pl.Utf8) for d in dims)
     spine = None

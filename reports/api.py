@@ -1,0 +1,77 @@
+"""The reports' Python API (imported by the CLI, the dashboards and the benchmarks).
+
+Every function reads the published warehouse read-only and writes its files atomically into `out`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .data import ReportError, Warehouse
+from .excel import write_csvs, write_workbook
+from .render import render_html, write_pdf
+
+__all__ = ["ReportError", "all_review_packets", "annual_report", "moc_report", "rems_report", "review_packet"]
+
+
+def _as_of_text(w: Warehouse) -> str:
+    as_of = w.data_as_of()
+    return f"Data as of {as_of:%Y-%m-%d}" if as_of else "No export loaded"
+
+
+def _write_all(name: str, template: str, sheets, out: Path, **context) -> dict[str, Path]:
+    out = Path(out)
+    html = render_html(template, **context)
+    return {
+        "pdf": write_pdf(html, out / f"{name}.pdf"),
+        "xlsx": write_workbook(sheets, out / f"{name}.xlsx"),
+        "csv_dir": write_csvs(sheets, out / f"{name}-csv"),
+    }
+
+
+def annual_report(db: Path, year: int, out: Path) -> dict[str, Path]:
+    """The annual Data Report for `year`: <out>/data-report-<year>.pdf, .xlsx and a folder of CSVs."""
+    from .annual import all_tables, build_context
+
+    with Warehouse(db) as w:
+        ctx = build_context(w, year)
+        as_of = _as_of_text(w)
+    return _write_all(f"data-report-{year}", "annual.html", all_tables(ctx), out,
+                      doc_title=f"ACCME Data Report {year}", as_of_text=as_of, **ctx)
+
+
+def moc_report(db: Path, year: int, out: Path) -> dict[str, Path]:
+    """MOC report for `year` (board by board, providers needing follow-up): PDF, workbook and CSVs."""
+    from .moc_rems import moc_context
+
+    with Warehouse(db) as w:
+        ctx = moc_context(w, year)
+        as_of = _as_of_text(w)
+    return _write_all(f"moc-report-{year}", "moc.html", ctx["tables"], out,
+                      doc_title=f"CME for MOC: board report {year}", as_of_text=as_of, **ctx)
+
+
+def rems_report(db: Path, year: int, out: Path) -> dict[str, Path]:
+    """Opioid Analgesic REMS report for `year` (the FDA submission's summary and activity list)."""
+    from .moc_rems import rems_context
+
+    with Warehouse(db) as w:
+        ctx = rems_context(w, year)
+        as_of = _as_of_text(w)
+    return _write_all(f"rems-report-{year}", "rems.html", ctx["tables"], out,
+                      doc_title=f"Opioid Analgesic REMS report {year}", as_of_text=as_of, **ctx)
+
+
+def review_packet(db: Path, provider_id: str, out: Path) -> Path:
+    """The review packet of one provider: <out>/review-<provider_id>.pdf."""
+    from .review import render_packet
+
+    with Warehouse(db) as w:
+        return render_packet(w, provider_id, Path(out))
+
+
+def all_review_packets(db: Path, out: Path, workers: int = 2, progress=None) -> list[Path]:
+    """Every provider's review packet, rendered in `workers` processes; progress(done, total) after each."""
+    from .review import render_all
+
+    return render_all(Path(db), Path(out), workers=workers, progress=progress)

@@ -1,0 +1,128 @@
+"""`pars report`: the annual Data Report, review packets, MOC and REMS reports (PDF, Excel, CSV)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+_DB = click.option("--db", required=True, type=click.Path(path_type=Path, dir_okay=False),
+                   help="The published warehouse file.")
+_OUT = click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
+                    help="Folder to write the report files into (created).")
+_YEAR = click.option("--year", required=True, type=int, help="Reporting year.")
+
+
+def _fail(exc: Exception) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(1)
+
+
+def _check_year(db: Path, year: int) -> None:
+    from .data import Warehouse
+
+    with Warehouse(db) as w:
+        years = w.years()
+    if year not in years:
+        click.echo(f"warning: the warehouse has no data for {year} (years: {', '.join(map(str, years)) or 'none'}); "
+                   "the report shows 'No data' sections", err=True)
+
+
+def _written(paths: dict) -> None:
+    for kind, path in paths.items():
+        click.echo(f"  {kind:<8} {path}")
+
+
+@click.group("report")
+def report() -> None:
+    """Reports from the marts: annual Data Report, review packets, MOC and REMS (PDF/UA, Excel, CSV)."""
+
+
+@report.command()
+@_YEAR
+@_DB
+@_OUT
+def annual(year: int, db: Path, out: Path) -> None:
+    """The annual Data Report of YEAR: tagged PDF, an Excel workbook (one sheet per table) and CSVs.
+
+    Example: pars report annual --year 2023 --db data/warehouse.duckdb --out reports-out
+    """
+    from .api import ReportError, annual_report
+
+    try:
+        _check_year(db, year)
+        click.echo(f"[report] annual Data Report {year}", err=True)
+        _written(annual_report(db, year, out))
+    except ReportError as exc:
+        _fail(exc)
+
+
+@report.command()
+@_YEAR
+@_DB
+@_OUT
+def moc(year: int, db: Path, out: Path) -> None:
+    """MOC report of YEAR: board by board, and the providers that need follow-up.
+
+    Example: pars report moc --year 2023 --db data/warehouse.duckdb --out reports-out
+    """
+    from .api import ReportError, moc_report
+
+    try:
+        _check_year(db, year)
+        _written(moc_report(db, year, out))
+    except ReportError as exc:
+        _fail(exc)
+
+
+@report.command()
+@_YEAR
+@_DB
+@_OUT
+def rems(year: int, db: Path, out: Path) -> None:
+    """Opioid Analgesic REMS report of YEAR: the summary and activity list for the FDA submission.
+
+    Example: pars report rems --year 2023 --db data/warehouse.duckdb --out reports-out
+    """
+    from .api import ReportError, rems_report
+
+    try:
+        _check_year(db, year)
+        _written(rems_report(db, year, out))
+    except ReportError as exc:
+        _fail(exc)
+
+
+@report.command()
+@click.option("--provider", "provider_id", help="Provider ID (ACCME provider number).")
+@click.option("--all", "all_providers", is_flag=True, help="Every provider, in parallel processes.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Processes for --all.")
+@_DB
+@_OUT
+def review(provider_id: str | None, all_providers: bool, workers: int, db: Path, out: Path) -> None:
+    """Review packets for reviewers: one provider (--provider ID) or every provider (--all).
+
+    Example: pars report review --all --workers 2 --db data/warehouse.duckdb --out reports-out/review
+    """
+    from warehouse.console import progress_bar
+
+    from .api import ReportError, all_review_packets, review_packet
+
+    if bool(provider_id) == all_providers:
+        raise click.UsageError("give either --provider ID or --all")
+    try:
+        if provider_id:
+            click.echo(f"  pdf      {review_packet(db, provider_id, out)}")
+            return
+        tty = sys.stderr.isatty()
+        with progress_bar("review packets") as update:
+            def progress(done: int, total: int) -> None:
+                step = max(1, total // 20)
+                if tty or done % step == 0 or done == total:
+                    update(f"{done:,} of {total:,}", done / max(total, 1))
+
+            paths = all_review_packets(db, out, workers=workers, progress=progress)
+        click.echo(f"wrote {len(paths):,} review packets to {out}")
+    except ReportError as exc:
+        _fail(exc)

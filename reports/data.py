@@ -1,0 +1,63 @@
+"""Read-only access to the published warehouse: marts as lists of dicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+class ReportError(Exception):
+    """A report cannot be made (no warehouse, marts missing): the message says what and where."""
+
+
+REQUIRED_SCHEMAS = ("annual_report", "review", "moc", "rems", "core")
+
+
+class Warehouse:
+    def __init__(self, db: Path):
+        db = Path(db)
+        if not db.is_file():
+            raise ReportError(f"{db}: no such warehouse file (run `pars load` and `pars build` first)")
+        try:
+            self.con = duckdb.connect(str(db), read_only=True)
+        except duckdb.Error as exc:
+            raise ReportError(f"{db}: cannot open the warehouse read-only: {exc}") from None
+        schemas = {r[0] for r in self.con.sql("select schema_name from information_schema.schemata").fetchall()}
+        missing = [s for s in REQUIRED_SCHEMAS if s not in schemas]
+        if missing:
+            self.con.close()
+            raise ReportError(f"{db}: the marts are not built (schemas missing: {', '.join(missing)}); "
+                              "run `pars build --db ...` first")
+        self.path = db
+
+    def rows(self, sql: str, params: list | None = None) -> list[dict]:
+        rel = self.con.sql(sql, params=params)
+        cols = rel.columns
+        return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+
+    def one(self, sql: str, params: list | None = None) -> dict | None:
+        rows = self.rows(sql, params)
+        return rows[0] if rows else None
+
+    def years(self) -> list[int]:
+        return [r["report_year"] for r in self.rows(
+            "select distinct report_year from annual_report.enterprise_size order by 1")]
+
+    def exports(self) -> list[dict]:
+        """The exports the data comes from (staging view of raw.load_history), oldest first."""
+        return self.rows("select load_id, export_id, export_kind, exported_at, reporting_years, loaded_at "
+                         "from staging.stg_pars__load_history order by load_id")
+
+    def data_as_of(self):
+        row = self.one("select max(exported_at) as as_of from staging.stg_pars__load_history")
+        return row["as_of"] if row else None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

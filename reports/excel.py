@@ -1,0 +1,113 @@
+"""Excel workbook (one sheet per table, formatted header, numbers as numbers) and one CSV per table."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from . import safe_cell
+from .tables import EXCEL_FORMATS, Table, cell_kind, excel_value, fmt
+
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_TITLE_FONT = Font(bold=True, size=12, color="1F4E79")
+
+
+def sheet_name(table: Table, used: set[str]) -> str:
+    """A unique sheet name of at most 31 characters, without the characters Excel forbids."""
+    label = table.title.split(".")[0].replace("Table ", "T")
+    rest = table.title.split(". ", 1)[1] if ". " in table.title else ""
+    name = re.sub(r"[\[\]:*?/\\]", " ", f"{label} {rest}")[:31].strip()
+    base, i = name, 2
+    while name in used:
+        suffix = f" ({i})"
+        name, i = base[: 31 - len(suffix)] + suffix, i + 1
+    used.add(name)
+    return name
+
+
+def _cell_kind(table: Table, row: dict, kind: str) -> str:
+    return cell_kind(row, kind)
+
+
+def write_workbook(tables: list[Table], path: Path) -> Path:
+    """Write the workbook atomically. Row 1 is the title, row 3 the header, data from row 4."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for t in tables:
+        ws = wb.create_sheet(sheet_name(t, used))
+        ws["A1"] = safe_cell(t.title)
+        ws["A1"].font = _TITLE_FONT
+        if t.empty:
+            ws["A3"] = "No data"
+            continue
+        for j, col in enumerate(t.columns, start=1):
+            c = ws.cell(row=3, column=j, value=safe_cell(col.label))
+            c.fill, c.font = _HEADER_FILL, _HEADER_FONT
+            c.alignment = Alignment(wrap_text=True, vertical="bottom")
+            width = max([len(col.label)] + [len(fmt(r.get(col.key), _cell_kind(t, r, col.kind))) for r in t.rows[:200]])
+            ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+        rows = t.rows + ([t.total] if t.total else [])
+        for i, r in enumerate(rows, start=4):
+            for j, col in enumerate(t.columns, start=1):
+                kind = _cell_kind(t, r, col.kind)
+                c = ws.cell(row=i, column=j, value=safe_cell(excel_value(r.get(col.key), kind)))
+                if kind in EXCEL_FORMATS and kind not in ("text", "code"):
+                    c.number_format = EXCEL_FORMATS[kind]
+                if r is t.total:
+                    c.font = Font(bold=True)
+        ws.freeze_panes = "B4"
+        notes = [x for x in (t.note, f"Source: {t.source}" if t.source else "") if x]
+        for k, note in enumerate(notes):
+            ws.cell(row=len(rows) + 5 + k, column=1, value=safe_cell(note))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def csv_name(table: Table) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", table.title.lower()).strip("_")
+    return slug[:80] + ".csv"
+
+
+def write_csvs(tables: list[Table], folder: Path) -> Path:
+    """One CSV per table (header = column labels, raw values, text guarded); replaces the folder atomically."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    try:
+        for t in tables:
+            with open(tmp / csv_name(t), "w", newline="", encoding="utf-8") as f:
+                out = csv.writer(f)
+                out.writerow([safe_cell(c.label) for c in t.columns])
+                for r in t.rows + ([t.total] if t.total else []):
+                    out.writerow([_csv_value(r.get(c.key), _cell_kind(t, r, c.kind)) for c in t.columns])
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return folder
+
+
+def _csv_value(value, kind: str):
+    value = excel_value(value, kind)
+    return "" if value is None else safe_cell(value if not isinstance(value, str) else value)

@@ -1,0 +1,150 @@
+"""Review packets: one PDF per provider for the reviewers of its reaccreditation (review marts)."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from pathlib import Path
+
+from .data import ReportError, Warehouse
+from .excel import write_csvs
+from .render import render_html, write_pdf
+from .tables import Column, Table
+
+# Long lists (the term's activities, the per-activity problems) show at most this many rows in the PDF; the full
+# lists go to CSV files beside it. WeasyPrint spends ~0.3 s per page of a long table, and at scale 1 the biggest
+# providers have thousands of activities: full lists would make `--all` take hours for no reader's benefit.
+PDF_LIST_LIMIT = 50
+
+
+def packet_context(w: Warehouse, provider_id: str) -> dict:
+    term = w.one("select * from review.current_term where provider_id = ?", [provider_id])
+    if term is None:
+        raise ReportError(f"provider {provider_id!r} is not in the warehouse (review.current_term)")
+    p = [provider_id]
+    history = Table("t-history", "Accreditation history and findings", [
+        Column("decision_sequence", "#", "int"), Column("decision_date", "Date", "date"),
+        Column("decision_type", "Decision", "text"), Column("accreditation_status", "Status", "text"),
+        Column("term_end_date", "Term ends", "date"), Column("findings", "Findings", "int"),
+        Column("noncompliance_findings", "Noncompliant", "int"),
+        Column("commendation_criteria_met", "Commendation met", "int"),
+        Column("noncompliant_criteria", "Criteria in noncompliance", "list"),
+    ], w.rows("select * from review.accreditation_history where provider_id = ? order by decision_sequence", p),
+        source="review.accreditation_history")
+    profile = Table("t-profile", "Current term profile by year and activity type", [
+        Column("report_year", "Year", "code"), Column("activity_type", "Type", "code"),
+        Column("activities", "Activities", "int"), Column("activities_not_closed", "Not closed", "int"),
+        Column("hours_of_instruction", "Hours", "num1"), Column("physician_interactions", "Physicians", "int"),
+        Column("other_learner_interactions", "Other learners", "int"),
+        Column("jointly_provided_activities", "Joint", "int"),
+        Column("commercially_supported_activities", "Supported", "int"),
+        Column("commercial_support_income", "Support income", "money"),
+        Column("moc_registered_activities", "MOC", "int"), Column("rems_activities", "REMS", "int"),
+    ], w.rows("select * from review.term_profile where provider_id = ? order by report_year, activity_type", p),
+        source="review.term_profile", note="Counted (Closed) activities; 'Not closed' counts the term's others.")
+    activities = Table("t-activities", "Activities of the current term", [
+        Column("activity_id", "Activity", "code"), Column("provider_activity_id", "Own key", "code"),
+        Column("report_year", "Year", "code"), Column("title", "Title", "text"),
+        Column("activity_type", "Type", "code"), Column("start_date", "Start", "date"),
+        Column("end_date", "End", "date"), Column("activity_status", "Status", "text"),
+        Column("physician_interactions", "Physicians", "int"),
+        Column("other_learner_interactions", "Other", "int"), Column("is_jointly_provided", "Joint", "bool"),
+        Column("has_commercial_support", "Support", "bool"), Column("is_moc_registered", "MOC", "bool"),
+    ], w.rows("select * from review.term_activities where provider_id = ? order by start_date, activity_id", p),
+        source="review.term_activities", small=True)
+    rules = Table("t-rules", "Data completeness by rule", [
+        Column("rule_description", "Rule", "text"), Column("activities_flagged", "Activities", "int"),
+        Column("affected_records", "Records", "int"),
+    ], w.rows("select * from review.data_completeness_by_provider where provider_id = ? order by rule_order", p),
+        source="review.data_completeness_by_provider")
+    problems = Table("t-problems", "Data-completeness problems by activity", [
+        Column("activity_id", "Activity", "code"), Column("report_year", "Year", "code"),
+        Column("title", "Title", "text"), Column("activity_status", "Status", "text"),
+        Column("rule_code", "Failing rule", "code"), Column("message", "Problem", "text"),
+    ], w.rows("select d.* from review.data_completeness d join review.data_completeness_by_provider r "
+              "using (provider_id, rule_code) where provider_id = ? order by r.rule_order, d.activity_id", p),
+        source="review.data_completeness", small=True)
+    pip = Table("t-pip", "Performance-in-practice sample", [
+        Column("sample_position", "#", "int"), Column("activity_id", "Activity", "code"),
+        Column("report_year", "Year", "code"), Column("title", "Title", "text"),
+        Column("activity_type", "Type", "code"), Column("stratum_key", "Stratum", "text"),
+        Column("selection_reason", "Picked for", "text"),
+    ], w.rows("select * from review.pip_sample where provider_id = ? order by sample_position", p),
+        source="review.pip_sample")
+    peers = Table("t-peers", f"Peer comparison ({term['organization_type']})", [
+        Column("report_year", "Year", "code"), Column("measure", "Measure", "text"),
+        Column("provider_value", "Provider", "num1"), Column("peer_providers", "Peers", "int"),
+        Column("peer_p25", "Peer 25th pct.", "num1"), Column("peer_median", "Peer median", "num1"),
+        Column("peer_p75", "Peer 75th pct.", "num1"), Column("position_among_peers", "Position", "text"),
+    ], w.rows("select * from review.peer_comparison where provider_id = ? order by report_year desc, measure", p),
+        source="review.peer_comparison")
+    moc = Table("t-moc", "MOC participation: completions reported by board", [
+        Column("report_year", "Year", "code"), Column("board", "Board", "code"),
+        Column("completions", "Completions", "int"), Column("completions_rejected", "Rejected", "int"),
+        Column("late_completions", "Late", "int"), Column("late_rate", "Late rate", "share"),
+        Column("rejection_rate", "Rejection rate", "share"), Column("median_days_to_report", "Median days", "num1"),
+    ], w.rows("select * from moc.provider_reporting_timeliness where provider_id = ? order by report_year, board", p),
+        source="moc.provider_reporting_timeliness")
+    rems = Table("t-rems", "REMS participation: activities with a REMS record", [
+        Column("activity_id", "Activity", "code"), Column("report_year", "Year", "code"),
+        Column("title", "Title", "text"), Column("activity_status", "Status", "text"),
+        Column("rems_designation", "Designation", "text"), Column("is_rpc_funded", "RPC funded", "bool"),
+        Column("physician_interactions", "Physicians", "int"),
+        Column("other_learner_interactions", "Other learners", "int"),
+    ], w.rows("select * from rems.activity_list where provider_id = ? order by report_year, activity_id", p),
+        source="rems.activity_list")
+    return {"provider_id": provider_id, "term": term,
+            "tables": [history, profile, rules, problems, pip, peers, moc, rems, activities]}
+
+
+def render_packet(w: Warehouse, provider_id: str, out: Path) -> Path:
+    ctx = packet_context(w, provider_id)
+    long_lists = [t for t in ctx["tables"] if t.id in ("t-activities", "t-problems")]
+    for t in long_lists:
+        if len(t.rows) > PDF_LIST_LIMIT:
+            t.note = (f"The first {PDF_LIST_LIMIT} of {len(t.rows):,} rows; the full list is in "
+                      f"review-{provider_id}-csv/ beside this PDF. " + t.note).strip()
+    if any(len(t.rows) > PDF_LIST_LIMIT for t in long_lists):
+        write_csvs(long_lists, out / f"review-{provider_id}-csv")
+    for t in long_lists:
+        t.rows = t.rows[:PDF_LIST_LIMIT]
+    as_of = ctx["term"]["data_as_of_date"]
+    html = render_html("review.html", doc_title=f"Review packet {provider_id}: {ctx['term']['provider_name']}",
+                       as_of_text=f"Data as of {as_of}" if as_of else "", **ctx)
+    return write_pdf(html, out / f"review-{provider_id}.pdf")
+
+
+_worker: dict = {}
+
+
+def _init(db: str, out: str) -> None:
+    _worker["w"] = Warehouse(Path(db))
+    _worker["out"] = Path(out)
+
+
+def _one(provider_id: str) -> str:
+    return str(render_packet(_worker["w"], provider_id, _worker["out"]))
+
+
+def render_all(db: Path, out: Path, workers: int = 2, progress=None) -> list[Path]:
+    """Every provider's packet in a pool of `workers` processes (spawned: no DuckDB handle crosses a fork)."""
+    with Warehouse(db) as w:
+        ids = [r["provider_id"] for r in w.rows("select provider_id from review.current_term order by 1")]
+    out.mkdir(parents=True, exist_ok=True)
+    done: list[Path] = []
+    if progress:
+        progress(0, len(ids))
+    if workers <= 1:
+        _init(str(db), str(out))
+        for pid in ids:
+            done.append(Path(_one(pid)))
+            if progress:
+                progress(len(done), len(ids))
+        _worker["w"].close()
+        return done
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(workers, initializer=_init, initargs=(str(db), str(out))) as pool:
+        for path in pool.imap_unordered(_one, ids, chunksize=4):
+            done.append(Path(path))
+            if progress:
+                progress(len(done), len(ids))
+    return sorted(done)

@@ -1,0 +1,167 @@
+"""The annual Data Report rendered from the built test warehouse: numbers in the PDF and workbook equal the marts."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+import duckdb
+import openpyxl
+import pytest
+from reportchecks import as_float, mart, pdf_fonts, pdf_info, pdf_text, row_numbers, section
+
+from reports import safe_cell
+from reports.api import annual_report
+
+YEAR = 2022
+
+
+@pytest.fixture(scope="module")
+def annual(built_warehouse, tmp_path_factory):
+    out = tmp_path_factory.mktemp("annual")
+    paths = annual_report(built_warehouse, YEAR, out)
+    return {"paths": paths, "text": pdf_text(paths["pdf"]), "db": built_warehouse}
+
+
+def test_writes_pdf_workbook_and_csvs(annual):
+    paths = annual["paths"]
+    assert paths["pdf"].name == f"data-report-{YEAR}.pdf" and paths["pdf"].stat().st_size > 50_000
+    assert paths["xlsx"].is_file()
+    assert len(list(paths["csv_dir"].glob("*.csv"))) >= 40  # main tables plus the supplement's
+
+
+def test_pdf_is_tagged_with_embedded_dejavu_fonts(annual):
+    info = pdf_info(annual["paths"]["pdf"])
+    assert info["Tagged"] == "yes"
+    assert info["Title"] == f"ACCME Data Report {YEAR}"
+    assert int(info["Pages"]) > 20
+    fonts = pdf_fonts(annual["paths"]["pdf"])
+    assert fonts and all("DejaVu" in f[0] for f in fonts)
+    # columns: name type encoding emb sub uni object ID ("CID TrueType" is two words)
+    assert all(f[-5] == "yes" for f in fonts), fonts
+
+
+def test_table_1_equals_enterprise_size(annual):
+    block = section(annual["text"], f"Table 1. Size of the CME system, {YEAR}", "Source:")
+    rows = {r["accreditor_group"]: r for r in mart(
+        annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])}
+    prev = mart(annual["db"], "select * from annual_report.enterprise_size where report_year = ? "
+                "and accreditor_group = 'All'", [YEAR - 1])[0]
+    for label, key in [("Accredited providers (31 December)", "providers_accredited"), ("Activities", "activities"),
+                       ("Hours of instruction", "hours_of_instruction"),
+                       ("Physician interactions", "physician_interactions"),
+                       ("Other learner interactions", "other_learner_interactions"),
+                       ("Commercial support income", "commercial_support_income"), ("Total income", "total_income")]:
+        got = row_numbers(block, label)
+        want = [round(as_float(rows[g][key])) for g in ("All", "ACCME", "State", "Joint")]
+        want.append(round(as_float(prev[key])))
+        assert got == want, (label, got, want)
+
+
+def test_activity_matrix_rows_equal_the_mart(annual):
+    block = section(annual["text"], f"Table 2. Activities by organization type and activity type, {YEAR}", "Source:")
+    types = [r["activity_type"] for r in mart(annual["db"], "select activity_type from main.activity_types "
+                                                            "order by sort_order")]
+    for org in ("School of Medicine", "Hospital/Health Care Delivery System", "Publishing/Education Company"):
+        cells = {r["activity_type"]: r["activities"] for r in mart(
+            annual["db"], "select * from annual_report.activity_matrix where report_year = ? and "
+            "accreditor_group = 'All' and organization_type = ?", [YEAR, org])}
+        want = [cells[t] for t in types]
+        assert row_numbers(block, org) == want + [sum(want)], org
+    total = mart(annual["db"], "select activities from annual_report.enterprise_size where report_year = ? "
+                 "and accreditor_group = 'All'", [YEAR])[0]["activities"]
+    assert row_numbers(block, "Total")[-1] == total
+
+
+def test_income_by_source_and_supplement_equal_the_marts(annual):
+    block = section(annual["text"], f"Table 6. Income by source, {YEAR}", "Source:")
+    for r in mart(annual["db"], "select * from annual_report.income_by_source where report_year = ? "
+                  "and accreditor_group = 'All'", [YEAR]):
+        got = row_numbers(block, r["income_source"])
+        assert got[0] == round(as_float(r["income"]))
+        if r["share_of_total_income"] is not None:
+            assert got[1] == round(100 * r["share_of_total_income"], 1)
+    # the supplement's State table of professions
+    block = section(annual["text"], f"Other learners by profession, {YEAR} (State-accredited providers)", "Source:")
+    for r in mart(annual["db"], "select * from annual_report.other_learners_by_profession where report_year = ? "
+                  "and accreditor_group = 'State' and profession in ('Nurse', 'Pharmacist')", [YEAR]):
+        assert row_numbers(block, r["profession"])[:2] == [r["activities"], r["other_learner_interactions"]]
+
+
+def test_executive_summary_sentences_come_from_the_mart(annual):
+    r = mart(annual["db"], "select * from annual_report.executive_summary where report_year = ? "
+             "and accreditor_group = 'All'", [YEAR])[0]
+    text = " ".join(section(annual["text"], "Executive summary", "Tables").split())
+    assert f"{r['providers_accredited']:,} accredited providers offered {r['activities']:,} activities" in text
+    pct = r["activities_percent_change"]
+    assert f"{'up' if pct > 0 else 'down'} {abs(pct):.1f}% from {YEAR - 1}" in text
+    assert f"{100 * r['share_of_activities_without_commercial_support']:.1f}% of activities received no" in text
+    assert f"{r['largest_organization_type']} was the largest organization type" in text
+
+
+def test_contents_has_page_numbers_and_charts_have_text(annual):
+    contents = annual["text"].split("\x0c")[1]
+    line = next(x for x in contents.splitlines() if "Table 1. Size of the CME system" in x)
+    page = int(line.split()[-1])
+    assert f"Table 1. Size of the CME system, {YEAR}" in annual["text"].split("\x0c")[page - 1]
+    trends = section(annual["text"], "Trends", "Supplement: tables")
+    # chart text is real text (svg.fonttype none): panel titles and axis years are extractable
+    assert "Hours of instruction" in trends and "2020" in trends and "Figure 4." in trends
+    assert "Page 3 of" in annual["text"]
+
+
+def test_workbook_reads_back_to_the_marts(annual):
+    wb = openpyxl.load_workbook(annual["paths"]["xlsx"])
+    ws = wb[next(n for n in wb.sheetnames if n.startswith("T1 "))]
+    header = [c.value for c in ws[3]]
+    assert header[:5] == ["Measure", "All providers", "ACCME", "State", "Joint"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
+    es = {r["accreditor_group"]: r for r in mart(
+        annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])}
+    assert rows["Activities"][1:5] == tuple(es[g]["activities"] for g in ("All", "ACCME", "State", "Joint"))
+    assert rows["Total income"][1] == pytest.approx(float(es["All"]["total_income"]))
+    assert isinstance(rows["Hours of instruction"][1], float | int)
+    ws = wb[next(n for n in wb.sheetnames if n.startswith("T8 "))]
+    got = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
+    for r in mart(annual["db"], "select * from annual_report.commercial_support_by_organization_type "
+                  "where report_year = ? and accreditor_group = 'All'", [YEAR]):
+        row = got[r["organization_type"]]
+        assert row[1:3] == (r["activities"], r["activities_with_commercial_support"])
+        assert row[4] == pytest.approx(float(r["commercial_support_income"]))
+    assert ws["B4"].number_format == "#,##0" and ws["A3"].font.bold
+
+
+def test_csv_matches_the_workbook(annual):
+    path = next(annual["paths"]["csv_dir"].glob("table_6_income_by_source*.csv"))
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["Source", "Income", "Share of total income"]
+    want = mart(annual["db"], "select income_source, income from annual_report.income_by_source "
+                "where report_year = ? and accreditor_group = 'All' order by source_order", [YEAR])
+    assert [(r[0], float(r[1])) for r in rows[1:7]] == [(w["income_source"], float(w["income"])) for w in want]
+
+
+def test_safe_cell_guards_formulas():
+    assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    for s in ("+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
+        assert safe_cell(s) == "'" + s
+    assert safe_cell("Course") == "Course" and safe_cell(-5) == -5 and safe_cell(None) is None
+
+
+def test_year_without_data_renders_no_data_sections(built_warehouse, tmp_path):
+    paths = annual_report(built_warehouse, 1999, tmp_path)
+    text = pdf_text(paths["pdf"])
+    assert "No data." in text and "no counted activities for 1999" in " ".join(text.split())
+    assert pdf_info(paths["pdf"])["Tagged"] == "yes"
+
+
+def test_emptied_mart_renders_no_data_section(built_warehouse, tmp_path):
+    db = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, db)
+    con = duckdb.connect(str(db))
+    con.execute("delete from annual_report.competencies_addressed")
+    con.close()
+    text = " ".join(pdf_text(annual_report(db, YEAR, tmp_path / "out")["pdf"]).split())
+    assert f"Competencies addressed, {YEAR} (All accredited providers) No data." in text
+    assert "(annual_report.competencies_addressed)" in text
+    assert "Table 11. Other learners by profession" in text  # the rest still renders

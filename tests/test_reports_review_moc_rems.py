@@ -1,0 +1,108 @@
+"""Review packets (one and --all), the MOC and REMS reports, rendered from the built test warehouse."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from reportchecks import mart, pdf_fonts, pdf_info, pdf_text, row_numbers, section
+
+from reports.api import all_review_packets, moc_report, rems_report
+from reports.review import PDF_LIST_LIMIT
+from warehouse.cli import main
+
+YEAR = 2022
+
+
+@pytest.fixture(scope="module")
+def packets(built_warehouse, tmp_path_factory):
+    out = tmp_path_factory.mktemp("review")
+    seen = []
+    paths = all_review_packets(built_warehouse, out, workers=2, progress=lambda d, t: seen.append((d, t)))
+    return {"paths": paths, "out": out, "seen": seen, "db": built_warehouse}
+
+
+def test_all_packets_render_with_progress(packets):
+    ids = [r["provider_id"] for r in mart(packets["db"], "select provider_id from review.current_term")]
+    assert sorted(p.name for p in packets["paths"]) == sorted(f"review-{i}.pdf" for i in ids)
+    assert packets["seen"][0] == (0, len(ids)) and packets["seen"][-1] == (len(ids), len(ids))
+
+
+def test_packet_numbers_equal_the_review_marts(packets):
+    db = packets["db"]
+    pid = mart(db, "select provider_id from review.term_activities group by 1 order by count(*) desc limit 1")[0][
+        "provider_id"]
+    pdf = packets["out"] / f"review-{pid}.pdf"
+    assert pdf_info(pdf)["Tagged"] == "yes" and all(f[-5] == "yes" for f in pdf_fonts(pdf))
+    text = pdf_text(pdf)
+    term = mart(db, "select * from review.current_term where provider_id = ?", [pid])[0]
+    assert term["provider_name"] in text and term["organization_type"] in text
+    rules = section(text, "Data completeness by rule", "Source:")
+    for r in mart(db, "select * from review.data_completeness_by_provider where provider_id = ?", [pid]):
+        assert row_numbers(rules, r["rule_description"][:40])[-2:] == [r["activities_flagged"], r["affected_records"]]
+    history = section(text, "Accreditation history and findings", "Source:")
+    for h in mart(db, "select * from review.accreditation_history where provider_id = ?", [pid]):
+        assert str(h["decision_date"]) in history
+    for s in mart(db, "select activity_id from review.pip_sample where provider_id = ?", [pid]):
+        assert s["activity_id"] in section(text, "Performance-in-practice sample", "Source:")
+    n = mart(db, "select count(*) as n from review.term_activities where provider_id = ?", [pid])[0]["n"]
+    acts = section(text, "Activities of the current term")
+    if n > PDF_LIST_LIMIT:
+        assert f"The first {PDF_LIST_LIMIT} of {n:,} rows" in " ".join(acts.split())
+        csv_file = next((packets["out"] / f"review-{pid}-csv").glob("activities_of_the_current_term*.csv"))
+        assert len(csv_file.read_text().splitlines()) == n + 1
+
+
+def test_packet_without_data_shows_no_data(packets):
+    db = packets["db"]
+    rows = mart(db, "select provider_id from review.current_term where provider_id not in "
+                "(select provider_id from rems.activity_list) limit 1")
+    text = " ".join(pdf_text(packets["out"] / f"review-{rows[0]['provider_id']}.pdf").split())
+    assert "REMS participation: activities with a REMS record No data." in text
+
+
+def test_review_cli_needs_provider_or_all(built_warehouse, tmp_path):
+    r = CliRunner().invoke(main, ["report", "review", "--db", str(built_warehouse), "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "either --provider ID or --all" in r.output
+    r = CliRunner().invoke(main, ["report", "review", "--provider", "NOPE", "--db", str(built_warehouse),
+                                  "--out", str(tmp_path)])
+    assert r.exit_code == 1 and "'NOPE' is not in the warehouse" in r.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path):
+    r = CliRunner().invoke(main, ["report", "annual", "--year", "2022", "--db", str(tmp_path / "x.duckdb"),
+                                  "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1 and "no such warehouse file" in r.output and not (tmp_path / "o").exists()
+
+
+def test_moc_report_equals_board_summary(built_warehouse, tmp_path):
+    r = CliRunner().invoke(main, ["report", "moc", "--year", str(YEAR), "--db", str(built_warehouse),
+                                  "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    text = pdf_text(tmp_path / f"moc-report-{YEAR}.pdf")
+    block = section(text, f"Table 1. Registrations and completions by board, {YEAR}", "Source:")
+    for b in mart(built_warehouse, "select * from moc.board_summary where report_year = ?", [YEAR]):
+        got = row_numbers(block, b["board"] + " ")
+        assert got[:8] == [b["registered_activities"], b["activities_with_completions"], b["completions"],
+                           b["completions_accepted"], b["completions_rejected"], b["completions_pending"],
+                           b["late_completions"], b["distinct_learners"]], b["board"]
+    follow = mart(built_warehouse, "select * from moc.provider_follow_up where report_year = ?", [YEAR])
+    wb = openpyxl.load_workbook(tmp_path / f"moc-report-{YEAR}.xlsx")
+    ws = wb[next(n for n in wb.sheetnames if n.startswith("T2 "))]
+    got = sorted((r[0], r[1], r[3]) for r in ws.iter_rows(min_row=4, values_only=True) if r[1])
+    assert got == sorted((f["board"], f["provider_id"], f["completions"]) for f in follow)
+
+
+def test_rems_report_equals_the_rems_marts(built_warehouse, tmp_path):
+    paths = rems_report(built_warehouse, YEAR, tmp_path)
+    text = pdf_text(paths["pdf"])
+    s = mart(built_warehouse, "select * from rems.summary where report_year = ?", [YEAR])[0]
+    block = section(text, f"Table 1. REMS summary, {YEAR}", "Source:")
+    assert row_numbers(block, "REMS activities (counted)") == [s["rems_activities"]]
+    assert row_numbers(block, "Learners registered with the DEA") == [s["dea_registered_learners"]]
+    for a in mart(built_warehouse, "select activity_id from rems.activity_list where report_year = ?", [YEAR]):
+        assert a["activity_id"] in text
+    assert pdf_info(paths["pdf"])["Tagged"] == "yes"
+    moc_paths = moc_report(built_warehouse, 1999, tmp_path / "empty")
+    assert "No data." in pdf_text(moc_paths["pdf"])
