@@ -252,10 +252,12 @@ def available(module: str, attr: str) -> bool:
 
 
 def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: int = 20,
-                   profiles: list[str] = RELEASE_PROFILES) -> dict:
+                   profiles: list[str] = RELEASE_PROFILES, others: tuple[str, ...] | None = None) -> dict:
     """Research releases (one step per profile), the annual report, all review packets, dashboard latency.
 
-    The dashboard step is run once: it repeats its own filter rounds (5 sessions) and reports p95.
+    All review packets and the dashboard step run once whatever `repeat` (the packets take minutes at
+    national scale; the dashboard repeats its own filter rounds over 5 sessions and reports p95).
+    `others` limits the non-release steps to these names (the smoke test).
     """
     missing = {"not_run": "module missing"}
     shutil.rmtree(work, ignore_errors=True)
@@ -282,6 +284,8 @@ def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: i
             ("annual_report", ("reports.api", "annual_report"), ANNUAL_REPORT, [year], repeat),
             ("all_review_packets", ("reports.api", "all_review_packets"), REVIEW_PACKETS, [], 1),
             ("dashboard_filter_latency", ("dashboards.bench", "measure"), DASHBOARD, [str(rounds)], 1)]:
+        if others is not None and name not in others:
+            continue
         if not available(module, attr):
             steps[name] = missing
             continue
