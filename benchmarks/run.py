@@ -122,7 +122,8 @@ def machine() -> dict:
             "python": platform.python_version(), "platform": platform.platform()}
 
 
-def bench_scale(scale: float, years: str, repeat: int, work: Path, products: bool = True) -> dict:
+def bench_scale(scale: float, years: str, repeat: int, work: Path, products: bool = True,
+                product_repeat: int = 1) -> dict:
     export = work / f"export-{scale}"
     db = work / f"w-{scale}.duckdb"
     floor_db = work / f"floor-{scale}.duckdb"
@@ -146,7 +147,7 @@ def bench_scale(scale: float, years: str, repeat: int, work: Path, products: boo
     steps.update(bench_builds(pars, export, db, work, scale, repeat))
     steps.update(bench_baselines(export, db, work / f"baselines-{scale}", repeat))
     if products:
-        steps.update(bench_products(pars, db, work / f"products-{scale}", repeat))
+        steps.update(bench_products(pars, db, work / f"products-{scale}", product_repeat))
     rows = json.loads((export / "manifest.json").read_text())
     ratios = {"load_vs_floor_read": round(steps["load"]["seconds"] / steps["floor_duckdb_read"]["seconds"], 2),
               "build_after_one_month_vs_full": round(steps["build_after_one_month"]["seconds"]
@@ -391,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--decade", action="store_true",
                         help="also run ten years (2013-2022) at scale 1, once (it takes long)")
     parser.add_argument("--only-decade", action="store_true", help="run the decade only")
+    parser.add_argument("--product-repeat", type=int, default=1,
+                        help="runs of each release and of the annual report (minutes each at national scale)")
     parser.add_argument("--no-products", action="store_true",
                         help="leave out the releases, reports and dashboard steps (the smoke test does)")
     parser.add_argument("--note", default="", help="a line for RESULTS.md (e.g. that the machine was shared)")
@@ -407,7 +410,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for scale, years, repeat in runs:
         try:
-            result = bench_scale(scale, years, repeat, args.work, products=not args.no_products)
+            result = bench_scale(scale, years, repeat, args.work, products=not args.no_products,
+                                 product_repeat=min(args.product_repeat, repeat))
         except BaselineMismatch as exc:
             print(f"benchmark refused (scale {scale:g}, {years}): {exc}", file=sys.stderr)
             return 1
