@@ -22,20 +22,19 @@ from baselines.check import compare  # noqa: E402
 def test_tiny_benchmark_writes_results(tmp_path):
     out = tmp_path / "results"
     assert bench.main(["--scales", "0.002", "--repeat", "1", "--out", str(out), "--work", str(tmp_path / "w"),
-                       "--markdown", str(tmp_path / "RESULTS.md"), "--note", "Machine shared.", "--no-products"]) == 0
+                       "--markdown", str(tmp_path / "RESULTS.md"), "--note", "Machine shared.", "--no-products",
+                       "--no-monthly"]) == 0
     result = json.loads(next(out.glob("*-0.002.json")).read_text())
-    timed = {"synth", "floor_duckdb_read", "load", "reload_unchanged", "build_full", "build_after_one_month",
-             "build_after_one_month_unit_tests_always", *bench.BASELINES, "answer_from_marts"}
+    # the builds after one month (about 20 builds even at a tiny scale) are left out here to keep the suite
+    # short: test_build_replay checks the incremental builds, test_build_unit_test_gate the unit-test gate
+    timed = {"synth", "floor_duckdb_read", "load", "reload_unchanged", "build_full", *bench.BASELINES,
+             "answer_from_marts"}
     assert set(result["steps"]) == timed
     assert all(result["steps"][s]["seconds"] > 0 and result["steps"][s]["peak_mib"] > 0 for s in timed)
     assert result["ratios"]["load_vs_floor_read"] > 0
-    builds = [result["steps"][k] for k in ("build_full", "build_after_one_month",
-                                           "build_after_one_month_unit_tests_always")]
-    assert all(0 < b["dbt_startup_seconds"] < b["dbt_seconds"] < b["seconds"] for b in builds)
-    # from scratch the unit tests run; after one month the project is unchanged since they passed
-    assert [b["unit_tests_skipped"] for b in builds] == [False, True, False]
-    assert result["ratios"]["build_after_one_month_vs_full"] == pytest.approx(
-        builds[1]["seconds"] / builds[0]["seconds"], abs=0.001)
+    full = result["steps"]["build_full"]
+    assert 0 < full["dbt_startup_seconds"] < full["dbt_seconds"] < full["seconds"]
+    assert full["unit_tests_skipped"] is False  # from scratch the unit tests run
     answer = result["steps"]["answer_from_marts"]
     assert answer["reported_rows"] == 4 + 4 * 8 * 13 and answer["repeats"] == bench.MARTS_REPEATS
     for name in bench.BASELINES:
