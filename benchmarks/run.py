@@ -380,9 +380,9 @@ def write_markdown(results: list[dict], path: Path, note: str = "") -> None:
         for name, v in r["ratios"].items():
             lines.append(f"| {r['scale']} | {r['years']} | {name} | {v}x |")
     lines += ["", "Baseline ratios compare each baseline's own time after its imports (reading the CSV files, "
-              "computing both tables, writing them) with the median time to open the published warehouse "
-              "read-only and select both tables (`answer_from_marts`). Every baseline's tables were checked "
-              "equal to the marts before any time was written."]
+              "computing both tables, writing them) with the median time to select both tables on a read-only "
+              "connection to the published warehouse (`answer_from_marts`; `open_and_select` includes opening "
+              "the file). Every baseline's tables were checked equal to the marts before any time was written."]
     path.write_text("\n".join(lines) + "\n")
 
 
