@@ -18,11 +18,14 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
 PY = sys.executable
+sys.path.insert(0, str(BENCH))
 
 #: The floor for `pars load`: DuckDB merely reading the same CSV files into tables (no validation).
 FLOOR_READ = """
@@ -34,23 +37,79 @@ con.close()
 """
 
 
-def measure(cmd: list[str], repeat: int, setup=None) -> dict:
-    """Median wall seconds and max peak RSS (MiB) of `cmd` over `repeat` fresh runs."""
-    times, peaks = [], []
+#: Answering the two annual tables from the published marts: select both tables on a read-only connection
+#: held open (as the dashboard and the report renderer do), and, as a cold client would, open the warehouse
+#: read-only, select both, close. Many repeats of each; per-answer median and p95.
+MARTS_ANSWER = """
+import duckdb, json, statistics, sys, time
+db, repeats = sys.argv[1], int(sys.argv[2])
+def answer(con):
+    return [con.sql(f'select * from annual_report.{t}').fetchall() for t in ('enterprise_size', 'activity_matrix')]
+warm, cold = [], []
+con = duckdb.connect(db, read_only=True)
+answer(con)
+for _ in range(repeats):
+    start = time.perf_counter()
+    rows = answer(con)
+    warm.append(time.perf_counter() - start)
+con.close()
+for _ in range(repeats):
+    start = time.perf_counter()
+    con = duckdb.connect(db, read_only=True)
+    answer(con)
+    con.close()
+    cold.append(time.perf_counter() - start)
+warm.sort()
+print(json.dumps({'seconds': statistics.median(warm), 'p95_seconds': warm[int(0.95 * (len(warm) - 1))],
+                  'open_and_select_seconds': statistics.median(cold), 'rows': sum(len(r) for r in rows)}))
+"""
+
+#: The baselines (benchmarks/baselines/): each computes both annual tables from the export's CSV files.
+BASELINES = {
+    "baseline_pandas": [BENCH / "baselines" / "pandas_script.py"],
+    "baseline_polars_lazy": [BENCH / "baselines" / "polars_lazy.py"],
+    "baseline_sqlite_sql": [BENCH / "baselines" / "sqlite_sql.py"],
+    "baseline_duckdb_same_sql": [BENCH / "baselines" / "sqlite_sql.py", "--engine", "duckdb"],
+}
+MARTS_REPEATS = 50
+#: --decade: ten national years at scale 1.
+DECADE = "2013-2022"
+
+
+class BaselineMismatch(RuntimeError):
+    """A baseline's tables differ from the marts; no time of the run may be reported."""
+
+
+def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False) -> dict:
+    """Median wall seconds and max peak RSS (MiB) of `cmd` over `repeat` fresh runs.
+
+    With `reports`, the command prints one JSON object as its last stdout line; its numeric fields are
+    returned too (the median of each over the runs), e.g. a baseline's own seconds after its imports.
+    """
+    times, peaks, reported = [], [], []
     for _ in range(repeat):
         if setup:
             setup()
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out if reports else subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            elapsed = time.perf_counter() - start
+            err.seek(0)
+            out.seek(0)
+            if proc.returncode != 0:
+                raise RuntimeError(f"{' '.join(cmd)} failed:\n{err.read().decode(errors='replace')[-2000:]}")
+            if reports:
+                reported.append(json.loads(out.read().decode().strip().splitlines()[-1]))
         times.append(elapsed)
         peaks.append(usage.ru_maxrss / 1024)
-    return {"seconds": round(statistics.median(times), 3), "runs": [round(t, 3) for t in times],
-            "peak_mib": round(max(peaks), 1)}
+    result = {"seconds": round(statistics.median(times), 3), "runs": [round(t, 3) for t in times],
+              "peak_mib": round(max(peaks), 1)}
+    for key in reported[0] if reported else ():
+        if isinstance(reported[0][key], (int, float)):
+            result[f"reported_{key}"] = round(statistics.median(r[key] for r in reported), 5)
+    return result
 
 
 def machine() -> dict:
@@ -63,7 +122,8 @@ def machine() -> dict:
             "python": platform.python_version(), "platform": platform.platform()}
 
 
-def bench_scale(scale: float, years: str, repeat: int, work: Path) -> dict:
+def bench_scale(scale: float, years: str, repeat: int, work: Path, products: bool = True,
+                product_repeat: int = 1, monthly: bool = True) -> dict:
     export = work / f"export-{scale}"
     db = work / f"w-{scale}.duckdb"
     floor_db = work / f"floor-{scale}.duckdb"
@@ -84,16 +144,163 @@ def bench_scale(scale: float, years: str, repeat: int, work: Path) -> dict:
                                          setup=fresh(floor_db))
     steps["load"] = measure(pars + ["load", str(export), "--db", str(db)], repeat, setup=fresh(db))
     steps["reload_unchanged"] = measure(pars + ["load", str(export), "--db", str(db)], repeat)
-    steps.update(bench_builds(pars, export, db, work, scale, repeat))
+    steps.update(bench_builds(pars, export, db, work, scale, repeat, monthly))
+    steps.update(bench_baselines(export, db, work / f"baselines-{scale}", repeat))
+    if products:
+        steps.update(bench_products(pars, db, work / f"products-{scale}", product_repeat))
     rows = json.loads((export / "manifest.json").read_text())
-    ratios = {"load_vs_floor_read": round(steps["load"]["seconds"] / steps["floor_duckdb_read"]["seconds"], 2),
-              "build_after_one_month_vs_full": round(steps["build_after_one_month"]["seconds"]
-                                                     / steps["build_full"]["seconds"], 3)}
+    ratios = {"load_vs_floor_read": round(steps["load"]["seconds"] / steps["floor_duckdb_read"]["seconds"], 2)}
+    for name in ("build_after_one_month", "build_after_one_month_unit_tests_always"):
+        if name in steps:
+            ratios[f"{name}_vs_full"] = round(steps[name]["seconds"] / steps["build_full"]["seconds"], 3)
+    marts = steps["answer_from_marts"]["seconds"]
+    cold = steps["answer_from_marts"]["reported_open_and_select_seconds"]
+    for name in BASELINES:
+        ratios[f"{name}_vs_answer_from_marts"] = round(steps[name]["reported_seconds"] / marts, 1)
+    ratios["baseline_pandas_vs_open_and_answer_from_marts"] = round(
+        steps["baseline_pandas"]["reported_seconds"] / cold, 1)
+    load_build_peak = max(steps["load"]["peak_mib"], steps["build_full"]["peak_mib"])
+    ratios["peak_load_build_vs_pandas_peak"] = round(load_build_peak / steps["baseline_pandas"]["peak_mib"], 2)
     return {"scale": scale, "years": years, "export_id": rows["export_id"], "csv_mib": round(size / 2**20, 1),
             "steps": steps, "ratios": ratios}
 
 
-def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: float, repeat: int) -> dict:
+def bench_baselines(export: Path, db: Path, out: Path, repeat: int) -> dict:
+    """Each baseline on the export's files (timed, own process), then checked against the published marts.
+
+    A baseline whose tables differ from `annual_report.enterprise_size` / `activity_matrix` stops the run
+    (BaselineMismatch naming table, key and column) before any time is reported. `answer_from_marts` is the
+    median time to open the published warehouse read-only and select both tables.
+    """
+    from baselines.check import compare
+
+    steps, problems = {}, []
+    for name, script in BASELINES.items():
+        target = out / name
+        shutil.rmtree(target, ignore_errors=True)
+        steps[name] = measure([PY, str(script[0]), str(export), "--out", str(target), *script[1:]], repeat,
+                              reports=True)
+        problems += compare(db, target, name)
+    if problems:
+        raise BaselineMismatch(f"{len(problems)} difference(s) between baselines and marts; no times reported:\n"
+                               + "\n".join(problems[:20]))
+    steps["answer_from_marts"] = measure([PY, "-c", MARTS_ANSWER, str(db), str(MARTS_REPEATS)], 1, reports=True)
+    answer = steps["answer_from_marts"]
+    answer.update(process_seconds=answer["seconds"], seconds=answer.pop("reported_seconds"),
+                  repeats=MARTS_REPEATS)
+    return steps
+
+
+#: Steps of the products built on the marts, each a (module, attribute) that must exist and a Python snippet
+#: run in its own process; argv: db, output dir, work dir. Written by other teams: until their module lands
+#: a step is reported as "not run (module missing)", never faked.
+AVAILABLE = """
+import importlib, sys
+module, attr = sys.argv[1], sys.argv[2]
+try:
+    mod = importlib.import_module(module)
+except ModuleNotFoundError as exc:
+    sys.exit(3 if exc.name and module.startswith(exc.name) else 1)
+sys.exit(0 if hasattr(mod, attr) else 3)
+"""
+REPORT_YEAR = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.sql('select max(report_year) from annual_report.enterprise_size').fetchall()[0][0])
+"""
+ANNUAL_REPORT = """
+import json, sys, time
+from pathlib import Path
+started = time.perf_counter()
+from reports.api import annual_report
+annual_report(Path(sys.argv[1]), int(sys.argv[3]), Path(sys.argv[2]))
+print(json.dumps({'seconds': time.perf_counter() - started}))
+"""
+REVIEW_PACKETS = """
+import json, sys, time
+from pathlib import Path
+started = time.perf_counter()
+from reports.api import all_review_packets
+result = all_review_packets(Path(sys.argv[1]), Path(sys.argv[2]), workers=2)
+print(json.dumps({'seconds': time.perf_counter() - started,
+                  'packets': len(result) if hasattr(result, '__len__') else -1}))
+"""
+DASHBOARD = """
+import json, sys
+from pathlib import Path
+from dashboards.bench import measure
+result = measure(Path(sys.argv[1]), Path(sys.argv[2]), sessions=5, rounds=int(sys.argv[3]))
+print(json.dumps({k: v for k, v in result.items() if isinstance(v, (int, float))}))
+"""
+RELEASE_PROFILES = ["activities", "learners", "tables"]
+
+
+def attempt(cmd: list[str], repeat: int, **kwargs) -> dict:
+    """measure(), but a product that fails is reported as failed (with its last error line), not timed."""
+    try:
+        return measure(cmd, repeat, **kwargs)
+    except RuntimeError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        return {"failed": lines[-1][:300] if lines else "failed"}
+
+
+def available(module: str, attr: str) -> bool:
+    code = subprocess.run([PY, "-c", AVAILABLE, module, attr], cwd=ROOT, capture_output=True, text=True)
+    if code.returncode not in (0, 3):
+        raise RuntimeError(f"importing {module} failed:\n{code.stderr[-2000:]}")
+    return code.returncode == 0
+
+
+def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: int = 20,
+                   profiles: list[str] = RELEASE_PROFILES, others: tuple[str, ...] | None = None) -> dict:
+    """Research releases (one step per profile), the annual report, all review packets, dashboard latency.
+
+    All review packets and the dashboard step run once whatever `repeat` (the packets take minutes at
+    national scale; the dashboard repeats its own filter rounds over 5 sessions and reports p95).
+    `others` limits the non-release steps to these names (the smoke test).
+    """
+    missing = {"not_run": "module missing"}
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    steps: dict[str, dict] = {}
+    releases = work / "releases"
+    has_release = subprocess.run([*pars, "release", "--help"], cwd=ROOT, capture_output=True).returncode == 0
+    secret = work / "release.secret"
+    secret.write_text(os.urandom(32).hex() + "\n")
+    for profile in profiles:
+        name = f"release_{profile}"
+        if not has_release:
+            steps[name] = missing
+            continue
+        target = releases / profile
+
+        def clear(target: Path = target) -> None:
+            shutil.rmtree(target, ignore_errors=True)
+        steps[name] = attempt([*pars, "release", profile, "--db", str(db), "--out", str(target),
+                               "--secret-file", str(secret)], repeat, setup=clear)
+    year = subprocess.run([PY, "-c", REPORT_YEAR, str(db)], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    for name, (module, attr), code, args, runs in [
+            ("annual_report", ("reports.api", "annual_report"), ANNUAL_REPORT, [year], repeat),
+            ("all_review_packets", ("reports.api", "all_review_packets"), REVIEW_PACKETS, [], 1),
+            ("dashboard_filter_latency", ("dashboards.bench", "measure"), DASHBOARD, [str(rounds)], 1)]:
+        if others is not None and name not in others:
+            continue
+        if not available(module, attr):
+            steps[name] = missing
+            continue
+        target = releases if name.startswith("dashboard") else work / name
+
+        def clear(target: Path = target, keep: bool = name.startswith("dashboard")) -> None:
+            if not keep:
+                shutil.rmtree(target, ignore_errors=True)
+                target.mkdir(parents=True)
+        steps[name] = attempt([PY, "-c", code, str(db), str(target), *args], runs, setup=clear, reports=True)
+    return steps
+
+
+def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: float, repeat: int,
+                 monthly: bool = True) -> dict:
     """`pars build` from scratch on the loaded export, and after one more month on a built warehouse.
 
     The monthly exports come from `pars split-months`; all months but the last are loaded and built once
@@ -120,11 +327,15 @@ def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: flo
     def with_startup(step: dict) -> dict:
         result = json.loads(report.read_text())
         return step | {"dbt_startup_seconds": round(result["startup_seconds"], 3),
-                       "dbt_seconds": round(result["dbt_seconds"], 3)}
+                       "dbt_seconds": round(result["dbt_seconds"], 3),
+                       "copy_seconds": round(result["copy_seconds"], 3),
+                       "unit_tests_skipped": result.get("unit_tests_skipped", False)}
 
     steps = {}
     steps["build_full"] = with_startup(measure(pars + ["build", "--db", str(db), "--report", str(report)],
                                                repeat, setup=restore(loaded, db)))
+    if not monthly:
+        return steps
     months_dir, mdb, base = work / f"months-{scale}", work / f"m-{scale}.duckdb", work / f"m-{scale}-base.duckdb"
     shutil.rmtree(months_dir, ignore_errors=True)
     for path in (mdb, base, Path(str(mdb) + ".wal")):
@@ -138,21 +349,40 @@ def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: flo
     steps["build_after_one_month"] = with_startup(measure(
         pars + ["build", "--db", str(mdb), "--report", str(report)], repeat,
         setup=restore(base, mdb, then=lambda: run("load", str(months[-1]), "--db", str(mdb)))))
+    shutil.copyfile(report, work / f"build-after-one-month-{scale}.json")
+    # the same build as before the unit-test gate (issue 3): what skipping unchanged unit tests saves
+    steps["build_after_one_month_unit_tests_always"] = with_startup(measure(
+        pars + ["build", "--db", str(mdb), "--report", str(report), "--unit-tests", "always"], repeat,
+        setup=restore(base, mdb, then=lambda: run("load", str(months[-1]), "--db", str(mdb)))))
     return steps
 
 
-def write_markdown(results: list[dict], path: Path) -> None:
-    lines = [f"# Benchmark results ({results[0]['date']})", "",
-             f"Machine: {results[0]['machine']['cores']} cores, {results[0]['machine']['memory_gib']} GiB.", "",
-             "| scale | years | CSV MiB | step | median s | peak MiB |", "|---|---|---|---|---|---|"]
+def write_markdown(results: list[dict], path: Path, note: str = "") -> None:
+    first = results[0]
+    lines = [f"# Benchmark results ({first['date']})", ""]
+    if note:
+        lines += [note, ""]
+    lines += [f"Machine: {first['machine']['cores']} cores, {first['machine']['memory_gib']} GiB "
+              f"({first['machine']['platform']}). Repeats per step: {first['repeat']} (median).", "",
+              "| scale | years | CSV MiB | step | median s | peak MiB | note |", "|---|---|---|---|---|---|---|"]
     for r in results:
         for name, s in r["steps"].items():
-            cells = (r["scale"], r["years"], r["csv_mib"], name, s["seconds"], s["peak_mib"])
+            if "not_run" in s or "failed" in s:
+                why = f"not run ({s['not_run']})" if "not_run" in s else f"FAILED: {s['failed']}"
+                cells = (r["scale"], r["years"], r["csv_mib"], name, "", "", why.replace("|", "/"))
+            else:
+                extra = [f"{k.removeprefix('reported_')} {v}" for k, v in s.items()
+                         if k.startswith(("reported_", "dbt_", "copy_", "unit_tests_", "process_", "repeats"))]
+                cells = (r["scale"], r["years"], r["csv_mib"], name, s["seconds"], s["peak_mib"], "; ".join(extra))
             lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    lines += ["", "| scale | ratio | value |", "|---|---|---|"]
+    lines += ["", "| scale | years | ratio | value |", "|---|---|---|---|"]
     for r in results:
         for name, v in r["ratios"].items():
-            lines.append(f"| {r['scale']} | {name} | {v}x |")
+            lines.append(f"| {r['scale']} | {r['years']} | {name} | {v}x |")
+    lines += ["", "Baseline ratios compare each baseline's own time after its imports (reading the CSV files, "
+              "computing both tables, writing them) with the median time to select both tables on a read-only "
+              "connection to the published warehouse (`answer_from_marts`; `open_and_select` includes opening "
+              "the file). Every baseline's tables were checked equal to the marts before any time was written."]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -161,6 +391,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", nargs="+", type=float, default=[0.1, 1.0])
     parser.add_argument("--years", default="2022")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--decade", action="store_true",
+                        help="also run ten years (2013-2022) at scale 1, once (it takes long)")
+    parser.add_argument("--only-decade", action="store_true", help="run the decade only")
+    parser.add_argument("--product-repeat", type=int, default=1,
+                        help="runs of each release and of the annual report (minutes each at national scale)")
+    parser.add_argument("--no-monthly", action="store_true",
+                        help="leave out the builds after one month (the smoke test does: they need ~20 builds)")
+    parser.add_argument("--no-products", action="store_true",
+                        help="leave out the releases, reports and dashboard steps (the smoke test does)")
+    parser.add_argument("--note", default="", help="a line for RESULTS.md (e.g. that the machine was shared)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
     parser.add_argument("--markdown", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
@@ -168,15 +408,25 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     args.work.mkdir(parents=True, exist_ok=True)
     today = dt.date.today().isoformat()
+    runs = [] if args.only_decade else [(scale, args.years, args.repeat) for scale in args.scales]
+    if args.decade or args.only_decade:
+        runs.append((1.0, DECADE, 1))
     results = []
-    for scale in args.scales:
-        result = bench_scale(scale, args.years, args.repeat, args.work)
-        result.update(date=today, machine=machine())
-        (args.out / f"{today}-{scale:g}.json").write_text(json.dumps(result, indent=2) + "\n")
+    for scale, years, repeat in runs:
+        try:
+            result = bench_scale(scale, years, repeat, args.work, products=not args.no_products,
+                                 product_repeat=min(args.product_repeat, repeat), monthly=not args.no_monthly)
+        except BaselineMismatch as exc:
+            print(f"benchmark refused (scale {scale:g}, {years}): {exc}", file=sys.stderr)
+            return 1
+        result.update(date=today, machine=machine(), repeat=repeat)
+        suffix = f"{scale:g}" if years == "2022" else f"{scale:g}-{years}"
+        (args.out / f"{today}-{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
         results.append(result)
-        print(json.dumps({"scale": scale, "steps": {k: v["seconds"] for k, v in result["steps"].items()},
+        print(json.dumps({"scale": scale, "years": years,
+                          "steps": {k: v.get("seconds", "not run") for k, v in result["steps"].items()},
                           "ratios": result["ratios"]}))
-    write_markdown(results, args.markdown)
+    write_markdown(results, args.markdown, args.note)
     return 0
 
 

@@ -143,10 +143,12 @@ _DB = click.option(
 @click.option("--exclude", "exclude", metavar="SPEC", help="Leave these nodes out (dbt's --exclude syntax).")
 @click.option("--report", "report", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the result (counts, failures, timings) as JSON here.")
+@click.option("--unit-tests", type=click.Choice(["auto", "always"]), default="auto", show_default=True,
+              help="auto: run dbt's unit tests only when the project changed since they last passed here.")
 @click.option("--project-dir", type=click.Path(path_type=Path, file_okay=False), hidden=True,
               help="Another dbt project (tests).")
 def build(db: Path, full_refresh: bool, select: str | None, exclude: str | None, report: Path | None,
-          project_dir: Path | None) -> None:
+          unit_tests: str, project_dir: Path | None) -> None:
     """Build the marts: dbt build (models, data tests, unit tests) on a copy, published only if all pass.
 
     A failed or killed build leaves the published warehouse exactly as it was (exit code 1 on failure);
@@ -159,7 +161,7 @@ def build(db: Path, full_refresh: bool, select: str | None, exclude: str | None,
 
     try:
         result = run_build(db, full_refresh=full_refresh, select=select, exclude=exclude,
-                           progress=build_progress, project_dir=project_dir)
+                           progress=build_progress, project_dir=project_dir, unit_tests=unit_tests)
     except BuildError as exc:
         click.echo(f"error: {exc}", err=True)
         click.echo("the warehouse was not changed", err=True)

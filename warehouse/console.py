@@ -115,6 +115,9 @@ def print_build_summary(result) -> None:
             console.print(rows)
     if result.error:
         click.echo(f"\nerror: {result.error}")
+    if result.unit_tests_skipped:
+        click.echo("unit tests not run: the project is unchanged since they last all passed on this warehouse "
+                   "(--unit-tests always runs them)")
     timing = (f"{result.seconds:.1f} s (copy {result.copy_seconds:.1f} s, dbt {result.dbt_seconds:.1f} s of which "
               f"start-up {result.startup_seconds:.1f} s, publish {result.publish_seconds:.1f} s)")
     if result.published:

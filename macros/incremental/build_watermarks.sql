@@ -35,6 +35,9 @@
     )
     select record_key as completion_id from changes where table_name = 'learner_completions'
     union
-    select completions.completion_id from {{ ref('stg_pars__learner_completions') }} as completions
+    {#- any raw version naming a touched activity: a superset is harmless (recomputed from the latest live
+        version, or only deleted), and the raw table is a plain scan where the staging view would first rank
+        every version of every completion #}
+    select completions.completion_id from {{ source('pars', 'learner_completions') }} as completions
     where completions.activity_id in (select activity_id from touched_activities)
 {%- endmacro %}

@@ -54,6 +54,7 @@ class BuildResult:
     select: str | None = None
     exclude: str | None = None
     error: str | None = None  # a problem outside any node (dbt could not parse, publishing failed ...)
+    unit_tests_skipped: bool = False  # the project is unchanged since the unit tests last all passed here
 
     def count(self, kind: str, status: str | None = None) -> int:
         by_status = self.counts.get(kind, {})
@@ -65,7 +66,7 @@ class BuildResult:
                 "dbt_seconds": round(self.dbt_seconds, 3), "startup_seconds": round(self.startup_seconds, 3),
                 "copy_seconds": round(self.copy_seconds, 3), "publish_seconds": round(self.publish_seconds, 3),
                 "full_refresh": self.full_refresh, "select": self.select, "exclude": self.exclude,
-                "error": self.error}
+                "unit_tests_skipped": self.unit_tests_skipped, "error": self.error}
 
 
 def tally(run_results) -> tuple[dict[str, dict[str, int]], list[NodeFailure]]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..locking import WarehouseBusy, exclusive
-from . import workcopy
+from . import project_state, workcopy
 from .dbt_runner import ROOT, dbt_args, invoke
 from .results import BuildResult, add_failing_rows, tally
 from .workcopy import BuildError, WorkPaths
@@ -31,23 +31,27 @@ def build(
     project_dir: Path | None = None,
     exclude: str | None = None,
     threads: int = 2,
+    unit_tests: str = "auto",
 ) -> BuildResult:
     """Build the dbt project into a new copy of `db` and swap it in when every node passed.
 
     `select`/`exclude` take dbt's selection syntax; `project_dir` is another dbt project (tests). Two dbt
     threads build about a fifth faster than one here (DuckDB runs each query on all cores anyway).
+    `unit_tests`: "auto" runs dbt's unit tests only when the project changed since they last all passed on
+    this warehouse (project_state.py: they never read warehouse data), "always" runs them every time.
     Raises BuildError when the build cannot start (no warehouse, another load or build holds it, a
     writer has it open); a build that ran and failed returns a result with `ok` false and the failures.
     """
     started = time.perf_counter()
     paths = WorkPaths(Path(db).resolve())
-    command = ["build", *(["--full-refresh"] if full_refresh else []), *(["--select", select] if select else []),
-               *(["--exclude", exclude] if exclude else [])]
+    if unit_tests not in ("auto", "always"):
+        raise ValueError(f"unit_tests must be 'auto' or 'always', not {unit_tests!r}")
     result = BuildResult(paths.db, ok=False, published=False, counts={}, failures=[], seconds=0.0,
                          full_refresh=full_refresh, select=select, exclude=exclude)
     try:
         with exclusive(paths.db, "build"):
-            _locked_build(paths, project_dir or ROOT, command, threads, progress or _quiet, result)
+            _locked_build(paths, project_dir or ROOT, threads, progress or _quiet, result,
+                          always_unit_tests=unit_tests == "always")
     except WarehouseBusy as exc:
         raise BuildError(str(exc)) from None
     finally:
@@ -59,11 +63,21 @@ def _quiet(_text: str, _done: int, _total: int) -> None:
     pass
 
 
-def _locked_build(paths: WorkPaths, project_dir: Path, command: list[str], threads: int, report: Progress,
-                  result: BuildResult) -> None:
+def _command(result: BuildResult, skip_unit_tests: bool) -> list[str]:
+    exclude = " ".join(x for x in (result.exclude, "resource_type:unit_test" if skip_unit_tests else None) if x)
+    return ["build", *(["--full-refresh"] if result.full_refresh else []),
+            *(["--select", result.select] if result.select else []), *(["--exclude", exclude] if exclude else [])]
+
+
+def _locked_build(paths: WorkPaths, project_dir: Path, threads: int, report: Progress, result: BuildResult,
+                  always_unit_tests: bool) -> None:
     workcopy.remove_stale(paths)
     workcopy.check_no_writer(paths.db)
     workcopy.apply_wal(paths.db)
+    digest = project_state.project_hash(project_dir)
+    result.unit_tests_skipped = (not always_unit_tests and not result.full_refresh
+                                 and project_state.passed_hash(paths.db) == digest)
+    command = _command(result, result.unit_tests_skipped)
     report(f"copying {paths.db.name}", 0, 0)
     copying = time.perf_counter()
     copy = workcopy.make_copy(paths)
@@ -71,6 +85,8 @@ def _locked_build(paths: WorkPaths, project_dir: Path, command: list[str], threa
     try:
         _run_dbt(paths, project_dir, command, threads, report, result)
         if result.error is None and not result.failures:
+            if not result.select and not result.exclude and result.count("unit_test") > 0:
+                project_state.remember_passed(copy, digest)  # every unit test ran and passed
             report("publishing", 0, 0)
             publishing = time.perf_counter()
             try:
