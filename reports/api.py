@@ -64,10 +64,9 @@ def rems_report(db: Path, year: int, out: Path) -> dict[str, Path]:
 
 def review_packet(db: Path, provider_id: str, out: Path) -> Path:
     """The review packet of one provider: <out>/review-<provider_id>.pdf."""
-    from .review import render_packet
+    from .review import render_one
 
-    with Warehouse(db) as w:
-        return render_packet(w, provider_id, Path(out))
+    return render_one(Path(db), provider_id, Path(out))
 
 
 def all_review_packets(db: Path, out: Path, workers: int = 2, progress=None) -> list[Path]:

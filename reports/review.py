@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import multiprocessing.util
 from pathlib import Path
 
 from .data import ReportError, Warehouse
 from .excel import write_csvs
-from .render import render_html, write_pdf
+from .render import ChromiumPdf, render_html
 from .tables import Column, Table
 
 # Long lists (the term's activities, the per-activity problems) show at most this many rows in the PDF; the full
@@ -50,7 +51,7 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
         Column("other_learner_interactions", "Other", "int"), Column("is_jointly_provided", "Joint", "bool"),
         Column("has_commercial_support", "Support", "bool"), Column("is_moc_registered", "MOC", "bool"),
     ], w.rows("select * from review.term_activities where provider_id = ? order by start_date, activity_id", p),
-        source="review.term_activities", small=True)
+        source="review.term_activities", small=True, wide=True)
     rules = Table("t-rules", "Data completeness by rule", [
         Column("rule_description", "Rule", "text"), Column("activities_flagged", "Activities", "int"),
         Column("affected_records", "Records", "int"),
@@ -62,7 +63,7 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
         Column("rule_code", "Failing rule", "code"), Column("message", "Problem", "text"),
     ], w.rows("select d.* from review.data_completeness d join review.data_completeness_by_provider r "
               "using (provider_id, rule_code) where provider_id = ? order by r.rule_order, d.activity_id", p),
-        source="review.data_completeness", small=True)
+        source="review.data_completeness", small=True, wide=True)
     pip = Table("t-pip", "Performance-in-practice sample", [
         Column("sample_position", "#", "int"), Column("activity_id", "Activity", "code"),
         Column("report_year", "Year", "code"), Column("title", "Title", "text"),
@@ -93,10 +94,10 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
     ], w.rows("select * from rems.activity_list where provider_id = ? order by report_year, activity_id", p),
         source="rems.activity_list")
     return {"provider_id": provider_id, "term": term,
-            "tables": [history, profile, rules, problems, pip, peers, moc, rems, activities]}
+            "tables": [history, profile, rules, pip, peers, moc, rems, problems, activities]}
 
 
-def render_packet(w: Warehouse, provider_id: str, out: Path) -> Path:
+def render_packet(w: Warehouse, provider_id: str, out: Path, pdf: ChromiumPdf) -> Path:
     ctx = packet_context(w, provider_id)
     long_lists = [t for t in ctx["tables"] if t.id in ("t-activities", "t-problems")]
     for t in long_lists:
@@ -108,25 +109,46 @@ def render_packet(w: Warehouse, provider_id: str, out: Path) -> Path:
     for t in long_lists:
         t.rows = t.rows[:PDF_LIST_LIMIT]
     as_of = ctx["term"]["data_as_of_date"]
-    html = render_html("review.html", doc_title=f"Review packet {provider_id}: {ctx['term']['provider_name']}",
-                       as_of_text=f"Data as of {as_of}" if as_of else "", **ctx)
-    return write_pdf(html, out / f"review-{provider_id}.pdf")
+    title = f"Review packet {provider_id}: {ctx['term']['provider_name']}"
+    as_of_text = f"Data as of {as_of}" if as_of else ""
+    html = render_html("review.html", doc_title=title, as_of_text=as_of_text, **ctx)
+    return pdf.write(html, out / f"review-{provider_id}.pdf", header=title, footer=as_of_text)
 
 
 _worker: dict = {}
 
 
 def _init(db: str, out: str) -> None:
-    _worker["w"] = Warehouse(Path(db))
-    _worker["out"] = Path(out)
+    w = Warehouse(Path(db))
+    w.con.sql("set threads = 1")  # two workers on two cores: DuckDB must not start threads of its own per worker
+    pdf = ChromiumPdf().__enter__()
+    _worker.update(w=w, out=Path(out), pdf=pdf)
+    # Pool workers leaving normally (pool.close + join) run this: the browser must not outlive its worker.
+    mp.util.Finalize(None, _close_worker, exitpriority=10)
+
+
+def _close_worker() -> None:
+    if "pdf" in _worker:
+        _worker.pop("pdf").close()
+    if "w" in _worker:
+        _worker.pop("w").close()
 
 
 def _one(provider_id: str) -> str:
-    return str(render_packet(_worker["w"], provider_id, _worker["out"]))
+    return str(render_packet(_worker["w"], provider_id, _worker["out"], _worker["pdf"]))
+
+
+def render_one(db: Path, provider_id: str, out: Path) -> Path:
+    with Warehouse(db) as w:
+        if w.one("select provider_id from review.current_term where provider_id = ?", [provider_id]) is None:
+            raise ReportError(f"provider {provider_id!r} is not in the warehouse (review.current_term)")
+        with ChromiumPdf() as pdf:
+            return render_packet(w, provider_id, Path(out), pdf)
 
 
 def render_all(db: Path, out: Path, workers: int = 2, progress=None) -> list[Path]:
-    """Every provider's packet in a pool of `workers` processes (spawned: no DuckDB handle crosses a fork)."""
+    """Every provider's packet in `workers` processes (spawned: no DuckDB handle crosses a fork), each with one
+    read-only warehouse connection and one headless Chromium that it reuses for all its packets."""
     with Warehouse(db) as w:
         ids = [r["provider_id"] for r in w.rows("select provider_id from review.current_term order by 1")]
     out.mkdir(parents=True, exist_ok=True)
@@ -135,16 +157,25 @@ def render_all(db: Path, out: Path, workers: int = 2, progress=None) -> list[Pat
         progress(0, len(ids))
     if workers <= 1:
         _init(str(db), str(out))
-        for pid in ids:
-            done.append(Path(_one(pid)))
-            if progress:
-                progress(len(done), len(ids))
-        _worker["w"].close()
+        try:
+            for pid in ids:
+                done.append(Path(_one(pid)))
+                if progress:
+                    progress(len(done), len(ids))
+        finally:
+            _close_worker()
         return done
     ctx = mp.get_context("spawn")
-    with ctx.Pool(workers, initializer=_init, initargs=(str(db), str(out))) as pool:
-        for path in pool.imap_unordered(_one, ids, chunksize=4):
+    pool = ctx.Pool(workers, initializer=_init, initargs=(str(db), str(out)))
+    try:
+        for path in pool.imap_unordered(_one, ids, chunksize=8):
             done.append(Path(path))
             if progress:
                 progress(len(done), len(ids))
+        pool.close()  # workers exit normally and close their browsers (Finalize above)
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
     return sorted(done)

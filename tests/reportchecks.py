@@ -31,12 +31,17 @@ def numbers(text: str) -> list[float]:
     return [float(n.replace("$", "").replace(",", "").replace("%", "")) for n in NUMBER.findall(text)]
 
 
-def section(text: str, start: str, end: str | None = None) -> str:
-    """The text from `start` to the next `end`, skipping the contents (an entry there ends in a dot leader)."""
+def section(text: str, start: str, end: str | None = None, contents_links: bool = False) -> str:
+    """The text from `start` to the next `end`, skipping the contents (an entry there ends in a dot leader).
+
+    contents_links: the contents list is links without page numbers (review packets): an entry there is a line
+    holding just the title, and the section's own caption comes later.
+    """
     body = text.split("\x0c", 2)[-1] if "Contents" in text[:3000] else text
     i = body.index(start)
     while body[i + len(start):].lstrip(" ").startswith(".") or body[i:].split("\n", 1)[0].rstrip()[-1:].isdigit() \
-            and "...." in body[i:].split("\n", 1)[0]:
+            and "...." in body[i:].split("\n", 1)[0] \
+            or contents_links and body[i:].split("\n", 1)[0].strip() == start and start in body[i + len(start):]:
         i = body.index(start, i + 1)
     j = body.index(end, i + len(start)) if end else len(body)
     return body[i:j]

@@ -37,16 +37,16 @@ def test_packet_numbers_equal_the_review_marts(packets):
     text = pdf_text(pdf)
     term = mart(db, "select * from review.current_term where provider_id = ?", [pid])[0]
     assert term["provider_name"] in text and term["organization_type"] in text
-    rules = section(text, "Data completeness by rule", "Source:")
+    rules = section(text, "Data completeness by rule", "Source:", contents_links=True)
     for r in mart(db, "select * from review.data_completeness_by_provider where provider_id = ?", [pid]):
         assert row_numbers(rules, r["rule_description"][:40])[-2:] == [r["activities_flagged"], r["affected_records"]]
-    history = section(text, "Accreditation history and findings", "Source:")
+    history = section(text, "Accreditation history and findings", "Source:", contents_links=True)
     for h in mart(db, "select * from review.accreditation_history where provider_id = ?", [pid]):
         assert str(h["decision_date"]) in history
     for s in mart(db, "select activity_id from review.pip_sample where provider_id = ?", [pid]):
-        assert s["activity_id"] in section(text, "Performance-in-practice sample", "Source:")
+        assert s["activity_id"] in section(text, "Performance-in-practice sample", "Source:", contents_links=True)
     n = mart(db, "select count(*) as n from review.term_activities where provider_id = ?", [pid])[0]["n"]
-    acts = section(text, "Activities of the current term")
+    acts = section(text, "Activities of the current term", contents_links=True)
     if n > PDF_LIST_LIMIT:
         assert f"The first {PDF_LIST_LIMIT} of {n:,} rows" in " ".join(acts.split())
         csv_file = next((packets["out"] / f"review-{pid}-csv").glob("activities_of_the_current_term*.csv"))
