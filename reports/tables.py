@@ -58,8 +58,14 @@ class Table:
         weights = []
         for c in self.columns:
             longest_word = 1.25 * max((len(w) for w in c.label.split()), default=4)  # bold header
-            values = [len(fmt(r.get(c.key), cell_kind(r, c.kind))) for r in sample] or [4]
-            typical = max(values) if c.kind not in ("text", "list") else sorted(values)[int(0.8 * (len(values) - 1))]
+            texts = [fmt(r.get(c.key), cell_kind(r, c.kind)) for r in sample] or ["    "]
+            values = [len(t) for t in texts]
+            if c.kind in ("text", "list"):
+                # text wraps between words: its longest word must fit, the rest may take a second line
+                longest_value_word = max(len(w) for t in texts for w in (t.split() or [""]))
+                typical = max(1.15 * longest_value_word, min(sorted(values)[int(0.8 * (len(values) - 1))], 16))
+            else:
+                typical = 1.2 * max(values)  # digits and dates do not wrap: give them room
             weight = max(longest_word, typical, 5)
             weights.append(min(weight, 38 if c.kind in ("text", "list") else 16))
         total = sum(weights)
