@@ -63,9 +63,9 @@ class Table:
             if c.kind in ("text", "list"):
                 # text wraps between words: its longest word must fit, the rest may take a second line
                 longest_value_word = max(len(w) for t in texts for w in (t.split() or [""]))
-                typical = max(1.15 * longest_value_word, min(sorted(values)[int(0.8 * (len(values) - 1))], 16))
+                typical = max(1.3 * longest_value_word, sorted(values)[int(0.8 * (len(values) - 1))])
             else:
-                typical = 1.2 * max(values)  # digits and dates do not wrap: give them room
+                typical = 1.35 * max(values)  # digits and dates do not wrap: give them room
             weight = max(longest_word, typical, 5)
             weights.append(min(weight, 38 if c.kind in ("text", "list") else 16))
         total = sum(weights)
