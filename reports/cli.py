@@ -39,6 +39,19 @@ def report() -> None:
     """Reports from the marts: annual Data Report, review packets, MOC and REMS (PDF/UA, Excel, CSV)."""
 
 
+def _yearly(render, db: Path, year: int, out: Path, announce: str | None = None) -> None:
+    """The annual, MOC and REMS commands: check the year, render, list the files; a ReportError exits 1."""
+    from .api import ReportError
+
+    try:
+        _check_year(db, year)
+        if announce:
+            click.echo(f"[report] {announce}", err=True)
+        _written(render(db, year, out))
+    except ReportError as exc:
+        _fail(exc)
+
+
 @report.command()
 @_YEAR
 @_DB
@@ -48,14 +61,9 @@ def annual(year: int, db: Path, out: Path) -> None:
 
     Example: pars report annual --year 2023 --db data/warehouse.duckdb --out reports-out
     """
-    from .api import ReportError, annual_report
+    from .api import annual_report
 
-    try:
-        _check_year(db, year)
-        click.echo(f"[report] annual Data Report {year}", err=True)
-        _written(annual_report(db, year, out))
-    except ReportError as exc:
-        _fail(exc)
+    _yearly(annual_report, db, year, out, f"annual Data Report {year}")
 
 
 @report.command()
@@ -67,13 +75,9 @@ def moc(year: int, db: Path, out: Path) -> None:
 
     Example: pars report moc --year 2023 --db data/warehouse.duckdb --out reports-out
     """
-    from .api import ReportError, moc_report
+    from .api import moc_report
 
-    try:
-        _check_year(db, year)
-        _written(moc_report(db, year, out))
-    except ReportError as exc:
-        _fail(exc)
+    _yearly(moc_report, db, year, out)
 
 
 @report.command()
@@ -85,13 +89,9 @@ def rems(year: int, db: Path, out: Path) -> None:
 
     Example: pars report rems --year 2023 --db data/warehouse.duckdb --out reports-out
     """
-    from .api import ReportError, rems_report
+    from .api import rems_report
 
-    try:
-        _check_year(db, year)
-        _written(rems_report(db, year, out))
-    except ReportError as exc:
-        _fail(exc)
+    _yearly(rems_report, db, year, out)
 
 
 @report.command()
