@@ -12,20 +12,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 PY = sys.executable
 sys.path.insert(0, str(BENCH))
+
+from products import bench_products  # noqa: E402
+from steps import machine, measure  # noqa: E402
 
 #: The floor for `pars load`: DuckDB merely reading the same CSV files into tables (no validation).
 FLOOR_READ = """
@@ -78,48 +76,6 @@ DECADE = "2013-2022"
 
 class BaselineMismatch(RuntimeError):
     """A baseline's tables differ from the marts; no time of the run may be reported."""
-
-
-def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False) -> dict:
-    """Median wall seconds and max peak RSS (MiB) of `cmd` over `repeat` fresh runs.
-
-    With `reports`, the command prints one JSON object as its last stdout line; its numeric fields are
-    returned too (the median of each over the runs), e.g. a baseline's own seconds after its imports.
-    """
-    times, peaks, reported = [], [], []
-    for _ in range(repeat):
-        if setup:
-            setup()
-        start = time.perf_counter()
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out if reports else subprocess.DEVNULL, stderr=err)
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            elapsed = time.perf_counter() - start
-            err.seek(0)
-            out.seek(0)
-            if proc.returncode != 0:
-                raise RuntimeError(f"{' '.join(cmd)} failed:\n{err.read().decode(errors='replace')[-2000:]}")
-            if reports:
-                reported.append(json.loads(out.read().decode().strip().splitlines()[-1]))
-        times.append(elapsed)
-        peaks.append(usage.ru_maxrss / 1024)
-    result = {"seconds": round(statistics.median(times), 3), "runs": [round(t, 3) for t in times],
-              "peak_mib": round(max(peaks), 1)}
-    for key in reported[0] if reported else ():
-        if isinstance(reported[0][key], (int, float)):
-            result[f"reported_{key}"] = round(statistics.median(r[key] for r in reported), 5)
-    return result
-
-
-def machine() -> dict:
-    mem_kib = 0
-    with open("/proc/meminfo") as fh:
-        for line in fh:
-            if line.startswith("MemTotal:"):
-                mem_kib = int(line.split()[1])
-    return {"cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1),
-            "python": platform.python_version(), "platform": platform.platform()}
 
 
 def bench_scale(scale: float, years: str, repeat: int, work: Path, products: bool = True,
@@ -188,114 +144,6 @@ def bench_baselines(export: Path, db: Path, out: Path, repeat: int) -> dict:
     answer = steps["answer_from_marts"]
     answer.update(process_seconds=answer["seconds"], seconds=answer.pop("reported_seconds"),
                   repeats=MARTS_REPEATS)
-    return steps
-
-
-#: Steps of the products built on the marts, each a (module, attribute) that must exist and a Python snippet
-#: run in its own process; argv: db, output dir, work dir. Written by other teams: until their module lands
-#: a step is reported as "not run (module missing)", never faked.
-AVAILABLE = """
-import importlib, sys
-module, attr = sys.argv[1], sys.argv[2]
-try:
-    mod = importlib.import_module(module)
-except ModuleNotFoundError as exc:
-    sys.exit(3 if exc.name and module.startswith(exc.name) else 1)
-sys.exit(0 if hasattr(mod, attr) else 3)
-"""
-REPORT_YEAR = """
-import duckdb, sys
-con = duckdb.connect(sys.argv[1], read_only=True)
-print(con.sql('select max(report_year) from annual_report.enterprise_size').fetchall()[0][0])
-"""
-ANNUAL_REPORT = """
-import json, sys, time
-from pathlib import Path
-started = time.perf_counter()
-from reports.api import annual_report
-annual_report(Path(sys.argv[1]), int(sys.argv[3]), Path(sys.argv[2]))
-print(json.dumps({'seconds': time.perf_counter() - started}))
-"""
-REVIEW_PACKETS = """
-import json, sys, time
-from pathlib import Path
-started = time.perf_counter()
-from reports.api import all_review_packets
-result = all_review_packets(Path(sys.argv[1]), Path(sys.argv[2]), workers=2)
-print(json.dumps({'seconds': time.perf_counter() - started,
-                  'packets': len(result) if hasattr(result, '__len__') else -1}))
-"""
-DASHBOARD = """
-import json, sys
-from pathlib import Path
-from dashboards.bench import measure
-result = measure(Path(sys.argv[1]), Path(sys.argv[2]), sessions=5, rounds=int(sys.argv[3]))
-print(json.dumps({k: v for k, v in result.items() if isinstance(v, (int, float))}))
-"""
-RELEASE_PROFILES = ["activities", "learners", "tables"]
-
-
-def attempt(cmd: list[str], repeat: int, **kwargs) -> dict:
-    """measure(), but a product that fails is reported as failed (with its last error line), not timed."""
-    try:
-        return measure(cmd, repeat, **kwargs)
-    except RuntimeError as exc:
-        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        return {"failed": lines[-1][:300] if lines else "failed"}
-
-
-def available(module: str, attr: str) -> bool:
-    code = subprocess.run([PY, "-c", AVAILABLE, module, attr], cwd=ROOT, capture_output=True, text=True)
-    if code.returncode not in (0, 3):
-        raise RuntimeError(f"importing {module} failed:\n{code.stderr[-2000:]}")
-    return code.returncode == 0
-
-
-def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: int = 20,
-                   profiles: list[str] = RELEASE_PROFILES, others: tuple[str, ...] | None = None) -> dict:
-    """Research releases (one step per profile), the annual report, all review packets, dashboard latency.
-
-    All review packets and the dashboard step run once whatever `repeat` (the packets take minutes at
-    national scale; the dashboard repeats its own filter rounds over 5 sessions and reports p95).
-    `others` limits the non-release steps to these names (the smoke test).
-    """
-    missing = {"not_run": "module missing"}
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    steps: dict[str, dict] = {}
-    releases = work / "releases"
-    has_release = subprocess.run([*pars, "release", "--help"], cwd=ROOT, capture_output=True).returncode == 0
-    secret = work / "release.secret"
-    secret.write_text(os.urandom(32).hex() + "\n")
-    for profile in profiles:
-        name = f"release_{profile}"
-        if not has_release:
-            steps[name] = missing
-            continue
-        target = releases / profile
-
-        def clear(target: Path = target) -> None:
-            shutil.rmtree(target, ignore_errors=True)
-        steps[name] = attempt([*pars, "release", profile, "--db", str(db), "--out", str(target),
-                               "--secret-file", str(secret)], repeat, setup=clear)
-    year = subprocess.run([PY, "-c", REPORT_YEAR, str(db)], cwd=ROOT, capture_output=True, text=True,
-                          check=True).stdout.strip()
-    for name, (module, attr), code, args, runs in [
-            ("annual_report", ("reports.api", "annual_report"), ANNUAL_REPORT, [year], repeat),
-            ("all_review_packets", ("reports.api", "all_review_packets"), REVIEW_PACKETS, [], 1),
-            ("dashboard_filter_latency", ("dashboards.bench", "measure"), DASHBOARD, [str(rounds)], 1)]:
-        if others is not None and name not in others:
-            continue
-        if not available(module, attr):
-            steps[name] = missing
-            continue
-        target = releases if name.startswith("dashboard") else work / name
-
-        def clear(target: Path = target, keep: bool = name.startswith("dashboard")) -> None:
-            if not keep:
-                shutil.rmtree(target, ignore_errors=True)
-                target.mkdir(parents=True)
-        steps[name] = attempt([PY, "-c", code, str(db), str(target), *args], runs, setup=clear, reports=True)
     return steps
 
 

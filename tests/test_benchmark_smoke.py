@@ -102,16 +102,15 @@ def test_a_wrong_baseline_is_named_and_refused(baseline_outputs, built_warehouse
         bench.bench_baselines(built_warehouse.parent / "export", built_warehouse, tmp_path / "b", repeat=1)
 
 
-def test_product_steps_run_or_are_marked_missing(built_warehouse, tmp_path):
-    """Releases, reports and the dashboard (other teams' modules) are measured once they exist, never faked."""
+def test_product_steps_are_measured(built_warehouse, tmp_path):
+    """Releases, the annual report and the dashboard are each timed in their own process (a failure is reported)."""
     db = tmp_path / "w.duckdb"
     shutil.copyfile(built_warehouse, db)
     steps = bench.bench_products([sys.executable, "-m", "warehouse"], db, tmp_path / "p", repeat=1,
                                  profiles=["activities"], others=("annual_report", "dashboard_filter_latency"))
     assert set(steps) == {"release_activities", "annual_report", "dashboard_filter_latency"}
     for name, step in steps.items():
-        assert step == {"not_run": "module missing"} or (step["seconds"] > 0 and step["peak_mib"] > 0), (name, step)
-    assert "seconds" in steps["release_activities"] and "seconds" in steps["annual_report"]  # both on main
+        assert step["seconds"] > 0 and step["peak_mib"] > 0, (name, step)
     assert steps["annual_report"]["reported_seconds"] < steps["annual_report"]["seconds"]
     assert (tmp_path / "p" / "releases" / "activities" / "manifest.json").is_file()
     assert list((tmp_path / "p" / "annual_report").glob("*.pdf"))
