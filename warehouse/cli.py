@@ -94,6 +94,13 @@ def synth(out: Path, scale: float, years: str, seed: int, defects: float) -> Non
         click.echo(f"  {name:<36} {n:>12,}")
 
 
+_MEMORY = click.option(
+    "--memory-limit", "memory_limit", metavar="SIZE",
+    help="DuckDB's memory cap, e.g. 2GB or 4GiB; the rest spills to a folder beside the warehouse "
+         "[default: $PARS_MEMORY_LIMIT, else 2GB].",
+)
+
+
 @main.command()
 @click.argument("export", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option(
@@ -108,7 +115,8 @@ def synth(out: Path, scale: float, years: str, seed: int, defects: float) -> Non
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the per-file summary as JSON here.",
 )
-def load(export: Path, db: Path, report: Path | None) -> None:
+@_MEMORY
+def load(export: Path, db: Path, report: Path | None, memory_limit: str | None) -> None:
     """Validate an export and load it into the warehouse.
 
     Bad rows are quarantined (raw.quarantine) and the rest loads; a file-level problem stops the load
@@ -120,7 +128,8 @@ def load(export: Path, db: Path, report: Path | None) -> None:
 
     try:
         with progress_bar("loading") as update:
-            result = load_export(export, db, progress=lambda text, done, total: update(text, done / total))
+            result = load_export(export, db, progress=lambda text, done, total: update(text, done / total),
+                                 memory_limit=memory_limit)
     except LoadError as exc:
         click.echo(f"error: {exc}", err=True)
         click.echo("the warehouse was not changed", err=True)
@@ -147,8 +156,9 @@ _DB = click.option(
               help="auto: run dbt's unit tests only when the project changed since they last passed here.")
 @click.option("--project-dir", type=click.Path(path_type=Path, file_okay=False), hidden=True,
               help="Another dbt project (tests).")
+@_MEMORY
 def build(db: Path, full_refresh: bool, select: str | None, exclude: str | None, report: Path | None,
-          unit_tests: str, project_dir: Path | None) -> None:
+          unit_tests: str, project_dir: Path | None, memory_limit: str | None) -> None:
     """Build the marts: dbt build (models, data tests, unit tests) on a copy, published only if all pass.
 
     A failed or killed build leaves the published warehouse exactly as it was (exit code 1 on failure);
@@ -161,7 +171,8 @@ def build(db: Path, full_refresh: bool, select: str | None, exclude: str | None,
 
     try:
         result = run_build(db, full_refresh=full_refresh, select=select, exclude=exclude,
-                           progress=build_progress, project_dir=project_dir, unit_tests=unit_tests)
+                           progress=build_progress, project_dir=project_dir, unit_tests=unit_tests,
+                           memory_limit=memory_limit)
     except BuildError as exc:
         click.echo(f"error: {exc}", err=True)
         click.echo("the warehouse was not changed", err=True)

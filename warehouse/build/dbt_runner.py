@@ -48,9 +48,13 @@ def dbt_args(command: list[str], project_dir: Path, target: Path, logs: Path, th
 
 
 @contextmanager
-def _environment(db: Path, project_dir: Path) -> Iterator[None]:
-    """PARS_DB (read by profiles.yml) and DBT_PROFILES_DIR for the call only."""
+def _environment(db: Path, project_dir: Path, duckdb_settings: dict[str, str] | None) -> Iterator[None]:
+    """PARS_DB, PARS_MEMORY_LIMIT, PARS_TEMP_DIRECTORY (read by profiles.yml) and DBT_PROFILES_DIR, for the
+    call only."""
     wanted = {"PARS_DB": str(db), "DBT_PROFILES_DIR": str(project_dir)}
+    if duckdb_settings:
+        wanted["PARS_MEMORY_LIMIT"] = duckdb_settings["memory_limit"]
+        wanted["PARS_TEMP_DIRECTORY"] = duckdb_settings["temp_directory"]
     saved = {k: os.environ.get(k) for k in wanted}
     os.environ.update(wanted)
     try:
@@ -63,7 +67,8 @@ def _environment(db: Path, project_dir: Path) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def invoke(args: list[str], db: Path, project_dir: Path, on_node: NodeCallback | None = None) -> Invocation:
+def invoke(args: list[str], db: Path, project_dir: Path, on_node: NodeCallback | None = None,
+           duckdb_settings: dict[str, str] | None = None) -> Invocation:
     """Run one dbt command against the DuckDB file `db`; never raises for a dbt failure."""
     started = time.perf_counter()
     from dbt.cli.main import dbtRunner  # heavy import (about 2 s, counted as start-up): only when needed
@@ -88,7 +93,7 @@ def invoke(args: list[str], db: Path, project_dir: Path, on_node: NodeCallback |
             seconds = data.run_result.execution_time if data.HasField("run_result") else 0.0
             on_node(done, total, info.resource_type, info.node_name, info.node_status, seconds)
 
-    with _environment(db, project_dir):
+    with _environment(db, project_dir, duckdb_settings):
         try:
             outcome = dbtRunner(callbacks=[on_event]).invoke(args)
         finally:

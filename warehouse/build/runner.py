@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import resources
 from ..locking import WarehouseBusy, exclusive
 from . import project_state, workcopy
 from .dbt_runner import ROOT, dbt_args, invoke
@@ -32,6 +33,7 @@ def build(
     exclude: str | None = None,
     threads: int = 2,
     unit_tests: str = "auto",
+    memory_limit: str | None = None,
 ) -> BuildResult:
     """Build the dbt project into a new copy of `db` and swap it in when every node passed.
 
@@ -39,6 +41,8 @@ def build(
     threads build about a fifth faster than one here (DuckDB runs each query on all cores anyway).
     `unit_tests`: "auto" runs dbt's unit tests only when the project changed since they last all passed on
     this warehouse (project_state.py: they never read warehouse data), "always" runs them every time.
+    `memory_limit` caps DuckDB's memory during the build (warehouse/resources.py: default 2GB or
+    $PARS_MEMORY_LIMIT); what does not fit spills to `<db>.spill`, removed afterwards.
     Raises BuildError when the build cannot start (no warehouse, another load or build holds it, a
     writer has it open); a build that ran and failed returns a result with `ok` false and the failures.
     """
@@ -46,12 +50,16 @@ def build(
     paths = WorkPaths(Path(db).resolve())
     if unit_tests not in ("auto", "always"):
         raise ValueError(f"unit_tests must be 'auto' or 'always', not {unit_tests!r}")
+    try:
+        duckdb_settings = resources.settings(paths.db, memory_limit)
+    except resources.MemoryLimitError as exc:
+        raise BuildError(str(exc)) from None
     result = BuildResult(paths.db, ok=False, published=False, counts={}, failures=[], seconds=0.0,
                          full_refresh=full_refresh, select=select, exclude=exclude)
     try:
-        with exclusive(paths.db, "build"):
+        with exclusive(paths.db, "build"), resources.spilling(paths.db):
             _locked_build(paths, project_dir or ROOT, threads, progress or _quiet, result,
-                          always_unit_tests=unit_tests == "always")
+                          always_unit_tests=unit_tests == "always", duckdb_settings=duckdb_settings)
     except WarehouseBusy as exc:
         raise BuildError(str(exc)) from None
     finally:
@@ -70,7 +78,7 @@ def _command(result: BuildResult, skip_unit_tests: bool) -> list[str]:
 
 
 def _locked_build(paths: WorkPaths, project_dir: Path, threads: int, report: Progress, result: BuildResult,
-                  always_unit_tests: bool) -> None:
+                  always_unit_tests: bool, duckdb_settings: dict[str, str]) -> None:
     workcopy.remove_stale(paths)
     workcopy.check_no_writer(paths.db)
     workcopy.apply_wal(paths.db)
@@ -83,7 +91,7 @@ def _locked_build(paths: WorkPaths, project_dir: Path, threads: int, report: Pro
     copy = workcopy.make_copy(paths)
     result.copy_seconds = time.perf_counter() - copying
     try:
-        _run_dbt(paths, project_dir, command, threads, report, result)
+        _run_dbt(paths, project_dir, command, threads, report, result, duckdb_settings)
         if result.error is None and not result.failures:
             if not result.select and not result.exclude and result.count("unit_test") > 0:
                 project_state.remember_passed(copy, digest)  # every unit test ran and passed
@@ -103,13 +111,13 @@ def _locked_build(paths: WorkPaths, project_dir: Path, threads: int, report: Pro
 
 
 def _run_dbt(paths: WorkPaths, project_dir: Path, command: list[str], threads: int, report: Progress,
-             result: BuildResult) -> None:
+             result: BuildResult, duckdb_settings: dict[str, str]) -> None:
     def on_node(done: int, total: int, kind: str, name: str, status: str, seconds: float) -> None:
         report(f"{kind} {name}: {status} ({seconds:.2f} s)", done, total)
 
     report("dbt: starting and parsing the project", 0, 0)
     args = dbt_args(command, project_dir, paths.target, paths.logs, threads)
-    run = invoke(args, paths.link, project_dir, on_node)
+    run = invoke(args, paths.link, project_dir, on_node, duckdb_settings)
     result.dbt_seconds, result.startup_seconds = run.seconds, run.startup_seconds
     result.counts, result.failures = tally(run.result)
     if run.exception is not None:

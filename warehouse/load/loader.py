@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from .. import resources
 from ..contract import FILES, FORMULA_PREFIXES, FileSpec
 from ..db import first, scalar
 from ..locking import WarehouseBusy, exclusive
@@ -65,8 +66,12 @@ class LoadResult:
         }
 
 
-def load_export(export: Path | str, db: Path | str, progress: Progress | None = None) -> LoadResult:
+def load_export(export: Path | str, db: Path | str, progress: Progress | None = None,
+                memory_limit: str | None = None) -> LoadResult:
     """Validate `export` and load it into the DuckDB file `db` (created if missing).
+
+    `memory_limit` caps DuckDB's memory (warehouse/resources.py: default 2GB or $PARS_MEMORY_LIMIT); what
+    does not fit spills to a folder beside the warehouse.
 
     Raises LoadError for a file-level problem, or when a build or another load holds the warehouse
     (warehouse/locking.py: a build publishes a copy, so a load committed meanwhile would be lost); the
@@ -74,13 +79,17 @@ def load_export(export: Path | str, db: Path | str, progress: Progress | None = 
     """
     db = Path(db)
     try:
-        with exclusive(db, "load"):
-            return _load(Path(export), db, progress)
+        limit = resources.memory_limit(memory_limit)
+    except resources.MemoryLimitError as exc:
+        raise LoadError(str(exc), file="--memory-limit", rule="memory_limit") from None
+    try:
+        with exclusive(db, "load"), resources.spilling(db):
+            return _load(Path(export), db, progress, limit)
     except WarehouseBusy as exc:
         raise LoadError(str(exc), file=str(db), rule="locked") from None
 
 
-def _load(export: Path, db: Path, progress: Progress | None) -> LoadResult:
+def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str) -> LoadResult:
     started = time.perf_counter()
     step = _stepper(progress, 3 + 3 * len(FILES))
     manifest = read_manifest(export)
@@ -91,6 +100,7 @@ def _load(export: Path, db: Path, progress: Progress | None) -> LoadResult:
             reader.precheck_csv(f)
     existed = db.exists()
     con = _connect(db)
+    resources.apply(con, db, memory_limit)
     ok = False
     try:
         digest = _content_hash(files)
