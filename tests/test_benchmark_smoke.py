@@ -114,3 +114,23 @@ def test_product_steps_are_measured(built_warehouse, tmp_path):
     assert steps["annual_report"]["reported_seconds"] < steps["annual_report"]["seconds"]
     assert (tmp_path / "p" / "releases" / "activities" / "manifest.json").is_file()
     assert list((tmp_path / "p" / "annual_report").glob("*.pdf"))
+
+
+def test_the_dbt_floor_project_has_the_shape_it_is_given(tmp_path):
+    """benchmarks/dbt_floor.py: a project of trivial nodes, node for node the shape asked (here a small one)."""
+    import duckdb
+
+    from benchmarks.dbt_floor import shape_of, time_builds, write_project
+
+    shape = {"seed": 2, "table": 3, "view": 2, "incremental": 1, "test": 20}
+    project = write_project(tmp_path / "floor", shape)
+    db = tmp_path / "floor.duckdb"
+    duckdb.connect(str(db)).close()
+    seconds, startup = time_builds(db, None, project, repeat=1)
+    assert len(seconds) == 1 and 0 < startup[0] < seconds[0]
+    manifest = json.loads((tmp_path / "floor.duckdb.dbt" / "target" / "manifest.json").read_text())
+    assert shape_of(tmp_path / "floor.duckdb.dbt" / "target" / "manifest.json") == shape
+    run_results = json.loads((tmp_path / "floor.duckdb.dbt" / "target" / "run_results.json").read_text())
+    assert len(run_results["results"]) == sum(shape.values())  # every node ran
+    assert all(r["status"] in ("success", "pass") for r in run_results["results"])
+    assert manifest["metadata"]["project_name"] == "floor"
