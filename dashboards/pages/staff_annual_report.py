@@ -1,5 +1,14 @@
-"""Staff: the annual report explorer (annual_report.activity_rollup, enterprise_size, income_by_organization_type)."""
+"""Staff: the annual report explorer (annual_report.activity_rollup, enterprise_size, income_by_organization_type).
 
+Kept fast on a filter change (target: p95 <= 300 ms at one year with 5 sessions; see dashboards/bench.py):
+- the filters and everything that depends on them are one fragment (st.fragment), so a filter change reruns only
+  that part of the page, not the menu, the sign-in check and the reference lists;
+- the charts are Vega-Lite specs written here (st.vega_lite_chart): st.line_chart / st.bar_chart build theirs with
+  Altair and validate it against the Vega-Lite JSON schema on every rerun, about two thirds of a rerun's server time;
+- the tabs run only the open tab (on_change="rerun"): the hidden tabs' tables are not built, sent or drawn.
+"""
+
+import pandas as pd
 import streamlit as st
 
 from dashboards import auth, data, ui
@@ -11,6 +20,144 @@ ui.warehouse_guard()
 st.title("Annual report explorer")
 
 ROLLUP = "annual_report.activity_rollup"
+COLUMNS = ["report_year", "accreditor_group", "state", "organization_type", "activity_type", "activities",
+           "providers_reporting", "hours_of_instruction", "physician_interactions", "other_learner_interactions",
+           "total_interactions", "activities_with_commercial_support", "commercial_support_income"]
+FIGURES = [("Activities", "activities", ui.number), ("Providers reporting", "providers_reporting", ui.number),
+           ("Hours of instruction", "hours_of_instruction", ui.number),
+           ("Physician interactions", "physician_interactions", ui.number),
+           ("Other learner interactions", "other_learner_interactions", ui.number),
+           ("Commercial support income", "commercial_support_income", ui.money)]
+INTERACTIONS = {"physician_interactions": "Physician interactions",
+                "other_learner_interactions": "Other learner interactions"}
+TABS = ["Selection table", "Year by year", "Income by organization type"]
+YEAR_AXIS = {"field": "report_year", "type": "ordinal", "title": "Reporting year", "axis": {"labelAngle": 0}}
+NUMBER = ",.0f"
+
+
+def trend_charts(trend: pd.DataFrame) -> None:
+    """Interactions (two lines) and activities (bars) by reporting year."""
+    frame = ui.by_year(trend[["report_year", "activities", *INTERACTIONS]]).rename(columns=INTERACTIONS)
+    labels = list(INTERACTIONS.values())
+    st.vega_lite_chart(frame[["report_year", *labels]], {
+        "transform": [{"fold": labels, "as": ["series", "interactions"]}],
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": YEAR_AXIS,
+            "y": {"field": "interactions", "type": "quantitative", "title": "Interactions"},
+            "color": {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "bottom"}},
+            "tooltip": [{"field": "report_year", "title": "Year"}, {"field": "series", "title": "Series"},
+                        {"field": "interactions", "type": "quantitative", "title": "Interactions", "format": NUMBER}],
+        },
+    }, height=280, key="c-trend-interactions")
+    st.vega_lite_chart(frame[["report_year", "activities"]], {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": YEAR_AXIS,
+            "y": {"field": "activities", "type": "quantitative", "title": "Activities"},
+            "tooltip": [{"field": "report_year", "title": "Year"},
+                        {"field": "activities", "type": "quantitative", "title": "Activities", "format": NUMBER}],
+        },
+    }, height=220, key="c-trend-activities")
+
+
+def breakdown_chart(parts: pd.DataFrame, dim: str, dim_label: str) -> None:
+    """The year's activities by one dimension, largest first (horizontal bars)."""
+    st.vega_lite_chart(parts[[dim, "activities"]], {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": dim, "type": "nominal", "sort": "-x", "title": dim_label.capitalize()},
+            "x": {"field": "activities", "type": "quantitative", "title": "Activities"},
+            "tooltip": [{"field": dim, "title": dim_label.capitalize()},
+                        {"field": "activities", "type": "quantitative", "title": "Activities", "format": NUMBER}],
+        },
+    }, height=320, key="c-breakdown")
+
+
+@st.fragment
+def explorer(years: list, org_types: list, activity_names: dict, states: list) -> None:
+    """The filters and all they drive: a filter change reruns this function only."""
+    auth.require("annual_report")  # a fragment rerun skips the page's own check: check again
+    with st.container(key="filters", horizontal=True):
+        year = st.selectbox("Year", years[::-1], key="f-year")
+        group = st.selectbox("Accreditor", ["All", "ACCME", "State", "Joint"], key="f-group")
+        org = st.selectbox("Organization type", ["All", *org_types], key="f-org")
+        act = st.selectbox("Activity type", ["All", *activity_names], key="f-act",
+                           format_func=lambda c: c if c == "All" else f"{c} ({activity_names[c]})")
+        state = st.selectbox("State", ["All", *states], key="f-state")
+
+    selection = {"accreditor_group": group, "state": state, "organization_type": org, "activity_type": act}
+    trend = data.select(ROLLUP, selection, order_by=["report_year"])
+    current = trend[trend["report_year"] == year]
+    with st.container(key="selection"):
+        st.caption(f"Selection: {year} · accreditor {group} · state {state} · organization type {org} · "
+                   f"activity type {act}")
+
+    row = current.iloc[0] if len(current) else None
+    for col, (label, column, fmt) in zip(st.columns(6), FIGURES, strict=True):
+        col.metric(label, fmt(row[column]) if row is not None else "0")
+
+    if row is None:
+        st.info("No counted activity matches this selection in this year.")
+
+    if state == "All" and org == "All" and act == "All":
+        size = data.select("annual_report.enterprise_size", {"report_year": year, "accreditor_group": group})
+        if len(size):
+            s = size.iloc[0]
+            cols = st.columns(6)
+            cols[0].metric("Providers accredited", ui.number(s["providers_accredited"]))
+            cols[1].metric("Total income", ui.money(s["total_income"]))
+            cols[2].metric("Registration fees", ui.money(s["registration_fees"]))
+            cols[3].metric("Advertising and exhibits", ui.money(s["advertising_exhibit_income"]))
+            cols[4].metric("Government grants", ui.money(s["government_grants"]))
+            cols[5].metric("Private donations", ui.money(s["private_donations"]))
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Trend")
+        if len(trend):
+            trend_charts(trend)
+    with right:
+        dims = [("organization_type", "organization type", org), ("activity_type", "activity type", act),
+                ("state", "state", state)]
+        open_dims = [d for d in dims if d[2] == "All"] or [dims[0]]
+        dim, dim_label, _ = open_dims[0]
+        if len(open_dims) > 1:
+            dim_label = st.radio("Breakdown by", [d[1] for d in open_dims], horizontal=True, key="f-breakdown")
+            dim = next(d[0] for d in open_dims if d[1] == dim_label)
+        st.subheader(f"{year} by {dim_label}")
+        parts = data.select(ROLLUP, {**selection, "report_year": year, dim: Exclude("All")},
+                            order_by=["activities desc", dim])
+        if len(parts):
+            breakdown_chart(parts, dim, dim_label)
+
+    # Only the open tab runs: switching tabs reruns this fragment (on_change="rerun").
+    parts_tab, trend_tab, income_tab = st.tabs(TABS, key="t-tabs", on_change="rerun")
+    details = {"year": int(year), **selection}
+    if parts_tab.open:
+        with parts_tab:
+            table = parts[COLUMNS] if len(parts) else parts
+            st.dataframe(table, hide_index=True, key="t-parts")
+            ui.table_downloads(table, f"annual-report-{year}-by-{dim}", what=f"annual report {year} by {dim_label}",
+                               key="dl-parts", details=details)
+    if trend_tab.open:
+        with trend_tab:
+            st.dataframe(trend[COLUMNS], hide_index=True, key="t-trend")
+            ui.table_downloads(trend[COLUMNS], "annual-report-trend", what="annual report trend", key="dl-trend",
+                               details=selection)
+    if income_tab.open:
+        with income_tab:
+            income = data.select("annual_report.income_by_organization_type",
+                                 {"report_year": year, "accreditor_group": group}, order_by=["organization_type"])
+            st.dataframe(income, hide_index=True, key="t-income")
+            ui.table_downloads(income, f"income-by-organization-type-{year}",
+                               what=f"income by organization type {year}", key="dl-income",
+                               details={"year": int(year), "accreditor_group": group})
+
+    st.subheader("The annual report")
+    ui.report_downloads("annual", year, "annual report", key="dl-report")
+
+
 years = data.distinct("annual_report.enterprise_size", "report_year")
 if not years:
     st.info("The warehouse holds no reporting year yet.")
@@ -19,90 +166,4 @@ org_types = data.select("main.organization_types", order_by=["sort_order"])["org
 activity_names = dict(data.select("main.activity_types", columns=["activity_type", "activity_type_name"],
                                   order_by=["sort_order"]).itertuples(index=False))
 states = data.distinct(ROLLUP, "state", {"state": Exclude("All")})
-
-with st.container(key="filters", horizontal=True):
-    year = st.selectbox("Year", years[::-1], key="f-year")
-    group = st.selectbox("Accreditor", ["All", "ACCME", "State", "Joint"], key="f-group")
-    org = st.selectbox("Organization type", ["All", *org_types], key="f-org")
-    act = st.selectbox("Activity type", ["All", *activity_names], key="f-act",
-                       format_func=lambda c: c if c == "All" else f"{c} ({activity_names[c]})")
-    state = st.selectbox("State", ["All", *states], key="f-state")
-
-selection = {"accreditor_group": group, "state": state, "organization_type": org, "activity_type": act}
-trend = data.select(ROLLUP, selection, order_by=["report_year"])
-current = trend[trend["report_year"] == year]
-with st.container(key="selection"):
-    st.caption(f"Selection: {year} · accreditor {group} · state {state} · organization type {org} · "
-               f"activity type {act}")
-
-row = current.iloc[0] if len(current) else None
-cols = st.columns(6)
-figures = [("Activities", "activities", ui.number), ("Providers reporting", "providers_reporting", ui.number),
-           ("Hours of instruction", "hours_of_instruction", ui.number),
-           ("Physician interactions", "physician_interactions", ui.number),
-           ("Other learner interactions", "other_learner_interactions", ui.number),
-           ("Commercial support income", "commercial_support_income", ui.money)]
-for col, (label, column, fmt) in zip(cols, figures, strict=True):
-    col.metric(label, fmt(row[column]) if row is not None else "0")
-
-if row is None:
-    st.info("No counted activity matches this selection in this year.")
-
-if state == "All" and org == "All" and act == "All":
-    size = data.select("annual_report.enterprise_size", {"report_year": year, "accreditor_group": group})
-    if len(size):
-        s = size.iloc[0]
-        cols = st.columns(6)
-        cols[0].metric("Providers accredited", ui.number(s["providers_accredited"]))
-        cols[1].metric("Total income", ui.money(s["total_income"]))
-        cols[2].metric("Registration fees", ui.money(s["registration_fees"]))
-        cols[3].metric("Advertising and exhibits", ui.money(s["advertising_exhibit_income"]))
-        cols[4].metric("Government grants", ui.money(s["government_grants"]))
-        cols[5].metric("Private donations", ui.money(s["private_donations"]))
-
-left, right = st.columns(2)
-with left:
-    st.subheader("Trend")
-    if len(trend):
-        by_year = ui.by_year(trend).set_index("report_year")
-        st.line_chart(by_year[["physician_interactions", "other_learner_interactions"]],
-                      x_label="Reporting year", y_label="Interactions", height=280)
-        st.bar_chart(by_year[["activities"]], x_label="Reporting year",
-                     y_label="Activities", height=220)
-with right:
-    dims = [("organization_type", "organization type", org), ("activity_type", "activity type", act),
-            ("state", "state", state)]
-    open_dims = [d for d in dims if d[2] == "All"] or [dims[0]]
-    dim, dim_label, _ = open_dims[0]
-    if len(open_dims) > 1:
-        dim_label = st.radio("Breakdown by", [d[1] for d in open_dims], horizontal=True, key="f-breakdown")
-        dim = next(d[0] for d in open_dims if d[1] == dim_label)
-    st.subheader(f"{year} by {dim_label}")
-    parts = data.select(ROLLUP, {**selection, "report_year": year, dim: Exclude("All")},
-                        order_by=["activities desc", dim])
-    if len(parts):
-        st.bar_chart(parts, x=dim, y="activities", horizontal=True, sort="-activities", height=320,
-                     x_label=dim_label.capitalize(), y_label="Activities")
-
-tabs = st.tabs(["Selection table", "Year by year", "Income by organization type"])
-columns = ["report_year", "accreditor_group", "state", "organization_type", "activity_type", "activities",
-           "providers_reporting", "hours_of_instruction", "physician_interactions", "other_learner_interactions",
-           "total_interactions", "activities_with_commercial_support", "commercial_support_income"]
-details = {"year": int(year), **selection}
-with tabs[0]:
-    st.dataframe(parts[columns] if len(parts) else parts, hide_index=True, key="t-parts")
-    ui.table_downloads(parts[columns] if len(parts) else parts, f"annual-report-{year}-by-{dim}",
-                       what=f"annual report {year} by {dim_label}", key="dl-parts", details=details)
-with tabs[1]:
-    st.dataframe(trend[columns], hide_index=True)
-    ui.table_downloads(trend[columns], "annual-report-trend", what="annual report trend", key="dl-trend",
-                       details=selection)
-with tabs[2]:
-    income = data.select("annual_report.income_by_organization_type",
-                         {"report_year": year, "accreditor_group": group}, order_by=["organization_type"])
-    st.dataframe(income, hide_index=True)
-    ui.table_downloads(income, f"income-by-organization-type-{year}", what=f"income by organization type {year}",
-                       key="dl-income", details={"year": int(year), "accreditor_group": group})
-
-st.subheader("The annual report")
-ui.report_downloads("annual", year, "annual report", key="dl-report")
+explorer(years, org_types, activity_names, states)

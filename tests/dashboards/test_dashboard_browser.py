@@ -124,6 +124,21 @@ def metric(pg, label: str):
         has=pg.get_by_text(label, exact=True)).locator('[data-testid="stMetricValue"]')
 
 
+def chart_marks(pg, index: int) -> list[str]:
+    """The text alternatives (aria-label) of the marks Vega drew in the page's index-th chart: their data."""
+    return pg.locator('[data-testid="stVegaLiteChart"]').nth(index).locator("path[aria-label]").evaluate_all(
+        "marks => marks.map(m => m.getAttribute('aria-label'))")
+
+
+def expect_marks(pg, index: int, expected: set[str]) -> None:
+    """Wait until the index-th chart draws exactly these marks (Vega draws new data asynchronously)."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while set(marks := chart_marks(pg, index)) != expected:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"chart {index} draws {sorted(marks)}, not {sorted(expected)}")
+        time.sleep(0.1)
+
+
 def choose(pg, key: str, option: str) -> None:
     settle(pg)
     for _ in range(3):  # a rerun may redraw the box just as it opens: open it again
@@ -195,17 +210,32 @@ def test_staff_filters_show_the_marts_numbers_and_downloads_are_audited(page, se
     choose(pg, "f-state", state)
     playwright_api.expect(pg.locator(".st-key-selection")).to_contain_text(f"state {state}")
     playwright_api.expect(metric(pg, "Activities")).to_have_text(f"{state_activities:,}")
+    # the filters rerun only the explorer's fragment: its charts are redrawn with the selection's numbers too
+    # (charts: 0 interactions by year, 1 activities by year, 2 the year by organization type)
+    by_type = q(db, "select organization_type, activities from annual_report.activity_rollup where report_year = ? "
+                    "and accreditor_group = 'ACCME' and state = ? and activity_type = 'All' "
+                    "and organization_type <> 'All'", [year, state])
+    expect_marks(pg, 1, {f"Reporting year: {y}; Activities: {a}; Year: {y}" for y, a in q(
+        db, "select report_year, activities from annual_report.activity_rollup where accreditor_group = 'ACCME' "
+            "and state = ? and organization_type = 'All' and activity_type = 'All'", [state])})
+    expect_marks(pg, 2, {f"Activities: {a}; Organization type: {o}" for o, a in by_type})
     shot(pg, server, "staff-explorer-accme-state")
 
     name, body = download(pg, "dl-parts-csv")
     rows = list(csv.DictReader(io.StringIO(body.decode())))
-    expected = q(db, "select organization_type, activities from annual_report.activity_rollup where report_year = ? "
-                     "and accreditor_group = 'ACCME' and state = ? and activity_type = 'All' "
-                     "and organization_type <> 'All'", [year, state])
-    assert sorted((r["organization_type"], int(r["activities"])) for r in rows) == sorted(expected)
+    assert sorted((r["organization_type"], int(r["activities"])) for r in rows) == sorted(by_type)
     entry = audited(server, "staff1", name)
     assert entry["role"] == "staff" and entry["details"] == {
         "year": year, "accreditor_group": "ACCME", "state": state, "organization_type": "All", "activity_type": "All"}
+
+    # the tabs run only the open tab: opening another one draws its table, for the current filters
+    pg.get_by_role("tab", name="Income by organization type").click()
+    name, body = download(pg, "dl-income-csv")
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    income = q(db, "select organization_type, total_income from annual_report.income_by_organization_type "
+                   "where report_year = ? and accreditor_group = 'ACCME'", [year])
+    assert sorted((r["organization_type"], round(float(r["total_income"]), 2)) for r in rows) == sorted(
+        (o, round(float(v), 2)) for o, v in income) and name == f"income-by-organization-type-{year}.csv"
 
     # the other staff pages, by the menu
     for title, header in [("MOC", "CME that counts for MOC"), ("Opioid REMS", "Opioid Analgesic REMS"),

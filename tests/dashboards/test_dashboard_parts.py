@@ -99,7 +99,8 @@ def test_serve_refuses_missing_inputs(tmp_path):
 def test_streamlit_runs_headless_without_telemetry_and_with_xsrf():
     command = " ".join(streamlit_command(8501, "127.0.0.1"))
     for option in ("--server.headless true", "--browser.gatherUsageStats false",
-                   "--server.enableXsrfProtection true", "--runner.magicEnabled false"):
+                   "--server.enableXsrfProtection true", "--runner.magicEnabled false",
+                   "--runner.postScriptGC false"):  # no full GC holding the GIL after every (fragment) rerun
         assert option in command
     config = (auth.Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text()
     assert "gatherUsageStats = false" in config and "enableXsrfProtection = true" in config
