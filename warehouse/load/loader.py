@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from .. import resources
-from ..contract import FILES, FORMULA_PREFIXES, FileSpec
+from ..contract import FILES, FileSpec
 from ..db import first, scalar
 from ..locking import WarehouseBusy, exclusive
 from . import raw, reader, references, validate
@@ -297,15 +297,7 @@ def _summarize(con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str) -
     if field_count:
         s.quarantined["field_count"] = field_count
         s.read += field_count
-    texts = [c.name for c in spec.columns if c.type == "text"]
-    if texts:
-        starts = ", ".join(f"chr({ord(p)})" for p in FORMULA_PREFIXES)
-        hits = " + ".join(f"coalesce(left(s.{c}, 1) in ({starts}), false)::int" for c in texts)
-        s.neutralized = scalar(
-            con,
-            f"""select coalesce(sum({hits}), 0) from stg_{spec.name} s
-            join {chk} c using (_row) where c._copy = 1 and c._rule is null""",
-        )
+    s.neutralized = scalar(con, f"select coalesce(sum(_neutralized), 0) from {chk} where _copy = 1 and _rule is null")
     return s
 
 

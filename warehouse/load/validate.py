@@ -129,12 +129,13 @@ def checked_table_sql(spec: FileSpec, staging: str, checked: str, conflicts: lis
     with marked as (
         select {raw_cols}, s._row, s._line, coalesce(d._copy, 1) as _copy,
                coalesce({", ".join(dup_rules)}) as _dup_error
-        from {staging} s left join copies_{checked} d using (_row)
+        from {staging} s left join (select _row, _copy from copies_{checked}) d using (_row)
         {" ".join(joins)}
     ),
     typed as (
         select _row, _line, _copy,
                case when _copy = 1 then coalesce(_dup_error, {", ".join(col_errors)}) end as _local_error,
+               {_formula_like(spec)} as _neutralized,
                {", ".join(f"{typed_expr(c)} as {c.name}" for c in spec.columns)}
         from marked
     ),
@@ -147,6 +148,13 @@ def checked_table_sql(spec: FileSpec, staging: str, checked: str, conflicts: lis
            nullif(split_part(_error, '\t', 1), '') as _rule, nullif(split_part(_error, '\t', 2), '') as _column
     from judged
     """
+
+
+def _formula_like(spec: FileSpec) -> str:
+    """How many of the row's text values start like a spreadsheet formula (stored neutralized, with ')."""
+    hits = [f"coalesce(left({c.name}, 1) in ({FORMULA_START}), false)::int" for c in spec.columns
+            if c.type == "text"]
+    return " + ".join(hits) if hits else "0"
 
 
 def _not_null(columns: tuple[str, ...], alias: str = "") -> str:
@@ -167,11 +175,18 @@ def run(con: duckdb.DuckDBPyConnection, spec: FileSpec, staging: str, checked: s
         with repeated as (
             select {key} from {staging} where {_not_null(spec.key)} group by all having count(*) > 1
         )
-        select _row, row_number() over (partition by {all_cols} order by _row) as _copy
+        select _row, {", ".join(f"s.{k}" for k in spec.key)},
+               row_number() over (partition by {all_cols} order by _row) as _copy
         from {staging} s semi join repeated r on {" and ".join(f"r.{k} = s.{k}" for k in spec.key)}
     """)
-    conflicts = []
-    for i, columns in enumerate((spec.key, *spec.unique)):
+    # A key held by more than one distinct row: only rows whose key repeats (all in copies_) can be one, so
+    # this needs no second pass over the whole file.
+    conflicts = [f"conflict0_{checked}"]
+    con.sql(f"""
+        create or replace temp table conflict0_{checked} as
+        select {key} from copies_{checked} where _copy = 1 group by all having count(*) > 1
+    """)
+    for i, columns in enumerate(spec.unique, start=1):
         table = f"conflict{i}_{checked}"
         cols = ", ".join(columns)
         con.sql(f"""
