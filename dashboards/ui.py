@@ -72,6 +72,12 @@ def file_reader(path: Path) -> Callable[[], bytes]:
     return lambda: Path(path).read_bytes()
 
 
+def metric_row(row, figures: list[tuple[str, str, Callable]]) -> None:
+    """One row of st.metric: (label, column of `row`, formatter) each; "0" for every figure when `row` is None."""
+    for col, (label, column, fmt) in zip(st.columns(len(figures)), figures, strict=True):
+        col.metric(label, fmt(row[column]) if row is not None else "0")
+
+
 def number(value, decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"

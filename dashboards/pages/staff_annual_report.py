@@ -28,6 +28,11 @@ FIGURES = [("Activities", "activities", ui.number), ("Providers reporting", "pro
            ("Physician interactions", "physician_interactions", ui.number),
            ("Other learner interactions", "other_learner_interactions", ui.number),
            ("Commercial support income", "commercial_support_income", ui.money)]
+SIZE_FIGURES = [("Providers accredited", "providers_accredited", ui.number), ("Total income", "total_income", ui.money),
+                ("Registration fees", "registration_fees", ui.money),
+                ("Advertising and exhibits", "advertising_exhibit_income", ui.money),
+                ("Government grants", "government_grants", ui.money),
+                ("Private donations", "private_donations", ui.money)]
 INTERACTIONS = {"physician_interactions": "Physician interactions",
                 "other_learner_interactions": "Other learner interactions"}
 TABS = ["Selection table", "Year by year", "Income by organization type"]
@@ -94,8 +99,7 @@ def explorer(years: list, org_types: list, activity_names: dict, states: list) -
                    f"activity type {act}")
 
     row = current.iloc[0] if len(current) else None
-    for col, (label, column, fmt) in zip(st.columns(6), FIGURES, strict=True):
-        col.metric(label, fmt(row[column]) if row is not None else "0")
+    ui.metric_row(row, FIGURES)
 
     if row is None:
         st.info("No counted activity matches this selection in this year.")
@@ -103,14 +107,7 @@ def explorer(years: list, org_types: list, activity_names: dict, states: list) -
     if state == "All" and org == "All" and act == "All":
         size = data.select("annual_report.enterprise_size", {"report_year": year, "accreditor_group": group})
         if len(size):
-            s = size.iloc[0]
-            cols = st.columns(6)
-            cols[0].metric("Providers accredited", ui.number(s["providers_accredited"]))
-            cols[1].metric("Total income", ui.money(s["total_income"]))
-            cols[2].metric("Registration fees", ui.money(s["registration_fees"]))
-            cols[3].metric("Advertising and exhibits", ui.money(s["advertising_exhibit_income"]))
-            cols[4].metric("Government grants", ui.money(s["government_grants"]))
-            cols[5].metric("Private donations", ui.money(s["private_donations"]))
+            ui.metric_row(size.iloc[0], SIZE_FIGURES)
 
     left, right = st.columns(2)
     with left:

@@ -21,14 +21,10 @@ with st.container(key="filters", horizontal=True):
 with st.container(key="selection"):
     st.caption(f"Selection: {year} · {designation} · {'counted only' if counted_only else 'every status'}")
 
-r = summary[summary["report_year"] == year].iloc[0]
-cols = st.columns(6)
-cols[0].metric("REMS activities", ui.number(r["rems_activities"]))
-cols[1].metric("Compliant", ui.number(r["compliant_activities"]))
-cols[2].metric("Related", ui.number(r["related_activities"]))
-cols[3].metric("RPC funded", ui.number(r["rpc_funded_activities"]))
-cols[4].metric("Providers", ui.number(r["rems_providers"]))
-cols[5].metric("Prescriber learners", ui.number(r["prescriber_learners"]))
+ui.metric_row(summary[summary["report_year"] == year].iloc[0], [
+    ("REMS activities", "rems_activities", ui.number), ("Compliant", "compliant_activities", ui.number),
+    ("Related", "related_activities", ui.number), ("RPC funded", "rpc_funded_activities", ui.number),
+    ("Providers", "rems_providers", ui.number), ("Prescriber learners", "prescriber_learners", ui.number)])
 
 left, right = st.columns(2)
 with left:
