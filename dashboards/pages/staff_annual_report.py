@@ -50,7 +50,8 @@ def trend_charts(trend: pd.DataFrame) -> None:
         "encoding": {
             "x": YEAR_AXIS,
             "y": {"field": "interactions", "type": "quantitative", "title": "Interactions"},
-            "color": {"field": "series", "type": "nominal", "title": None, "legend": {"orient": "bottom"}},
+            "color": {"field": "series", "type": "nominal", "title": None,
+                      "legend": {"orient": "top", "direction": "horizontal"}},
             "tooltip": [{"field": "report_year", "title": "Year"}, {"field": "series", "title": "Series"},
                         {"field": "interactions", "type": "quantitative", "title": "Interactions", "format": NUMBER}],
         },
