@@ -120,6 +120,15 @@ def _filter_plan(db: Path, rounds: int) -> list[tuple[str, str]]:
     return plan
 
 
+def healthy(url: str) -> bool:
+    """Whether the Streamlit server at `url` answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.read() == b"ok"
+    except OSError:
+        return False
+
+
 async def _sign_in(page, url: str, name: str, password: str) -> None:
     await page.goto(url)
     await page.get_by_role("textbox", name="User name").fill(name)
@@ -185,13 +194,8 @@ async def _measure(db: Path, releases: Path, sessions: int, rounds: int) -> dict
              str(users), "--audit-log", str(work / "audit.jsonl"), "--port", str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
         try:
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                        if r.read() == b"ok":
-                            break
-                except OSError:
-                    await asyncio.sleep(0.05)
+            while not healthy(url):
+                await asyncio.sleep(0.05)
                 if server.poll() is not None:
                     raise RuntimeError("pars serve exited")
             ready = time.perf_counter()

@@ -17,14 +17,14 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dashboards import audit
+from dashboards.bench import healthy
 
+from conftest import query as q
 from dashboard_fixtures import dash_releases, dash_users  # noqa: F401  (fixtures)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -53,13 +53,7 @@ def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
         cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            pass
+    while not healthy(url):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"pars serve did not start: {(root / 'serve.log').read_text()}")
@@ -93,14 +87,6 @@ def page(browser, server):
           else pg.outside_requests.append(r.url))
     yield pg
     context.close()
-
-
-def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql, params=params or []).fetchall()
-    finally:
-        con.close()
 
 
 def sign_in(pg, server, name: str, path: str = "/") -> None:

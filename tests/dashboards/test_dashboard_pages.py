@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards import audit, auth
 
+from conftest import query as q
 from dashboard_fixtures import dash_releases, dash_users  # noqa: F401  (fixtures)
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
@@ -33,14 +34,6 @@ def env(built_warehouse, dash_users, dash_releases, tmp_path, monkeypatch):
     monkeypatch.setenv("PARS_DASH_USERS", str(users))
     monkeypatch.setenv("PARS_DASH_AUDIT", str(log))
     return {"db": built_warehouse, "releases": dash_releases, "passwords": passwords, "audit": log}
-
-
-def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql, params=params or []).fetchall()
-    finally:
-        con.close()
 
 
 def app() -> AppTest:
