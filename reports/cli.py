@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -14,9 +16,24 @@ _OUT = click.option("--out", "out", required=True, type=click.Path(path_type=Pat
 _YEAR = click.option("--year", required=True, type=int, help="Reporting year.")
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: object) -> None:
     click.echo(f"error: {exc}", err=True)
     sys.exit(1)
+
+
+@contextmanager
+def _all_or_nothing(out: Path) -> Iterator[Path]:
+    """Write into a staging folder inside `out`, moved in only when every file is written; an OSError (a
+    read-only folder, a full disk) exits 1 with one line and leaves nothing (warehouse/files.py)."""
+    from warehouse.files import FileProblem, describe, staged_output
+
+    try:
+        with staged_output(out) as stage:
+            yield stage
+    except FileProblem as exc:
+        _fail(f"{exc}; nothing was written")
+    except OSError as exc:
+        _fail(f"{describe(exc, 'cannot write the report')}; nothing was written")
 
 
 def _check_year(db: Path, year: int) -> None:
@@ -41,13 +58,17 @@ def report() -> None:
 
 def _yearly(render, db: Path, year: int, out: Path, announce: str | None = None) -> None:
     """The annual, MOC and REMS commands: check the year, render, list the files; a ReportError exits 1."""
+    from warehouse.files import moved
+
     from .api import ReportError
 
     try:
         _check_year(db, year)
         if announce:
             click.echo(f"[report] {announce}", err=True)
-        _written(render(db, year, out))
+        with _all_or_nothing(out) as stage:
+            paths = render(db, year, stage)
+        _written({kind: moved(path, stage, out) for kind, path in paths.items()})
     except ReportError as exc:
         _fail(exc)
 
@@ -106,6 +127,7 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
     Example: pars report review --all --workers 2 --db data/warehouse.duckdb --out reports-out/review
     """
     from warehouse.console import progress_bar
+    from warehouse.files import moved
 
     from .api import ReportError, all_review_packets, review_packet
 
@@ -113,7 +135,9 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
         raise click.UsageError("give either --provider ID or --all")
     try:
         if provider_id:
-            click.echo(f"  pdf      {review_packet(db, provider_id, out)}")
+            with _all_or_nothing(out) as stage:
+                path = review_packet(db, provider_id, stage)
+            click.echo(f"  pdf      {moved(path, stage, out)}")
             return
         tty = sys.stderr.isatty()
         with progress_bar("review packets") as update:
@@ -122,7 +146,8 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
                 if tty or done % step == 0 or done == total:
                     update(f"{done:,} of {total:,}", done / max(total, 1))
 
-            paths = all_review_packets(db, out, workers=workers, progress=progress)
+            with _all_or_nothing(out) as stage:
+                paths = all_review_packets(db, stage, workers=workers, progress=progress)
         click.echo(f"wrote {len(paths):,} review packets to {out}")
     except ReportError as exc:
         _fail(exc)

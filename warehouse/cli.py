@@ -131,13 +131,42 @@ def load(export: Path, db: Path, report: Path | None, memory_limit: str | None) 
             result = load_export(export, db, progress=lambda text, done, total: update(text, done / total),
                                  memory_limit=memory_limit)
     except LoadError as exc:
-        click.echo(f"error: {exc}", err=True)
-        click.echo("the warehouse was not changed", err=True)
-        sys.exit(1)
+        _refused(exc)
+    except Exception as exc:  # a read-only folder, a full disk, a planted symlink: one line, not a traceback
+        _refused(_disk_problem(exc, "cannot write the warehouse"))
     print_load_summary(result)
     if report:
+        _write_report(report, result.as_dict(), "the load is done")
+
+
+def _refused(problem: Exception) -> None:
+    """The one line of a refused or failed load or build (the warehouse is as it was), and exit code 1."""
+    click.echo(f"error: {problem}; the warehouse was not changed", err=True)
+    sys.exit(1)
+
+
+def _disk_problem(exc: Exception, doing: str) -> Exception:
+    """An operating-system failure (also as DuckDB reports it) in one line; anything else is re-raised."""
+    import duckdb
+
+    from .files import FileProblem, cause, describe
+
+    if isinstance(exc, FileProblem):
+        return exc
+    if isinstance(exc, OSError) or (isinstance(exc, duckdb.Error) and cause(exc)):
+        return FileProblem(describe(exc, doing))
+    raise exc
+
+
+def _write_report(report: Path, content: dict, done: str) -> None:
+    from .files import describe
+
+    try:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(result.as_dict(), indent=2) + "\n")
+        report.write_text(json.dumps(content, indent=2) + "\n")
+    except OSError as exc:
+        click.echo(f"error: {done}, but {describe(exc, 'cannot write the report', report)}", err=True)
+        sys.exit(1)
 
 
 _DB = click.option(
@@ -174,13 +203,10 @@ def build(db: Path, full_refresh: bool, select: str | None, exclude: str | None,
                            progress=build_progress, project_dir=project_dir, unit_tests=unit_tests,
                            memory_limit=memory_limit)
     except BuildError as exc:
-        click.echo(f"error: {exc}", err=True)
-        click.echo("the warehouse was not changed", err=True)
-        sys.exit(1)
+        _refused(exc)
     print_build_summary(result)
     if report:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(result.as_dict(), indent=2) + "\n")
+        _write_report(report, result.as_dict(), "the build is done" if result.ok else "the build failed")
     if not result.ok:
         sys.exit(1)
 

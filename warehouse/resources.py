@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from .files import make_folder, refuse_symlink
+
 ENV = "PARS_MEMORY_LIMIT"
 #: Enough for one national year without spilling; at a decade the big sorts and joins spill.
 DEFAULT = "2GB"
@@ -65,11 +67,15 @@ def apply(con: duckdb.DuckDBPyConnection, db: Path, value: str | None = None) ->
 def spilling(db: Path) -> Iterator[Path]:
     """The spill folder for `db`, emptied first (a killed command may have left one) and removed at the end.
 
-    Callers hold the warehouse lock.
+    Callers hold the warehouse lock. The folder is made here, no more open than the warehouse (0700 beside
+    a 0600 file: spilled pages are warehouse data); a symlink planted at its name is refused, never followed or emptied.
     """
     folder = spill_directory(db)
+    refuse_symlink(folder)
     shutil.rmtree(folder, ignore_errors=True)
     try:
+        make_folder(folder, db)
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from ..files import FileProblem, copy_like, make_folder
 from ..locking import WarehouseBusy, exclusive
 from .dbt_runner import ROOT, dbt_args, invoke
 from .workcopy import BuildError, WorkPaths, wal_of
@@ -28,17 +28,19 @@ def generate_docs(db: Path | str, *, project_dir: Path | None = None,
     paths = WorkPaths(Path(db).resolve())
     report = progress or (lambda _text: None)
     copy = paths.state / "docs-db" / paths.db.name  # same file name: same DuckDB catalog name as published
-    copy.parent.mkdir(parents=True, exist_ok=True)
     try:
         with exclusive(paths.db, "docs copy"):
             if not paths.db.is_file():
                 raise BuildError(f"there is no warehouse at {paths.db}: load and build first")
+            make_folder(paths.state, paths.db)  # never more open than the warehouse; a link refused
+            make_folder(copy.parent, paths.db)
             report(f"copying {paths.db.name}")
             _remove(copy)
-            shutil.copyfile(paths.db, copy)
+            copy_like(paths.db, copy)
             if paths.wal.exists():
-                shutil.copyfile(paths.wal, wal_of(copy))
-    except WarehouseBusy as exc:
+                copy_like(paths.wal, wal_of(copy))
+    except (WarehouseBusy, FileProblem) as exc:
+        _remove(copy)
         raise BuildError(str(exc)) from None
     try:
         report("dbt docs generate")

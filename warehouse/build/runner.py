@@ -12,7 +12,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from .. import resources
+from ..files import FileProblem, cause, describe, make_folder
 from ..locking import WarehouseBusy, exclusive
 from . import project_state, workcopy
 from .dbt_runner import ROOT, dbt_args, invoke
@@ -44,7 +47,9 @@ def build(
     `memory_limit` caps DuckDB's memory during the build (warehouse/resources.py: default 2GB or
     $PARS_MEMORY_LIMIT); what does not fit spills to `<db>.spill`, removed afterwards.
     Raises BuildError when the build cannot start (no warehouse, another load or build holds it, a
-    writer has it open); a build that ran and failed returns a result with `ok` false and the failures.
+    writer has it open, a symlink planted at one of the names beside it, a read-only folder or a full
+    disk: one line, and nothing left behind); a build that ran and failed returns a result with `ok` false
+    and the failures.
     """
     started = time.perf_counter()
     paths = WorkPaths(Path(db).resolve())
@@ -60,8 +65,14 @@ def build(
         with exclusive(paths.db, "build"), resources.spilling(paths.db):
             _locked_build(paths, project_dir or ROOT, threads, progress or _quiet, result,
                           always_unit_tests=unit_tests == "always", duckdb_settings=duckdb_settings)
-    except WarehouseBusy as exc:
+    except (WarehouseBusy, FileProblem) as exc:
         raise BuildError(str(exc)) from None
+    except OSError as exc:  # a read-only folder or a full disk outside the steps that say so themselves
+        raise BuildError(describe(exc, "cannot write")) from None
+    except duckdb.Error as exc:
+        if cause(exc) is None:
+            raise
+        raise BuildError(describe(exc, "cannot write")) from None
     finally:
         result.seconds = time.perf_counter() - started
     return result
@@ -91,6 +102,7 @@ def _locked_build(paths: WorkPaths, project_dir: Path, threads: int, report: Pro
     copy = workcopy.make_copy(paths)
     result.copy_seconds = time.perf_counter() - copying
     try:
+        make_folder(paths.state, paths.db)  # dbt's folder: never more open than the warehouse, a link refused
         _run_dbt(paths, project_dir, command, threads, report, result, duckdb_settings)
         if result.error is None and not result.failures:
             if not result.select and not result.exclude and result.count("unit_test") > 0:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import glob
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from ..files import FileProblem, copy_like, describe, refuse_symlink
 
 
 class BuildError(Exception):
@@ -130,10 +131,22 @@ def apply_wal(db: Path) -> None:
 
 
 def make_copy(paths: WorkPaths) -> Path:
-    """Copy the published file to the working copy and point the stable link at it."""
+    """Copy the published file to the working copy and point the stable link at it.
+
+    The copy has the published file's mode, owner and group (the rename that publishes it keeps them), and a
+    copy that does not fit on the disk is removed before the BuildError.
+    """
     copy = paths.copy()
-    shutil.copyfile(paths.db, copy)
-    os.symlink(copy.name, paths.link)
+    try:
+        refuse_symlink(wal_of(copy))  # DuckDB would write the copy's log through it
+        copy_like(paths.db, copy)  # the warehouse's mode and owner from the first byte; a planted link refused
+    except FileProblem as exc:
+        raise BuildError(str(exc)) from None
+    try:
+        os.symlink(copy.name, paths.link)
+    except OSError as exc:
+        copy.unlink(missing_ok=True)
+        raise BuildError(describe(exc, "cannot create the link", paths.link)) from None
     return copy
 
 
@@ -148,11 +161,14 @@ def publish(paths: WorkPaths, copy: Path) -> None:
     open_fds = _open_by_this_process(copy)
     if open_fds:
         raise BuildError(f"the working copy {copy} is still open ({open_fds}); not publishing")
-    con = duckdb.connect(str(copy))
     try:
-        con.sql("checkpoint")
-    finally:
-        con.close()
+        con = duckdb.connect(str(copy))
+        try:
+            con.sql("checkpoint")
+        finally:
+            con.close()
+    except duckdb.Error as exc:  # a full disk at the checkpoint
+        raise BuildError(describe(exc, "cannot checkpoint the working copy", copy)) from None
     if wal_of(copy).exists():
         raise BuildError(f"the working copy {copy} still has a write-ahead log after its checkpoint")
     _fsync(copy)

@@ -1,0 +1,176 @@
+"""The files and folders the commands create: never through a planted symlink, never more open than the
+warehouse, and an operating-system failure (full disk, read-only folder) said in one line.
+
+Loads and builds create names beside the warehouse (`<db>.lock`, `<db>.wal`, `<db>.spill`, `<db>.dbt`,
+`<db>.building-<pid>`). Whoever can write the warehouse's folder could plant a symlink under one of them and
+have a command truncate, overwrite or fill the link's target, or read dbt's state from a folder of theirs:
+each is refused (FileProblem). New files and folders take the warehouse's own permission bits (minus the
+process umask for new ones), so a 0600 warehouse never gets a readable working copy, spill or dbt folder.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+#: The causes an operator can act on, as the messages say them (os.strerror, lower case).
+_CAUSES = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO, errno.EFBIG)
+_QUOTED_PATH = re.compile(r'"(/[^"]+)"|\'(/[^\']+)\'')
+
+
+class FileProblem(Exception):
+    """A file or folder a command needs cannot be written safely; the message is one line, path and cause."""
+
+
+def cause(exc: BaseException) -> str | None:
+    """'no space left on device', 'read-only file system' ... for an OSError or a DuckDB error caused by one."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os.strerror(exc.errno).lower()
+    text = str(exc)
+    for number in _CAUSES:
+        if os.strerror(number).lower() in text.lower():
+            return os.strerror(number).lower()
+    return None
+
+
+def describe(exc: BaseException, doing: str, path: Path | str | None = None) -> str:
+    """One line: what failed, on which path, and why ("cannot write /x/w.duckdb.wal: no space left on device")."""
+    if path is None:
+        path = getattr(exc, "filename", None)
+    if path is None:
+        found = _QUOTED_PATH.search(str(exc))
+        path = (found.group(1) or found.group(2)) if found else None
+    why = cause(exc) or " ".join(str(exc).split())
+    return f"{doing} {path}: {why}" if path else f"{doing}: {why}"
+
+
+def refuse_symlink(path: Path) -> None:
+    if path.is_symlink():
+        raise FileProblem(f"{path} is a symbolic link (to {os.readlink(path)}); refusing to follow it: "
+                          "remove it if you did not put it there")
+
+
+def file_mode(reference: Path) -> int | None:
+    """The permission bits (rw only) new files beside `reference` may have; None when it does not exist."""
+    try:
+        return stat.S_IMODE(reference.stat().st_mode) & 0o666
+    except FileNotFoundError:
+        return None
+
+
+def folder_mode(reference: Path) -> int:
+    """A folder beside `reference`: its rw bits, plus x wherever it grants r (0600 -> 0700, 0644 -> 0755)."""
+    mode = file_mode(reference)
+    if mode is None:
+        return 0o777  # the umask decides, as for any new folder
+    return mode | ((mode & 0o444) >> 2)
+
+
+def open_beside(path: Path, reference: Path, flags: int) -> int:
+    """os.open `path` with O_NOFOLLOW (a symlink there is refused), created no more open than `reference`."""
+    mode = file_mode(reference)
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644 if mode is None else mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            refuse_symlink(path)
+        raise FileProblem(describe(exc, "cannot open", path)) from None
+    if mode is not None:
+        try:
+            current = stat.S_IMODE(os.fstat(fd).st_mode)
+            if current & ~mode:
+                os.fchmod(fd, current & mode)  # an older, wider file (made before this rule) is narrowed
+        except OSError:
+            pass
+    return fd
+
+
+def make_folder(path: Path, reference: Path) -> Path:
+    """Create `path` (one level) no more open than `reference`; an existing folder is narrowed, a link refused."""
+    refuse_symlink(path)
+    allowed = folder_mode(reference)
+    try:
+        path.mkdir(mode=allowed, exist_ok=True)
+        current = stat.S_IMODE(path.lstat().st_mode)
+        if current & ~allowed:
+            path.chmod(current & allowed)
+    except OSError as exc:
+        raise FileProblem(describe(exc, "cannot create the folder", path)) from None
+    if not path.is_dir() or path.is_symlink():
+        raise FileProblem(f"{path} exists and is not a folder")
+    return path
+
+
+def copy_like(src: Path, dst: Path) -> None:
+    """Copy `src` to a new file `dst` with src's mode and (where permitted) owner and group, from the first byte.
+
+    O_EXCL|O_NOFOLLOW: an existing `dst`, a planted link included, is refused rather than written through.
+    A copy that fails (a full disk) is removed before the error is raised.
+    """
+    st = src.stat()
+    try:
+        fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        if dst.is_symlink():
+            refuse_symlink(dst)
+        raise FileProblem(f"{dst} already exists; not overwriting it") from None
+    except OSError as exc:
+        raise FileProblem(describe(exc, "cannot create", dst)) from None
+    try:
+        try:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        except PermissionError:  # not root: the file stays ours, with the group we may give it
+            pass
+        os.fchmod(fd, stat.S_IMODE(st.st_mode))
+        with src.open("rb") as source, os.fdopen(fd, "wb", closefd=False) as target:
+            shutil.copyfileobj(source, target, 1 << 20)
+    except OSError as exc:
+        os.close(fd)
+        dst.unlink(missing_ok=True)
+        raise FileProblem(describe(exc, "cannot write", dst)) from None
+    os.close(fd)
+
+
+@contextmanager
+def staged_output(out: Path) -> Iterator[Path]:
+    """A hidden folder inside `out` to write a command's files into; moved into `out` only when all are written.
+
+    Why: each report file is written atomically, but a full disk after the first of several files would
+    leave a partial set. The final moves are renames (no space needed). On any failure the staging folder
+    is removed, and so is `out` if this call created it.
+    """
+    out = Path(out)
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=out, prefix=".pars-staging-"))
+    except OSError as exc:
+        raise FileProblem(describe(exc, "cannot write into", out)) from None
+    try:
+        yield stage
+        for entry in sorted(stage.iterdir()):
+            target = out / entry.name
+            if entry.is_dir() and target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            os.replace(entry, target)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def moved(path: Path, stage: Path, out: Path) -> Path:
+    """Where a path written under the staging folder is after staged_output moved it."""
+    try:
+        return Path(out) / Path(path).relative_to(stage)
+    except ValueError:
+        return Path(path)
