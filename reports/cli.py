@@ -33,7 +33,7 @@ def _all_or_nothing(out: Path) -> Iterator[Path]:
     except FileProblem as exc:
         _fail(f"{exc}; nothing was written")
     except OSError as exc:
-        _fail(f"{describe(exc, 'cannot write the report')}; nothing was written")
+        _fail(f"{describe(exc, 'cannot write the report into', within=out)}; nothing was written")
 
 
 def _check_year(db: Path, year: int) -> None:

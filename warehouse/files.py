@@ -40,13 +40,18 @@ def cause(exc: BaseException) -> str | None:
     return None
 
 
-def describe(exc: BaseException, doing: str, path: Path | str | None = None) -> str:
-    """One line: what failed, on which path, and why ("cannot write /x/w.duckdb.wal: no space left on device")."""
+def describe(exc: BaseException, doing: str, path: Path | str | None = None,
+             within: Path | str | None = None) -> str:
+    """One line: what failed, on which path, and why ("cannot write /x/w.duckdb.wal: no space left on device").
+
+    `path` names the file outright; otherwise the error's own file name is used, else `within` (the folder a
+    writer that does not say which file it was writing wrote into).
+    """
     if path is None:
         path = getattr(exc, "filename", None)
     if path is None:
         found = _QUOTED_PATH.search(str(exc))
-        path = (found.group(1) or found.group(2)) if found else None
+        path = (found.group(1) or found.group(2)) if found else within
     why = cause(exc) or " ".join(str(exc).split())
     return f"{doing} {path}: {why}" if path else f"{doing}: {why}"
 

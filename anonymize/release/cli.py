@@ -44,7 +44,8 @@ def release(profile: str, db: Path, out: Path, secret_file: Path, dp_epsilon: fl
     except OSError as exc:  # a read-only or full output disk: one line (writer.write removed its staging folder)
         from warehouse.files import describe
 
-        raise click.ClickException(f"{describe(exc, 'cannot write the release')}; nothing was written") from None
+        raise click.ClickException(f"{describe(exc, 'cannot write the release', within=out)}; nothing was written"
+                                   ) from None
     if manifest["secret_created"]:
         click.echo(f"created a new release secret in {secret_file} (keep it; never publish it)", err=True)
     rows = ", ".join(f"{table} {count:,} rows" for table, count in manifest["row_counts"].items())
