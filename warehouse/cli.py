@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -139,7 +140,7 @@ def load(export: Path, db: Path, report: Path | None, memory_limit: str | None) 
         _write_report(report, result.as_dict(), "the load is done")
 
 
-def _refused(problem: Exception) -> None:
+def _refused(problem: Exception) -> NoReturn:
     """The one line of a refused or failed load or build (the warehouse is as it was), and exit code 1."""
     click.echo(f"error: {problem}; the warehouse was not changed", err=True)
     sys.exit(1)
