@@ -15,7 +15,9 @@ _YEAR = click.option("--year", required=True, type=int, help="Reporting year.")
 
 
 def _fail(exc: Exception) -> None:
-    click.echo(f"error: {exc}", err=True)
+    from warehouse.text import printable
+
+    click.echo(f"error: {printable(str(exc)).replace(chr(10), ' ')}", err=True)
     sys.exit(1)
 
 
@@ -30,8 +32,10 @@ def _check_year(db: Path, year: int) -> None:
 
 
 def _written(paths: dict) -> None:
+    from warehouse.text import printable
+
     for kind, path in paths.items():
-        click.echo(f"  {kind:<8} {path}")
+        click.echo(f"  {kind:<8} {printable(path)}")
 
 
 @click.group("report")
@@ -41,6 +45,8 @@ def report() -> None:
 
 def _yearly(render, db: Path, year: int, out: Path, announce: str | None = None) -> None:
     """The annual, MOC and REMS commands: check the year, render, list the files; a ReportError exits 1."""
+    from warehouse.paths import UnsafePath
+
     from .api import ReportError
 
     try:
@@ -48,7 +54,7 @@ def _yearly(render, db: Path, year: int, out: Path, announce: str | None = None)
         if announce:
             click.echo(f"[report] {announce}", err=True)
         _written(render(db, year, out))
-    except ReportError as exc:
+    except (ReportError, UnsafePath) as exc:
         _fail(exc)
 
 
@@ -106,6 +112,8 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
     Example: pars report review --all --workers 2 --db data/warehouse.duckdb --out reports-out/review
     """
     from warehouse.console import progress_bar
+    from warehouse.paths import UnsafePath
+    from warehouse.text import printable
 
     from .api import ReportError, all_review_packets, review_packet
 
@@ -113,7 +121,7 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
         raise click.UsageError("give either --provider ID or --all")
     try:
         if provider_id:
-            click.echo(f"  pdf      {review_packet(db, provider_id, out)}")
+            click.echo(f"  pdf      {printable(review_packet(db, provider_id, out))}")
             return
         tty = sys.stderr.isatty()
         with progress_bar("review packets") as update:
@@ -123,6 +131,6 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
                     update(f"{done:,} of {total:,}", done / max(total, 1))
 
             paths = all_review_packets(db, out, workers=workers, progress=progress)
-        click.echo(f"wrote {len(paths):,} review packets to {out}")
-    except ReportError as exc:
+        click.echo(f"wrote {len(paths):,} review packets to {printable(out)}")
+    except (ReportError, UnsafePath) as exc:
         _fail(exc)
