@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .console import build_progress, print_build_summary, print_load_summary, progress_bar
+from .text import printable
 
 
 def _years(value: str) -> tuple[int, int]:
@@ -131,7 +132,7 @@ def load(export: Path, db: Path, report: Path | None, memory_limit: str | None) 
             result = load_export(export, db, progress=lambda text, done, total: update(text, done / total),
                                  memory_limit=memory_limit)
     except LoadError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {printable(str(exc))}", err=True)
         click.echo("the warehouse was not changed", err=True)
         sys.exit(1)
     print_load_summary(result)
@@ -174,7 +175,7 @@ def build(db: Path, full_refresh: bool, select: str | None, exclude: str | None,
                            progress=build_progress, project_dir=project_dir, unit_tests=unit_tests,
                            memory_limit=memory_limit)
     except BuildError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {printable(str(exc))}", err=True)
         click.echo("the warehouse was not changed", err=True)
         sys.exit(1)
     print_build_summary(result)
@@ -199,7 +200,7 @@ def docs(db: Path, port: int, no_serve: bool) -> None:
     try:
         folder = generate_docs(db, progress=lambda text: click.echo(f"[docs] {text}", err=True))
     except BuildError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {printable(str(exc))}", err=True)
         sys.exit(1)
     if no_serve:
         click.echo(f"docs: {folder / 'index.html'} (single file: {folder / 'static_index.html'})")

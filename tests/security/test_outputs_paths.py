@@ -193,3 +193,19 @@ def test_confined_refuses_escapes(tmp_path):
         with pytest.raises(UnsafePath) as exc:
             confined(base, name)
         assert "\n" not in str(exc.value) and str(base) in str(exc.value)
+
+
+def test_release_files_cannot_leave_the_release(tmp_path):
+    """Release file names come from the profiles, not the data; still, a table name that is a path is refused before
+    anything is written (the old writer put `../../../escape.parquet` beside the release folder)."""
+    import polars as pl
+
+    from anonymize.release.content import Content
+    from anonymize.release.profiles import ReleaseError
+    from anonymize.release.writer import write
+
+    out = tmp_path / "releases" / "r1"
+    content = Content(tables={"../../../escape": pl.DataFrame({"a": [1]})}, risk={}, columns={})
+    with pytest.raises(ReleaseError, match="not a plain file name"):
+        write(out, {"title": "t", "description": "d"}, content)
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")] == ["releases"]

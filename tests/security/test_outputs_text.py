@@ -179,3 +179,15 @@ def test_build_summary_escapes_control_characters_for_the_terminal(capsys):
     assert "\x1b" not in text and "\x00" not in text and "\x9b" not in text and "\u202e" not in text
     assert "\\x1b[31m" in text and "Evil" in text and "Corp" in text  # shown, visibly escaped
     assert callable(print_load_summary)
+
+
+def test_load_output_escapes_an_export_id_with_escape_sequences(export_copy, tmp_path):
+    """An export's manifest names itself: its id reaches the load summary (or an error), never as raw ESC."""
+    from conftest import set_manifest
+
+    set_manifest(export_copy, export_id="evil\x1b[2J\x1b]0;owned\x07\u202eid")
+    r = CliRunner().invoke(main, ["load", str(export_copy), "--db", str(tmp_path / "w.duckdb")])
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
+    assert "evil" in r.output
+    assert not any(ch in r.output for ch in "\x1b\x07\u202e"), repr(r.output[:400])
+    assert "\\x1b[2J" in r.output
