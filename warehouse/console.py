@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -31,7 +32,7 @@ def progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
 
         def log(text: str, fraction: float) -> None:
             if text != last[0]:
-                print(f"[{label}] {text}", file=sys.stderr, flush=True)
+                print(printable(f"[{label}] {text}"), file=sys.stderr, flush=True)
                 last[0] = text
 
         yield log
@@ -47,7 +48,8 @@ def progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
         task = bar.add_task(label, total=1.0)
 
         def update(text: str, fraction: float) -> None:
-            bar.update(task, description=f"{label}: {text}", completed=min(max(fraction, 0.0), 1.0))
+            bar.update(task, description=escape(printable(f"{label}: {text}")),
+                       completed=min(max(fraction, 0.0), 1.0))
 
         yield update
 

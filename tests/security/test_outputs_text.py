@@ -191,3 +191,12 @@ def test_load_output_escapes_an_export_id_with_escape_sequences(export_copy, tmp
     assert "evil" in r.output
     assert not any(ch in r.output for ch in "\x1b\x07\u202e"), repr(r.output[:400])
     assert "\\x1b[2J" in r.output
+
+
+def test_blank_ranges_are_the_blank_rule():
+    import sys
+
+    from warehouse.text import BLANK_RANGES, blank
+
+    listed = {cp for a, b in BLANK_RANGES for cp in range(a, b + 1)}
+    assert listed == {cp for cp in range(sys.maxunicode + 1) if blank(chr(cp))}
