@@ -175,7 +175,9 @@ def run(input_path: Path, policy_path: Path, out: Path, local_recoding: bool | N
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         result.table.write_parquet(staging / "anonymized.parquet")
-        result.table.write_csv(staging / "anonymized.csv")
+        from .release.writer import write_csv  # the project's CSV rule: CR/LF quoted, formulas and controls inert
+
+        write_csv(result.table, staging / "anonymized.csv")
         (staging / "risk_report.json").write_text(json.dumps(result.report, indent=2) + "\n")
         shutil.copyfile(policy_path, staging / "policy.yaml")
         if out.exists():

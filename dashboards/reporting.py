@@ -1,17 +1,25 @@
 """PDF and Excel reports for download, rendered by `reports.api` on click and cached per warehouse version.
 
 A report is rendered at most once per (warehouse file version, report, year): into
-<tmp>/pars-dashboards/<hash of the warehouse path and its identity>/<report>/<key>/, then served from there.
+<tmp>/pars-dashboards-<uid>/<hash of the warehouse path and its identity>/<report>/<key>/, then served from there.
+The cache root is private to the user running the app (0700, owned by it): another local user can neither read the
+rendered reports nor plant files in it. A marker file records the rendered files' names relative to their folder and
+is read through `warehouse.paths.confined`: a marker naming anything outside the folder (a stale or planted one) is
+ignored and the report rendered again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from dashboards import data, settings
+from warehouse.paths import UnsafePath, confined
 
 _lock = threading.Lock()
 KINDS = {"annual": "annual_report", "moc": "moc_report", "rems": "rems_report"}
@@ -25,11 +33,42 @@ def available() -> bool:
     return True
 
 
+def _cache_root() -> Path:
+    """<tmp>/pars-dashboards-<uid>, created 0700; refused if another user owns it (a planted folder)."""
+    root = Path(tempfile.gettempdir()) / f"pars-dashboards-{os.getuid()}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    info = os.lstat(root)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise UnsafePath(f"the report cache {root} is not a folder of this user: refusing to use it")
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        root.chmod(0o700)
+    return root
+
+
 def _cache_dir(kind: str, key: str) -> Path:
     db = settings.warehouse()
     version = "-".join(str(v) for v in data.identity())
     tag = hashlib.sha256(f"{db.resolve()}|{version}".encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / "pars-dashboards" / tag / kind / key
+    return _cache_root() / tag / kind / key
+
+
+def _cached(out: Path, render: Callable[[Path], dict[str, Path]]) -> dict[str, Path]:
+    """The files of `out/files.tsv` (names relative to `out`, each confined to it), rendering them if the marker is
+    missing, names a file outside `out` or a file that is gone."""
+    marker = out / "files.tsv"
+    with _lock:
+        try:
+            names = dict(line.split("\t", 1) for line in marker.read_text().splitlines())
+            paths = {kind: confined(out, name) for kind, name in names.items()}
+            if paths and all(p.exists() for p in paths.values()):
+                return paths
+        except (OSError, ValueError):
+            pass
+        out.mkdir(parents=True, exist_ok=True)
+        root = out.resolve()
+        paths = {kind: Path(p).resolve() for kind, p in render(out).items()}
+        marker.write_text("".join(f"{kind}\t{p.relative_to(root).as_posix()}\n" for kind, p in paths.items()))
+        return paths
 
 
 def report(kind: str, year: int, fmt: str = "pdf") -> bytes:
@@ -38,23 +77,13 @@ def report(kind: str, year: int, fmt: str = "pdf") -> bytes:
 
     render = getattr(reports.api, KINDS[kind])
     out = _cache_dir(kind, str(int(year)))
-    done = out / "paths.tsv"
-    with _lock:
-        if not done.exists():
-            paths = render(settings.warehouse(), int(year), out)
-            done.write_text("".join(f"{k}\t{v}\n" for k, v in paths.items()))
-    paths = dict(line.split("\t", 1) for line in done.read_text().splitlines())
-    return Path(paths[fmt]).read_bytes()
+    paths = _cached(out, lambda folder: render(settings.warehouse(), int(year), folder))
+    return paths[fmt].read_bytes()
 
 
 def review_packet(provider_id: str) -> bytes:
     from reports.api import review_packet as render
 
     out = _cache_dir("review_packet", hashlib.sha256(provider_id.encode()).hexdigest()[:16])
-    done = out / "path.txt"
-    with _lock:
-        if not done.exists():
-            done.parent.mkdir(parents=True, exist_ok=True)
-            path = render(settings.warehouse(), provider_id, out)
-            done.write_text(str(path))
-    return Path(done.read_text()).read_bytes()
+    paths = _cached(out, lambda folder: {"pdf": render(settings.warehouse(), provider_id, folder)})
+    return paths["pdf"].read_bytes()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from warehouse.paths import confined, safe_name
+
 from .data import ReportError, Warehouse
 from .excel import write_csvs, write_workbook
 from .render import render_html, write_pdf
@@ -20,11 +22,14 @@ def _as_of_text(w: Warehouse) -> str:
 
 
 def _write_all(name: str, template: str, sheets, out: Path, **context) -> dict[str, Path]:
-    out = Path(out)
+    """The PDF, workbook and CSV folder of a report; every path is checked to stay in `out` before any is written."""
+    out, name = Path(out), safe_name(name)
+    pdf, xlsx = confined(out, f"{name}.pdf"), confined(out, f"{name}.xlsx")
+    confined(out, f"{name}-csv")
     html = render_html(template, **context)
     return {
-        "pdf": write_pdf(html, out / f"{name}.pdf"),
-        "xlsx": write_workbook(sheets, out / f"{name}.xlsx"),
+        "pdf": write_pdf(html, pdf),
+        "xlsx": write_workbook(sheets, xlsx),
         "csv_dir": write_csvs(sheets, out / f"{name}-csv"),
     }
 
@@ -63,7 +68,7 @@ def rems_report(db: Path, year: int, out: Path) -> dict[str, Path]:
 
 
 def review_packet(db: Path, provider_id: str, out: Path) -> Path:
-    """The review packet of one provider: <out>/review-<provider_id>.pdf."""
+    """The review packet of one provider: <out>/review-<safe form of provider_id>.pdf (see `packet_name`)."""
     from .review import render_one
 
     return render_one(Path(db), provider_id, Path(out))

@@ -17,7 +17,9 @@ _YEAR = click.option("--year", required=True, type=int, help="Reporting year.")
 
 
 def _fail(exc: object) -> None:
-    click.echo(f"error: {exc}", err=True)
+    from warehouse.text import printable
+
+    click.echo(f"error: {printable(str(exc)).replace(chr(10), ' ')}", err=True)
     sys.exit(1)
 
 
@@ -47,8 +49,10 @@ def _check_year(db: Path, year: int) -> None:
 
 
 def _written(paths: dict) -> None:
+    from warehouse.text import printable
+
     for kind, path in paths.items():
-        click.echo(f"  {kind:<8} {path}")
+        click.echo(f"  {kind:<8} {printable(path)}")
 
 
 @click.group("report")
@@ -59,6 +63,7 @@ def report() -> None:
 def _yearly(render, db: Path, year: int, out: Path, announce: str | None = None) -> None:
     """The annual, MOC and REMS commands: check the year, render, list the files; a ReportError exits 1."""
     from warehouse.files import moved
+    from warehouse.paths import UnsafePath
 
     from .api import ReportError
 
@@ -69,7 +74,7 @@ def _yearly(render, db: Path, year: int, out: Path, announce: str | None = None)
         with _all_or_nothing(out) as stage:
             paths = render(db, year, stage)
         _written({kind: moved(path, stage, out) for kind, path in paths.items()})
-    except ReportError as exc:
+    except (ReportError, UnsafePath) as exc:
         _fail(exc)
 
 
@@ -128,6 +133,8 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
     """
     from warehouse.console import progress_bar
     from warehouse.files import moved
+    from warehouse.paths import UnsafePath
+    from warehouse.text import printable
 
     from .api import ReportError, all_review_packets, review_packet
 
@@ -137,7 +144,7 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
         if provider_id:
             with _all_or_nothing(out) as stage:
                 path = review_packet(db, provider_id, stage)
-            click.echo(f"  pdf      {moved(path, stage, out)}")
+            click.echo(f"  pdf      {printable(moved(path, stage, out))}")
             return
         tty = sys.stderr.isatty()
         with progress_bar("review packets") as update:
@@ -148,6 +155,6 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
 
             with _all_or_nothing(out) as stage:
                 paths = all_review_packets(db, stage, workers=workers, progress=progress)
-        click.echo(f"wrote {len(paths):,} review packets to {out}")
-    except ReportError as exc:
+        click.echo(f"wrote {len(paths):,} review packets to {printable(out)}")
+    except (ReportError, UnsafePath) as exc:
         _fail(exc)

@@ -13,7 +13,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import safe_cell
+from warehouse.paths import confined, remove_tree
+
+from . import clean_text, safe_cell
 from .tables import EXCEL_FORMATS, Table, cell_kind, excel_value, fmt
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -45,13 +47,13 @@ def write_workbook(tables: list[Table], path: Path) -> Path:
     used: set[str] = set()
     for t in tables:
         ws = wb.create_sheet(sheet_name(t, used))
-        ws["A1"] = safe_cell(t.title)
+        ws["A1"] = _cell(t.title)
         ws["A1"].font = _TITLE_FONT
         if t.empty:
             ws["A3"] = "No data"
             continue
         for j, col in enumerate(t.columns, start=1):
-            c = ws.cell(row=3, column=j, value=safe_cell(col.label))
+            c = ws.cell(row=3, column=j, value=_cell(col.label))
             c.fill, c.font = _HEADER_FILL, _HEADER_FONT
             c.alignment = Alignment(wrap_text=True, vertical="bottom")
             width = max([len(col.label)] + [len(fmt(r.get(col.key), _cell_kind(t, r, col.kind))) for r in t.rows[:200]])
@@ -60,7 +62,7 @@ def write_workbook(tables: list[Table], path: Path) -> Path:
         for i, r in enumerate(rows, start=4):
             for j, col in enumerate(t.columns, start=1):
                 kind = _cell_kind(t, r, col.kind)
-                c = ws.cell(row=i, column=j, value=safe_cell(excel_value(r.get(col.key), kind)))
+                c = ws.cell(row=i, column=j, value=_cell(excel_value(r.get(col.key), kind)))
                 if kind in EXCEL_FORMATS and kind not in ("text", "code"):
                     c.number_format = EXCEL_FORMATS[kind]
                 if r is t.total:
@@ -68,7 +70,7 @@ def write_workbook(tables: list[Table], path: Path) -> Path:
         ws.freeze_panes = "B4"
         notes = [x for x in (t.note, f"Source: {t.source}" if t.source else "") if x]
         for k, note in enumerate(notes):
-            ws.cell(row=len(rows) + 5 + k, column=1, value=safe_cell(note))
+            ws.cell(row=len(rows) + 5 + k, column=1, value=_cell(note))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -88,26 +90,42 @@ def csv_name(table: Table) -> str:
 
 
 def write_csvs(tables: list[Table], folder: Path) -> Path:
-    """One CSV per table (header = column labels, raw values, text guarded); replaces the folder atomically."""
+    """One CSV per table (header = column labels, raw values, text guarded); replaces the folder atomically.
+
+    The folder must stay inside its parent (`warehouse.paths.confined`): a folder that is a symlink, or resolves
+    elsewhere, is refused before anything is written or deleted.
+    """
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    target = confined(folder.parent, folder.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
         for t in tables:
-            with open(tmp / csv_name(t), "w", newline="", encoding="utf-8") as f:
-                out = csv.writer(f)
-                out.writerow([safe_cell(c.label) for c in t.columns])
-                for r in t.rows + ([t.total] if t.total else []):
-                    out.writerow([_csv_value(r.get(c.key), _cell_kind(t, r, c.kind)) for c in t.columns])
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
+            write_csv(tmp / csv_name(t), [_cell(c.label) for c in t.columns],
+                      ([_csv_value(r.get(c.key), _cell_kind(t, r, c.kind)) for c in t.columns]
+                       for r in t.rows + ([t.total] if t.total else [])))
+        remove_tree(folder.parent, folder.name)
+        os.replace(tmp, target)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
     return folder
 
 
+def write_csv(path: Path, header: list, rows) -> None:
+    """A CSV file as every CSV of the reports is written: UTF-8, CRLF rows, and any field holding a CR, LF, comma or
+    quote is quoted (csv.QUOTE_MINIMAL with the CRLF terminator quotes both CR and LF, so no cell splits a row)."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        out.writerow(header)
+        out.writerows(rows)
+
+
+def _cell(value):
+    """A cell value for a workbook or CSV: control characters replaced, then the formula guard (text only)."""
+    return safe_cell(clean_text(value))
+
+
 def _csv_value(value, kind: str):
     value = excel_value(value, kind)
-    return "" if value is None else safe_cell(value if not isinstance(value, str) else value)
+    return "" if value is None else _cell(value)

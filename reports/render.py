@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jinja2
 
+from warehouse.text import clean_text, html_value
+
 from .tables import fmt
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -19,6 +21,9 @@ _env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    # every {{ value }} is escaped (autoescape) and loses its control characters: text from the warehouse never
+    # becomes markup, and no ESC or NUL reaches the PDF
+    finalize=html_value,
 )
 _env.filters["fmt"] = fmt
 
@@ -43,6 +48,7 @@ def _atomic(path: Path, write) -> Path:
 
 
 def _css_string(text: str) -> str:
+    text = clean_text(text).replace("\r", " ").replace("\t", " ")
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ") + '"'
 
 

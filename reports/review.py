@@ -6,6 +6,8 @@ import multiprocessing as mp
 import multiprocessing.util
 from pathlib import Path
 
+from warehouse.paths import confined, safe_name
+
 from .data import ReportError, Warehouse
 from .excel import write_csvs
 from .render import ChromiumPdf, render_html
@@ -97,22 +99,31 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
             "tables": [history, profile, rules, pip, peers, moc, rems, problems, activities]}
 
 
+def packet_name(provider_id: str) -> str:
+    """The file name stem of a provider's packet: review-<id>, the id made one inert name (`safe_name`): an id such
+    as `../../x` can never name a file outside the output folder. Ordinary ids ([A-Za-z0-9_-]) are kept as they are."""
+    return f"review-{safe_name(provider_id)}"
+
+
 def render_packet(w: Warehouse, provider_id: str, out: Path, pdf: ChromiumPdf) -> Path:
     ctx = packet_context(w, provider_id)
+    name = packet_name(provider_id)
+    target = confined(out, f"{name}.pdf")  # both paths checked before anything is written or deleted
+    confined(out, f"{name}-csv")
     long_lists = [t for t in ctx["tables"] if t.id in ("t-activities", "t-problems")]
     for t in long_lists:
         if len(t.rows) > PDF_LIST_LIMIT:
             t.note = (f"The first {PDF_LIST_LIMIT} of {len(t.rows):,} rows; the full list is in "
-                      f"review-{provider_id}-csv/ beside this PDF. " + t.note).strip()
+                      f"{name}-csv/ beside this PDF. " + t.note).strip()
     if any(len(t.rows) > PDF_LIST_LIMIT for t in long_lists):
-        write_csvs(long_lists, out / f"review-{provider_id}-csv")
+        write_csvs(long_lists, Path(out) / f"{name}-csv")
     for t in long_lists:
         t.rows = t.rows[:PDF_LIST_LIMIT]
     as_of = ctx["term"]["data_as_of_date"]
     title = f"Review packet {provider_id}: {ctx['term']['provider_name']}"
     as_of_text = f"Data as of {as_of}" if as_of else ""
     html = render_html("review.html", doc_title=title, as_of_text=as_of_text, **ctx)
-    return pdf.write(html, out / f"review-{provider_id}.pdf", header=title, footer=as_of_text)
+    return pdf.write(html, target, header=title, footer=as_of_text)
 
 
 _worker: dict = {}

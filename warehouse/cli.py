@@ -13,6 +13,7 @@ from typing import NoReturn
 import click
 
 from .console import build_progress, print_build_summary, print_load_summary, progress_bar
+from .text import printable
 
 
 def _years(value: str) -> tuple[int, int]:
@@ -142,7 +143,7 @@ def load(export: Path, db: Path, report: Path | None, memory_limit: str | None) 
 
 def _refused(problem: Exception) -> NoReturn:
     """The one line of a refused or failed load or build (the warehouse is as it was), and exit code 1."""
-    click.echo(f"error: {problem}; the warehouse was not changed", err=True)
+    click.echo(f"error: {printable(str(problem))}; the warehouse was not changed", err=True)
     sys.exit(1)
 
 
@@ -226,7 +227,7 @@ def docs(db: Path, port: int, no_serve: bool) -> None:
     try:
         folder = generate_docs(db, progress=lambda text: click.echo(f"[docs] {text}", err=True))
     except BuildError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {printable(str(exc))}", err=True)
         sys.exit(1)
     if no_serve:
         click.echo(f"docs: {folder / 'index.html'} (single file: {folder / 'static_index.html'})")

@@ -1,4 +1,9 @@
-"""Terminal output of the CLI: progress bars on long work and readable summaries."""
+"""Terminal output of the CLI: progress bars on long work and readable summaries.
+
+Text from data (export ids, failing rows, dbt messages) is shown through `warehouse.text.printable`: an escape
+sequence or other control character in the data is printed escaped (\\x1b), never sent to the terminal, and table
+cells are rich `Text`, never parsed as rich markup.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,12 @@ from contextlib import contextmanager
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
+
+from warehouse.text import printable
 
 _err = Console(stderr=True)
 
@@ -23,7 +32,7 @@ def progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
 
         def log(text: str, fraction: float) -> None:
             if text != last[0]:
-                print(f"[{label}] {text}", file=sys.stderr, flush=True)
+                print(printable(f"[{label}] {text}"), file=sys.stderr, flush=True)
                 last[0] = text
 
         yield log
@@ -39,7 +48,8 @@ def progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
         task = bar.add_task(label, total=1.0)
 
         def update(text: str, fraction: float) -> None:
-            bar.update(task, description=f"{label}: {text}", completed=min(max(fraction, 0.0), 1.0))
+            bar.update(task, description=escape(printable(f"{label}: {text}")),
+                       completed=min(max(fraction, 0.0), 1.0))
 
         yield update
 
@@ -47,9 +57,10 @@ def progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
 def print_load_summary(result) -> None:
     """The per-file table of a load: read = loaded + quarantined + duplicates."""
     if result.status == "already_loaded":
-        click.echo(f"export {result.export_id} was already loaded (load {result.load_id}): nothing changed")
+        click.echo(f"export {printable(result.export_id)} was already loaded (load {result.load_id}): nothing changed")
         return
-    table = Table(title=f"load {result.load_id}: {result.export_id} ({result.kind}, {result.seconds:.1f} s)")
+    table = Table(title=Text(f"load {result.load_id}: {printable(result.export_id)} ({printable(result.kind)}, "
+                             f"{result.seconds:.1f} s)"))
     for col in ("file", "read", "loaded", "quarantined", "duplicates", "new versions", "deleted"):
         table.add_column(col, justify="left" if col == "file" else "right")
     totals = [0] * 6
@@ -57,7 +68,7 @@ def print_load_summary(result) -> None:
         q = sum(s.quarantined.values())
         values = [s.read, s.loaded, q, s.duplicates, s.new_versions, s.deleted]
         totals = [a + b for a, b in zip(totals, values, strict=True)]
-        table.add_row(name, *(f"{v:,}" for v in values))
+        table.add_row(Text(printable(name)), *(f"{v:,}" for v in values))
     table.add_row("total", *(f"{v:,}" for v in totals), style="bold")
     Console(width=120).print(table)
     rules: dict[str, int] = {}
@@ -65,7 +76,7 @@ def print_load_summary(result) -> None:
         for rule, n in s.quarantined.items():
             rules[rule] = rules.get(rule, 0) + n
     if rules:
-        click.echo("quarantined by rule: " + ", ".join(f"{r} {n:,}" for r, n in sorted(rules.items())))
+        click.echo("quarantined by rule: " + ", ".join(f"{printable(r)} {n:,}" for r, n in sorted(rules.items())))
         click.echo("see raw.quarantine for file, line, column and raw value of each row")
     neutralized = sum(s.neutralized for s in result.files.values())
     if neutralized:
@@ -90,7 +101,7 @@ def print_build_summary(result) -> None:
     """Counts per kind of dbt node, then each failure with its message and failing rows."""
     from warehouse.build.results import KINDS
 
-    table = Table(title=f"build of {result.db.name}: {'published' if result.published else 'FAILED'}")
+    table = Table(title=Text(f"build of {printable(result.db.name)}: {'published' if result.published else 'FAILED'}"))
     columns = {"ok": ("success", "pass", "no-op", "partial success"), "warn": ("warn",),
                "failed": ("error", "fail", "runtime error"), "skipped": ("skipped",)}
     table.add_column("kind")
@@ -99,28 +110,28 @@ def print_build_summary(result) -> None:
     for kind in sorted(result.counts, key=lambda k: list(KINDS).index(k) if k in KINDS else len(KINDS)):
         by_status = result.counts[kind]
         cells = [sum(by_status.get(s, 0) for s in statuses) for statuses in columns.values()]
-        table.add_row(KINDS.get(kind, kind), *(f"{n:,}" if n else "" for n in cells))
+        table.add_row(Text(printable(KINDS.get(kind, kind))), *(f"{n:,}" if n else "" for n in cells))
     console = Console(width=120)
     if result.counts:
         console.print(table)
     for failure in result.failures:
-        click.echo(f"\n{failure.status.upper()}: {failure.resource_type} {failure.name} ({failure.path})")
-        click.echo("  " + failure.message.replace("\n", "\n  "))
+        click.echo(printable(f"\n{failure.status.upper()}: {failure.resource_type} {failure.name} ({failure.path})"))
+        click.echo("  " + printable(failure.message).replace("\n", "\n  "))
         if failure.columns:
             rows = Table(title=f"failing rows (first {len(failure.rows)} of {failure.failures or '?'})")
             for col in failure.columns:
-                rows.add_column(col)
+                rows.add_column(Text(printable(col)))
             for row in failure.rows:
-                rows.add_row(*("" if v is None else str(v) for v in row))
+                rows.add_row(*(Text("" if v is None else printable(v)) for v in row))
             console.print(rows)
     if result.error:
-        click.echo(f"\nerror: {result.error}")
+        click.echo(f"\nerror: {printable(result.error)}")
     if result.unit_tests_skipped:
         click.echo("unit tests not run: the project is unchanged since they last all passed on this warehouse "
                    "(--unit-tests always runs them)")
     timing = (f"{result.seconds:.1f} s (copy {result.copy_seconds:.1f} s, dbt {result.dbt_seconds:.1f} s of which "
               f"start-up {result.startup_seconds:.1f} s, publish {result.publish_seconds:.1f} s)")
     if result.published:
-        click.echo(f"published {result.db} in {timing}")
+        click.echo(f"published {printable(result.db)} in {timing}")
     else:
-        click.echo(f"the build failed after {timing}; the published warehouse {result.db} was not changed")
+        click.echo(f"the build failed after {timing}; the published warehouse {printable(result.db)} was not changed")

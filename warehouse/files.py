@@ -160,10 +160,12 @@ def staged_output(out: Path) -> Iterator[Path]:
         raise FileProblem(describe(exc, "cannot write into", out)) from None
     try:
         yield stage
+        from .paths import confined, remove_tree
+
         for entry in sorted(stage.iterdir()):
-            target = out / entry.name
-            if entry.is_dir() and target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
+            target = confined(out, entry.name)  # a planted symlink pointing outside `out` is refused
+            if entry.is_dir() and target.is_dir():
+                remove_tree(out, entry.name)  # never through a symlink
             os.replace(entry, target)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

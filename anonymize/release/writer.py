@@ -17,22 +17,41 @@ from pathlib import Path
 import polars as pl
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from warehouse.paths import confined, safe_name
+from warehouse.text import CONTROL_PATTERN, FORMULA_PATTERN, html_value
+
 from .content import Content
 from .profiles import ReleaseError
 
 TEMPLATES = Path(__file__).parent / "templates"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def guard_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with a single quote (CSV only)."""
+    """Prefix text cells that a spreadsheet would run as a formula with a single quote (CSV only).
+
+    The rule is the project's one formula rule (`warehouse.text.FORMULA_PATTERN`, also behind `reports.safe_cell`):
+    = + - @ and look-alikes after any leading blanks, or a leading tab or CR.
+    """
     text = [c for c, t in frame.schema.items() if t == pl.Utf8]
     return frame.with_columns(_guard(c) for c in text)
 
 
 def _guard(column: str) -> pl.Expr:
-    risky = pl.any_horizontal(pl.col(column).str.starts_with(p) for p in FORMULA_START)
+    risky = pl.col(column).str.contains(FORMULA_PATTERN)
     return pl.when(risky).then(pl.lit("'") + pl.col(column)).otherwise(pl.col(column)).alias(column)
+
+
+def csv_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame as its CSV shows it: control characters replaced by U+FFFD, then formulas guarded (text only)."""
+    text = [c for c, t in frame.schema.items() if t == pl.Utf8]
+    cleaned = frame.with_columns(pl.col(c).str.replace_all(CONTROL_PATTERN, "\ufffd") for c in text)
+    return guard_formulas(cleaned)
+
+
+def write_csv(frame: pl.DataFrame, path: Path) -> None:
+    """A release CSV: cleaned and guarded (`csv_frame`); polars quotes every field holding a CR, LF, comma or
+    quote (checked by tests/security/test_outputs_text.py)."""
+    csv_frame(frame).write_csv(path, quote_style="necessary")
 
 
 def check_identifiers(content: Content) -> None:
@@ -103,7 +122,7 @@ def histogram_chart(histogram: dict[str, int], name: str) -> tuple[str, str]:
 def render_pdf(path: Path, manifest: dict, risk: dict, files: list[dict]) -> None:
     from weasyprint import HTML
 
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), finalize=html_value)
     charts, texts = {}, {}
     for name, table in (risk.get("tables") or {}).items():
         charts[name], texts[name] = histogram_chart(table["class_size_histogram"], name)
@@ -135,8 +154,10 @@ def write(out: Path, manifest: dict, content: Content) -> dict:
         (staging / "data").mkdir()
         rows: dict[str, int | None] = {}
         for name, frame in sorted(content.tables.items()):
-            frame.write_parquet(staging / "data" / f"{name}.parquet", statistics=False)
-            guard_formulas(frame).write_csv(staging / "data" / f"{name}.csv")
+            if safe_name(name) != name:
+                raise ReleaseError(f"table name {name!r} is not a plain file name; nothing was written")
+            frame.write_parquet(confined(staging / "data", f"{name}.parquet"), statistics=False)
+            write_csv(frame, confined(staging / "data", f"{name}.csv"))
             rows[f"data/{name}.parquet"] = rows[f"data/{name}.csv"] = frame.height
         dictionary = [
             {"table": t, "column": c, "type": str(content.tables[t].schema[c]), "description": d}
