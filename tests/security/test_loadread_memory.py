@@ -132,3 +132,25 @@ def test_field_and_record_limits_are_flags(export_copy, db):
         ("activities.csv", 7, "title", "field_size", 1000),
         ("activities.csv", 8, None, "record_size", 1000),
     ]
+
+
+def test_parquet_rows_obey_the_same_limits(export_copy, db):
+    """A Parquet row over --max-record-size is quarantined by row number; one value over --max-field-size
+    too; every other row loads."""
+    from warehouse.load import load_export
+
+    header, rows = read_rows(export_copy, "activities")
+    rows[3][header.index("title")] = "T" * 3000  # over the field limit, under the record limit
+    for column in ("title", "city", "closed_date"):
+        rows[7][header.index(column)] = "U" * 1900  # together over the record limit
+    pq.write_table(pa.table({c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(header)}),
+                   export_copy / "activities.parquet")
+    (export_copy / "activities.csv").unlink()
+    result = load_export(export_copy, db, max_field_size="2KB", max_record_size="5KB")
+    summary = result.files["activities.parquet"]
+    assert summary.quarantined == {"field_size": 1, "record_size": 1}
+    assert summary.read == len(rows) and summary.loaded == len(rows) - 2
+    assert _quarantine(db, export_copy) == [
+        ("activities.parquet", 4, "title", "field_size", 1000),
+        ("activities.parquet", 8, None, "record_size", 1000),
+    ]
