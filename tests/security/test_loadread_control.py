@@ -13,6 +13,7 @@ from warehouse.load import load_export
 from ._loadread import break_rows, load_and_find
 from conftest import query
 from loadcases import cell, find_row, read_rows, write_rows
+from loadchecks import assert_stops
 
 CASES = [
     ("activities", "title", "Grand rounds\x01"),
@@ -49,3 +50,11 @@ def test_tab_newline_and_crlf_inside_text_still_load(export_copy, db):
     got = query(db, "select title from raw.activities where activity_id = ? order by _load_id desc limit 1",
                 [cell(export_copy, "activities", row, "activity_id")])
     assert got == [(title,)]
+
+
+def test_cr_only_line_ends_stop_the_load(export_copy, db):
+    """Lines end in LF or CRLF (spec §1); a bare CR is data, so a CR-only file would be one giant record:
+    it stops with a message instead."""
+    path = export_copy / "activity_joint_providers.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    assert_stops(export_copy, db, "activity_joint_providers.csv", "CR-only line ends")

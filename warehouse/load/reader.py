@@ -121,6 +121,8 @@ def precheck_csv(f: ExportFile) -> None:
             _raise_not_utf8(f, exc, fh.tell())
     if not first:
         raise LoadError("empty file: no header row (a file with no rows needs its header line)", file=f.name)
+    if newlines == 0 and b"\r" in first.rstrip(b"\r"):
+        raise LoadError("CR-only line ends: the format requires LF or CRLF (re-save the file)", file=f.name)
     f.sha256 = digest.hexdigest()
     f.newlines = newlines
     f.ends_with_newline = last == b"\n"
