@@ -118,7 +118,13 @@ _MEMORY = click.option(
     help="Also write the per-file summary as JSON here.",
 )
 @_MEMORY
-def load(export: Path, db: Path, report: Path | None, memory_limit: str | None) -> None:
+@click.option("--max-field-size", "max_field_size", metavar="SIZE",
+              help="Quarantine a value longer than this (rule field_size) [default: 16MB].")
+@click.option("--max-record-size", "max_record_size", metavar="SIZE",
+              help="Quarantine a record longer than this, never reading it whole (rule record_size) "
+                   "[default: 32MB].")
+def load(export: Path, db: Path, report: Path | None, memory_limit: str | None, max_field_size: str | None,
+         max_record_size: str | None) -> None:
     """Validate an export and load it into the warehouse.
 
     Bad rows are quarantined (raw.quarantine) and the rest loads; a file-level problem stops the load
@@ -131,7 +137,8 @@ def load(export: Path, db: Path, report: Path | None, memory_limit: str | None) 
     try:
         with progress_bar("loading") as update:
             result = load_export(export, db, progress=lambda text, done, total: update(text, done / total),
-                                 memory_limit=memory_limit)
+                                 memory_limit=memory_limit, max_field_size=max_field_size,
+                                 max_record_size=max_record_size)
     except LoadError as exc:
         _refused(exc)
     except Exception as exc:  # a read-only folder, a full disk, a planted symlink: one line, not a traceback

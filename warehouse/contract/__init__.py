@@ -2,13 +2,27 @@
 
 from . import codes
 from .files import CROSS_FILE_CHECKS, FILES, FILES_BY_NAME, FORMULA_PREFIXES, SIDECAR_FILES
-from .schema import MAX_DATE, MAX_YEAR, MIN_DATE, MIN_YEAR, RULES, Check, Column, FileSpec, Reference
+from .schema import (
+    GUARD_RULES,
+    ID_PATTERN,
+    MAX_DATE,
+    MAX_YEAR,
+    MIN_DATE,
+    MIN_YEAR,
+    RULES,
+    Check,
+    Column,
+    FileSpec,
+    Reference,
+)
 
 __all__ = [
     "CROSS_FILE_CHECKS",
     "FILES",
     "FILES_BY_NAME",
     "FORMULA_PREFIXES",
+    "GUARD_RULES",
+    "ID_PATTERN",
     "MAX_DATE",
     "MAX_YEAR",
     "MIN_DATE",

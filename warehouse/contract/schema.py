@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 RULES: dict[str, str] = {
+    "record_size": "a record longer than the record-size limit (pars load --max-record-size, default 32MB)",
     "field_count": "the row has a different number of fields than the header",
+    "field_size": "a value longer than the field-size limit (pars load --max-field-size, default 16MB)",
     "duplicate_key": "two different rows of one export share a key (all of them are quarantined)",
     "required": "a required value is empty (or only whitespace)",
-    "id_format": "an id is longer than 40 characters or has surrounding whitespace",
+    "control_character": "a control character (U+0000-U+001F or U+007F; tab, LF and CRLF allowed) in a value",
+    "id_format": "an id longer than 40 characters or with a character outside A-Z, a-z, 0-9 and '-' "
+    "(or starting with '-')",
     "invalid_date": "not an ISO YYYY-MM-DD calendar date",
     "date_out_of_range": "a date or year outside 1950-2100",
     "invalid_year": "not a four-digit year",
@@ -32,6 +36,14 @@ RULES: dict[str, str] = {
     "parent_rejected": "a reference to a record that this export holds but that was itself quarantined",
     "completion_window": "a completion dated before the activity starts or more than 1 year after it ends",
 }
+
+#: Rules that guard against hostile or damaged files rather than data mistakes: the defect generator
+#: (warehouse/synth) does not produce them; tests/security does.
+GUARD_RULES = frozenset({"record_size", "field_size", "control_character"})
+
+#: The id alphabet (RE2, whole value): ASCII letters, digits and '-', not starting with '-'. Ids name
+#: files downstream (review packets by provider_id), so no path, quote, space or control character.
+ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9-]*"
 
 #: Plausible bounds for every date and year (spec: dates must be real; 1900 and 2999 are typos).
 MIN_DATE = "1950-01-01"

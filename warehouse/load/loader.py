@@ -18,6 +18,7 @@ from ..db import first, scalar
 from ..locking import WarehouseBusy, exclusive
 from . import raw, reader, references, validate
 from .errors import LoadError
+from .limits import KEEP_CHARS, Limits, limits
 from .manifest import Manifest, read_manifest
 
 Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
@@ -67,11 +68,15 @@ class LoadResult:
 
 
 def load_export(export: Path | str, db: Path | str, progress: Progress | None = None,
-                memory_limit: str | None = None) -> LoadResult:
+                memory_limit: str | None = None, max_field_size: str | int | None = None,
+                max_record_size: str | int | None = None) -> LoadResult:
     """Validate `export` and load it into the DuckDB file `db` (created if missing).
 
     `memory_limit` caps DuckDB's memory (warehouse/resources.py: default 2GB or $PARS_MEMORY_LIMIT); what
     does not fit spills to a folder beside the warehouse.
+
+    `max_field_size` / `max_record_size` bound one value / one record (warehouse/load/limits.py): larger
+    ones are quarantined (`field_size`, `record_size`) and never held whole in memory.
 
     Raises LoadError for a file-level problem, or when a build or another load holds the warehouse
     (warehouse/locking.py: a build publishes a copy, so a load committed meanwhile would be lost); the
@@ -82,20 +87,28 @@ def load_export(export: Path | str, db: Path | str, progress: Progress | None = 
         limit = resources.memory_limit(memory_limit)
     except resources.MemoryLimitError as exc:
         raise LoadError(str(exc), file="--memory-limit", rule="memory_limit") from None
+    sizes = limits(max_field_size, max_record_size)
     try:
         with exclusive(db, "load"), resources.spilling(db):
-            return _load(Path(export), db, progress, limit)
+            return _load(Path(export), db, progress, limit, sizes)
     except WarehouseBusy as exc:
         raise LoadError(str(exc), file=str(db), rule="locked") from None
+    except (duckdb.OutOfMemoryException, MemoryError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LoadError(
+            f"out of memory under --memory-limit {limit} ({detail}); nothing was loaded: raise the limit or "
+            "check the export for oversized content", file=str(export), rule="memory_limit"
+        ) from None
 
 
-def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str) -> LoadResult:
+def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str, sizes: Limits) -> LoadResult:
     started = time.perf_counter()
     step = _stepper(progress, 3 + 3 * len(FILES))
     manifest = read_manifest(export)
     files = reader.discover(export)
     for f in files:
         step(f"checking {f.name}")
+        f.limits = sizes
         if f.fmt == "csv":
             reader.precheck_csv(f)
     existed = db.exists()
@@ -112,9 +125,9 @@ def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str) 
         for f in files:
             step(f"reading {f.name}")
             bad_rows = reader.stage(con, f, references.table("stg", f.spec))
-            _stage_field_count_rows(con, f, bad_rows)
+            _stage_unreadable_rows(con, f, bad_rows)
             step(f"validating {f.name}")
-            validate.run(con, f.spec, references.table("stg", f.spec), references.table("chk", f.spec))
+            validate.run(con, f.spec, references.table("stg", f.spec), references.table("chk", f.spec), sizes)
         present = {f.spec.name: f for f in files}
         _create_empty_checked(con, present)
 
@@ -123,7 +136,7 @@ def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str) 
             step("checking references")
             _resolve(con, manifest)
             step("writing the warehouse")
-            return _write(con, manifest, files, digest, export, started)
+            return _write(con, manifest, files, digest, export, started, sizes)
 
         result = with_tx(con, work)
         step("done")
@@ -203,12 +216,16 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, manifest: Manifest, digest: 
     return LoadResult(manifest.export_id, "already_loaded", load_id, manifest.kind, files, 0.0)
 
 
-def _stage_field_count_rows(con: duckdb.DuckDBPyConnection, f: reader.ExportFile, bad_rows: list) -> None:
-    con.sql(f"create or replace temp table fc_{f.spec.name} (line bigint, record json)")
+FC_COLUMNS = "(line bigint, rule varchar, raw_value varchar, record json)"
+
+
+def _stage_unreadable_rows(con: duckdb.DuckDBPyConnection, f: reader.ExportFile, bad_rows: list) -> None:
+    """Rows the reader could not stage (field_count, record_size), kept for the quarantine."""
+    con.sql(f"create or replace temp table fc_{f.spec.name} {FC_COLUMNS}")
     if bad_rows:
         con.executemany(
-            f"insert into fc_{f.spec.name} values (?, ?)",
-            [(line, json.dumps(fields)) for _, line, fields in bad_rows],
+            f"insert into fc_{f.spec.name} values (?, ?, ?, ?)",
+            [(line, rule, value, record) for _, line, rule, value, record in bad_rows],
         )
 
 
@@ -223,7 +240,7 @@ def _create_empty_checked(con: duckdb.DuckDBPyConnection, present: dict[str, rea
             f"select {cols}, 0::bigint as _row, 0::bigint as _line where false"
         )
         validate.run(con, spec, f"stg_{spec.name}", f"chk_{spec.name}")
-        con.sql(f"create or replace temp table fc_{spec.name} (line bigint, record json)")
+        con.sql(f"create or replace temp table fc_{spec.name} {FC_COLUMNS}")
 
 
 def _resolve(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
@@ -248,6 +265,7 @@ def _write(
     digest: str,
     export: Path,
     started: float,
+    sizes: Limits,
 ) -> LoadResult:
     names = {f.spec.name: f.name for f in files}
     load_id = scalar(con, "select coalesce(max(load_id), 0) + 1 from raw.load_history")
@@ -257,7 +275,7 @@ def _write(
         summary = _summarize(con, spec, file_name)
         summary.new_versions = raw.insert_versions(con, spec, f"chk_{spec.name}", load_id, manifest.export_id)
         summary.deleted = raw.insert_tombstones(con, spec, f"del_{spec.name}", load_id, manifest.export_id)
-        _insert_quarantine(con, spec, file_name, load_id, manifest.export_id)
+        _insert_quarantine(con, spec, file_name, load_id, manifest.export_id, sizes.field)
         if spec.name in names or summary.read or summary.deleted:
             summaries[file_name] = summary
     seconds = time.perf_counter() - started
@@ -293,21 +311,25 @@ def _summarize(con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str) -
     s.quarantined = dict(
         con.sql(f"select _rule, count(*) from {chk} where _rule is not null group by 1").fetchall()
     )
-    field_count = scalar(con, f"select count(*) from fc_{spec.name}")
-    if field_count:
-        s.quarantined["field_count"] = field_count
-        s.read += field_count
+    for rule, n in con.sql(f"select rule, count(*) from fc_{spec.name} group by 1").fetchall():
+        s.quarantined[rule] = n
+        s.read += n
     s.neutralized = scalar(con, f"select coalesce(sum(_neutralized), 0) from {chk} where _copy = 1 and _rule is null")
     return s
 
 
 def _insert_quarantine(
-    con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str, load_id: int, export_id: str
+    con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str, load_id: int, export_id: str,
+    field_limit: int,
 ) -> None:
+    def kept(col: str) -> str:  # a value over the field limit is kept as its first KEEP_CHARS characters
+        v = f's."{col}"'
+        return f"case when strlen({v}) > {int(field_limit)} then left({v}, {KEEP_CHARS}) else {v} end"
+
     raw_value = (
-        "case c._column " + " ".join(f"when '{col}' then s.{col}" for col in spec.column_names) + " end"
+        "case c._column " + " ".join(f"when '{col}' then {kept(col)}" for col in spec.column_names) + " end"
     )
-    record = "json_object(" + ", ".join(f"'{col}', s.{col}" for col in spec.column_names) + ")"
+    record = "json_object(" + ", ".join(f"'{col}', {kept(col)}" for col in spec.column_names) + ")"
     con.sql(
         f"""
         insert into raw.quarantine
@@ -321,7 +343,7 @@ def _insert_quarantine(
     con.sql(
         f"""
         insert into raw.quarantine
-        select {load_id}, ?, ?, line, null, 'field_count', null, record from fc_{spec.name}
+        select {load_id}, ?, ?, line, null, rule, raw_value, record from fc_{spec.name} order by line
     """,
         params=[export_id, file_name],
     )

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import duckdb
 
-from ..contract import FORMULA_PREFIXES, MAX_DATE, MAX_YEAR, MIN_DATE, MIN_YEAR, Column, FileSpec
+from ..contract import FORMULA_PREFIXES, ID_PATTERN, MAX_DATE, MAX_YEAR, MIN_DATE, MIN_YEAR, Column, FileSpec
+from .limits import Limits
+from .limits import limits as default_limits
 
 WS = "' ' || chr(9) || chr(10) || chr(13)"
 WS_CODES = "32, 9, 10, 13"
 FORMULA_START = ", ".join(f"chr({ord(p)})" for p in FORMULA_PREFIXES)
+#: C0 controls and DEL, except tab and LF (0x09, 0x0a); CR only as part of CRLF (removed first).
+CONTROL = "'[\\x00-\\x08\\x0b-\\x1f\\x7f]'"
+CRLF = "chr(13) || chr(10)"
 
 #: DuckDB type of each contract type in the raw layer.
 SQL_TYPES = {
@@ -29,7 +34,7 @@ SQL_TYPES = {
     "list": "varchar[]",
 }
 _FORMATS = {  # type: (rule, SQL true when the non-blank raw value in column {r} is malformed)
-    "id": ("id_format", "length({r}) > 40 or ascii({r}) in ({sp}) or ascii(right({r}, 1)) in ({sp})"),
+    "id": ("id_format", f"length({{r}}) > 40 or not regexp_full_match({{r}}, '{ID_PATTERN}')"),
     "date": (
         "invalid_date",
         "not regexp_full_match({r}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') or try_cast({r} as date) is null",
@@ -46,6 +51,11 @@ def quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def ident(name: str) -> str:
+    """A quoted SQL identifier (column names come from the contract, never from a file)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _sql_list(values) -> str:
     return "[" + ", ".join(quote(v) for v in sorted(values)) + "]"
 
@@ -57,7 +67,7 @@ def blank(col: str) -> str:
 
 def typed_expr(c: Column) -> str:
     """The typed value of raw column `c` (NULL when blank or malformed)."""
-    r = c.name
+    r = ident(c.name)
     if c.type == "text":
         value = f"case when left({r}, 1) in ({FORMULA_START}) then '''' || {r} else {r} end"
     elif c.type == "list":
@@ -80,8 +90,12 @@ def typed_expr(c: Column) -> str:
 
 def error_expr(c: Column) -> str:
     """'rule' for the first column rule `c` breaks, else NULL (required, format, range)."""
-    r = c.name
+    r = ident(c.name)
     whens = [f"when {blank(r)} then {'null' if c.optional else quote('required')}"]
+    if c.type != "id":  # an id's alphabet (id_format) excludes control characters already
+        whens.append(
+            f"when _has_control and regexp_matches(replace({r}, {CRLF}, ''), {CONTROL}) then 'control_character'"
+        )
     if c.type in _FORMATS:
         rule, cond = _FORMATS[c.type]
         whens.append(f"when {cond.format(r=r, ws=WS, sp=WS_CODES)} then '{rule}'")
@@ -111,24 +125,35 @@ def error_expr(c: Column) -> str:
     return "case " + " ".join(whens) + " end"
 
 
-def checked_table_sql(spec: FileSpec, staging: str, checked: str, conflicts: list[str]) -> str:
+def checked_table_sql(spec: FileSpec, staging: str, checked: str, conflicts: list[str],
+                      field_limit: int | None = None) -> str:
     """SQL creating `checked` from `staging`: typed columns, `_copy`, `_rule` and `_column`.
 
-    `conflicts` are the tables of key values held by more than one distinct row (see `run`).
+    `conflicts` are the tables of key values held by more than one distinct row (see `run`). A value over
+    `field_limit` bytes (`field_size`) is the first thing a row is charged with: nothing else is judged on
+    a value that size.
     """
+    field_limit = field_limit or default_limits().field
     joins, dup_rules = [], []
     for i, (columns, table) in enumerate(zip((spec.key, *spec.unique), conflicts, strict=True)):
-        on = " and ".join(f"k{i}.{c} = s.{c}" for c in columns)
+        on = " and ".join(f"k{i}.{ident(c)} = s.{ident(c)}" for c in columns)
         joins.append(f"left join {table} k{i} on {on}")
-        dup_rules.append(f"case when k{i}.{columns[0]} is not null then 'duplicate_key\t{columns[-1]}' end")
+        dup_rules.append(f"case when k{i}.{ident(columns[0])} is not null then 'duplicate_key\t{columns[-1]}' end")
+    size_rules = [f"case when strlen(s.{ident(c)}) > {int(field_limit)} then 'field_size\t{c}' end"
+                  for c in spec.column_names]
     col_errors = [f"({error_expr(c)}) || '\t{c.name}'" for c in spec.columns]
     checks = [f"case when {ch.violation} then '{ch.rule}\t{ch.column}' end" for ch in spec.checks]
-    raw_cols = ", ".join(f"s.{c}" for c in spec.column_names)
+    raw_cols = ", ".join(f"s.{ident(c)}" for c in spec.column_names)
+    free = [ident(c.name) for c in spec.columns if c.type != "id"]
+    # One pattern match over the row's values first: on a clean row no per-column match runs.
+    has_control = (f"coalesce(regexp_matches(replace(concat({', '.join('s.' + c for c in free)}), {CRLF}, ''), "
+                   f"{CONTROL}), false)" if free else "false")
     return f"""
     create or replace temp table {checked} as
     with marked as (
         select {raw_cols}, s._row, s._line, coalesce(d._copy, 1) as _copy,
-               coalesce({", ".join(dup_rules)}) as _dup_error
+               coalesce({", ".join(size_rules)}, {", ".join(dup_rules)}) as _dup_error,
+               {has_control} as _has_control
         from {staging} s left join (select _row, _copy from copies_{checked}) d using (_row)
         {" ".join(joins)}
     ),
@@ -136,7 +161,7 @@ def checked_table_sql(spec: FileSpec, staging: str, checked: str, conflicts: lis
         select _row, _line, _copy,
                case when _copy = 1 then coalesce(_dup_error, {", ".join(col_errors)}) end as _local_error,
                {_formula_like(spec)} as _neutralized,
-               {", ".join(f"{typed_expr(c)} as {c.name}" for c in spec.columns)}
+               {", ".join(f"{typed_expr(c)} as {ident(c.name)}" for c in spec.columns)}
         from marked
     ),
     judged as (
@@ -152,32 +177,33 @@ def checked_table_sql(spec: FileSpec, staging: str, checked: str, conflicts: lis
 
 def _formula_like(spec: FileSpec) -> str:
     """How many of the row's text values start like a spreadsheet formula (stored neutralized, with ')."""
-    hits = [f"coalesce(left({c.name}, 1) in ({FORMULA_START}), false)::int" for c in spec.columns
+    hits = [f"coalesce(left({ident(c.name)}, 1) in ({FORMULA_START}), false)::int" for c in spec.columns
             if c.type == "text"]
     return " + ".join(hits) if hits else "0"
 
 
 def _not_null(columns: tuple[str, ...], alias: str = "") -> str:
     prefix = f"{alias}." if alias else ""
-    return " and ".join(f"{prefix}{c} is not null" for c in columns)
+    return " and ".join(f"{prefix}{ident(c)} is not null" for c in columns)
 
 
-def run(con: duckdb.DuckDBPyConnection, spec: FileSpec, staging: str, checked: str) -> None:
+def run(con: duckdb.DuckDBPyConnection, spec: FileSpec, staging: str, checked: str,
+        limits: Limits | None = None) -> None:
     """Check every row of `staging` into `checked` (docs/loading.md, steps 2-5).
 
     Exact duplicates share their key, so the costly whole-row comparison runs only on rows whose key
     occurs more than once: on a clean file that is no row at all.
     """
-    key = ", ".join(spec.key)
-    all_cols = ", ".join(spec.column_names)
+    key = ", ".join(ident(k) for k in spec.key)
+    all_cols = ", ".join(ident(c) for c in spec.column_names)
     con.sql(f"""
         create or replace temp table copies_{checked} as
         with repeated as (
             select {key} from {staging} where {_not_null(spec.key)} group by all having count(*) > 1
         )
-        select _row, {", ".join(f"s.{k}" for k in spec.key)},
+        select _row, {", ".join(f"s.{ident(k)}" for k in spec.key)},
                row_number() over (partition by {all_cols} order by _row) as _copy
-        from {staging} s semi join repeated r on {" and ".join(f"r.{k} = s.{k}" for k in spec.key)}
+        from {staging} s semi join repeated r on {" and ".join(f"r.{ident(k)} = s.{ident(k)}" for k in spec.key)}
     """)
     # A key held by more than one distinct row: only rows whose key repeats (all in copies_) can be one, so
     # this needs no second pass over the whole file.
@@ -188,7 +214,7 @@ def run(con: duckdb.DuckDBPyConnection, spec: FileSpec, staging: str, checked: s
     """)
     for i, columns in enumerate(spec.unique, start=1):
         table = f"conflict{i}_{checked}"
-        cols = ", ".join(columns)
+        cols = ", ".join(ident(c) for c in columns)
         con.sql(f"""
             create or replace temp table {table} as
             select {cols} from {staging} s left join copies_{checked} d using (_row)
@@ -196,4 +222,4 @@ def run(con: duckdb.DuckDBPyConnection, spec: FileSpec, staging: str, checked: s
             group by all having count(*) > 1
         """)
         conflicts.append(table)
-    con.sql(checked_table_sql(spec, staging, checked, conflicts))
+    con.sql(checked_table_sql(spec, staging, checked, conflicts, (limits or default_limits()).field))
