@@ -1,6 +1,7 @@
 """PARS Analytics dashboards: the entry file only signs in and routes (st.navigation); pages live in pages/.
 
-Start it with `pars serve`, which sets the paths of the warehouse, the releases, the users file and the audit log.
+Start it with `pars serve`, which serves it through dashboards/serve.py (the sign-in cookie routes and the guard of
+Streamlit's own endpoints) and sets the paths of the warehouse, the releases, the users file and the audit log.
 """
 
 import streamlit as st
@@ -10,20 +11,28 @@ from dashboards.data import WarehouseUnavailable
 
 st.set_page_config(page_title="PARS Analytics", page_icon="📊", layout="wide")  # emoji: a :material: icon is fetched
 
-user = auth.current_user()
+user = auth.current_user()  # checked on every run: a signed-out, expired, removed or re-roled user shows here
 if user is None:
-    page = st.navigation([st.Page("pages/sign_in.py", title="Sign in", url_path="sign-in",
-                                  default=True)], position="hidden")
+    # Every page's URL runs the sign-in page while signed out, so a deep link (/provider-review?provider=...)
+    # asks for a sign-in and then opens itself, instead of "page not found".
+    sign_in = [st.Page("pages/sign_in.py", title="Sign in", url_path="sign-in", default=True)]
+    sign_in += [st.Page("pages/sign_in.py", title=page[1], url_path=page[3]) for page in auth.PAGES.values()]
+    page = st.navigation(sign_in, position="hidden")
 else:
     keys = auth.ROLE_PAGES[user["role"]]
     pages = [st.Page(auth.PAGES[k][0], title=auth.PAGES[k][1], icon=auth.PAGES[k][2], url_path=auth.PAGES[k][3],
                      default=(i == 0)) for i, k in enumerate(keys)]
     page = st.navigation({auth.SECTION[user["role"]]: pages})
+    provider = st.query_params.get("provider")
+    if page.title == auth.PAGES["provider_review"][1] and provider and "f-provider-search" not in st.session_state:
+        st.session_state["f-provider-search"] = provider[:100]  # a deep link's provider: the page's search box
     with st.sidebar:
+        if cookie := st.session_state.pop("cookie-url", None):  # just signed in: the browser gets its cookie
+            auth.fetch_cookie(cookie)
         st.caption(f"Signed in as **{user['name']}** ({user['role']})")
         if st.button("Sign out", icon=":material/logout:", key="sign-out"):
-            auth.sign_out()
-            st.rerun()
+            auth.sign_out()  # sends the browser to /pars-auth/sign-out, which deletes the cookie and starts afresh
+            st.stop()  # (a rerun now could drop that message before it leaves)
 try:
     page.run()
 except WarehouseUnavailable as exc:  # a missing or outdated warehouse: say so instead of a redacted error

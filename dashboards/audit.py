@@ -1,7 +1,8 @@
 """The append-only audit log of downloads and sign-ins: one JSON object per line (JSONL).
 
 Each line: {"when": ISO-8601 UTC, "user", "role", "action", "what", "file", "details"}. Lines are appended under
-an exclusive lock (fcntl) with O_APPEND and fsync'ed, so concurrent sessions and processes never interleave.
+an exclusive lock (fcntl) with O_APPEND and fsync'ed, so concurrent sessions and processes never interleave; the
+file is created 0600 and never truncated, rewritten or replaced.
 """
 
 from __future__ import annotations
@@ -11,6 +12,19 @@ import fcntl
 import json
 import os
 from pathlib import Path
+
+
+def ensure(path: Path) -> None:
+    """Create the log (0600, by O_APPEND: never truncated) if missing; an existing one keeps its lines, and a mode
+    that lets others read it is narrowed to 0600 (the log names users and what they downloaded)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def record(path: Path, *, user: str, role: str, action: str, what: str, file: str | None = None,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from dashboards import auth, settings
+from dashboards import audit, auth, settings, signin_state
 
-APP = Path(__file__).with_name("app.py")
+APP = Path(__file__).with_name("serve.py")  # st.App around app.py: the sign-in cookie routes and the endpoint guard
 DEFAULT_USERS = Path("data/users.json")
 
 
@@ -31,6 +31,8 @@ def streamlit_command(port: int, address: str) -> list[str]:
         "--server.headless", "true",
         "--server.enableXsrfProtection", "true",
         "--server.enableCORS", "true",
+        "--server.enableAgentApi", "false",
+        "--server.scriptHealthCheckEnabled", "false",
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
         "--browser.gatherUsageStats", "false",
@@ -84,8 +86,12 @@ def serve(db: Path, releases: Path, port: int, address: str, users: Path, audit_
     if problems:
         raise click.ClickException("\n".join(problems))
     audit_log = audit_log or users.with_name("audit.jsonl")
-    audit_log.parent.mkdir(parents=True, exist_ok=True)
-    audit_log.touch(exist_ok=True)
+    try:
+        audit.ensure(audit_log)
+        auth.private(users)
+        signin_state.secret(settings.secret_file(users))
+    except OSError as exc:
+        raise click.ClickException(f"--audit-log {audit_log}: {exc.strerror or exc}") from None
     click.echo(f"serving {db} and the releases in {releases} on http://{address}:{port}/ "
                f"({len(known)} users in {users}; audit log {audit_log}); Ctrl-C stops", err=True)
     env = app_environment(db, releases, users, audit_log)
@@ -133,3 +139,22 @@ def users_add(name: str, role: str, users_file: Path, password_file, oidc: bool)
     except (ValueError, auth.UsersFileError) as exc:
         raise click.ClickException(f"{exc}; nothing was written") from None
     click.echo(f"{'replaced' if existed else 'added'} {name} ({role}) in {users_file}")
+
+
+@users.command("remove")
+@click.argument("name")
+@click.option("--users", "users_file", default=DEFAULT_USERS, show_default=True,
+              type=click.Path(path_type=Path, dir_okay=False), help="Users file to update.")
+def users_remove(name: str, users_file: Path) -> None:
+    """Remove a user; a running `pars serve` signs them out at their next click.
+
+    Example: pars users remove alice --users data/users.json
+    """
+    try:
+        removed = auth.remove_user(users_file, name)
+    except auth.UsersFileError as exc:
+        raise click.ClickException(f"{exc}; nothing was written") from None
+    if not removed:
+        raise click.ClickException(f"no user {name!r} in {users_file}; nothing was written")
+    signin_state.SignInState(settings.signin_state_file(users_file)).close_sessions_of(name)
+    click.echo(f"removed {name} from {users_file}")

@@ -1,19 +1,16 @@
-"""Sign in with a name and password from the users file, or with OpenID Connect when it is configured."""
+"""Sign in with a name and password from the users file, or with OpenID Connect when it is configured.
 
-import time
+The lockout, the audit lines and the session are the server's (auth.attempt). After a password sign-in the app
+reruns on the same URL, so a deep link (/provider-review?provider=...) opens its page, and the first signed-in run
+has the browser fetch its session cookie (app.py), so a reload stays signed in.
+"""
 
 import streamlit as st
 
-from dashboards import audit, auth, settings
-
-MAX_FAILURES, LOCKOUT_SECONDS = 5, 30
+from dashboards import auth
 
 st.title("PARS Analytics")
 st.caption("Annual report, MOC, REMS and provider reviews for staff and reviewers; research releases for researchers.")
-
-failures = st.session_state.setdefault("sign_in_failures", [])
-recent = [t for t in failures if time.time() - t < LOCKOUT_SECONDS]
-st.session_state["sign_in_failures"] = recent
 
 with st.form("sign-in", border=True, width=420):
     name = st.text_input("User name", key="sign-in-name")
@@ -21,23 +18,17 @@ with st.form("sign-in", border=True, width=420):
     submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
 
 if submitted:
-    if len(recent) >= MAX_FAILURES:
-        st.error(f"Too many failed attempts: wait {LOCKOUT_SECONDS} seconds.")
+    try:
+        user, message = auth.attempt(name, password)
+    except auth.UsersFileError as exc:
+        st.error(str(exc))
+        st.stop()
+    if user is None:
+        st.error(message)
     else:
-        try:
-            role = auth.verify(settings.users_file(), name.strip(), password)
-        except auth.UsersFileError as exc:
-            st.error(str(exc))
-            st.stop()
-        if role is None:
-            recent.append(time.time())
-            audit.record(settings.audit_log(), user=name.strip()[:100], role="", action="sign-in failed",
-                         what="password sign-in")
-            st.error("Unknown user name or wrong password.")
-        else:
-            st.session_state["user"] = {"name": name.strip(), "role": role, "via": "password"}
-            audit.record(settings.audit_log(), user=name.strip(), role=role, action="sign-in", what="password sign-in")
-            st.rerun()
+        st.session_state["user"] = user
+        st.session_state["cookie-url"] = auth.cookie_url(user)
+        st.rerun()
 
 if auth.oidc_configured():
     st.divider()
