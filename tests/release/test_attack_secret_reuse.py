@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import fingerprint
 from warehouse.cli import main
 
 
@@ -74,12 +75,13 @@ def test_reusing_a_secret_for_yearly_learners_releases_that_join_below_k_is_refu
     secret = tmp_path / "secrets" / "yearly.key"
     first = release(db, "learners", tmp_path / "y2020", secret, "--years", "2020")
     assert first.exit_code == 0, first.output
-    before = register(db)
+    before, tables_before, key = register(db), fingerprint(db), secret.read_bytes()
     second = release(db, "learners", tmp_path / "y2021", secret, "--years", "2021", "--reuse-secret")
     assert second.exit_code == 1, second.output
     assert "joint audit" in second.output and "smaller than k=11" in second.output
     assert "nothing was written" in second.output and "Traceback" not in second.output
     assert not (tmp_path / "y2021").exists() and register(db) == before
+    assert fingerprint(db) == tables_before and secret.read_bytes() == key
     # the refusal was needed: the same release made where the register does not know the first one (a fresh copy
     # of the warehouse) is allowed, and joined with the first it puts learners below k
     elsewhere = tmp_path / "elsewhere" / "warehouse.duckdb"
