@@ -195,7 +195,7 @@ def make_release(
                 for path in saved:
                     path.unlink(missing_ok=True)
                 raise
-    except WarehouseBusy as exc:
+    except (WarehouseBusy, register.RegisterError) as exc:
         raise ReleaseError(str(exc)) from None
     except OSError as exc:
         raise ReleaseError(f"cannot record the release with the warehouse: {exc}") from None

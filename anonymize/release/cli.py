@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import PROFILE_NAMES, ReleaseError, make_release
-from .register import listing
+from .register import RegisterError, listing
 
 LIST = "list"
 
@@ -83,7 +83,10 @@ def release(profile: str, db: Path, out: Path | None, secret_file: Path | None, 
     `pars release list --db data/demo/warehouse.duckdb` shows the register.
     """
     if profile == LIST:
-        _show_register(db, as_json)
+        try:
+            _show_register(db, as_json)
+        except RegisterError as exc:
+            raise click.ClickException(str(exc)) from None
         return
     for value, name in ((out, "--out"), (secret_file, "--secret-file")):
         if value is None:

@@ -31,6 +31,10 @@ import polars as pl
 REGISTER_VERSION = 1
 
 
+class RegisterError(ValueError):
+    """The register cannot be read: no release is made without its history."""
+
+
 def register_dir(db: Path) -> Path:
     db = Path(db).resolve()
     return db.with_name(db.name + ".releases")
@@ -68,8 +72,13 @@ def entries(db: Path) -> list[Registered]:
     found = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         entry_file = folder / "entry.json"
-        if entry_file.is_file():
-            found.append(Registered(folder, json.loads(entry_file.read_text(encoding="utf-8"))))
+        try:
+            entry = json.loads(entry_file.read_text(encoding="utf-8"))
+            entry["released_at"], entry["release_id"], entry["key_id"]  # noqa: B018 - the keys every audit reads
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise RegisterError(f"release register {entry_file}: unreadable entry ({exc}); restore it from the "
+                                f"backup of the warehouse, or remove the folder {folder.name} knowingly") from None
+        found.append(Registered(folder, entry))
     return sorted(found, key=lambda r: (r.entry["released_at"], r.entry["release_id"]))
 
 

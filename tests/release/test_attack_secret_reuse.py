@@ -123,3 +123,15 @@ def test_a_reuse_that_keeps_k_jointly_is_allowed_registered_and_survives_a_build
     assert entry["output_path"] == str((tmp_path / "a2").resolve()) and entry["released_at"].endswith("Z")
     assert build(db).ok
     assert register(db) == rows
+
+
+def test_an_unreadable_register_stops_releases_instead_of_forgetting_history(db, tmp_path):
+    made = release(db, "tables", tmp_path / "t1", tmp_path / "secrets" / "t1.key", "--years", "2022")
+    assert made.exit_code == 0, made.output
+    entry = next((db.parent / f"{db.name}.releases").glob("*/entry.json"))
+    entry.write_text("{not json")
+    listed = pars("release", "list", "--db", db)
+    assert listed.exit_code == 1 and "unreadable entry" in listed.output and "Traceback" not in listed.output
+    refused = release(db, "tables", tmp_path / "t2", tmp_path / "secrets" / "t2.key", "--years", "2022")
+    assert refused.exit_code == 1 and "unreadable entry" in refused.output and "nothing was written" in refused.output
+    assert not (tmp_path / "t2").exists() and not (tmp_path / "secrets" / "t2.key").exists()
