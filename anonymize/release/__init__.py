@@ -117,6 +117,10 @@ def make_release(
         secret, created = prepare_secret(secret_file, out, reuse_secret)
     except SecretError as exc:
         raise ReleaseError(str(exc)) from None
+    try:
+        register.entries(db)  # an unreadable register stops the release before the work, not after it
+    except register.RegisterError as exc:
+        raise ReleaseError(str(exc)) from None
     if years:
         profile = dataclasses.replace(profile, raw={**profile.raw, "years": sorted(set(years))})
     con = duckdb.connect(str(db), read_only=True)

@@ -8,25 +8,16 @@ its content, so hashing a guessed copy confirmed it. Now a release names its inp
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
 
-from anonymize.release import make_release
 from tests.conftest import query
 
 
 @pytest.fixture(scope="module")
-def made(built_warehouse, tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("attack-manifest")
-    db = root / "warehouse.duckdb"
-    shutil.copy(built_warehouse, db)
-    out = {}
-    for profile in ("activities", "tables"):
-        make_release(profile, db, root / "releases" / profile, root / "secrets" / f"{profile}.key")
-        out[profile] = root / "releases" / profile
-    return out
+def made(attack_releases) -> dict[str, Path]:
+    return attack_releases
 
 
 def _export_fingerprints(built_warehouse: Path) -> dict[str, str]:

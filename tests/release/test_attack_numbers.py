@@ -8,14 +8,12 @@ from the sum of its cells, and the tables' national hours differed from the Data
 from __future__ import annotations
 
 import re
-import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from anonymize.release import make_release
 from anonymize.tables.linear_audit import ALL
 from tests.conftest import query
 
@@ -28,13 +26,8 @@ ONE_DECIMAL = re.compile(r"^\d+(\.\d)?$")
 
 
 @pytest.fixture(scope="module")
-def made(built_warehouse, tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("attack-numbers")
-    db = root / "warehouse.duckdb"
-    shutil.copy(built_warehouse, db)
-    for profile in ("tables", "activities"):
-        make_release(profile, db, root / profile, root / "secrets" / f"{profile}.key")
-    return {"tables": root / "tables", "activities": root / "activities", "db": db}
+def made(attack_releases) -> dict[str, Path]:
+    return attack_releases
 
 
 def _text(folder: Path, table: str) -> pl.DataFrame:
