@@ -3,7 +3,6 @@ dashboard's filter latency, each in its own process."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -58,14 +57,14 @@ def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: i
     work.mkdir(parents=True)
     steps: dict[str, dict] = {}
     releases = work / "releases"
-    secret = work / "release.secret"
-    secret.write_text(os.urandom(32).hex() + "\n")
     for profile in profiles:
         name = f"release_{profile}"
         target = releases / profile
+        secret = work / "secrets" / f"{profile}.key"  # every release makes a new secret (docs/releases.md)
 
-        def clear(target: Path = target) -> None:
+        def clear(target: Path = target, secret: Path = secret) -> None:
             shutil.rmtree(target, ignore_errors=True)
+            secret.unlink(missing_ok=True)
         steps[name] = attempt([*pars, "release", profile, "--db", str(db), "--out", str(target),
                                "--secret-file", str(secret)], repeat, setup=clear)
     year = subprocess.run([PY, "-c", REPORT_YEAR, str(db)], cwd=ROOT, capture_output=True, text=True,

@@ -7,22 +7,29 @@ release directory all or nothing (anonymize/release/writer.py).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
+import secrets
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-from . import activities, learners, tables
+from warehouse.locking import WarehouseBusy, exclusive
+
+from . import activities, learners, register, tables
 from .profiles import PROFILE_NAMES, ReleaseError, load_profile
-from .pseudonyms import SecretError, key_id, load_or_create_secret
+from .pseudonyms import SecretError, export_ref, key_id, prepare_secret, save_secret
 from .writer import check_guarantees, check_identifiers, write
 
 __all__ = ["PROFILE_NAMES", "ReleaseError", "make_release"]
 
 ROOT = Path(__file__).resolve().parents[2]
+#: how long a release waits for a running load or build to finish before it gives up (nothing written)
+LOCK_WAIT_SECONDS = 120.0
 BUILDERS = {"activities": activities.build, "learners": learners.build, "tables": tables.build}
 
 
@@ -43,12 +50,37 @@ def _shown(path: Path) -> str:
     return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
 
 
-def _sources(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], str | None]:
-    rows = con.sql(
-        "select export_id, kind, exported_at, content_sha256 from raw.load_history order by load_id"
-    ).fetchall()
-    exports = [{"export_id": e, "kind": k, "exported_at": str(t), "content_sha256": h} for e, k, t, h in rows]
-    return exports, max((e["exported_at"] for e in exports), default=None)
+def _sources(con: duckdb.DuckDBPyConnection, secret: bytes) -> tuple[list[dict], list[str], str | None]:
+    """The source exports as the manifest names them (opaque references only), their ids for the register, and
+    the date of the newest (a date: the exact export timestamp would confirm a guessed copy of the export)."""
+    rows = con.sql("select export_id, kind, exported_at, content_sha256, reporting_years from raw.load_history "
+                   "order by load_id").fetchall()
+    exports = [{"export_ref": export_ref(secret, e, h), "kind": k, "reporting_years": sorted(y or [])}
+               for e, k, _t, h, y in rows]
+    newest = max((t for _e, _k, t, _h, _y in rows), default=None)
+    return exports, [e for e, *_ in rows], f"{newest:%Y-%m-%d}" if newest else None
+
+
+def _released_years(content, years: list[int] | None) -> list[int]:
+    if years:
+        return sorted(years)
+    found: set[int] = set()
+    for frame in content.tables.values():
+        if "report_year" in frame.columns:
+            found |= {int(y) for y in frame["report_year"].cast(pl.Utf8).unique().to_list() if y and y.isdigit()}
+    for table in (content.risk.get("tables") or {}).values():
+        found |= {int(y) for y in table.get("years", [])}
+    return sorted(found)
+
+
+def _linkable(profile) -> dict[str, dict]:
+    """The tables whose pseudonyms would be equal across releases made with the same secret."""
+    if profile.policy is None or not profile.get("pseudonyms"):
+        return {}
+    unit = profile.get("unit")
+    pseudonym = profile.get("pseudonyms")[unit]
+    return {profile.name: {"pseudonym": pseudonym["name"], "prefix": pseudonym["prefix"],
+                           "quasi_identifiers": list(profile.policy.qi_names), "k": profile.policy.k}}
 
 
 def make_release(
@@ -59,25 +91,38 @@ def make_release(
     dp_epsilon: float | None = None,
     progress: Callable[[str], None] | None = None,
     profile_file: Path | None = None,
+    reuse_secret: bool = False,
+    years: list[int] | None = None,
 ) -> dict:
-    """Make one release; returns its manifest (plus `seconds` and `secret_created`). Raises ReleaseError.
+    """Make one release; returns its manifest (plus `seconds`, `secret_created` and `release_id`).
 
-    `profile_file` replaces the shipped profile (a stricter or experimental policy); its hash is in the manifest.
+    Raises ReleaseError, and then nothing is written: no release folder, no secret file, no register entry.
+    A new secret is made for every release unless `reuse_secret` (then `secret_file` must exist, and the release
+    is audited jointly with every registered release made with it). `years` restricts the release to those
+    reporting years. `profile_file` replaces the shipped profile; its hash is in the manifest.
     """
     say = progress or (lambda _text: None)
     started = time.perf_counter()
     profile = load_profile(profile_name, profile_file)
     if dp_epsilon is not None and profile_name != "tables":
         raise ReleaseError("--dp applies to the tables profile only (its completion tables)")
+    if dp_epsilon is not None and years:
+        raise ReleaseError("--years cannot be combined with --dp (the public key set is every loaded year)")
     out, db = Path(out), Path(db)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseError(f"output directory {out} already exists and is not empty")
     if not db.is_file():
         raise ReleaseError(f"warehouse not found: {db} (run `pars load` and `pars build` first)")
     try:
-        secret, created = load_or_create_secret(secret_file, out)
+        secret, created = prepare_secret(secret_file, out, reuse_secret)
     except SecretError as exc:
         raise ReleaseError(str(exc)) from None
+    try:
+        register.entries(db)  # an unreadable register stops the release before the work, not after it
+    except register.RegisterError as exc:
+        raise ReleaseError(str(exc)) from None
+    if years:
+        profile = dataclasses.replace(profile, raw={**profile.raw, "years": sorted(set(years))})
     con = duckdb.connect(str(db), read_only=True)
     try:
         present = {r[0] for r in con.sql("select table_name from information_schema.tables "
@@ -90,7 +135,7 @@ def make_release(
             dp = {**profile.get("dp", {}), "epsilon": float(dp_epsilon)}
         builder = BUILDERS[profile_name]
         content = builder(con, profile, secret, dp) if profile_name == "tables" else builder(con, profile, secret)
-        exports, as_of = _sources(con)
+        exports, export_ids, as_of = _sources(con, secret)
     finally:
         con.close()
     say("checking guarantees and identifiers")
@@ -99,6 +144,7 @@ def make_release(
     spent = sum(s.get("epsilon", 0) for s in content.risk.get("systems", {}).values())
     content.risk = {"profile": profile_name, "release": out.name, **content.risk,
                     "epsilon": spent if dp_epsilon is not None else None}
+    released_years = _released_years(content, years)
     manifest = {
         "release": out.name,
         "profile": profile_name,
@@ -107,6 +153,7 @@ def make_release(
         "description": profile.description,
         "policy_file": _shown(profile.path),
         "policy_sha256": profile.sha256,
+        "years": released_years,
         "source_exports": exports,
         "data_as_of": as_of,
         "code_version": code_version(),
@@ -114,6 +161,47 @@ def make_release(
         "differential_privacy": {"epsilon": dp_epsilon} if dp_epsilon is not None else None,
         "reproducible": dp_epsilon is None,
     }
-    say("writing files, risk report and manifest")
-    manifest = write(out, manifest, content)
-    return {**manifest, "seconds": round(time.perf_counter() - started, 2), "secret_created": created}
+    candidate = register.Candidate(profile_name, released_years, key_id(secret), reuse_secret, content.tables,
+                                   _linkable(profile))
+    release_id = secrets.token_hex(6)
+    recorded: list[Path] = []
+    saved: list[Path] = []
+
+    def publish(final: dict) -> None:
+        """Under the warehouse lock, with every file staged: record the release, then save a new secret."""
+        entry = {
+            "release_id": release_id, "released_at": register.now(), "profile": profile_name,
+            "profile_version": profile.get("version"), "policy_file": _shown(profile.path),
+            "policy_sha256": profile.sha256, "years": released_years, "key_id": final["pseudonym_key_id"],
+            "reused_secret": reuse_secret, "export_refs": [e["export_ref"] for e in exports],
+            "source_export_ids": export_ids, "output_path": str(out.resolve()),
+            "manifest_sha256": final["manifest_sha256"], "row_counts": final["row_counts"],
+            "files": [{k: f[k] for k in ("path", "sha256", "bytes")} for f in final["files"]],
+            "dp_epsilon": dp_epsilon, "code_version": final["code_version"], "linkable": candidate.linkable,
+        }
+        recorded.append(register.record(db, entry, content.tables))
+        if created:
+            save_secret(secret_file, secret)
+            saved.append(Path(secret_file))
+
+    say("auditing jointly with the release register")
+    try:
+        with exclusive(db, "release", wait=LOCK_WAIT_SECONDS):
+            reasons = register.joint_audit(candidate, register.entries(db))
+            if reasons:
+                raise ReleaseError("refused by the joint audit with the release register: " + "; ".join(reasons))
+            say("writing files, risk report and manifest")
+            try:
+                manifest = write(out, manifest, content, before_publish=publish)
+            except BaseException:
+                for folder in recorded:
+                    register.forget(folder)
+                for path in saved:
+                    path.unlink(missing_ok=True)
+                raise
+    except (WarehouseBusy, register.RegisterError) as exc:
+        raise ReleaseError(str(exc)) from None
+    except OSError as exc:
+        raise ReleaseError(f"cannot record the release with the warehouse: {exc}") from None
+    return {**manifest, "seconds": round(time.perf_counter() - started, 2), "secret_created": created,
+            "release_id": release_id}

@@ -1,7 +1,9 @@
 """Keyed pseudonyms: HMAC-SHA256 of a key under a per-release secret that is kept outside the release.
 
-Two releases made with different secrets cannot be joined on their pseudonyms; the same secret and inputs give
-the same pseudonyms, so a release can be rebuilt byte for byte. The secret file holds 64 hex characters.
+Two releases made with different secrets cannot be joined on their pseudonyms (their rows may still match: see
+docs/releases.md); the same secret and inputs give the same pseudonyms, so a release can be rebuilt byte for byte.
+Each release gets a new secret unless the operator reuses one explicitly (`--reuse-secret`), and a reused secret is
+audited jointly with every registered release made with it (register.py). The secret file holds 64 hex characters.
 """
 
 from __future__ import annotations
@@ -19,22 +21,25 @@ class SecretError(ValueError):
     """The secret file is unusable or sits where the release would publish it."""
 
 
-def load_or_create_secret(path: Path, out: Path) -> tuple[bytes, bool]:
-    """The release secret from `path`, creating a new random one (mode 0600) when the file does not exist.
+def prepare_secret(path: Path, out: Path, reuse: bool = False) -> tuple[bytes, bool]:
+    """The release secret: a new random one by default, the one in `path` only when `reuse` is asked for.
 
-    Returns (secret, created). Refuses a secret file inside the release directory: it must never be published.
+    Returns (secret, new). A new secret is NOT written here: `save_secret` writes it once the release is
+    published, so a refused release leaves no secret file behind. Refused: an existing file without `reuse`
+    (a secret is never reused silently), a missing file with `reuse`, a file inside the release directory.
     """
     path, out = Path(path).resolve(), Path(out).resolve()
     if path == out or out in path.parents:
         raise SecretError(f"secret file {path} is inside the release directory {out}; keep it outside the release")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-        created = True
-    else:
-        created = False
+    if not reuse:
+        if path.exists() or path.is_symlink():
+            raise SecretError(
+                f"secret file {path} already exists: every release gets a new secret by default; give a "
+                f"--secret-file path that does not exist yet, or pass --reuse-secret to reuse this one (the "
+                f"release is then audited jointly with every registered release made with it)")
+        return bytes.fromhex(secrets.token_hex(32)), True
+    if not path.is_file():
+        raise SecretError(f"--reuse-secret: secret file {path} does not exist")
     text = path.read_text(encoding="utf-8").strip()
     try:
         secret = bytes.fromhex(text)
@@ -42,7 +47,23 @@ def load_or_create_secret(path: Path, out: Path) -> tuple[bytes, bool]:
         raise SecretError(f"secret file {path}: expected 64 hexadecimal characters on one line") from None
     if len(secret) < 16:
         raise SecretError(f"secret file {path}: the secret is {len(secret)} bytes; at least 16 are needed")
-    return secret, created
+    return secret, False
+
+
+def save_secret(path: Path, secret: bytes) -> None:
+    """Write a new secret (mode 0600); never overwrites a file (O_EXCL)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret.hex() + "\n")
+
+
+def export_ref(secret: bytes, export_id: str, content_sha256: str) -> str:
+    """An opaque reference to a source export: meaningless without the release secret, so a guessed copy of the
+    identified export cannot be confirmed from a release (its content hash never leaves the warehouse)."""
+    message = f"pars-export-ref\x1f{export_id}\x1f{content_sha256}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:16]
 
 
 def key_id(secret: bytes) -> str:

@@ -15,9 +15,11 @@ from anonymize.tables.linear_audit import ALL, with_margins
 from anonymize.tables.suppression import TableExposedError, suppress
 from warehouse.contract import codes
 
+from .activities import from_tenths
 from .content import Content, forbid_money
 from .profiles import Profile, ReleaseError
 
+HOURS = "hours_of_instruction"
 #: The public key set of each dimension (every value gets a row, zero or not); years come from the warehouse.
 KEYS = {
     "activity_type": list(codes.ACTIVITY_TYPES),
@@ -30,8 +32,12 @@ DESCRIPTIONS = {
     "provider_state": "The provider's USPS state code; None = no US state (outside the US); All = every state.",
     "report_year": "Reporting year; All = every year in the release.",
     "board": "Certifying board; All = every board.",
-    "activities": "Counted activities (closed, latest version). Empty = suppressed.",
-    "hours_of_instruction": "Hours of instruction, rounded to 0.1. Empty = suppressed with the cell.",
+    "activities": "Counted activities (closed, latest version: the Data Report's counting rule, so a year's "
+                  "national total equals the Data Report's). Empty = suppressed.",
+    "hours_of_instruction": "Hours of instruction to 0.1: each interior cell is its exact sum rounded down or up "
+                            "to a tenth so that a year's cells add up to the year's exact total rounded half up "
+                            "(equal to the Data Report's hours for that year, which it prints as whole hours); "
+                            "every margin is the sum of its rounded cells. Empty = suppressed with the cell.",
     "physician_interactions": "Physician learner interactions. Empty = suppressed.",
     "other_learner_interactions": "Other learner interactions. Empty = suppressed.",
     "completions": "Accepted learner completions. Empty = suppressed (with --dp: a noisy count, see the risk report).",
@@ -39,21 +45,33 @@ DESCRIPTIONS = {
 }
 
 
-def interior(con: duckdb.DuckDBPyConnection, system: dict, dims: list[str]) -> pl.DataFrame:
-    """The interior cells of one table: every combination of its dimensions' key sets, zeros included."""
+def interior(con: duckdb.DuckDBPyConnection, system: dict, dims: list[str], years: list[int] | None = None
+             ) -> pl.DataFrame:
+    """The interior cells of one table: every combination of its dimensions' key sets, zeros included.
+
+    Hours come back as whole tenths (see `round_hours`), so every margin summed from them is exact.
+    """
     source = system["source"]
     if "activities" in system["measures"]:
-        aggregates = ("count(*)::bigint as activities, round(sum(hours_of_instruction), 1) as hours_of_instruction, "
+        # hours as exact ten-thousandths (an integer): rounded to tenths below, after the exact sums
+        aggregates = ("count(*)::bigint as activities, "
+                      "(sum(hours_of_instruction::decimal(18, 4)) * 10000)::bigint as hours_of_instruction, "
                       "sum(physician_interactions)::bigint as physician_interactions, "
                       "sum(other_learner_interactions)::bigint as other_learner_interactions")
         where = ""
     else:
         aggregates = "count(*)::bigint as completions"
         where = "where completion_status in (select unnest($s))"
-    params = {"s": system.get("statuses", [])} if where else None
+    params = {"s": system.get("statuses", [])} if where else {}
+    if years:
+        year_column = system.get("columns", {}).get("report_year", "report_year")
+        where = f"{where} and {year_column} in (select unnest($y))" if where else \
+            f"where {year_column} in (select unnest($y))"
+        params["y"] = years
     # a provider without a state (outside the US) counts under "None" rather than vanishing from the table
     selected = ", ".join(f"coalesce({system.get('columns', {}).get(d, d)}::varchar, 'None') as {d}" for d in dims)
-    cells = con.sql(f"select {selected}, {aggregates} from {source} {where} group by all", params=params).pl()
+    cells = con.sql(f"select {selected}, {aggregates} from {source} {where} group by all",
+                    params=params or None).pl()
     cells = cells.with_columns(pl.col(d).cast(pl.Utf8) for d in dims)
     spine = None
     for d in dims:
@@ -63,7 +81,31 @@ def interior(con: duckdb.DuckDBPyConnection, system: dict, dims: list[str]) -> p
         spine = frame if spine is None else spine.join(frame, how="cross")
     measures = system["measures"]
     full = spine.join(cells, on=dims, how="left").with_columns(pl.col(m).fill_null(0) for m in measures)
+    if HOURS in measures:
+        full = round_hours(full, "report_year" if "report_year" in dims else None)
     return full.select([*dims, *measures])
+
+
+def round_hours(cells: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    """Hours (exact ten-thousandths) to whole tenths by largest-remainder rounding within each year.
+
+    Each cell goes down or up to a neighbouring tenth, and the cells of a year add up to that year's exact total
+    rounded half up to a tenth: so the national hours of a year are the same in every table of the release and
+    equal the Data Report's (annual_report marts), and every margin, summed from the rounded cells, equals the sum
+    of its cells exactly.
+    """
+    frame = cells.with_row_index("_i").with_columns(pl.col("_i").cast(pl.Int64)).with_columns(
+        (pl.col(HOURS) // 1000).alias("_floor"), (pl.col(HOURS) % 1000).alias("_rest"))
+    group = [by] if by else []
+    target = (pl.col(HOURS).sum() + 500) // 1000
+    if group:
+        frame = frame.with_columns((target.over(group) - pl.col("_floor").sum().over(group)).alias("_need"))
+        rank = pl.struct(pl.col("_rest"), -pl.col("_i")).rank("ordinal", descending=True).over(group)
+    else:
+        frame = frame.with_columns((target - pl.col("_floor").sum()).alias("_need"))
+        rank = pl.struct(pl.col("_rest"), -pl.col("_i")).rank("ordinal", descending=True)
+    frame = frame.with_columns((pl.col("_floor") + (rank <= pl.col("_need")).cast(pl.Int64)).alias(HOURS))
+    return frame.sort("_i").drop("_i", "_floor", "_rest", "_need")
 
 
 def stack(tables: dict[str, pl.DataFrame], dims: dict[str, list[str]]) -> tuple[pl.DataFrame, list[str]]:
@@ -81,9 +123,10 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
     systems_report: dict[str, dict] = {}
     columns: dict[str, dict[str, str]] = {}
     dp_tables = set((dp or {}).get("tables", []))
+    years = profile.get("years")
     for name, system in profile.get("systems").items():
         dims = system["tables"]
-        full = {t: with_margins(interior(con, system, ds), ds, system["measures"]) for t, ds in dims.items()}
+        full = {t: with_margins(interior(con, system, ds, years), ds, system["measures"]) for t, ds in dims.items()}
         if dp is not None and set(dims) <= dp_tables:
             from .dp import noisy_tables
 
@@ -101,6 +144,8 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
                 part = result.published.filter(pl.all_horizontal(pl.col(d) == ALL for d in others)) if others else \
                     result.published
                 published[table] = part.drop(others).sort(ds)
+                if HOURS in published[table].columns:  # whole tenths -> hours without float noise
+                    published[table] = published[table].with_columns(from_tenths(pl.col(HOURS)).alias(HOURS))
             report = result.report()
             # the published report gives each suppressed cell's derivable interval, never its true value
             report["intervals"] = [{k: v for k, v in i.items() if k != "value"} for i in report["intervals"]]

@@ -12,6 +12,7 @@ import io
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -143,8 +144,13 @@ def dictionary_markdown(manifest: dict, content: Content) -> str:
     return "\n".join(lines)
 
 
-def write(out: Path, manifest: dict, content: Content) -> dict:
-    """Write the release into `out` (must not exist or be empty); returns the final manifest."""
+def write(out: Path, manifest: dict, content: Content,
+          before_publish: Callable[[dict], None] | None = None) -> dict:
+    """Write the release into `out` (must not exist or be empty); returns the final manifest.
+
+    `before_publish(manifest)` runs when every file is staged, just before the rename that publishes them (the
+    register records the release there); if it raises, nothing is published.
+    """
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseError(f"output directory {out} already exists and is not empty")
@@ -171,6 +177,8 @@ def write(out: Path, manifest: dict, content: Content) -> dict:
         manifest = {**manifest, "row_counts": {t: f.height for t, f in sorted(content.tables.items())},
                     "files": _files(staging, rows)}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        if before_publish is not None:
+            before_publish({**manifest, "manifest_sha256": sha256_of(staging / "manifest.json")})
         if out.exists():
             out.rmdir()
         staging.chmod(0o755)

@@ -25,10 +25,9 @@ PROFILES = ("activities", "learners", "tables")
 @pytest.fixture(scope="module")
 def releases(built_warehouse, tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("releases")
-    secret = root / "secrets" / "release.key"
     made = {}
-    for profile in PROFILES:
-        make_release(profile, built_warehouse, root / "first" / profile, secret)
+    for profile in PROFILES:  # a new secret per release (an existing secret file is reused only on request)
+        make_release(profile, built_warehouse, root / "first" / profile, root / "secrets" / f"{profile}.key")
         made[profile] = root / "first" / profile
     return made
 
@@ -86,7 +85,7 @@ def test_every_file_is_in_the_manifest_with_its_hash(releases, profile):
         assert sha256(folder / path) == entry["sha256"], path
     assert manifest["profile"] == profile and manifest["policy_sha256"] == sha256(
         Path(__file__).parents[2] / manifest["policy_file"])
-    assert manifest["source_exports"] and manifest["source_exports"][0]["export_id"]
+    assert manifest["source_exports"] and manifest["source_exports"][0]["export_ref"]
     for table, rows in manifest["row_counts"].items():
         assert pl.read_parquet(folder / "data" / f"{table}.parquet").height == rows
         assert pl.read_csv(folder / "data" / f"{table}.csv").height == rows
@@ -248,9 +247,9 @@ def test_audit_of_linked_tables_catches_what_one_table_alone_hides():
 
 def test_rebuilding_reproduces_the_manifest_hashes_and_a_new_secret_unlinks(releases, built_warehouse, tmp_path):
     first = releases["activities"]
-    secret = first.parent.parent / "secrets" / "release.key"
+    secret = first.parent.parent / "secrets" / "activities.key"
     again = tmp_path / "again" / "activities"
-    make_release("activities", built_warehouse, again, secret)
+    make_release("activities", built_warehouse, again, secret, reuse_secret=True)
     assert (again / "manifest.json").read_bytes() == (first / "manifest.json").read_bytes()
     for entry in json.loads((first / "manifest.json").read_text())["files"]:
         assert sha256(again / entry["path"]) == entry["sha256"], entry["path"]
