@@ -28,11 +28,21 @@ PDF = "application/pdf"
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # Control characters and line or paragraph breaks: a new line could start a block (a heading, a list, a quote).
 _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Escapes do not stop what is found in the text after parsing: GFM's autolink literals (http://, https://, www.,
+# e-mail addresses) and Streamlit's emoji and icon shortcodes (:name:) are matched in the parsed text. An invisible
+# WORD JOINER after every ':' and '@' and inside "www." breaks those patterns and changes nothing on screen.
+_AFTER = re.compile(r"([:@]|www(?=\.))", re.IGNORECASE)
+JOINER = "\u2060"
 
 
 def plain(value) -> str:
-    """`value` as text that Streamlit's Markdown shows exactly as written, on one line (never markup)."""
+    """`value` as text that Streamlit's Markdown shows as written, on one line: never a link, image or format.
+
+    Every ASCII punctuation character is backslash-escaped, line breaks and control characters become spaces,
+    and a WORD JOINER (U+2060, invisible) follows each ':' and '@' and splits "www." (see _AFTER).
+    """
     text = _BREAKS.sub(" ", "" if value is None else str(value))
+    text = _AFTER.sub(lambda m: m.group(1) + JOINER, text)
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
