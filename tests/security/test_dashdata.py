@@ -326,3 +326,31 @@ def test_the_table_toolbar_offers_no_csv_download(browser, hostile):
     # the app's own, audited buttons remain
     expect(pg.locator(".st-key-dl-summary-csv button")).to_be_visible()
     pg.context.close()
+
+
+READER = """
+import sys, time, duckdb
+con = duckdb.connect(":memory:")  # what dashboards.data.Warehouse does for each query, in the app's process
+con.execute("attach ? as wh (read_only)", [sys.argv[1]])
+print("attached", flush=True)
+time.sleep(2)
+con.execute("detach wh")
+print("released", flush=True)
+"""
+
+
+def test_a_load_waits_for_a_dashboard_query_in_flight_instead_of_failing(db, export_copy):
+    """A dashboard query attaches the file read-only for its duration (a shared DuckDB lock, in the app's process):
+    a load starting meanwhile waits for it (milliseconds; here 2 s) instead of failing "in use by another process"."""
+    from warehouse.load import load_export
+
+    loads = query(db, "select count(*) from raw.load_history")[0][0]
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "attached"
+        load_export(export_copy, db)
+        assert reader.wait(timeout=30) == 0 and reader.stdout.read().strip() == "released"
+    finally:
+        reader.kill()
+        reader.wait()
+    assert query(db, "select count(*) from raw.load_history")[0][0] == loads + 1
