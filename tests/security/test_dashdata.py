@@ -116,7 +116,7 @@ def metric(pg, label: str):
 
 def goto_page(pg, link: str, title: str) -> None:
     pg.get_by_role("link", name=link).click()
-    expect(pg.locator("h1").first).to_have_text(title)
+    expect(pg.locator("h1").first).to_have_text(title, timeout=TIMEOUT_MS)
     settle(pg)
 
 
@@ -141,12 +141,12 @@ def test_load_and_build_succeed_while_staff_sessions_are_open_and_the_sessions_s
         sessions = [new_page(browser, server.url) for _ in range(2)]
         for pg in sessions:  # two staff sessions, each having read every staff page
             sign_in(pg, server.url, "staff1", passwords["staff1"])
-            expect(pg.locator("h1").first).to_have_text("Annual report explorer")
+            expect(pg.locator("h1").first).to_have_text("Annual report explorer", timeout=TIMEOUT_MS)
             settle(pg)
             for link, title in [("MOC", "CME that counts for MOC"), ("Opioid REMS", "Opioid Analgesic REMS"),
                                 ("Data operations", "Data operations")]:
                 goto_page(pg, link, title)
-            expect(metric(pg, "Loads")).to_have_text(f"{loads:,}")
+            expect(metric(pg, "Loads")).to_have_text(f"{loads:,}", timeout=TIMEOUT_MS)
 
         for command in (["load", str(export), "--db", str(db)], ["build", "--db", str(db)]):
             run = subprocess.run([sys.executable, "-m", "warehouse", *command], cwd=ROOT, capture_output=True,
@@ -157,8 +157,8 @@ def test_load_and_build_succeed_while_staff_sessions_are_open_and_the_sessions_s
         for pg in sessions:  # the same sessions, without signing in again: the new figures
             goto_page(pg, "Annual report explorer", "Annual report explorer")
             goto_page(pg, "Data operations", "Data operations")
-            expect(metric(pg, "Loads")).to_have_text(f"{loads + 1:,}")
-            expect(metric(pg, "Latest export")).to_have_text(later[:10])
+            expect(metric(pg, "Loads")).to_have_text(f"{loads + 1:,}", timeout=TIMEOUT_MS)
+            expect(metric(pg, "Latest export")).to_have_text(later[:10], timeout=TIMEOUT_MS)
             assert pg.outside_requests == []
     finally:
         server.stop()
@@ -268,7 +268,7 @@ def expect_text(locator, text: str) -> None:
 def test_a_provider_name_with_markup_renders_as_text(browser, hostile):
     pg = new_page(browser, hostile["url"])
     sign_in(pg, hostile["url"], "reviewer1", hostile["passwords"]["reviewer1"])
-    expect(pg.locator("h1").first).to_have_text("Provider review")
+    expect(pg.locator("h1").first).to_have_text("Provider review", timeout=TIMEOUT_MS)
     pg.get_by_role("textbox", name="Find a provider by name or number").fill(hostile["provider_id"])
     pg.keyboard.press("Enter")
     expect_text(pg.locator(".st-key-selection"), hostile["provider_id"])
@@ -278,7 +278,7 @@ def test_a_provider_name_with_markup_renders_as_text(browser, hostile):
     # a search text with markup is echoed as text too
     pg.get_by_role("textbox", name="Find a provider by name or number").fill(hostile["beacon"].payload("search"))
     pg.keyboard.press("Enter")
-    expect(pg.get_by_text("No provider's number is")).to_be_visible()
+    expect(pg.get_by_text("No provider's number is")).to_be_visible(timeout=TIMEOUT_MS)
     assert_inert(pg, hostile)
     expect_text(pg.get_by_text("No provider's number is"), hostile["beacon"].payload("search"))
     pg.context.close()
@@ -287,11 +287,11 @@ def test_a_provider_name_with_markup_renders_as_text(browser, hostile):
 def test_an_export_id_with_markup_renders_as_text_in_a_tooltip(browser, hostile):
     pg = new_page(browser, hostile["url"])
     sign_in(pg, hostile["url"], "staff1", hostile["passwords"]["staff1"])
-    expect(pg.locator("h1").first).to_have_text("Annual report explorer")
+    expect(pg.locator("h1").first).to_have_text("Annual report explorer", timeout=TIMEOUT_MS)
     goto_page(pg, "Data operations", "Data operations")
     pg.locator('[data-testid="stMetric"]').filter(has=pg.get_by_text("Latest export", exact=True)).locator(
         '[data-testid="stTooltipHoverTarget"]').hover()
-    expect(pg.get_by_role("tooltip")).to_contain_text("loaded")
+    expect(pg.get_by_role("tooltip")).to_contain_text("loaded", timeout=TIMEOUT_MS)
     assert_inert(pg, hostile)
     expect_text(pg.get_by_role("tooltip"), hostile["export_id"])
     pg.context.close()
@@ -300,8 +300,8 @@ def test_an_export_id_with_markup_renders_as_text_in_a_tooltip(browser, hostile)
 def test_a_release_with_markup_renders_as_text(browser, hostile):
     pg = new_page(browser, hostile["url"])
     sign_in(pg, hostile["url"], "researcher1", hostile["passwords"]["researcher1"])
-    expect(pg.locator("h1").first).to_have_text("Research releases")
-    expect(pg.locator('[data-testid="stMetric"]').first).to_be_visible()
+    expect(pg.locator("h1").first).to_have_text("Research releases", timeout=TIMEOUT_MS)
+    expect(pg.locator('[data-testid="stMetric"]').first).to_be_visible(timeout=TIMEOUT_MS)
     assert_inert(pg, hostile)
     expect_text(pg.locator(".st-key-selection"), hostile["release_title"])
     expect_text(pg.locator(".st-key-selection"), hostile["beacon"].payload("description"))
@@ -315,16 +315,17 @@ def test_a_release_with_markup_renders_as_text(browser, hostile):
 def test_the_table_toolbar_offers_no_csv_download(browser, hostile):
     pg = new_page(browser, hostile["url"])
     sign_in(pg, hostile["url"], "staff1", hostile["passwords"]["staff1"])
-    expect(pg.locator("h1").first).to_have_text("Annual report explorer")
+    expect(pg.locator("h1").first).to_have_text("Annual report explorer", timeout=TIMEOUT_MS)
     goto_page(pg, "Opioid REMS", "Opioid Analgesic REMS")
     table = pg.locator('[data-testid="stElementContainer"]').filter(
         has=pg.locator('[data-testid="stDataFrame"]')).first
     table.hover()
     toolbar = table.locator('[data-testid="stElementToolbar"]')
-    expect(toolbar.get_by_role("button", name="Search")).to_be_visible()  # the table's toolbar is shown
+    # the table's toolbar is shown
+    expect(toolbar.get_by_role("button", name="Search")).to_be_visible(timeout=TIMEOUT_MS)
     assert toolbar.get_by_role("button", name="Download as CSV").count() == 0
     # the app's own, audited buttons remain
-    expect(pg.locator(".st-key-dl-summary-csv button")).to_be_visible()
+    expect(pg.locator(".st-key-dl-summary-csv button")).to_be_visible(timeout=TIMEOUT_MS)
     pg.context.close()
 
 
