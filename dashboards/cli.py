@@ -38,6 +38,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
         "--client.showErrorDetails", "none",
+        "--client.disableDataExport", "true",  # no toolbar CSV download: only the audited, guarded buttons
         "--theme.base", "light",
         "--runner.magicEnabled", "false",
         "--runner.postScriptGC", "false",

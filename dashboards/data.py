@@ -1,8 +1,9 @@
-"""The app's one read-only connection to the warehouse and its cached queries (marts only, selection only).
+"""The app's read-only queries on the warehouse and their cache (marts only, selection only).
 
-`pars build` publishes a new warehouse by os.replace()-ing the file: the connection notes the file's identity
-(inode, mtime, size) when it opens and reopens when it changes; the query cache is keyed by that identity, so
-a swapped warehouse is never answered from the old file's cache. Queries only select and filter rows of the
+No query leaves the file attached, so the app never holds the file between queries (`pars load` and `pars build`
+never wait for it). `pars build` publishes a new warehouse by os.replace()-ing the file and `pars load` rewrites
+it in place: the query cache is keyed by the file's identity (inode, mtime, size), so a changed warehouse is never
+answered from the old file's cache. Queries only select and filter rows of the
 marts listed in TABLES; every figure the pages show is computed by dbt.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -61,53 +63,86 @@ def file_identity(path: Path) -> tuple[int, int, int]:
 
 
 class Warehouse:
-    """One read-only view of the warehouse file, reopened when the file is replaced; a cursor per query.
+    """Read-only queries on the warehouse file, which is attached for each query and detached right after it.
 
-    DuckDB caches database instances by path within a process: connecting again to a path whose old connection
-    is still alive returns the *old* file. So each (re)open makes a fresh in-memory instance and ATTACHes the
-    file READ_ONLY as `wh`; queries run with `USE wh`, and the old instance goes when its last cursor closes.
+    Why nothing is kept open: DuckDB locks the file for as long as any connection has it attached (a read-only
+    one takes a shared lock), and `pars load` writes the file in place: a connection kept between queries, by any
+    session, refused every load ("in use by another process"). So each query ATTACHes the file READ_ONLY, runs,
+    and DETACHes it; between queries the app holds no handle on the file, and a load or a build never waits for
+    the dashboards. A query that meets a load at work (the writer's lock) retries for a moment, then says the
+    warehouse is busy. The query cache (st.cache_data, keyed by the file's identity) spares most queries.
+
+    The attaching is done by small in-memory DuckDB instances kept in a pool (one per concurrent query): starting
+    an instance costs several times more than attaching a file to one. A fresh ATTACH, never `duckdb.connect(path)`:
+    DuckDB caches database instances by path within a process, and connecting to a path that another thread still
+    has open would return that instance, that is the file as it was before a build swapped it.
     """
+
+    BUSY_SECONDS = 3.0  # how long a query waits for a load to release the file before giving up
+    IDLE_INSTANCES = 4  # in-memory instances kept between queries (they hold no file)
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._identity: tuple[int, int, int] | None = None
-        self.opened = 0  # how many times the file was (re)opened
-
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        with self._lock:
-            identity = file_identity(self.path)  # before attaching: a swap in between only causes a reopen
-            if self._con is None or identity != self._identity:
-                con = duckdb.connect(":memory:")
-                con.execute("attach ? as wh (read_only)", [str(self.path)])
-                self._con, self._identity = con, identity
-                self.opened += 1
-            cursor = self._con.cursor()
-        cursor.execute("use wh")
-        return cursor
+        self._idle: list[duckdb.DuckDBPyConnection] = []
+        self.opened = 0  # how many times the file was attached (one per query)
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        for attempt in (1, 2):
-            cursor = self.cursor()
+        with self._lock:
+            con = self._idle.pop() if self._idle else duckdb.connect(":memory:")
+        reusable = False
+        try:
+            self._attach(con)
             try:
-                relation = cursor.sql(sql, params=params or [])
+                relation = con.sql(sql, params=params or [])
                 frame = relation.df()
                 for column, kind in zip(relation.columns, relation.types, strict=True):
                     if str(kind) == "DATE":  # show 2022-01-31, not a midnight timestamp
                         frame[column] = frame[column].dt.date
-                return frame
             except duckdb.CatalogException as exc:
-                raise WarehouseUnavailable(f"the warehouse {self.path} lacks a mart the page reads ({exc}); "
-                                           "rebuild it with `pars build`") from None
-            except duckdb.IOException:
-                if attempt == 2:
-                    raise
-                with self._lock:  # the file went away under us: reopen and try once more
-                    self._con = None
+                raise WarehouseUnavailable(f"the warehouse {self.path} lacks a mart the page reads "
+                                           f"({_first_line(exc)}); rebuild it with `pars build`") from None
             finally:
-                cursor.close()
-        raise AssertionError("unreachable")
+                con.execute("use memory")
+                con.execute("detach wh")  # releases the file (and its lock) now
+            reusable = True
+            return frame
+        finally:
+            if reusable:
+                with self._lock:
+                    if len(self._idle) < self.IDLE_INSTANCES:
+                        self._idle.append(con)
+                        con = None
+            if con is not None:
+                con.close()
+
+    def _attach(self, con: duckdb.DuckDBPyConnection) -> None:
+        deadline = time.monotonic() + self.BUSY_SECONDS
+        while True:
+            file_identity(self.path)  # a clear message when the file is missing
+            try:
+                con.execute("attach ? as wh (read_only)", [str(self.path)])
+            except duckdb.Error as exc:
+                if not _locked(exc):
+                    raise WarehouseUnavailable(f"the warehouse {self.path} cannot be read ({_first_line(exc)})"
+                                               ) from None
+                if time.monotonic() >= deadline:
+                    raise WarehouseUnavailable(f"the warehouse {self.path} is busy: a load is writing it; "
+                                               "reload the page in a moment") from None
+                time.sleep(0.1)
+                continue
+            con.execute("use wh")
+            with self._lock:
+                self.opened += 1
+            return
+
+
+def _locked(exc: Exception) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,7 +1,14 @@
-"""Small building blocks shared by the pages: audited download buttons and number formatting."""
+"""Small building blocks shared by the pages: audited download buttons, number formatting and plain text.
+
+Text from the data (names, titles, ids, file names, messages that quote them) is shown through `plain()`: Streamlit
+renders the labels, captions, headings, tooltips and messages of its elements as Markdown (with its own extensions:
+colored text, icons, LaTeX), so a provider named `![x](http://host/beacon)` would make every viewer's browser fetch
+from that host, and `[click](http://host)` would show a live link.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +20,30 @@ from dashboards import audit, auth, exports, settings
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
+
+# Every ASCII punctuation character: CommonMark lets any of them be backslash-escaped, and an escaped one is always
+# shown as itself. That covers Markdown (links, images, emphasis, headings, lists, code, tables), raw HTML and
+# entities (< and &), GFM autolinks (the ':' of a scheme, the '.' of "www.", the '@' of an address), LaTeX ($) and
+# Streamlit's :color[...] and :material/icon: directives.
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Control characters and line or paragraph breaks: a new line could start a block (a heading, a list, a quote).
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Escapes do not stop what is found in the text after parsing: GFM's autolink literals (http://, https://, www.,
+# e-mail addresses) and Streamlit's emoji and icon shortcodes (:name:) are matched in the parsed text. An invisible
+# WORD JOINER after every ':' and '@' and inside "www." breaks those patterns and changes nothing on screen.
+_AFTER = re.compile(r"([:@]|www(?=\.))", re.IGNORECASE)
+JOINER = "\u2060"
+
+
+def plain(value) -> str:
+    """`value` as text that Streamlit's Markdown shows as written, on one line: never a link, image or format.
+
+    Every ASCII punctuation character is backslash-escaped, line breaks and control characters become spaces,
+    and a WORD JOINER (U+2060, invisible) follows each ':' and '@' and splits "www." (see _AFTER).
+    """
+    text = _BREAKS.sub(" ", "" if value is None else str(value))
+    text = _AFTER.sub(lambda m: m.group(1) + JOINER, text)
+    return _PUNCTUATION.sub(r"\\\1", text)
 
 
 def audited(produce: Callable[[], bytes], user: dict, what: str, file_name: str,
@@ -110,5 +141,5 @@ def warehouse_guard() -> None:
     try:
         data.identity()
     except data.WarehouseUnavailable as exc:
-        st.error(f"No data: {exc}.")
+        st.error(f"No data: {plain(exc)}.")
         st.stop()

@@ -23,19 +23,20 @@ name = st.selectbox("Release", names, format_func=lambda n: f"{n}: {catalogue[na
                     key="f-release")
 release = catalogue[names.index(name)]
 for problem in release.problems:
-    st.warning(problem)
+    st.warning(ui.plain(problem))
 
 with st.container(key="selection"):
-    st.header(release.title)
-    st.write(release.description)
+    st.header(ui.plain(release.title))
+    st.markdown(ui.plain(release.description))
     m = release.manifest
-    st.caption(f"profile {m.get('profile', releases.NOT_REPORTED)} · data as of "
-               f"{m.get('data_as_of', releases.NOT_REPORTED)} · code {m.get('code_version', releases.NOT_REPORTED)}")
+    st.caption(ui.plain(f"profile {m.get('profile', releases.NOT_REPORTED)} · data as of "
+                        f"{m.get('data_as_of', releases.NOT_REPORTED)} · "
+                        f"code {m.get('code_version', releases.NOT_REPORTED)}"))
 counts = release.row_counts()
 if counts:
     cols = st.columns(min(len(counts), 6))
     for col, (table, n) in zip(cols, counts.items(), strict=False):
-        col.metric(f"{table} rows", ui.number(n))
+        col.metric(ui.plain(f"{table} rows"), ui.number(n) if isinstance(n, (int, float)) else releases._show(n))
 
 tabs = st.tabs(["Data dictionary", "Risk report", "Manifest", "Downloads"])
 with tabs[0]:
@@ -65,7 +66,7 @@ with tabs[1]:
         if rows:
             st.subheader("Cell suppression and its audit")
             st.dataframe(pd.DataFrame(rows), hide_index=True)
-        st.caption(f"Privacy budget (epsilon): {releases._show(risk.get('epsilon'))}")
+        st.caption(ui.plain(f"Privacy budget (epsilon): {releases._show(risk.get('epsilon'))}"))
 with tabs[2]:
     st.json(release.manifest, expanded=1)
 with tabs[3]:
@@ -78,8 +79,9 @@ with tabs[3]:
         st.info("The manifest lists no file.")
     for i, f in enumerate(files):
         cols = st.columns([3, 1, 3])
-        cols[0].write(f"`{f['path']}`")
-        cols[1].write(f"{int(f.get('bytes') or f['full_path'].stat().st_size):,} bytes")
+        cols[0].code(f["path"], language=None)
+        size = f.get("bytes")
+        cols[1].text(f"{size if isinstance(size, int) else f['full_path'].stat().st_size:,} bytes")
         with cols[2]:
             ui.download("Download", ui.file_reader(f["full_path"]), f"{release.name}-{f['path'].replace('/', '-')}",
                         "application/octet-stream", what=f"release {release.name}: {f['path']}", key=f"dl-file-{i}",

@@ -23,7 +23,7 @@ if not text.strip():
 
 matches = data.find_providers(text)
 if matches.empty:
-    st.warning(f"No provider's number is {text.strip()!r} and no provider's name contains it.")
+    st.warning(f"No provider's number is {ui.plain(repr(text.strip()))} and no provider's name contains it.")
     st.stop()
 labels = {r.provider_id: f"{r.provider_name} ({r.provider_id}, {r.state or 'no state'})"
           for r in matches.itertuples()}
@@ -32,12 +32,12 @@ provider_id = st.selectbox(f"{len(matches)} matching provider(s)", list(labels),
 
 term = data.select("review.current_term", {"provider_id": provider_id}).iloc[0]
 with st.container(key="selection"):
-    st.subheader(f"{term['provider_name']} · {provider_id}")
-    st.caption(f"{term['organization_type']} · {term['accreditor_type']} · {term['state'] or 'no state'} · "
-               f"data as of {term['data_as_of_date']}")
+    st.subheader(ui.plain(f"{term['provider_name']} · {provider_id}"))
+    st.caption(ui.plain(f"{term['organization_type']} · {term['accreditor_type']} · {term['state'] or 'no state'} · "
+                        f"data as of {term['data_as_of_date']}"))
     has_term = term["term_start_date"] is not None and not pd.isna(term["term_start_date"])
-    st.markdown(f"**Status:** {term['current_accreditation_status'] or 'no decision'} · **Current term:** "
-                + (f"{term['term_start_date']} to {term['term_end_date']}" if has_term else "none"))
+    st.markdown(f"**Status:** {ui.plain(term['current_accreditation_status'] or 'no decision')} · **Current term:** "
+                + ui.plain(f"{term['term_start_date']} to {term['term_end_date']}" if has_term else "none"))
 cols = st.columns(4)
 cols[0].metric("Days until term end", ui.number(term["days_until_term_end"]))
 cols[1].metric("Decisions", ui.number(term["decisions"]))

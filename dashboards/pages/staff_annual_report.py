@@ -96,8 +96,8 @@ def explorer(years: list, org_types: list, activity_names: dict, states: list) -
     trend = data.select(ROLLUP, selection, order_by=["report_year"])
     current = trend[trend["report_year"] == year]
     with st.container(key="selection"):
-        st.caption(f"Selection: {year} · accreditor {group} · state {state} · organization type {org} · "
-                   f"activity type {act}")
+        st.caption(ui.plain(f"Selection: {year} · accreditor {group} · state {state} · organization type {org} · "
+                            f"activity type {act}"))
 
     row = current.iloc[0] if len(current) else None
     ui.metric_row(row, FIGURES)
@@ -123,7 +123,7 @@ def explorer(years: list, org_types: list, activity_names: dict, states: list) -
         if len(open_dims) > 1:
             dim_label = st.radio("Breakdown by", [d[1] for d in open_dims], horizontal=True, key="f-breakdown")
             dim = next(d[0] for d in open_dims if d[1] == dim_label)
-        st.subheader(f"{year} by {dim_label}")
+        st.subheader(ui.plain(f"{year} by {dim_label}"))
         parts = data.select(ROLLUP, {**selection, "report_year": year, dim: Exclude("All")},
                             order_by=["activities desc", dim])
         if len(parts):

@@ -19,7 +19,7 @@ summary = data.select("ops.operations_summary").iloc[0]
 cols = st.columns(4)
 cols[0].metric("Loads", ui.number(summary["loads"]))
 cols[1].metric("Latest export", str(summary["latest_exported_at"])[:10] if summary["loads"] else "–",
-               help=f"export {summary['latest_export_id']}, loaded {summary['latest_loaded_at']}")
+               help=ui.plain(f"export {summary['latest_export_id']}, loaded {summary['latest_loaded_at']}"))
 cols[2].metric("Quarantined rows", ui.number(summary["quarantined_rows"]))
 cols[3].metric("Providers with problems", ui.number(summary["providers_with_problems"]),
                help=f"of {summary['providers_checked']:,} providers checked; {summary['rules_with_problems']} "

@@ -22,7 +22,7 @@ with st.container(key="filters", horizontal=True):
 selected = {"report_year": year, **({"board": boards} if boards else {})}
 rows = data.select("moc.board_summary", selected, order_by=["board"])
 with st.container(key="selection"):
-    st.caption(f"Selection: {year} · boards {', '.join(boards) if boards else 'all'}")
+    st.caption(ui.plain(f"Selection: {year} · boards {', '.join(boards) if boards else 'all'}"))
 if len(rows) == 1:
     r = rows.iloc[0]
     cols = st.columns(5)
@@ -34,7 +34,7 @@ if len(rows) == 1:
 
 left, right = st.columns(2)
 with left:
-    st.subheader(f"Completions by board, {year}")
+    st.subheader(ui.plain(f"Completions by board, {year}"))
     if len(rows):
         st.bar_chart(rows, x="board", y=["completions_accepted", "completions_rejected", "completions_pending"],
                      x_label="Board", y_label="Completions", height=300)

@@ -19,7 +19,7 @@ with st.container(key="filters", horizontal=True):
     designation = st.selectbox("Designation", ["All", "Compliant", "Related"], key="f-designation")
     counted_only = st.toggle("Counted activities only", value=True, key="f-counted")
 with st.container(key="selection"):
-    st.caption(f"Selection: {year} · {designation} · {'counted only' if counted_only else 'every status'}")
+    st.caption(ui.plain(f"Selection: {year} · {designation} · {'counted only' if counted_only else 'every status'}"))
 
 ui.metric_row(summary[summary["report_year"] == year].iloc[0], [
     ("REMS activities", "rems_activities", ui.number), ("Compliant", "compliant_activities", ui.number),
@@ -41,7 +41,7 @@ st.subheader("Summary")
 st.dataframe(summary, hide_index=True)
 ui.table_downloads(summary, "rems-summary", what="REMS summary", key="dl-summary")
 
-st.subheader(f"Activity list {year}")
+st.subheader(ui.plain(f"Activity list {year}"))
 filters = {"report_year": year}
 if designation != "All":
     filters["rems_designation"] = designation

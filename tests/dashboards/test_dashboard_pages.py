@@ -16,7 +16,7 @@ import pytest
 from streamlit.navigation.page import calc_hash
 from streamlit.testing.v1 import AppTest
 
-from dashboards import audit, auth
+from dashboards import audit, auth, ui
 
 from conftest import query as q
 from dashboard_fixtures import dash_releases, dash_users  # noqa: F401  (fixtures)
@@ -275,10 +275,10 @@ def test_researcher_catalogue_reads_only_the_releases(env, monkeypatch):
     assert sorted(listed["release"]) == sorted(manifests)
     for release, manifest in manifests.items():
         at.selectbox(key="f-release").select(release).run()
-        assert any(manifest["title"] == h.value for h in at.header)
+        assert any(ui.plain(manifest["title"]) == h.value for h in at.header)  # data as text (ui.plain)
         m = metrics(at)
         for table, rows in manifest["row_counts"].items():
-            assert n(m[f"{table} rows"]) == rows
+            assert n(m[ui.plain(f"{table} rows")]) == rows
         dictionary = json.loads((env["releases"] / release / "data_dictionary.json").read_text())
         assert len(at.dataframe[1].value) == len(dictionary)
         guarantees = at.dataframe[2].value

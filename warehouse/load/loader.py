@@ -161,19 +161,27 @@ def _stepper(progress: Progress | None, total: int) -> Callable[[str], None]:
     return step
 
 
-def _connect(db: Path) -> duckdb.DuckDBPyConnection:
+def _connect(db: Path, wait: float = 5.0) -> duckdb.DuckDBPyConnection:
     db.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return duckdb.connect(str(db))
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise LoadError(
-                f"the warehouse {db} is in use by another process (a running load or build): "
-                "try again when it finishes",
-                file=str(db),
-                rule="locked",
-            ) from None
-        raise LoadError(f"cannot open the warehouse {db}: {exc}", file=str(db), rule="warehouse") from None
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(db))
+        except duckdb.IOException as exc:
+            locked = "lock" in str(exc).lower()
+            # Loads and builds exclude each other by warehouse/locking.py's lock, taken before this: a DuckDB lock
+            # here is a reader's, such as a dashboard query, which holds the file for milliseconds: wait for it.
+            if locked and time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
+            if locked:
+                raise LoadError(
+                    f"the warehouse {db} is in use by another process (a running load or build): "
+                    "try again when it finishes",
+                    file=str(db),
+                    rule="locked",
+                ) from None
+            raise LoadError(f"cannot open the warehouse {db}: {exc}", file=str(db), rule="warehouse") from None
 
 
 def with_tx(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> object:
