@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards import auth
 from dashboards.data import WarehouseUnavailable
+from dashboards.ui import plain
 
 st.set_page_config(page_title="PARS Analytics", page_icon="📊", layout="wide")  # emoji: a :material: icon is fetched
 
@@ -29,11 +30,11 @@ else:
     with st.sidebar:
         if cookie := st.session_state.pop("cookie-url", None):  # just signed in: the browser gets its cookie
             auth.fetch_cookie(cookie)
-        st.caption(f"Signed in as **{user['name']}** ({user['role']})")
+        st.caption(f"Signed in as **{plain(user['name'])}** ({plain(user['role'])})")
         if st.button("Sign out", icon=":material/logout:", key="sign-out"):
             auth.sign_out()  # sends the browser to /pars-auth/sign-out, which deletes the cookie and starts afresh
             st.stop()  # (a rerun now could drop that message before it leaves)
 try:
     page.run()
 except WarehouseUnavailable as exc:  # a missing or outdated warehouse: say so instead of a redacted error
-    st.error(f"No data: {exc}.")
+    st.error(f"No data: {plain(exc)}.")

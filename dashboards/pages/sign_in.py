@@ -8,6 +8,7 @@ has the browser fetch its session cookie (app.py), so a reload stays signed in.
 import streamlit as st
 
 from dashboards import auth
+from dashboards.ui import plain
 
 st.title("PARS Analytics")
 st.caption("Annual report, MOC, REMS and provider reviews for staff and reviewers; research releases for researchers.")
@@ -21,10 +22,10 @@ if submitted:
     try:
         user, message = auth.attempt(name, password)
     except auth.UsersFileError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         st.stop()
     if user is None:
-        st.error(message)
+        st.error(plain(message))
     else:
         st.session_state["user"] = user
         st.session_state["cookie-url"] = auth.cookie_url(user)
@@ -39,6 +40,6 @@ if auth.oidc_configured():
     except Exception:
         signed_in_unknown = False
     if signed_in_unknown:  # signed in with the provider but not in the users file
-        st.warning(f"{st.user.get('email')} has no role in the users file: ask an administrator.")
+        st.warning(f"{plain(st.user.get('email'))} has no role in the users file: ask an administrator.")
         if st.button("Sign out of single sign-on"):
             st.logout()
