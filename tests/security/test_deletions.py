@@ -58,7 +58,7 @@ def test_a_30_percent_cut_stops_with_the_file_the_count_and_the_flag(cut, db):
 
 def test_the_flag_below_the_share_still_refuses(cut, db):
     before = fingerprint(db)
-    out = run_load(cut, db, "--allow-deletions", "10%")
+    out = run_load(cut.export, db, "--allow-deletions", "10%")
     assert out.exit_code == 1, out.output
     assert "activities.csv" in error_line(out)
     assert fingerprint(db) == before
@@ -67,7 +67,7 @@ def test_the_flag_below_the_share_still_refuses(cut, db):
 @pytest.mark.parametrize("allow", ["31%", "300"])
 def test_a_deliberate_deletion_loads_with_the_flag(cut, db, allow):
     live = live_count(db, "activities", "activity_id")
-    out = run_load(cut, db, "--allow-deletions", allow)
+    out = run_load(cut.export, db, "--allow-deletions", allow)
     assert out.exit_code == 0, out.output
     assert live_count(db, "activities", "activity_id") == live - cut.dropped
     deleted = query(db, "select count(*) from raw.activities where _is_deleted")[0][0]
