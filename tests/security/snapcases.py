@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from click.testing import CliRunner
 
 from warehouse.cli import main
@@ -29,15 +30,18 @@ def error_line(out) -> str:
 def file_entry(path: Path) -> dict:
     """What manifest.json's "files" says of one CSV file, computed independently of the code under test."""
     data = path.read_bytes()
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = sum(1 for record in csv.reader(fh) if record) - 1
+    if path.suffix == ".parquet":
+        rows = pq.ParquetFile(path).metadata.num_rows
+    else:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = sum(1 for record in csv.reader(fh) if record) - 1
     return {"sha256": hashlib.sha256(data).hexdigest(), "rows": rows, "bytes": len(data)}
 
 
 def write_file_entries(export: Path, **override: dict) -> dict:
     """Set manifest.json's "files" to the export's current files (then apply `override` per file stem)."""
     manifest = json.loads((export / "manifest.json").read_text())
-    files = {p.name: file_entry(p) for p in sorted(export.glob("*.csv"))}
+    files = {p.name: file_entry(p) for p in sorted([*export.glob("*.csv"), *export.glob("*.parquet")])}
     for stem, fields in override.items():
         files[f"{stem}.csv"].update(fields)
     manifest["files"] = files

@@ -14,6 +14,7 @@ import json
 import os
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from warehouse.load import reader
@@ -92,6 +93,29 @@ def test_a_swap_of_the_values_never_reaches_the_warehouse_even_on_a_first_load(e
     assert out.exit_code == 1, out.output
     assert "activities.csv" in error_line(out)
     assert not db.exists()
+
+
+def test_a_parquet_file_replaced_during_the_load_fails_it(export_copy, db, monkeypatch):
+    csv_path = export_copy / "activity_moc_registrations.csv"
+    table = pl.read_csv(csv_path, infer_schema=False)
+    csv_path.unlink()
+    path = export_copy / "activity_moc_registrations.parquet"
+    table.write_parquet(path)
+    write_file_entries(export_copy)
+    assert "activity_moc_registrations.parquet" in json.loads((export_copy / "manifest.json").read_text())["files"]
+
+    def replace(_p: Path) -> None:
+        tmp = path.with_name("swap.tmp")
+        table.with_columns(pl.lit("999").alias("moc_credits")).write_parquet(tmp)
+        os.replace(tmp, path)
+
+    done = swap_during_stage(monkeypatch, "activity_moc_registrations", replace)
+    before = fingerprint(db)
+    out = run_load(export_copy, db)
+    assert done and out.exit_code == 1, out.output
+    line = error_line(out)
+    assert "activity_moc_registrations.parquet" in line and "changed during the load" in line, line
+    assert fingerprint(db) == before
 
 
 def test_manifest_hash_mismatch_names_the_file_and_both_hashes(export_copy, db):

@@ -105,9 +105,7 @@ def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str,
             step(f"checking {f.name}")
             if f.fmt == "csv":
                 reader.precheck_csv(f)
-        snap.hash_unhashed()
-        for f in files:
-            snap.check_hash(f)
+        snap.check_hashes()
         return _load_snapshot(export, db, step, memory_limit, allowance, manifest, snap, started)
 
 

@@ -34,6 +34,7 @@ class PinnedFile(reader.ExportFile):
     origin: Path = Path()
     fd: int = -1
     first: tuple[int, ...] = ()  # (dev, ino, size, mtime_ns, ctime_ns) at the first look
+    checked_sha256: str = ""  # the first pass's hash (the reader may hash again later, e.g. Parquet)
 
     @property
     def name(self) -> str:
@@ -53,10 +54,10 @@ class Snapshot:
         try:
             for f in files:
                 self.files.append(_pin(f))
+            self._check_listing()
         except BaseException:
             self.close()
             raise
-        self._check_listing()
 
     def __enter__(self) -> Snapshot:
         return self
@@ -92,13 +93,15 @@ class Snapshot:
                                 "(the transfer was cut short or the file changed)",
                                 file=f.name, rule="manifest_bytes")
 
-    def hash_unhashed(self) -> None:
-        """SHA-256 of the files the CSV first pass does not hash (Parquet), through the pinned file."""
+    def check_hashes(self) -> None:
+        """After the first pass: hash what it did not (Parquet), record each hash, compare with the manifest."""
         for f in self.files:
             if not f.sha256:
                 f.sha256 = _sha256_fd(f.fd)
+            f.checked_sha256 = f.sha256
+            self._check_hash(f)
 
-    def check_hash(self, f: PinnedFile) -> None:
+    def _check_hash(self, f: PinnedFile) -> None:
         entry = self.manifest.files.get(f.name)
         if entry and entry.sha256 and f.sha256 != entry.sha256:
             raise LoadError(f"SHA-256 {f.sha256} does not match {MANIFEST} ({entry.sha256}): "
@@ -123,7 +126,7 @@ class Snapshot:
                 why = "removed" if at_path is None else "replaced by another file"
             elif now != f.first:
                 why = "rewritten (its size or times changed)"
-            elif _sha256_fd(f.fd) != f.sha256:
+            elif _sha256_fd(f.fd) != f.checked_sha256:
                 why = "rewritten (its content changed)"
             else:
                 continue
