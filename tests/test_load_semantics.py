@@ -139,7 +139,9 @@ def test_kill_9_during_a_load_leaves_the_warehouse_unchanged(larger_export, base
     db = tmp_path / "w.duckdb"
     load_export(base_export, db)
     before = fingerprint(db)
-    proc = subprocess.Popen([sys.executable, "-m", "warehouse", "load", str(larger_export), "--db", str(db)],
+    # the larger export (another seed) drops most child records of the base export: a deliberate mass deletion
+    proc = subprocess.Popen([sys.executable, "-m", "warehouse", "load", str(larger_export), "--db", str(db),
+                             "--allow-deletions", "100%"],
                             cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     seen = []
     for line in proc.stderr:
@@ -152,7 +154,7 @@ def test_kill_9_during_a_load_leaves_the_warehouse_unchanged(larger_export, base
     assert proc.returncode == -signal.SIGKILL, f"the load finished before the kill: {seen}"
     assert fingerprint(db) == before
     # and the warehouse still works: the interrupted export loads in full afterwards
-    result = load_export(larger_export, db)
+    result = load_export(larger_export, db, allow_deletions="100%")
     assert result.status == "loaded"
 
 

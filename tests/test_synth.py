@@ -97,7 +97,8 @@ def test_every_file_and_column_and_a_valid_manifest(clean):
         assert b"\r\n" not in raw
         assert raw.split(b"\n", 1)[0].decode() == ",".join(spec.column_names)
     manifest = json.loads((clean / "manifest.json").read_text())
-    assert set(manifest) == {"format_version", "export_id", "exported_at", "kind", "reporting_years"}
+    assert set(manifest) == {"format_version", "export_id", "exported_at", "kind", "reporting_years", "files"}
+    assert set(manifest["files"]) == {f"{spec.name}.csv" for spec in FILES}
     assert manifest["format_version"] == 1 and manifest["kind"] == "full"
     assert manifest["reporting_years"] == list(range(MULTI[0], MULTI[1] + 1))
     assert manifest["export_id"] == manifest["exported_at"] + "-full"

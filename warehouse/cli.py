@@ -117,18 +117,25 @@ _MEMORY = click.option(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the per-file summary as JSON here.",
 )
+@click.option(
+    "--allow-deletions", "allow_deletions", metavar="N%|N",
+    help="How many live records of its years one file of a full export may soft-delete: a share (30%) or "
+         "a count (500) [default: 2%]. More stops the load: a cut or empty file looks like a deletion.",
+)
 @_MEMORY
 @click.option("--max-field-size", "max_field_size", metavar="SIZE",
               help="Quarantine a value longer than this (rule field_size) [default: 16MB].")
 @click.option("--max-record-size", "max_record_size", metavar="SIZE",
               help="Quarantine a record longer than this, never reading it whole (rule record_size) "
                    "[default: 32MB].")
-def load(export: Path, db: Path, report: Path | None, memory_limit: str | None, max_field_size: str | None,
-         max_record_size: str | None) -> None:
+def load(export: Path, db: Path, report: Path | None, allow_deletions: str | None, memory_limit: str | None,
+         max_field_size: str | None, max_record_size: str | None) -> None:
     """Validate an export and load it into the warehouse.
 
-    Bad rows are quarantined (raw.quarantine) and the rest loads; a file-level problem stops the load
-    and leaves the warehouse untouched (exit code 1).
+    Bad rows are quarantined (raw.quarantine) and the rest loads; a file-level problem, a file that changes
+    during the load, a mismatch with the manifest's file hashes or row counts, or a full export that would
+    soft-delete more than --allow-deletions allows stops the load and leaves the warehouse untouched
+    (exit code 1). See docs/loading.md and docs/export-format.md.
 
     Example: pars load data/export --db data/warehouse.duckdb --report load.json
     """
@@ -138,7 +145,7 @@ def load(export: Path, db: Path, report: Path | None, memory_limit: str | None, 
         with progress_bar("loading") as update:
             result = load_export(export, db, progress=lambda text, done, total: update(text, done / total),
                                  memory_limit=memory_limit, max_field_size=max_field_size,
-                                 max_record_size=max_record_size)
+                                 max_record_size=max_record_size, allow_deletions=allow_deletions)
     except LoadError as exc:
         _refused(exc)
     except Exception as exc:  # a read-only folder, a full disk, a planted symlink: one line, not a traceback

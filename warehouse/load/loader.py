@@ -16,10 +16,11 @@ from .. import resources
 from ..contract import FILES, FileSpec
 from ..db import first, scalar
 from ..locking import WarehouseBusy, exclusive
-from . import raw, reader, references, validate
+from . import deletions, raw, reader, references, validate
 from .errors import LoadError
 from .limits import KEEP_CHARS, Limits, limits
 from .manifest import Manifest, read_manifest
+from .snapshot import Snapshot
 
 Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
 
@@ -69,18 +70,21 @@ class LoadResult:
 
 def load_export(export: Path | str, db: Path | str, progress: Progress | None = None,
                 memory_limit: str | None = None, max_field_size: str | int | None = None,
-                max_record_size: str | int | None = None) -> LoadResult:
+                max_record_size: str | int | None = None, allow_deletions: str | None = None) -> LoadResult:
     """Validate `export` and load it into the DuckDB file `db` (created if missing).
 
     `memory_limit` caps DuckDB's memory (warehouse/resources.py: default 2GB or $PARS_MEMORY_LIMIT); what
-    does not fit spills to a folder beside the warehouse.
+    does not fit spills to a folder beside the warehouse. `allow_deletions` ("10%" of the live records of
+    the export's years, or a count such as "500"; default 2%) is how many records one file of a full export
+    may soft-delete (warehouse/load/deletions.py).
 
     `max_field_size` / `max_record_size` bound one value / one record (warehouse/load/limits.py): larger
     ones are quarantined (`field_size`, `record_size`) and never held whole in memory.
 
-    Raises LoadError for a file-level problem, or when a build or another load holds the warehouse
-    (warehouse/locking.py: a build publishes a copy, so a load committed meanwhile would be lost); the
-    warehouse is then exactly as before.
+    Raises LoadError for a file-level problem, a file that changed during the load (warehouse/load/
+    snapshot.py), a mass deletion beyond `allow_deletions`, or when a build or another load holds the
+    warehouse (warehouse/locking.py: a build publishes a copy, so a load committed meanwhile would be
+    lost); the warehouse is then exactly as before.
     """
     db = Path(db)
     try:
@@ -88,9 +92,10 @@ def load_export(export: Path | str, db: Path | str, progress: Progress | None = 
     except resources.MemoryLimitError as exc:
         raise LoadError(str(exc), file="--memory-limit", rule="memory_limit") from None
     sizes = limits(max_field_size, max_record_size)
+    allowance = deletions.Allowance.parse(allow_deletions)
     try:
         with exclusive(db, "load"), resources.spilling(db):
-            return _load(Path(export), db, progress, limit, sizes)
+            return _load(Path(export), db, progress, limit, sizes, allowance)
     except WarehouseBusy as exc:
         raise LoadError(str(exc), file=str(db), rule="locked") from None
     except (duckdb.OutOfMemoryException, MemoryError) as exc:
@@ -101,16 +106,26 @@ def load_export(export: Path | str, db: Path | str, progress: Progress | None = 
         ) from None
 
 
-def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str, sizes: Limits) -> LoadResult:
+def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str, sizes: Limits,
+          allowance: deletions.Allowance) -> LoadResult:
     started = time.perf_counter()
     step = _stepper(progress, 3 + 3 * len(FILES))
     manifest = read_manifest(export)
-    files = reader.discover(export)
-    for f in files:
-        step(f"checking {f.name}")
-        f.limits = sizes
-        if f.fmt == "csv":
-            reader.precheck_csv(f)
+    with Snapshot(reader.discover(export), manifest) as snap:
+        files = snap.files
+        for f in files:
+            step(f"checking {f.name}")
+            f.limits = sizes
+            if f.fmt == "csv":
+                reader.precheck_csv(f)
+        snap.check_hashes()
+        return _load_snapshot(export, db, step, memory_limit, sizes, allowance, manifest, snap, started)
+
+
+def _load_snapshot(export: Path, db: Path, step: Callable[[str], None], memory_limit: str, sizes: Limits,
+                   allowance: deletions.Allowance, manifest: Manifest, snap: Snapshot,
+                   started: float) -> LoadResult:
+    files = snap.files
     existed = db.exists()
     con = _connect(db)
     resources.apply(con, db, memory_limit)
@@ -120,11 +135,14 @@ def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str, 
         if raw.schema_exists(con):
             done = _already_loaded(con, manifest, digest)
             if done is not None:
+                snap.verify()
                 ok = True
                 return done
         for f in files:
             step(f"reading {f.name}")
-            bad_rows = reader.stage(con, f, references.table("stg", f.spec))
+            stg = references.table("stg", f.spec)
+            bad_rows = reader.stage(con, f, stg)
+            _check_records(con, snap, f, stg, bad_rows)
             _stage_unreadable_rows(con, f, bad_rows)
             step(f"validating {f.name}")
             validate.run(con, f.spec, references.table("stg", f.spec), references.table("chk", f.spec), sizes)
@@ -135,8 +153,11 @@ def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str, 
             raw.create_schema(con)
             step("checking references")
             _resolve(con, manifest)
+            deletions.check(con, manifest, {n: f.name for n, f in present.items()}, allowance)
             step("writing the warehouse")
-            return _write(con, manifest, files, digest, export, started, sizes)
+            result = _write(con, manifest, files, digest, export, started, sizes)
+            snap.verify()  # last: a change at any moment up to the commit fails the load
+            return result
 
         result = with_tx(con, work)
         step("done")
@@ -147,6 +168,21 @@ def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str, 
         if not ok and not existed:  # a failed first load leaves no empty warehouse behind
             for leftover in (db, db.with_name(db.name + ".wal")):
                 leftover.unlink(missing_ok=True)
+
+
+def _check_records(con: duckdb.DuckDBPyConnection, snap: Snapshot, f: reader.ExportFile, stg: str,
+                   bad_rows: list) -> None:
+    """The record count against the manifest; without one, a last record cut mid-row is a truncation."""
+    records = scalar(con, f"select count(*) from {stg}") + len(bad_rows)
+    snap.check_rows(f, records)
+    if (f.fmt == "csv" and not f.ends_with_newline and bad_rows and bad_rows[-1][0] == records
+            and bad_rows[-1][2] == "field_count"):
+        line = bad_rows[-1][1]
+        raise LoadError(
+            f"truncated: the last record has fewer than the header's {len(f.header)} fields and no line end "
+            "(the transfer was cut short?)",
+            file=f.name, line=line, rule="truncated",
+        )
 
 
 def _stepper(progress: Progress | None, total: int) -> Callable[[str], None]:

@@ -1,17 +1,32 @@
-"""Reading and checking `manifest.json` (spec §1)."""
+"""Reading and checking `manifest.json` (docs/export-format.md, "The manifest")."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..contract import MAX_YEAR, MIN_YEAR
+from ..contract import FILES_BY_NAME, MAX_YEAR, MIN_YEAR
 from .errors import LoadError
 
 MANIFEST = "manifest.json"
 KINDS = ("full", "incremental")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """What the exporter says one file holds (`files` in the manifest); each part is optional."""
+
+    sha256: str | None = None
+    rows: int | None = None  # data records, the header not counted
+    bytes: int | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in (("sha256", self.sha256), ("rows", self.rows), ("bytes", self.bytes))
+                if v is not None}
 
 
 @dataclass(frozen=True)
@@ -21,15 +36,20 @@ class Manifest:
     exported_at: datetime
     kind: str
     reporting_years: tuple[int, ...]
+    #: file name -> entry; empty when the manifest has no `files` (then nothing is checked against it)
+    files: dict[str, FileEntry] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "format_version": self.format_version,
             "export_id": self.export_id,
             "exported_at": self.exported_at.isoformat().replace("+00:00", "Z"),
             "kind": self.kind,
             "reporting_years": list(self.reporting_years),
         }
+        if self.files:
+            out["files"] = {name: e.as_dict() for name, e in self.files.items()}
+        return out
 
 
 def _fail(message: str) -> LoadError:
@@ -76,7 +96,35 @@ def read_manifest(export: Path) -> Manifest:
     bad = [y for y in years if not MIN_YEAR <= y <= MAX_YEAR]
     if bad:
         raise _fail(f"reporting_years out of range {MIN_YEAR}-{MAX_YEAR}: {bad}")
-    return Manifest(1, export_id, exported_at, data["kind"], tuple(sorted(set(years))))
+    files = _parse_files(data.get("files"))
+    return Manifest(1, export_id, exported_at, data["kind"], tuple(sorted(set(years))), files)
+
+
+def _parse_files(value: object) -> dict[str, FileEntry]:
+    """The optional `files` object: {"activities.csv": {"sha256": "<64 hex>", "rows": 920, "bytes": 1234}}."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not value:
+        raise _fail('files must be a non-empty object, e.g. {"activities.csv": {"sha256": "...", "rows": 920}}')
+    out = {}
+    for name, entry in value.items():
+        stem, _, ext = name.partition(".")
+        if stem not in FILES_BY_NAME or ext not in ("csv", "parquet"):
+            raise _fail(f"files lists {name!r}, which is not a file of the export format")
+        if not isinstance(entry, dict) or not entry:
+            raise _fail(f"files[{name!r}] must be an object with sha256, rows and/or bytes")
+        unknown = sorted(set(entry) - {"sha256", "rows", "bytes"})
+        if unknown:
+            raise _fail(f"files[{name!r}] has unknown field(s): {', '.join(map(repr, unknown))}")
+        sha = entry.get("sha256")
+        if sha is not None and not (isinstance(sha, str) and _SHA256.fullmatch(sha)):
+            raise _fail(f"files[{name!r}].sha256 must be 64 lowercase hex digits")
+        for key in ("rows", "bytes"):
+            n = entry.get(key)
+            if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+                raise _fail(f"files[{name!r}].{key} must be a whole number >= 0")
+        out[name] = FileEntry(sha, entry.get("rows"), entry.get("bytes"))
+    return out
 
 
 def _parse_timestamp(value: object) -> datetime:

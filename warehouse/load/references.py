@@ -37,20 +37,24 @@ def activity_years(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def deletion_scope(spec: FileSpec, years: tuple[int, ...]) -> str:
+    """SQL condition on a live record `l`: a full export of `years` holds it or deletes it."""
+    years_sql = ", ".join(str(int(y)) for y in years)
+    if spec.year_via is None:
+        return "false"
+    if spec.year_via == "reporting_year":
+        return f"l.reporting_year in ({years_sql})"
+    return (
+        f"exists (select 1 from act_info a where a.activity_id = l.activity_id "
+        f"and a.reporting_year in ({years_sql}))"
+    )
+
+
 def plan_deletions(con: duckdb.DuckDBPyConnection, spec: FileSpec, years: tuple[int, ...], full: bool) -> str:
     """Create del_<file>: the live keys a full export no longer holds (empty for incremental exports)."""
     name = table("del", spec)
     key = ", ".join(spec.key)
-    years_sql = ", ".join(str(y) for y in years)
-    if not full or spec.year_via is None:
-        scope = "false"
-    elif spec.year_via == "reporting_year":
-        scope = f"l.reporting_year in ({years_sql})"
-    else:
-        scope = (
-            f"exists (select 1 from act_info a where a.activity_id = l.activity_id "
-            f"and a.reporting_year in ({years_sql}))"
-        )
+    scope = deletion_scope(spec, years) if full else "false"
     held = _keys_in_export(con, spec)
     match = " and ".join(f"h.{k} = l.{k}::varchar" for k in spec.key)
     con.sql(f"""

@@ -93,7 +93,7 @@ def generate(out: Path, scale: float = 0.01, years: tuple[int, int] = (2022, 202
         writer.close()
     write_json(out / "manifest.json", {
         "format_version": 1, "export_id": export_id, "exported_at": exported_at, "kind": "full",
-        "reporting_years": list(range(first, last + 1)),
+        "reporting_years": list(range(first, last + 1)), "files": writer.manifest_files(),
     })
     write_json(out / "expected.json", injector.expected(export_id))
     report("done", 1.0)

@@ -7,6 +7,7 @@ produced here and only here, so the value formats of the spec (ISO dates, Yes/No
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import BinaryIO
@@ -62,6 +63,24 @@ class ExportWriter:
     def close(self) -> None:
         for fh in self._handles.values():
             fh.close()
+
+    def manifest_files(self) -> dict[str, dict]:
+        """The manifest's `files` (docs/export-format.md): each file's SHA-256, data records and bytes.
+
+        Read back after `close` (one pass over files the page cache still holds), so the hash is of the
+        bytes on disk, whatever polars buffered.
+        """
+        out = {}
+        for name in self._handles:
+            path = self.out / f"{name}.csv"
+            digest = hashlib.sha256()
+            size = 0
+            with open(path, "rb") as fh:
+                while chunk := fh.read(8 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
+            out[path.name] = {"sha256": digest.hexdigest(), "rows": self.rows[name], "bytes": size}
+        return out
 
 
 def render_lines(raw: pl.DataFrame) -> bytes:
