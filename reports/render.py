@@ -52,7 +52,8 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ") + '"'
 
 
-CHROMIUM = "/usr/bin/chromium"
+#: The browser that renders review packets; PARS_CHROMIUM points elsewhere (a machine without Debian's chromium).
+CHROMIUM = os.environ.get("PARS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import multiprocessing.util
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from warehouse.paths import confined, safe_name
@@ -130,10 +132,15 @@ _worker: dict = {}
 
 
 def _init(db: str, out: str) -> None:
-    w = Warehouse(Path(db))
-    w.con.sql("set threads = 1")  # two workers on two cores: DuckDB must not start threads of its own per worker
-    pdf = ChromiumPdf().__enter__()
-    _worker.update(w=w, out=Path(out), pdf=pdf)
+    try:
+        w = Warehouse(Path(db))
+        _worker["w"] = w
+        w.con.sql("set threads = 1")  # two workers on two cores: DuckDB must not start threads of its own each
+        _worker.update(out=Path(out), pdf=ChromiumPdf().__enter__())
+    except Exception as exc:  # reported by the worker's first packet (_one), as one line in the parent
+        _close_worker()
+        _worker["error"] = f"a review packet worker could not start: {exc}"
+        return
     # Pool workers leaving normally (pool.close + join) run this: the browser must not outlive its worker.
     mp.util.Finalize(None, _close_worker, exitpriority=10)
 
@@ -146,6 +153,8 @@ def _close_worker() -> None:
 
 
 def _one(provider_id: str) -> str:
+    if "error" in _worker:
+        raise ReportError(_worker["error"])
     return str(render_packet(_worker["w"], provider_id, _worker["out"], _worker["pdf"]))
 
 
@@ -176,17 +185,16 @@ def render_all(db: Path, out: Path, workers: int = 2, progress=None) -> list[Pat
         finally:
             _close_worker()
         return done
-    ctx = mp.get_context("spawn")
-    pool = ctx.Pool(workers, initializer=_init, initargs=(str(db), str(out)))
-    try:
-        for path in pool.imap_unordered(_one, ids, chunksize=8):
-            done.append(Path(path))
-            if progress:
-                progress(len(done), len(ids))
-        pool.close()  # workers exit normally and close their browsers (Finalize above)
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    # concurrent.futures, not multiprocessing.Pool: a worker that cannot start (its initializer raises: the
+    # warehouse locked, Chromium missing) or dies mid-packet breaks the pool with an error here, where a Pool
+    # would start replacement workers forever and never return.
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init,
+                             initargs=(str(db), str(out))) as pool:
+        try:
+            for path in pool.map(_one, ids, chunksize=8):
+                done.append(Path(path))
+                if progress:
+                    progress(len(done), len(ids))
+        except BrokenProcessPool as exc:
+            raise ReportError(f"a review packet worker stopped ({exc}); nothing more was rendered") from None
     return sorted(done)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -106,3 +110,17 @@ def test_rems_report_equals_the_rems_marts(built_warehouse, tmp_path):
     assert pdf_info(paths["pdf"])["Tagged"] == "yes"
     moc_paths = moc_report(built_warehouse, 1999, tmp_path / "empty")
     assert "No data." in pdf_text(moc_paths["pdf"])
+
+
+def test_all_packets_fail_with_a_message_when_a_worker_cannot_start(built_warehouse, tmp_path):
+    """A worker whose start fails (here: no browser) ends `pars report review --all` with one line, exit 1.
+    multiprocessing.Pool started replacement workers forever instead: the command never returned."""
+    env = {**os.environ, "PARS_CHROMIUM": str(tmp_path / "no-such-chromium")}
+    r = subprocess.run([sys.executable, "-m", "warehouse", "report", "review", "--all", "--workers", "2",
+                        "--db", str(built_warehouse), "--out", str(tmp_path / "out")],
+                       env=env, capture_output=True, text=True, timeout=240)
+    assert r.returncode == 1, r.stderr[-2000:]
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "worker" in errors[0] and "no-such-chromium" in errors[0], r.stderr[-2000:]
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("review-*"))
