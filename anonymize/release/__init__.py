@@ -179,7 +179,10 @@ def make_release(
             "files": [{k: f[k] for k in ("path", "sha256", "bytes")} for f in final["files"]],
             "dp_epsilon": dp_epsilon, "code_version": final["code_version"], "linkable": candidate.linkable,
         }
-        recorded.append(register.record(db, entry, content.tables))
+        try:
+            recorded.append(register.record(db, entry, content.tables))
+        except OSError as exc:
+            raise ReleaseError(f"cannot record the release with the warehouse: {exc}") from None
         if created:
             save_secret(secret_file, secret)
             saved.append(Path(secret_file))
@@ -201,7 +204,5 @@ def make_release(
                 raise
     except (WarehouseBusy, register.RegisterError) as exc:
         raise ReleaseError(str(exc)) from None
-    except OSError as exc:
-        raise ReleaseError(f"cannot record the release with the warehouse: {exc}") from None
     return {**manifest, "seconds": round(time.perf_counter() - started, 2), "secret_created": created,
             "release_id": release_id}

@@ -97,7 +97,7 @@ def release(profile: str, db: Path, out: Path | None, secret_file: Path | None, 
                                 progress=lambda text: click.echo(f"[release] {text}", err=True),
                                 profile_file=profile_file, reuse_secret=reuse_secret, years=years)
     except ReleaseError as exc:
-        raise click.ClickException(f"{exc}\nnothing was written") from None
+        raise click.ClickException(f"{exc}; nothing was written") from None
     except OSError as exc:  # a read-only or full output disk: one line (writer.write removed its staging folder)
         from warehouse.files import describe
 

@@ -108,7 +108,9 @@ def forget(folder: Path) -> None:
 
 
 def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """UTC to the microsecond: releases are recorded under the warehouse lock, so this orders them (two releases in
+    one second sorted by their random ids otherwise)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 # ---------------------------------------------------------------------------------------------------------------
