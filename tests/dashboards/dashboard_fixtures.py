@@ -7,12 +7,35 @@ temporary directory) whichever module asks first.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("staff", "reviewer", "researcher")
+#: The browser of every browser test (Debian's chromium through Playwright), its flags and the tests' patience.
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Debian chromium per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield b
+        b.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def pars(*args: str):

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,19 +24,12 @@ from dashboards import audit
 from dashboards.bench import healthy
 
 from conftest import query as q
-from dashboard_fixtures import dash_releases, dash_users  # noqa: F401  (fixtures)
+from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_releases, dash_users, free_port  # noqa: F401  (fixtures)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT_MS = 30_000
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -65,16 +57,6 @@ def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
     process.terminate()
     process.wait(timeout=20)
     server_log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,21 +19,15 @@ import pytest
 from dashboards import auth
 from dashboards.bench import healthy
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboards"))
+from dashboard_fixtures import BROWSER_ARGS, CHROMIUM, TIMEOUT_MS, free_port  # noqa: E402, F401  (shared)
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 expect.set_options(timeout=30_000)  # the app's first run can take seconds on a busy machine (default 5 s)
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT_MS = 30_000
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_users(root: Path, roles: dict[str, str]) -> dict[str, str]:

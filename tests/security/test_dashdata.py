@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -30,20 +29,13 @@ from dashboards.bench import healthy
 from conftest import copy_export, query, read_manifest, set_manifest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboards"))
-from dashboard_fixtures import dash_users  # noqa: E402, F401  (fixture)
+from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_users, free_port  # noqa: E402, F401  (fixture)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT_MS = 30_000
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -74,16 +66,6 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 def new_page(browser, url: str):
