@@ -16,7 +16,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 
+from warehouse.cli import main
 from warehouse.load import reader
 
 from .snapcases import drop_file_entries, error_line, file_entry, run_load, write_file_entries
@@ -195,3 +197,14 @@ def test_synth_writes_sha256_rows_and_bytes_for_every_file(base_export):
     assert sorted(files) == sorted(p.name for p in base_export.glob("*.csv"))
     for name, entry in files.items():
         assert entry == file_entry(base_export / name), name
+
+
+def test_a_giant_manifest_is_refused_without_reading_it_whole(export_copy, tmp_path):
+    """A 200 MB manifest.json (sparse: it costs no disk) was read whole into memory; now it is refused unread."""
+    with open(export_copy / "manifest.json", "r+b") as fh:
+        fh.truncate(200 << 20)
+    result = CliRunner().invoke(main, ["load", str(export_copy), "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "manifest.json" in errors[0] and "larger than" in errors[0], result.output
+    assert not (tmp_path / "w.duckdb").exists()

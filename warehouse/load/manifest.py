@@ -56,13 +56,22 @@ def _fail(message: str) -> LoadError:
     return LoadError(message, file=MANIFEST, rule="manifest")
 
 
+#: A manifest is a few kilobytes (one entry per file of the export); anything this large is refused unread.
+MAX_MANIFEST_BYTES = 1 << 20
+
+
 def read_manifest(export: Path) -> Manifest:
     """Parse and check the manifest; every problem is a LoadError naming what is wrong."""
     path = export / MANIFEST
     if not path.is_file():
         raise _fail("missing: every export needs a manifest.json")
+    with open(path, "rb") as fh:  # never read whole beyond the cap: a hostile manifest may be gigabytes
+        raw = fh.read(MAX_MANIFEST_BYTES + 1)
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise _fail(f"larger than {MAX_MANIFEST_BYTES // (1 << 20)} MB: not a manifest (a manifest lists a few "
+                    "dozen fields)")
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise _fail(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
