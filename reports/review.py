@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import multiprocessing.util
+import sys
+import types
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 
 from warehouse.paths import confined, safe_name
@@ -166,6 +170,20 @@ def render_one(db: Path, provider_id: str, out: Path) -> Path:
             return render_packet(w, provider_id, Path(out), pdf)
 
 
+@contextmanager
+def _neutral_main() -> Iterator[None]:
+    """A spawned worker first re-runs the parent's `__main__` file. Under Streamlit (and its AppTest) `__main__` is a
+    page script, which must not run in a packet worker (it stopped the worker at once: found when the test suite's
+    AppTests had run first). The workers need nothing from `__main__`, so they get an empty one while they start."""
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
+
+
 def render_all(db: Path, out: Path, workers: int = 2, progress=None) -> list[Path]:
     """Every provider's packet in `workers` processes (spawned: no DuckDB handle crosses a fork), each with one
     read-only warehouse connection and one headless Chromium that it reuses for all its packets."""
@@ -188,8 +206,8 @@ def render_all(db: Path, out: Path, workers: int = 2, progress=None) -> list[Pat
     # concurrent.futures, not multiprocessing.Pool: a worker that cannot start (its initializer raises: the
     # warehouse locked, Chromium missing) or dies mid-packet breaks the pool with an error here, where a Pool
     # would start replacement workers forever and never return.
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init,
-                             initargs=(str(db), str(out))) as pool:
+    with _neutral_main(), ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init,
+                                              initargs=(str(db), str(out))) as pool:
         try:
             for path in pool.map(_one, ids, chunksize=8):
                 done.append(Path(path))
