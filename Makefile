@@ -62,7 +62,7 @@ lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: setup
-	$(BIN)/python benchmarks/run.py --scales 0.1 1
+	$(BIN)/python -m benchmarks.run --scales 0.1 1
 
 clean:
 	rm -rf data target logs .pytest_cache

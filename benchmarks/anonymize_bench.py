@@ -1,7 +1,7 @@
 """Anonymizer benchmark: ARX's Adult at k=5 and k=11, and a synthetic 5M-row table with 6 QIs.
 
-    python benchmarks/anonymize_bench.py adult [--repeat 3]
-    python benchmarks/anonymize_bench.py large [--rows 5000000] [--workdir /tmp/anon-bench]
+    python -m benchmarks.anonymize_bench adult [--repeat 3]
+    python -m benchmarks.anonymize_bench large [--rows 5000000] [--workdir /tmp/anon-bench]
 
 `adult` times the search and the whole anonymization in-process (median of runs; ARX 3.9.2 takes
 about 2 s for k=11). `large` writes a synthetic completion-like table (age, sex, ZIP, completion
@@ -25,7 +25,6 @@ import numpy as np
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from anonymize.engine import anonymize, read_table  # noqa: E402
 from anonymize.policy import load_policy  # noqa: E402

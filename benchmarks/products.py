@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from steps import ROOT, attempt
+from benchmarks.steps import ROOT, attempt
 
 PY = sys.executable
 
@@ -38,7 +38,7 @@ print(json.dumps({'seconds': time.perf_counter() - started,
 DASHBOARD = """
 import json, sys
 from pathlib import Path
-from dashboards.bench import measure
+from benchmarks.dashboard import measure
 result = measure(Path(sys.argv[1]), Path(sys.argv[2]), sessions=5, rounds=int(sys.argv[3]))
 print(json.dumps({k: v for k, v in result.items() if isinstance(v, (int, float))}))
 """

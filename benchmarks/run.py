@@ -1,6 +1,6 @@
 """Benchmark harness: each pipeline step in a fresh process, median wall time and peak memory.
 
-    python benchmarks/run.py --scales 0.1 1 [--years 2022] [--repeat 3] [--out benchmarks/results]
+    python -m benchmarks.run --scales 0.1 1 [--years 2022] [--repeat 3] [--out benchmarks/results]
 
 Every step runs as its own subprocess so its peak resident memory (from wait4) is its own. Baselines run
 in the same invocation on the same files, and results are reported as ratios against them: these
@@ -20,10 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 PY = sys.executable
-sys.path.insert(0, str(BENCH))
 
-from products import bench_products  # noqa: E402
-from steps import machine, measure  # noqa: E402
+from benchmarks.products import bench_products  # noqa: E402
+from benchmarks.steps import machine, measure  # noqa: E402
 
 #: The floor for `pars load`: DuckDB merely reading the same CSV files into tables (no validation).
 FLOOR_READ = """
@@ -128,7 +127,7 @@ def bench_baselines(export: Path, db: Path, out: Path, repeat: int) -> dict:
     (BaselineMismatch naming table, key and column) before any time is reported. `answer_from_marts` is the
     median time to open the published warehouse read-only and select both tables.
     """
-    from baselines.check import compare
+    from benchmarks.baselines.check import compare
 
     steps, problems = {}, []
     for name, script in BASELINES.items():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -101,3 +102,12 @@ except ImportError:  # moved in another Streamlit: only the first run after a st
 app = st.App("app.py", routes=[Route("/pars-auth/session", session, methods=["GET"]),
                                Route("/pars-auth/sign-out", sign_out, methods=["GET"])],
              middleware=[Middleware(Guard)])
+
+
+def healthy(url: str) -> bool:
+    """Whether the dashboards' server at `url` answers Streamlit's health check (used to wait for a start)."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+            return response.read() == b"ok"
+    except OSError:
+        return False

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchmarks import run as bench
+from benchmarks.baselines.check import compare
 
-import run as bench  # noqa: E402
-from baselines.check import compare  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_tiny_benchmark_writes_results(tmp_path):

@@ -1,6 +1,6 @@
 """Staff: the annual report explorer (annual_report.activity_rollup, enterprise_size, income_by_organization_type).
 
-Kept fast on a filter change (target: p95 <= 300 ms at one year with 5 sessions; see dashboards/bench.py):
+Kept fast on a filter change (target: p95 <= 300 ms at one year with 5 sessions; see benchmarks/dashboard.py):
 - the filters and everything that depends on them are one fragment (st.fragment), so a filter change reruns only
   that part of the page, not the menu, the sign-in check and the reference lists;
 - the charts are Vega-Lite specs written here (st.vega_lite_chart): st.line_chart / st.bar_chart build theirs with

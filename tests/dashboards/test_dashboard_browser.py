@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from dashboards import audit
-from dashboards.bench import healthy
+from dashboards.serve import healthy
 
 from conftest import query as q
 from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_releases, dash_users, free_port  # noqa: F401  (fixtures)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from dashboards import auth
-from dashboards.bench import healthy
+from dashboards.serve import healthy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboards"))
 from dashboard_fixtures import BROWSER_ARGS, CHROMIUM, TIMEOUT_MS, free_port  # noqa: E402, F401  (shared)

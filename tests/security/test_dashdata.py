@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboards.bench import healthy
+from dashboards.serve import healthy
 
 from conftest import copy_export, query, read_manifest, set_manifest
 

@@ -1,6 +1,6 @@
 """Measure the dashboards in a real browser: cold start to the first complete page, and filter response times.
 
-    python -m dashboards.bench --db w.duckdb --releases releases --sessions 1 5 --rounds 20
+    python -m benchmarks.dashboard --db w.duckdb --releases releases --sessions 1 5 --rounds 20
 
 `measure()` starts `pars serve` on a free port (a fresh process: cold), signs one session in as a staff user and
 waits for the annual report explorer to be complete (metrics, charts, tables drawn, nothing stale); then it
@@ -23,12 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 
 from dashboards import auth
+from dashboards.serve import healthy
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -118,15 +118,6 @@ def _filter_plan(db: Path, rounds: int) -> list[tuple[str, str]]:
         else:
             plan.append(("f-state", (states + ["All"])[(i // 2) % (len(states) + 1)]))
     return plan
-
-
-def healthy(url: str) -> bool:
-    """Whether the Streamlit server at `url` answers its health check."""
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-            return response.read() == b"ok"
-    except OSError:
-        return False
 
 
 async def _sign_in(page, url: str, name: str, password: str) -> None:
