@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from warehouse.console import CommandError
+
 _DB = click.option("--db", required=True, type=click.Path(path_type=Path, dir_okay=False),
                    help="The published warehouse file.")
 _OUT = click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
@@ -16,11 +18,8 @@ _OUT = click.option("--out", "out", required=True, type=click.Path(path_type=Pat
 _YEAR = click.option("--year", required=True, type=int, help="Reporting year.")
 
 
-def _fail(exc: object) -> None:
-    from warehouse.text import printable
-
-    click.echo(f"error: {printable(str(exc)).replace(chr(10), ' ')}", err=True)
-    sys.exit(1)
+def _fail(exc: object) -> CommandError:
+    return CommandError(str(exc).replace("\n", " "))
 
 
 @contextmanager
@@ -33,9 +32,9 @@ def _all_or_nothing(out: Path) -> Iterator[Path]:
         with staged_output(out) as stage:
             yield stage
     except FileProblem as exc:
-        _fail(f"{exc}; nothing was written")
+        raise _fail(f"{exc}; nothing was written") from None
     except OSError as exc:
-        _fail(f"{describe(exc, 'cannot write the report into', within=out)}; nothing was written")
+        raise _fail(f"{describe(exc, 'cannot write the report into', within=out)}; nothing was written") from None
 
 
 def _check_year(db: Path, year: int) -> None:
@@ -75,7 +74,7 @@ def _yearly(render, db: Path, year: int, out: Path, announce: str | None = None)
             paths = render(db, year, stage)
         _written({kind: moved(path, stage, out) for kind, path in paths.items()})
     except (ReportError, UnsafePath) as exc:
-        _fail(exc)
+        raise _fail(exc) from None
 
 
 @report.command()
@@ -157,4 +156,4 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
                 paths = all_review_packets(db, stage, workers=workers, progress=progress)
         click.echo(f"wrote {len(paths):,} review packets to {printable(out)}")
     except (ReportError, UnsafePath) as exc:
-        _fail(exc)
+        raise _fail(exc) from None

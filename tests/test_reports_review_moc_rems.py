@@ -120,7 +120,7 @@ def test_all_packets_fail_with_a_message_when_a_worker_cannot_start(built_wareho
                         "--db", str(built_warehouse), "--out", str(tmp_path / "out")],
                        env=env, capture_output=True, text=True, timeout=240)
     assert r.returncode == 1, r.stderr[-2000:]
-    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    errors = [line for line in r.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "worker" in errors[0] and "no-such-chromium" in errors[0], r.stderr[-2000:]
     assert "Traceback" not in r.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("review-*"))

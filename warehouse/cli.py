@@ -6,14 +6,11 @@ Each command is a few lines calling the library; `python -m warehouse` works too
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-from .console import build_progress, print_build_summary, print_load_summary, progress_bar
-from .text import printable
+from .console import CommandError, build_progress, failed, print_build_summary, print_load_summary, progress_bar
 
 
 def _years(value: str) -> tuple[int, int]:
@@ -147,18 +144,17 @@ def load(export: Path, db: Path, report: Path | None, allow_deletions: str | Non
                                  memory_limit=memory_limit, max_field_size=max_field_size,
                                  max_record_size=max_record_size, allow_deletions=allow_deletions)
     except LoadError as exc:
-        _refused(exc)
+        raise _refused(exc) from None
     except Exception as exc:  # a read-only folder, a full disk, a planted symlink: one line, not a traceback
-        _refused(_disk_problem(exc, "cannot write the warehouse"))
+        raise _refused(_disk_problem(exc, "cannot write the warehouse")) from None
     print_load_summary(result)
     if report:
         _write_report(report, result.as_dict(), "the load is done")
 
 
-def _refused(problem: Exception) -> NoReturn:
+def _refused(problem: Exception) -> CommandError:
     """The one line of a refused or failed load or build (the warehouse is as it was), and exit code 1."""
-    click.echo(f"error: {printable(str(problem))}; the warehouse was not changed", err=True)
-    sys.exit(1)
+    return CommandError(f"{problem}; the warehouse was not changed")
 
 
 def _disk_problem(exc: Exception, doing: str) -> Exception:
@@ -181,8 +177,7 @@ def _write_report(report: Path, content: dict, done: str) -> None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(content, indent=2) + "\n")
     except OSError as exc:
-        click.echo(f"error: {done}, but {describe(exc, 'cannot write the report', report)}", err=True)
-        sys.exit(1)
+        raise CommandError(f"{done}, but {describe(exc, 'cannot write the report', report)}") from None
 
 
 _DB = click.option(
@@ -219,12 +214,12 @@ def build(db: Path, full_refresh: bool, select: str | None, exclude: str | None,
                            progress=build_progress, project_dir=project_dir, unit_tests=unit_tests,
                            memory_limit=memory_limit)
     except BuildError as exc:
-        _refused(exc)
+        raise _refused(exc) from None
     print_build_summary(result)
     if report:
         _write_report(report, result.as_dict(), "the build is done" if result.ok else "the build failed")
     if not result.ok:
-        sys.exit(1)
+        raise failed()
 
 
 @main.command()
@@ -241,8 +236,7 @@ def docs(db: Path, port: int, no_serve: bool) -> None:
     try:
         folder = generate_docs(db, progress=lambda text: click.echo(f"[docs] {text}", err=True))
     except BuildError as exc:
-        click.echo(f"error: {printable(str(exc))}", err=True)
-        sys.exit(1)
+        raise CommandError(exc) from None
     if no_serve:
         click.echo(f"docs: {folder / 'index.html'} (single file: {folder / 'static_index.html'})")
         return

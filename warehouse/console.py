@@ -24,6 +24,21 @@ from warehouse.text import printable
 _err = Console(stderr=True)
 
 
+class CommandError(click.ClickException):
+    """The one error style of every `pars` command (click's): `Error: <message>` on stderr and exit code 1.
+
+    Text from data in the message is made printable (escape sequences shown escaped, never sent to the terminal).
+    """
+
+    def __init__(self, message: object) -> None:
+        super().__init__(printable(str(message)))
+
+
+def failed() -> click.exceptions.Exit:
+    """Exit code 1 after a failure whose details were already printed (a build's failing tests, say)."""
+    return click.exceptions.Exit(1)
+
+
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
     """Yield update(text, fraction): a bar on a terminal, plain step lines otherwise (logs, CI, tests)."""

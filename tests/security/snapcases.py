@@ -22,7 +22,7 @@ def error_line(out) -> str:
     """The load's single error line; fails if the output has a traceback or more than one error line."""
     assert "Traceback" not in out.output, out.output
     assert out.exception is None or isinstance(out.exception, SystemExit), repr(out.exception)
-    lines = [line for line in out.output.splitlines() if line.startswith("error:")]
+    lines = [line for line in out.output.splitlines() if line.startswith("Error:")]
     assert len(lines) == 1, out.output
     return lines[0]
 

@@ -105,7 +105,7 @@ def test_parquet_bomb_ends_in_one_line(export_copy, db):
     assert code == 1, err
     errors = [line for line in err.splitlines() if not line.startswith("[loading]")]
     assert len(errors) == 1, err  # one line: the error and "the warehouse was not changed"
-    assert errors[0].startswith("error: activities.parquet") and "expands" in errors[0], err
+    assert errors[0].startswith("Error: activities.parquet") and "expands" in errors[0], err
     assert errors[0].endswith("the warehouse was not changed"), err
     assert fingerprint(db) == before
     assert rss < RSS_CEILING_MB, f"peak RSS {rss:.0f} MB under --memory-limit {CAP}"

@@ -158,7 +158,7 @@ def test_planted_symlinks_in_out_are_refused(hostile, tmp_path):
                                   "--out", str(out)])
     assert r.exit_code == 1 and r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
     assert r.exit_code == 1
-    assert r.output.startswith("error: ") and len(r.output.strip().splitlines()) == 1, r.output
+    assert r.output.startswith("Error: ") and len(r.output.strip().splitlines()) == 1, r.output
     assert "outside" in r.output and "Traceback" not in r.output
     assert sorted(os.listdir(outside)) == ["keep.txt"] and not (out / f"review-{pid}.pdf").exists()
     (out / f"review-{pid}-csv").unlink()

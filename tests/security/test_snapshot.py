@@ -205,6 +205,6 @@ def test_a_giant_manifest_is_refused_without_reading_it_whole(export_copy, tmp_p
         fh.truncate(200 << 20)
     result = CliRunner().invoke(main, ["load", str(export_copy), "--db", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "manifest.json" in errors[0] and "larger than" in errors[0], result.output
     assert not (tmp_path / "w.duckdb").exists()
