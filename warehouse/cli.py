@@ -28,6 +28,7 @@ class LazyGroup(click.Group):
     """Commands of other packages are imported only when used (their imports cost ~2 s per start otherwise)."""
 
     LAZY = {
+        "anonymize": "anonymize.cli:anonymize",
         "release": "anonymize.release.cli:release",
         "report": "reports.cli:report",
         "serve": "dashboards.cli:serve",
@@ -84,7 +85,7 @@ def synth(out: Path, scale: float, years: str, seed: int, defects: float) -> Non
         try:
             summary = generate(out, scale=scale, years=span, seed=seed, defects=defects, progress=update)
         except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise CommandError(exc) from None
     rows = summary.get("rows", {})
     click.echo(
         f"wrote {out} ({sum(rows.values()):,} rows in {len(rows)} files, {summary.get('seconds', 0):.1f} s)"
@@ -271,41 +272,10 @@ def split_months_command(export: Path, out: Path) -> None:
     try:
         months = split_months_counted(export, out)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CommandError(exc) from None
     for folder, rows in months:
         click.echo(f"  {folder.name}  {sum(rows.values()):>10,} rows  ({rows['activities']:,} activity versions)")
     click.echo(f"wrote {len(months)} monthly exports to {out}")
-
-
-@main.command()
-@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Table to anonymize: CSV or Parquet.")
-@click.option("--policy", "policy", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Anonymization policy (YAML, see docs/anonymization-policy.md).")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Output folder (created; must not exist or be empty).")
-@click.option("--no-local-recoding", is_flag=True, help="Release the global optimum only, even if the policy asks.")
-def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool) -> None:
-    """Anonymize a table: optimal generalization under k, l and a suppression limit.
-
-    Writes anonymized.parquet, anonymized.csv, risk_report.json and policy.yaml; a policy that
-    cannot be met writes nothing (exit code 1).
-
-    Example: pars anonymize --input adult.csv --policy anonymize/examples/adult_k11.yaml --out out/adult_k11
-    """
-    from anonymize.engine import run
-
-    try:
-        report = run(input_path, policy, out, local_recoding=False if no_local_recoding else None)
-    except ValueError as exc:
-        raise click.ClickException(f"{exc}\nnothing was written") from None
-    risk, quality = report["risk"], report["quality"]
-    click.echo(f"levels {report['levels']}")
-    click.echo(
-        f"k={risk['k']}  suppressed {risk['suppressed_records']:,} of {risk['records']:,}  "
-        f"granularity quality {quality['granularity']:.4f}  ({report['seconds']:.2f} s)"
-    )
-    click.echo(f"wrote {out}")
 
 
 if __name__ == "__main__":
