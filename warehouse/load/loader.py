@@ -140,12 +140,12 @@ def _load_snapshot(export: Path, db: Path, step: Callable[[str], None], memory_l
                 return done
         for f in files:
             step(f"reading {f.name}")
-            stg = references.table("stg", f.spec)
-            bad_rows = reader.stage(con, f, stg)
-            _check_records(con, snap, f, stg, bad_rows)
+            read_table = references.table("read", f.spec)
+            bad_rows = reader.stage(con, f, read_table)
+            _check_records(con, snap, f, read_table, bad_rows)
             _stage_unreadable_rows(con, f, bad_rows)
             step(f"validating {f.name}")
-            validate.run(con, f.spec, references.table("stg", f.spec), references.table("chk", f.spec), sizes)
+            validate.run(con, f.spec, references.table("read", f.spec), references.table("checked", f.spec), sizes)
         present = {f.spec.name: f for f in files}
         _create_empty_checked(con, present)
 
@@ -280,10 +280,10 @@ def _create_empty_checked(con: duckdb.DuckDBPyConnection, present: dict[str, rea
             continue
         cols = ", ".join(f"null::varchar as {c}" for c in spec.column_names)
         con.sql(
-            f"create or replace temp table stg_{spec.name} as "
+            f"create or replace temp table read_{spec.name} as "
             f"select {cols}, 0::bigint as _row, 0::bigint as _line where false"
         )
-        validate.run(con, spec, f"stg_{spec.name}", f"chk_{spec.name}")
+        validate.run(con, spec, f"read_{spec.name}", f"checked_{spec.name}")
         con.sql(f"create or replace temp table fc_{spec.name} {FC_COLUMNS}")
 
 
@@ -317,7 +317,7 @@ def _write(
     for spec in FILES:
         file_name = names.get(spec.name, f"{spec.name}.csv")
         summary = _summarize(con, spec, file_name)
-        summary.new_versions = raw.insert_versions(con, spec, f"chk_{spec.name}", load_id, manifest.export_id)
+        summary.new_versions = raw.insert_versions(con, spec, f"checked_{spec.name}", load_id, manifest.export_id)
         summary.deleted = raw.insert_tombstones(con, spec, f"del_{spec.name}", load_id, manifest.export_id)
         _insert_quarantine(con, spec, file_name, load_id, manifest.export_id, sizes.field)
         if spec.name in names or summary.read or summary.deleted:
@@ -344,7 +344,7 @@ def _write(
 
 
 def _summarize(con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str) -> FileSummary:
-    chk = f"chk_{spec.name}"
+    chk = f"checked_{spec.name}"
     s = FileSummary(file_name)
     counts = first(
         con,
@@ -378,7 +378,7 @@ def _insert_quarantine(
         f"""
         insert into raw.quarantine
         select {load_id}, ?, ?, c._line, c._column, c._rule, {raw_value}, {record}
-        from chk_{spec.name} c join stg_{spec.name} s using (_row)
+        from checked_{spec.name} c join read_{spec.name} s using (_row)
         where c._rule is not null
         order by c._line
     """,

@@ -18,7 +18,7 @@ def table(prefix: str, spec: FileSpec) -> str:
 
 def _keys_in_export(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> str:
     """Every key the export's file holds, good or bad (a record the export holds is never deleted)."""
-    return f"(select distinct {', '.join(spec.key)} from {table('stg', spec)})"
+    return f"(select distinct {', '.join(spec.key)} from {table('read', spec)})"
 
 
 def activity_years(con: duckdb.DuckDBPyConnection) -> None:
@@ -28,11 +28,11 @@ def activity_years(con: duckdb.DuckDBPyConnection) -> None:
     con.sql(f"""
         create or replace temp table act_info as
         select activity_id, reporting_year, start_date, end_date, true as in_export
-        from chk_activities where _copy = 1 and _rule is null
+        from checked_activities where _copy = 1 and _rule is null
         union all
         select activity_id, reporting_year, start_date, end_date, false
         from {latest_sql(acts)} l
-        where not exists (select 1 from chk_activities c where c._copy = 1 and c._rule is null
+        where not exists (select 1 from checked_activities c where c._copy = 1 and c._rule is null
                           and c.activity_id = l.activity_id)
     """)
 
@@ -71,10 +71,10 @@ def plan_deletions(con: duckdb.DuckDBPyConnection, spec: FileSpec, years: tuple[
 
 
 def check_references(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
-    chk = table("chk", spec)
+    chk = table("checked", spec)
     for ref in spec.references:
         parent = FILES_BY_NAME[ref.parent]
-        pchk = table("chk", parent)
+        pchk = table("checked", parent)
         column = ref.columns[-1]
         match = " and ".join(
             f"p.{pc} = c.{cc}" for cc, pc in zip(ref.columns, ref.parent_columns, strict=True)
