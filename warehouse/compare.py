@@ -1,7 +1,8 @@
 """Compare the marts of two warehouses row for row: `python -m warehouse.compare BEFORE.duckdb AFTER.duckdb`.
 
 For refactors that must not change any result: every table and view of the mart schemas (and core) is compared
-with EXCEPT ALL in both directions (duplicates counted), columns matched by name. Prints one line per relation and
+with EXCEPT ALL in both directions (duplicates counted) over the columns it had before, matched by name (columns
+added after are listed, not compared; a column removed is a difference). Prints one line per relation and
 exits 1 if any differs or is missing on one side. The `meta` schema (build watermarks, unit-test stamps) and columns
 that hold the wall-clock time of a load or build (WALL_CLOCK) are left out: two loads of the same export differ there
 by design.
@@ -45,8 +46,10 @@ def compare(before: Path, after: Path) -> list[str]:
     problems = [f"{name}: only in {before}" for name in sorted(a.keys() - b.keys())]
     problems += [f"{name}: only in {after}" for name in sorted(b.keys() - a.keys())]
     for name in sorted(a.keys() & b.keys()):
-        if sorted(a[name]) != sorted(b[name]):
-            problems.append(f"{name}: columns differ: {sorted(set(a[name]) ^ set(b[name]))}")
+        removed = [c for c in a[name] if c not in b[name]]
+        added = [c for c in b[name] if c not in a[name]]
+        if removed:
+            problems.append(f"{name}: columns only before: {removed}")
             continue
         schema, table = name.split(".")
         cols = ", ".join(quoted(c) for c in a[name])
@@ -58,7 +61,7 @@ def compare(before: Path, after: Path) -> list[str]:
         if only_before or only_after:
             problems.append(f"{name}: {only_before} rows only before, {only_after} rows only after")
         else:
-            print(f"same  {name}")
+            print(f"same  {name}" + (f" (columns added after: {', '.join(added)})" if added else ""))
     return problems
 
 

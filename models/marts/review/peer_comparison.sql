@@ -7,37 +7,19 @@ provider_years as (
     select * from {{ ref('fct_provider_years') }}
 ),
 
-counted_activities as (
-    select * from {{ ref('fct_activities') }}
-    where is_counted
-),
-
-activity_totals as (
+provider_measures as (
+    -- the measures as core derives them; double for the quartiles (quantile_cont interpolates)
     select
         provider_id,
         report_year,
-        count(*)::double as activities,
-        sum(hours_of_instruction)::double as hours_of_instruction,
-        sum(physician_interactions)::double as physician_interactions,
-        sum(other_learner_interactions)::double as other_learner_interactions,
-        sum(total_interactions)::double as total_interactions
-    from counted_activities
-    group by provider_id, report_year
-),
-
-provider_measures as (
-    select
-        provider_years.provider_id,
-        provider_years.report_year,
-        provider_years.organization_type,
-        provider_years.is_reporting,
-        coalesce(activity_totals.activities, 0) as activities,
-        coalesce(activity_totals.hours_of_instruction, 0) as hours_of_instruction,
-        coalesce(activity_totals.physician_interactions, 0) as physician_interactions,
-        coalesce(activity_totals.other_learner_interactions, 0) as other_learner_interactions,
-        coalesce(activity_totals.total_interactions, 0) as total_interactions
+        organization_type,
+        is_reporting,
+        counted_activities::double as activities,
+        hours_of_instruction::double as hours_of_instruction,
+        physician_interactions::double as physician_interactions,
+        other_learner_interactions::double as other_learner_interactions,
+        total_interactions::double as total_interactions
     from provider_years
-    left join activity_totals using (provider_id, report_year)
 ),
 
 measures_long as (
