@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,27 @@ def test_source_is_only_used_in_staging(manifest):
     for node in models(manifest):
         if node["depends_on"]["nodes"] and any(d.startswith("source.") for d in node["depends_on"]["nodes"]):
             assert node["path"].startswith("staging/"), node["name"]
+
+
+SOURCE_CALL = re.compile(r"{{-?\s*source\s*\(")
+
+
+def test_source_is_only_called_in_staging_sql():
+    """Read the SQL files themselves: a source() inside an is_incremental() branch or a hook's macro leaves no
+    trace in the manifest. Only staging models, and macros that only staging models call, may call source()."""
+    staging = sorted((ROOT / "models" / "staging").rglob("*.sql"))
+    others = [f for f in sorted((ROOT / "models").rglob("*.sql")) if f not in staging]
+    assert staging and others
+    outside = [str(f.relative_to(ROOT)) for f in others if SOURCE_CALL.search(f.read_text())]
+    assert outside == [], f"source() outside staging: {outside}"
+    for macro_file in sorted((ROOT / "macros").rglob("*.sql")):
+        text = macro_file.read_text()
+        if not SOURCE_CALL.search(text):
+            continue
+        names = re.findall(r"{%-?\s*macro\s+(\w+)", text)
+        callers = [str(f.relative_to(ROOT)) for f in others + sorted((ROOT / "macros").rglob("*.sql"))
+                   if f != macro_file and any(re.search(rf"\b{n}\s*\(", f.read_text()) for n in names)]
+        assert callers == [], f"{macro_file.name} calls source() and is used outside staging: {callers}"
 
 
 def test_every_model_and_column_is_documented(manifest):

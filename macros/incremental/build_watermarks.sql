@@ -38,6 +38,6 @@
     {#- any raw version naming a touched activity: a superset is harmless (recomputed from the latest live
         version, or only deleted), and the raw table is a plain scan where the staging view would first rank
         every version of every completion #}
-    select completions.completion_id from {{ source('pars', 'learner_completions') }} as completions
+    select completions.completion_id from {{ ref('stg_pars__learner_completion_versions') }} as completions
     where completions.activity_id in (select activity_id from touched_activities)
 {%- endmacro %}

@@ -11,6 +11,7 @@
 -- depends_on: {{ ref('stg_pars__load_history') }}
 -- depends_on: {{ ref('stg_pars__activities') }}
 -- depends_on: {{ ref('stg_pars__learner_completions') }}
+-- depends_on: {{ ref('stg_pars__learner_completion_versions') }}
 -- Incremental: a build recomputes only the completions touched since the last one (macros/incremental).
 -- One row per learner completion reported to a board. CONTAINS PERSONAL DATA (board ID, names, birth
 -- month/day): consumer marts aggregate it; only research/ passes identifiers on, to anonymize/.
@@ -22,7 +23,7 @@ completions as (
     -- (latest_live_version) applied to those keys alone, because filtering the staging view afterwards
     -- would rank every version of every completion first (seconds at national scale).
     select * exclude (_load_id, _export_id, _line, _is_deleted)
-    from {{ source('pars', 'learner_completions') }}
+    from {{ ref('stg_pars__learner_completion_versions') }}
     where completion_id in ({{ affected_completions(this.name) }})
     qualify row_number() over (partition by completion_id order by _load_id desc) = 1 and not _is_deleted
 {%- else %}
