@@ -262,7 +262,7 @@ def group_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict) 
 def moc_table(w: Warehouse, year: int, num: Numbering) -> Table:
     rows = w.rows("select * from moc.board_summary where report_year = ? order by board", [year])
     tid, n = num.next()
-    return with_total(Table(tid, f"Table {n}. CME that counts for MOC, by certifying board, {year}", [
+    t = with_total(Table(tid, f"Table {n}. CME that counts for MOC, by certifying board, {year}", [
         Column("board", "Board", "text"), Column("registered_activities", "Registered activities", "int"),
         Column("activities_with_completions", "Activities with completions", "int"),
         Column("completions", "Completions", "int"), Column("completions_accepted", "Accepted", "int"),
@@ -271,6 +271,12 @@ def moc_table(w: Warehouse, year: int, num: Numbering) -> Table:
     ], rows, note="Completions by year of completion; late = reported more than 30 days after completion. "
                   "The learner total adds the boards' learners (a learner of two boards counts twice).",
         **_src("moc.board_summary", year), wide=True), "board")
+    if t.total:
+        pct = {r["measure"]: r["percent_change"] for r in w.rows(
+            "select measure, percent_change from moc.board_summary_changes where report_year = ? "
+            "and breakdown = 'All boards'", [year])}
+        t.change = change_row("board", year, pct, {c.key: c.key for c in t.columns[1:]})
+    return t
 
 
 def rems_table(w: Warehouse, year: int, num: Numbering) -> Table:
@@ -285,11 +291,16 @@ def rems_table(w: Warehouse, year: int, num: Numbering) -> Table:
         ("pain_specialist_learners", "Pain specialist learners"),
         ("other_specialist_learners", "Other specialist learners"),
     ]
-    rows = [{"measure": label, "value": r[key]} for key, label in measures] if r else []
+    changes = {c["measure"]: c for c in w.rows(
+        "select measure, previous_year_value, percent_change from rems.summary_changes where report_year = ?",
+        [year])}
+    rows = [{"measure": label, "value": r[key], "previous": changes.get(key, {}).get("previous_year_value"),
+             "change": changes.get(key, {}).get("percent_change")} for key, label in measures] if r else []
     tid, n = num.next()
-    return Table(tid, f"Table {n}. Opioid Analgesic REMS activities, {year}",
-                 [Column("measure", "Measure", "text"), Column("value", str(year), "int")], rows,
-                 **_src("rems.summary", year))
+    return Table(tid, f"Table {n}. Opioid Analgesic REMS activities, {year}", [
+        Column("measure", "Measure", "text"), Column("value", str(year), "int"),
+        Column("previous", str(year - 1), "int"), Column("change", f"Change vs {year - 1}", "pct"),
+    ], rows, **_src("rems.summary", year))
 
 
 def summary_sentences(w: Warehouse, year: int) -> list[str]:

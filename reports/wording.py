@@ -62,7 +62,7 @@ FORMATS: dict[str, str] = {
     "other_learner_interactions": "int",
     "total_interactions": "int",
     "hours_of_instruction": "num1",
-    "credits_awarded": "num1",
+    "credits_awarded": "num",  # quarter credits: two decimals
 }
 
 

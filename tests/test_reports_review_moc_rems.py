@@ -203,7 +203,8 @@ def test_moc_rems_and_packets_have_no_nearly_empty_pages(yearly, packets):
 
 def test_counts_print_as_integers_hours_to_a_tenth(yearly, packets):
     pid, pdf = _biggest_packet(packets)
-    peers = section(pdf_text(pdf), "Peer comparison", "Source:", contents_links=True)
+    org = mart(packets["db"], "select organization_type from review.current_term where provider_id = ?", [pid])[0]
+    peers = section(pdf_text(pdf), f"Peer comparison ({org['organization_type']})", "Source:", contents_links=True)
     for r in mart(packets["db"], "select * from review.peer_comparison where provider_id = ? and measure = "
                   "'activities'", [pid]):
         line = next(x for x in peers.splitlines() if re.match(rf"\s*{r['report_year']}\s+activities\b", x, re.I))
