@@ -86,13 +86,13 @@ def rems_context(w: Warehouse, year: int) -> dict:
         Column("rpc_grant_id", "RPC grant", "code"), Column("hours_of_instruction", "Hours", "num1"),
         Column("physician_interactions", "Physicians", "int"),
         Column("other_learner_interactions", "Other learners", "int"),
-        Column("prescriber_learners", "Prescribers", "int"), Column("dea_registered_learners", "DEA-registered", "int"),
+        Column("prescriber_learners", "Prescribers", "int"), Column("dea_registered_learners", "DEA", "int"),
         Column("primary_care_learners", "Primary care", "int"),
-        Column("pain_specialist_learners", "Pain specialists", "int"),
-        Column("other_specialist_learners", "Other specialists", "int"),
+        Column("pain_specialist_learners", "Pain spec.", "int"),
+        Column("other_specialist_learners", "Other spec.", "int"),
     ], acts, **_src("rems.activity_list", year), wide=True, small=True,
         note="Every activity of the year with a REMS record, any status; the summary counts the Closed ones. "
-             "Learner columns count interactions: physicians, other learners, and among all learners those who "
-             "prescribe opioid analgesics, are registered with the DEA, work in primary care, are pain "
-             "specialists or other specialists.")
+             "Learner columns count interactions. Key: Prescribers = learners who prescribed opioid analgesics in "
+             "the last year; DEA = learners registered with the DEA; Primary care = primary care learners; "
+             "Pain spec. = pain specialists; Other spec. = other specialists.")
     return {"year": year, "summary": s, "tables": [t1, t2]}

@@ -150,6 +150,8 @@ def render_packet(w: Warehouse, provider_id: str, out: Path, pdf: ChromiumPdf) -
         t.rows = t.rows[:PDF_LIST_LIMIT]
     as_of = ctx["term"]["data_as_of_date"]
     title = f"Review packet {provider_id}: {ctx['term']['provider_name']}"
+    if hasattr(as_of, "strftime"):
+        as_of = f"{as_of:%-d %B %Y}"
     as_of_text = f"Data as of {as_of}" if as_of else ""
     html = render_html("review.html", doc_title=title, as_of_text=as_of_text, **ctx)
     return pdf.write(html, target, header=title, footer=as_of_text)

@@ -62,12 +62,14 @@ class Table:
         values were short.
         """
         line = 720.0 if self.wide else 525.0  # points between the margins: Letter landscape / portrait
-        body = 4.3 if self.small else 5.1  # points per character of the cells' type (DejaVu Sans 6.8 / 8 pt)
+        body = 4.4 if self.small else 5.2  # points per character of the cells' type (DejaVu Sans 6.8 / 8 pt)
+        head = 4.6 if self.small else 5.0  # points per character of a bold header word (6.5 / 7.2 pt)
         pad = 6.5
         sample = self.rows[:60] + ([self.total] if self.total else [])
-        minimum, wish = [], []
+        minimum, wish, floor = [], [], []
         for c in self.columns:
-            header = 5.0 * max((len(w) for w in c.label.split()), default=1) + pad
+            header = head * max((len(w) for w in c.label.split()), default=1) + pad
+            floor.append(max(header, 45))
             texts = [fmt(r.get(c.key), cell_kind(r, c.kind)) for r in sample] or [""]
             if c.kind in ("text", "list"):
                 longest_word = max(len(w) for t in texts for w in (t.split() or [""]))
@@ -81,6 +83,13 @@ class Table:
         grow = [w - m for w, m in zip(wish, minimum, strict=True)]
         if spare > 0 and sum(grow) > 0:
             widths = [m + g * min(1.0, spare / sum(grow)) for m, g in zip(minimum, grow, strict=True)]
+        elif spare < 0:
+            # too wide: text columns give up room first (their long words may break), numbers and dates keep theirs
+            text = [i for i, c in enumerate(self.columns) if c.kind in ("text", "list")]
+            give = sum(max(0.0, minimum[i] - floor[i]) for i in text)
+            widths = list(minimum)
+            for i in text:
+                widths[i] -= max(0.0, minimum[i] - floor[i]) * min(1.0, -spare / give) if give else 0
         else:
             widths = minimum
         total = sum(widths)
