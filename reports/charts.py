@@ -65,7 +65,7 @@ def trend_panels(chart_id: str, title: str, years: list[int], panels: list[tuple
     n = len(panels)
     cols = 2 if n > 1 else 1
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(7.2, 2.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(7.2, 2.05 * rows), squeeze=False)  # two figures a page
     alt_parts = []
     # panels side by side share their title height: the one with a legend sets it for its row
     legend_rows = [(len(series) + 1) // 2 if len(series) > 1 else 0 for _, series in panels]
