@@ -5,6 +5,7 @@ from __future__ import annotations
 from .charts import Chart, bars, trend_panels
 from .data import Warehouse
 from .tables import Column, Table, with_total
+from .wording import plural, source
 
 GROUP_NAMES = {
     "All": "All accredited providers",
@@ -14,7 +15,7 @@ GROUP_NAMES = {
 }
 MATRIX_MEASURES = [
     ("activities", "Activities", "int"),
-    ("hours_of_instruction", "Hours of instruction", "int"),
+    ("hours_of_instruction", "Hours of instruction", "num1"),
     ("physician_interactions", "Physician interactions", "int"),
     ("other_learner_interactions", "Other learner interactions", "int"),
 ]
@@ -41,6 +42,26 @@ def _lookups(w: Warehouse) -> dict:
     }
 
 
+def _src(mart: str, year: int) -> dict:
+    """A table's source line in words and, for the methods appendix, the mart it reads."""
+    return {"source": source(mart, year), "lineage": mart}
+
+
+def changes(w: Warehouse, year: int, group: str) -> dict[str, float | None]:
+    """Percent change against the previous year of each measure of annual_report.enterprise_size (the group's
+    totals), from annual_report.year_over_year_changes: {measure: percent or None (no previous year, or 0 then)}."""
+    return {r["measure"]: r["percent_change"] for r in w.rows(
+        "select measure, percent_change from annual_report.year_over_year_changes where report_year = ? "
+        "and accreditor_group = ? and source_model = 'enterprise_size' and breakdown = 'Total'", [year, group])}
+
+
+def change_row(label_key: str, year: int, pct: dict[str, float | None], columns: dict[str, str]) -> dict | None:
+    """The row under a table's total: "Change vs <year - 1>" and, per column, the percent change of the measure
+    that column's total is (columns: table column -> enterprise_size measure)."""
+    row = {k: pct.get(m) for k, m in columns.items() if pct.get(m) is not None}
+    return {label_key: f"Change vs {year - 1}", **row} if row else None
+
+
 def size_table(w: Warehouse, year: int, num: Numbering, groups: list[str]) -> Table:
     """Table 1: the size of the system, measures as rows, accreditor groups (and last year's All) as columns."""
     rows = w.rows("select * from annual_report.enterprise_size where report_year in (?, ?)", [year, year - 1])
@@ -49,7 +70,7 @@ def size_table(w: Warehouse, year: int, num: Numbering, groups: list[str]) -> Ta
         ("providers_accredited", "Accredited providers (31 December)", "int"),
         ("providers_reporting", "Providers reporting activities", "int"),
         ("activities", "Activities", "int"),
-        ("hours_of_instruction", "Hours of instruction", "int"),
+        ("hours_of_instruction", "Hours of instruction", "num1"),
         ("physician_interactions", "Physician interactions", "int"),
         ("other_learner_interactions", "Other learner interactions", "int"),
         ("total_interactions", "Total interactions", "int"),
@@ -58,21 +79,25 @@ def size_table(w: Warehouse, year: int, num: Numbering, groups: list[str]) -> Ta
         ("total_income", "Total income", "money"),
     ]
     table_rows = []
+    pct = changes(w, year, groups[0])
     if any(by.get((year, g)) for g in groups):
         for key, label, kind in measures:
-            row = {"measure": label, "_kind": kind}
+            row = {"measure": label, "_kind": kind, "_kinds": {"change": "pct"}}
             for g in groups:
                 row[g] = by.get((year, g), {}).get(key)
             if len(groups) == 4:
                 row["previous"] = by.get((year - 1, "All"), {}).get(key)
+            row["change"] = pct.get(key)
             table_rows.append(row)
     tid, label = num.next()
+    first = "All providers" if groups[0] == "All" else groups[0]
     cols = [Column("measure", "Measure", "text")]
     cols += [Column(g, "All providers" if g == "All" else g, "int") for g in groups]
     if len(groups) == 4:
         cols.append(Column("previous", f"All providers {year - 1}", "int"))
+    cols.append(Column("change", f"{first}: change vs {year - 1}", "pct"))
     t = Table(tid, f"Table {label}. Size of the CME system, {year}", cols, table_rows,
-              source="annual_report.enterprise_size",
+              **_src("annual_report.enterprise_size", year),
               note="Income in US dollars. Interactions count a learner each time they take part.")
     t.extra["row_kinds"] = True
     return t
@@ -85,6 +110,7 @@ def matrix_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict)
     cell = {(r["organization_type"], r["activity_type"]): r for r in rows}
     types = [a["activity_type"] for a in lk["activity_types"]]
     legend = "; ".join(f"{a['activity_type']} {a['activity_type_name']}" for a in lk["activity_types"])
+    pct = changes(w, year, group)
     out = []
     for key, label, kind in MATRIX_MEASURES:
         table_rows = []
@@ -99,9 +125,12 @@ def matrix_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict)
         cols = [Column("organization_type", "Organization type", "text")]
         cols += [Column(at, at, kind) for at in types] + [Column("total", "Total", kind)]
         t = Table(tid, f"Table {n}. {label} by organization type and activity type, {year} ({GROUP_NAMES[group]})",
-                  cols, table_rows, note=f"Activity types: {legend}.", source="annual_report.activity_matrix",
+                  cols, table_rows, note=f"Activity types: {legend}.", **_src("annual_report.activity_matrix", year),
                   wide=True)
-        out.append(with_total(t, "organization_type"))
+        t = with_total(t, "organization_type")
+        if t.total:
+            t.change = change_row("organization_type", year, pct, {"total": key})
+        out.append(t)
     return out
 
 
@@ -112,9 +141,11 @@ def income_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict)
     t1 = with_total(Table(tid, f"Table {n}. Income by source, {year} ({GROUP_NAMES[group]})",
                           [Column("income_source", "Source", "text"), Column("income", "Income", "money"),
                            Column("share_of_total_income", "Share of total income", "share")],
-                          src, source="annual_report.income_by_source"), "income_source")
+                          src, **_src("annual_report.income_by_source", year)), "income_source")
+    pct = changes(w, year, group)
     if t1.total:
         t1.total["share_of_total_income"] = None
+        t1.change = change_row("income_source", year, pct, {"income": "total_income"})
     org = w.rows("select i.* from annual_report.income_by_organization_type i join main.organization_types o "
                  "using (organization_type) where report_year = ? and accreditor_group = ? order by o.sort_order",
                  [year, group])
@@ -129,7 +160,9 @@ def income_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict)
         Column("private_donations", "Private donations", "money"),
         Column("other_income", "Other", "money"),
         Column("total_income", "Total income", "money"),
-    ], org, source="annual_report.income_by_organization_type", wide=True), "organization_type")
+    ], org, **_src("annual_report.income_by_organization_type", year), wide=True), "organization_type")
+    if t2.total:
+        t2.change = change_row("organization_type", year, pct, {c.key: c.key for c in t2.columns[1:]})
     return [t1, t2]
 
 
@@ -145,7 +178,7 @@ def commercial_support_table(w: Warehouse, year: int, group: str, num: Numbering
         Column("share_of_activities_with_commercial_support", "Share of activities supported", "share"),
         Column("commercial_support_income", "Commercial support", "money"),
         Column("share_of_commercial_support_income", "Share of support income", "share"),
-    ], rows, source="annual_report.commercial_support_by_organization_type")
+    ], rows, **_src("annual_report.commercial_support_by_organization_type", year))
 
 
 def change_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
@@ -166,7 +199,7 @@ def change_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
         Column("designed", "Designed for change", "int"), Column("designed_share", "Share designed", "share"),
         Column("evaluated", "Evaluated change", "int"), Column("evaluated_share", "Share evaluated", "share"),
     ], rows, note=(f"Shares of the {r['activities']:,} counted activities." if r else ""),
-        source="annual_report.designed_and_evaluated_change")
+        **_src("annual_report.designed_and_evaluated_change", year))
 
 
 def competencies_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
@@ -179,7 +212,7 @@ def competencies_table(w: Warehouse, year: int, group: str, num: Numbering) -> T
         Column("competency_framework", "Framework", "text"), Column("activities", "Activities", "int"),
         Column("share_of_activities", "Share of activities", "share"),
     ], rows, note="An activity may address several competencies: shares add up to more than 100%.",
-        source="annual_report.competencies_addressed")
+        **_src("annual_report.competencies_addressed", year))
 
 
 def professions_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
@@ -191,7 +224,7 @@ def professions_table(w: Warehouse, year: int, group: str, num: Numbering) -> Ta
         Column("profession", "Profession", "text"), Column("activities", "Activities reporting", "int"),
         Column("other_learner_interactions", "Interactions", "int"),
         Column("share_of_other_learner_interactions", "Share", "share"),
-    ], rows, source="annual_report.other_learners_by_profession")
+    ], rows, **_src("annual_report.other_learners_by_profession", year))
     return t
 
 
@@ -210,7 +243,7 @@ def quartiles_table(w: Warehouse, year: int, group: str, num: Numbering) -> Tabl
         Column("interactions_p25", "Interactions 25th pct.", "num1"),
         Column("interactions_median", "Interactions median", "num1"),
         Column("interactions_p75", "Interactions 75th pct.", "num1"),
-    ], rows, source="annual_report.provider_quartiles_by_organization_type", wide=True)
+    ], rows, **_src("annual_report.provider_quartiles_by_organization_type", year), wide=True)
 
 
 def group_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict) -> list[Table]:
@@ -229,7 +262,7 @@ def group_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict) 
 def moc_table(w: Warehouse, year: int, num: Numbering) -> Table:
     rows = w.rows("select * from moc.board_summary where report_year = ? order by board", [year])
     tid, n = num.next()
-    return with_total(Table(tid, f"Table {n}. CME that counts for MOC, by certifying board, {year}", [
+    t = with_total(Table(tid, f"Table {n}. CME that counts for MOC, by certifying board, {year}", [
         Column("board", "Board", "text"), Column("registered_activities", "Registered activities", "int"),
         Column("activities_with_completions", "Activities with completions", "int"),
         Column("completions", "Completions", "int"), Column("completions_accepted", "Accepted", "int"),
@@ -237,7 +270,13 @@ def moc_table(w: Warehouse, year: int, num: Numbering) -> Table:
         Column("distinct_learners", "Learners", "int"), Column("credits_awarded", "Credits awarded", "num"),
     ], rows, note="Completions by year of completion; late = reported more than 30 days after completion. "
                   "The learner total adds the boards' learners (a learner of two boards counts twice).",
-        source="moc.board_summary", wide=True), "board")
+        **_src("moc.board_summary", year), wide=True), "board")
+    if t.total:
+        pct = {r["measure"]: r["percent_change"] for r in w.rows(
+            "select measure, percent_change from moc.board_summary_changes where report_year = ? "
+            "and breakdown = 'All boards'", [year])}
+        t.change = change_row("board", year, pct, {c.key: c.key for c in t.columns[1:]})
+    return t
 
 
 def rems_table(w: Warehouse, year: int, num: Numbering) -> Table:
@@ -252,11 +291,16 @@ def rems_table(w: Warehouse, year: int, num: Numbering) -> Table:
         ("pain_specialist_learners", "Pain specialist learners"),
         ("other_specialist_learners", "Other specialist learners"),
     ]
-    rows = [{"measure": label, "value": r[key]} for key, label in measures] if r else []
+    changes = {c["measure"]: c for c in w.rows(
+        "select measure, previous_year_value, percent_change from rems.summary_changes where report_year = ?",
+        [year])}
+    rows = [{"measure": label, "value": r[key], "previous": changes.get(key, {}).get("previous_year_value"),
+             "change": changes.get(key, {}).get("percent_change")} for key, label in measures] if r else []
     tid, n = num.next()
-    return Table(tid, f"Table {n}. Opioid Analgesic REMS activities, {year}",
-                 [Column("measure", "Measure", "text"), Column("value", str(year), "int")], rows,
-                 source="rems.summary")
+    return Table(tid, f"Table {n}. Opioid Analgesic REMS activities, {year}", [
+        Column("measure", "Measure", "text"), Column("value", str(year), "int"),
+        Column("previous", str(year - 1), "int"), Column("change", f"Change vs {year - 1}", "pct"),
+    ], rows, **_src("rems.summary", year))
 
 
 def summary_sentences(w: Warehouse, year: int) -> list[str]:
@@ -268,10 +312,8 @@ def summary_sentences(w: Warehouse, year: int) -> list[str]:
 
     def change(pct, what):
         if pct is None:
-            return f"{what} is the first year in the warehouse, so there is no comparison with {year - 1}"
-        if abs(pct) < 0.05:
-            return f"unchanged from {year - 1}"
-        return f"{'up' if pct > 0 else 'down'} {abs(pct):.1f}% from {year - 1}"
+            return f"no figures for {year - 1} to compare with"
+        return f"{pct:+.1f}% vs {year - 1}"
 
     physicians = r["physician_share_of_interactions"]
     out = [
@@ -290,6 +332,30 @@ def summary_sentences(w: Warehouse, year: int) -> list[str]:
                    f"{r['largest_organization_type_activities']:,} activities "
                    f"({100 * r['largest_organization_type_share']:.1f}% of the total).")
     return out
+
+
+KEY_FIGURES = [
+    ("providers_accredited", "Accredited providers (31 December)", "int"),
+    ("providers_reporting", "Providers reporting activities", "int"),
+    ("activities", "Activities", "int"),
+    ("hours_of_instruction", "Hours of instruction", "num1"),
+    ("physician_interactions", "Physician interactions", "int"),
+    ("other_learner_interactions", "Other learner interactions", "int"),
+    ("total_interactions", "Total interactions", "int"),
+    ("commercial_support_income", "Commercial support income", "money"),
+    ("total_income", "Total income", "money"),
+]
+
+
+def key_figures(w: Warehouse, year: int) -> list[dict]:
+    """The headline figures of the year for all providers, each with its change against the previous year."""
+    size = w.one("select * from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'",
+                 [year])
+    if not size or not size["activities"]:
+        return []
+    pct = changes(w, year, "All")
+    return [{"label": label, "value": size[key], "kind": kind, "change": pct.get(key)}
+            for key, label, kind in KEY_FIGURES]
 
 
 def trend_charts(w: Warehouse) -> list[tuple[str, Chart | None]]:
@@ -314,7 +380,7 @@ def trend_charts(w: Warehouse) -> list[tuple[str, Chart | None]]:
     title = "Income by source, all accredited providers (US dollars)"
     out.append((title, trend_panels("fig-5", title, years, [
         ("Total income", [("Total", [r["total_income"] for r in g])]),
-        ("Commercial support and registration fees", [
+        ("Income by source", [
             ("Commercial support", [r["commercial_support_income"] for r in g]),
             ("Registration fees", [r["registration_fees"] for r in g]),
             ("Advertising and exhibits", [r["advertising_exhibit_income"] for r in g])]),
@@ -331,6 +397,34 @@ def income_share_chart(w: Warehouse, year: int) -> Chart | None:
                 [r["share_of_total_income"] for r in src], share=True)
 
 
+def number_figures(charts: list[tuple[str, Chart | None]]) -> list[tuple[str, str, Chart | None]]:
+    """(label, title, chart) with the figures numbered in reading order: "Figure 1" is the first one printed."""
+    return [(f"Figure {i}", title, ch) for i, (title, ch) in enumerate(charts, start=1)]
+
+
+def lineage(w: Warehouse, tables: list[Table]) -> dict:
+    """The methods appendix's technical lineage, for people: the exports (dates as dates), and which dataset of
+    the warehouse each table reads."""
+    exports = w.exports()
+    for e in exports:
+        e["exported_date"] = f"{e['exported_at']:%-d %B %Y}" if e["exported_at"] else "unknown"
+        e["loaded_date"] = f"{e['loaded_at']:%-d %B %Y}" if e["loaded_at"] else "unknown"
+        e["years_text"] = ", ".join(str(y) for y in sorted(e["reporting_years"] or []))
+    newest = max((e["exported_at"] for e in exports if e["exported_at"]), default=None)
+    built = w.rows("select max(built_at) as at from meta.build_watermarks") if exports else []
+    marts: dict[str, list[str]] = {}
+    for t in tables:
+        if t.lineage:
+            marts.setdefault(t.lineage, []).append(t.title.split(". ")[0])
+    return {
+        "exports": exports,
+        "exports_text": plural(len(exports), "export"),
+        "newest_export": f"{newest:%-d %B %Y}" if newest else None,
+        "built": f"{built[0]['at']:%-d %B %Y}" if built and built[0]["at"] else None,
+        "marts": sorted(marts.items(), key=lambda kv: int(kv[1][0].split()[-1]) if kv[1][0][-1:].isdigit() else 0),
+    }
+
+
 def build_context(w: Warehouse, year: int) -> dict:
     lk = _lookups(w)
     main = Numbering()
@@ -341,18 +435,25 @@ def build_context(w: Warehouse, year: int) -> dict:
         num = Numbering(f"S-{group}.")
         supplement.append((group, GROUP_NAMES[group],
                            [size_table(w, year, num, [group]), *group_tables(w, year, group, num, lk)]))
-    exports = w.exports()
+    for t in main_tables + [t for _, _, ts in supplement for t in ts]:
+        t.wide = True  # the chapters of tables are set on landscape pages
+    income = income_share_chart(w, year)
+    figures = number_figures(([(income.title, income)] if income else []) + trend_charts(w))
+    for label, _title, ch in figures:
+        if ch:
+            ch.label = label
+    as_of = w.data_as_of()
     return {
         "year": year,
         "years": w.years(),
         "summary": summary_sentences(w, year),
+        "key_figures": key_figures(w, year),
         "tables": main_tables,
         "supplement": supplement,
-        "charts": trend_charts(w),
-        "income_chart": income_share_chart(w, year),
-        "exports": exports,
-        "data_as_of": f"{w.data_as_of():%Y-%m-%d}" if w.data_as_of() else None,
-        "watermarks": w.rows("select * from meta.build_watermarks order by 1"),
+        "income_chart": income,
+        "charts": figures[1:] if income else figures,
+        "data_as_of": f"{as_of:%-d %B %Y}" if as_of else None,
+        "lineage": lineage(w, main_tables + [t for _, _, ts in supplement for t in ts]),
         "activity_types": lk["activity_types"],
     }
 

@@ -18,7 +18,7 @@ __all__ = ["ReportError", "all_review_packets", "annual_report", "moc_report", "
 
 def _as_of_text(w: Warehouse) -> str:
     as_of = w.data_as_of()
-    return f"Data as of {as_of:%Y-%m-%d}" if as_of else "No export loaded"
+    return f"Data as of {as_of:%-d %B %Y}" if as_of else "No PARS export loaded"
 
 
 def _write_all(name: str, template: str, sheets, out: Path, **context) -> dict[str, Path]:

@@ -33,6 +33,7 @@ class Chart:
     title: str
     svg: str
     alt: str
+    label: str = ""  # "Figure 3": set by the report, numbered in reading order
 
     @property
     def data_uri(self) -> str:
@@ -64,23 +65,37 @@ def trend_panels(chart_id: str, title: str, years: list[int], panels: list[tuple
     n = len(panels)
     cols = 2 if n > 1 else 1
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(7.2, 2.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(7.2, 2.05 * rows), squeeze=False)  # two figures a page
     alt_parts = []
-    for ax, (panel_title, series) in zip(axes.flat, panels, strict=False):
+    # panels side by side share their title height: the one with a legend sets it for its row
+    legend_rows = [(len(series) + 1) // 2 if len(series) > 1 else 0 for _, series in panels]
+    row_pad = [6 + 13 * max(legend_rows[r * cols:(r + 1) * cols]) for r in range(rows)]
+    for k, (ax, (panel_title, series)) in enumerate(zip(axes.flat, panels, strict=False)):
+        top = 0.0
         for i, (label, values) in enumerate(series):
             ys = [_num(v) for v in values]
-            ax.plot(years, ys, marker="o", color=PALETTE[i % len(PALETTE)], label=label, linewidth=1.8)
+            top = max([top, *ys])
+            ax.plot(years, ys, marker="o", color=PALETTE[i % len(PALETTE)], label=label, linewidth=1.8,
+                    clip_on=False)
             desc = ", ".join(f"{y}: {_compact(v)}" for y, v in zip(years, ys, strict=True))
             alt_parts.append(f"{panel_title}{' – ' + label if len(series) > 1 else ''}: {desc}")
-        ax.set_title(panel_title, loc="left")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        # counts get whole-number ticks (a small group's providers read 0, 0, 0, 1, 1, 1 with 0.2 steps)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=not money, min_n_ticks=2))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda x, p: ("$" if money else "") + _compact(x)))
-        ax.set_ylim(bottom=0)
+        # headroom: the highest point sits below the top of the plot, never against the panel title; a count
+        # axis reaches at least 2 so that it has whole-number ticks (0, 1, 2)
+        ax.set_ylim(0, max(top * 1.18, 0 if money else 2) or 1)
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
         if len(years) == 1:
             ax.set_xlim(years[0] - 1, years[0] + 1)
+        else:
+            ax.set_xlim(years[0] - 0.25, years[-1] + 0.25)
         if len(series) > 1:
-            ax.legend(frameon=False, fontsize=8)
+            # the legend sits between the title and the plot, never on a line
+            ax.legend(frameon=False, fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2,
+                      borderaxespad=0.2, handlelength=1.6, columnspacing=1.2)
+        ax.set_title(panel_title, loc="left", pad=row_pad[k // cols])
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     fig.tight_layout()

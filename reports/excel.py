@@ -36,8 +36,8 @@ def sheet_name(table: Table, used: set[str]) -> str:
     return name
 
 
-def _cell_kind(table: Table, row: dict, kind: str) -> str:
-    return cell_kind(row, kind)
+def _cell_kind(table: Table, row: dict, kind: str, key: str | None = None) -> str:
+    return cell_kind(row, kind, key)
 
 
 def write_workbook(tables: list[Table], path: Path) -> Path:
@@ -56,12 +56,13 @@ def write_workbook(tables: list[Table], path: Path) -> Path:
             c = ws.cell(row=3, column=j, value=_cell(col.label))
             c.fill, c.font = _HEADER_FILL, _HEADER_FONT
             c.alignment = Alignment(wrap_text=True, vertical="bottom")
-            width = max([len(col.label)] + [len(fmt(r.get(col.key), _cell_kind(t, r, col.kind))) for r in t.rows[:200]])
+            width = max([len(col.label)] + [len(fmt(r.get(col.key), _cell_kind(t, r, col.kind, col.key)))
+                                             for r in t.rows[:200]])
             ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
         rows = t.rows + ([t.total] if t.total else [])
         for i, r in enumerate(rows, start=4):
             for j, col in enumerate(t.columns, start=1):
-                kind = _cell_kind(t, r, col.kind)
+                kind = _cell_kind(t, r, col.kind, col.key)
                 c = ws.cell(row=i, column=j, value=_cell(excel_value(r.get(col.key), kind)))
                 if kind in EXCEL_FORMATS and kind not in ("text", "code"):
                     c.number_format = EXCEL_FORMATS[kind]
@@ -102,7 +103,7 @@ def write_csvs(tables: list[Table], folder: Path) -> Path:
     try:
         for t in tables:
             write_csv(tmp / csv_name(t), [_cell(c.label) for c in t.columns],
-                      ([_csv_value(r.get(c.key), _cell_kind(t, r, c.kind)) for c in t.columns]
+                      ([_csv_value(r.get(c.key), _cell_kind(t, r, c.kind, c.key)) for c in t.columns]
                        for r in t.rows + ([t.total] if t.total else [])))
         remove_tree(folder.parent, folder.name)
         os.replace(tmp, target)

@@ -18,11 +18,33 @@ from .data import ReportError, Warehouse
 from .excel import write_csvs
 from .render import ChromiumPdf, render_html
 from .tables import Column, Table
+from .wording import FORMATS, LABELS, source
 
 # Long lists (the term's activities, the per-activity problems) show at most this many rows in the PDF; the full
 # lists go to CSV files beside it. WeasyPrint spends ~0.3 s per page of a long table, and at scale 1 the biggest
 # providers have thousands of activities: full lists would make `--all` take hours for no reader's benefit.
 PDF_LIST_LIMIT = 50
+
+
+def _src(mart: str) -> dict:
+    return {"source": source(mart), "lineage": mart}
+
+
+#: the peer comparison's positions in words
+POSITIONS = {"above p75": "above the 75th percentile", "median to p75": "median to 75th percentile",
+             "p25 to median": "25th percentile to median", "below p25": "below the 25th percentile"}
+
+
+def _peer_rows(rows: list[dict]) -> list[dict]:
+    """Measures by their labels, each figure in its measure's format: a count as a count ("732", not "732.0"),
+    hours to a tenth; the peers' quartiles (interpolated) to a tenth."""
+    out = []
+    for r in rows:
+        kind = FORMATS.get(r["measure"], "num1")
+        out.append({**r, "measure": LABELS.get(r["measure"], r["measure"]),
+                    "position_among_peers": POSITIONS.get(r["position_among_peers"], r["position_among_peers"]),
+                    "_kinds": {"provider_value": kind}})
+    return out
 
 
 def packet_context(w: Warehouse, provider_id: str) -> dict:
@@ -34,11 +56,11 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
         Column("decision_sequence", "#", "int"), Column("decision_date", "Date", "date"),
         Column("decision_type", "Decision", "text"), Column("accreditation_status", "Status", "text"),
         Column("term_end_date", "Term ends", "date"), Column("findings", "Findings", "int"),
-        Column("noncompliance_findings", "Noncompliant", "int"),
-        Column("commendation_criteria_met", "Commendation met", "int"),
-        Column("noncompliant_criteria", "Criteria in noncompliance", "list"),
+        Column("noncompliance_findings", "Noncompliant findings", "int"),
+        Column("commendation_criteria_met", "Commendation criteria met", "int"),
+        Column("noncompliant_criteria", "Noncompliant criteria", "list"),
     ], w.rows("select * from review.accreditation_history where provider_id = ? order by decision_sequence", p),
-        source="review.accreditation_history")
+        **_src("review.accreditation_history"), small=True)
     profile = Table("t-profile", "Current term profile by year and activity type", [
         Column("report_year", "Year", "code"), Column("activity_type", "Type", "code"),
         Column("activities", "Activities", "int"), Column("activities_not_closed", "Not closed", "int"),
@@ -49,7 +71,7 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
         Column("commercial_support_income", "Support income", "money"),
         Column("moc_registered_activities", "MOC", "int"), Column("rems_activities", "REMS", "int"),
     ], w.rows("select * from review.term_profile where provider_id = ? order by report_year, activity_type", p),
-        source="review.term_profile", note="Counted (Closed) activities; 'Not closed' counts the term's others.")
+        **_src("review.term_profile"), note="Counted (Closed) activities; 'Not closed' counts the term's others.")
     activities = Table("t-activities", "Activities of the current term", [
         Column("activity_id", "Activity", "code"), Column("provider_activity_id", "Own key", "code"),
         Column("report_year", "Year", "code"), Column("title", "Title", "text"),
@@ -59,40 +81,41 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
         Column("other_learner_interactions", "Other", "int"), Column("is_jointly_provided", "Joint", "bool"),
         Column("has_commercial_support", "Support", "bool"), Column("is_moc_registered", "MOC", "bool"),
     ], w.rows("select * from review.term_activities where provider_id = ? order by start_date, activity_id", p),
-        source="review.term_activities", small=True, wide=True)
+        **_src("review.term_activities"), small=True, wide=True)
     rules = Table("t-rules", "Data completeness by rule", [
         Column("rule_description", "Rule", "text"), Column("activities_flagged", "Activities", "int"),
         Column("affected_records", "Records", "int"),
     ], w.rows("select * from review.data_completeness_by_provider where provider_id = ? order by rule_order", p),
-        source="review.data_completeness_by_provider")
+        **_src("review.data_completeness_by_provider"))
     problems = Table("t-problems", "Data-completeness problems by activity", [
         Column("activity_id", "Activity", "code"), Column("report_year", "Year", "code"),
         Column("title", "Title", "text"), Column("activity_status", "Status", "text"),
-        Column("rule_code", "Failing rule", "code"), Column("message", "Problem", "text"),
+        Column("message", "Problem", "text"),
     ], w.rows("select d.* from review.data_completeness d join review.data_completeness_by_provider r "
               "using (provider_id, rule_code) where provider_id = ? order by r.rule_order, d.activity_id", p),
-        source="review.data_completeness", small=True, wide=True)
+        **_src("review.data_completeness"), small=True, wide=True)
     pip = Table("t-pip", "Performance-in-practice sample", [
         Column("sample_position", "#", "int"), Column("activity_id", "Activity", "code"),
         Column("report_year", "Year", "code"), Column("title", "Title", "text"),
         Column("activity_type", "Type", "code"), Column("stratum_key", "Stratum", "text"),
         Column("selection_reason", "Picked for", "text"),
     ], w.rows("select * from review.pip_sample where provider_id = ? order by sample_position", p),
-        source="review.pip_sample")
+        **_src("review.pip_sample"))
     peers = Table("t-peers", f"Peer comparison ({term['organization_type']})", [
         Column("report_year", "Year", "code"), Column("measure", "Measure", "text"),
         Column("provider_value", "Provider", "num1"), Column("peer_providers", "Peers", "int"),
         Column("peer_p25", "Peer 25th pct.", "num1"), Column("peer_median", "Peer median", "num1"),
         Column("peer_p75", "Peer 75th pct.", "num1"), Column("position_among_peers", "Position", "text"),
-    ], w.rows("select * from review.peer_comparison where provider_id = ? order by report_year desc, measure", p),
-        source="review.peer_comparison")
+    ], _peer_rows(w.rows("select * from review.peer_comparison where provider_id = ? "
+                         "order by report_year desc, measure", p)),
+        **_src("review.peer_comparison"))
     moc = Table("t-moc", "MOC participation: completions reported by board", [
         Column("report_year", "Year", "code"), Column("board", "Board", "code"),
         Column("completions", "Completions", "int"), Column("completions_rejected", "Rejected", "int"),
         Column("late_completions", "Late", "int"), Column("late_rate", "Late rate", "share"),
         Column("rejection_rate", "Rejection rate", "share"), Column("median_days_to_report", "Median days", "num1"),
     ], w.rows("select * from moc.provider_reporting_timeliness where provider_id = ? order by report_year, board", p),
-        source="moc.provider_reporting_timeliness")
+        **_src("moc.provider_reporting_timeliness"))
     rems = Table("t-rems", "REMS participation: activities with a REMS record", [
         Column("activity_id", "Activity", "code"), Column("report_year", "Year", "code"),
         Column("title", "Title", "text"), Column("activity_status", "Status", "text"),
@@ -100,7 +123,7 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
         Column("physician_interactions", "Physicians", "int"),
         Column("other_learner_interactions", "Other learners", "int"),
     ], w.rows("select * from rems.activity_list where provider_id = ? order by report_year, activity_id", p),
-        source="rems.activity_list")
+        **_src("rems.activity_list"))
     return {"provider_id": provider_id, "term": term,
             "tables": [history, profile, rules, pip, peers, moc, rems, problems, activities]}
 
@@ -127,6 +150,8 @@ def render_packet(w: Warehouse, provider_id: str, out: Path, pdf: ChromiumPdf) -
         t.rows = t.rows[:PDF_LIST_LIMIT]
     as_of = ctx["term"]["data_as_of_date"]
     title = f"Review packet {provider_id}: {ctx['term']['provider_name']}"
+    if hasattr(as_of, "strftime"):
+        as_of = f"{as_of:%-d %B %Y}"
     as_of_text = f"Data as of {as_of}" if as_of else ""
     html = render_html("review.html", doc_title=title, as_of_text=as_of_text, **ctx)
     return pdf.write(html, target, header=title, footer=as_of_text)

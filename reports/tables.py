@@ -38,11 +38,14 @@ class Table:
     columns: list[Column]
     rows: list[dict]
     note: str = ""
-    source: str = ""  # the mart(s) the numbers come from
+    source: str = ""  # where the numbers come from, in words (wording.source)
+    lineage: str = ""  # the mart they are read from (printed in the methods appendix only)
     wide: bool = False  # render on a landscape page
     total: dict | None = None  # a total row (sum of the rows, shown last)
     small: bool = False  # smaller type for long lists
     extra: dict = field(default_factory=dict)
+    change: dict | None = None  # a row under the total: percent change of the total against the previous year
+    footnotes: list[str] = field(default_factory=list)  # printed under the table (e.g. why a cell shows "–")
 
     @property
     def empty(self) -> bool:
@@ -50,34 +53,58 @@ class Table:
 
     @property
     def widths(self) -> list[float]:
-        """Column widths in percent from the text the columns hold (a sample of rows), for a fixed table layout.
+        """Column widths in percent of the line, for a fixed table layout (WeasyPrint's automatic layout measures
+        every cell's text and dominated rendering time on long lists).
 
-        WeasyPrint's automatic table layout measures every cell's text and dominated rendering time on long lists.
+        Every column first gets its minimum: its widest header word (bold 7.2 pt) and, for numbers, dates and codes
+        (which do not wrap), its widest value, plus the cell padding; text columns then share what is left by how
+        long their texts typically are. Headers sized from the values alone ran together ("TypeStart") when the
+        values were short.
         """
-        sample = self.rows[:60]
-        weights = []
+        line = 720.0 if self.wide else 525.0  # points between the margins: Letter landscape / portrait
+        body = 4.4 if self.small else 5.2  # points per character of the cells' type (DejaVu Sans 6.8 / 8 pt)
+        head = 4.6 if self.small else 5.0  # points per character of a bold header word (6.5 / 7.2 pt)
+        pad = 6.5
+        sample = self.rows[:60] + ([self.total] if self.total else [])
+        minimum, wish, floor = [], [], []
         for c in self.columns:
-            longest_word = 1.25 * max((len(w) for w in c.label.split()), default=4)  # bold header
-            texts = [fmt(r.get(c.key), cell_kind(r, c.kind)) for r in sample] or ["    "]
-            values = [len(t) for t in texts]
+            header = head * max((len(w) for w in c.label.split()), default=1) + pad
+            floor.append(max(header, 45))
+            texts = [fmt(r.get(c.key), cell_kind(r, c.kind)) for r in sample] or [""]
             if c.kind in ("text", "list"):
-                # text wraps between words: its longest word must fit, the rest may take a second line
-                longest_value_word = max(len(w) for t in texts for w in (t.split() or [""]))
-                typical = max(1.3 * longest_value_word, sorted(values)[int(0.8 * (len(values) - 1))])
+                longest_word = max(len(w) for t in texts for w in (t.split() or [""]))
+                typical = sorted(len(t) for t in texts)[int(0.8 * (len(texts) - 1))]
+                minimum.append(max(header, body * min(longest_word, 24) + pad))
+                wish.append(max(minimum[-1], body * min(typical, 60) + pad))
             else:
-                typical = 1.35 * max(values)  # digits and dates do not wrap: give them room
-            weight = max(longest_word, typical, 5)
-            weights.append(min(weight, 38 if c.kind in ("text", "list") else 16))
-        total = sum(weights)
-        return [round(100 * w / total, 2) for w in weights]
+                minimum.append(max(header, body * max(len(t) for t in texts) + pad))
+                wish.append(minimum[-1])
+        spare = line - sum(minimum)
+        grow = [w - m for w, m in zip(wish, minimum, strict=True)]
+        if spare > 0 and sum(grow) > 0:
+            widths = [m + g * min(1.0, spare / sum(grow)) for m, g in zip(minimum, grow, strict=True)]
+        elif spare < 0:
+            # too wide: text columns give up room first (their long words may break), numbers and dates keep theirs
+            text = [i for i, c in enumerate(self.columns) if c.kind in ("text", "list")]
+            give = sum(max(0.0, minimum[i] - floor[i]) for i in text)
+            widths = list(minimum)
+            for i in text:
+                widths[i] -= max(0.0, minimum[i] - floor[i]) * min(1.0, -spare / give) if give else 0
+        else:
+            widths = minimum
+        total = sum(widths)
+        return [round(100 * w / total, 2) for w in widths]
 
 
 TEXT_KINDS = ("text", "code", "list", "date", "bool")
 
 
-def cell_kind(row: dict, kind: str) -> str:
-    """A row may override the number format of its numeric cells (Table 1 mixes counts and dollars)."""
-    return kind if kind in TEXT_KINDS else row.get("_kind", kind)
+def cell_kind(row: dict, kind: str, key: str | None = None) -> str:
+    """A row may override the number format of its numeric cells (Table 1 mixes counts and dollars), or of one
+    column (`_kinds`: the peer comparison's provider value is a count on the activities row, hours on another)."""
+    if kind in TEXT_KINDS:
+        return kind
+    return row.get("_kinds", {}).get(key, row.get("_kind", kind))
 
 
 def fmt(value, kind: str = "int") -> str:

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 
 import duckdb
 import openpyxl
 import pytest
-from reportchecks import as_float, mart, pdf_fonts, pdf_info, pdf_text, row_numbers, section
+from reportchecks import (
+    as_float,
+    crowded_headers,
+    internal_names,
+    is_letter,
+    mart,
+    nearly_empty_pages,
+    page_layout,
+    page_sizes,
+    pdf_fonts,
+    pdf_info,
+    pdf_text,
+    row_numbers,
+    run_together_headers,
+    section,
+    without_contents,
+)
 
 from reports import safe_cell
 from reports.api import annual_report
@@ -52,9 +69,10 @@ def test_table_1_equals_enterprise_size(annual):
                        ("Physician interactions", "physician_interactions"),
                        ("Other learner interactions", "other_learner_interactions"),
                        ("Commercial support income", "commercial_support_income"), ("Total income", "total_income")]:
-        got = row_numbers(block, label)
-        want = [round(as_float(rows[g][key])) for g in ("All", "ACCME", "State", "Joint")]
-        want.append(round(as_float(prev[key])))
+        got = row_numbers(block, label)[:5]  # the last column is the change against the previous year
+        digits = 1 if key == "hours_of_instruction" else 0  # hours to a tenth
+        want = [round(as_float(rows[g][key]), digits) for g in ("All", "ACCME", "State", "Joint")]
+        want.append(round(as_float(prev[key]), digits))
         assert got == want, (label, got, want)
 
 
@@ -91,10 +109,10 @@ def test_income_by_source_and_supplement_equal_the_marts(annual):
 def test_executive_summary_sentences_come_from_the_mart(annual):
     r = mart(annual["db"], "select * from annual_report.executive_summary where report_year = ? "
              "and accreditor_group = 'All'", [YEAR])[0]
-    text = " ".join(section(annual["text"], "Executive summary", "Tables").split())
+    text = " ".join(section(annual["text"], "Executive summary", "Table 1.").split())
     assert f"{r['providers_accredited']:,} accredited providers offered {r['activities']:,} activities" in text
     pct = r["activities_percent_change"]
-    assert f"{'up' if pct > 0 else 'down'} {abs(pct):.1f}% from {YEAR - 1}" in text
+    assert f"activities ({pct:+.1f}% vs {YEAR - 1})" in text
     assert f"{100 * r['share_of_activities_without_commercial_support']:.1f}% of activities received no" in text
     assert f"{r['largest_organization_type']} was the largest organization type" in text
 
@@ -163,5 +181,88 @@ def test_emptied_mart_renders_no_data_section(built_warehouse, tmp_path):
     con.close()
     text = " ".join(pdf_text(annual_report(db, YEAR, tmp_path / "out")["pdf"]).split())
     assert f"Competencies addressed, {YEAR} (All accredited providers) No data." in text
-    assert "(annual_report.competencies_addressed)" in text
+    assert "(ACCME PARS data, accredited providers' activity reports, 2022)" in text
     assert "Table 11. Other learners by profession" in text  # the rest still renders
+
+
+# --- publication (issue 14): the report ACCME would publish -------------------------------------------------------
+
+APPENDIX = "Methods and sources"
+
+
+def _body(text: str) -> str:
+    """The report before its methods appendix (where the technical lineage belongs), without the contents."""
+    text = without_contents(text)
+    return text[:text.find(APPENDIX)] if APPENDIX in text else text
+
+
+def test_every_page_is_us_letter(annual):
+    sizes = page_sizes(annual["paths"]["pdf"])
+    assert len(sizes) == int(pdf_info(annual["paths"]["pdf"])["Pages"])
+    assert all(is_letter(s) for s in sizes), sorted(set(sizes))
+
+
+def test_figures_and_tables_are_numbered_in_reading_order(annual):
+    body = without_contents(annual["text"])
+    figures = [int(n) for n in re.findall(r"^\s*Figure (\d+)\.", body, re.M)]
+    assert len(figures) >= 6 and figures == list(range(1, len(figures) + 1)), figures
+    tables = [int(n) for n in re.findall(r"^\s*Table (\d+)\.", body, re.M)]
+    assert len(tables) >= 14 and tables == list(range(1, len(tables) + 1)), tables
+
+
+def test_no_internal_names_outside_the_methods_appendix(annual):
+    text = annual["text"]
+    assert internal_names(_body(text)) == []
+    assert "Source: ACCME PARS data" in _body(text)
+    # the appendix tells the lineage in words: dates as dates, "1 export" (not "1 export(s)")
+    text = without_contents(text)
+    appendix = " ".join(text[text.index(APPENDIX):].split())
+    assert not re.search(r"\(s\)|\d{2}:\d{2}:\d{2}\.\d", appendix), appendix
+    exports = mart(annual["db"], "select exported_at from staging.stg_pars__load_history")
+    assert f"{len(exports)} export{'' if len(exports) == 1 else 's'}" in appendix
+    assert f"{max(e['exported_at'] for e in exports):%-d %B %Y}" in appendix
+
+
+def test_no_nearly_empty_pages(annual):
+    pdf = annual["paths"]["pdf"]
+    assert nearly_empty_pages(pdf) == []
+    assert [p["right"] for p in page_layout(pdf) if p["right"] > 0.97] == []  # nothing runs into the right margin
+
+
+def test_counts_print_as_integers_and_hours_to_a_tenth(annual):
+    block = section(annual["text"], f"Table 1. Size of the CME system, {YEAR}", "Source:")
+    for label in ("Activities", "Physician interactions", "Accredited providers"):
+        line = next(x for x in block.splitlines() if x.strip().startswith(label))
+        assert not re.search(r"\d\.\d", re.sub(r"[-+]\d+\.\d%", "", line)), line  # (the change column aside)
+    hours = next(x for x in block.splitlines() if x.strip().startswith("Hours of instruction"))
+    assert re.search(r"\d,?\d*\.\d\b", hours) and not re.search(r"\.\d\d\b", hours), hours
+
+
+def test_table_headers_do_not_run_together(annual, built_warehouse):
+    from reports.annual import all_tables, build_context
+    from reports.data import Warehouse
+
+    with Warehouse(built_warehouse) as w:
+        tables = all_tables(build_context(w, YEAR))
+    assert run_together_headers(annual["text"], tables) == []
+    assert crowded_headers(annual["paths"]["pdf"], tables) == []
+
+
+def test_change_against_the_previous_year_beside_headline_figures_and_totals(annual):
+    db, text = annual["db"], annual["text"]
+    change = {r["measure"]: r["percent_change"] for r in mart(
+        db, "select measure, percent_change from annual_report.year_over_year_changes where report_year = ? "
+        "and accreditor_group = 'All' and source_model = 'enterprise_size' and breakdown = 'Total'", [YEAR])}
+    size = mart(db, "select * from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'",
+                [YEAR])[0]
+    summary = " ".join(section(without_contents(text), "Executive summary", "Table 1.").split())
+    vs = f"vs {YEAR - 1})"
+    for key in ("providers_accredited", "activities", "total_interactions"):
+        assert f"{size[key]:,} ({change[key]:+.1f}% {vs}" in summary, key
+    assert f"${float(size['total_income']):,.0f} ({change['total_income']:+.1f}% {vs}" in summary
+    block = section(text, f"Table 1. Size of the CME system, {YEAR}", "Source:")
+    assert row_numbers(block, "Activities")[-1] == round(change["activities"], 1)
+    block = section(text, f"Table 2. Activities by organization type and activity type, {YEAR}", "Source:")
+    assert row_numbers(block, f"Change vs {YEAR - 1}")[-1] == round(change["activities"], 1)
+    block = section(text, f"Income by source, {YEAR} (All accredited providers)", "Source:")
+    assert row_numbers(block, f"Change vs {YEAR - 1}")[0] == round(change["total_income"], 1)

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from reportchecks import mart, pdf_fonts, pdf_info, pdf_text, row_numbers, section
+from reportchecks import (
+    crowded_headers,
+    internal_names,
+    is_letter,
+    mart,
+    nearly_empty_pages,
+    page_layout,
+    page_sizes,
+    pdf_fonts,
+    pdf_info,
+    pdf_text,
+    row_numbers,
+    run_together_headers,
+    section,
+    without_contents,
+)
 
 from reports.api import all_review_packets, moc_report, rems_report
 from reports.review import PDF_LIST_LIMIT
@@ -103,8 +119,9 @@ def test_rems_report_equals_the_rems_marts(built_warehouse, tmp_path):
     text = pdf_text(paths["pdf"])
     s = mart(built_warehouse, "select * from rems.summary where report_year = ?", [YEAR])[0]
     block = section(text, f"Table 1. REMS summary, {YEAR}", "Source:")
-    assert row_numbers(block, "REMS activities (counted)") == [s["rems_activities"]]
-    assert row_numbers(block, "Learners registered with the DEA") == [s["dea_registered_learners"]]
+    # the columns: the year, the year before, the change (tested in test_moc_and_rems_totals_show_change...)
+    assert row_numbers(block, "REMS activities (counted)")[0] == s["rems_activities"]
+    assert row_numbers(block, "Learners registered with the DEA")[0] == s["dea_registered_learners"]
     for a in mart(built_warehouse, "select activity_id from rems.activity_list where report_year = ?", [YEAR]):
         assert a["activity_id"] in text
     assert pdf_info(paths["pdf"])["Tagged"] == "yes"
@@ -124,3 +141,121 @@ def test_all_packets_fail_with_a_message_when_a_worker_cannot_start(built_wareho
     assert len(errors) == 1 and "worker" in errors[0] and "no-such-chromium" in errors[0], r.stderr[-2000:]
     assert "Traceback" not in r.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("review-*"))
+
+
+# --- publication (issue 14): Letter paper, words not machinery, headers that fit, no near-empty pages ----------------
+
+@pytest.fixture(scope="module")
+def yearly(built_warehouse, tmp_path_factory):
+    """The MOC and REMS reports of YEAR and the Table objects they were made from."""
+    from reports.data import Warehouse
+    from reports.moc_rems import moc_context, rems_context
+
+    out = tmp_path_factory.mktemp("yearly")
+    pdfs = {"moc": moc_report(built_warehouse, YEAR, out)["pdf"],
+            "rems": rems_report(built_warehouse, YEAR, out)["pdf"]}
+    with Warehouse(built_warehouse) as w:
+        tables = {"moc": moc_context(w, YEAR)["tables"], "rems": rems_context(w, YEAR)["tables"]}
+    return {"pdfs": pdfs, "tables": tables, "text": {k: pdf_text(p) for k, p in pdfs.items()}}
+
+
+def _biggest_packet(packets):
+    pid = mart(packets["db"], "select provider_id from review.term_activities group by 1 order by count(*) desc, 1 "
+               "limit 1")[0]["provider_id"]
+    return pid, packets["out"] / f"review-{pid}.pdf"
+
+
+def test_moc_rems_and_packets_are_us_letter(yearly, packets):
+    pdfs = [*yearly["pdfs"].values(), _biggest_packet(packets)[1]]
+    for pdf in pdfs:
+        sizes = page_sizes(pdf)
+        assert sizes and all(is_letter(s) for s in sizes), (pdf.name, sorted(set(sizes)))
+
+
+def test_moc_rems_and_packets_name_no_internals(yearly, packets):
+    for kind, text in yearly["text"].items():
+        body = without_contents(text)
+        body = body[:body.rfind("About the data")] if "About the data" in body else body
+        assert internal_names(body) == [], kind
+        assert "Source: ACCME PARS data" in body, kind
+    text = pdf_text(_biggest_packet(packets)[1])
+    assert internal_names(text) == []
+
+
+def test_moc_rems_and_packet_headers_do_not_run_together(yearly, packets):
+    from reports.data import Warehouse
+    from reports.review import packet_context
+
+    for kind in ("moc", "rems"):
+        assert run_together_headers(yearly["text"][kind], yearly["tables"][kind]) == [], kind
+        assert crowded_headers(yearly["pdfs"][kind], yearly["tables"][kind]) == [], kind
+        assert [p["right"] for p in page_layout(yearly["pdfs"][kind]) if p["right"] > 0.97] == [], kind
+    pid, pdf = _biggest_packet(packets)
+    with Warehouse(packets["db"]) as w:
+        tables = packet_context(w, pid)["tables"]
+    assert run_together_headers(pdf_text(pdf), tables) == []
+    assert crowded_headers(pdf, tables) == []
+
+
+def test_moc_rems_and_packets_have_no_nearly_empty_pages(yearly, packets):
+    for pdf in [*yearly["pdfs"].values(), _biggest_packet(packets)[1]]:
+        assert nearly_empty_pages(pdf) == [], pdf.name
+
+
+def test_counts_print_as_integers_hours_to_a_tenth(yearly, packets):
+    pid, pdf = _biggest_packet(packets)
+    org = mart(packets["db"], "select organization_type from review.current_term where provider_id = ?", [pid])[0]
+    peers = section(pdf_text(pdf), f"Peer comparison ({org['organization_type']})", "Source:", contents_links=True)
+    for r in mart(packets["db"], "select * from review.peer_comparison where provider_id = ? and measure = "
+                  "'activities'", [pid]):
+        line = next(x for x in peers.splitlines() if re.match(rf"\s*{r['report_year']}\s+activities\b", x, re.I))
+        assert f" {round(r['provider_value']):,} " in line and f"{r['provider_value']:.1f}" not in line, line
+    # REMS hours of instruction to a tenth ("1.5", not "1.50")
+    acts = section(yearly["text"]["rems"], f"REMS activity list, {YEAR}", "Source:")
+    hours = {a["activity_id"]: a["hours_of_instruction"] for a in mart(
+        packets["db"], "select activity_id, hours_of_instruction from rems.activity_list where report_year = ?",
+        [YEAR])}
+    for aid, h in hours.items():
+        line = next(x for x in acts.splitlines() if aid in x)
+        assert f" {float(h):,.1f} " in line and not re.search(r"\d\.\d\d\b", line), line
+
+
+def test_moc_and_rems_totals_show_change_against_the_previous_year(yearly, built_warehouse):
+    moc = mart(built_warehouse, "select report_year, sum(completions) as completions from moc.board_summary "
+               "where report_year in (?, ?) group by 1", [YEAR, YEAR - 1])
+    by_year = {r["report_year"]: r["completions"] for r in moc}
+    want = round(100 * (by_year[YEAR] - by_year[YEAR - 1]) / by_year[YEAR - 1], 1)
+    block = section(yearly["text"]["moc"], f"Registrations and completions by board, {YEAR}", "Source:")
+    assert row_numbers(block, f"Change vs {YEAR - 1}")[2] == want
+    rems = {r["report_year"]: r for r in mart(built_warehouse, "select * from rems.summary where report_year in "
+                                               "(?, ?)", [YEAR, YEAR - 1])}
+    block = section(yearly["text"]["rems"], f"REMS summary, {YEAR}", "Source:")
+    now, before = rems[YEAR]["rems_activities"], rems[YEAR - 1]["rems_activities"]
+    got = row_numbers(block, "REMS activities (counted)")
+    assert got[:2] == [now, before] and got[-1] == round(100 * (now - before) / before, 1), got
+
+
+def test_short_values_do_not_squeeze_headers_together(tmp_path, built_warehouse):
+    """A REMS list whose values are all short (type "IEM", hours "1.0") gave its headers too little room:
+    "TypeStart", "HoursPhysicians" and "Other spec." in the margin (seen on the demo's REMS page 2)."""
+    import datetime as dt
+
+    from reports.data import Warehouse
+    from reports.moc_rems import rems_context
+    from reports.render import render_html, write_pdf
+
+    with Warehouse(built_warehouse) as w:
+        ctx = rems_context(w, YEAR)
+    table = ctx["tables"][1]
+    table.rows = [{"activity_id": f"20230000{i:04d}", "provider_id": "2259639", "title": "Case Challenges in Sleep",
+                   "activity_type": t, "start_date": dt.date(2023, 1, 2), "end_date": dt.date(2023, 5, 27),
+                   "activity_status": "Closed", "rems_designation": "Related", "rpc_grant_id": None,
+                   "hours_of_instruction": 1.0, "physician_interactions": 59, "other_learner_interactions": 4,
+                   "prescriber_learners": 56, "dea_registered_learners": 50, "primary_care_learners": 22,
+                   "pain_specialist_learners": 9, "other_specialist_learners": 25}
+                  for i, t in enumerate(["IEM", "C", "IEM"])]
+    ctx["tables"] = [table]
+    pdf = write_pdf(render_html("rems.html", doc_title="t", as_of_text="", **ctx), tmp_path / "r.pdf")
+    assert run_together_headers(pdf_text(pdf), [table]) == []
+    assert crowded_headers(pdf, [table]) == []
+    assert [p["right"] for p in page_layout(pdf) if p["right"] > 0.97] == []

@@ -1,0 +1,71 @@
+"""The words a published report uses for where its figures come from, and the report-only labels and formats.
+
+A report names its sources for readers ("Source: ACCME PARS data, accredited providers' activity reports, 2022");
+the marts' names (`annual_report.enterprise_size`) are lineage, printed only in a report's methods appendix.
+`SOURCES` maps a mart to those words; `source(mart, year)` is the line under a table.
+
+The labels and number formats of mart columns shared by dashboards, workbooks and PDFs live in one table (the
+"dash" part adds `reports/labels.py`); until the two are unified, `LABELS` and `FORMATS` here hold the few
+column labels and formats the PDFs need beyond the ones written beside each table, keyed by mart column name.
+"""
+
+from __future__ import annotations
+
+PARS = "ACCME PARS data"
+
+SOURCES: dict[str, str] = {
+    "annual_report.enterprise_size": "accredited providers' activity reports and program summaries",
+    "annual_report.activity_matrix": "accredited providers' activity reports",
+    "annual_report.income_by_source": "accredited providers' program summaries and activity reports",
+    "annual_report.income_by_organization_type": "accredited providers' program summaries and activity reports",
+    "annual_report.commercial_support_by_organization_type": "accredited providers' activity reports",
+    "annual_report.designed_and_evaluated_change": "accredited providers' activity reports",
+    "annual_report.competencies_addressed": "accredited providers' activity reports",
+    "annual_report.other_learners_by_profession": "accredited providers' activity reports",
+    "annual_report.provider_quartiles_by_organization_type": "accredited providers' activity reports",
+    "annual_report.executive_summary": "accredited providers' activity reports and program summaries",
+    "annual_report.year_over_year_changes": "accredited providers' activity reports and program summaries",
+    "moc.board_summary": "learner completions reported to the certifying boards",
+    "moc.provider_follow_up": "learner completions reported to the certifying boards",
+    "moc.provider_reporting_timeliness": "learner completions reported to the certifying boards",
+    "rems.summary": "activities with an Opioid Analgesic REMS record",
+    "rems.activity_list": "activities with an Opioid Analgesic REMS record",
+    "review.accreditation_history": "the provider's accreditation decisions and findings",
+    "review.term_profile": "the provider's activity reports in the current term",
+    "review.term_activities": "the provider's activity reports in the current term",
+    "review.data_completeness_by_provider": "checks of the provider's activity reports",
+    "review.data_completeness": "checks of the provider's activity reports",
+    "review.pip_sample": "the provider's activity reports in the current term (sample drawn by the warehouse)",
+    "review.peer_comparison": "activity reports of the provider and of its peers (same organization type)",
+}
+
+
+def source(mart: str, year: int | None = None) -> str:
+    """The source line of a table in words: "ACCME PARS data, accredited providers' activity reports, 2022"."""
+    return ", ".join(x for x in (PARS, SOURCES.get(mart, "accredited providers' reports"),
+                                 str(year) if year else "") if x)
+
+
+#: report labels of mart columns and values (measure names in the peer comparison, for one)
+LABELS: dict[str, str] = {
+    "activities": "Activities",
+    "hours_of_instruction": "Hours of instruction",
+    "physician_interactions": "Physician interactions",
+    "other_learner_interactions": "Other learner interactions",
+    "total_interactions": "Total interactions",
+}
+
+#: number format (tables.fmt kind) of mart columns and measures: counts as integers, hours to a tenth
+FORMATS: dict[str, str] = {
+    "activities": "int",
+    "physician_interactions": "int",
+    "other_learner_interactions": "int",
+    "total_interactions": "int",
+    "hours_of_instruction": "num1",
+    "credits_awarded": "num",  # quarter credits: two decimals
+}
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 export', '2 exports' (with thousands separators)."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
