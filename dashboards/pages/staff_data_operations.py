@@ -29,21 +29,18 @@ if not attempts.empty and ops.is_failure(attempts.iloc[0]["Outcome"]):
              f"{latest['Outcome'].lower()}: {ui.plain(latest['Message'])}. The warehouse was not changed. "
              f"What to do: {ui.plain(GUIDE)}.")
 
-cols = st.columns(4)
-cols[0].metric("Loads", ui.number(summary["loads"]),
-               help=ui.plain(f"latest export {summary['latest_export_id']}, written "
-                             f"{str(summary['latest_exported_at'])[:10]}, loaded {summary['latest_loaded_at']}")
-               if summary["loads"] else None)
-cols[1].metric("Refused load attempts", ui.number(len(failures)),
-               help="Loads stopped by a problem with a whole file or the export (nothing was loaded); "
-                    "see the Load attempts tab.")
+# tiles sized so that every label fits at 1024 px; the details go in the caption below (no help icons to crowd them)
+cols = st.columns([0.8, 1.1, 1.2, 1.5])
+cols[0].metric("Loads", ui.number(summary["loads"]))
+cols[1].metric("Refused loads", ui.number(len(failures)))
 cols[2].metric("Quarantined rows", ui.number(summary["quarantined_rows"]))
 cols[3].metric("Providers with errors",
-               f"{ui.number(summary['providers_with_errors'])} of {ui.number(summary['providers_checked'])}",
-               help=f"Providers with at least one error of data completeness, of {summary['providers_checked']:,} "
-                    "providers checked. Warnings (late or rejected "
-                    f"completions, activities left open) flag {summary['providers_with_warnings']:,}; "
-                    "see the Data completeness tab.")
+               f"{ui.number(summary['providers_with_errors'])} of {ui.number(summary['providers_checked'])}")
+latest_load = (f"Latest load: export {summary['latest_export_id']}, loaded {str(summary['latest_loaded_at'])[:16]} "
+               "UTC. " if summary["loads"] else "")
+st.caption(ui.plain(latest_load) + "Refused loads: attempts stopped by a problem with a whole file or the export "
+           "(nothing was loaded). Providers with errors: at least one data-completeness error; warnings (late or "
+           f"rejected completions, activities left open) flag {summary['providers_with_warnings']:,} providers.")
 
 tabs = st.tabs(["Load attempts", "Quarantine", "Data completeness", "Follow-up list"])
 with tabs[0]:
@@ -75,19 +72,22 @@ with tabs[1]:
     else:
         by_rule = (quarantine.groupby(["rule_name", "rule_description"], as_index=False)["quarantined_rows"].sum()
                    .sort_values("quarantined_rows", ascending=False))
-        st.vega_lite_chart(by_rule, {
+        rule_axis = {"field": "rule_name", "type": "nominal", "sort": "-x", "title": "Rule",
+                     "axis": {"labelLimit": 260}}
+        rows_axis = {"field": "quarantined_rows", "type": "quantitative", "title": "Quarantined rows",
+                     "axis": {"format": ",d", "tickMinStep": 1}, "scale": {"nice": True}}
+        st.vega_lite_chart(by_rule, {  # every rule labelled, its count written at the end of its bar
             "height": {"step": 22},
-            "mark": {"type": "bar", "tooltip": True},
-            "encoding": {
-                "y": {"field": "rule_name", "type": "nominal", "sort": "-x", "title": "Rule",
-                      "axis": {"labelLimit": 260}},
-                "x": {"field": "quarantined_rows", "type": "quantitative", "title": "Quarantined rows",
-                      "axis": {"format": ",d", "tickMinStep": 1}},
-                "tooltip": [{"field": "rule_name", "title": "Rule"},
-                            {"field": "rule_description", "title": "Meaning"},
-                            {"field": "quarantined_rows", "title": "Rows", "format": ","}],
-            },
-        }, use_container_width=True)
+            "encoding": {"y": rule_axis, "x": rows_axis},
+            "layer": [
+                {"mark": {"type": "bar", "tooltip": True, "color": "#0072b2"},
+                 "encoding": {"tooltip": [{"field": "rule_name", "title": "Rule"},
+                                          {"field": "rule_description", "title": "Meaning"},
+                                          {"field": "quarantined_rows", "title": "Rows", "format": ","}]}},
+                {"mark": {"type": "text", "align": "left", "dx": 3},
+                 "encoding": {"text": {"field": "quarantined_rows", "format": ","}}},
+            ],
+        }, width="stretch")
         table = quarantine.rename(columns={
             "load_id": "Load", "export_id": "Export", "file_name": "File", "rule_name": "Rule",
             "quarantined_rows": "Rows", "columns_involved": "Columns", "first_line": "First line",
@@ -148,7 +148,7 @@ with tabs[2]:
                         {"field": "providers_flagged", "title": "Providers"},
                         {"field": "activities_flagged", "title": "Activities"}],
         },
-    }, use_container_width=True)
+    }, width="stretch")
     table = overview.assign(severity=overview["severity"].map(ops.SEVERITIES)).rename(columns={
         "rule_code": "Rule", "severity": "Severity", "rule_description": "What it finds", "fix": "What to fix",
         "providers_checked": "Providers checked", "providers_flagged": "Providers flagged",
@@ -175,7 +175,11 @@ with tabs[3]:
     else:
         st.caption(f"{len(follow):,} problems at {follow['Provider'].nunique():,} providers.")
         st.dataframe(follow, hide_index=True, key="t-follow-up",
-                     column_config={"What to fix": st.column_config.TextColumn(width="large"),
-                                    "Problem": st.column_config.TextColumn(width="medium")})
+                     column_config={"Provider": st.column_config.TextColumn(width="small"),
+                                    "Provider name": st.column_config.TextColumn(width="medium"),
+                                    "Severity": st.column_config.TextColumn(width="small"),
+                                    "Problem": st.column_config.TextColumn(width="medium"),
+                                    "Activities": st.column_config.NumberColumn(width="small"),
+                                    "What to fix": st.column_config.TextColumn(width="large")})
         ui.table_downloads(follow, "provider-follow-up", what="provider follow-up list", key="dl-follow-up",
                            details={"severity": wanted})

@@ -5,8 +5,8 @@ message, the count of refused attempts and the attempt's row; the headline count
 provider with a late completion); each quarantine rule is shown with its sentence and fix; the follow-up list is
 the mart's, in words, and its CSV holds exactly those rows.
 
-Old code: the page read raw.load_history only (no trace of the refused load: no error box, no "Refused load
-attempts" metric), headlined "Providers with problems" (every provider with any flag), showed rule codes only and
+Old code: the page read raw.load_history only (no trace of the refused load: no error box, no "Refused loads"
+metric), headlined "Providers with problems" (every provider with any flag), showed rule codes only and
 had no follow-up list.
 """
 
@@ -72,7 +72,7 @@ def test_a_refused_load_is_on_the_page_with_its_message(refused):
     box = at.error[0].value
     assert "was refused" in box and ui.plain(message) in box  # as plain text: no link, no bold
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Refused load attempts"] == "1"
+    assert metrics["Refused loads"] == "1"
     attempts = frame_with(at, "Message")
     assert attempts.iloc[0]["Outcome"] == "Refused" and attempts.iloc[0]["Message"] == message
     assert attempts.iloc[0]["File"] == "activities.csv" and attempts.iloc[0]["Export"].endswith("-bad")
