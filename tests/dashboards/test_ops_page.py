@@ -119,3 +119,12 @@ def test_the_follow_up_list_and_its_csv(refused):
             if any("Activities concerned" in d.value.columns for d in at.dataframe) else None)
     n_info = query(db, "select count(*) from ops.completeness_follow_up where severity = 'info'")[0][0]
     assert (0 if info is None else len(info)) == n_info
+
+
+def test_a_warehouse_without_a_record_says_so(refused):
+    db, _ = refused
+    db.with_name(db.name + ".loads.jsonl").unlink()
+    at = page()
+    assert not at.error
+    assert {m.label: m.value for m in at.metric}["Refused loads"] == "0"
+    assert any("No load attempt is recorded" in i.value for i in at.info)
