@@ -46,6 +46,9 @@ TABLES = frozenset({
     "ops.quarantine_summary",
     "ops.data_completeness_overview",
     "ops.operations_summary",
+    "ops.completeness_by_severity",
+    "ops.completeness_follow_up",
+    "main.quarantine_rules",
 })
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 

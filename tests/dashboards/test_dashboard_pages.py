@@ -230,11 +230,11 @@ def test_moc_rems_and_operations_pages(env):
     m = metrics(at)
     assert n(m["Loads"]) == q(db, "select count(*) from raw.load_history")[0][0]
     assert n(m["Quarantined rows"]) == q(db, "select count(*) from raw.quarantine")[0][0]
-    flagged_providers = q(db, "select count(distinct provider_id) from review.data_completeness")[0][0]
-    assert n(m["Providers with problems"]) == flagged_providers
-    overview = at.dataframe[-1].value
+    errors, checked = q(db, "select providers_with_errors, providers_checked from ops.operations_summary")[0]
+    assert m["Providers with errors"] == f"{errors:,} of {checked:,}"  # by severity: tests/dashboards/test_ops_page.py
+    overview = next(df.value for df in at.dataframe if "Activities flagged" in df.value.columns)
     flagged = dict(q(db, "select rule_code, count(*) from review.data_completeness group by rule_code"))
-    shown = dict(zip(overview["rule_code"], overview["activities_flagged"], strict=True))
+    shown = dict(zip(overview["Rule"], overview["Activities flagged"], strict=True))
     assert {rule: count for rule, count in shown.items() if count} == flagged
 
 

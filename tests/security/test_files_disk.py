@@ -32,8 +32,9 @@ def _one_line(result, *needles: str) -> str:
 
 
 def _names(folder: Path) -> list[str]:
-    """What is in the folder, but the lock file (it stays by design: warehouse/locking.py)."""
-    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
+    """What is in the folder, but the lock file (it stays by design: warehouse/locking.py) and the record of load
+    attempts (it stays by design: warehouse/load/attempts.py; tests/test_load_attempts.py checks it)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith((".lock", ".loads.jsonl")))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from .. import resources
 from ..contract import FILES, FileSpec
 from ..db import first, scalar
 from ..locking import WarehouseBusy, exclusive
-from . import deletions, raw, reader, references, validate
+from . import attempts, deletions, raw, reader, references, validate
 from .errors import LoadError
 from .limits import KEEP_CHARS, Limits, limits
 from .manifest import Manifest, read_manifest
@@ -85,8 +85,41 @@ def load_export(export: Path | str, db: Path | str, progress: Progress | None = 
     snapshot.py), a mass deletion beyond `allow_deletions`, or when a build or another load holds the
     warehouse (warehouse/locking.py: a build publishes a copy, so a load committed meanwhile would be
     lost); the warehouse is then exactly as before.
+
+    Every attempt, loaded or not, is appended to `<db>.loads.jsonl` beside the warehouse
+    (warehouse/load/attempts.py), a refused one with its rule, file, line and message.
     """
     db = Path(db)
+    attempts.check(db)  # a symlink where the record goes: refused before anything, its target untouched
+    seen: dict = {"export": str(Path(export).resolve())}
+    try:
+        result = _attempt(export, db, progress, memory_limit, max_field_size, max_record_size, allow_deletions,
+                          seen)
+    except LoadError as exc:
+        attempts.record(db, outcome="refused", rule=exc.rule, file=exc.file, line=exc.line, message=str(exc),
+                        **seen)
+        raise
+    except Exception as exc:
+        attempts.record(db, outcome="failed", rule=type(exc).__name__, message=_one_line(exc), **seen)
+        raise
+    quarantined = sum(sum(s.quarantined.values()) for s in result.files.values())
+    attempts.record(db, outcome=result.status, load_id=result.load_id, quarantined=quarantined,
+                    seconds=round(result.seconds, 3), **seen)
+    return result
+
+
+def _one_line(exc: Exception) -> str:
+    from ..files import FileProblem, cause, describe
+
+    if isinstance(exc, FileProblem) or not cause(exc):
+        text = " ".join(str(exc).split())
+        return text or type(exc).__name__
+    return describe(exc, "cannot write the warehouse")
+
+
+def _attempt(export: Path | str, db: Path, progress: Progress | None, memory_limit: str | None,
+             max_field_size: str | int | None, max_record_size: str | int | None, allow_deletions: str | None,
+             seen: dict) -> LoadResult:
     try:
         limit = resources.memory_limit(memory_limit)
     except resources.MemoryLimitError as exc:
@@ -95,7 +128,7 @@ def load_export(export: Path | str, db: Path | str, progress: Progress | None = 
     allowance = deletions.Allowance.parse(allow_deletions)
     try:
         with exclusive(db, "load"), resources.spilling(db):
-            return _load(Path(export), db, progress, limit, sizes, allowance)
+            return _load(Path(export), db, progress, limit, sizes, allowance, seen)
     except WarehouseBusy as exc:
         raise LoadError(str(exc), file=str(db), rule="locked") from None
     except (duckdb.OutOfMemoryException, MemoryError) as exc:
@@ -107,10 +140,11 @@ def load_export(export: Path | str, db: Path | str, progress: Progress | None = 
 
 
 def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str, sizes: Limits,
-          allowance: deletions.Allowance) -> LoadResult:
+          allowance: deletions.Allowance, seen: dict) -> LoadResult:
     started = time.perf_counter()
     step = _stepper(progress, 3 + 3 * len(FILES))
     manifest = read_manifest(export)
+    seen.update(export_id=manifest.export_id, kind=manifest.kind)
     with Snapshot(reader.discover(export), manifest) as snap:
         files = snap.files
         for f in files:

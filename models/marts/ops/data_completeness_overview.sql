@@ -1,9 +1,14 @@
 -- Completeness problems across all providers, one row per rule: how many providers and activities break it
--- (from review.data_completeness_by_provider), for the staff's data-completeness overview.
+-- (from review.data_completeness_by_provider), with the rule's severity and fix, for the staff's
+-- data-completeness overview.
 with
 
 by_provider as (
     select * from {{ ref('data_completeness_by_provider') }}
+),
+
+rules as (
+    select * from {{ ref('int_review__completeness_rules') }}
 ),
 
 overview as (
@@ -17,6 +22,15 @@ overview as (
         sum(affected_records) as affected_records
     from by_provider
     group by rule_code
+),
+
+described as (
+    select
+        overview.*,
+        rules.severity,
+        rules.fix
+    from overview
+    left join rules using (rule_code)
 )
 
 select
@@ -27,5 +41,7 @@ select
     providers_flagged::bigint as providers_flagged,
     (providers_flagged / nullif(providers_checked, 0))::double as share_of_providers_flagged,
     activities_flagged::bigint as activities_flagged,
-    affected_records::bigint as affected_records
-from overview
+    affected_records::bigint as affected_records,
+    severity::varchar as severity,
+    fix::varchar as fix
+from described

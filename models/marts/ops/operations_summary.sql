@@ -1,5 +1,6 @@
 -- The headline figures of the staff's data operations page, in one row: loads, the latest export, quarantined
--- rows, and the completeness rules and providers with problems.
+-- rows, and the completeness rules and providers with problems, by severity: one late completion (a warning)
+-- does not make a provider one "with errors".
 with
 
 loads as (
@@ -31,7 +32,13 @@ summary as (
         (select count(distinct rule_code) from completeness where activities_flagged > 0) as rules_with_problems,
         (select count(distinct provider_id) from completeness where activities_flagged > 0)
             as providers_with_problems,
-        (select count(distinct provider_id) from completeness) as providers_checked
+        (select count(distinct provider_id) from completeness) as providers_checked,
+        (select count(distinct provider_id) from completeness where activities_flagged > 0 and severity = 'error')
+            as providers_with_errors,
+        (select count(distinct provider_id) from completeness where activities_flagged > 0 and severity = 'warning')
+            as providers_with_warnings,
+        (select count(distinct provider_id) from completeness where activities_flagged > 0 and severity = 'info')
+            as providers_with_info
 )
 
 select
@@ -42,5 +49,8 @@ select
     quarantined_rows::bigint as quarantined_rows,
     rules_with_problems::bigint as rules_with_problems,
     providers_with_problems::bigint as providers_with_problems,
-    providers_checked::bigint as providers_checked
+    providers_checked::bigint as providers_checked,
+    providers_with_errors::bigint as providers_with_errors,
+    providers_with_warnings::bigint as providers_with_warnings,
+    providers_with_info::bigint as providers_with_info
 from summary

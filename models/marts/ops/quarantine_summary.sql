@@ -1,9 +1,13 @@
 -- Quarantined rows of every load by file and rule (raw.quarantine holds one row per rejected input row), for the
--- staff's data operations page.
+-- staff's data operations page, with each rule's stage, sentence and fix (seed quarantine_rules).
 with
 
 quarantine as (
     select * from {{ ref('stg_pars__quarantine') }}
+),
+
+rules as (
+    select * from {{ ref('quarantine_rules') }}
 ),
 
 summarized as (
@@ -18,6 +22,16 @@ summarized as (
         max(line_number) as last_line
     from quarantine
     group by load_id, file_name, rule_name
+),
+
+described as (
+    select
+        summarized.*,
+        rules.rule_stage,
+        rules.rule_description,
+        rules.fix
+    from summarized
+    left join rules using (rule_name)
 )
 
 select
@@ -28,5 +42,8 @@ select
     quarantined_rows::bigint as quarantined_rows,
     columns_involved::bigint as columns_involved,
     first_line::bigint as first_line,
-    last_line::bigint as last_line
-from summarized
+    last_line::bigint as last_line,
+    rule_stage::varchar as rule_stage,
+    rule_description::varchar as rule_description,
+    fix::varchar as fix
+from described

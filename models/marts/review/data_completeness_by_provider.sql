@@ -31,7 +31,8 @@ joined as (
         rules.rule_order,
         rules.rule_description,
         coalesce(tally.activities_flagged, 0) as activities_flagged,
-        coalesce(tally.affected_records, 0) as affected_records
+        coalesce(tally.affected_records, 0) as affected_records,
+        rules.severity
     from providers
     cross join rules
     left join tally using (provider_id, rule_code)
