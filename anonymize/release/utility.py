@@ -102,15 +102,19 @@ def describe(column: dict) -> str:
 
 
 def summary(block: dict) -> list[str]:
-    """What `pars release` prints: per table the columns not fully published, then every flag."""
+    """What `pars release` prints: per table the columns not fully published (full / generalized / suppressed),
+    then every flag."""
     lines = []
     for table, t in block.get("tables", {}).items():
         unit = "cells" if t["unit"] == "cell" else "rows"
         partial = [c for c in t["columns"] if c["counts"]["full"] != t["count"]]
-        kept = len(t["columns"]) - len(partial)
-        parts = [f"{c['column']} full {percent(c['full'])} / generalized {percent(c['generalized'])} / "
-                 f"suppressed {percent(c['suppressed'])}" for c in partial]
-        lines.append(f"utility of {table} ({t['count']:,} {unit}): {kept} of {len(t['columns'])} columns at full "
-                     f"detail" + (f"; {'; '.join(parts)}" if parts else ""))
+        whole = [c["column"] for c in t["columns"] if c not in partial]
+        lines.append(f"utility of {table} ({t['count']:,} {unit}; full / generalized / suppressed):")
+        width = max((len(c["column"]) for c in partial), default=0)
+        lines += [f"  {c['column']:<{width}}  {percent(c['full'])} / {percent(c['generalized'])} / "
+                  f"{percent(c['suppressed'])}" for c in partial]
+        if whole:
+            shown = ", ".join(whole[:6]) + (f" and {len(whole) - 6} more" if len(whole) > 6 else "")
+            lines.append(f"  at full detail in every {unit[:-1]}: {shown}")
     lines += [f"{w['level'].upper()}: {w['message']}" for w in block.get("warnings", [])]
     return lines
