@@ -135,12 +135,13 @@ FLAGS = {"error": "entirely suppressed", "warning": "mostly suppressed"}
 def utility(risk: dict | None) -> list[dict] | None:
     """Per table and released column, the shares published at full detail, generalized and suppressed
     (risk_report.json `utility`, written by anonymize/release/utility.py); None when the release has none."""
-    block = (risk or {}).get("utility")
+    block = risk.get("utility") if isinstance(risk, dict) else None
     if not isinstance(block, dict) or not isinstance(block.get("tables"), dict):
         return None
     rows = []
     for table, t in block["tables"].items():
-        for c in (t or {}).get("columns") or [] if isinstance(t, dict) else []:
+        columns = t.get("columns") if isinstance(t, dict) else None
+        for c in columns if isinstance(columns, list) else []:
             if isinstance(c, dict):
                 rows.append({"table": table, "column": _show(c.get("column")),
                              "unit": "cells" if t.get("unit") == "cell" else "rows",
@@ -152,7 +153,9 @@ def utility(risk: dict | None) -> list[dict] | None:
 def utility_flags(risk: dict | None) -> list[tuple[str, str]]:
     """(level, "table: message") of every column flagged mostly (warning) or entirely (error) suppressed."""
     flags = []
-    for w in ((risk or {}).get("utility") or {}).get("warnings") or []:
+    block = risk.get("utility") if isinstance(risk, dict) else None
+    warnings = block.get("warnings") if isinstance(block, dict) else None
+    for w in warnings if isinstance(warnings, list) else []:
         if isinstance(w, dict) and w.get("level") in FLAGS:
             flags.append((w["level"], f"{_show(w.get('table'))}: {_show(w.get('message'))}"))
     return flags

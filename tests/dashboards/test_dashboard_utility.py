@@ -106,6 +106,19 @@ def test_page_warns_of_a_mostly_suppressed_column_and_says_when_utility_is_not_r
     assert any("Utility per column: not reported" in i.value.replace("\\", "") for i in at.info)
 
 
+def test_a_malformed_utility_block_is_read_as_not_reported():
+    from dashboards import releases
+
+    for risk in (None, [], {"utility": "x"}, {"utility": {"tables": []}}, {"utility": []}):
+        assert releases.utility(risk) is None and releases.utility_flags(risk) == []
+    odd = {"utility": {"tables": {"t": {"columns": [{"column": "c", "full": "x", "level": "error"}, 5]}, "u": 3},
+                       "warnings": [{"level": "error", "table": "t", "message": "c: 100% suppressed"}, "x", {}]}}
+    assert releases.utility(odd) == [{"table": "t", "column": "c", "unit": "rows", "full detail": "not reported",
+                                      "generalized": "not reported", "suppressed": "not reported",
+                                      "flag": "entirely suppressed"}]
+    assert releases.utility_flags(odd) == [("error", "t: c: 100% suppressed")]
+
+
 # ------------------------------------------------------------------------------------------- in the browser
 
 playwright_api = pytest.importorskip("playwright.sync_api")
