@@ -146,7 +146,7 @@ def test_an_entirely_suppressed_column_is_flagged_in_json_pdf_dictionary_and_cli
 def test_the_cli_prints_the_utility_summary_and_warnings_of_a_normal_release(made):
     output = made["outputs"]["learners"]
     report = risk(made["learners"])["utility"]
-    assert re.search(r"utility of learners \([\d,]+ rows\)", output)
+    assert re.search(r"utility of learners \([\d,]+ rows; full / generalized / suppressed\):", output)
     for w in report["warnings"]:
         assert f"{w['level'].upper()}: {w['message']}" in output
     assert output.count("WARNING:") + output.count("ERROR:") == len(report["warnings"])
