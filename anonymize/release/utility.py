@@ -10,6 +10,10 @@ column whose granularity differs from row to row (local recoding) is counted row
 - full: anything else (a leaf of the hierarchy, or a column without a hierarchy, which is published as it is; an
   empty value of a row table is the source's own "no value", not a suppression).
 
+A policy's `intervals`, `dates` and `mask` hierarchies are built from the input column, which is not at hand here:
+a profile that uses them hands them over in `Content.hierarchies` (as learners does with its derived ones), else
+their generalized values count as full.
+
 A column more than half suppressed gets a warning, an entirely suppressed one an error-level flag; neither stops
 the release (its guarantees are met), they tell the operator and the researcher what the data can still show.
 """
