@@ -129,6 +129,49 @@ def table_risks(risk: dict | None) -> list[dict]:
     return rows
 
 
+FLAGS = {"error": "entirely suppressed", "warning": "mostly suppressed"}
+
+
+def utility(risk: dict | None) -> list[dict] | None:
+    """Per table and released column, the shares published at full detail, generalized and suppressed
+    (risk_report.json `utility`, written by anonymize/release/utility.py); None when the release has none."""
+    block = risk.get("utility") if isinstance(risk, dict) else None
+    if not isinstance(block, dict) or not isinstance(block.get("tables"), dict):
+        return None
+    rows = []
+    for table, t in block["tables"].items():
+        columns = t.get("columns") if isinstance(t, dict) else None
+        for c in columns if isinstance(columns, list) else []:
+            if isinstance(c, dict):
+                rows.append({"table": table, "column": _show(c.get("column")),
+                             "unit": "cells" if t.get("unit") == "cell" else "rows",
+                             "full detail": _percent(c.get("full")), "generalized": _percent(c.get("generalized")),
+                             "suppressed": _percent(c.get("suppressed")), "flag": FLAGS.get(c.get("level"), "")})
+    return rows
+
+
+def utility_flags(risk: dict | None) -> list[tuple[str, str]]:
+    """(level, "table: message") of every column flagged mostly (warning) or entirely (error) suppressed."""
+    flags = []
+    block = risk.get("utility") if isinstance(risk, dict) else None
+    warnings = block.get("warnings") if isinstance(block, dict) else None
+    for w in warnings if isinstance(warnings, list) else []:
+        if isinstance(w, dict) and w.get("level") in FLAGS:
+            flags.append((w["level"], f"{_show(w.get('table'))}: {_show(w.get('message'))}"))
+    return flags
+
+
+def _percent(share) -> str:
+    """One decimal, never showing a partial share as 0.0% or 100.0% (the rule of anonymize/release/utility.py)."""
+    if not isinstance(share, (int, float)) or isinstance(share, bool):
+        return NOT_REPORTED
+    if 0 < share < 0.001:
+        return "<0.1%"
+    if 0.999 < share < 1:
+        return ">99.9%"
+    return f"{100 * share:.1f}%"
+
+
 def loss_per_attribute(risk: dict | None) -> list[dict]:
     rows = []
     for table, t in ((risk or {}).get("tables") or {}).items():

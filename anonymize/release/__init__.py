@@ -20,7 +20,7 @@ import polars as pl
 
 from warehouse.locking import WarehouseBusy, exclusive
 
-from . import activities, learners, register, tables
+from . import activities, learners, register, tables, utility
 from .profiles import PROFILE_NAMES, ReleaseError, load_profile
 from .pseudonyms import SecretError, export_ref, key_id, prepare_secret, save_secret
 from .writer import check_guarantees, check_identifiers, write
@@ -94,7 +94,7 @@ def make_release(
     reuse_secret: bool = False,
     years: list[int] | None = None,
 ) -> dict:
-    """Make one release; returns its manifest (plus `seconds`, `secret_created` and `release_id`).
+    """Make one release; returns its manifest (plus `seconds`, `secret_created`, `release_id` and `utility`).
 
     Raises ReleaseError, and then nothing is written: no release folder, no secret file, no register entry.
     A new secret is made for every release unless `reuse_secret` (then `secret_file` must exist, and the release
@@ -141,6 +141,7 @@ def make_release(
     say("checking guarantees and identifiers")
     check_guarantees(content.risk)
     check_identifiers(content)
+    content.risk["utility"] = utility.measure(content, profile)
     spent = sum(s.get("epsilon", 0) for s in content.risk.get("systems", {}).values())
     content.risk = {"profile": profile_name, "release": out.name, **content.risk,
                     "epsilon": spent if dp_epsilon is not None else None}
@@ -205,4 +206,4 @@ def make_release(
     except (WarehouseBusy, register.RegisterError) as exc:
         raise ReleaseError(str(exc)) from None
     return {**manifest, "seconds": round(time.perf_counter() - started, 2), "secret_created": created,
-            "release_id": release_id}
+            "release_id": release_id, "utility": content.risk["utility"]}

@@ -9,6 +9,7 @@ import click
 
 from . import PROFILE_NAMES, ReleaseError, make_release
 from .register import RegisterError, listing
+from .utility import summary
 
 LIST = "list"
 
@@ -107,3 +108,5 @@ def release(profile: str, db: Path, out: Path | None, secret_file: Path | None, 
         click.echo(f"created a new release secret in {secret_file} (keep it; never publish it)", err=True)
     rows = ", ".join(f"{table} {count:,} rows" for table, count in manifest["row_counts"].items())
     click.echo(f"wrote {out}: {rows} ({manifest['seconds']:.1f} s); registered as {manifest['release_id']}")
+    for line in summary(manifest.get("utility") or {}):
+        click.echo(line)

@@ -23,6 +23,8 @@ class Content:
     risk: dict
     columns: dict[str, dict[str, str]]
     forbidden: set[str] = field(default_factory=set)
+    #: hierarchies a profile builds from the data, by table and column (utility.py reads the policy's files itself)
+    hierarchies: dict[str, dict] = field(default_factory=dict)
 
 
 @cache

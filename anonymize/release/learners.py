@@ -181,4 +181,5 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         risk={"tables": {"learners": table_risk}, "guarantees": guarantees},
         columns={"learners": columns},
         forbidden=set(table["learner_key"].to_list()),
+        hierarchies={"learners": hierarchies},
     )

@@ -23,6 +23,8 @@ from warehouse.text import CONTROL_PATTERN, FORMULA_PATTERN, html_value
 
 from .content import Content
 from .profiles import ReleaseError
+from .utility import describe as describe_utility
+from .utility import percent
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -124,6 +126,7 @@ def render_pdf(path: Path, manifest: dict, risk: dict, files: list[dict]) -> Non
     from weasyprint import HTML
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), finalize=html_value)
+    env.filters["percent"] = percent
     charts, texts = {}, {}
     for name, table in (risk.get("tables") or {}).items():
         charts[name], texts[name] = histogram_chart(table["class_size_histogram"], name)
@@ -133,13 +136,25 @@ def render_pdf(path: Path, manifest: dict, risk: dict, files: list[dict]) -> Non
     HTML(string=html, base_url=str(TEMPLATES)).write_pdf(path, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
 
 
+def column_utility(content: Content) -> dict[tuple[str, str], str]:
+    """(table, column) -> the dictionary's utility line (shares published in full / generalized / suppressed)."""
+    tables = (content.risk.get("utility") or {}).get("tables") or {}
+    return {(t, c["column"]): describe_utility(c) for t, block in tables.items() for c in block["columns"]}
+
+
 def dictionary_markdown(manifest: dict, content: Content) -> str:
     lines = [f"# Data dictionary: {manifest['title']}", "", manifest["description"], ""]
+    utility = column_utility(content)
+    if utility:
+        lines += ["Utility: the share of rows (cells, for count tables) where the column is published at full "
+                  "detail, generalized (a group or band) and suppressed ('*', or an empty cell); see the risk "
+                  "report.", ""]
     for table, columns in content.columns.items():
         frame = content.tables[table]
         lines += [f"## {table}", "", f"Files: data/{table}.parquet, data/{table}.csv ({frame.height:,} rows).", "",
-                  "| column | type | description |", "|---|---|---|"]
-        lines += [f"| {c} | {frame.schema[c]} | {d.replace('|', '/')} |" for c, d in columns.items()]
+                  "| column | type | description | utility |", "|---|---|---|---|"]
+        lines += [f"| {c} | {frame.schema[c]} | {d.replace('|', '/')} | {utility.get((table, c), 'not measured')} |"
+                  for c, d in columns.items()]
         lines.append("")
     return "\n".join(lines)
 
@@ -165,8 +180,10 @@ def write(out: Path, manifest: dict, content: Content,
             frame.write_parquet(confined(staging / "data", f"{name}.parquet"), statistics=False)
             write_csv(frame, confined(staging / "data", f"{name}.csv"))
             rows[f"data/{name}.parquet"] = rows[f"data/{name}.csv"] = frame.height
+        utility = column_utility(content)
         dictionary = [
-            {"table": t, "column": c, "type": str(content.tables[t].schema[c]), "description": d}
+            {"table": t, "column": c, "type": str(content.tables[t].schema[c]), "description": d,
+             **({"utility": utility[(t, c)]} if (t, c) in utility else {})}
             for t, columns in content.columns.items() for c, d in columns.items()
         ]
         (staging / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")

@@ -5,6 +5,14 @@ import streamlit as st
 
 from dashboards import auth, releases, settings, ui
 
+
+def show_rows(rows: list[dict]) -> None:
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
+    else:
+        st.caption(releases.NOT_REPORTED)
+
+
 auth.require("releases")
 
 st.title("Research releases")
@@ -38,26 +46,39 @@ if counts:
     for col, (table, n) in zip(cols, counts.items(), strict=False):
         col.metric(ui.plain(f"{table} rows"), ui.number(n) if isinstance(n, (int, float)) else releases._show(n))
 
+risk = release.risk_report()
+for level, text in releases.utility_flags(risk):  # above the tabs: seen whichever tab is open
+    (st.error if level == "error" else st.warning)(ui.plain(text))
+
 tabs = st.tabs(["Data dictionary", "Risk report", "Manifest", "Downloads"])
 with tabs[0]:
     dictionary = release.dictionary()
     if dictionary:
-        st.dataframe(pd.DataFrame(dictionary), hide_index=True)
+        frame = pd.DataFrame(dictionary)
+        if {"utility", "description"} <= set(frame.columns):  # the shares before the long description text
+            order = [c for c in frame.columns if c != "utility"]
+            order.insert(order.index("description"), "utility")
+            frame = frame[order]
+        st.dataframe(frame, hide_index=True)
     else:
         st.info(f"Data dictionary: {releases.NOT_REPORTED}.")
 with tabs[1]:
-    risk = release.risk_report()
     if risk is None:
         st.info(f"Risk report: {releases.NOT_REPORTED}.")
     else:
         st.subheader("Guarantees")
-        for heading, rows in (("Guarantees", releases.guarantees(risk)), ("Risk by table", releases.table_risks(risk))):
-            if heading != "Guarantees":
-                st.subheader(heading)
-            if rows:
-                st.dataframe(pd.DataFrame(rows), hide_index=True)
-            else:
-                st.caption(releases.NOT_REPORTED)
+        show_rows(releases.guarantees(risk))
+        st.subheader("Utility per column")
+        rows = releases.utility(risk)
+        if rows is None:
+            st.info("Utility per column: not reported (the release was made before utility was measured).")
+        else:
+            st.caption("Share of rows (cells, for count tables) where each released column is published at full "
+                       "detail, generalized (a group or band) or suppressed ('*' or an empty cell); a column more "
+                       "than half suppressed is flagged.")
+            show_rows(rows)
+        st.subheader("Risk by table")
+        show_rows(releases.table_risks(risk))
         rows = releases.loss_per_attribute(risk)
         if rows:
             st.subheader("Information loss per attribute")

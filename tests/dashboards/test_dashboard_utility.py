@@ -1,0 +1,182 @@
+"""The researcher page shows each release's utility per column beside its guarantees, with the warnings visible:
+with AppTest (every figure against risk_report.json) and in Debian's chromium (what a researcher sees).
+
+Releases (tests/release/utility_fixtures.py): the learners profile as shipped (one column mostly suppressed at this
+scale), the learners profile with k = every learner (every quasi-identifier entirely suppressed), and a copy of the
+first without its utility block (a release made before utility was measured).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from release.utility_fixtures import utility_releases
+from streamlit.testing.v1 import AppTest
+
+from anonymize.release.utility import percent
+from dashboards import ui
+from dashboards.bench import healthy
+
+from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_users, free_port  # noqa: F401  (fixtures)
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "dashboards" / "app.py"
+JOINER = "\u2060"  # ui.plain puts an invisible WORD JOINER after every ':'
+
+
+@pytest.fixture(scope="module")
+def releases(built_warehouse, tmp_path_factory) -> Path:
+    made = utility_releases(built_warehouse, tmp_path_factory)
+    root = tmp_path_factory.mktemp("utility-page") / "releases"
+    for name in ("learners", "suppressed"):
+        shutil.copytree(made[name], root / name)
+    shutil.copytree(made["learners"], root / "older")
+    risk = json.loads((root / "older" / "risk_report.json").read_text())
+    risk.pop("utility")
+    (root / "older" / "risk_report.json").write_text(json.dumps(risk))
+    return root
+
+
+def risk(releases: Path, name: str) -> dict:
+    return json.loads((releases / name / "risk_report.json").read_text())
+
+
+@pytest.fixture
+def signed_in(built_warehouse, dash_users, releases, tmp_path, monkeypatch) -> AppTest:
+    users, passwords = dash_users
+    monkeypatch.setenv("PARS_DASH_DB", str(built_warehouse))
+    monkeypatch.setenv("PARS_DASH_RELEASES", str(releases))
+    monkeypatch.setenv("PARS_DASH_USERS", str(users))
+    monkeypatch.setenv("PARS_DASH_AUDIT", str(tmp_path / "audit.jsonl"))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.text_input(key="sign-in-name").input("researcher1")
+    at.text_input(key="sign-in-password").input(passwords["researcher1"])
+    at.button[0].click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def utility_frame(at: AppTest):
+    frames = [d.value for d in at.dataframe if "suppressed" in d.value.columns]
+    assert len(frames) == 1, [list(d.value.columns) for d in at.dataframe]
+    return frames[0]
+
+
+def test_page_shows_utility_per_column_and_flags_an_entirely_suppressed_column(signed_in, releases):
+    at = signed_in
+    at.selectbox(key="f-release").select("suppressed").run()
+    assert not at.exception
+    report = risk(releases, "suppressed")["utility"]
+    errors = [e.value for e in at.error]
+    for w in report["warnings"]:
+        assert ui.plain(f"{w['table']}: {w['message']}") in errors
+    assert ui.plain("learners: organization_types: 100% suppressed (every row is '*': the column carries no "
+                    "information)") in errors
+    frame = utility_frame(at)
+    rows = {r["column"]: r for r in frame.to_dict("records")}
+    for c in report["tables"]["learners"]["columns"]:
+        row = rows[c["column"]]
+        assert (row["full detail"], row["generalized"], row["suppressed"]) == (
+            percent(c["full"]), percent(c["generalized"]), percent(c["suppressed"]))
+    assert rows["organization_types"]["flag"] == "entirely suppressed"
+    assert rows["learner"]["flag"] == ""
+
+
+def test_page_warns_of_a_mostly_suppressed_column_and_says_when_utility_is_not_reported(signed_in, releases):
+    at = signed_in
+    at.selectbox(key="f-release").select("learners").run()
+    report = risk(releases, "learners")["utility"]
+    expected = [ui.plain(f"{w['table']}: {w['message']}") for w in report["warnings"] if w["level"] == "warning"]
+    assert expected and [w.value for w in at.warning if w.value in expected] == expected
+    assert not at.error
+    flags = {r["column"]: r["flag"] for r in utility_frame(at).to_dict("records")}
+    assert {c for c, f in flags.items() if f == "mostly suppressed"} == {
+        w["column"] for w in report["warnings"] if w["level"] == "warning"}
+
+    at.selectbox(key="f-release").select("older").run()
+    assert not at.exception
+    assert any("Utility per column: not reported" in i.value.replace("\\", "") for i in at.info)
+
+
+def test_a_malformed_utility_block_is_read_as_not_reported():
+    from dashboards import releases
+
+    for risk in (None, [], {"utility": "x"}, {"utility": {"tables": []}}, {"utility": []}):
+        assert releases.utility(risk) is None and releases.utility_flags(risk) == []
+    odd = {"utility": {"tables": {"t": {"columns": [{"column": "c", "full": "x", "level": "error"}, 5]}, "u": 3},
+                       "warnings": [{"level": "error", "table": "t", "message": "c: 100% suppressed"}, "x", {}]}}
+    assert releases.utility(odd) == [{"table": "t", "column": "c", "unit": "rows", "full detail": "not reported",
+                                      "generalized": "not reported", "suppressed": "not reported",
+                                      "flag": "entirely suppressed"}]
+    assert releases.utility_flags(odd) == [("error", "t: c: 100% suppressed")]
+
+
+# ------------------------------------------------------------------------------------------- in the browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(built_warehouse, dash_users, releases, tmp_path_factory):
+    users, passwords = dash_users
+    root = tmp_path_factory.mktemp("utility-server")
+    port = free_port()
+    log = (root / "serve.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "warehouse", "serve", "--db", str(built_warehouse), "--releases", str(releases),
+         "--users", str(users), "--audit-log", str(root / "audit.jsonl"), "--port", str(port)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while not healthy(url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"pars serve did not start: {(root / 'serve.log').read_text()}")
+        time.sleep(0.2)
+    yield {"url": url, "passwords": passwords, "shots": root}
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_researcher_sees_the_suppressed_column_warning_in_the_browser(browser, server):  # noqa: F811
+    from test_dashboard_browser import choose, settle
+
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})  # tall: the utility table in view
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    try:
+        pg.goto(server["url"] + "/")
+        pg.get_by_role("textbox", name="User name").fill("researcher1")
+        pg.get_by_role("textbox", name="Password").fill(server["passwords"]["researcher1"])
+        pg.get_by_role("button", name="Sign in").click()
+        playwright_api.expect(pg.locator("h1").first).to_have_text("Research releases")
+        choose(pg, "f-release", "suppressed: MOC learners, anonymized")
+        alerts = pg.locator('[data-testid="stAlertContentError"]')
+        playwright_api.expect(alerts.first).to_be_visible()
+        settle(pg)
+        shown = [t.replace(JOINER, "") for t in alerts.all_inner_texts()]
+        assert any(t.startswith("learners: organization_types: 100% suppressed") for t in shown), shown
+        pg.screenshot(path=str(server["shots"] / "researcher-utility-errors.png"), full_page=True)
+        pg.get_by_role("tab", name="Risk report").click()
+        playwright_api.expect(pg.get_by_text("Utility per column", exact=True)).to_be_visible()
+        settle(pg)
+        pg.screenshot(path=str(server["shots"] / "researcher-utility-table.png"), full_page=True)
+        choose(pg, "f-release", "learners: MOC learners, anonymized")
+        warnings = pg.locator('[data-testid="stAlertContentWarning"]')
+        playwright_api.expect(warnings.first).to_be_visible()
+        settle(pg)
+        assert pg.locator('[data-testid="stAlertContentError"]').count() == 0
+        assert any("completions_by_year: " in t.replace(JOINER, "") for t in warnings.all_inner_texts())
+        pg.screenshot(path=str(server["shots"] / "researcher-utility-warning.png"), full_page=True)
+    finally:
+        context.close()
