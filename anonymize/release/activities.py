@@ -123,7 +123,7 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         f"({_levels_text(policy, 'organization_type')}); {hidden_note}. Rows carry no provider identifier or "
         "pseudonym: the activities of one provider cannot be told apart from those of the other providers of its "
         "class. An activity appears with the same values in every release that covers its year, so the same row "
-        "can be found in two releases; that tells no more than both rows' classes together.",
+        "can be found in two releases; its provider is then in both rows' classes.",
         "accreditor_type": f"The provider's accreditor type (ACCME, State or Joint), generalized "
         f"({_levels_text(policy, 'accreditor_type')}); {hidden_note}.",
         "activity_type": "Activity type code (spec section 3); '*' = hidden because the tables release suppresses "
