@@ -273,6 +273,21 @@ def test_an_impossible_policy_fails_and_writes_nothing(built_warehouse, tmp_path
     assert not out.exists() and not (tmp_path / "out").exists()
 
 
+def test_a_profile_giving_activity_rows_a_provider_pseudonym_is_refused(built_warehouse, tmp_path):
+    # version 1 of the profile did, and a provider known by one catalogued activity was singled out through it
+    old = tmp_path / "activities.yaml"
+    shipped = Path(__file__).parents[2] / "anonymize" / "release" / "profiles" / "activities.yaml"
+    text = shipped.read_text().replace("../hierarchies/", str(shipped.parent.parent / "hierarchies") + "/")
+    old.write_text(text.replace("unit: provider_id\n", "unit: provider_id\npseudonyms:\n  provider_id: "
+                                "{name: provider, prefix: \"P-\", length: 12}\n"))
+    out = tmp_path / "out" / "activities"
+    result = CliRunner().invoke(main, ["release", "activities", "--db", str(built_warehouse), "--out", str(out),
+                                       "--secret-file", str(tmp_path / "k"), "--profile-file", str(old)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no provider pseudonym" in result.output and "nothing was written" in result.output
+    assert not out.exists() and not (tmp_path / "k").exists()
+
+
 def test_refusals_secret_inside_release_existing_output_dp_on_other_profiles(built_warehouse, tmp_path):
     out = tmp_path / "r"
     with pytest.raises(ReleaseError, match="inside the release directory"):
