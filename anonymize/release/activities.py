@@ -62,9 +62,11 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
     except ValueError as exc:
         raise ReleaseError(f"providers cannot be made {policy.k}-anonymous: {exc}") from None
     rows = data.drop(qis).join(result.table.select([unit, *qis]), on=unit, how="left")
-    hidden = tables_suppression(con, years, secret)
+    cells = tables_cells(con, years, secret)
+    hidden = cells.filter(pl.col("activities").is_null()).select(CELL)
     anonymized = rows.select([*qis, *TYPE_COLUMNS])
     rows, hiding = hide_suppressed_cells(rows, data, hidden)
+    rows, hiding["rows_type_hidden_for_k_with_zero_cells"] = hide_narrowed_types(rows, data, cells, policy, unit)
     sensitive = profile.get("sensitive", [])
     l_required = int(profile.get("l", 1))
     l_found = l_diversity(rows, qis, sensitive)
@@ -142,18 +144,17 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
     )
 
 
-def tables_suppression(con: duckdb.DuckDBPyConnection, years: list[int] | None, secret: bytes) -> pl.DataFrame:
-    """The (activity type, organization type, year) cells, margins included, that the tables release (the shipped
-    profile, the same years) suppresses: computed by the tables release itself, so the two always agree."""
+def tables_cells(con: duckdb.DuckDBPyConnection, years: list[int] | None, secret: bytes) -> pl.DataFrame:
+    """The (activity type, organization type, year) cells, margins included, of the tables release (the shipped
+    profile, the same years) with their published activities (null = suppressed): computed by the tables release's
+    own code, so the two always agree."""
     from . import tables
 
     profile = load_profile("tables")
     systems = {n: s for n, s in profile.get("systems").items() if CELLS_TABLE in s["tables"]}
     raw = {**profile.raw, "systems": systems, **({"years": sorted(years)} if years else {})}
     content = tables.build(con, dataclasses.replace(profile, raw=raw), secret)
-    cells = content.tables[CELLS_TABLE]
-    return (cells.filter(pl.col("activities").is_null()).select(CELL)
-            .with_columns(pl.col(c).cast(pl.Utf8) for c in CELL))
+    return content.tables[CELLS_TABLE].select(*[pl.col(c).cast(pl.Utf8) for c in CELL], "activities")
 
 
 def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.DataFrame
@@ -200,6 +201,54 @@ def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.Dat
           for c in TYPE_COLUMNS],
     )
     return marked.drop("_hide_provider", "_hide_type"), summary
+
+
+def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFrame, policy, unit: str
+                        ) -> tuple[pl.DataFrame, int]:
+    """Activity type and format `*` on the rows whose (type, year, provider class) fewer than k providers could
+    have made, given the cells the tables release publishes as 0.
+
+    A published zero (type t, organization type o, year y) tells that no provider of type o made an activity of
+    type t in y, so a row of type t in y showing a generalized class (a group or `*`) comes from the class's
+    providers of the other organization types only. Where those are fewer than k, the row's type is hidden (its
+    count stays the published margin minus the rows shown, so no suppressed cell becomes countable).
+    """
+    zero = cells.filter((pl.col("activities") == 0) & pl.all_horizontal(pl.col(c) != ALL for c in CELL))
+    zero = {tuple(r) for r in zero.select(CELL).rows()}
+    qis = policy.qi_names
+    trees = {q.name: _ancestors(q) for q in policy.quasi_identifiers}
+    directory = (data.sort(["report_year", "activity_id"]).group_by(unit, maintain_order=True)
+                 .agg(pl.col(q).last() for q in qis).to_dicts())
+    shown = rows.filter(pl.col("activity_type") != SUPPRESSED).select(
+        pl.col("activity_type").cast(pl.Utf8), pl.col("report_year").cast(pl.Utf8), *qis).unique()
+    narrowed = []
+    for group in shown.to_dicts():
+        fitting = sum(
+            all(group[q] == SUPPRESSED or group[q] in trees[q].get(str(p[q]), {str(p[q])}) for q in qis)
+            and (group["activity_type"], str(p["organization_type"] or "None"), group["report_year"]) not in zero
+            for p in directory)
+        if fitting < policy.k:
+            narrowed.append(group)
+    if not narrowed:
+        return rows, 0
+    flagged = pl.DataFrame(narrowed, schema=shown.schema).with_columns(pl.lit(True).alias("_narrowed"))
+    keyed = rows.with_columns(pl.col("activity_type").cast(pl.Utf8).alias("_t"),
+                              pl.col("report_year").cast(pl.Utf8).alias("_y"))
+    keyed = keyed.join(flagged.rename({"activity_type": "_t", "report_year": "_y"}), on=["_t", "_y", *qis],
+                       how="left", nulls_equal=True).with_columns(pl.col("_narrowed").fill_null(False))
+    count = int(keyed["_narrowed"].sum())
+    keyed = keyed.with_columns(pl.when(pl.col("_narrowed")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
+                               for c in TYPE_COLUMNS)
+    return keyed.drop("_t", "_y", "_narrowed"), count
+
+
+def _ancestors(qi) -> dict[str, set[str]]:
+    """Each leaf -> every value it can be released as (itself included), from an ARX-layout hierarchy file."""
+    path = qi.params.get("path")
+    if path is None:
+        return {}
+    lines = [line.split(";") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {parts[0]: set(parts) for parts in lines}
 
 
 def placed_in_suppressed(released: pl.DataFrame, hidden: pl.DataFrame) -> int:

@@ -19,7 +19,7 @@ import pytest
 from anonymize.release import make_release
 from anonymize.release.profiles import PROFILES_DIR
 
-from .provider_attacker import PSEUDONYM, candidates, catalogue, directory, matches
+from .provider_attacker import PSEUDONYM, ancestors, candidates, catalogue, consistent, directory, matches
 
 K_SHIPPED = 11
 #: a profile with k=3 as well: on the 14 providers of the test warehouse k=11 leaves one class, k=3 several, so
@@ -70,3 +70,29 @@ def test_the_release_links_no_row_to_a_provider_and_has_classes_at_small_k(attac
     # not vacuous: at k=3 the rows fall into several provider classes (k=11 leaves the 14 providers one class)
     classes = small.select("organization_type", "accreditor_type").unique()
     assert classes.filter((pl.col("organization_type") != "*") | (pl.col("accreditor_type") != "*")).height >= 2
+
+
+@pytest.mark.parametrize("k", [K_SHIPPED, K_SMALL])
+def test_the_tables_release_zero_cells_narrow_no_row_below_k_providers(attack_releases, small_k_release, k):
+    """The adversary also holds the tables release: a cell published as 0 (type t, organization type o, year y)
+    rules out the providers of type o for every row of type t in y. A row showing its type must still have at
+    least k providers of its class that could have made it. (Before the fix, on the test warehouse, the 13 rows of
+    type MR in 2022 had 10 candidates.)"""
+    folder = attack_releases["activities"] if k == K_SHIPPED else small_k_release
+    rows = pl.read_parquet(folder / "data" / "activities.parquet").with_columns(pl.col("report_year").cast(pl.Utf8))
+    cells = pl.read_parquet(attack_releases["tables"] / "data" / "activities_by_type_organization_year.parquet")
+    zero = {(t, o, y) for t, o, y, n in cells.select("activity_type", "organization_type", "report_year",
+                                                     "activities").rows() if n == 0}
+    assert zero
+    providers = directory(attack_releases["db"]).to_dicts()
+    trees = {c: ancestors(c) for c in ("organization_type", "accreditor_type")}
+    groups = rows.filter(pl.col("activity_type") != "*").group_by(
+        "activity_type", "report_year", "organization_type", "accreditor_type").len()
+    narrow = []
+    for g in groups.to_dicts():
+        shown = {c: g[c] for c in ("organization_type", "accreditor_type")}
+        fitting = sum(consistent(p, shown, trees) and (g["activity_type"], p["organization_type"], g["report_year"])
+                      not in zero for p in providers)
+        if fitting < k:
+            narrow.append((g["activity_type"], g["report_year"], shown, g["len"], fitting))
+    assert not narrow, f"{len(narrow)} (type, year, class) groups of rows have fewer than k={k} candidates: {narrow}"
