@@ -1,27 +1,48 @@
-"""Profile `activities`: one row per counted activity; providers are pseudonyms, k counts providers.
+"""Profile `activities`: one row per counted activity, with no provider link; k counts providers.
 
-The provider's quasi-identifiers (organization type, accreditor type, census region) are anonymized on one row per
-provider, so every provider pseudonym shares its released attributes with at least k-1 other providers (the
-suppressed class counted too); the activity rows then carry their provider's released attributes. The sensitive
-attribute's l-diversity is checked over the activity rows of each provider class.
+Rows carry no provider pseudonym (version 1 did, and an adversary knowing one or two of a provider's activities from
+a public catalogue found its pseudonym and with it all its other activities; two releases linked through identical
+rows). Each row carries only its provider's class: organization type and accreditor type, anonymized on one row per
+provider (its latest year's values), so every class holds at least k providers, the suppressed class counted too.
+The sensitive attribute's l-diversity is checked over the activity rows of each class.
+
+The rows must not give away what the tables release suppresses: they are counted by the same (activity type,
+organization type, year) cells. So the tables release's suppression pattern for the same years is computed here,
+and a row whose cell is suppressed shows organization and accreditor type `*`; a row whose (type, All, year) margin
+is suppressed also shows activity type and format `*`. Every count or sum over the rows then equals a sum of
+published cells and margins (docs/releases.md, "activities").
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import duckdb
 import polars as pl
 
 from anonymize.engine import anonymize
+from anonymize.tables.linear_audit import ALL
 
 from .content import Content, describe_columns, forbid_money, l_diversity
-from .profiles import Profile, ReleaseError
-from .pseudonyms import pseudonymize
+from .profiles import Profile, ReleaseError, load_profile
+
+#: the tables release's table whose cells the rows are counted in, and its dimensions
+CELLS_TABLE = "activities_by_type_organization_year"
+CELL = ("activity_type", "organization_type", "report_year")
+#: provider columns shown as `*` on the rows of a suppressed cell (the directory ties accreditor to organization
+#: type, so an accreditor left on such a row would tell which suppressed cell it belongs to)
+PROVIDER_COLUMNS = ("organization_type", "accreditor_type")
+TYPE_COLUMNS = ("activity_type", "activity_format_group")
+SUPPRESSED = "*"
 
 
 def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Content:
     policy = profile.policy
     qis = policy.qi_names
     unit = profile.get("unit")
+    if profile.get("pseudonyms"):
+        raise ReleaseError(f"{profile.path}: the activities profile carries no provider pseudonym since version 2 "
+                           "(one singled providers out); remove `pseudonyms`")
     years = profile.get("years")
     only_years = "where report_year in (select unnest($y))" if years else ""
     data = con.sql(f"select * from {profile.get('source')} {only_years} order by activity_id",
@@ -41,6 +62,11 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
     except ValueError as exc:
         raise ReleaseError(f"providers cannot be made {policy.k}-anonymous: {exc}") from None
     rows = data.drop(qis).join(result.table.select([unit, *qis]), on=unit, how="left")
+    cells = tables_cells(con, years, secret)
+    hidden = cells.filter(pl.col("activities").is_null()).select(CELL)
+    anonymized = rows.select([*qis, *TYPE_COLUMNS])
+    rows, hiding = hide_suppressed_cells(rows, data, hidden)
+    rows, hiding["rows_type_hidden_for_k_with_zero_cells"] = hide_narrowed_types(rows, data, cells, policy, unit)
     sensitive = profile.get("sensitive", [])
     l_required = int(profile.get("l", 1))
     l_found = l_diversity(rows, qis, sensitive)
@@ -51,20 +77,19 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
                 f"activities; the profile requires l >= {l_required}"
             )
     forbidden = set(data["activity_id"].to_list()) | set(data[unit].to_list())
-    pseudonym = profile.get("pseudonyms")[unit]
-    released = rows.with_columns(
-        pseudonymize(rows[unit], secret, pseudonym["prefix"], pseudonym["length"]).alias(pseudonym["name"])
-    ).drop([unit, *profile.get("drop", [])])
+    released = rows.drop([unit, *profile.get("drop", [])])
     released = released.with_columns(
         pl.col(c).list.join(";") for c, t in released.schema.items() if isinstance(t, pl.List)
     )
     if "hours_of_instruction" in released.columns:
         released = released.with_columns(tenths(pl.col("hours_of_instruction")))
-    first = [pseudonym["name"], "report_year", *qis]
+    first = ["report_year", *qis]
     released = released.select(first + [c for c in released.columns if c not in first])
     released = released.sort(released.columns)
     forbid_money(released)
     risk = result.report["risk"]
+    placed = placed_in_suppressed(released, hidden)
+    utility = column_utility(anonymized, released, data, [*qis, *TYPE_COLUMNS])
     table_risk = {
         **risk,
         "unit": "provider",
@@ -74,6 +99,8 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         "loss_per_attribute": result.report["quality"]["loss_per_attribute"],
         "granularity": result.report["quality"]["granularity"],
         "local_recoding": "local_recoding" in result.report,
+        "tables_cells_hidden": hiding,
+        "utility": utility,
     }
     guarantees = [
         {"name": "k-anonymity over providers (suppressed class counted)", "required": policy.k,
@@ -84,17 +111,26 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
           for n, v in l_found.items()),
         {"name": "suppressed providers (share)", "required": policy.suppression_limit,
          "achieved": risk["suppressed_share"], "ok": risk["suppressed_share"] <= policy.suppression_limit},
+        {"name": "rows linked to a provider (pseudonym or identifier)", "required": 0,
+         "achieved": len({c for c in released.columns if c in (unit, "provider")}),
+         "ok": not {unit, "provider"} & set(released.columns)},
+        {"name": "rows placed in a cell or margin the tables release suppresses", "required": 0,
+         "achieved": placed, "ok": placed == 0},
         {"name": "provider dollar amounts released", "required": 0, "achieved": 0, "ok": True},
     ]
+    hidden_note = (f"'*' = suppressed so that every class holds at least {policy.k} providers, or hidden because the "
+                   "tables release suppresses this row's (activity type, organization type, year) cell")
     columns = describe_columns("activities", released.columns, {
-        pseudonym["name"]: "Keyed pseudonym of the provider (HMAC-SHA256 under this release's secret): the same "
-        "within this release. Releases made with different secrets (pseudonym_key_id in the manifest) share no "
-        "pseudonym, so they cannot be joined on this column; but the activity rows themselves can link releases "
-        "(the same activity appears with the same values in releases that cover its year), so providers are NOT "
-        "unlinkable across releases. Releases with the same key id share pseudonyms; the register's joint audit "
-        "proved k=11 over providers on their combined attributes.",
-        **{q: f"The provider's {q.replace('_', ' ')}, generalized ({_levels_text(policy, q)}); '*' = suppressed."
-           for q in qis},
+        "organization_type": "The provider's organization type, generalized "
+        f"({_levels_text(policy, 'organization_type')}); {hidden_note}. Rows carry no provider identifier or "
+        "pseudonym: the activities of one provider cannot be told apart from those of the other providers of its "
+        "class. An activity appears with the same values in every release that covers its year, so the same row "
+        "can be found in two releases; its provider is then in both rows' classes.",
+        "accreditor_type": f"The provider's accreditor type (ACCME, State or Joint), generalized "
+        f"({_levels_text(policy, 'accreditor_type')}); {hidden_note}.",
+        "activity_type": "Activity type code (spec section 3); '*' = hidden because the tables release suppresses "
+        "this type's total for the year.",
+        "activity_format_group": "Live (C, RSS, IL), Enduring (EM, IEM, JN) or Other; '*' with activity type.",
         "competencies": "Competency codes addressed, separated by ';'.",
         "hours_of_instruction": "Hours of instruction of the activity, rounded half up to 0.1 at publication (a "
         "sum over these rows can differ from the tables release, whose hours are rounded after summing).",
@@ -106,6 +142,143 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         columns={"activities": columns},
         forbidden=forbidden,
     )
+
+
+def tables_cells(con: duckdb.DuckDBPyConnection, years: list[int] | None, secret: bytes) -> pl.DataFrame:
+    """The (activity type, organization type, year) cells, margins included, of the tables release (the shipped
+    profile, the same years) with their published activities (null = suppressed): computed by the tables release's
+    own code, so the two always agree."""
+    from . import tables
+
+    profile = load_profile("tables")
+    systems = {n: s for n, s in profile.get("systems").items() if CELLS_TABLE in s["tables"]}
+    raw = {**profile.raw, "systems": systems, **({"years": sorted(years)} if years else {})}
+    content = tables.build(con, dataclasses.replace(profile, raw=raw), secret)
+    return content.tables[CELLS_TABLE].select(*[pl.col(c).cast(pl.Utf8) for c in CELL], "activities")
+
+
+def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.DataFrame
+                          ) -> tuple[pl.DataFrame, dict]:
+    """Rows of a suppressed interior cell: organization and accreditor type `*`; rows of a suppressed
+    (type, All, year) margin: activity type and format `*`. A suppressed national total of a year cannot be
+    hidden (the rows are the activities): the release is refused."""
+    national = hidden.filter((pl.col("activity_type") == ALL) & (pl.col("organization_type") == ALL))
+    if national.height:
+        raise ReleaseError(f"the tables release suppresses the national total of year(s) "
+                           f"{sorted(national['report_year'].to_list())}, which the activity rows would count: "
+                           f"release other years")
+    interior = hidden.filter((pl.col("activity_type") != ALL) & (pl.col("organization_type") != ALL)
+                             & (pl.col("report_year") != ALL))
+    margins = hidden.filter((pl.col("activity_type") != ALL) & (pl.col("organization_type") == ALL)
+                            & (pl.col("report_year") != ALL))
+    # the cell each row is counted in by the tables release: its raw organization type ("None" when missing)
+    keys = data.select(
+        "activity_id",
+        pl.col("activity_type").cast(pl.Utf8).alias("_t"),
+        pl.col("organization_type").cast(pl.Utf8).fill_null("None").alias("_o"),
+        pl.col("report_year").cast(pl.Utf8).alias("_y"),
+    )
+    keys = keys.join(interior.select(pl.col("activity_type").alias("_t"), pl.col("organization_type").alias("_o"),
+                                     pl.col("report_year").alias("_y"), pl.lit(True).alias("_in_cell")),
+                     on=["_t", "_o", "_y"], how="left")
+    keys = keys.join(margins.select(pl.col("activity_type").alias("_t"), pl.col("report_year").alias("_y"),
+                                    pl.lit(True).alias("_hide_type")), on=["_t", "_y"], how="left")
+    # a row of a suppressed margin whose own cell is published keeps its provider class: the rows showing type `*`
+    # and organization type o then add up to published cells (type in the margin's types, o, year)
+    keys = keys.select("activity_id", pl.col("_in_cell").fill_null(False).alias("_hide_provider"),
+                       pl.col("_hide_type").fill_null(False))
+    marked = rows.join(keys, on="activity_id", how="left")
+    summary = {
+        "suppressed_cells": interior.height,
+        "suppressed_type_year_margins": margins.height,
+        "rows_provider_hidden": int(marked["_hide_provider"].sum()),
+        "rows_type_hidden": int(marked["_hide_type"].sum()),
+    }
+    marked = marked.with_columns(
+        *[pl.when(pl.col("_hide_provider")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
+          for c in PROVIDER_COLUMNS],
+        *[pl.when(pl.col("_hide_type")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
+          for c in TYPE_COLUMNS],
+    )
+    return marked.drop("_hide_provider", "_hide_type"), summary
+
+
+def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFrame, policy, unit: str
+                        ) -> tuple[pl.DataFrame, int]:
+    """Activity type and format `*` on the rows whose (type, year, provider class) fewer than k providers could
+    have made, given the cells the tables release publishes as 0.
+
+    A published zero (type t, organization type o, year y) tells that no provider of type o made an activity of
+    type t in y, so a row of type t in y showing a generalized class (a group or `*`) comes from the class's
+    providers of the other organization types only. Where those are fewer than k, the row's type is hidden (its
+    count stays the published margin minus the rows shown, so no suppressed cell becomes countable).
+    """
+    zero = cells.filter((pl.col("activities") == 0) & pl.all_horizontal(pl.col(c) != ALL for c in CELL))
+    zero = {tuple(r) for r in zero.select(CELL).rows()}
+    qis = policy.qi_names
+    trees = {q.name: _ancestors(q) for q in policy.quasi_identifiers}
+    directory = (data.sort(["report_year", "activity_id"]).group_by(unit, maintain_order=True)
+                 .agg(pl.col(q).last() for q in qis).to_dicts())
+    shown = rows.filter(pl.col("activity_type") != SUPPRESSED).select(
+        pl.col("activity_type").cast(pl.Utf8), pl.col("report_year").cast(pl.Utf8), *qis).unique()
+    narrowed = []
+    for group in shown.to_dicts():
+        fitting = sum(
+            all(group[q] == SUPPRESSED or group[q] in trees[q].get(str(p[q]), {str(p[q])}) for q in qis)
+            and (group["activity_type"], str(p["organization_type"] or "None"), group["report_year"]) not in zero
+            for p in directory)
+        if fitting < policy.k:
+            narrowed.append(group)
+    if not narrowed:
+        return rows, 0
+    flagged = pl.DataFrame(narrowed, schema=shown.schema).with_columns(pl.lit(True).alias("_narrowed"))
+    keyed = rows.with_columns(pl.col("activity_type").cast(pl.Utf8).alias("_t"),
+                              pl.col("report_year").cast(pl.Utf8).alias("_y"))
+    keyed = keyed.join(flagged.rename({"activity_type": "_t", "report_year": "_y"}), on=["_t", "_y", *qis],
+                       how="left", nulls_equal=True).with_columns(pl.col("_narrowed").fill_null(False))
+    count = int(keyed["_narrowed"].sum())
+    keyed = keyed.with_columns(pl.when(pl.col("_narrowed")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
+                               for c in TYPE_COLUMNS)
+    return keyed.drop("_t", "_y", "_narrowed"), count
+
+
+def _ancestors(qi) -> dict[str, set[str]]:
+    """Each leaf -> every value it can be released as (itself included), from an ARX-layout hierarchy file."""
+    path = qi.params.get("path")
+    if path is None:
+        return {}
+    lines = [line.split(";") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {parts[0]: set(parts) for parts in lines}
+
+
+def placed_in_suppressed(released: pl.DataFrame, hidden: pl.DataFrame) -> int:
+    """Released rows that show exactly a suppressed interior cell, or the type and year of a suppressed margin."""
+    interior = hidden.filter((pl.col("organization_type") != ALL) & (pl.col("activity_type") != ALL)
+                             & (pl.col("report_year") != ALL))
+    margins = hidden.filter((pl.col("organization_type") == ALL) & (pl.col("activity_type") != ALL)
+                            & (pl.col("report_year") != ALL)).select("activity_type", "report_year")
+    shown = released.select(*[pl.col(c).cast(pl.Utf8) for c in CELL])
+    return shown.join(interior, on=list(CELL), how="semi").height + \
+        shown.join(margins, on=["activity_type", "report_year"], how="semi").height
+
+
+def column_utility(anonymized: pl.DataFrame, released: pl.DataFrame, data: pl.DataFrame, names: list[str]) -> dict:
+    """Per column, the shares of rows that keep the value exactly, generalized (a group), suppressed (`*`) for k
+    over providers, and hidden (`*`) with the tables release's suppressed cells though k would have kept them."""
+    total = released.height
+    out = {"rows": total, "columns": {}}
+    for name in names:
+        before = int((anonymized[name] != SUPPRESSED).sum())
+        kept = int((released[name] != SUPPRESSED).sum())
+        exact = int(released[name].is_in(data[name].cast(pl.Utf8).unique().implode()).sum())
+        out["columns"][name] = {
+            "kept": round(kept / total, 4),
+            "exact": round(exact / total, 4),
+            "generalized": round((kept - exact) / total, 4),
+            "suppressed_for_k": round((total - before) / total, 4),
+            "hidden_with_tables_cells": round((before - kept) / total, 4),
+        }
+    return out
 
 
 def tenths(hours: pl.Expr) -> pl.Expr:

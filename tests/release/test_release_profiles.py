@@ -117,37 +117,33 @@ def test_no_identifier_value_appears_in_any_file(releases, identifiers, profile)
     assert not {n for n in identifiers["names"] if n in pdf and " " in n}
 
 
-def test_activities_k_over_providers_and_l_on_commercial_support(releases):
+def test_activities_k_over_providers_and_l_on_commercial_support(releases, built_warehouse):
     frame = pl.read_parquet(releases["activities"] / "data" / "activities.parquet")
-    qis = ["organization_type", "accreditor_type", "census_region"]
-    classes = frame.group_by(qis).agg(pl.col("provider").n_unique().alias("providers"),
-                                      pl.col("has_commercial_support").n_unique().alias("l"))
-    assert classes["providers"].min() >= 11
+    qis = ["organization_type", "accreditor_type"]
+    assert frame.height == query(built_warehouse, "select count(*) from research.activities")[0][0]
+    assert not {"provider", "provider_id", "census_region", "provider_state"} & set(frame.columns)
+    # every released class is shared by at least 11 providers: count the providers whose values generalize to it
+    trees = {q: {line.split(";")[0]: set(line.split(";")) for line in (
+        Path(__file__).parents[2] / "anonymize" / "release" / "hierarchies" / f"{q}.csv").read_text().splitlines()}
+        for q in qis}
+    providers = query(built_warehouse, "select distinct provider_id, organization_type, accreditor_type "
+                                       "from research.activities")
+    classes = frame.group_by(qis).agg(pl.col("has_commercial_support").n_unique().alias("l"))
+    for row in classes.to_dicts():
+        fitting = [p for p, *values in providers
+                   if all(row[q] == "*" or row[q] in trees[q][v] for q, v in zip(qis, values, strict=True))]
+        assert len(fitting) >= 11, row
     assert classes["l"].min() >= 2
-    # a provider keeps one set of released attributes across all its rows
-    assert frame.group_by("provider").agg(pl.struct(qis).n_unique().alias("n"))["n"].max() == 1
     risk = json.loads((releases["activities"] / "risk_report.json").read_text())
-    assert risk["tables"]["activities"]["k"] == classes["providers"].min()
+    assert risk["tables"]["activities"]["k"] >= 11 and risk["tables"]["activities"]["unit"] == "provider"
     assert all(g["ok"] for g in risk["guarantees"])
-
-
-def test_no_provider_dollar_amount_can_be_recovered_from_activities(releases, built_warehouse):
-    frame = pl.read_parquet(releases["activities"] / "data" / "activities.parquet")
-    money_columns = [c for c in frame.columns if re.search(r"income|amount|fee|grant|donation|support_income", c)]
-    assert money_columns == []
-    amounts = {
-        round(float(v), 2)
-        for row in query(built_warehouse, "select commercial_support_income, advertising_exhibit_income, "
-                         "registration_fees, government_grants, private_donations, other_income "
-                         "from research.provider_years")
-        for v in row if v is not None and float(v) > 0
-    }
-    numeric = [c for c, t in frame.schema.items() if t.is_numeric() and c != "report_year"]
-    per_provider = frame.group_by("provider").agg(pl.col(c).sum() for c in numeric)
-    per_provider_year = frame.group_by("provider", "report_year").agg(pl.col(c).sum() for c in numeric)
-    sums = {round(float(v), 2) for f in (per_provider, per_provider_year) for c in numeric
-            for v in f[c].to_list() if v}
-    assert amounts and not sums & amounts
+    # the utility block states the shares of the file itself
+    utility = risk["tables"]["activities"]["utility"]
+    assert utility["rows"] == frame.height
+    for column in [*qis, "activity_type", "activity_format_group"]:
+        shares = utility["columns"][column]
+        assert shares["kept"] == round(float((frame[column] != "*").mean()), 4), column
+        assert abs(shares["kept"] + shares["suppressed_for_k"] + shares["hidden_with_tables_cells"] - 1) < 1e-3
 
 
 def test_learners_every_row_matches_ten_others_on_everything_released(releases, built_warehouse):
@@ -245,7 +241,8 @@ def test_audit_of_linked_tables_catches_what_one_table_alone_hides():
     assert (found[("t0", ALL)].lo, found[("t0", ALL)].hi) == (4, 4) and not found[("t0", ALL)].protected
 
 
-def test_rebuilding_reproduces_the_manifest_hashes_and_a_new_secret_unlinks(releases, built_warehouse, tmp_path):
+def test_rebuilding_reproduces_the_manifest_hashes_and_a_new_secret_changes_only_references(releases, built_warehouse,
+                                                                                            tmp_path):
     first = releases["activities"]
     secret = first.parent.parent / "secrets" / "activities.key"
     again = tmp_path / "again" / "activities"
@@ -255,9 +252,11 @@ def test_rebuilding_reproduces_the_manifest_hashes_and_a_new_secret_unlinks(rele
         assert sha256(again / entry["path"]) == entry["sha256"], entry["path"]
     other = tmp_path / "other" / "activities"
     make_release("activities", built_warehouse, other, tmp_path / "other.key")
-    old = set(pl.read_parquet(first / "data" / "activities.parquet")["provider"])
-    new = set(pl.read_parquet(other / "data" / "activities.parquet")["provider"])
-    assert len(old) == len(new) and not old & new
+    # the rows carry no pseudonym, so the data do not depend on the secret; the manifest's references do
+    assert (other / "data" / "activities.parquet").read_bytes() == (first / "data" / "activities.parquet").read_bytes()
+    old, new = (json.loads((f / "manifest.json").read_text()) for f in (first, other))
+    assert old["pseudonym_key_id"] != new["pseudonym_key_id"]
+    assert old["source_exports"][0]["export_ref"] != new["source_exports"][0]["export_ref"]
 
 
 def test_an_impossible_policy_fails_and_writes_nothing(built_warehouse, tmp_path):
@@ -272,6 +271,21 @@ def test_an_impossible_policy_fails_and_writes_nothing(built_warehouse, tmp_path
     assert result.exit_code == 1
     assert "k=1000" in result.output and "nothing was written" in result.output
     assert not out.exists() and not (tmp_path / "out").exists()
+
+
+def test_a_profile_giving_activity_rows_a_provider_pseudonym_is_refused(built_warehouse, tmp_path):
+    # version 1 of the profile did, and a provider known by one catalogued activity was singled out through it
+    old = tmp_path / "activities.yaml"
+    shipped = Path(__file__).parents[2] / "anonymize" / "release" / "profiles" / "activities.yaml"
+    text = shipped.read_text().replace("../hierarchies/", str(shipped.parent.parent / "hierarchies") + "/")
+    old.write_text(text.replace("unit: provider_id\n", "unit: provider_id\npseudonyms:\n  provider_id: "
+                                "{name: provider, prefix: \"P-\", length: 12}\n"))
+    out = tmp_path / "out" / "activities"
+    result = CliRunner().invoke(main, ["release", "activities", "--db", str(built_warehouse), "--out", str(out),
+                                       "--secret-file", str(tmp_path / "k"), "--profile-file", str(old)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no provider pseudonym" in result.output and "nothing was written" in result.output
+    assert not out.exists() and not (tmp_path / "k").exists()
 
 
 def test_refusals_secret_inside_release_existing_output_dp_on_other_profiles(built_warehouse, tmp_path):
