@@ -113,9 +113,10 @@ def test_product_steps_are_measured(built_warehouse, tmp_path):
         assert "failed" not in step and step["seconds"] > 0 and step["peak_mib"] > 0, (name, step)
     dashboard = steps["dashboard_filter_latency"]
     # every filter change of every session was timed (5 sessions x 2 rounds), and the statistics are ordered
-    assert dashboard["filter_changes"] == 5 * 2, dashboard
-    assert 0 < dashboard["filter_p50_ms"] <= dashboard["filter_p95_ms"] <= dashboard["filter_max_ms"], dashboard
-    assert dashboard["server_ready_ms"] < dashboard["cold_start_to_first_complete_page_ms"], dashboard
+    assert dashboard["reported_filter_changes"] == 5 * 2, dashboard
+    assert 0 < dashboard["reported_filter_p50_ms"] <= dashboard["reported_filter_p95_ms"] \
+        <= dashboard["reported_filter_max_ms"], dashboard
+    assert dashboard["reported_server_ready_ms"] < dashboard["reported_cold_start_to_first_complete_page_ms"], dashboard
     assert steps["annual_report"]["reported_seconds"] < steps["annual_report"]["seconds"]
     assert (tmp_path / "p" / "releases" / "activities" / "manifest.json").is_file()
     assert list((tmp_path / "p" / "annual_report").glob("*.pdf"))
