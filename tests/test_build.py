@@ -17,12 +17,11 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import fingerprint, query
 from warehouse.build import BuildError, build, serve
 from warehouse.cli import main
 from warehouse.load import LoadError, load_export
 from warehouse.locking import exclusive
-
-from conftest import fingerprint, query
 
 ROOT = Path(__file__).resolve().parents[1]
 FAILING_TEST = "assert_no_provider_is_listed"

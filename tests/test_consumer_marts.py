@@ -16,11 +16,10 @@ import duckdb
 import polars as pl
 import pytest
 
+from tests.helpers import copy_export
+from tests.helpers.loadcases import read_rows, write_rows
 from warehouse.load import load_export
 from warehouse.synth import generate
-
-from conftest import copy_export
-from loadcases import read_rows, write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSUMERS = ("moc", "rems", "review", "research")

@@ -23,9 +23,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import query
 from warehouse.cli import main
-
-from conftest import query
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDES = ("guide-staff.md", "guide-reviewers.md", "guide-researchers.md")

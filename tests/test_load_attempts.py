@@ -1,7 +1,7 @@
 """Every `pars load` attempt is recorded, a refused one with its message (issue 14, item 4).
 
 The record is `<db>.loads.jsonl` beside the warehouse (warehouse/load/attempts.py), not a table in it: a refused
-load must leave the warehouse exactly as it was (conftest.fingerprint, tests/security), and a failed first load
+load must leave the warehouse exactly as it was (tests.helpers.fingerprint, tests/security), and a failed first load
 leaves no warehouse at all, yet both attempts must be found afterwards.
 
 Old code: nothing recorded a refused load (no log beside the warehouse; raw.load_history holds loads that
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from security.snapcases import drop_file_entries, error_line, run_load
 
-from conftest import copy_export, fingerprint, query
+from tests.helpers import copy_export, fingerprint, query
 
 
 def log_of(db: Path) -> Path:

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import copy_export, fingerprint, query, read_manifest, set_manifest
+from tests.helpers.loadcases import read_rows, set_cell, write_rows
 from warehouse.load import LoadError, load_export
 from warehouse.synth import generate
-
-from conftest import copy_export, fingerprint, query, read_manifest, set_manifest
-from loadcases import read_rows, set_cell, write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 

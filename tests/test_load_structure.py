@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.load import load_export
-
-from conftest import query, read_manifest, set_manifest
-from loadcases import (
+from tests.helpers import query, read_manifest, set_manifest
+from tests.helpers.loadcases import (
     append_raw,
     gzip_file,
     read_rows,
@@ -18,7 +16,8 @@ from loadcases import (
     set_cell,
     write_rows,
 )
-from loadchecks import assert_stops, load_expect, quarantine
+from tests.helpers.loadchecks import assert_stops, load_expect, quarantine
+from warehouse.load import load_export
 
 # --- encodings ---------------------------------------------------------------------------------
 

@@ -8,17 +8,16 @@ import json
 
 import pytest
 
-from warehouse.load import load_export
-
-from conftest import query
-from loadcases import (
+from tests.helpers import query
+from tests.helpers.loadcases import (
     cell,
     find_row,
     read_rows,
     set_cell,
     write_rows,
 )
-from loadchecks import assert_identity, load_expect
+from tests.helpers.loadchecks import assert_identity, load_expect
+from warehouse.load import load_export
 
 # --- values: dates, numbers, booleans, codes, whitespace, ids ------------------------------------
 

@@ -9,12 +9,11 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import query
 from warehouse import resources
 from warehouse.build import BuildError, build
 from warehouse.cli import main
 from warehouse.load import LoadError, load_export
-
-from conftest import query
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,9 +18,8 @@ import csv
 import re
 from pathlib import Path
 
+from tests.helpers import query
 from warehouse.contract import RULES
-
-from conftest import query
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,10 @@ import shutil
 import duckdb
 import openpyxl
 import pytest
-from reportchecks import (
+
+from reports import safe_cell
+from reports.api import annual_report
+from tests.helpers.reportchecks import (
     as_float,
     crowded_headers,
     internal_names,
@@ -26,9 +29,6 @@ from reportchecks import (
     section,
     without_contents,
 )
-
-from reports import safe_cell
-from reports.api import annual_report
 
 YEAR = 2022
 

@@ -10,7 +10,10 @@ import sys
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from reportchecks import (
+
+from reports.api import all_review_packets, moc_report, rems_report
+from reports.review import PDF_LIST_LIMIT
+from tests.helpers.reportchecks import (
     crowded_headers,
     internal_names,
     is_letter,
@@ -26,9 +29,6 @@ from reportchecks import (
     section,
     without_contents,
 )
-
-from reports.api import all_review_packets, moc_report, rems_report
-from reports.review import PDF_LIST_LIMIT
 from warehouse.cli import main
 
 YEAR = 2022

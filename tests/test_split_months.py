@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import query
 from warehouse.cli import main
 from warehouse.contract import FILES
 from warehouse.load import load_export
 from warehouse.load.raw import latest_sql
 from warehouse.synth.months import split_months
-
-from conftest import query
 
 
 def live_rows(db: Path) -> dict[str, list[tuple]]:

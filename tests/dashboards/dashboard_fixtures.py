@@ -1,8 +1,7 @@
 """Fixtures of the dashboard tests: a users file made with `pars users add`, releases made with `pars release`.
 
-Not a conftest.py: the top-level tests import helpers `from conftest`, which a second conftest module would
-shadow. The test modules import these fixtures; each is made once per session (kept under the session's base
-temporary directory) whichever module asks first.
+Not a conftest.py: the browser tests of tests/security use them too, so the test modules import these fixtures;
+each is made once per session (kept under the session's base temporary directory) whichever module asks first.
 """
 
 from __future__ import annotations

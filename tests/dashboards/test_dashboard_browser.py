@@ -21,8 +21,8 @@ import pytest
 
 from dashboards import audit
 from dashboards.serve import healthy
+from tests.helpers import query as q
 
-from conftest import query as q
 from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_releases, dash_users, free_port  # noqa: F401  (fixtures)
 
 playwright_api = pytest.importorskip("playwright.sync_api")

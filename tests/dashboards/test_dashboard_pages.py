@@ -17,8 +17,8 @@ from streamlit.navigation.page import calc_hash
 from streamlit.testing.v1 import AppTest
 
 from dashboards import audit, auth, ui
+from tests.helpers import query as q
 
-from conftest import query as q
 from dashboard_fixtures import dash_releases, dash_users  # noqa: F401  (fixtures)
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"

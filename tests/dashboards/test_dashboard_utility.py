@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from anonymize.release.utility import percent
 from dashboards import ui
-from dashboards.bench import healthy
+from dashboards.serve import healthy
 
 from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_users, free_port  # noqa: F401  (fixtures)
 

@@ -22,9 +22,9 @@ from security.snapcases import error_line, run_load
 from streamlit.testing.v1 import AppTest
 
 from dashboards import auth, exports, ops, ui
+from tests.helpers import copy_export, query
 from warehouse.contract import RULES
 
-from conftest import copy_export, query
 from dashboard_fixtures import dash_users  # noqa: F401  (fixture)
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboards" / auth.PAGES["data_operations"][0])

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from anonymize.tables.linear_audit import ALL
-from tests.conftest import query
+from tests.helpers import query
 
 DIMS = {
     "activities_by_type_organization_year": ["activity_type", "organization_type", "report_year"],

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import fingerprint
+from tests.helpers import fingerprint
 from warehouse.cli import main
 
 

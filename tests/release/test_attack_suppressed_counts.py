@@ -19,7 +19,7 @@ from __future__ import annotations
 import polars as pl
 
 from anonymize.tables.linear_audit import ALL
-from tests.conftest import query
+from tests.helpers import query
 
 from .provider_attacker import ancestors
 

@@ -16,9 +16,8 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
+from tests.helpers import query
 from warehouse.cli import main
-
-from conftest import query
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "anonymize" / "release" / "profiles"

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from tests.helpers import query, read_manifest
+from tests.helpers.loadcases import read_rows, write_rows
+from tests.helpers.loadchecks import assert_identity
 from warehouse.load import load_export
-
-from conftest import query, read_manifest
-from loadcases import read_rows, write_rows
-from loadchecks import assert_identity
 
 
 def break_rows(export: Path, cases: list[tuple[str, str, str]]) -> list[tuple[str, int, str, str]]:

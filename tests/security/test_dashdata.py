@@ -25,8 +25,7 @@ import duckdb
 import pytest
 
 from dashboards.serve import healthy
-
-from conftest import copy_export, query, read_manifest, set_manifest
+from tests.helpers import copy_export, query, read_manifest, set_manifest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboards"))
 from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_users, free_port  # noqa: E402, F401  (fixture)

@@ -14,9 +14,10 @@ from typing import NamedTuple
 
 import pytest
 
+from tests.helpers import fingerprint, query
+from tests.helpers.loadcases import read_rows, write_rows
+
 from .snapcases import drop_file_entries, error_line, run_load, write_file_entries
-from conftest import fingerprint, query
-from loadcases import read_rows, write_rows
 
 
 def live_count(db, table: str, key: str) -> int:

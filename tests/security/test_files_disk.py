@@ -1,6 +1,6 @@
 """A careless operator's disk: a read-only `--db` or `--out` folder, and a disk that fills up during a load, a
 build, a release or a report. Each ends with one error line naming the path and the cause, exit 1, no
-partial file left, and the warehouse unchanged (conftest.fingerprint).
+partial file left, and the warehouse unchanged (tests.helpers.fingerprint).
 
 The disks are real: a small tmpfs filled to a few kilobytes, and a read-only bind mount (we run as root).
 Old code: a traceback every time (OSError from the lock file, shutil's sendfile, DuckDB's TransactionException,
@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from security.filesystems import error_lines, fill, read_only, run_cli, tmpfs, tree
-
-from conftest import copy_export, fingerprint
+from tests.helpers import copy_export, fingerprint
 
 NO_SPACE = "no space left on device"
 READ_ONLY = "read-only file system"

@@ -12,10 +12,9 @@ import shutil
 import stat
 from pathlib import Path
 
+from tests.helpers import copy_export, fingerprint
 from warehouse.build import build
 from warehouse.load import load_export
-
-from conftest import copy_export, fingerprint
 
 OWNER = (4321, 4322)  # a user and group that exist nowhere: only the numbers matter
 

@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 
 from security.filesystems import error_lines, run_cli, tree
+from tests.helpers import copy_export, fingerprint
 from warehouse.build import BuildError, workcopy
 from warehouse.build.workcopy import WorkPaths
-
-from conftest import copy_export, fingerprint
 
 SECRET = b"the victim's file: must survive\n"
 

@@ -8,12 +8,12 @@ CR as part of CRLF; every other character U+0000-U+001F, and U+007F, is quaranti
 
 from __future__ import annotations
 
+from tests.helpers import query
+from tests.helpers.loadcases import cell, find_row, read_rows, write_rows
+from tests.helpers.loadchecks import assert_stops
 from warehouse.load import load_export
 
 from ._loadread import break_rows, load_and_find
-from conftest import query
-from loadcases import cell, find_row, read_rows, write_rows
-from loadchecks import assert_stops
 
 CASES = [
     ("activities", "title", "Grand rounds\x01"),

@@ -7,9 +7,10 @@ with '-' (docs/loading.md); anything else is quarantined as `id_format` with fil
 
 from __future__ import annotations
 
+from tests.helpers import query
+from tests.helpers.loadcases import cell, find_row, set_cell
+
 from ._loadread import break_rows, load_and_find
-from conftest import query
-from loadcases import cell, find_row, set_cell
 
 CASES = [
     ("providers", "provider_id", "../../../../tmp/x"),

@@ -18,8 +18,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from conftest import fingerprint, query, read_manifest
-from loadcases import read_rows, set_cell
+from tests.helpers import fingerprint, query, read_manifest
+from tests.helpers.loadcases import read_rows, set_cell
 
 CAP = "256MB"
 #: Peak RSS allowed for a load under CAP: the interpreter with DuckDB, pyarrow and polars loaded takes

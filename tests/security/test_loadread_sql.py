@@ -15,11 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.helpers import copy_export, fingerprint, query
+from tests.helpers.loadcases import read_rows
 from warehouse.contract import FILES_BY_NAME
 from warehouse.load import LoadError, load_export
-
-from conftest import copy_export, fingerprint, query
-from loadcases import read_rows
 
 PROVIDERS = FILES_BY_NAME["providers"].column_names
 

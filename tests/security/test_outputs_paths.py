@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from reportchecks import pdf_text
 
+from tests.helpers.reportchecks import pdf_text
 from warehouse.cli import main
 
 HOSTILE = "../../../../escape/x"

@@ -18,8 +18,8 @@ import pandas as pd
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from reportchecks import mart, pdf_text
 
+from tests.helpers.reportchecks import mart, pdf_text
 from warehouse.cli import main
 
 YEAR = 2022
@@ -183,7 +183,7 @@ def test_build_summary_escapes_control_characters_for_the_terminal(capsys):
 
 def test_load_output_escapes_an_export_id_with_escape_sequences(export_copy, tmp_path):
     """An export's manifest names itself: its id reaches the load summary (or an error), never as raw ESC."""
-    from conftest import set_manifest
+    from tests.helpers import set_manifest
 
     set_manifest(export_copy, export_id="evil\x1b[2J\x1b]0;owned\x07\u202eid")
     r = CliRunner().invoke(main, ["load", str(export_copy), "--db", str(tmp_path / "w.duckdb")])

@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 
 from dashboards import auth
+from tests.helpers import query as q
 
 from .signin_server import (
     Served,
@@ -27,7 +28,6 @@ from .signin_server import (
     settle,
     submit,
 )
-from conftest import query as q
 
 pytestmark = needs_chromium
 COOKIE = "pars_session"

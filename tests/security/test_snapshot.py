@@ -18,11 +18,11 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import fingerprint, query
 from warehouse.cli import main
 from warehouse.load import reader
 
 from .snapcases import drop_file_entries, error_line, file_entry, run_load, write_file_entries
-from conftest import fingerprint, query
 
 
 def swapped_bytes(path: Path) -> bytes:

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import fingerprint, query, read_manifest
 from warehouse.load import LoadError, load_export
-
-from conftest import fingerprint, query, read_manifest
 
 
 def assert_stops(export: Path, db: Path, file: str, *needles: str) -> LoadError:
