@@ -332,12 +332,14 @@ def count_derivation(rows: pl.DataFrame, table: pl.DataFrame, targets: list[tupl
     return found
 
 
-def targets_of(table: pl.DataFrame, rows: pl.DataFrame) -> list[tuple[dict, str]]:
-    """Every suppressed cell of the type x organization table and measure whose true value is 1-10."""
+def targets_of(table: pl.DataFrame, rows: pl.DataFrame, measures=("activities",)) -> list[tuple[dict, str]]:
+    """Every suppressed cell of the type x organization table whose true count of activities is 1-10 (the other
+    measures are in the program as equalities; their own intervals are the joint audit's LPs, kept out of this
+    test for its time: ~0.5 s of solving per interval)."""
     targets = []
     for cell in table.filter(pl.col("activities").is_null()).iter_rows(named=True):
         key = {d: cell[d] for d in ("activity_type", "organization_type", "report_year")}
-        targets += [(key, m) for m in MEASURES if LOW <= cell_value(rows, key, m) <= HIGH]
+        targets += [(key, m) for m in measures if LOW <= cell_value(rows, key, m) <= HIGH]
     return targets
 
 
