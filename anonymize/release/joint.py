@@ -414,6 +414,9 @@ def _combinable(tables: list, rows: list) -> bool:
 def tables_activities_audit(candidate, registered) -> list[str]:
     """Reasons to refuse the candidate: a pseudonym link to a tables release, or a suppressed cell that the
     candidate combined with the registered releases makes derivable into [1, 10]."""
+    found = {name: list(frame.columns) for name, frame in candidate.tables.items()}
+    if not _has_tables(found) and not _has_rows(found):
+        return []  # a learners release: nothing of it enters these systems
     tables, rows = sources(candidate, registered)
     new_tables = [t for t in tables if t.candidate]
     new_rows = [r for r in rows if r.candidate]

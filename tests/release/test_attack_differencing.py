@@ -309,10 +309,13 @@ def count_derivation(rows: pl.DataFrame, table: pl.DataFrame, targets: list[tupl
                                             -np.inf, 0))
     box = Bounds(np.zeros(n), np.asarray(upper, dtype=float))
 
+    points: list[np.ndarray] = []  # every optimum is a feasible point of the LP
+
     def optimum(cost: np.ndarray, integral: bool) -> int:
         result = milp(cost, constraints=constraints, integrality=np.full(n, int(integral)), bounds=box,
                       options={"time_limit": 30})
         assert result.status == 0, f"milp: {result.message}"
+        points.append(result.x)
         value = float(np.abs(cost) @ result.x)
         return int(np.ceil(value - 1e-6) if cost.sum() > 0 else np.floor(value + 1e-6))  # counts are integers
 
@@ -321,6 +324,10 @@ def count_derivation(rows: pl.DataFrame, table: pl.DataFrame, targets: list[tupl
         combined, constant = expression(cell, m)
         cost = np.zeros(n)
         cost[combined] = 1.0
+        seen = [cost @ x + constant for x in points]
+        if seen and min(seen) < LOW - 1e-6 and max(seen) > HIGH + 1e-6:
+            found[(tuple(cell.items()), m)] = (LOW - 1, HIGH + 1)  # the LP reaches both sides: not disclosed
+            continue
         # the LP relaxation first: its interval contains the integer program's; the integer program is solved
         # for a bound only where it could move the interval inside [1, 10]
         lo, hi = optimum(cost, False) + constant, optimum(-cost, False) + constant
