@@ -102,7 +102,7 @@ class Exposure:
         return self.release, self.table, tuple(sorted(self.cell.items())), self.measure
 
     def text(self) -> str:
-        cell = ", ".join(f"{k}={v}" for k, v in self.cell.items())
+        cell = ", ".join(f"{k}={_printable(v)}" for k, v in self.cell.items())
         return f"{self.table} ({cell}) {self.measure} in [{self.lo}, {self.hi}]"
 
 
@@ -121,6 +121,11 @@ class JointResult:
 
 class JointAuditError(ValueError):
     """The releases cannot be audited together (their linear system is infeasible)."""
+
+
+def _printable(value: str) -> str:
+    """A value from released data in a one-line message: control characters (a line break) become U+FFFD."""
+    return "".join("\ufffd" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in str(value))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -417,7 +422,13 @@ def tables_activities_audit(candidate, registered) -> list[str]:
     found = {name: list(frame.columns) for name, frame in candidate.tables.items()}
     if not _has_tables(found) and not _has_rows(found):
         return []  # a learners release: nothing of it enters these systems
-    tables, rows = sources(candidate, registered)
+    try:
+        tables, rows = sources(candidate, registered)
+    except (OSError, ValueError, KeyError, pl.exceptions.PolarsError) as exc:
+        from .register import RegisterError
+
+        raise RegisterError(f"release register: a registered release's data cannot be read for the joint audit "
+                            f"({_printable(exc)}); restore the register from the backup of the warehouse") from None
     new_tables = [t for t in tables if t.candidate]
     new_rows = [r for r in rows if r.candidate]
     if not new_tables and not new_rows:
