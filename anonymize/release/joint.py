@@ -473,8 +473,8 @@ def tables_activities_audit(candidate, registered) -> list[str]:
                                                               if len(found) > SHOWN else "")
         reasons.append(
             f"combined with {', '.join(others)}, {len(found)} suppressed cell value(s) of {release} become "
-            f"derivable into [{LOW}, {HIGH}] (linear programs over the published cells, their margins and the "
-            f"activity rows): {shown}")
+            f"derivable into [{LOW}, {HIGH}] (linear programs over the published cells and margins of every "
+            f"tables release{' and the activity rows' if rows else ''}): {shown}")
     return reasons
 
 
