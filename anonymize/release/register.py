@@ -164,7 +164,15 @@ def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> li
     return reasons
 
 
-JOINT_AUDITS: list[Callable[[Candidate, list[Registered]], list[str]]] = [secret_reuse_audit]
+def tables_activities_audit(candidate: Candidate, registered: list[Registered]) -> list[str]:
+    """The tables x activities (and tables x tables) disclosure audit: anonymize/release/joint.py."""
+    from .joint import tables_activities_audit as audit
+
+    return audit(candidate, registered)
+
+
+JOINT_AUDITS: list[Callable[[Candidate, list[Registered]], list[str]]] = [secret_reuse_audit,
+                                                                          tables_activities_audit]
 
 
 def joint_audit(candidate: Candidate, registered: list[Registered]) -> list[str]:

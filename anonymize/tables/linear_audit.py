@@ -121,11 +121,17 @@ class Auditor:
     """
 
     def __init__(
-        self, table: pl.DataFrame, dimensions: list[str], values: np.ndarray, matrix: sp.csr_matrix | None = None
+        self, table: pl.DataFrame | None, dimensions: list[str], values: np.ndarray,
+        matrix: sp.csr_matrix | None = None, constants: np.ndarray | None = None,
     ) -> None:
-        self.matrix = relations(table, dimensions) if matrix is None else matrix
+        """`matrix` replaces the table's own relations (then `table` may be None); `constants` is the right-hand
+        side b of `matrix @ x == b` (zeros by default: the margin equations are homogeneous), for systems that add
+        equations with known parts (anonymize/release/joint.py: cell = rows known to be in it + unknown parts)."""
+        self.matrix = relations(table, dimensions) if matrix is None else sp.csr_matrix(matrix)
         self.columns = self.matrix.tocsc()
         self.values = values.astype(np.float64)
+        self.constants = (np.zeros(self.matrix.shape[0]) if constants is None
+                          else np.asarray(constants, dtype=np.float64))
         self.upper = float(values.max(initial=0))  # the grand total bounds every cell
         self._cache: dict[tuple[int, ...], dict[int, list]] = {}
         self._models: dict[tuple[int, ...], highspy.Highs] = {}
@@ -138,7 +144,7 @@ class Auditor:
         return np.split(suppressed[order], np.flatnonzero(np.diff(labels[order])) + 1) if suppressed.size else []
 
     def _blocks(self, mask: np.ndarray):
-        rhs = -(self.matrix @ np.where(mask, 0.0, self.values))
+        rhs = self.constants - self.matrix @ np.where(mask, 0.0, self.values)
         for component in self.components(mask):
             block = self.columns[:, component].tocsr()
             equations = np.flatnonzero(np.diff(block.indptr))
