@@ -77,7 +77,8 @@ def suppress(
     auditors = {m: Auditor(table, dimensions, values[m], matrix) for m in values}
     coarseness = np.sum([(table[d].cast(pl.Utf8) == ALL).to_numpy() for d in dimensions], axis=0)
     primaries = {m: (values[m] >= low) & (values[m] <= high) for m in measures}
-    primary = np.logical_or.reduce([*primaries.values(), *(n > 0 for n in protection.values())])
+    primary = np.logical_or.reduce([np.zeros(table.height, dtype=bool), *primaries.values(),
+                                    *(n > 0 for n in protection.values())])
     mask = primary.copy()
     while True:
         exposed = [(m, cell, 0) for m in measures
@@ -104,12 +105,13 @@ def suppress(
         mask=mask,
         primary=int(primary.sum()),
         secondary=int(mask.sum() - primary.sum()),
-        intervals=audits[measures[0]],
-        measure=measures[0],
+        intervals=next(iter(audits.values()), []),
+        measure=next(iter(audits), ""),
         low=low,
         high=high,
         audits=audits,
-        dominance_primary=int((primary & ~np.logical_or.reduce(list(primaries.values()))).sum()),
+        dominance_primary=int((primary & ~np.logical_or.reduce([np.zeros(table.height, dtype=bool),
+                                                                *primaries.values()])).sum()),
     )
 
 
