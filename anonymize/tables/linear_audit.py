@@ -266,6 +266,7 @@ def short_of(auditor: Auditor, mask: np.ndarray, need: np.ndarray) -> list[int]:
     """
     result = []
     for component, a_eq, b_eq in auditor._blocks(mask):
+        solved = auditor._cache.setdefault(tuple(component.tolist()), {})  # reused by a later `intervals`
         value = auditor.values[component]
         most, least = value.copy(), value.copy()
         for position in np.flatnonzero(need[component] > 0):
@@ -279,6 +280,7 @@ def short_of(auditor: Auditor, mask: np.ndarray, need: np.ndarray) -> list[int]:
             lo, point = auditor._solve(component, a_eq, b_eq, cell, -1.0)
             np.maximum(most, point, out=most)
             np.minimum(least, point, out=least)
+            solved[cell] = (lo, hi)
             if not reaches(lo, hi, int(value[position]), int(wanted)):
                 result.append(cell)
     return result
