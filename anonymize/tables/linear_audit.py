@@ -159,6 +159,13 @@ class Auditor:
             model.changeColsCost(component.size, np.arange(component.size, dtype=np.int32), costs)
             model.run()
             if model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                # large magnitudes (dollars in cents) can trip the warm-started simplex's tolerances: solve once
+                # more from scratch with presolve before calling the system inconsistent
+                model.clearSolver()
+                model.setOptionValue("presolve", "on")
+                model.run()
+                model.setOptionValue("presolve", "off")
+            if model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 status = model.modelStatusToString(model.getModelStatus())
                 raise ValueError(f"audit linear program failed ({status}); are the margins consistent?")
             point = np.asarray(model.getSolution().col_value)
