@@ -57,7 +57,7 @@ class SuppressionResult:
 
 def suppress(
     table: pl.DataFrame, dimensions: list[str], measure: str | list[str], low: int = 1, high: int = 10,
-    protection: dict[str, np.ndarray] | None = None,
+    protection: dict[str, np.ndarray] | None = None, final_audit: bool = True,
 ) -> SuppressionResult:
     """Suppress `table` so that no cell of `measure` in [low, high] is published or derivable.
 
@@ -69,6 +69,10 @@ def suppress(
     column (whole units: hours as tenths), how far below and above its value each sensitive cell's feasible
     interval must reach (0 = not sensitive). Those cells are suppressed in every measure too, and complementary
     suppression continues until each one's interval reaches that far on both sides.
+
+    `final_audit=False` skips the closing interval of every suppressed cell (the report's `intervals`): the loop
+    only ends when every primary cell is proven protected (an LP bound or a feasible point beyond the limit), so
+    the closing audit re-proves it; callers that publish no intervals (the Data Report) save that time.
     """
     measures = [measure] if isinstance(measure, str) else list(measure)
     protection = {m: np.asarray(n, dtype=np.int64) for m, n in (protection or {}).items()}
@@ -85,6 +89,7 @@ def suppress(
                    for cell in auditors[m].exposed(mask, np.flatnonzero(primaries[m]), low, high)]
         exposed += [(m, cell, int(need[cell])) for m, need in protection.items()
                     for cell in short_of(auditors[m], mask, need)]
+        left = len(exposed)
         if not exposed:
             break
         added = {_complement(auditors[m], mask, values[m], coarseness, cell, need)
@@ -92,9 +97,14 @@ def suppress(
         if not added:
             break  # nothing left to suppress; the final audit below raises
         mask[sorted(added)] = True
-    audits = {m: audit_with(auditors[m], table, dimensions, mask, low, high) for m in measures}
-    audits.update({f"{m} (p% rule)": audit_protection(auditors[m], table, dimensions, mask, need)
-                   for m, need in protection.items()})
+    if not final_audit:
+        if left:  # the loop ran out of cells to suppress
+            raise TableExposedError(f"{left} suppressed cells still derivable too closely")
+        audits = {}
+    else:
+        audits = {m: audit_with(auditors[m], table, dimensions, mask, low, high) for m in measures}
+        audits.update({f"{m} (p% rule)": audit_protection(auditors[m], table, dimensions, mask, need)
+                       for m, need in protection.items()})
     exposed_cells = {m: [i.cell for i in found if not i.protected] for m, found in audits.items()}
     exposed_cells = {m: cells for m, cells in exposed_cells.items() if cells}
     if exposed_cells:
