@@ -103,3 +103,36 @@ def test_audit_flags_a_suppression_pattern_too_narrow_for_the_p_percent_rule():
     # 75 hours, less than the 100 (10% of 1,000) it needs above its value; the [1, 10] rule would call it safe
     by = {tuple(i.cell.values()): i for i in narrow}
     assert by[("A", "x")].hi == 1000 + 75 and by[("A", "x")].lo < 900 and not by[("A", "x")].protected
+
+
+def test_data_report_cells_follow_the_rule_across_accreditor_groups():
+    """Hand-made provider-years: the Joint group's only provider is primary in every income line it has, and a
+    complement keeps it from coming back as All minus ACCME minus State."""
+    from anonymize.tables.data_report import INCOME_SOURCES, REASON, suppressed_cells
+
+    def provider(pid, group, org, fees):
+        row = dict.fromkeys(INCOME_SOURCES, 0.0)
+        row.update(registration_fees=fees, report_year=2022, accreditor_type=group, organization_type=org,
+                   provider_id=pid, is_reporting=True)
+        return row
+
+    years = pl.DataFrame([provider("a", "ACCME", "X", 100.0), provider("b", "ACCME", "X", 120.0),
+                          provider("c", "ACCME", "X", 90.0), provider("d", "State", "X", 110.0),
+                          provider("e", "State", "X", 95.0), provider("f", "State", "X", 105.0),
+                          provider("g", "Joint", "X", 5000.0)])
+    empty_activities = pl.DataFrame(schema={"report_year": pl.Int32, "accreditor_type": pl.Utf8,
+                                            "organization_type": pl.Utf8, "activity_type": pl.Utf8,
+                                            "provider_id": pl.Utf8, "hours_of_instruction": pl.Float64,
+                                            "physician_interactions": pl.Int64, "other_learner_interactions": pl.Int64})
+    empty_professions = pl.DataFrame(schema={"report_year": pl.Int32, "accreditor_type": pl.Utf8,
+                                             "profession": pl.Utf8, "provider_id": pl.Utf8, "learner_count": pl.Int64})
+    cells = suppressed_cells(empty_activities, years, empty_professions, ["X"], [])
+    by_type = cells.filter(pl.col("source_model") == "income_by_organization_type")
+    joint = by_type.filter((pl.col("accreditor_group") == "Joint") & (pl.col("measure") == "registration_fees"))
+    assert joint["is_primary"].to_list() == [True, True] and joint["reason"][0] == REASON  # rows X and All
+    # All = ACCME + State + Joint would give Joint back: All (5,620, remainder 500, exactly 10% of g's 5,000: not
+    # dominated) is suppressed as its complement
+    everyone = by_type.filter((pl.col("accreditor_group") == "All") & (pl.col("measure") == "registration_fees"))
+    assert everyone.height == 2 and not everyone["is_primary"].any()
+    quartiles = cells.filter(pl.col("source_model") == "provider_quartiles_by_organization_type")
+    assert set(quartiles["accreditor_group"].to_list()) == {"Joint"} and quartiles.height == 6
