@@ -21,7 +21,7 @@ MATRIX_MEASURES = [
 
 
 SUPPRESSED_NOTE = ('"-": suppressed because fewer than 3 providers contribute or one provider dominates, or withheld '
-                   'so that such a figure cannot be derived from the totals (annual_report.suppressed_cells).')
+                   'so that such a figure cannot be derived from the totals.')
 
 
 def suppressed(w: Warehouse, year: int, group: str, source_model: str) -> set[tuple[str, str]]:
