@@ -14,16 +14,19 @@ Accreditor group is a dimension because the supplement prints ACCME, State and J
 A magnitude cell with fewer than 3 contributing providers or failing the p% rule (p = 10) is a primary cell; the
 complementary cells are chosen and the pattern audited by the same linear program as the tables release, each
 primary cell's interval reaching 10% of its largest provider's contribution on both sides. Quartiles (Table 12) are
-not additive: a row of fewer than 3 reporting providers is suppressed, nothing else.
+not additive: a row of fewer than 3 reporting providers is suppressed, nothing else. When no suppression pattern
+protects every primary cell (only in tiny warehouses, where one provider dominates a grand total), the whole system
+is withheld for that year.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from anonymize.tables.dominance import MIN_CONTRIBUTORS, REASON, aligned, contributions, dominated, protection_levels
 from anonymize.tables.linear_audit import ALL, with_margins
-from anonymize.tables.suppression import suppress
+from anonymize.tables.suppression import TableExposedError, suppress
 
 COMPLEMENT = "withheld so that a suppressed figure cannot be derived from the totals"
 ACTIVITY_MEASURES = ["hours_of_instruction", "physician_interactions", "other_learner_interactions"]
@@ -48,9 +51,14 @@ def _suppressed(rows: pl.DataFrame, dims: list[str], measures: list[str]) -> pl.
     table = with_margins(interior, dims, measures)
     stats = aligned(contributions(rows, dims, measures, "provider_id"), table, dims)
     need = {m: protection_levels(stats, m, dominated(stats, m).to_numpy()) for m in measures}
-    result = suppress(table, dims, [], low=1, high=10, protection=need, final_audit=False)
     primary = sum(n > 0 for n in need.values()) > 0
-    flagged = table.select(dims).with_columns(pl.Series("is_primary", primary), pl.Series("_masked", result.mask))
+    try:
+        mask = suppress(table, dims, [], low=1, high=10, protection=need, final_audit=False).mask
+    except TableExposedError:
+        # no pattern protects every primary cell (a tiny warehouse whose grand total one provider dominates):
+        # the whole system is withheld for the year
+        mask = np.ones(table.height, dtype=bool)
+    flagged = table.select(dims).with_columns(pl.Series("is_primary", primary), pl.Series("_masked", mask))
     return flagged.filter(pl.col("_masked")).drop("_masked")
 
 
