@@ -127,6 +127,12 @@ def test_data_report_cells_follow_the_rule_across_accreditor_groups():
     empty_professions = pl.DataFrame(schema={"report_year": pl.Int32, "accreditor_type": pl.Utf8,
                                              "profession": pl.Utf8, "provider_id": pl.Utf8, "learner_count": pl.Int64})
     cells = suppressed_cells(empty_activities, years, empty_professions, ["X"], [])
+    # one provider dominating the grand total: no pattern can protect it, so every figure of the system is withheld
+    tiny = pl.DataFrame([provider("a", "ACCME", "X", 5000.0), provider("b", "State", "X", 10.0),
+                         provider("c", "State", "X", 10.0)])
+    withheld = suppressed_cells(empty_activities, tiny, empty_professions, ["X"], []).filter(
+        (pl.col("source_model") == "income_by_organization_type") & (pl.col("measure") == "registration_fees"))
+    assert sorted(withheld["accreditor_group"].to_list()) == ["ACCME", "ACCME", "All", "All", "State", "State"]
     by_type = cells.filter(pl.col("source_model") == "income_by_organization_type")
     joint = by_type.filter((pl.col("accreditor_group") == "Joint") & (pl.col("measure") == "registration_fees"))
     assert joint["is_primary"].to_list() == [True, True] and joint["reason"][0] == REASON  # rows X and All
