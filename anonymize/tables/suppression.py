@@ -140,7 +140,8 @@ def _complement(auditor: Auditor, mask, values, coarseness, cell: int, need: int
     coarser than the exposed cell (no more `All`s), take the best one; best = non-zero first, then fewest `All`s
     (interior cells before subtotals and margins), then smallest value (least information lost). If no level has
     one, take the best published cell reached, then the best published cell of the whole table. For a dominance
-    cell (`need` > 0) a candidate at least `need` large comes first: a smaller one cannot widen the interval enough.
+    cell (`need` > 0), among equally coarse candidates one at least `need` large comes first (a smaller one cannot
+    widen the interval enough), but never a coarser one: margins are what readers use most.
     """
     reached = np.zeros(mask.size, dtype=bool)
     frontier = np.array([cell])
@@ -163,8 +164,8 @@ def _complement(auditor: Auditor, mask, values, coarseness, cell: int, need: int
 
 
 def _best(candidates: np.ndarray, values: np.ndarray, coarseness: np.ndarray, need: int = 0) -> int:
-    order = np.lexsort((values[candidates], coarseness[candidates], values[candidates] == 0,
-                        values[candidates] < need))
+    order = np.lexsort((values[candidates], values[candidates] < need, coarseness[candidates],
+                        values[candidates] == 0))
     return int(candidates[order[0]])
 
 
