@@ -21,6 +21,36 @@ MATRIX_MEASURES = [
 ]
 
 
+SUPPRESSED_NOTE = ('"-": suppressed because fewer than 3 providers contribute or one provider dominates, or withheld '
+                   'so that such a figure cannot be derived from the totals.')
+
+
+def suppressed(w: Warehouse, year: int, group: str, source_model: str) -> set[tuple[str, str]]:
+    """The (row_key, measure) figures of one mart that the Data Report prints as "-" (the mart decides)."""
+    return {(r["row_key"], r["measure"]) for r in w.rows(
+        "select row_key, measure from annual_report.suppressed_cells where report_year = ? and accreditor_group = ? "
+        "and source_model = ?", [year, group, source_model])}
+
+
+def hide(t: Table, cells) -> Table:
+    """Blank the figures `cells(row, column_key)` names: None in the row and "-" in print, with the footnote once.
+
+    Called after `with_total`, so the totals are those of the true figures (they equal the marts' totals)."""
+    hidden = 0
+    for r in [*t.rows, *([t.total] if t.total else [])]:
+        keys = {c.key for c in t.columns if c.kind not in ("text", "code") and cells(r, c.key)}
+        if keys:
+            r.update(dict.fromkeys(keys))
+            r["_suppressed"] = keys
+            hidden += len(keys)
+    if hidden:
+        t.note = f"{t.note} {SUPPRESSED_NOTE}".strip()
+    if t.change and t.total:  # a change against last year would give a suppressed total back
+        for key in t.total.get("_suppressed", ()):
+            t.change.pop(key, None)
+    return t
+
+
 class Numbering:
     """Table numbers in reading order ("1", "2" ... or "S-ACCME.1" in the supplement)."""
 
@@ -100,7 +130,17 @@ def size_table(w: Warehouse, year: int, num: Numbering, groups: list[str]) -> Ta
               **_src("annual_report.enterprise_size", year),
               note="Income in US dollars. Interactions count a learner each time they take part.")
     t.extra["row_kinds"] = True
-    return t
+    flags = {g: suppressed(w, year, g, "enterprise_size") for g in groups}
+    flags["previous"] = suppressed(w, year - 1, "All", "enterprise_size")
+    keys = {label: key for key, label, _ in measures}
+    first_before = suppressed(w, year - 1, groups[0], "enterprise_size")
+
+    def hidden(r: dict, c: str) -> bool:
+        if c == "change":  # the change of a hidden figure, or against a hidden one, would give it back
+            figure = ("Total", keys[r["measure"]])
+            return figure in flags[groups[0]] or figure in first_before
+        return ("Total", keys[r["measure"]]) in flags.get(c, ())
+    return hide(t, hidden)
 
 
 def matrix_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict) -> list[Table]:
@@ -127,10 +167,12 @@ def matrix_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict)
         t = Table(tid, f"Table {n}. {label} by organization type and activity type, {year} ({GROUP_NAMES[group]})",
                   cols, table_rows, note=f"Activity types: {legend}.", **_src("annual_report.activity_matrix", year),
                   wide=True)
+        flags = suppressed(w, year, group, "activity_matrix")
         t = with_total(t, "organization_type")
         if t.total:
             t.change = change_row("organization_type", year, pct, {"total": key})
-        out.append(t)
+        out.append(hide(t, lambda r, c, key=key, flags=flags, total=t.total: (
+            f"{'All' if r is total else r['organization_type']} | {'All' if c == 'total' else c}", key) in flags))
     return out
 
 
@@ -146,6 +188,8 @@ def income_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict)
     if t1.total:
         t1.total["share_of_total_income"] = None
         t1.change = change_row("income_source", year, pct, {"income": "total_income"})
+    by_source = suppressed(w, year, group, "income_by_source")
+    hide(t1, lambda r, c: ("All" if r is t1.total else r["income_source"], c) in by_source)
     org = w.rows("select i.* from annual_report.income_by_organization_type i join main.organization_types o "
                  "using (organization_type) where report_year = ? and accreditor_group = ? order by o.sort_order",
                  [year, group])
@@ -163,6 +207,8 @@ def income_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict)
     ], org, **_src("annual_report.income_by_organization_type", year), wide=True), "organization_type")
     if t2.total:
         t2.change = change_row("organization_type", year, pct, {c.key: c.key for c in t2.columns[1:]})
+    by_type = suppressed(w, year, group, "income_by_organization_type")
+    hide(t2, lambda r, c: ("All" if r is t2.total else r["organization_type"], c) in by_type)
     return [t1, t2]
 
 
@@ -171,14 +217,16 @@ def commercial_support_table(w: Warehouse, year: int, group: str, num: Numbering
                   "join main.organization_types o using (organization_type) "
                   "where report_year = ? and accreditor_group = ? order by o.sort_order", [year, group])
     tid, n = num.next()
-    return Table(tid, f"Table {n}. Commercial support by organization type, {year} ({GROUP_NAMES[group]})", [
+    flags = suppressed(w, year, group, "commercial_support_by_organization_type")
+    return hide(Table(tid, f"Table {n}. Commercial support by organization type, {year} ({GROUP_NAMES[group]})", [
         Column("organization_type", "Organization type", "text"),
         Column("activities", "Activities", "int"),
         Column("activities_with_commercial_support", "Activities with support", "int"),
         Column("share_of_activities_with_commercial_support", "Share of activities supported", "share"),
         Column("commercial_support_income", "Commercial support", "money"),
         Column("share_of_commercial_support_income", "Share of support income", "share"),
-    ], rows, **_src("annual_report.commercial_support_by_organization_type", year))
+    ], rows, **_src("annual_report.commercial_support_by_organization_type", year)),
+        lambda r, c: (r["organization_type"], c) in flags)
 
 
 def change_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
@@ -225,7 +273,8 @@ def professions_table(w: Warehouse, year: int, group: str, num: Numbering) -> Ta
         Column("other_learner_interactions", "Interactions", "int"),
         Column("share_of_other_learner_interactions", "Share", "share"),
     ], rows, **_src("annual_report.other_learners_by_profession", year))
-    return t
+    flags = suppressed(w, year, group, "other_learners_by_profession")
+    return hide(t, lambda r, c: (r["profession"], c) in flags)
 
 
 def quartiles_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
@@ -233,7 +282,8 @@ def quartiles_table(w: Warehouse, year: int, group: str, num: Numbering) -> Tabl
                   "join main.organization_types o using (organization_type) "
                   "where report_year = ? and accreditor_group = ? order by o.sort_order", [year, group])
     tid, n = num.next()
-    return Table(tid, f"Table {n}. Quartiles per reporting provider by organization type, {year} "
+    flags = suppressed(w, year, group, "provider_quartiles_by_organization_type")
+    return hide(Table(tid, f"Table {n}. Quartiles per reporting provider by organization type, {year} "
                       f"({GROUP_NAMES[group]})", [
         Column("organization_type", "Organization type", "text"),
         Column("providers_reporting", "Providers reporting", "int"),
@@ -243,7 +293,8 @@ def quartiles_table(w: Warehouse, year: int, group: str, num: Numbering) -> Tabl
         Column("interactions_p25", "Interactions 25th pct.", "num1"),
         Column("interactions_median", "Interactions median", "num1"),
         Column("interactions_p75", "Interactions 75th pct.", "num1"),
-    ], rows, **_src("annual_report.provider_quartiles_by_organization_type", year), wide=True)
+    ], rows, **_src("annual_report.provider_quartiles_by_organization_type", year), wide=True),
+        lambda r, c: (r["organization_type"], c) in flags)
 
 
 def group_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict) -> list[Table]:
@@ -391,6 +442,8 @@ def trend_charts(w: Warehouse) -> list[tuple[str, Chart | None]]:
 def income_share_chart(w: Warehouse, year: int) -> Chart | None:
     src = w.rows("select income_source, share_of_total_income from annual_report.income_by_source "
                  "where report_year = ? and accreditor_group = 'All' order by source_order", [year])
+    hidden = suppressed(w, year, "All", "income_by_source")
+    src = [r for r in src if (r["income_source"], "share_of_total_income") not in hidden]
     if not src or all(r["share_of_total_income"] is None for r in src):
         return None
     return bars("fig-6", f"Share of total income by source, {year}", [r["income_source"] for r in src],

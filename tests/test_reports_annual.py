@@ -13,6 +13,7 @@ import pytest
 from reports import safe_cell
 from reports.api import annual_report
 from tests.helpers.reportchecks import (
+    NUMBER,
     as_float,
     crowded_headers,
     internal_names,
@@ -38,6 +39,19 @@ def annual(built_warehouse, tmp_path_factory):
     out = tmp_path_factory.mktemp("annual")
     paths = annual_report(built_warehouse, YEAR, out)
     return {"paths": paths, "text": pdf_text(paths["pdf"]), "db": built_warehouse}
+
+
+def hidden(db, source_model: str, group: str = "All", year: int = YEAR) -> set[tuple[str, str]]:
+    """The figures the report prints as "-" (annual_report.suppressed_cells: the dominance rule)."""
+    return {(r["row_key"], r["measure"]) for r in mart(
+        db, "select row_key, measure from annual_report.suppressed_cells where report_year = ? and "
+        "accreditor_group = ? and source_model = ?", [year, group, source_model])}
+
+
+def tokens(block: str, label: str) -> list[str]:
+    """The figures of a row as printed ("-" for a suppressed one), without the label."""
+    line = next(x.strip() for x in block.splitlines() if x.strip().startswith(label))
+    return [t for t in line[len(label):].split() if t == "-" or NUMBER.fullmatch(t)]
 
 
 def test_writes_pdf_workbook_and_csvs(annual):
@@ -69,11 +83,14 @@ def test_table_1_equals_enterprise_size(annual):
                        ("Physician interactions", "physician_interactions"),
                        ("Other learner interactions", "other_learner_interactions"),
                        ("Commercial support income", "commercial_support_income"), ("Total income", "total_income")]:
-        got = row_numbers(block, label)[:5]  # the last column is the change against the previous year
+        got = tokens(block, label)[:5]  # the last column is the change against the previous year
         digits = 1 if key == "hours_of_instruction" else 0  # hours to a tenth
-        want = [round(as_float(rows[g][key]), digits) for g in ("All", "ACCME", "State", "Joint")]
-        want.append(round(as_float(prev[key]), digits))
-        assert got == want, (label, got, want)
+        want = ["-" if ("Total", key) in hidden(annual["db"], "enterprise_size", g)
+                else round(as_float(rows[g][key]), digits) for g in ("All", "ACCME", "State", "Joint")]
+        want.append("-" if ("Total", key) in hidden(annual["db"], "enterprise_size", year=YEAR - 1)
+                    else round(as_float(prev[key]), digits))
+        assert [t if t == "-" else round(float(t.replace("$", "").replace(",", "")), digits) for t in got] == want, \
+            (label, got, want)
 
 
 def test_activity_matrix_rows_equal_the_mart(annual):
@@ -93,17 +110,25 @@ def test_activity_matrix_rows_equal_the_mart(annual):
 
 def test_income_by_source_and_supplement_equal_the_marts(annual):
     block = section(annual["text"], f"Table 6. Income by source, {YEAR}", "Source:")
+    flags = hidden(annual["db"], "income_by_source")
     for r in mart(annual["db"], "select * from annual_report.income_by_source where report_year = ? "
                   "and accreditor_group = 'All'", [YEAR]):
-        got = row_numbers(block, r["income_source"])
-        assert got[0] == round(as_float(r["income"]))
-        if r["share_of_total_income"] is not None:
-            assert got[1] == round(100 * r["share_of_total_income"], 1)
+        got = tokens(block, r["income_source"])
+        if (r["income_source"], "income") in flags:
+            assert got[0] == "-"
+        else:
+            assert float(got[0].replace("$", "").replace(",", "")) == round(as_float(r["income"]))
+        if (r["income_source"], "share_of_total_income") in flags:
+            assert got[1] == "-"
+        elif r["share_of_total_income"] is not None:
+            assert float(got[1].rstrip("%")) == round(100 * r["share_of_total_income"], 1)
     # the supplement's State table of professions
     block = section(annual["text"], f"Other learners by profession, {YEAR} (State-accredited providers)", "Source:")
     for r in mart(annual["db"], "select * from annual_report.other_learners_by_profession where report_year = ? "
                   "and accreditor_group = 'State' and profession in ('Nurse', 'Pharmacist')", [YEAR]):
-        assert row_numbers(block, r["profession"])[:2] == [r["activities"], r["other_learner_interactions"]]
+        interactions = "-" if (r["profession"], "other_learner_interactions") in hidden(
+            annual["db"], "other_learners_by_profession", "State") else f"{r['other_learner_interactions']:,}"
+        assert tokens(block, r["profession"])[:2] == [f"{r['activities']:,}", interactions]
 
 
 def test_executive_summary_sentences_come_from_the_mart(annual):
@@ -137,15 +162,22 @@ def test_workbook_reads_back_to_the_marts(annual):
     es = {r["accreditor_group"]: r for r in mart(
         annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])}
     assert rows["Activities"][1:5] == tuple(es[g]["activities"] for g in ("All", "ACCME", "State", "Joint"))
-    assert rows["Total income"][1] == pytest.approx(float(es["All"]["total_income"]))
+    if ("Total", "total_income") in hidden(annual["db"], "enterprise_size"):
+        assert rows["Total income"][1] is None
+    else:
+        assert rows["Total income"][1] == pytest.approx(float(es["All"]["total_income"]))
     assert isinstance(rows["Hours of instruction"][1], float | int)
     ws = wb[next(n for n in wb.sheetnames if n.startswith("T8 "))]
     got = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
+    flags = hidden(annual["db"], "commercial_support_by_organization_type")
     for r in mart(annual["db"], "select * from annual_report.commercial_support_by_organization_type "
                   "where report_year = ? and accreditor_group = 'All'", [YEAR]):
         row = got[r["organization_type"]]
         assert row[1:3] == (r["activities"], r["activities_with_commercial_support"])
-        assert row[4] == pytest.approx(float(r["commercial_support_income"]))
+        if (r["organization_type"], "commercial_support_income") in flags:
+            assert row[4] is None  # suppressed: an empty cell
+        else:
+            assert row[4] == pytest.approx(float(r["commercial_support_income"]))
     assert ws["B4"].number_format == "#,##0" and ws["A3"].font.bold
 
 
@@ -156,7 +188,9 @@ def test_csv_matches_the_workbook(annual):
     assert rows[0] == ["Source", "Income", "Share of total income"]
     want = mart(annual["db"], "select income_source, income from annual_report.income_by_source "
                 "where report_year = ? and accreditor_group = 'All' order by source_order", [YEAR])
-    assert [(r[0], float(r[1])) for r in rows[1:7]] == [(w["income_source"], float(w["income"])) for w in want]
+    flags = hidden(annual["db"], "income_by_source")
+    assert [(r[0], r[1] and float(r[1])) for r in rows[1:7]] == [
+        (w["income_source"], "" if (w["income_source"], "income") in flags else float(w["income"])) for w in want]
 
 
 def test_safe_cell_guards_formulas():

@@ -9,8 +9,10 @@ no table can give away what the other hides.
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import polars as pl
 
+from anonymize.tables.dominance import aligned, contributions, dominated, protection_levels
 from anonymize.tables.linear_audit import ALL, with_margins
 from anonymize.tables.suppression import TableExposedError, suppress
 from warehouse.contract import codes
@@ -117,6 +119,33 @@ def stack(tables: dict[str, pl.DataFrame], dims: dict[str, list[str]]) -> tuple[
     return stacked.sort(union), union
 
 
+def dominance_stats(con: duckdb.DuckDBPyConnection, system: dict, dims: dict[str, list[str]],
+                    years: list[int] | None) -> tuple[pl.DataFrame, list[str]]:
+    """Per cell of the stacked table (margins included), each magnitude's total, largest and second-largest
+    contribution per provider and the number of contributing providers; hours in tenths, like the table."""
+    rule = system["dominance"]
+    union = list(dict.fromkeys(d for ds in dims.values() for d in ds))
+    columns = system.get("columns", {})
+    selected = ", ".join(f"coalesce({columns.get(d, d)}::varchar, 'None') as {d}" for d in union)
+    magnitudes = ", ".join(f"({m}::double * 10) as {m}" if m == HOURS else f"{m}::double as {m}"
+                           for m in rule["measures"])
+    where, params = "", None
+    if years:
+        where, params = f"where {columns.get('report_year', 'report_year')} in (select unnest($y))", {"y": years}
+    rows = con.sql(f"select {selected}, {rule['unit']}::varchar as unit, {magnitudes} from {system['source']} "
+                   f"{where}", params=params).pl()
+    per_table = {t: contributions(rows, ds, rule["measures"], "unit") for t, ds in dims.items()}
+    return stack(per_table, dims)
+
+
+def dominance_protection(stats: pl.DataFrame, stacked: pl.DataFrame, union: list[str], rule: dict
+                         ) -> dict[str, np.ndarray]:
+    """Per magnitude, the protection each cell of `stacked` needs (0 = passes the rule)."""
+    lined = aligned(stats, stacked, union)
+    p, least = float(rule.get("p", 10)), int(rule.get("min_providers", 3))
+    return {m: protection_levels(lined, m, dominated(lined, m, p, least).to_numpy(), p) for m in rule["measures"]}
+
+
 def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: dict | None = None) -> Content:
     low, high = int(profile.get("low", 1)), int(profile.get("high", 10))
     published: dict[str, pl.DataFrame] = {}
@@ -135,8 +164,12 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
             systems_report[name] = report
         else:
             stacked, union = stack(full, dims)
+            protection = None
+            if system.get("dominance"):
+                stats, _ = dominance_stats(con, system, dims, years)
+                protection = dominance_protection(stats, stacked, union, system["dominance"])
             try:
-                result = suppress(stacked, union, system["disclosure"], low, high)
+                result = suppress(stacked, union, system["disclosure"], low, high, protection)
             except TableExposedError as exc:
                 raise ReleaseError(f"table system {name!r}: {exc}") from None
             for table, ds in dims.items():
@@ -151,10 +184,25 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
             report["intervals"] = [{k: v for k, v in i.items() if k != "value"} for i in report["intervals"]]
             report["tables"] = list(dims)
             report["exposed"] = sum(v["exposed"] for v in report["audited_measures"].values())
+            if protection is not None:
+                rule = system["dominance"]
+                sensitive = np.logical_or.reduce([n > 0 for n in protection.values()])
+                report["dominance"] = {
+                    "rule": f"a magnitude cell ({', '.join(rule['measures'])}) with fewer than "
+                            f"{rule.get('min_providers', 3)} contributing providers, or whose total minus its two "
+                            f"largest provider contributions is less than {rule.get('p', 10)}% of the largest, is "
+                            f"suppressed; its LP interval must reach {rule.get('p', 10)}% of the largest contribution "
+                            "below and above its value",
+                    "p": rule.get("p", 10), "min_providers": rule.get("min_providers", 3),
+                    "sensitive_cells": int(sensitive.sum()),
+                    "primary_suppressed": result.dominance_primary,
+                    "published_sensitive": int((sensitive & ~result.mask).sum()),
+                }
             systems_report[name] = report
         for table in dims:
             forbid_money(published[table])
             columns[table] = {c: DESCRIPTIONS[c] for c in published[table].columns}
+    dominance = [r["dominance"] for r in systems_report.values() if "dominance" in r]
     audit_ok = all(r.get("all_protected", True) and not r.get("exposed") for r in systems_report.values())
     published_small = {
         t: int(sum(((f[m] >= low) & (f[m] <= high)).sum() for m in f.columns if m in DESCRIPTIONS and f[m].dtype
@@ -167,6 +215,12 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
         {"name": f"suppressed cells whose LP interval lies inside [{low}, {high}]", "required": 0,
          "achieved": sum(r.get("exposed", 0) for r in systems_report.values()), "ok": audit_ok},
     ]
+    if dominance:
+        guarantees.append({
+            "name": f"published magnitude cells failing the p% rule (p = {dominance[0]['p']}) or with fewer than "
+                    f"{dominance[0]['min_providers']} providers", "required": 0,
+            "achieved": sum(d["published_sensitive"] for d in dominance),
+            "ok": not any(d["published_sensitive"] for d in dominance)})
     if dp is not None:
         total = sum(r.get("epsilon", 0) for r in systems_report.values())
         guarantees.append({"name": "differential privacy, total epsilon (privacy unit: learner)",

@@ -165,6 +165,13 @@ class Auditor:
             model.changeColsCost(component.size, np.arange(component.size, dtype=np.int32), costs)
             model.run()
             if model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                # large magnitudes (dollars in cents) can trip the warm-started simplex's tolerances: solve once
+                # more from scratch with presolve before calling the system inconsistent
+                model.clearSolver()
+                model.setOptionValue("presolve", "on")
+                model.run()
+                model.setOptionValue("presolve", "off")
+            if model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 status = model.modelStatusToString(model.getModelStatus())
                 raise ValueError(f"audit linear program failed ({status}); are the margins consistent?")
             point = np.asarray(model.getSolution().col_value)
@@ -253,4 +260,54 @@ def audit_with(
         lo, hi = found[cell]
         value = int(auditor.values[cell])
         result.append(CellInterval(label, value, lo, hi, is_protected(lo, hi, low, high)))
+    return result
+
+
+# --- protection levels (the dominance rule's audit; anonymize/tables/dominance.py) ---------------------------------
+
+
+def reaches(lo: int, hi: int, value: int, need: int) -> bool:
+    """A sensitive magnitude cell is protected when its feasible interval reaches `need` below and above its value."""
+    return lo <= value - need and hi >= value + need
+
+
+def short_of(auditor: Auditor, mask: np.ndarray, need: np.ndarray) -> list[int]:
+    """The suppressed cells with need > 0 whose feasible interval does not reach `need` on both sides.
+
+    As in `Auditor.exposed`, every LP optimum is a feasible point, so a cell that some optimum (or the true table)
+    already puts far enough below and above its value needs no LP of its own.
+    """
+    result = []
+    for component, a_eq, b_eq in auditor._blocks(mask):
+        solved = auditor._cache.setdefault(tuple(component.tolist()), {})  # reused by a later `intervals`
+        value = auditor.values[component]
+        most, least = value.copy(), value.copy()
+        for position in np.flatnonzero(need[component] > 0):
+            cell, wanted = int(component[position]), float(need[component[position]])
+            if most[position] >= value[position] + wanted - _TOLERANCE and \
+                    least[position] <= value[position] - wanted + _TOLERANCE:
+                continue
+            hi, point = auditor._solve(component, a_eq, b_eq, cell, 1.0)
+            np.maximum(most, point, out=most)
+            np.minimum(least, point, out=least)
+            lo, point = auditor._solve(component, a_eq, b_eq, cell, -1.0)
+            np.maximum(most, point, out=most)
+            np.minimum(least, point, out=least)
+            solved[cell] = (lo, hi)
+            if not reaches(lo, hi, int(value[position]), int(wanted)):
+                result.append(cell)
+    return result
+
+
+def audit_protection(auditor: Auditor, table: pl.DataFrame, dimensions: list[str], mask: np.ndarray,
+                     need: np.ndarray) -> list[CellInterval]:
+    """Feasible interval of every suppressed cell with need > 0, protected when it reaches `need` on both sides."""
+    cells = np.flatnonzero(mask & (need > 0))
+    found = auditor.intervals(mask, cells)
+    labels = cell_labels(table, dimensions, cells)
+    result = []
+    for cell, label in zip(cells.tolist(), labels, strict=True):
+        lo, hi = found[cell]
+        value = int(auditor.values[cell])
+        result.append(CellInterval(label, value, lo, hi, reaches(lo, hi, value, int(need[cell]))))
     return result
