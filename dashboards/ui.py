@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import audit, auth, exports, settings
+from reports import labels
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,6 +133,122 @@ def by_year(frame: pd.DataFrame, column: str = "report_year") -> pd.DataFrame:
     out = frame.copy()
     out[column] = out[column].astype(str)
     return out
+
+
+# ------------------------------------------------------------------------------------ filters in the URL
+#
+# Every filter is a widget made by one of the functions below, which keep it in the page's URL (st.query_params):
+# /moc?year=2021&board=ABIM&board=ABP. A reload, a bookmark or a shared link (after a sign-in if needed: the
+# sign-in page runs at the same URL and keeps its query) opens the same page with the same filters. A filter's
+# value is also remembered for the session under its URL name, so "year" chosen on one page is the year of the
+# next page that has a year. A value from a URL is only ever matched against the widget's own options: text from a
+# URL never becomes anything but the option it names (an unknown value falls back to the default).
+
+REMEMBERED = "remembered-filters"
+
+
+def _wanted(param: str, many: bool):
+    """The filter's text in the URL, else the one remembered from another page, else None."""
+    if many:
+        values = st.query_params.get_all(param)
+        if values:
+            return values
+    elif param in st.query_params:
+        return st.query_params[param]
+    return st.session_state.get(REMEMBERED, {}).get(param)
+
+
+def _keep(param: str, text: str | list[str] | None) -> None:
+    """Remember the filter and write it into the URL (only when it changed: each write is a message)."""
+    st.session_state.setdefault(REMEMBERED, {})[param] = text
+    wanted = [] if text is None else ([text] if isinstance(text, str) else list(text))
+    if st.query_params.get_all(param) != wanted:
+        if not wanted:
+            del st.query_params[param]
+        else:
+            st.query_params[param] = wanted if isinstance(text, list) else wanted[0]
+
+
+def _prime(key: str, param: str, options: list, default, text: Callable = str, many: bool = False) -> None:
+    """Before the widget exists: its value from the URL or the session's memory when it has none (or a stale one)."""
+    if key in st.session_state:
+        value = st.session_state[key]
+        if (all(v in options for v in value) if many else value in options):
+            return
+    wanted = _wanted(param, many)
+    by_text = {text(o): o for o in options}
+    if wanted is None:
+        value = default
+    elif many:
+        value = [by_text[t] for t in (wanted if isinstance(wanted, list) else [wanted]) if t in by_text]
+    else:
+        value = by_text.get(wanted, default)
+    st.session_state[key] = value
+
+
+def url_select(label: str, options, *, key: str, param: str, default=None, radio: bool = False, **kwargs):
+    """st.selectbox (or st.radio) kept in the URL as `param`; `default` (else the first option) when not given."""
+    options = list(options)
+    _prime(key, param, options, options[0] if default is None or default not in options else default)
+    widget = st.radio if radio else st.selectbox
+    value = widget(label, options, key=key, **kwargs)
+    _keep(param, str(value))
+    return value
+
+
+def url_multiselect(label: str, options, *, key: str, param: str, **kwargs) -> list:
+    """st.multiselect kept in the URL as one `param` per chosen value (none: every value)."""
+    options = list(options)
+    _prime(key, param, options, [], many=True)
+    value = st.multiselect(label, options, key=key, **kwargs)
+    _keep(param, [str(v) for v in value])
+    return value
+
+
+def url_toggle(label: str, *, key: str, param: str, default: bool, **kwargs) -> bool:
+    """st.toggle kept in the URL as param=yes or param=no."""
+    yes_no = lambda v: "yes" if v else "no"  # noqa: E731
+    _prime(key, param, [True, False], default, text=yes_no)
+    value = st.toggle(label, key=key, **kwargs)
+    _keep(param, yes_no(value))
+    return value
+
+
+def url_text(label: str, *, key: str, param: str, max_chars: int = 100, **kwargs) -> str:
+    """st.text_input kept in the URL (empty: not in the URL)."""
+    if key not in st.session_state:
+        wanted = _wanted(param, False)
+        st.session_state[key] = str(wanted)[:max_chars] if wanted else ""
+    value = st.text_input(label, key=key, max_chars=max_chars, **kwargs)
+    _keep(param, value.strip() or None)
+    return value
+
+
+# --------------------------------------------------------------------------------------- tables and tiles
+
+
+def table(frame: pd.DataFrame, *, first: list[str] | None = None, hide: list[str] | None = None,
+          key: str | None = None, **kwargs) -> None:
+    """st.dataframe with labels for column names, `first` columns first, lists as text, numbers formatted by
+    `reports.labels` (dollars as $1,230,520, shares as percent, counts with separators)."""
+    shown = frame.drop(columns=[c for c in (hide or []) if c in frame.columns])
+    config = {labels.label(c): column_config(c) for c in shown.columns}
+    st.dataframe(labels.labelled(shown, first), hide_index=True, key=key,
+                 column_config={k: v for k, v in config.items() if v is not None}, **kwargs)
+
+
+STREAMLIT_FORMATS = {"integer": "%,d", "dollars": "$%,.0f", "hours": "%,.1f", "decimal": "%,.2f", "year": "%d"}
+
+
+def column_config(column: str):
+    kind = labels.kind(column)
+    if kind == "percent":
+        return st.column_config.NumberColumn(labels.label(column), format="percent")
+    if kind in STREAMLIT_FORMATS:
+        return st.column_config.NumberColumn(labels.label(column), format=STREAMLIT_FORMATS[kind])
+    if kind == "date":
+        return st.column_config.DateColumn(labels.label(column), format="YYYY-MM-DD")
+    return None
 
 
 def warehouse_guard() -> None:
