@@ -104,10 +104,13 @@ def file_reader(path: Path) -> Callable[[], bytes]:
     return lambda: Path(path).read_bytes()
 
 
-def metric_row(row, figures: list[tuple[str, str, Callable]]) -> None:
-    """One row of st.metric: (label, column of `row`, formatter) each; "0" for every figure when `row` is None."""
-    for col, (label, column, fmt) in zip(st.columns(len(figures)), figures, strict=True):
-        col.metric(label, fmt(row[column]) if row is not None else "0")
+def metric_row(row, figures: list[tuple[str, str, Callable]], key: str | None = None) -> None:
+    """Headline tiles: (label, column of `row`, formatter) each; a zero in each tile's own format ("$0") when `row`
+    is None. The tiles sit in a wrapping row and take the width of their text, so that neither a value nor a label
+    is ever cut ("$5…", "Other learner interacti…") at any window width."""
+    with st.container(horizontal=True, gap="medium", key=key):
+        for label, column, fmt in figures:
+            st.metric(label, fmt(row[column]) if row is not None else fmt(0), width="content", border=True)
 
 
 def number(value, decimals: int = 0) -> str:
@@ -249,6 +252,61 @@ def column_config(column: str):
     if kind == "date":
         return st.column_config.DateColumn(labels.label(column), format="YYYY-MM-DD")
     return None
+
+
+# ------------------------------------------------------------------------------------------------- charts
+#
+# One palette for every chart: 20 colours that differ in hue or lightness, so that up to 20 categories (13 activity
+# types, the boards, the statuses) never share a colour. Every axis label is drawn (no overlap culling, no length
+# limit), and legends list every entry.
+
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+           "#17becf", "#393b79", "#ad494a", "#637939", "#e7ba52", "#843c39", "#7b4173", "#3182bd", "#31a354",
+           "#fd8d3c", "#636363"]
+AXIS = {"labelOverlap": False, "labelLimit": 0}
+LEGEND = {"orient": "bottom", "direction": "horizontal", "columns": 4, "symbolLimit": 0, "labelLimit": 0,
+          "title": None}
+
+
+def _color(frame: pd.DataFrame, color: str | None, order: list | None) -> dict:
+    if not color:
+        return {}
+    domain = order or sorted(frame[color].dropna().astype(str).unique().tolist())
+    return {"color": {"field": color, "type": "nominal", "title": labels.label(color),
+                      "scale": {"domain": domain, "range": PALETTE[:max(len(domain), 1)] if len(domain) <= 20
+                                else PALETTE},
+                      "sort": domain, "legend": LEGEND}}
+
+
+def bar_chart(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, x_title: str, y_title: str,
+              horizontal: bool = False, color_order: list | None = None, key: str, height: int | None = None,
+              sort: str | None = None) -> None:
+    """Bars of `y` by `x` (stacked by `color`), every category labelled, colours from the palette."""
+    category = {"field": x, "type": "nominal", "title": x_title, "axis": {**AXIS, "labelAngle": 0}}
+    if sort:
+        category["sort"] = sort
+    value = {"field": y, "type": "quantitative", "title": y_title, "axis": {"format": ",d", "tickMinStep": 1}}
+    n = max(frame[x].nunique(), 1)
+    spec = {"mark": {"type": "bar"},
+            "encoding": {("y" if horizontal else "x"): category, ("x" if horizontal else "y"): value,
+                         **_color(frame, color, color_order),
+                         "tooltip": [{"field": x, "title": x_title},
+                                     *([{"field": color, "title": labels.label(color)}] if color else []),
+                                     {"field": y, "title": y_title, "type": "quantitative", "format": ",.0f"}]}}
+    st.vega_lite_chart(frame, spec, height=height or (max(220, 22 * n + 60) if horizontal else 300), key=key)
+
+
+def line_chart(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, x_title: str, y_title: str,
+               key: str, height: int = 300, color_order: list | None = None) -> None:
+    """Lines of `y` by `x` (one per `color`), with points, every series in the legend."""
+    spec = {"mark": {"type": "line", "point": True},
+            "encoding": {"x": {"field": x, "type": "ordinal", "title": x_title, "axis": {**AXIS, "labelAngle": 0}},
+                         "y": {"field": y, "type": "quantitative", "title": y_title, "axis": {"format": ",d"}},
+                         **_color(frame, color, color_order),
+                         "tooltip": [{"field": x, "title": x_title},
+                                     *([{"field": color, "title": labels.label(color)}] if color else []),
+                                     {"field": y, "title": y_title, "type": "quantitative", "format": ",.0f"}]}}
+    st.vega_lite_chart(frame, spec, height=height, key=key)
 
 
 def warehouse_guard() -> None:
