@@ -75,11 +75,9 @@ def download(label: str, data: Callable[[], bytes], file_name: str, mime: str, *
 
 def table_downloads(frame: pd.DataFrame, base_name: str, *, what: str, key: str, details: dict | None = None) -> None:
     """CSV and Excel buttons for a table (formula-injection guarded), both audited; built only on click."""
-    left, right, _ = st.columns([1, 1, 4])
-    with left:
+    with st.container(horizontal=True):
         download("CSV", lambda: exports.to_csv(frame), f"{base_name}.csv", CSV, what=what, key=f"{key}-csv",
                  details=details)
-    with right:
         download("Excel", lambda: exports.to_xlsx(frame, base_name), f"{base_name}.xlsx", XLSX, what=what,
                  key=f"{key}-xlsx", details=details)
 
@@ -91,11 +89,9 @@ def report_downloads(kind: str, year: int, title: str, key: str) -> None:
     if not reporting.available():
         st.caption("The reports need the reports package (reports.api), which this installation lacks.")
         return
-    left, right, _ = st.columns([1, 1, 3])
-    with left:
+    with st.container(horizontal=True):
         download(f"PDF {year}", lambda: reporting.report(kind, year, "pdf"), f"{kind}-report-{year}.pdf", PDF,
                  what=f"{title} {year} (PDF)", key=f"{key}-pdf", details={"year": int(year)})
-    with right:
         download(f"Excel {year}", lambda: reporting.report(kind, year, "xlsx"), f"{kind}-report-{year}.xlsx", XLSX,
                  what=f"{title} {year} (Excel)", key=f"{key}-xlsx", details={"year": int(year)})
 
@@ -264,7 +260,7 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#17becf", "#393b79", "#ad494a", "#637939", "#e7ba52", "#843c39", "#7b4173", "#3182bd", "#31a354",
            "#fd8d3c", "#636363"]
 AXIS = {"labelOverlap": False, "labelLimit": 0}
-LEGEND = {"orient": "bottom", "direction": "horizontal", "columns": 4, "symbolLimit": 0, "labelLimit": 0,
+LEGEND = {"orient": "bottom", "direction": "horizontal", "columns": 3, "symbolLimit": 0, "labelLimit": 0,
           "title": None}
 
 
@@ -272,10 +268,10 @@ def _color(frame: pd.DataFrame, color: str | None, order: list | None) -> dict:
     if not color:
         return {}
     domain = order or sorted(frame[color].dropna().astype(str).unique().tolist())
+    columns = 4 if max((len(str(d)) for d in domain), default=0) <= 8 else 2  # long names: two to a line
     return {"color": {"field": color, "type": "nominal", "title": labels.label(color),
-                      "scale": {"domain": domain, "range": PALETTE[:max(len(domain), 1)] if len(domain) <= 20
-                                else PALETTE},
-                      "sort": domain, "legend": LEGEND}}
+                      "scale": {"domain": domain, "range": PALETTE}, "sort": domain,
+                      "legend": {**LEGEND, "columns": columns}}}
 
 
 def bar_chart(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, x_title: str, y_title: str,

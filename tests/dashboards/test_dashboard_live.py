@@ -11,6 +11,8 @@ import time
 import pytest
 from test_dashboard_browser import choose, heading, metric, server, settle, shot, sign_in  # noqa: F401  (fixtures)
 
+from dashboards.signin_state import COOKIE
+
 from conftest import query as q
 from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_releases, dash_users  # noqa: F401  (fixtures)
 
@@ -31,21 +33,29 @@ def context(browser):
 def headers(pg, index: int = 0) -> list[str]:
     """The column headers of the page's index-th table (the grid's accessible table)."""
     grid = pg.locator('[data-testid="stDataFrame"]').nth(index)
-    grid.locator('[role="columnheader"]').first.wait_for()
+    grid.locator('[role="columnheader"]').first.wait_for(state="attached")
     return [h.strip() for h in grid.locator('[role="columnheader"]').all_text_contents()]
 
 
 def cells(pg, index: int = 0) -> list[str]:
     grid = pg.locator('[data-testid="stDataFrame"]').nth(index)
-    grid.locator('[role="gridcell"]').first.wait_for()
+    grid.locator('[role="gridcell"]').first.wait_for(state="attached")
     return [c.strip() for c in grid.locator('[role="gridcell"]').all_text_contents()]
 
 
 def chart_texts(pg, index: int) -> list[str]:
     """Every text Vega drew in the page's index-th chart (axis labels, titles, legend entries)."""
     chart = pg.locator('[data-testid="stVegaLiteChart"]').nth(index)
-    chart.locator("text").first.wait_for()
+    chart.locator("text").first.wait_for(state="attached")
     return [t for t in chart.locator("text").all_text_contents() if t.strip()]
+
+
+def signed_in(pg, server, name: str, path: str) -> None:
+    """Sign in at `path` and wait for the session cookie (fetched in the background), so that a reload or a goto
+    stays signed in."""
+    sign_in(pg, server, name, path)
+    heading(pg).wait_for()
+    wait_for(lambda: any(c["name"] == COOKIE for c in pg.context.cookies()), "the session cookie")
 
 
 def wait_for(predicate, what: str):
@@ -63,7 +73,7 @@ def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(cont
     completions = q(db, "select completions from moc.board_summary where report_year = ? and board = ?",
                     [year, board])[0][0]
     # signed out, a shared link: the sign-in page keeps it and opens it after the sign-in
-    sign_in(pg, server, "staff1", f"/moc?year={year}&board={board}")
+    signed_in(pg, server, "staff1", f"/moc?year={year}&board={board}")
     expect(heading(pg)).to_have_text("CME that counts for MOC")
     expect(pg.locator(".st-key-selection")).to_contain_text(f"{year} · boards {board}")
     expect(metric(pg, "Completions")).to_have_text(f"{completions:,}")
@@ -90,7 +100,7 @@ def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(cont
     other = context.browser.new_context(viewport={"width": 1400, "height": 1400})
     other.set_default_timeout(TIMEOUT_MS)
     pg2 = other.new_page()
-    sign_in(pg2, server, "staff1", f"/annual-report?year=2021&accreditor=ACCME&state={state}")
+    signed_in(pg2, server, "staff1", f"/annual-report?year=2021&accreditor=ACCME&state={state}")
     expect(pg2.locator(".st-key-selection")).to_contain_text(f"2021 · accreditor ACCME · state {state}")
     expect(metric(pg2, "Activities")).to_have_text(f"{activities:,}")
     # a value that is not an option (hostile or stale) falls back to the default, without an error
@@ -102,7 +112,7 @@ def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(cont
 
 def test_tables_and_charts_show_labels_formats_and_every_category(context, server):
     pg, db = context.new_page(), server["db"]
-    sign_in(pg, server, "staff1", "/moc?year=2021")
+    signed_in(pg, server, "staff1", "/moc?year=2021")
     expect(heading(pg)).to_have_text("CME that counts for MOC")
     summary = headers(pg, 0)
     assert "report_year" not in summary and "completions_accepted" not in summary, summary
@@ -136,7 +146,7 @@ def test_tables_and_charts_show_labels_formats_and_every_category(context, serve
 def test_every_filter_changes_what_it_claims(context, server):
     pg, db = context.new_page(), server["db"]
     year = q(db, "select max(report_year) from rems.summary")[0][0]
-    sign_in(pg, server, "staff1", f"/rems?year={year}")
+    signed_in(pg, server, "staff1", f"/rems?year={year}")
     expect(heading(pg)).to_have_text("Opioid Analgesic REMS")
     listed = {d: q(db, "select count(*) from rems.activity_list where report_year = ? and rems_designation = ?",
                    [year, d])[0][0] for d in ("Compliant", "Related")}
@@ -173,7 +183,7 @@ def test_every_filter_changes_what_it_claims(context, server):
 def test_moc_and_rems_open_on_the_latest_complete_year(context, server):
     pg, db = context.new_page(), server["db"]
     years = [y for (y,) in q(db, "select distinct report_year from annual_report.enterprise_size order by 1")]
-    sign_in(pg, server, "staff1", "/moc")
+    signed_in(pg, server, "staff1", "/moc")
     expect(heading(pg)).to_have_text("CME that counts for MOC")
     expect(pg.locator(".st-key-selection")).to_contain_text(f"Selection: {years[-1]} ")
     pg.locator(".st-key-f-year").click()
@@ -188,10 +198,11 @@ def test_screens_at_two_widths(browser, server, width):
     ctx = browser.new_context(viewport={"width": width, "height": 1200})
     ctx.set_default_timeout(TIMEOUT_MS)
     pg = ctx.new_page()
-    sign_in(pg, server, "staff1", "/annual-report")
+    signed_in(pg, server, "staff1", "/annual-report")
     for path in ("/annual-report", "/moc", "/rems", "/data-operations"):
         pg.goto(server["url"] + path)
         heading(pg).wait_for()
+        pg.locator('[data-testid="stMetricValue"]').first.wait_for()
         settle(pg)
         time.sleep(1)
         for value in pg.locator('[data-testid="stMetricValue"], [data-testid="stMetricLabel"]').all():
