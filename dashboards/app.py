@@ -24,9 +24,6 @@ else:
     pages = [st.Page(auth.PAGES[k][0], title=auth.PAGES[k][1], icon=auth.PAGES[k][2], url_path=auth.PAGES[k][3],
                      default=(i == 0)) for i, k in enumerate(keys)]
     page = st.navigation({auth.SECTION[user["role"]]: pages})
-    provider = st.query_params.get("provider")
-    if page.title == auth.PAGES["provider_review"][1] and provider and "f-provider-search" not in st.session_state:
-        st.session_state["f-provider-search"] = provider[:100]  # a deep link's provider: the page's search box
     with st.sidebar:
         if cookie := st.session_state.pop("cookie-url", None):  # just signed in: the browser gets its cookie
             auth.fetch_cookie(cookie)

@@ -92,9 +92,22 @@ def _packet_files(provider_id: str) -> dict[str, Path]:
     def produce(folder: Path) -> dict[str, Path]:
         pdf = render(settings.warehouse(), provider_id, folder)
         csv_dir = pdf.with_name(pdf.stem + "-csv")
-        return {"pdf": pdf, **({"csv_dir": csv_dir} if csv_dir.is_dir() else {})}
+        if not csv_dir.is_dir():  # the lists fit in the PDF: their CSVs all the same, for the zip
+            _write_packet_lists(provider_id, csv_dir)
+        return {"pdf": pdf, "csv_dir": csv_dir}
 
     return _cached(out, produce)
+
+
+def _write_packet_lists(provider_id: str, csv_dir: Path) -> None:
+    """The packet's lists (the term's activities, the flagged activities) as the packet writes them when long."""
+    from reports.data import Warehouse
+    from reports.excel import write_csvs
+    from reports.review import packet_context
+
+    with Warehouse(settings.warehouse()) as w:
+        tables = packet_context(w, provider_id)["tables"]
+    write_csvs([t for t in tables if t.id in ("t-activities", "t-problems")], csv_dir)
 
 
 def review_packet(provider_id: str) -> bytes:

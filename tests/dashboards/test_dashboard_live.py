@@ -211,3 +211,40 @@ def test_screens_at_two_widths(browser, server, width):
             assert not cut or path == "/data-operations", (path, value.text_content())
         shot(pg, server, f"live-{path.strip('/')}-{width}")
     ctx.close()
+
+
+def test_reviewer_link_opens_the_provider_and_the_packet_zip_holds_its_lists(context, server):
+    import csv
+    import io
+    import zipfile
+
+    from test_dashboard_browser import download
+
+    pg, db = context.new_page(), server["db"]
+    signed_in(pg, server, "reviewer1", "/provider-review")
+    expect(heading(pg)).to_have_text("Provider review")
+    soonest = headers(pg, 0)
+    assert soonest[:2] == ["Term end", "Days left"], soonest  # the columns that matter, first
+    provider_id, name, activities = q(db, "select provider_id, any_value(provider_name), count(*) "
+                                          "from review.term_activities group by provider_id "
+                                          "order by count(*) desc, provider_id limit 1")[0]
+    # a shared link to one provider opens it, and a reload keeps it
+    pg.goto(server["url"] + f"/provider-review?provider={provider_id}")
+    expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")
+    pg.reload()
+    expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")
+    assert f"provider={provider_id}" in pg.url
+    history = headers(pg, 0)
+    assert "decision_date" not in history and history[0] == "Decision date", history
+    # the packet as a zip: the PDF and the full list of the term's activities as CSV
+    file_name, body = download(pg, "dl-packet-zip", timeout_ms=120_000)
+    assert file_name == f"review-packet-{provider_id}.zip"
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        names = z.namelist()
+        pdfs = [n for n in names if n.endswith(".pdf")]
+        assert len(pdfs) == 1 and z.read(pdfs[0]).startswith(b"%PDF"), names
+        listed = [n for n in names if n.endswith("activities_of_the_current_term.csv")]
+        assert len(listed) == 1, names
+        rows = list(csv.reader(io.StringIO(z.read(listed[0]).decode("utf-8"))))
+    assert len(rows) - 1 == activities  # every activity of the term, not the PDF's first 50
+    shot(pg, server, "live-reviewer-provider")
