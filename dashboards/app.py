@@ -23,14 +23,26 @@ else:
     keys = auth.ROLE_PAGES[user["role"]]
     pages = [st.Page(auth.PAGES[k][0], title=auth.PAGES[k][1], icon=auth.PAGES[k][2], url_path=auth.PAGES[k][3],
                      default=(i == 0)) for i, k in enumerate(keys)]
-    page = st.navigation({auth.SECTION[user["role"]]: pages})
+    # Another role's URL (an old bookmark, a link from a colleague) opens this role's first page with a word of
+    # explanation, instead of Streamlit's "Page not found" box: those URLs run the first page's own script (which
+    # checks the role itself), and the menu is drawn here with the role's pages only.
+    elsewhere = [st.Page(auth.PAGES[keys[0]][0], title=auth.PAGES[keys[0]][1], url_path=auth.PAGES[k][3])
+                 for k in auth.PAGES if k not in keys]
+    page = st.navigation(pages + elsewhere, position="hidden")
     with st.sidebar:
+        st.caption(auth.SECTION[user["role"]])
+        for own in pages:
+            st.page_link(own)
+        st.divider()
         if cookie := st.session_state.pop("cookie-url", None):  # just signed in: the browser gets its cookie
             auth.fetch_cookie(cookie)
         st.caption(f"Signed in as **{plain(user['name'])}** ({plain(user['role'])})")
         if st.button("Sign out", icon=":material/logout:", key="sign-out"):
             auth.sign_out()  # sends the browser to /pars-auth/sign-out, which deletes the cookie and starts afresh
             st.stop()  # (a rerun now could drop that message before it leaves)
+    if page in elsewhere:
+        asked = next(v[1] for v in auth.PAGES.values() if v[3] == page.url_path)
+        st.info(f"The page {asked!r} is not open to the role {user['role']}: here is your own first page.")
 try:
     page.run()
 except WarehouseUnavailable as exc:  # a missing or outdated warehouse: say so instead of a redacted error

@@ -54,7 +54,8 @@ cols[2].metric("Noncompliance findings", ui.number(term["term_decision_noncompli
 cols[3].metric("Probation ever", "yes" if term["has_been_on_probation"] else "no")
 
 where = {"provider_id": provider_id}
-tabs = st.tabs(["History", "Term profile", "Completeness", "PIP sample", "Peer comparison"])
+tabs = st.tabs(["History", "Term profile", "Completeness", "PIP sample", "Peer comparison"], key="tab",
+               bind="query-params")  # the open tab is in the URL too (?tab=PIP+sample)
 with tabs[0]:
     history = data.select("review.accreditation_history", where, order_by=["decision_sequence"])
     ui.table(history, first=["decision_date", "decision_type", "accreditation_status", "term_start_date",

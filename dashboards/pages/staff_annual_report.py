@@ -76,7 +76,8 @@ def breakdown_chart(parts: pd.DataFrame, dim: str, dim_label: str) -> None:
     st.vega_lite_chart(parts[[dim, "activities"]], {
         "mark": {"type": "bar"},
         "encoding": {  # every category labelled: no label culled for overlap, none shortened
-            "y": {"field": dim, "type": "nominal", "sort": "-x", "title": dim_label.capitalize(), "axis": ui.AXIS},
+            "y": {"field": dim, "type": "nominal", "sort": "-x", "title": dim_label.capitalize(),
+                  "axis": {**ui.AXIS, "title": None}},  # the subheader names the dimension; long labels need room
             "x": {"field": "activities", "type": "quantitative", "title": "Activities", "axis": {"format": ",d"}},
             "tooltip": [{"field": dim, "title": dim_label.capitalize()},
                         {"field": "activities", "type": "quantitative", "title": "Activities", "format": NUMBER}],
@@ -142,7 +143,7 @@ def explorer(years: list, org_types: list, activity_names: dict, states: list) -
             st.caption(ui.plain(f"No counted activity in {year} to break down by {dim_label}."))
 
     # Only the open tab runs: switching tabs reruns this fragment (on_change="rerun").
-    parts_tab, trend_tab, income_tab = st.tabs(TABS, key="t-tabs", on_change="rerun")
+    parts_tab, trend_tab, income_tab = st.tabs(TABS, key="tab", on_change="rerun", bind="query-params")
     details = {"year": int(year), **selection}
     if parts_tab.open:
         with parts_tab:
