@@ -115,3 +115,27 @@ def test_packet_zip_holds_the_pdf_and_its_csvs(tmp_path):
     with zipfile.ZipFile(io.BytesIO(payload)) as z:
         assert sorted(z.namelist()) == ["review-P1-csv/term_activities.csv", "review-P1.pdf"]
         assert z.read("review-P1.pdf") == b"%PDF-1.7 test"
+
+
+def test_report_workbooks_keep_the_year_in_sheet_names_and_format_every_number(tmp_path):
+    from reports.excel import write_workbook
+    from reports.tables import Column, Table
+
+    columns = [Column("organization_type", "Organization type", "text"), Column("activities", "Activities", "int"),
+               Column("total_income", "Total income", "money"), Column("share", "Share", "share"),
+               Column("hours", "Hours", "num1")]
+    rows = [{"organization_type": "Hospital", "activities": 732, "total_income": 1230520.08, "share": 0.25,
+             "hours": 12.5}]
+    titles = ["Table 2. Activities by organization type and activity type, 2022 (All accredited providers)",
+              "Table 3. Hours of instruction by organization type and activity type, 2022 (All accredited providers)",
+              "Table S-ACCME.2. Activities by organization type and activity type, 2022 (ACCME-accredited providers)",
+              "Table S-ACCME.2. Activities by organization type and activity type, 2022 (ACCME-accredited providers)"]
+    tables = [Table(f"t{i}", title, columns, rows) for i, title in enumerate(titles)]
+    book = openpyxl.load_workbook(write_workbook(tables, tmp_path / "report.xlsx"))
+    names = book.sheetnames
+    assert len(set(names)) == len(names) == 4, names
+    for name in names:
+        assert "2022" in name and len(name) <= 31, name
+    sheet = book.worksheets[0]
+    formats = {sheet.cell(row=3, column=j).value: sheet.cell(row=4, column=j).number_format for j in range(2, 6)}
+    assert formats == {"Activities": "#,##0", "Total income": '"$"#,##0', "Share": "0.0%", "Hours": "#,##0.0"}
