@@ -25,7 +25,7 @@ cols[3].metric("Providers with problems", ui.number(summary["providers_with_prob
                help=f"of {summary['providers_checked']:,} providers checked; {summary['rules_with_problems']} "
                     "completeness rules flag at least one activity")
 
-tabs = st.tabs(["Load history", "Quarantine", "Data completeness"])
+tabs = st.tabs(["Load history", "Quarantine", "Data completeness"], key="tab", bind="query-params")
 with tabs[0]:
     st.dataframe(loads, hide_index=True)
     ui.table_downloads(loads, "load-history", what="load history", key="dl-loads")
@@ -41,11 +41,11 @@ with tabs[1]:
                            key="dl-quarantine")
         st.subheader("Quarantined rows")
         with st.container(horizontal=True):
-            load = st.selectbox("Load", quarantine["load_id"].unique().tolist(), key="f-load")
+            load = ui.url_select("Load", quarantine["load_id"].unique().tolist(), key="f-load", param="load")
             files = quarantine[quarantine["load_id"] == load]["file_name"].unique().tolist()
-            file_name = st.selectbox("File", files, key="f-file")
+            file_name = ui.url_select("File", files, key="f-file", param="file")
             rules = quarantine[(quarantine["load_id"] == load) & (quarantine["file_name"] == file_name)]
-            rule = st.selectbox("Rule", rules["rule_name"].unique().tolist(), key="f-rule")
+            rule = ui.url_select("Rule", rules["rule_name"].unique().tolist(), key="f-rule", param="rule")
         selected = {"load_id": load, "file_name": file_name, "rule_name": rule}
         rows = data.select("staging.stg_pars__quarantine", selected, order_by=["line_number"], limit=1000)
         st.caption(f"{len(rows):,} rows (at most 1,000 shown)")
