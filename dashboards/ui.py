@@ -264,6 +264,15 @@ LEGEND = {"orient": "bottom", "direction": "horizontal", "columns": 3, "symbolLi
           "title": None}
 
 
+def _legend_room(frame: pd.DataFrame, color: str | None, order: list | None) -> int:
+    """Pixels the legend takes below the plot: Streamlit's chart height includes it (autosize "fit")."""
+    if not color:
+        return 0
+    spec = _color(frame, color, order)["color"]
+    rows = -(-len(spec["scale"]["domain"]) // spec["legend"]["columns"])
+    return 40 + 22 * rows
+
+
 def _color(frame: pd.DataFrame, color: str | None, order: list | None) -> dict:
     if not color:
         return {}
@@ -289,11 +298,12 @@ def bar_chart(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, 
                          "tooltip": [{"field": x, "title": x_title},
                                      *([{"field": color, "title": labels.label(color)}] if color else []),
                                      {"field": y, "title": y_title, "type": "quantitative", "format": ",.0f"}]}}
-    st.vega_lite_chart(frame, spec, height=height or (max(220, 22 * n + 60) if horizontal else 300), key=key)
+    plot = height or (max(160, 28 * n + 70) if horizontal else 240)
+    st.vega_lite_chart(frame, spec, height=plot + _legend_room(frame, color, color_order), key=key)
 
 
 def line_chart(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, x_title: str, y_title: str,
-               key: str, height: int = 300, color_order: list | None = None) -> None:
+               key: str, height: int = 240, color_order: list | None = None) -> None:
     """Lines of `y` by `x` (one per `color`), with points, every series in the legend."""
     spec = {"mark": {"type": "line", "point": True},
             "encoding": {"x": {"field": x, "type": "ordinal", "title": x_title, "axis": {**AXIS, "labelAngle": 0}},
@@ -302,7 +312,7 @@ def line_chart(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None,
                          "tooltip": [{"field": x, "title": x_title},
                                      *([{"field": color, "title": labels.label(color)}] if color else []),
                                      {"field": y, "title": y_title, "type": "quantitative", "format": ",.0f"}]}}
-    st.vega_lite_chart(frame, spec, height=height, key=key)
+    st.vega_lite_chart(frame, spec, height=height + _legend_room(frame, color, color_order), key=key)
 
 
 def warehouse_guard() -> None:

@@ -45,19 +45,17 @@ if len(rows) > 1:
                "board to see them.")
 
 STATUS = {"completions_accepted": "Accepted", "completions_rejected": "Rejected", "completions_pending": "Pending"}
-left, right = st.columns(2)
-with left:
-    st.subheader(ui.plain(f"Completions by board, {year}"))
-    long = rows[["board", *STATUS]].melt(id_vars=["board"], var_name="status", value_name="completions")
-    long["status"] = long["status"].map(STATUS)
-    ui.bar_chart(long, x="board", y="completions", color="status", x_title="Board", y_title="Completions",
-                 color_order=list(STATUS.values()), key="c-moc-status")
-with right:
-    st.subheader("Completions by year")
-    trend = data.select("moc.board_summary", {"report_year": years, **({"board": boards} if boards else {})},
-                        order_by=["report_year"])
-    ui.line_chart(ui.by_year(trend), x="report_year", y="completions", color="board", x_title="Year of completion",
-                  y_title="Completions", key="c-moc-trend")
+# full-width charts, one under the other: side by side, eight boards' labels and legends did not fit at 1024 px
+st.subheader(ui.plain(f"Completions by board, {year}"))
+long = rows[["board", *STATUS]].melt(id_vars=["board"], var_name="status", value_name="completions")
+long["status"] = long["status"].map(STATUS)
+ui.bar_chart(long, x="board", y="completions", color="status", x_title="Board", y_title="Completions",
+             color_order=list(STATUS.values()), horizontal=True, key="c-moc-status")
+st.subheader("Completions by year")
+trend = data.select("moc.board_summary", {"report_year": years, **({"board": boards} if boards else {})},
+                    order_by=["report_year"])
+ui.line_chart(ui.by_year(trend), x="report_year", y="completions", color="board", x_title="Year of completion",
+              y_title="Completions", key="c-moc-trend")
 
 st.subheader("Board summary")
 ui.table(rows, first=["board", "completions", "completions_accepted", "completions_rejected", "completions_pending",

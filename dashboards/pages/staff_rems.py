@@ -35,20 +35,18 @@ LEARNERS = {"prescriber_learners": "Prescribers", "dea_registered_learners": "DE
             "primary_care_learners": "Primary care", "pain_specialist_learners": "Pain specialists",
             "other_specialist_learners": "Other specialists"}
 by_year = ui.by_year(summary)
-left, right = st.columns(2)
-with left:
-    st.subheader("Counted activities by year")
-    long = by_year[["report_year", *DESIGNATIONS]].melt(id_vars=["report_year"], var_name="designation",
-                                                        value_name="activities")
-    long["designation"] = long["designation"].map(DESIGNATIONS)
-    ui.bar_chart(long, x="report_year", y="activities", color="designation", x_title="Year",
-                 y_title="Counted REMS activities", color_order=list(DESIGNATIONS.values()), key="c-rems-activities")
-with right:
-    st.subheader("Learners by year")
-    long = by_year[["report_year", *LEARNERS]].melt(id_vars=["report_year"], var_name="learners", value_name="n")
-    long["learners"] = long["learners"].map(LEARNERS)
-    ui.line_chart(long, x="report_year", y="n", color="learners", x_title="Year", y_title="Learners",
-                  color_order=list(LEARNERS.values()), key="c-rems-learners")
+# full-width charts, one under the other: side by side, the learners' legend was cut at 1024 px
+st.subheader("Counted activities by year")
+long = by_year[["report_year", *DESIGNATIONS]].melt(id_vars=["report_year"], var_name="designation",
+                                                    value_name="activities")
+long["designation"] = long["designation"].map(DESIGNATIONS)
+ui.bar_chart(long, x="report_year", y="activities", color="designation", x_title="Year",
+             y_title="Counted REMS activities", color_order=list(DESIGNATIONS.values()), key="c-rems-activities")
+st.subheader("Learners by year")
+long = by_year[["report_year", *LEARNERS]].melt(id_vars=["report_year"], var_name="learners", value_name="n")
+long["learners"] = long["learners"].map(LEARNERS)
+ui.line_chart(long, x="report_year", y="n", color="learners", x_title="Year", y_title="Learners",
+              color_order=list(LEARNERS.values()), key="c-rems-learners")
 
 st.subheader("Summary by year")
 ui.table(summary, first=["report_year"])
