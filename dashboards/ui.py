@@ -8,6 +8,8 @@ from that host, and `[click](http://host)` would show a live link.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -166,6 +168,20 @@ def _keep(param: str, text: str | list[str] | None) -> None:
             del st.query_params[param]
         else:
             st.query_params[param] = wanted if isinstance(text, list) else wanted[0]
+
+
+def url_in_fragment() -> None:
+    """Write st.query_params into the address bar from a fragment run, where the app's own update does not reach the
+    browser (seen with `pars serve`'s st.App: a filter change in the explorer's fragment left the URL as it was).
+    The query string is urlencoded (no quote, no '<'), so it is inert inside the script; the text changes with
+    the query, so the script runs again whenever the filters change."""
+    from urllib.parse import urlencode
+
+    query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+    # a script runs when its element is mounted, not when its text changes: a new container key per query mounts it
+    with st.container(key=f"url-{hashlib.sha256(query.encode()).hexdigest()[:16]}", height=1, border=False):
+        st.html(f"<script>window.history.replaceState(window.history.state, '', window.location.pathname"
+                f" + {json.dumps('?' + query if query else '')})</script>", unsafe_allow_javascript=True)
 
 
 def _prime(key: str, param: str, options: list, default, text: Callable = str, many: bool = False) -> None:

@@ -89,6 +89,13 @@ def breakdown_chart(parts: pd.DataFrame, dim: str, dim_label: str) -> None:
 def explorer(years: list, org_types: list, activity_names: dict, states: list) -> None:
     """The filters and all they drive: a filter change reruns this function only."""
     auth.require("annual_report")  # a fragment rerun skips the page's own check: check again
+    try:
+        selection(years, org_types, activity_names, states)
+    finally:
+        ui.url_in_fragment()  # the filters just chosen, into the browser's address bar
+
+
+def selection(years: list, org_types: list, activity_names: dict, states: list) -> None:
     with st.container(key="filters", horizontal=True):
         year = ui.url_select("Year", years[::-1], key="f-year", param="year")
         group = ui.url_select("Accreditor", ["All", "ACCME", "State", "Joint"], key="f-group", param="accreditor")
