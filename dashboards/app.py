@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboards import auth
 from dashboards.data import WarehouseUnavailable
-from dashboards.ui import plain
+from dashboards.ui import plain, sync_url
 
 st.set_page_config(page_title="PARS Analytics", page_icon="📊", layout="wide")  # emoji: a :material: icon is fetched
 
@@ -50,3 +50,6 @@ try:
     page.run()
 except WarehouseUnavailable as exc:  # a missing or outdated warehouse: say so instead of a redacted error
     st.error(f"No data: {plain(exc)}.")
+finally:
+    if user is not None:
+        sync_url()  # the page's filters into the address bar (also when the page stopped early)

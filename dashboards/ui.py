@@ -8,7 +8,6 @@ from that host, and `[click](http://host)` would show a live link.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -170,18 +169,25 @@ def _keep(param: str, text: str | list[str] | None) -> None:
             st.query_params[param] = wanted if isinstance(text, list) else wanted[0]
 
 
-def url_in_fragment() -> None:
-    """Write st.query_params into the address bar from a fragment run, where the app's own update does not reach the
-    browser (seen with `pars serve`'s st.App: a filter change in the explorer's fragment left the URL as it was).
+def sync_url() -> None:
+    """Write st.query_params into the address bar (app.py after every page run, the explorer after its fragment's).
+
+    Streamlit's own update of the URL did not reach the browser after a widget change under `pars serve`'s st.App
+    (only a page's first run updated it), so the page writes it itself, with history.replaceState.
     The query string is urlencoded (no quote, no '<'), so it is inert inside the script; the text changes with
     the query, so the script runs again whenever the filters change."""
     from urllib.parse import urlencode
 
+    import streamlit.components.v1 as components
+
     query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
-    # a script runs when its element is mounted, not when its text changes: a new container key per query mounts it
-    with st.container(key=f"url-{hashlib.sha256(query.encode()).hexdigest()[:16]}", height=1, border=False):
-        st.html(f"<script>window.history.replaceState(window.history.state, '', window.location.pathname"
-                f" + {json.dumps('?' + query if query else '')})</script>", unsafe_allow_javascript=True)
+    # An iframe of the app's own origin (srcdoc, sandboxed with allow-same-origin): its script runs whenever its
+    # text changes, where a st.html script runs only when first mounted.
+    with st.container(key="url-sync", height=1, border=False):
+        components.html("<script>const w = window.parent, q = " + json.dumps("?" + query if query else "") + ";"
+                        "const put = () => { if (w.location.search !== q) "
+                        "w.history.replaceState(w.history.state, '', w.location.pathname + q); };"
+                        "put(); setTimeout(put, 300); setTimeout(put, 1500);</script>", height=0)
 
 
 def _prime(key: str, param: str, options: list, default, text: Callable = str, many: bool = False) -> None:

@@ -5,7 +5,6 @@ $PARS_DASH_SCREENSHOTS (else a temporary directory)."""
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -61,6 +60,11 @@ def signed_in(pg, server, name: str, path: str) -> None:
     wait_for(lambda: any(c["name"] == COOKIE for c in pg.context.cookies()), "the session cookie")
 
 
+def url(pg) -> str:
+    """The address bar as the browser has it (page.url misses a replaceState made from the app's sync frame)."""
+    return pg.evaluate("() => window.location.href")
+
+
 def wait_for(predicate, what: str):
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     while not (value := predicate()):
@@ -82,8 +86,8 @@ def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(cont
     expect(metric(pg, "Completions")).to_have_text(f"{completions:,}")
     # a filter chosen on the page goes into the URL; a reload (signed in by its cookie) opens the same selection
     choose(pg, "f-year", "2022")
-    wait_for(lambda: "year=2022" in pg.url, "the year in the URL")
-    assert f"board={board}" in pg.url
+    wait_for(lambda: "year=2022" in url(pg), "the year in the URL")
+    assert f"board={board}" in url(pg)
     pg.reload()
     expect(pg.locator(".st-key-selection")).to_contain_text(f"2022 · boards {board}")
     later = q(db, "select completions from moc.board_summary where report_year = 2022 and board = ?", [board])[0][0]
@@ -93,7 +97,12 @@ def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(cont
     pg.get_by_role("link", name="Annual report explorer").click()
     expect(heading(pg)).to_have_text("Annual report explorer")
     expect(pg.locator(".st-key-selection")).to_contain_text("2022 · accreditor")
-    wait_for(lambda: "year=2022" in pg.url, "the explorer's year in the URL")
+    wait_for(lambda: "year=2022" in url(pg), "the explorer's year in the URL")
+    # a filter of the explorer's fragment reaches the URL too, and a reload keeps it
+    choose(pg, "f-group", "ACCME")
+    wait_for(lambda: "accreditor=ACCME" in url(pg), "the explorer's accreditor in the URL")
+    pg.reload()
+    expect(pg.locator(".st-key-selection")).to_contain_text("2022 · accreditor ACCME")
     # a bookmark of the role's first page by its own path opens it (it is also "/"), with no "Page not found" box
     pg.goto(server["url"] + "/annual-report?year=2021")
     expect(pg.locator(".st-key-selection")).to_contain_text("2021 · accreditor")
@@ -145,9 +154,7 @@ def test_tables_and_charts_show_labels_formats_and_every_category(context, serve
     assert "Reporting year" in table and "Providers reporting" in table and "providers_reporting" not in table
     pg.get_by_role("tab", name="Income by organization type").click()
     wait_for(lambda: "Total income" in headers(pg, 0), "the income table")
-    income = cells(pg, 0)
-    assert any(re.fullmatch(r"\$\d{1,3}(,\d{3})+", c) for c in income), income[:20]
-    assert not any(re.fullmatch(r"\d+\.\d\d", c) for c in income), income[:20]  # no 1230520.08
+    assert headers(pg, 0)[:2] == ["Organization type", "Total income"]  # (its dollar format: test_dashboard_formats)
     shot(pg, server, "live-explorer-income")
 
 
@@ -234,14 +241,14 @@ def test_reviewer_link_opens_the_provider_and_the_packet_zip_holds_its_lists(con
     soonest = headers(pg, 0)
     assert soonest[:2] == ["Term end", "Days left"], soonest  # the columns that matter, first
     provider_id, name, activities = q(db, "select provider_id, any_value(provider_name), count(*) "
-                                          "from review.term_activities group by provider_id "
-                                          "order by count(*) desc, provider_id limit 1")[0]
+                                          "from review.term_activities join review.current_term using (provider_id) "
+                                          "group by provider_id order by count(*) desc, provider_id limit 1")[0]
     # a shared link to one provider opens it, and a reload keeps it
     pg.goto(server["url"] + f"/provider-review?provider={provider_id}")
     expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")
     pg.reload()
     expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")
-    assert f"provider={provider_id}" in pg.url
+    assert f"provider={provider_id}" in url(pg)
     history = headers(pg, 0)
     assert "decision_date" not in history and history[0] == "Decision date", history
     # the packet as a zip: the PDF and the full list of the term's activities as CSV
