@@ -169,7 +169,7 @@ def _keep(param: str, text: str | list[str] | None) -> None:
             st.query_params[param] = wanted if isinstance(text, list) else wanted[0]
 
 
-def sync_url() -> None:
+def sync_url(key: str = "url-sync") -> None:
     """Write st.query_params into the address bar (app.py after every page run, the explorer after its fragment's).
 
     Streamlit's own update of the URL did not reach the browser after a widget change under `pars serve`'s st.App
@@ -183,7 +183,7 @@ def sync_url() -> None:
     query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
     # An iframe of the app's own origin (srcdoc, sandboxed with allow-same-origin): its script runs whenever its
     # text changes, where a st.html script runs only when first mounted.
-    with st.container(key="url-sync", height=1, border=False):
+    with st.container(key=key, height=1, border=False):
         components.html("<script>const w = window.parent, q = " + json.dumps("?" + query if query else "") + ";"
                         "const put = () => { if (w.location.search !== q) "
                         "w.history.replaceState(w.history.state, '', w.location.pathname + q); };"

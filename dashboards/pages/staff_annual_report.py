@@ -92,7 +92,7 @@ def explorer(years: list, org_types: list, activity_names: dict, states: list) -
     try:
         selection(years, org_types, activity_names, states)
     finally:
-        ui.sync_url()  # the filters just chosen, into the address bar (a fragment run skips app.py)
+        ui.sync_url("url-sync-explorer")  # the filters just chosen, into the address bar (a fragment run skips app.py)
 
 
 def selection(years: list, org_types: list, activity_names: dict, states: list) -> None:
