@@ -178,16 +178,14 @@ def sync_url(key: str = "url-sync") -> None:
     the query, so the script runs again whenever the filters change."""
     from urllib.parse import urlencode
 
-    import streamlit.components.v1 as components
-
     query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
     # An iframe of the app's own origin (srcdoc, sandboxed with allow-same-origin): its script runs whenever its
     # text changes, where a st.html script runs only when first mounted.
     with st.container(key=key, height=1, border=False):
-        components.html("<script>const w = window.parent, q = " + json.dumps("?" + query if query else "") + ";"
-                        "const put = () => { if (w.location.search !== q) "
-                        "w.history.replaceState(w.history.state, '', w.location.pathname + q); };"
-                        "put(); setTimeout(put, 300); setTimeout(put, 1500);</script>", height=0)
+        st.iframe("<script>const w = window.parent, q = " + json.dumps("?" + query if query else "") + ";"
+                  "const put = () => { if (w.location.search !== q) "
+                  "w.history.replaceState(w.history.state, '', w.location.pathname + q); };"
+                  "put(); setTimeout(put, 300); setTimeout(put, 1500);</script>", height=1)
 
 
 def _prime(key: str, param: str, options: list, default, text: Callable = str, many: bool = False) -> None:
@@ -235,12 +233,12 @@ def url_toggle(label: str, *, key: str, param: str, default: bool, **kwargs) -> 
     return value
 
 
-def url_text(label: str, *, key: str, param: str, max_chars: int = 100, **kwargs) -> str:
-    """st.text_input kept in the URL (empty: not in the URL)."""
+def url_text(label: str, *, key: str, param: str, **kwargs) -> str:
+    """st.text_input kept in the URL (empty: not in the URL); a text from the URL is cut to 100 characters."""
     if key not in st.session_state:
         wanted = _wanted(param, False)
-        st.session_state[key] = str(wanted)[:max_chars] if wanted else ""
-    value = st.text_input(label, key=key, max_chars=max_chars, **kwargs)
+        st.session_state[key] = str(wanted)[:100] if wanted else ""
+    value = st.text_input(label, key=key, **kwargs)
     _keep(param, value.strip() or None)
     return value
 

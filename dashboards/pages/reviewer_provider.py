@@ -37,6 +37,8 @@ labels = {r.provider_id: f"{r.provider_name} ({r.provider_id}, {r.state or 'no s
           for r in matches.itertuples()}
 provider_id = ui.url_select(f"{len(matches)} matching provider(s)", list(labels), format_func=labels.get,
                             key="f-provider", param="provider")
+if text.strip() == provider_id and "search" in st.query_params:
+    del st.query_params["search"]  # the search was the number itself: ?provider=... says it all
 
 term = data.select("review.current_term", {"provider_id": provider_id}).iloc[0]
 with st.container(key="selection"):
