@@ -45,3 +45,20 @@ def test_moc_timeliness_puts_the_late_rate_first_as_percent(env):
     assert formats(timeliness)["Late rate"] == "percent"
     summary = at.dataframe[0]
     assert "completions_accepted" not in summary.value.columns and "Accepted" in summary.value.columns
+
+
+def test_an_empty_selection_says_what_is_empty(env):
+    db = env["db"]
+    at = sign_in(env, "staff1")
+    year = at.selectbox(key="f-year").value
+    org, act = q(db, "select organization_type, activity_type from annual_report.activity_matrix m "
+                     "where report_year = ? and accreditor_group = 'All' and activities = 0 and not exists ("
+                     "select 1 from annual_report.activity_rollup r where r.report_year = m.report_year "
+                     "and r.accreditor_group = 'All' and r.state = 'All' and r.organization_type = m.organization_type "
+                     "and r.activity_type = m.activity_type) order by 1, 2 limit 1", [year])[0]
+    at.selectbox(key="f-org").select(org).run()
+    at.selectbox(key="f-act").select(act).run()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Commercial support income"] == "$0" and shown["Activities"] == "0"  # "$0", not "0"
+    assert any(f"No counted activity in {year}" in i.value and act in i.value for i in at.info)
+    assert "Trend" not in [s.value for s in at.subheader]  # no heading over a blank chart
