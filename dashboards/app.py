@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboards import auth
 from dashboards.data import WarehouseUnavailable
-from dashboards.ui import plain
+from dashboards.ui import plain, sync_url
 
 st.set_page_config(page_title="PARS Analytics", page_icon="📊", layout="wide")  # emoji: a :material: icon is fetched
 
@@ -21,20 +21,35 @@ if user is None:
     page = st.navigation(sign_in, position="hidden")
 else:
     keys = auth.ROLE_PAGES[user["role"]]
-    pages = [st.Page(auth.PAGES[k][0], title=auth.PAGES[k][1], icon=auth.PAGES[k][2], url_path=auth.PAGES[k][3],
-                     default=(i == 0)) for i, k in enumerate(keys)]
-    page = st.navigation({auth.SECTION[user["role"]]: pages})
-    provider = st.query_params.get("provider")
-    if page.title == auth.PAGES["provider_review"][1] and provider and "f-provider-search" not in st.session_state:
-        st.session_state["f-provider-search"] = provider[:100]  # a deep link's provider: the page's search box
+    pages = [st.Page(auth.PAGES[k][0], title=auth.PAGES[k][1], icon=auth.PAGES[k][2], url_path=auth.PAGES[k][3])
+             for k in keys]
+    # The default page answers "/" only (Streamlit ignores its url_path): the first page is listed twice, as "/" and
+    # under its own path, so that a bookmark of /annual-report (or /provider-review, /releases) opens it too.
+    home = st.Page(auth.PAGES[keys[0]][0], title=auth.PAGES[keys[0]][1], url_path="home", default=True)
+    # Another role's URL (an old bookmark, a link from a colleague) opens this role's first page with a word of
+    # explanation, instead of Streamlit's "Page not found" box: those URLs run the first page's own script (which
+    # checks the role itself), and the menu is drawn here with the role's pages only.
+    elsewhere = [st.Page(auth.PAGES[keys[0]][0], title=auth.PAGES[keys[0]][1], url_path=auth.PAGES[k][3])
+                 for k in auth.PAGES if k not in keys]
+    page = st.navigation([home, *pages, *elsewhere], position="hidden")
     with st.sidebar:
+        st.caption(auth.SECTION[user["role"]])
+        for own in pages:
+            st.page_link(own)
+        st.divider()
         if cookie := st.session_state.pop("cookie-url", None):  # just signed in: the browser gets its cookie
             auth.fetch_cookie(cookie)
         st.caption(f"Signed in as **{plain(user['name'])}** ({plain(user['role'])})")
         if st.button("Sign out", icon=":material/logout:", key="sign-out"):
             auth.sign_out()  # sends the browser to /pars-auth/sign-out, which deletes the cookie and starts afresh
             st.stop()  # (a rerun now could drop that message before it leaves)
+    if page in elsewhere:
+        asked = next(v[1] for v in auth.PAGES.values() if v[3] == page.url_path)
+        st.info(f"The page {asked!r} is not open to the role {user['role']}: here is your own first page.")
 try:
     page.run()
 except WarehouseUnavailable as exc:  # a missing or outdated warehouse: say so instead of a redacted error
     st.error(f"No data: {plain(exc)}.")
+finally:
+    if user is not None:
+        sync_url()  # the page's filters into the address bar (also when the page stopped early)

@@ -6,27 +6,37 @@ non-breaking or other Unicode spaces, and their full-width look-alikes) is writt
 reports' own (`reports.safe_cell`, `reports.clean_text`, defined in `warehouse.text`), so a table downloaded here
 and in a report is written alike. The CSV ends rows with CRLF (RFC 4180), so a CR or LF inside a cell is quoted and
 can never start a row of its own.
+
+Lists (a decision's criteria, a load's reporting years) are written as comma-separated text in natural order
+("C1, C2, C10", "2020, 2021, 2022"). The CSV keeps the marts' column names (a stable header for scripts); the Excel
+file is for people: its header holds the labels of `reports.labels` and every number cell the format of its column
+(dollars, counts, hours, percent, dates), and its sheet name keeps the year when the name is cut to 31 characters.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pandas as pd
 
-from reports import clean_text, safe_cell
+from reports import clean_text, labels, safe_cell
 
 
 def _cell(value):
     return safe_cell(clean_text(value))
 
 
+def _list_or_cell(value):
+    return _cell(labels.list_text(value)) if labels.is_list(value) else _cell(value)
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(_cell)
+            out[column] = out[column].map(_list_or_cell)
     out.columns = [_cell(str(c)) for c in out.columns]
     return out
 
@@ -37,7 +47,10 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
+    """An Excel file of the frame: labels for headers, each number cell formatted by its column's kind."""
+    kinds = [labels.kind(str(c)) for c in frame.columns]
     safe = safe_frame(frame)
+    safe.columns = [_cell(labels.label(str(c))) for c in frame.columns]
     for column in safe.columns:  # Excel has no time zones
         if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
             safe[column] = safe[column].dt.tz_localize(None)
@@ -49,13 +62,42 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
         for cells in worksheet.columns:  # a readable width, and text cells stay text
             width = max(len(str(c.value)) if c.value is not None else 0 for c in cells)
             worksheet.column_dimensions[cells[0].column_letter].width = min(max(10, width + 2), 60)
-            for cell in cells:
+            number_format = _number_format(kinds[cells[0].column - 1], safe[safe.columns[cells[0].column - 1]])
+            for cell in cells[1:]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
+                elif number_format and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    cell.number_format = number_format
+                elif hasattr(cell.value, "year"):  # a date or time
+                    cell.number_format = labels.EXCEL["date"] if not hasattr(cell.value, "hour") or (
+                        cell.value.hour, cell.value.minute, cell.value.second) == (0, 0, 0) else "yyyy-mm-dd hh:mm:ss"
     return buffer.getvalue()
 
 
+def _number_format(kind: str, column: pd.Series) -> str | None:
+    """The Excel format of a column's numbers: its kind's, else counts for whole numbers and two decimals."""
+    if kind in labels.EXCEL:
+        return labels.EXCEL[kind]
+    if pd.api.types.is_integer_dtype(column):
+        return labels.EXCEL["integer"]
+    if pd.api.types.is_float_dtype(column):
+        return labels.EXCEL["decimal"]
+    return None
+
+
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
 def _sheet_name(name: str) -> str:
-    """At most 31 characters, none of those Excel forbids in a sheet name (or a control character)."""
+    """At most 31 characters, none of those Excel forbids in a sheet name (or a control character).
+
+    A longer name is cut in its words, never in its year: "income-by-organization-type-2022" becomes
+    "income-by-organization-ty 2022" (the year moved to the end when it sat in the middle).
+    """
     cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in clean_text(str(name)).replace("\ufffd", " "))
-    return cleaned.strip(" '")[:31] or "data"
+    cleaned = cleaned.strip(" '")
+    if len(cleaned) > 31 and (years := YEAR.findall(cleaned)):
+        suffix = " " + " ".join(dict.fromkeys(years))
+        rest = re.sub(r"[-_ ]{2,}", "-", YEAR.sub("", cleaned)).strip(" -_'")
+        cleaned = rest[: 31 - len(suffix)].rstrip(" -_'") + suffix
+    return cleaned[:31] or "data"

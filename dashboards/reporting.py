@@ -11,10 +11,12 @@ ignored and the report rendered again.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
 import tempfile
 import threading
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,9 +83,52 @@ def report(kind: str, year: int, fmt: str = "pdf") -> bytes:
     return paths[fmt].read_bytes()
 
 
-def review_packet(provider_id: str) -> bytes:
+def _packet_files(provider_id: str) -> dict[str, Path]:
+    """The packet's PDF and, when its lists are longer than the PDF shows, the folder of their full CSVs."""
     from reports.api import review_packet as render
 
     out = _cache_dir("review_packet", hashlib.sha256(provider_id.encode()).hexdigest()[:16])
-    paths = _cached(out, lambda folder: {"pdf": render(settings.warehouse(), provider_id, folder)})
-    return paths["pdf"].read_bytes()
+
+    def produce(folder: Path) -> dict[str, Path]:
+        pdf = render(settings.warehouse(), provider_id, folder)
+        csv_dir = pdf.with_name(pdf.stem + "-csv")
+        if not csv_dir.is_dir():  # the lists fit in the PDF: their CSVs all the same, for the zip
+            _write_packet_lists(provider_id, csv_dir)
+        return {"pdf": pdf, "csv_dir": csv_dir}
+
+    return _cached(out, produce)
+
+
+def _write_packet_lists(provider_id: str, csv_dir: Path) -> None:
+    """The packet's lists (the term's activities, the flagged activities) as the packet writes them when long."""
+    from reports.data import Warehouse
+    from reports.excel import write_csvs
+    from reports.review import packet_context
+
+    with Warehouse(settings.warehouse()) as w:
+        tables = packet_context(w, provider_id)["tables"]
+    write_csvs([t for t in tables if t.id in ("t-activities", "t-problems")], csv_dir)
+
+
+def review_packet(provider_id: str) -> bytes:
+    return _packet_files(provider_id)["pdf"].read_bytes()
+
+
+def review_packet_zip(provider_id: str) -> bytes:
+    """The packet as one zip: the PDF and the CSVs it points to ("the full list is in review-<id>-csv/")."""
+    return zip_folder(_packet_files(provider_id))
+
+
+def zip_folder(paths: dict[str, Path]) -> bytes:
+    """A zip of a report's files: the PDF at the top, a CSV folder's files under the folder's name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for kind, path in paths.items():
+            path = Path(path)
+            if kind == "csv_dir":
+                for csv_file in sorted(path.glob("*.csv")):
+                    if csv_file.is_file() and not csv_file.is_symlink():
+                        z.write(csv_file, f"{path.name}/{csv_file.name}")
+            elif path.is_file():
+                z.write(path, path.name)
+    return buffer.getvalue()

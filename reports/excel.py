@@ -23,15 +23,28 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _TITLE_FONT = Font(bold=True, size=12, color="1F4E79")
 
 
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
 def sheet_name(table: Table, used: set[str]) -> str:
-    """A unique sheet name of at most 31 characters, without the characters Excel forbids."""
+    """A unique sheet name of at most 31 characters, without the characters Excel forbids, that keeps the table's
+    number and its year: "T2 Activities by organizat 2022" (the title is cut, never the year; the provider group
+    in parentheses is left to the sheet's own title in A1)."""
     label = table.title.split(".")[0].replace("Table ", "T")
     rest = table.title.split(". ", 1)[1] if ". " in table.title else ""
-    name = re.sub(r"[\[\]:*?/\\]", " ", f"{label} {rest}")[:31].strip()
-    base, i = name, 2
+    years = list(dict.fromkeys(YEAR.findall(rest)))
+    rest = re.sub(r"\s*\([^)]*\)\s*$", "", rest)  # "(All accredited providers)": in the sheet's title row
+    rest = re.sub(r"[,\s]+$", "", YEAR.sub("", rest)).strip()
+    text = re.sub(r"[\[\]:*?/\\]", " ", f"{label} {rest}")
+    year = re.sub(r"[\[\]:*?/\\]", " ", " ".join(years))
+
+    def make(counter: str) -> str:
+        suffix = "".join(f" {x}" for x in (year, counter) if x)
+        return text[: 31 - len(suffix)].rstrip(" ,-") + suffix
+
+    name, i = make(""), 2
     while name in used:
-        suffix = f" ({i})"
-        name, i = base[: 31 - len(suffix)] + suffix, i + 1
+        name, i = make(f"({i})"), i + 1
     used.add(name)
     return name
 

@@ -6,6 +6,9 @@ Kept fast on a filter change (target: p95 <= 300 ms at one year with 5 sessions;
 - the charts are Vega-Lite specs written here (st.vega_lite_chart): st.line_chart / st.bar_chart build theirs with
   Altair and validate it against the Vega-Lite JSON schema on every rerun, about two thirds of a rerun's server time;
 - the tabs run only the open tab (on_change="rerun"): the hidden tabs' tables are not built, sent or drawn.
+
+Every filter is kept in the URL (ui.url_select): /annual-report?year=2021&accreditor=ACCME&state=TX opens that
+selection, after a sign-in or a reload too.
 """
 
 import pandas as pd
@@ -50,8 +53,9 @@ def trend_charts(trend: pd.DataFrame) -> None:
         "encoding": {
             "x": YEAR_AXIS,
             "y": {"field": "interactions", "type": "quantitative", "title": "Interactions"},
-            "color": {"field": "series", "type": "nominal", "title": None,
-                      "legend": {"orient": "top", "direction": "horizontal"}},
+            "color": {"field": "series", "type": "nominal", "title": None, "scale": {"domain": labels,
+                                                                                     "range": ui.PALETTE},
+                      "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 0, "symbolLimit": 0}},
             "tooltip": [{"field": "report_year", "title": "Year"}, {"field": "series", "title": "Series"},
                         {"field": "interactions", "type": "quantitative", "title": "Interactions", "format": NUMBER}],
         },
@@ -71,26 +75,34 @@ def breakdown_chart(parts: pd.DataFrame, dim: str, dim_label: str) -> None:
     """The year's activities by one dimension, largest first (horizontal bars)."""
     st.vega_lite_chart(parts[[dim, "activities"]], {
         "mark": {"type": "bar"},
-        "encoding": {
-            "y": {"field": dim, "type": "nominal", "sort": "-x", "title": dim_label.capitalize()},
-            "x": {"field": "activities", "type": "quantitative", "title": "Activities"},
+        "encoding": {  # every category labelled: no label culled for overlap, none shortened
+            "y": {"field": dim, "type": "nominal", "sort": "-x", "title": dim_label.capitalize(),
+                  "axis": {**ui.AXIS, "title": None}},  # the subheader names the dimension; long labels need room
+            "x": {"field": "activities", "type": "quantitative", "title": "Activities", "axis": {"format": ",d"}},
             "tooltip": [{"field": dim, "title": dim_label.capitalize()},
                         {"field": "activities", "type": "quantitative", "title": "Activities", "format": NUMBER}],
         },
-    }, height=320, key="c-breakdown")
+    }, height=max(220, 22 * len(parts) + 50), key="c-breakdown")
 
 
 @st.fragment
 def explorer(years: list, org_types: list, activity_names: dict, states: list) -> None:
     """The filters and all they drive: a filter change reruns this function only."""
     auth.require("annual_report")  # a fragment rerun skips the page's own check: check again
+    try:
+        selection(years, org_types, activity_names, states)
+    finally:
+        ui.sync_url("url-sync-explorer")  # the filters just chosen, into the address bar (a fragment run skips app.py)
+
+
+def selection(years: list, org_types: list, activity_names: dict, states: list) -> None:
     with st.container(key="filters", horizontal=True):
-        year = st.selectbox("Year", years[::-1], key="f-year")
-        group = st.selectbox("Accreditor", ["All", "ACCME", "State", "Joint"], key="f-group")
-        org = st.selectbox("Organization type", ["All", *org_types], key="f-org")
-        act = st.selectbox("Activity type", ["All", *activity_names], key="f-act",
-                           format_func=lambda c: c if c == "All" else f"{c} ({activity_names[c]})")
-        state = st.selectbox("State", ["All", *states], key="f-state")
+        year = ui.url_select("Year", years[::-1], key="f-year", param="year")
+        group = ui.url_select("Accreditor", ["All", "ACCME", "State", "Joint"], key="f-group", param="accreditor")
+        org = ui.url_select("Organization type", ["All", *org_types], key="f-org", param="organization")
+        act = ui.url_select("Activity type", ["All", *activity_names], key="f-act", param="activity",
+                            format_func=lambda c: c if c == "All" else f"{c} ({activity_names[c]})")
+        state = ui.url_select("State", ["All", *states], key="f-state", param="state")
 
     selection = {"accreditor_group": group, "state": state, "organization_type": org, "activity_type": act}
     trend = data.select(ROLLUP, selection, order_by=["report_year"])
@@ -100,54 +112,63 @@ def explorer(years: list, org_types: list, activity_names: dict, states: list) -
                             f"activity type {act}"))
 
     row = current.iloc[0] if len(current) else None
-    ui.metric_row(row, FIGURES)
-
     if row is None:
-        st.info("No counted activity matches this selection in this year.")
+        st.info(ui.plain(f"No counted activity in {year} for accreditor {group}, state {state}, organization type "
+                         f"{org} and activity type {act}: every figure of this selection is zero."))
+    ui.metric_row(row, FIGURES, key="figures")
 
     if state == "All" and org == "All" and act == "All":
         size = data.select("annual_report.enterprise_size", {"report_year": year, "accreditor_group": group})
         if len(size):
-            ui.metric_row(size.iloc[0], SIZE_FIGURES)
+            ui.metric_row(size.iloc[0], SIZE_FIGURES, key="size-figures")
+    else:
+        st.caption("Income is reported by providers as a whole, not by activity type, state or organization type: "
+                   "the income and accredited-provider figures are shown when none of these filters is set "
+                   "(income by organization type is in the tab below).")
 
+    if not len(trend):
+        return  # nothing to chart or list: the message above says what is empty
     left, right = st.columns(2)
     with left:
         st.subheader("Trend")
-        if len(trend):
-            trend_charts(trend)
+        trend_charts(trend)
     with right:
         dims = [("organization_type", "organization type", org), ("activity_type", "activity type", act),
                 ("state", "state", state)]
         open_dims = [d for d in dims if d[2] == "All"] or [dims[0]]
         dim, dim_label, _ = open_dims[0]
         if len(open_dims) > 1:
-            dim_label = st.radio("Breakdown by", [d[1] for d in open_dims], horizontal=True, key="f-breakdown")
+            dim_label = ui.url_select("Breakdown by", [d[1] for d in open_dims], key="f-breakdown",
+                                      param="breakdown", radio=True, horizontal=True)
             dim = next(d[0] for d in open_dims if d[1] == dim_label)
-        st.subheader(ui.plain(f"{year} by {dim_label}"))
         parts = data.select(ROLLUP, {**selection, "report_year": year, dim: Exclude("All")},
                             order_by=["activities desc", dim])
         if len(parts):
+            st.subheader(ui.plain(f"{year} by {dim_label}"))
             breakdown_chart(parts, dim, dim_label)
+        else:
+            st.caption(ui.plain(f"No counted activity in {year} to break down by {dim_label}."))
 
     # Only the open tab runs: switching tabs reruns this fragment (on_change="rerun").
-    parts_tab, trend_tab, income_tab = st.tabs(TABS, key="t-tabs", on_change="rerun")
+    parts_tab, trend_tab, income_tab = st.tabs(TABS, key="tab", on_change="rerun", bind="query-params")
     details = {"year": int(year), **selection}
     if parts_tab.open:
         with parts_tab:
             table = parts[COLUMNS] if len(parts) else parts
-            st.dataframe(table, hide_index=True, key="t-parts")
+            ui.table(table, first=[dim, "activities", "providers_reporting"], key="t-parts")
             ui.table_downloads(table, f"annual-report-{year}-by-{dim}", what=f"annual report {year} by {dim_label}",
                                key="dl-parts", details=details)
     if trend_tab.open:
         with trend_tab:
-            st.dataframe(trend[COLUMNS], hide_index=True, key="t-trend")
+            ui.table(trend[COLUMNS], key="t-trend")
             ui.table_downloads(trend[COLUMNS], "annual-report-trend", what="annual report trend", key="dl-trend",
                                details=selection)
     if income_tab.open:
         with income_tab:
             income = data.select("annual_report.income_by_organization_type",
                                  {"report_year": year, "accreditor_group": group}, order_by=["organization_type"])
-            st.dataframe(income, hide_index=True, key="t-income")
+            ui.table(income, first=["organization_type", "total_income", "providers_reporting"],
+                     hide=["report_year"], key="t-income")
             ui.table_downloads(income, f"income-by-organization-type-{year}",
                                what=f"income by organization type {year}", key="dl-income",
                                details={"year": int(year), "accreditor_group": group})

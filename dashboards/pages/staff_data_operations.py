@@ -42,7 +42,8 @@ st.caption(ui.plain(latest_load) + "Refused loads: attempts stopped by a problem
            "(nothing was loaded). Providers with errors: at least one data-completeness error; warnings (late or "
            f"rejected completions, activities left open) flag {summary['providers_with_warnings']:,} providers.")
 
-tabs = st.tabs(["Load attempts", "Quarantine", "Data completeness", "Follow-up list"])
+tabs = st.tabs(["Load attempts", "Quarantine", "Data completeness", "Follow-up list"], key="tab",
+               bind="query-params")
 with tabs[0]:
     if attempts.empty:
         st.info("No load attempt is recorded beside this warehouse yet (pars load records each one).")
@@ -100,11 +101,11 @@ with tabs[1]:
                            key="dl-quarantine")
         st.subheader("Quarantined rows")
         with st.container(horizontal=True):
-            load = st.selectbox("Load", quarantine["load_id"].unique().tolist(), key="f-load")
+            load = ui.url_select("Load", quarantine["load_id"].unique().tolist(), key="f-load", param="load")
             files = quarantine[quarantine["load_id"] == load]["file_name"].unique().tolist()
-            file_name = st.selectbox("File", files, key="f-file")
+            file_name = ui.url_select("File", files, key="f-file", param="file")
             rules = quarantine[(quarantine["load_id"] == load) & (quarantine["file_name"] == file_name)]
-            rule = st.selectbox("Rule", rules["rule_name"].unique().tolist(), key="f-rule")
+            rule = ui.url_select("Rule", rules["rule_name"].unique().tolist(), key="f-rule", param="rule")
         selected = {"load_id": load, "file_name": file_name, "rule_name": rule}
         chosen = rules[rules["rule_name"] == rule].iloc[0]
         st.markdown(f"**{ui.plain(rule)}**: {ui.plain(chosen['rule_description'])} "

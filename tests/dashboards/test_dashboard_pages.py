@@ -172,13 +172,13 @@ def test_explorer_breakdown_table_is_the_rollup(env):
     expected = q(db, "select organization_type, activities from annual_report.activity_rollup where report_year = ? "
                      "and accreditor_group = 'All' and state = 'All' and activity_type = 'All' "
                      "and organization_type <> 'All'", [year])
-    assert sorted(zip(table["organization_type"], table["activities"], strict=True)) == sorted(expected)
+    assert sorted(zip(table["Organization type"], table["Activities"], strict=True)) == sorted(expected)
     # the breakdown follows the radio: by activity type, the activity types' parts add up to the year's total
     at.radio(key="f-breakdown").set_value("activity type").run()
     by_type = at.dataframe[0].value
     total = q(db, "select activities from annual_report.enterprise_size where report_year = ? "
                   "and accreditor_group = 'All'", [year])[0][0]
-    assert set(by_type["organization_type"]) == {"All"} and by_type["activities"].sum() == total
+    assert set(by_type["Organization type"]) == {"All"} and by_type["Activities"].sum() == total
 
 
 def test_downloads_are_audited_when_served(env):
@@ -251,11 +251,11 @@ def test_reviewer_finds_a_provider_and_sees_its_review(env):
     assert at.selectbox(key="f-provider").value == provider_id
     assert any(name in s.value for s in at.subheader)
     frames = {tuple(df.value.columns)[:3]: df.value for df in at.dataframe}
-    history = next(v for k, v in frames.items() if "decision_id" in k)
+    history = next(v for v in frames.values() if "Decision" in v.columns)  # tables show labels (reports.labels)
     assert len(history) == q(db, "select count(*) from core.fct_accreditation_decisions where provider_id = ?",
                              [provider_id])[0][0]
-    sample = next(v for v in frames.values() if "sample_position" in v.columns)
-    assert sample["activity_id"].tolist() == [r[0] for r in q(
+    sample = next(v for v in frames.values() if "Sample no." in v.columns)
+    assert sample["Activity number"].tolist() == [r[0] for r in q(
         db, "select activity_id from review.pip_sample where provider_id = ? order by sample_position", [provider_id])]
     # a part of the name finds it too
     at.text_input(key="f-provider-search").input(name.split()[0].lower()).run()

@@ -1,0 +1,265 @@
+"""Dashboards a person can live in, in a real browser (`pars serve` + Debian's chromium through Playwright):
+links carry the page and its filters (reload and sign-in keep them), tables and charts speak in labels, every
+category is labelled, and every filter changes what it claims to. Screenshots at 1024 and 1400 px go to
+$PARS_DASH_SCREENSHOTS (else a temporary directory)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from test_dashboard_browser import choose, heading, metric, server, settle, shot, sign_in  # noqa: F401  (fixtures)
+
+from dashboards.signin_state import COOKIE
+from tests.helpers import query as q
+
+from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_releases, dash_users  # noqa: F401  (fixtures)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+expect.set_options(timeout=TIMEOUT_MS)  # a loaded machine: a rerun can take longer than the default 5 s
+pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
+                                reason="Debian's chromium is not installed")
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1400}, accept_downloads=True)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    yield ctx
+    ctx.close()
+
+
+def headers(pg, index: int = 0) -> list[str]:
+    """The column headers of the page's index-th table (the grid's accessible table)."""
+    grid = pg.locator('[data-testid="stDataFrame"]').nth(index)
+    grid.locator('[role="columnheader"]').first.wait_for(state="attached")
+    return [h.strip() for h in grid.locator('[role="columnheader"]').all_text_contents()]
+
+
+def cells(pg, index: int = 0) -> list[str]:
+    grid = pg.locator('[data-testid="stDataFrame"]').nth(index)
+    grid.locator('[role="gridcell"]').first.wait_for(state="attached")
+    return [c.strip() for c in grid.locator('[role="gridcell"]').all_text_contents()]
+
+
+def chart_texts(pg, index: int) -> list[str]:
+    """Every text Vega drew in the page's index-th chart (axis labels, titles, legend entries)."""
+    chart = pg.locator('[data-testid="stVegaLiteChart"]').nth(index)
+    chart.locator("text").first.wait_for(state="attached")
+    return [t for t in chart.locator("text").all_text_contents() if t.strip()]
+
+
+def signed_in(pg, server, name: str, path: str) -> None:
+    """Sign in at `path` and wait for the session cookie (fetched in the background), so that a reload or a goto
+    stays signed in."""
+    pg.goto(server["url"] + path)
+    pg.get_by_role("textbox", name="User name").wait_for(timeout=3 * TIMEOUT_MS)  # a server's first page is slow
+    sign_in(pg, server, name, path)
+    heading(pg).wait_for()
+    wait_for(lambda: any(c["name"] == COOKIE for c in pg.context.cookies()), "the session cookie")
+
+
+def url(pg) -> str:
+    """The address bar as the browser has it (page.url misses a replaceState made from the app's sync frame)."""
+    return pg.evaluate("() => window.location.href")
+
+
+def wait_for(predicate, what: str):
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not (value := predicate()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+    return value
+
+
+def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(context, server):
+    pg, db = context.new_page(), server["db"]
+    year, board = 2021, "ABIM"
+    completions = q(db, "select completions from moc.board_summary where report_year = ? and board = ?",
+                    [year, board])[0][0]
+    # signed out, a shared link: the sign-in page keeps it and opens it after the sign-in
+    signed_in(pg, server, "staff1", f"/moc?year={year}&board={board}")
+    expect(heading(pg)).to_have_text("CME that counts for MOC")
+    expect(pg.locator(".st-key-selection")).to_contain_text(f"{year} · boards {board}")
+    expect(metric(pg, "Completions")).to_have_text(f"{completions:,}")
+    # a filter chosen on the page goes into the URL; a reload (signed in by its cookie) opens the same selection
+    choose(pg, "f-year", "2022")
+    wait_for(lambda: "year=2022" in url(pg), "the year in the URL")
+    assert f"board={board}" in url(pg)
+    pg.reload()
+    expect(pg.locator(".st-key-selection")).to_contain_text(f"2022 · boards {board}")
+    later = q(db, "select completions from moc.board_summary where report_year = 2022 and board = ?", [board])[0][0]
+    expect(metric(pg, "Completions")).to_have_text(f"{later:,}")
+    assert pg.get_by_text("Page not found").count() == 0
+    # the year chosen here is the year of the next page that has one (filters persist between pages)
+    pg.get_by_role("link", name="Annual report explorer").click()
+    expect(heading(pg)).to_have_text("Annual report explorer")
+    expect(pg.locator(".st-key-selection")).to_contain_text("2022 · accreditor")
+    wait_for(lambda: "year=2022" in url(pg), "the explorer's year in the URL")
+    # a filter of the explorer's fragment reaches the URL too, and a reload keeps it
+    choose(pg, "f-group", "ACCME")
+    wait_for(lambda: "accreditor=ACCME" in url(pg), "the explorer's accreditor in the URL")
+    pg.reload()
+    expect(pg.locator(".st-key-selection")).to_contain_text("2022 · accreditor ACCME")
+    # a bookmark of the role's first page by its own path opens it (it is also "/"), with no "Page not found" box
+    pg.goto(server["url"] + "/annual-report?year=2021")
+    expect(pg.locator(".st-key-selection")).to_contain_text("2021 · accreditor")
+    settle(pg)
+    assert pg.get_by_text("Page not found").count() == 0
+
+    # every explorer filter from a link, in a new browser session
+    state, activities = q(db, "select state, activities from annual_report.activity_rollup where report_year = 2021 "
+                              "and accreditor_group = 'ACCME' and state not in ('All', 'None') "
+                              "and organization_type = 'All' and activity_type = 'All' "
+                              "order by activities desc, state limit 1")[0]
+    other = context.browser.new_context(viewport={"width": 1400, "height": 1400})
+    other.set_default_timeout(TIMEOUT_MS)
+    pg2 = other.new_page()
+    signed_in(pg2, server, "staff1", f"/annual-report?year=2021&accreditor=ACCME&state={state}")
+    expect(pg2.locator(".st-key-selection")).to_contain_text(f"2021 · accreditor ACCME · state {state}")
+    expect(metric(pg2, "Activities")).to_have_text(f"{activities:,}")
+    # a value that is not an option (hostile or stale) falls back to the default, without an error
+    pg2.goto(server["url"] + "/annual-report?year=1066&state=%3Cscript%3E")
+    expect(pg2.locator(".st-key-selection")).to_contain_text("state All")
+    assert pg2.locator('[data-testid="stException"]').count() == 0
+    other.close()
+
+
+def test_tables_and_charts_show_labels_formats_and_every_category(context, server):
+    pg, db = context.new_page(), server["db"]
+    signed_in(pg, server, "staff1", "/moc?year=2021")
+    expect(heading(pg)).to_have_text("CME that counts for MOC")
+    summary = headers(pg, 0)
+    assert "report_year" not in summary and "completions_accepted" not in summary, summary
+    assert "Board" in summary and "Accepted" in summary
+    legend = chart_texts(pg, 0)
+    assert "completions_accepted" not in legend and {"Accepted", "Rejected", "Pending"} <= set(legend), legend
+    timeliness = headers(pg, 1)
+    assert timeliness.index("Late rate") <= 3, timeliness  # the column that matters is on screen
+    boards = {b for (b,) in q(db, "select distinct board from moc.board_summary")}
+    trend_legend = set(chart_texts(pg, 1))
+    assert boards <= trend_legend, boards - trend_legend  # the legend lists every board
+
+    # the explorer: every activity type labelled on the breakdown, money formatted as dollars
+    pg.goto(server["url"] + "/annual-report?year=2022&breakdown=activity+type")
+    expect(heading(pg)).to_have_text("Annual report explorer")
+    types = {t for (t,) in q(db, "select distinct activity_type from annual_report.activity_rollup "
+                                 "where report_year = 2022 and accreditor_group = 'All' and state = 'All' "
+                                 "and organization_type = 'All' and activity_type <> 'All'")}
+    assert len(types) == 13
+    wait_for(lambda: types <= set(chart_texts(pg, 2)), "every activity type labelled on the breakdown")
+    table = headers(pg, 0)
+    assert "Reporting year" in table and "Providers reporting" in table and "providers_reporting" not in table
+    pg.get_by_role("tab", name="Income by organization type").click()
+    wait_for(lambda: "Total income" in headers(pg, 0), "the income table")
+    assert headers(pg, 0)[:2] == ["Organization type", "Total income"]  # (its dollar format: test_dashboard_formats)
+    shot(pg, server, "live-explorer-income")
+
+
+def test_every_filter_changes_what_it_claims(context, server):
+    pg, db = context.new_page(), server["db"]
+    year = q(db, "select max(report_year) from rems.summary")[0][0]
+    signed_in(pg, server, "staff1", f"/rems?year={year}")
+    expect(heading(pg)).to_have_text("Opioid Analgesic REMS")
+    listed = {d: q(db, "select count(*) from rems.activity_list where report_year = ? and rems_designation = ?",
+                   [year, d])[0][0] for d in ("Compliant", "Related")}
+    listed_all = q(db, "select count(*) from rems.activity_list where report_year = ?", [year])[0][0]
+    counted = q(db, "select count(*) from rems.activity_list where report_year = ? and is_counted", [year])[0][0]
+    # Designation and "Counted only" act on the activity list, and the list's tile says how many it lists
+    choose(pg, "f-designation", "Compliant")
+    pg.locator(".st-key-f-counted label").click()  # every status
+    expect(metric(pg, "Activities listed")).to_have_text(f"{listed['Compliant']:,}")
+    choose(pg, "f-designation", "Related")
+    expect(metric(pg, "Activities listed")).to_have_text(f"{listed['Related']:,}")
+    choose(pg, "f-designation", "All")
+    expect(metric(pg, "Activities listed")).to_have_text(f"{listed_all:,}")
+    pg.locator(".st-key-f-counted label").click()  # counted only
+    expect(metric(pg, "Activities listed")).to_have_text(f"{counted:,}")
+
+    # MOC: the board filter changes the tiles
+    totals = dict(q(db, "select board, completions from moc.board_summary where report_year = 2021"))
+    pg.goto(server["url"] + "/moc?year=2021&board=ABP")
+    expect(metric(pg, "Completions")).to_have_text(f"{totals['ABP']:,}")
+    pg.goto(server["url"] + "/moc?year=2021&board=ABS")
+    expect(metric(pg, "Completions")).to_have_text(f"{totals['ABS']:,}")
+
+    # the explorer: with a state chosen, the income tiles say why they are not shown
+    pg.goto(server["url"] + "/annual-report?year=2022&state=All")
+    expect(metric(pg, "Total income")).to_be_visible()
+    state = q(db, "select min(state) from annual_report.activity_rollup where report_year = 2022 "
+                  "and state not in ('All', 'None')")[0][0]
+    pg.goto(server["url"] + f"/annual-report?year=2022&state={state}")
+    expect(pg.get_by_text("Income is reported by providers as a whole")).to_be_visible()
+    assert metric(pg, "Total income").count() == 0
+
+
+def test_moc_and_rems_open_on_the_latest_complete_year(context, server):
+    pg, db = context.new_page(), server["db"]
+    years = [y for (y,) in q(db, "select distinct report_year from annual_report.enterprise_size order by 1")]
+    signed_in(pg, server, "staff1", "/moc")
+    expect(heading(pg)).to_have_text("CME that counts for MOC")
+    expect(pg.locator(".st-key-selection")).to_contain_text(f"{years[-1]} · boards all")
+    pg.locator(".st-key-f-year").click()
+    options = [o.strip() for o in pg.get_by_role("option").all_text_contents()]
+    assert options == [str(y) for y in reversed(years)], options  # no 2017, no partial 2023
+    pg.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize("width", [1024, 1400])
+def test_screens_at_two_widths(browser, server, width):
+    """Every staff page and the reviewer page at this width; the tiles' values are never cut ("$5…")."""
+    ctx = browser.new_context(viewport={"width": width, "height": 1200})
+    ctx.set_default_timeout(TIMEOUT_MS)
+    pg = ctx.new_page()
+    signed_in(pg, server, "staff1", "/annual-report")
+    for path in ("/annual-report", "/moc", "/rems", "/data-operations"):
+        pg.goto(server["url"] + path)
+        heading(pg).wait_for()
+        pg.locator('[data-testid="stMetricValue"]').first.wait_for()
+        settle(pg)
+        time.sleep(1)
+        for value in pg.locator('[data-testid="stMetricValue"], [data-testid="stMetricLabel"]').all():
+            cut = value.evaluate("e => [e, ...e.querySelectorAll('*')].some("
+                                 "x => x.scrollWidth > x.clientWidth + 1)")
+            assert not cut or path == "/data-operations", (path, value.text_content())
+        shot(pg, server, f"live-{path.strip('/')}-{width}")
+    ctx.close()
+
+
+def test_reviewer_link_opens_the_provider_and_the_packet_zip_holds_its_lists(context, server):
+    import csv
+    import io
+    import zipfile
+
+    from test_dashboard_browser import download
+
+    pg, db = context.new_page(), server["db"]
+    signed_in(pg, server, "reviewer1", "/provider-review")
+    expect(heading(pg)).to_have_text("Provider review")
+    soonest = headers(pg, 0)
+    assert soonest[:2] == ["Term end", "Days left"], soonest  # the columns that matter, first
+    provider_id, name, activities = q(db, "select provider_id, any_value(provider_name), count(*) "
+                                          "from review.term_activities join review.current_term using (provider_id) "
+                                          "group by provider_id order by count(*) desc, provider_id limit 1")[0]
+    # a shared link to one provider opens it, and a reload keeps it
+    pg.goto(server["url"] + f"/provider-review?provider={provider_id}")
+    expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")
+    pg.reload()
+    expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")
+    assert f"provider={provider_id}" in url(pg)
+    history = headers(pg, 0)
+    assert "decision_date" not in history and history[0] == "Decision date", history
+    # the packet as a zip: the PDF and the full list of the term's activities as CSV
+    file_name, body = download(pg, "dl-packet-zip", timeout_ms=120_000)
+    assert file_name == f"review-packet-{provider_id}.zip"
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        names = z.namelist()
+        pdfs = [n for n in names if n.endswith(".pdf")]
+        assert len(pdfs) == 1 and z.read(pdfs[0]).startswith(b"%PDF"), names
+        listed = [n for n in names if n.endswith("activities_of_the_current_term.csv")]
+        assert len(listed) == 1, names
+        rows = list(csv.reader(io.StringIO(z.read(listed[0]).decode("utf-8"))))
+    assert len(rows) - 1 == activities  # every activity of the term, not the PDF's first 50
+    shot(pg, server, "live-reviewer-provider")
