@@ -207,7 +207,8 @@ FORMATS: dict[str, str] = {
         "commercial_support_income", "advertising_exhibit_income", "registration_fees", "government_grants",
         "private_donations", "other_income", "total_income",
     ], "dollars"),
-    **dict.fromkeys(["hours_of_instruction", "credits_awarded", "ama_pra_category1_credits"], "hours"),
+    **dict.fromkeys(["hours_of_instruction", "ama_pra_category1_credits"], "hours"),
+    "credits_awarded": "decimal",  # quarter credits: two decimals
     **dict.fromkeys(["late_rate", "rejection_rate", "share_of_providers_flagged"], "percent"),
     **dict.fromkeys(["median_days_to_report", "load_seconds", "provider_value", "peer_p25", "peer_median",
                      "peer_p75"], "decimal"),
@@ -316,3 +317,14 @@ def labelled(frame, columns: Iterable[str] | None = None):
 def kinds_by_label(columns: Iterable[str]) -> dict[str, str]:
     """label -> format kind for these mart columns (what a writer of a labelled frame needs)."""
     return {label(c): kind(c) for c in columns}
+
+
+#: The PDF tables' format of each kind (reports/tables.py `fmt`), so the reports format a column as the dashboards
+#: and workbooks do.
+PDF_KINDS: dict[str, str] = {"integer": "int", "hours": "num1", "decimal": "num", "dollars": "money",
+                             "percent": "pct", "date": "date", "list": "list", "year": "text"}
+
+
+def pdf_kind(column: str) -> str:
+    """The PDF table format of a mart column (or measure name): hours to 0.1, counts as integers, ..."""
+    return PDF_KINDS[kind(column)]

@@ -16,9 +16,10 @@ from warehouse.paths import confined, safe_name
 
 from .data import ReportError, Warehouse
 from .excel import write_csvs
+from .labels import label, pdf_kind
 from .render import ChromiumPdf, render_html
 from .tables import Column, Table
-from .wording import FORMATS, LABELS, source
+from .wording import source
 
 # Long lists (the term's activities, the per-activity problems) show at most this many rows in the PDF; the full
 # lists go to CSV files beside it. WeasyPrint spends ~0.3 s per page of a long table, and at scale 1 the biggest
@@ -40,8 +41,8 @@ def _peer_rows(rows: list[dict]) -> list[dict]:
     hours to a tenth; the peers' quartiles (interpolated) to a tenth."""
     out = []
     for r in rows:
-        kind = FORMATS.get(r["measure"], "num1")
-        out.append({**r, "measure": LABELS.get(r["measure"], r["measure"]),
+        kind = pdf_kind(r["measure"])
+        out.append({**r, "measure": label(r["measure"]),
                     "position_among_peers": POSITIONS.get(r["position_among_peers"], r["position_among_peers"]),
                     "_kinds": {"provider_value": kind}})
     return out

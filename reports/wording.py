@@ -46,26 +46,6 @@ def source(mart: str, year: int | None = None) -> str:
                                  str(year) if year else "") if x)
 
 
-#: report labels of mart columns and values (measure names in the peer comparison, for one)
-LABELS: dict[str, str] = {
-    "activities": "Activities",
-    "hours_of_instruction": "Hours of instruction",
-    "physician_interactions": "Physician interactions",
-    "other_learner_interactions": "Other learner interactions",
-    "total_interactions": "Total interactions",
-}
-
-#: number format (tables.fmt kind) of mart columns and measures: counts as integers, hours to a tenth
-FORMATS: dict[str, str] = {
-    "activities": "int",
-    "physician_interactions": "int",
-    "other_learner_interactions": "int",
-    "total_interactions": "int",
-    "hours_of_instruction": "num1",
-    "credits_awarded": "num",  # quarter credits: two decimals
-}
-
-
 def plural(n: int, word: str, words: str | None = None) -> str:
     """'1 export', '2 exports' (with thousands separators)."""
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
