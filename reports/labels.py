@@ -322,7 +322,7 @@ def kinds_by_label(columns: Iterable[str]) -> dict[str, str]:
 #: The PDF tables' format of each kind (reports/tables.py `fmt`), so the reports format a column as the dashboards
 #: and workbooks do.
 PDF_KINDS: dict[str, str] = {"integer": "int", "hours": "num1", "decimal": "num", "dollars": "money",
-                             "percent": "pct", "date": "date", "list": "list", "year": "text"}
+                             "percent": "pct", "date": "date", "list": "list", "year": "text", "text": "text"}
 
 
 def pdf_kind(column: str) -> str:
