@@ -171,6 +171,6 @@ def test_each_failure_message_in_the_staff_guide_is_real(walkthrough, case, tmp_
     shutil.copyfile(walkthrough / "w.duckdb", db)
     result = CliRunner().invoke(main, ["load", str(export), "--db", str(db)])
     assert result.exit_code == 1
-    [line] = [x for x in result.output.splitlines() if x.startswith("error:")]
+    [line] = [x for x in result.output.splitlines() if x.startswith("Error:")]
     guide = (ROOT / "docs" / "guide-staff.md").read_text(encoding="utf-8")
     assert f"`{line}`" in guide, line

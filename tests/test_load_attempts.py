@@ -30,7 +30,7 @@ def entries(db: Path) -> list[dict]:
 
 def message_of(line: str) -> str:
     """The CLI's error line without its frame: what the record must hold."""
-    return line.removeprefix("error: ").removesuffix("; the warehouse was not changed")
+    return line.removeprefix("Error: ").removesuffix("; the warehouse was not changed")
 
 
 def cut_activities(export: Path, share: float) -> None:

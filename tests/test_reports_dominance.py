@@ -100,7 +100,7 @@ def _printed(tables):
                         cell = (family, c.key, "All", "All", key[r["measure"]]) if family == "activities" else \
                             (family, c.key, "All", key[r["measure"]])
                         yield t, cell, r[c.key]
-        elif t.source == "annual_report.activity_matrix" and any(t.title.split(". ", 1)[1].startswith(m)
+        elif t.lineage == "annual_report.activity_matrix" and any(t.title.split(". ", 1)[1].startswith(m)
                                                                  for m in MATRIX):
             measure = next(v for k, v in MATRIX.items() if t.title.split(". ", 1)[1].startswith(k))
             for r in rows:
@@ -109,12 +109,12 @@ def _printed(tables):
                     if r.get(c.key) is not None:
                         kind = "All" if c.key == "total" else c.key
                         yield t, ("activities", _group(t.title), org, kind, measure), r[c.key]
-        elif t.source == "annual_report.income_by_source":
+        elif t.lineage == "annual_report.income_by_source":
             for r in rows:
                 if r.get("income") is not None:
                     column = "total_income" if r is t.total else INCOME[r["income_source"]]
                     yield t, ("income", _group(t.title), "All", column), r["income"]
-        elif t.source in ("annual_report.income_by_organization_type",
+        elif t.lineage in ("annual_report.income_by_organization_type",
                           "annual_report.commercial_support_by_organization_type"):
             for r in rows:
                 org = "All" if r is t.total else r["organization_type"]
@@ -135,7 +135,7 @@ def test_no_printed_per_group_magnitude_is_dominated(tables, identified):
 
 
 def test_no_quartiles_of_fewer_than_three_providers(tables, identified):
-    quartile_tables = [t for t in tables if t.source == "annual_report.provider_quartiles_by_organization_type"]
+    quartile_tables = [t for t in tables if t.lineage == "annual_report.provider_quartiles_by_organization_type"]
     assert len(quartile_tables) == 4
     printed = []
     for t in quartile_tables:

@@ -43,7 +43,7 @@ def refused(built_warehouse, base_export, dash_users, tmp_path, monkeypatch):  #
     path.write_text(header.replace("title", f'"{HOSTILE}"', 1) + "\n" + rest, encoding="utf-8")
     out = run_load(export, db)
     assert out.exit_code == 1
-    message = error_line(out).removeprefix("error: ").removesuffix("; the warehouse was not changed")
+    message = error_line(out).removeprefix("Error: ").removesuffix("; the warehouse was not changed")
     users, _ = dash_users
     monkeypatch.setenv("PARS_DASH_DB", str(db))
     monkeypatch.setenv("PARS_DASH_RELEASES", str(tmp_path / "releases"))
