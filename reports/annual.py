@@ -405,14 +405,20 @@ def key_figures(w: Warehouse, year: int) -> list[dict]:
     if not size or not size["activities"]:
         return []
     pct = changes(w, year, "All")
-    return [{"label": label, "value": size[key], "kind": kind, "change": pct.get(key)}
-            for key, label, kind in KEY_FIGURES]
+    hidden = {m for row_key, m in suppressed(w, year, "All", "enterprise_size") if row_key == "Total"}
+    return [{"label": label, "value": None if key in hidden else size[key], "kind": kind,
+             "change": None if key in hidden else pct.get(key)} for key, label, kind in KEY_FIGURES]
 
 
 def trend_charts(w: Warehouse) -> list[tuple[str, Chart | None]]:
     """Figures over every year of the warehouse: size for All, ACCME, State and Joint, then income by source."""
     rows = w.rows("select * from annual_report.enterprise_size order by report_year")
     years = sorted({r["report_year"] for r in rows})
+    # a figure the dominance rule suppresses in a year's tables is not plotted either (it would give it back)
+    for r in rows:
+        for row_key, measure in suppressed(w, r["report_year"], r["accreditor_group"], "enterprise_size"):
+            if row_key == "Total" and measure in r:
+                r[measure] = None
     out: list[tuple[str, Chart | None]] = []
     for i, group in enumerate(("All", "ACCME", "State", "Joint"), start=1):
         g = [r for r in rows if r["accreditor_group"] == group]

@@ -73,11 +73,13 @@ def trend_panels(chart_id: str, title: str, years: list[int], panels: list[tuple
     for k, (ax, (panel_title, series)) in enumerate(zip(axes.flat, panels, strict=False)):
         top = 0.0
         for i, (label, values) in enumerate(series):
-            ys = [_num(v) for v in values]
-            top = max([top, *ys])
+            # a suppressed figure (None) is a gap in the line, and "suppressed" in the text alternative
+            ys = [float("nan") if v is None else _num(v) for v in values]
+            top = max([top, *(y for y in ys if y == y)])
             ax.plot(years, ys, marker="o", color=PALETTE[i % len(PALETTE)], label=label, linewidth=1.8,
                     clip_on=False)
-            desc = ", ".join(f"{y}: {_compact(v)}" for y, v in zip(years, ys, strict=True))
+            desc = ", ".join(f"{y}: {'suppressed' if v is None else _compact(_num(v))}"
+                             for y, v in zip(years, values, strict=True))
             alt_parts.append(f"{panel_title}{' – ' + label if len(series) > 1 else ''}: {desc}")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         # counts get whole-number ticks (a small group's providers read 0, 0, 0, 1, 1, 1 with 0.2 steps)

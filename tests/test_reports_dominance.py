@@ -14,10 +14,10 @@ from collections import defaultdict
 import duckdb
 import pytest
 
-from reports.annual import all_tables, build_context
+from reports.annual import GROUP_NAMES, all_tables, build_context
 from reports.api import annual_report
 from reports.data import Warehouse
-from tests.helpers.reportchecks import pdf_text, section
+from tests.helpers.reportchecks import mart, pdf_text, section
 
 YEAR = 2022
 GROUPS = {"All providers": "All", "ACCME": "ACCME", "State": "State", "Joint": "Joint"}
@@ -181,3 +181,28 @@ def test_pdf_prints_dash_and_the_footnote(built_warehouse, tmp_path_factory, ide
     assert FOOTNOTE in " ".join(block.split())
     income = section(text, f"Income by organization type, {YEAR} (All accredited providers)", "Source:")
     assert " - " in income and FOOTNOTE in " ".join(income.split())
+
+
+def test_trend_figures_plot_no_suppressed_figure(built_warehouse):
+    """The trend figures plot each group's totals over the years: a total the tables suppress (the dominance rule)
+    is a gap in its line and "suppressed" in the figure's text, never its value (before, Joint's were plotted)."""
+    from reports.annual import trend_charts
+
+    measures = {"activities": "Activities: ", "hours_of_instruction": "Hours of instruction: ",
+                "physician_interactions": "Interactions – Physicians: ",
+                "other_learner_interactions": "Interactions – Other learners: "}
+    hidden = [r for r in mart(built_warehouse, "select report_year, accreditor_group, measure from "
+                              "annual_report.suppressed_cells where source_model = 'enterprise_size' and "
+                              "row_key = 'Total'") if r["measure"] in measures]
+    assert hidden, "the test warehouse suppresses no group total: the test would check nothing"
+    w = Warehouse(built_warehouse)
+    try:
+        charts = dict(trend_charts(w))
+    finally:
+        w.con.close()
+    for r in hidden:
+        chart = next(c for title, c in charts.items() if c and "interactions" in title
+                     and title.endswith(GROUP_NAMES[r["accreditor_group"]]))
+        part = next(x for x in chart.alt.split("; ") if x.startswith(measures[r["measure"]]))
+        figures = dict(x.split(": ", 1) for x in part[len(measures[r["measure"]]):].rstrip(".").split(", "))
+        assert figures[str(r["report_year"])] == "suppressed", (r, part)

@@ -139,7 +139,9 @@ def test_load_and_build_succeed_while_staff_sessions_are_open_and_the_sessions_s
             goto_page(pg, "Annual report explorer", "Annual report explorer")
             goto_page(pg, "Data operations", "Data operations")
             expect(metric(pg, "Loads")).to_have_text(f"{loads + 1:,}", timeout=TIMEOUT_MS)
-            expect(metric(pg, "Latest export")).to_have_text(later[:10], timeout=TIMEOUT_MS)
+            # the caption under the tiles names the latest load's export (the "Latest export" tile of old)
+            expect_text(pg.locator('[data-testid="stCaptionContainer"]').filter(has_text="Latest load"),
+                        f"Latest load: export {later}-full")
             assert pg.outside_requests == []
     finally:
         server.stop()
@@ -266,15 +268,15 @@ def test_a_provider_name_with_markup_renders_as_text(browser, hostile):
 
 
 def test_an_export_id_with_markup_renders_as_text_in_a_tooltip(browser, hostile):
+    """The data operations page names the latest load's export in the caption under its tiles (a tooltip before)."""
     pg = new_page(browser, hostile["url"])
     sign_in(pg, hostile["url"], "staff1", hostile["passwords"]["staff1"])
     expect(pg.locator("h1").first).to_have_text("Annual report explorer", timeout=TIMEOUT_MS)
     goto_page(pg, "Data operations", "Data operations")
-    pg.locator('[data-testid="stMetric"]').filter(has=pg.get_by_text("Latest export", exact=True)).locator(
-        '[data-testid="stTooltipHoverTarget"]').hover()
-    expect(pg.get_by_role("tooltip")).to_contain_text("loaded", timeout=TIMEOUT_MS)
+    caption = pg.locator('[data-testid="stCaptionContainer"]').filter(has_text="Latest load")
+    expect(caption).to_contain_text("loaded", timeout=TIMEOUT_MS)
     assert_inert(pg, hostile)
-    expect_text(pg.get_by_role("tooltip"), hostile["export_id"])
+    expect_text(caption, hostile["export_id"])
     pg.context.close()
 
 
