@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from anonymize.engine import anonymize
+from anonymize.per_class import generalize, read_tree
 from anonymize.tables.linear_audit import ALL
 
 from .content import Content, describe_columns, forbid_money, l_diversity
@@ -34,6 +35,8 @@ CELL = ("activity_type", "organization_type", "report_year")
 PROVIDER_COLUMNS = ("organization_type", "accreditor_type")
 TYPE_COLUMNS = ("activity_type", "activity_format_group")
 SUPPRESSED = "*"
+#: how the provider classes are made (profile key `provider_classes`; see `provider_classes`)
+METHODS = ("per_class", "full_domain")
 
 
 def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Content:
@@ -57,10 +60,8 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         .agg(pl.col(q).last() for q in qis)
         .sort(unit)
     )
-    try:
-        result = anonymize(providers, policy)
-    except ValueError as exc:
-        raise ReleaseError(f"providers cannot be made {policy.k}-anonymous: {exc}") from None
+    weights = dict(data.group_by(unit).len().rows())
+    result = provider_classes(providers, profile, weights)
     rows = data.drop(qis).join(result.table.select([unit, *qis]), on=unit, how="left")
     cells = tables_cells(con, years, secret)
     hidden = cells.filter(pl.col("activities").is_null()).select(CELL)
@@ -142,6 +143,35 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         columns={"activities": columns},
         forbidden=forbidden,
     )
+
+
+def provider_classes(providers: pl.DataFrame, profile: Profile, rows: dict | None = None):
+    """Each provider's released class (organization type, accreditor type), every class >= k providers.
+
+    The profile's `provider_classes` says how: `per_class` (the default) gives each provider its own
+    generalization, any mix of hierarchy levels, so that every released tuple holds >= k providers and no column is
+    `*` for everyone when that can be avoided (`anonymize.per_class`); `full_domain` is version 2's single level
+    per column for all providers (`engine.anonymize`, with the policy's suppression and local recoding). `rows`
+    (provider -> activity rows) makes per_class keep detail where the rows are.
+    """
+    policy = profile.policy
+    method = profile.get("provider_classes", "per_class")
+    if method not in METHODS:
+        raise ReleaseError(f"{profile.path}: provider_classes: expected one of {', '.join(METHODS)}, "
+                           f"got {str(method)[:40]!r}")
+    try:
+        if method == "full_domain":
+            return anonymize(providers, policy)
+        plain = [q.name for q in policy.quasi_identifiers if q.kind != "hierarchy"]
+        if plain:
+            raise ReleaseError(f"{profile.path}: provider_classes per_class needs a hierarchy file for every "
+                               f"quasi-identifier; {plain} have none")
+        trees = {q.name: read_tree(q.params["path"]) for q in policy.quasi_identifiers}
+        return generalize(providers, profile.get("unit"), trees, policy.k, rows)
+    except ReleaseError:
+        raise
+    except ValueError as exc:
+        raise ReleaseError(f"providers cannot be made {policy.k}-anonymous: {exc}") from None
 
 
 def tables_cells(con: duckdb.DuckDBPyConnection, years: list[int] | None, secret: bytes) -> pl.DataFrame:
