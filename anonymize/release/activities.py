@@ -67,7 +67,9 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
     hidden = cells.filter(pl.col("activities").is_null()).select(CELL)
     anonymized = rows.select([*qis, *TYPE_COLUMNS])
     rows, hiding = hide_suppressed_cells(rows, data, hidden)
-    rows, hiding["rows_type_hidden_for_k_with_zero_cells"] = hide_narrowed_types(rows, data, cells, policy, unit)
+    classes = result.table.select([unit, *qis])
+    rows, hiding["rows_type_hidden_for_k_with_zero_cells"] = hide_narrowed_types(rows, data, cells, policy, unit,
+                                                                                 classes)
     sensitive = profile.get("sensitive", [])
     l_required = int(profile.get("l", 1))
     l_found = l_diversity(rows, qis, sensitive)
@@ -233,30 +235,37 @@ def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.Dat
     return marked.drop("_hide_provider", "_hide_type"), summary
 
 
-def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFrame, policy, unit: str
-                        ) -> tuple[pl.DataFrame, int]:
+def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFrame, policy, unit: str,
+                        classes: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Activity type and format `*` on the rows whose (type, year, provider class) fewer than k providers could
     have made, given the cells the tables release publishes as 0.
 
     A published zero (type t, organization type o, year y) tells that no provider of type o made an activity of
-    type t in y, so a row of type t in y showing a generalized class (a group or `*`) comes from the class's
-    providers of the other organization types only. Where those are fewer than k, the row's type is hidden (its
-    count stays the published margin minus the rows shown, so no suppressed cell becomes countable).
+    type t in y. The adversary knows the directory and the (public) method, so it knows which providers form each
+    released class (`classes`: provider -> its released values), not merely which are consistent with it: with
+    per-class generalization a class `(*, ACCME)` beside `(Academic or health care delivery, State)` holds only the
+    providers given that class. A row of type t in y showing class c can come from a provider of class c whose
+    cell (t, o, y) is published and not 0, or, when c is `*` everywhere, from any provider whose cell is suppressed
+    (its rows show `*`). Where those are fewer than k, the row's type is hidden (its count stays the published
+    margin minus the rows shown, so no suppressed cell becomes countable).
     """
-    zero = cells.filter((pl.col("activities") == 0) & pl.all_horizontal(pl.col(c) != ALL for c in CELL))
-    zero = {tuple(r) for r in zero.select(CELL).rows()}
     qis = policy.qi_names
-    trees = {q.name: _ancestors(q) for q in policy.quasi_identifiers}
-    directory = (data.sort(["report_year", "activity_id"]).group_by(unit, maintain_order=True)
-                 .agg(pl.col(q).last() for q in qis).to_dicts())
+    published = {tuple(r[:3]): r[3] for r in cells.filter(pl.all_horizontal(pl.col(c) != ALL for c in CELL))
+                 .select(*CELL, "activities").rows()}
+    member = {r[0]: tuple(r[1:]) for r in classes.select(unit, *qis).iter_rows()}
+    latest = (data.sort(["report_year", "activity_id"]).group_by(unit, maintain_order=True)
+              .agg(pl.col("organization_type").last()))
+    organization = {p: str(o or "None") for p, o in latest.iter_rows()}
+    everywhere = tuple(SUPPRESSED for _ in qis)
     shown = rows.filter(pl.col("activity_type") != SUPPRESSED).select(
         pl.col("activity_type").cast(pl.Utf8), pl.col("report_year").cast(pl.Utf8), *qis).unique()
     narrowed = []
     for group in shown.to_dicts():
-        fitting = sum(
-            all(group[q] == SUPPRESSED or group[q] in trees[q].get(str(p[q]), {str(p[q])}) for q in qis)
-            and (group["activity_type"], str(p["organization_type"] or "None"), group["report_year"]) not in zero
-            for p in directory)
+        value = tuple(group[q] for q in qis)
+        fitting = 0
+        for provider, own in member.items():
+            cell = published.get((group["activity_type"], organization[provider], group["report_year"]), 0)
+            fitting += (own == value and cell is not None and cell > 0) or (value == everywhere and cell is None)
         if fitting < policy.k:
             narrowed.append(group)
     if not narrowed:

@@ -110,3 +110,82 @@ def test_the_profile_names_its_method_and_refuses_an_unknown_one():
     bad = dataclasses.replace(profile, raw={**profile.raw, "provider_classes": "mondrain"})
     with pytest.raises(ReleaseError, match="provider_classes.*per_class.*full_domain"):
         provider_classes(providers(DEMO), bad)
+
+
+@pytest.fixture(scope="module")
+def demo_releases(tmp_path_factory):
+    """The demo's warehouse (`pars synth --scale 0.02 --years 2021-2023 --seed 1`: 34 providers), built once, with
+    its activities and tables releases (shipped profiles, k=11)."""
+    from anonymize.release import make_release
+    from warehouse.build import build
+    from warehouse.load import load_export
+    from warehouse.synth import generate
+
+    root = tmp_path_factory.mktemp("perclass-demo")
+    generate(root / "export", scale=0.02, years=(2021, 2023), seed=1)
+    db = root / "warehouse.duckdb"
+    load_export(root / "export", db)
+    assert build(db).ok
+    for profile in ("activities", "tables"):
+        make_release(profile, db, root / profile, root / f"{profile}.key")
+    return {"db": db, "activities": root / "activities", "tables": root / "tables"}
+
+
+def test_the_demo_release_shows_organization_and_accreditor_type(demo_releases):
+    from .provider_attacker import directory
+
+    assert directory(demo_releases["db"]).height == sum(DEMO.values())
+    rows = pl.read_parquet(demo_releases["activities"] / "data" / "activities.parquet")
+    for name in QIS:
+        kept = rows.filter(pl.col(name) != "*").height
+        assert kept > 0, f"{name} is '*' in all {rows.height} rows of the demo's activities release"
+
+
+@pytest.mark.parametrize("known", [1, 2])
+def test_the_demo_release_leaves_k_candidates_per_provider(demo_releases, known):
+    from .test_attack_singling_out import attack
+
+    left = attack(demo_releases["db"], demo_releases["activities"], known)
+    assert len(left) == sum(DEMO.values())
+    below = {p: n for p, n in left.items() if n < K}
+    assert not below, f"knowing {known} activities, {len(below)} providers have fewer than {K} candidates"
+
+
+def test_zero_cells_leave_k_class_members_for_every_row_shown_with_its_type(demo_releases):
+    """The adversary knows the directory and every activity (so each provider's activity count), and the method is
+    public: it recomputes which providers form each released class, not merely which are consistent with it (a
+    class `(*, ACCME)` beside `(Academic or health care delivery, State)` holds only the providers not given the
+    other). With the tables release's zero cells ruling organization types out for a (type, year), a row showing
+    its type must still have >= k providers: members of its class whose cell is published and not 0 (and, for a
+    row showing `*, *`, any provider whose cell is suppressed, since such rows show `*, *`)."""
+    import duckdb
+
+    from .provider_attacker import directory
+
+    db = demo_releases["db"]
+    con = duckdb.connect(str(db), read_only=True)
+    counts = dict(con.sql("select provider_id, count(*) from research.activities group by 1").fetchall())
+    con.close()
+    entries = directory(db)
+    classes = provider_classes(entries.select("provider_id", *QIS), load_profile("activities"), counts).table
+    member = {pid: (o, a) for pid, o, a in classes.select("provider_id", *QIS).iter_rows()}
+    assert len(set(member.values())) >= 2, "not a test of overlapping classes: one class only"
+    org = dict(entries.select("provider_id", "organization_type").iter_rows())
+    cells = pl.read_parquet(demo_releases["tables"] / "data" / "activities_by_type_organization_year.parquet")
+    state = {(t, o, y): n for t, o, y, n in cells.select("activity_type", "organization_type", "report_year",
+                                                         "activities").rows()}
+    rows = pl.read_parquet(demo_releases["activities"] / "data" / "activities.parquet").with_columns(
+        pl.col("report_year").cast(pl.Utf8))
+    groups = rows.filter(pl.col("activity_type") != "*").group_by(
+        "activity_type", "report_year", *QIS).len().to_dicts()
+    narrow = []
+    for g in groups:
+        shown = (g["organization_type"], g["accreditor_type"])
+        fitting = 0
+        for pid in member:
+            cell = state.get((g["activity_type"], org[pid] or "None", g["report_year"]), 0)
+            fitting += (member[pid] == shown and cell is not None and cell > 0) or (
+                shown == ("*", "*") and cell is None)
+        if fitting < K:
+            narrow.append((g["activity_type"], g["report_year"], shown, g["len"], fitting))
+    assert not narrow, f"{len(narrow)} (type, year, class) groups of rows have fewer than k={K} candidates: {narrow}"
