@@ -3,7 +3,8 @@
 Rows carry no provider pseudonym (version 1 did, and an adversary knowing one or two of a provider's activities from
 a public catalogue found its pseudonym and with it all its other activities; two releases linked through identical
 rows). Each row carries only its provider's class: organization type and accreditor type, anonymized on one row per
-provider (its latest year's values), so every class holds at least k providers, the suppressed class counted too.
+provider (its latest year's values), so every class holds at least k providers: per class by default (each provider
+its own mix of hierarchy levels, `anonymize.per_class`), or one level per column with the suppressed class counted.
 The sensitive attribute's l-diversity is checked over the activity rows of each class.
 
 The rows must not give away what the tables release suppresses: they are counted by the same (activity type,
@@ -279,15 +280,6 @@ def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFr
     keyed = keyed.with_columns(pl.when(pl.col("_narrowed")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
                                for c in TYPE_COLUMNS)
     return keyed.drop("_t", "_y", "_narrowed"), count
-
-
-def _ancestors(qi) -> dict[str, set[str]]:
-    """Each leaf -> every value it can be released as (itself included), from an ARX-layout hierarchy file."""
-    path = qi.params.get("path")
-    if path is None:
-        return {}
-    lines = [line.split(";") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return {parts[0]: set(parts) for parts in lines}
 
 
 def placed_in_suppressed(released: pl.DataFrame, hidden: pl.DataFrame) -> int:
