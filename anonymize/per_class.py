@@ -72,7 +72,8 @@ def generalize(units: pl.DataFrame, unit: str, trees: dict[str, dict[str, list[s
     heights = {c: len(next(iter(trees[c].values()))) - 1 for c in names}
     chains = {c: [_chain(trees[c], v, c) for v in units[c].to_list()] for c in names}
     truth = [tuple(chains[c][i][0] if units[c][i] is not None else None for c in names) for i in range(n)]
-    weight = [float((weights or {}).get(u, 1.0)) for u in ids]
+    given = {str(u): w for u, w in (weights or {}).items()}
+    weight = [float(given.get(u, 1.0)) for u in ids]
 
     leaves = sorted(set(truth), key=lambda t: tuple("" if v is None else v for v in t))
     members = {leaf: [i for i in range(n) if truth[i] == leaf] for leaf in leaves}
