@@ -3,7 +3,8 @@
 Rows carry no provider pseudonym (version 1 did, and an adversary knowing one or two of a provider's activities from
 a public catalogue found its pseudonym and with it all its other activities; two releases linked through identical
 rows). Each row carries only its provider's class: organization type and accreditor type, anonymized on one row per
-provider (its latest year's values), so every class holds at least k providers, the suppressed class counted too.
+provider (its latest year's values), so every class holds at least k providers: per class by default (each provider
+its own mix of hierarchy levels, `anonymize.per_class`), or one level per column with the suppressed class counted.
 The sensitive attribute's l-diversity is checked over the activity rows of each class.
 
 The rows must not give away what the tables release suppresses: they are counted by the same (activity type,
@@ -21,6 +22,7 @@ import duckdb
 import polars as pl
 
 from anonymize.engine import anonymize
+from anonymize.per_class import generalize, read_tree
 from anonymize.tables.linear_audit import ALL
 
 from .content import Content, describe_columns, forbid_money, l_diversity
@@ -34,6 +36,8 @@ CELL = ("activity_type", "organization_type", "report_year")
 PROVIDER_COLUMNS = ("organization_type", "accreditor_type")
 TYPE_COLUMNS = ("activity_type", "activity_format_group")
 SUPPRESSED = "*"
+#: how the provider classes are made (profile key `provider_classes`; see `provider_classes`)
+METHODS = ("per_class", "full_domain")
 
 
 def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Content:
@@ -57,16 +61,16 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         .agg(pl.col(q).last() for q in qis)
         .sort(unit)
     )
-    try:
-        result = anonymize(providers, policy)
-    except ValueError as exc:
-        raise ReleaseError(f"providers cannot be made {policy.k}-anonymous: {exc}") from None
+    weights = dict(data.group_by(unit).len().rows())
+    result = provider_classes(providers, profile, weights)
     rows = data.drop(qis).join(result.table.select([unit, *qis]), on=unit, how="left")
     cells = tables_cells(con, years, secret)
     hidden = cells.filter(pl.col("activities").is_null()).select(CELL)
     anonymized = rows.select([*qis, *TYPE_COLUMNS])
     rows, hiding = hide_suppressed_cells(rows, data, hidden)
-    rows, hiding["rows_type_hidden_for_k_with_zero_cells"] = hide_narrowed_types(rows, data, cells, policy, unit)
+    classes = result.table.select([unit, *qis])
+    rows, hiding["rows_type_hidden_for_k_with_zero_cells"] = hide_narrowed_types(rows, data, cells, policy, unit,
+                                                                                 classes)
     sensitive = profile.get("sensitive", [])
     l_required = int(profile.get("l", 1))
     l_found = l_diversity(rows, qis, sensitive)
@@ -144,6 +148,35 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
     )
 
 
+def provider_classes(providers: pl.DataFrame, profile: Profile, rows: dict | None = None):
+    """Each provider's released class (organization type, accreditor type), every class >= k providers.
+
+    The profile's `provider_classes` says how: `per_class` (the default) gives each provider its own
+    generalization, any mix of hierarchy levels, so that every released tuple holds >= k providers and no column is
+    `*` for everyone when that can be avoided (`anonymize.per_class`); `full_domain` is version 2's single level
+    per column for all providers (`engine.anonymize`, with the policy's suppression and local recoding). `rows`
+    (provider -> activity rows) makes per_class keep detail where the rows are.
+    """
+    policy = profile.policy
+    method = profile.get("provider_classes", "per_class")
+    if method not in METHODS:
+        raise ReleaseError(f"{profile.path}: provider_classes: expected one of {', '.join(METHODS)}, "
+                           f"got {str(method)[:40]!r}")
+    try:
+        if method == "full_domain":
+            return anonymize(providers, policy)
+        plain = [q.name for q in policy.quasi_identifiers if q.kind != "hierarchy"]
+        if plain:
+            raise ReleaseError(f"{profile.path}: provider_classes per_class needs a hierarchy file for every "
+                               f"quasi-identifier; {plain} have none")
+        trees = {q.name: read_tree(q.params["path"]) for q in policy.quasi_identifiers}
+        return generalize(providers, profile.get("unit"), trees, policy.k, rows)
+    except ReleaseError:
+        raise
+    except ValueError as exc:
+        raise ReleaseError(f"providers cannot be made {policy.k}-anonymous: {exc}") from None
+
+
 def tables_cells(con: duckdb.DuckDBPyConnection, years: list[int] | None, secret: bytes) -> pl.DataFrame:
     """The (activity type, organization type, year) cells, margins included, of the tables release (the shipped
     profile, the same years) with their published activities (null = suppressed): computed by the tables release's
@@ -203,30 +236,37 @@ def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.Dat
     return marked.drop("_hide_provider", "_hide_type"), summary
 
 
-def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFrame, policy, unit: str
-                        ) -> tuple[pl.DataFrame, int]:
+def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFrame, policy, unit: str,
+                        classes: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Activity type and format `*` on the rows whose (type, year, provider class) fewer than k providers could
     have made, given the cells the tables release publishes as 0.
 
     A published zero (type t, organization type o, year y) tells that no provider of type o made an activity of
-    type t in y, so a row of type t in y showing a generalized class (a group or `*`) comes from the class's
-    providers of the other organization types only. Where those are fewer than k, the row's type is hidden (its
-    count stays the published margin minus the rows shown, so no suppressed cell becomes countable).
+    type t in y. The adversary knows the directory and the (public) method, so it knows which providers form each
+    released class (`classes`: provider -> its released values), not merely which are consistent with it: with
+    per-class generalization a class `(*, ACCME)` beside `(Academic or health care delivery, State)` holds only the
+    providers given that class. A row of type t in y showing class c can come from a provider of class c whose
+    cell (t, o, y) is published and not 0, or, when c is `*` everywhere, from any provider whose cell is suppressed
+    (its rows show `*`). Where those are fewer than k, the row's type is hidden (its count stays the published
+    margin minus the rows shown, so no suppressed cell becomes countable).
     """
-    zero = cells.filter((pl.col("activities") == 0) & pl.all_horizontal(pl.col(c) != ALL for c in CELL))
-    zero = {tuple(r) for r in zero.select(CELL).rows()}
     qis = policy.qi_names
-    trees = {q.name: _ancestors(q) for q in policy.quasi_identifiers}
-    directory = (data.sort(["report_year", "activity_id"]).group_by(unit, maintain_order=True)
-                 .agg(pl.col(q).last() for q in qis).to_dicts())
+    published = {tuple(r[:3]): r[3] for r in cells.filter(pl.all_horizontal(pl.col(c) != ALL for c in CELL))
+                 .select(*CELL, "activities").rows()}
+    member = {r[0]: tuple(r[1:]) for r in classes.select(unit, *qis).iter_rows()}
+    latest = (data.sort(["report_year", "activity_id"]).group_by(unit, maintain_order=True)
+              .agg(pl.col("organization_type").last()))
+    organization = {p: str(o or "None") for p, o in latest.iter_rows()}
+    everywhere = tuple(SUPPRESSED for _ in qis)
     shown = rows.filter(pl.col("activity_type") != SUPPRESSED).select(
         pl.col("activity_type").cast(pl.Utf8), pl.col("report_year").cast(pl.Utf8), *qis).unique()
     narrowed = []
     for group in shown.to_dicts():
-        fitting = sum(
-            all(group[q] == SUPPRESSED or group[q] in trees[q].get(str(p[q]), {str(p[q])}) for q in qis)
-            and (group["activity_type"], str(p["organization_type"] or "None"), group["report_year"]) not in zero
-            for p in directory)
+        value = tuple(group[q] for q in qis)
+        fitting = 0
+        for provider, own in member.items():
+            cell = published.get((group["activity_type"], organization[provider], group["report_year"]), 0)
+            fitting += (own == value and cell is not None and cell > 0) or (value == everywhere and cell is None)
         if fitting < policy.k:
             narrowed.append(group)
     if not narrowed:
@@ -240,15 +280,6 @@ def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFr
     keyed = keyed.with_columns(pl.when(pl.col("_narrowed")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
                                for c in TYPE_COLUMNS)
     return keyed.drop("_t", "_y", "_narrowed"), count
-
-
-def _ancestors(qi) -> dict[str, set[str]]:
-    """Each leaf -> every value it can be released as (itself included), from an ARX-layout hierarchy file."""
-    path = qi.params.get("path")
-    if path is None:
-        return {}
-    lines = [line.split(";") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return {parts[0]: set(parts) for parts in lines}
 
 
 def placed_in_suppressed(released: pl.DataFrame, hidden: pl.DataFrame) -> int:
