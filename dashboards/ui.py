@@ -182,8 +182,13 @@ def sync_url(key: str = "url-sync") -> None:
     # An iframe of the app's own origin (srcdoc, sandboxed with allow-same-origin): its script runs whenever its
     # text changes, where a st.html script runs only when first mounted.
     with st.container(key=key, height=1, border=False):
-        st.iframe("<script>const w = window.parent, q = " + json.dumps("?" + query if query else "") + ";"
-                  "const put = () => { if (w.location.search !== q) "
+        # Each frame stamps the parent when it writes; a frame's later retries (300 ms, 1.5 s) give way to any frame
+        # written after it (the explorer's fragment changing a filter right after the page's own run: without the
+        # stamp the page's retry put the older query back).
+        st.iframe("<script>const w = window.parent, q = " + json.dumps("?" + query if query else "") + ","
+                  "me = performance.timeOrigin + performance.now();"
+                  "const put = () => { if ((w.__parsUrlStamp || 0) > me) return; w.__parsUrlStamp = me;"
+                  "if (w.location.search !== q) "
                   "w.history.replaceState(w.history.state, '', w.location.pathname + q); };"
                   "put(); setTimeout(put, 300); setTimeout(put, 1500);</script>", height=1)
 
