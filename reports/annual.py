@@ -92,22 +92,26 @@ def change_row(label_key: str, year: int, pct: dict[str, float | None], columns:
     return {label_key: f"Change vs {year - 1}", **row} if row else None
 
 
+#: Table 1's measures (enterprise_size columns), with their labels and formats
+SIZE_MEASURES = [
+    ("providers_accredited", "Accredited providers (31 December)", "int"),
+    ("providers_reporting", "Providers reporting activities", "int"),
+    ("activities", "Activities", "int"),
+    ("hours_of_instruction", "Hours of instruction", "num1"),
+    ("physician_interactions", "Physician interactions", "int"),
+    ("other_learner_interactions", "Other learner interactions", "int"),
+    ("total_interactions", "Total interactions", "int"),
+    ("activities_with_commercial_support", "Activities with commercial support", "int"),
+    ("commercial_support_income", "Commercial support income", "money"),
+    ("total_income", "Total income", "money"),
+]
+
+
 def size_table(w: Warehouse, year: int, num: Numbering, groups: list[str]) -> Table:
     """Table 1: the size of the system, measures as rows, accreditor groups (and last year's All) as columns."""
     rows = w.rows("select * from annual_report.enterprise_size where report_year in (?, ?)", [year, year - 1])
     by = {(r["report_year"], r["accreditor_group"]): r for r in rows}
-    measures = [
-        ("providers_accredited", "Accredited providers (31 December)", "int"),
-        ("providers_reporting", "Providers reporting activities", "int"),
-        ("activities", "Activities", "int"),
-        ("hours_of_instruction", "Hours of instruction", "num1"),
-        ("physician_interactions", "Physician interactions", "int"),
-        ("other_learner_interactions", "Other learner interactions", "int"),
-        ("total_interactions", "Total interactions", "int"),
-        ("activities_with_commercial_support", "Activities with commercial support", "int"),
-        ("commercial_support_income", "Commercial support income", "money"),
-        ("total_income", "Total income", "money"),
-    ]
+    measures = SIZE_MEASURES
     table_rows = []
     pct = changes(w, year, groups[0])
     if any(by.get((year, g)) for g in groups):
@@ -385,17 +389,8 @@ def summary_sentences(w: Warehouse, year: int) -> list[str]:
     return out
 
 
-KEY_FIGURES = [
-    ("providers_accredited", "Accredited providers (31 December)", "int"),
-    ("providers_reporting", "Providers reporting activities", "int"),
-    ("activities", "Activities", "int"),
-    ("hours_of_instruction", "Hours of instruction", "num1"),
-    ("physician_interactions", "Physician interactions", "int"),
-    ("other_learner_interactions", "Other learner interactions", "int"),
-    ("total_interactions", "Total interactions", "int"),
-    ("commercial_support_income", "Commercial support income", "money"),
-    ("total_income", "Total income", "money"),
-]
+#: the headline figures of the executive summary: Table 1's measures but the commercially supported activities
+KEY_FIGURES = [m for m in SIZE_MEASURES if m[0] != "activities_with_commercial_support"]
 
 
 def key_figures(w: Warehouse, year: int) -> list[dict]:
