@@ -252,14 +252,20 @@ def audit(
 def audit_with(
     auditor: Auditor, table: pl.DataFrame, dimensions: list[str], mask: np.ndarray, low: int, high: int
 ) -> list[CellInterval]:
-    cells = np.flatnonzero(mask)
+    return _audited(auditor, table, dimensions, mask, np.flatnonzero(mask),
+                    lambda cell, lo, hi, value: is_protected(lo, hi, low, high))
+
+
+def _audited(auditor: Auditor, table: pl.DataFrame, dimensions: list[str], mask: np.ndarray, cells: np.ndarray,
+             protected) -> list[CellInterval]:
+    """The feasible interval of each of `cells` (suppressed under `mask`), judged by protected(cell, lo, hi, value)."""
     found = auditor.intervals(mask, cells)
     labels = cell_labels(table, dimensions, cells)
     result = []
     for cell, label in zip(cells.tolist(), labels, strict=True):
         lo, hi = found[cell]
         value = int(auditor.values[cell])
-        result.append(CellInterval(label, value, lo, hi, is_protected(lo, hi, low, high)))
+        result.append(CellInterval(label, value, lo, hi, protected(cell, lo, hi, value)))
     return result
 
 
@@ -302,12 +308,5 @@ def short_of(auditor: Auditor, mask: np.ndarray, need: np.ndarray) -> list[int]:
 def audit_protection(auditor: Auditor, table: pl.DataFrame, dimensions: list[str], mask: np.ndarray,
                      need: np.ndarray) -> list[CellInterval]:
     """Feasible interval of every suppressed cell with need > 0, protected when it reaches `need` on both sides."""
-    cells = np.flatnonzero(mask & (need > 0))
-    found = auditor.intervals(mask, cells)
-    labels = cell_labels(table, dimensions, cells)
-    result = []
-    for cell, label in zip(cells.tolist(), labels, strict=True):
-        lo, hi = found[cell]
-        value = int(auditor.values[cell])
-        result.append(CellInterval(label, value, lo, hi, reaches(lo, hi, value, int(need[cell]))))
-    return result
+    return _audited(auditor, table, dimensions, mask, np.flatnonzero(mask & (need > 0)),
+                    lambda cell, lo, hi, value: reaches(lo, hi, value, int(need[cell])))
