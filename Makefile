@@ -10,7 +10,7 @@ DEMO_SCALE ?= 0.02
 DEMO_YEARS ?= 2021-2023
 DEMO_LAST_YEAR = $(lastword $(subst -, ,$(DEMO_YEARS)))
 
-.PHONY: setup sysdeps demo demo-serve test lint bench clean
+.PHONY: setup sysdeps demo demo-serve test lint format bench clean
 
 setup: $(VENV)/.synced sysdeps
 
@@ -54,12 +54,18 @@ demo-serve:
 	$(PARS) serve --db $(DEMO)/warehouse.duckdb --releases $(DEMO)/releases --users $(DEMO)/users.json \
 	  --audit-log $(DEMO)/audit.jsonl --port $(DEMO_PORT)
 
-test: setup
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
+# Python: ruff (lint and format); SQL (dbt models, macros, data tests): sqlfmt. `make format` rewrites both.
 lint: setup
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfmt --check --quiet .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/sqlfmt --quiet .
 
 bench: setup
 	$(BIN)/python -m benchmarks.run --scales 0.1 1

@@ -10,12 +10,27 @@ from warehouse.console import CommandError
 
 
 @click.command()
-@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Table to anonymize: CSV or Parquet.")
-@click.option("--policy", "policy", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Anonymization policy (YAML, see docs/anonymization-policy.md).")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Output folder (created; must not exist or be empty).")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Table to anonymize: CSV or Parquet.",
+)
+@click.option(
+    "--policy",
+    "policy",
+    required=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Anonymization policy (YAML, see docs/anonymization-policy.md).",
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Output folder (created; must not exist or be empty).",
+)
 @click.option("--no-local-recoding", is_flag=True, help="Release the global optimum only, even if the policy asks.")
 def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool) -> None:
     """Anonymize a table: optimal generalization under k, l and a suppression limit.
@@ -38,4 +53,3 @@ def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool
         f"granularity quality {quality['granularity']:.4f}  ({report['seconds']:.2f} s)"
     )
     click.echo(f"wrote {out}")
-

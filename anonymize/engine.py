@@ -51,8 +51,10 @@ def build_hierarchy(qi: QuasiIdentifier, column: pl.Series) -> hier.Hierarchy:
     if qi.kind == "hierarchy":
         return hier.from_file(qi.name, qi.params["path"])
     if qi.kind == "derived":
-        raise PolicyError(f"quasi-identifier {qi.name!r}: its hierarchy is derived by a release profile "
-                          f"({qi.params['levels']}); use `pars release`, not `pars anonymize`")
+        raise PolicyError(
+            f"quasi-identifier {qi.name!r}: its hierarchy is derived by a release profile "
+            f"({qi.params['levels']}); use `pars release`, not `pars anonymize`"
+        )
     if qi.kind == "intervals":
         return hier.intervals(column, qi.params["widths"], qi.params.get("start", 0))
     if qi.kind == "dates":

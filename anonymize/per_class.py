@@ -56,8 +56,9 @@ def _chain(tree: dict[str, list[str]], value, name: str) -> list[str]:
     return tree[str(value)]
 
 
-def generalize(units: pl.DataFrame, unit: str, trees: dict[str, dict[str, list[str]]], k: int,
-               weights: dict | None = None) -> PerClassResult:
+def generalize(
+    units: pl.DataFrame, unit: str, trees: dict[str, dict[str, list[str]]], k: int, weights: dict | None = None
+) -> PerClassResult:
     """Each unit's released tuple over the columns of `trees`, every tuple shared by >= k units.
 
     `weights` maps a unit to its weight (activity rows; 1 when absent). Raises ValueError when fewer than k units.
@@ -111,8 +112,7 @@ def generalize(units: pl.DataFrame, unit: str, trees: dict[str, dict[str, list[s
         upper.append(hi)
 
     for leaf in leaves:  # every unit gets exactly one released tuple
-        constraint({p: 1.0 for p, (lf, _, _) in enumerate(pairs) if lf == leaf}, len(members[leaf]),
-                   len(members[leaf]))
+        constraint({p: 1.0 for p, (lf, _, _) in enumerate(pairs) if lf == leaf}, len(members[leaf]), len(members[leaf]))
     for t in tuples:  # a used tuple holds >= k units; an unused one none
         used = nx + index[t]
         inside = {p: 1.0 for p, (_, tt, _) in enumerate(pairs) if tt == t}
@@ -122,8 +122,12 @@ def generalize(units: pl.DataFrame, unit: str, trees: dict[str, dict[str, list[s
         shown = {p: -1.0 for p, (_, t, _) in enumerate(pairs) if t[j] != SUPPRESSED}
         constraint({**shown, nx + ny + j: 1.0}, -np.inf, 0.0)
     upper_bounds = [len(members[leaf]) for leaf, _, _ in pairs] + [1] * (ny + nz)
-    solved = milp(cost, constraints=LinearConstraint(np.array(rows), lower, upper), integrality=np.ones(total),
-                  bounds=Bounds(np.zeros(total), np.array(upper_bounds, dtype=float)))
+    solved = milp(
+        cost,
+        constraints=LinearConstraint(np.array(rows), lower, upper),
+        integrality=np.ones(total),
+        bounds=Bounds(np.zeros(total), np.array(upper_bounds, dtype=float)),
+    )
     if solved.x is None:
         raise ValueError(f"no per-class assignment found ({solved.message})")
     counts = np.rint(solved.x[:nx]).astype(int)
@@ -136,7 +140,7 @@ def generalize(units: pl.DataFrame, unit: str, trees: dict[str, dict[str, list[s
         chosen.sort(key=lambda c: (sum(c[1]), c[1], c[0]))
         position = 0
         for t, lv, count in chosen:
-            for i in order[position:position + count]:
+            for i in order[position : position + count]:
                 released[i], levels[i] = t, lv
             position += count
     sizes = Counter(released)
@@ -154,8 +158,10 @@ def _report(names, heights, trees, truth, released, levels, k) -> dict:
     truth_sizes = Counter(truth)
 
     def covers(t, leaf) -> bool:
-        return all(v == SUPPRESSED or (leaf[j] is not None and v in trees[c][leaf[j]])
-                   for j, (c, v) in enumerate(zip(names, t, strict=True)))
+        return all(
+            v == SUPPRESSED or (leaf[j] is not None and v in trees[c][leaf[j]])
+            for j, (c, v) in enumerate(zip(names, t, strict=True))
+        )
 
     population = {t: sum(1 for leaf in truth if covers(t, leaf)) for t in sizes}
     domain = {c: len(trees[c]) for c in names}
@@ -164,8 +170,10 @@ def _report(names, heights, trees, truth, released, levels, k) -> dict:
         under = sum(1 for chain in trees[c].values() if value in chain)
         return (under - 1) / (domain[c] - 1) if domain[c] > 1 else 0.0
 
-    loss = {c: round(sum(share(c, r[j]) if r[j] != SUPPRESSED else 1.0 for r in released) / n, 6)
-            for j, c in enumerate(names)}
+    loss = {
+        c: round(sum(share(c, r[j]) if r[j] != SUPPRESSED else 1.0 for r in released) / n, 6)
+        for j, c in enumerate(names)
+    }
     level_text = {}
     for j, c in enumerate(names):
         spread = Counter(lv[j] for lv in levels)
@@ -182,11 +190,16 @@ def _report(names, heights, trees, truth, released, levels, k) -> dict:
             "suppressed_records": 0,
             "suppressed_share": 0.0,
             "prosecutor_risk": {"max": 1 / min(sizes.values()), "average": len(sizes) / n},
-            "journalist_risk": {"population": "the input table", "max": max(1 / p for p in population.values()),
-                                "average": sum(1 / population[r] for r in released) / n},
+            "journalist_risk": {
+                "population": "the input table",
+                "max": max(1 / p for p in population.values()),
+                "average": sum(1 / population[r] for r in released) / n,
+            },
             "marketer_risk": len(sizes) / n,
-            "sample_uniques": {"before": round(sum(1 for t in truth if truth_sizes[t] == 1) / n, 6),
-                               "after": round(sum(1 for r in released if sizes[r] == 1) / n, 6)},
+            "sample_uniques": {
+                "before": round(sum(1 for t in truth if truth_sizes[t] == 1) / n, 6),
+                "after": round(sum(1 for r in released if sizes[r] == 1) / n, 6),
+            },
         },
         "quality": {"granularity": round(1 - sum(loss.values()) / len(names), 6), "loss_per_attribute": loss},
         "k": k,

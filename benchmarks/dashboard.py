@@ -31,8 +31,15 @@ from dashboards import auth
 from dashboards.serve import healthy
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # The explorer is complete when everything the user sees for the new selection is drawn: the selection line names the
 # filter just chosen, nothing is stale (Streamlit marks the elements of a (fragment) rerun stale until they are sent
 # again), the app is not running, the six metrics are drawn, the three charts (two trend charts and the breakdown;
@@ -105,10 +112,15 @@ def _filter_plan(db: Path, rounds: int) -> list[tuple[str, str]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         year = con.sql("select max(report_year) from annual_report.enterprise_size").fetchall()[0][0]
-        states = [r[0] for r in con.sql(
-            "select state from annual_report.activity_rollup where report_year = ? and accreditor_group = 'All' "
-            "and state not in ('All', 'None') and organization_type = 'All' and activity_type = 'All' "
-            "order by activities desc limit 12", params=[year]).fetchall()]
+        states = [
+            r[0]
+            for r in con.sql(
+                "select state from annual_report.activity_rollup where report_year = ? and accreditor_group = 'All' "
+                "and state not in ('All', 'None') and organization_type = 'All' and activity_type = 'All' "
+                "order by activities desc limit 12",
+                params=[year],
+            ).fetchall()
+        ]
     finally:
         con.close()
     plan, groups = [], ["ACCME", "State", "Joint", "All"]
@@ -146,8 +158,9 @@ async def _choose(page, key: str, option: str) -> tuple[float, float]:
     return (t1 - t0) * 1000 + late, late
 
 
-async def _session(browser, url: str, name: str, password: str, plan, signed_in: list, sessions: int,
-                   start: asyncio.Event) -> list[float]:
+async def _session(
+    browser, url: str, name: str, password: str, plan, signed_in: list, sessions: int, start: asyncio.Event
+) -> list[float]:
     context = await browser.new_context(viewport={"width": 1400, "height": 1200})
     await context.add_init_script(CANVAS)
     page = await context.new_page()
@@ -181,9 +194,26 @@ async def _measure(db: Path, releases: Path, sessions: int, rounds: int) -> dict
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)  # before the clock starts
         t0 = time.perf_counter()
         server = subprocess.Popen(
-            [sys.executable, "-m", "warehouse", "serve", "--db", str(db), "--releases", str(releases), "--users",
-             str(users), "--audit-log", str(work / "audit.jsonl"), "--port", str(port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
+            [
+                sys.executable,
+                "-m",
+                "warehouse",
+                "serve",
+                "--db",
+                str(db),
+                "--releases",
+                str(releases),
+                "--users",
+                str(users),
+                "--audit-log",
+                str(work / "audit.jsonl"),
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=Path(__file__).resolve().parents[1],
+        )
         try:
             while not healthy(url):
                 await asyncio.sleep(0.05)
@@ -205,9 +235,12 @@ async def _measure(db: Path, releases: Path, sessions: int, rounds: int) -> dict
             await context.close()
 
             start, signed_in = asyncio.Event(), []
-            per_session = await asyncio.gather(*[
-                _session(browser, url, f"bench{i}", password, plan, signed_in, sessions, start)
-                for i in range(sessions)])
+            per_session = await asyncio.gather(
+                *[
+                    _session(browser, url, f"bench{i}", password, plan, signed_in, sessions, start)
+                    for i in range(sessions)
+                ]
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -25,15 +25,26 @@ from warehouse.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 #: (column, generic test): every model gets the first few, as many as the shape's test count needs.
-CATALOGUE = [("id", "not_null"), ("id", "unique"), ("id", "accepted_values"), ("id", "relationships"),
-             ("name", "not_null"), ("name", "accepted_values"), ("name", "unique"), ("name", "relationships")]
+CATALOGUE = [
+    ("id", "not_null"),
+    ("id", "unique"),
+    ("id", "accepted_values"),
+    ("id", "relationships"),
+    ("name", "not_null"),
+    ("name", "accepted_values"),
+    ("name", "unique"),
+    ("name", "relationships"),
+]
 SHAPE = {"seed": 5, "table": 39, "view": 26, "incremental": 1, "test": 379}
 
 
 def shape_of(manifest: Path) -> dict[str, int]:
     nodes = json.loads(manifest.read_text())["nodes"].values()
-    kinds = Counter(n["resource_type"] if n["resource_type"] in ("seed", "test") else n["config"]["materialized"]
-                    for n in nodes if n["resource_type"] in ("seed", "test", "model"))
+    kinds = Counter(
+        n["resource_type"] if n["resource_type"] in ("seed", "test") else n["config"]["materialized"]
+        for n in nodes
+        if n["resource_type"] in ("seed", "test", "model")
+    )
     return {k: kinds.get(k, 0) for k in SHAPE}
 
 
@@ -43,8 +54,8 @@ def write_project(folder: Path, shape: dict[str, int]) -> Path:
     (folder / "seeds").mkdir()
     shutil.copy(ROOT / "profiles.yml", folder / "profiles.yml")
     (folder / "dbt_project.yml").write_text(
-        "name: floor\nversion: '1.0.0'\nconfig-version: 2\nprofile: pars\nmodel-paths: [models]\n"
-        "seed-paths: [seeds]\n")
+        "name: floor\nversion: '1.0.0'\nconfig-version: 2\nprofile: pars\nmodel-paths: [models]\nseed-paths: [seeds]\n"
+    )
     for i in range(shape["seed"]):
         (folder / "seeds" / f"seed_{i}.csv").write_text("id,name\n1,a\n2,b\n")
     models = [(kind, n) for kind in ("table", "view", "incremental") for n in range(shape[kind])]
@@ -57,9 +68,10 @@ def write_project(folder: Path, shape: dict[str, int]) -> Path:
         upstream = f"ref('{names[i - 4]}')" if i >= 4 else f"ref('seed_{i % max(shape['seed'], 1)}')"
         (folder / "models" / f"{name}.sql").write_text(
             f"{{{{ config(materialized='{kind}'{', unique_key=' + repr('id') if kind == 'incremental' else ''}) }}}}\n"
-            f"select id, name from {{{{ {upstream} }}}}\n")
+            f"select id, name from {{{{ {upstream} }}}}\n"
+        )
         names.append(name)
-        kinds = CATALOGUE[:min(per_model, tests_left)]
+        kinds = CATALOGUE[: min(per_model, tests_left)]
         tests_left -= len(kinds)
         yml.append(f"  - name: {name}")
         if kinds:
@@ -72,12 +84,18 @@ def write_project(folder: Path, shape: dict[str, int]) -> Path:
             for t in mine:
                 if t == "accepted_values":
                     values = "[1, 2]" if column == "id" else "['a', 'b']"
-                    yml += ["          - accepted_values:", "              arguments:",
-                            f"                values: {values}"]
+                    yml += [
+                        "          - accepted_values:",
+                        "              arguments:",
+                        f"                values: {values}",
+                    ]
                 elif t == "relationships":
-                    yml += ["          - relationships:", "              arguments:",
-                            f"                to: ref('seed_{i % max(shape['seed'], 1)}')",
-                            f"                field: {column}"]
+                    yml += [
+                        "          - relationships:",
+                        "              arguments:",
+                        f"                to: ref('seed_{i % max(shape['seed'], 1)}')",
+                        f"                field: {column}",
+                    ]
                 else:
                     yml.append(f"          - {t}")
     (folder / "models" / "schema.yml").write_text("\n".join(yml) + "\n")
@@ -111,13 +129,19 @@ def main() -> None:
         db = work / "floor.duckdb"
         duckdb.connect(str(db)).close()
         floor, floor_start = time_builds(db, None, project, args.repeat)
-        out = {"shape": shape, "floor_seconds": statistics.median(floor),
-               "floor_startup_seconds": statistics.median(floor_start), "runs": floor}
+        out = {
+            "shape": shape,
+            "floor_seconds": statistics.median(floor),
+            "floor_startup_seconds": statistics.median(floor_start),
+            "runs": floor,
+        }
         if args.loaded:
             full, full_start = time_builds(work / "w.duckdb", args.loaded, None, args.repeat)
-            out |= {"full_build_seconds": statistics.median(full),
-                    "full_startup_seconds": statistics.median(full_start),
-                    "floor_share_of_full": statistics.median(floor) / statistics.median(full)}
+            out |= {
+                "full_build_seconds": statistics.median(full),
+                "full_startup_seconds": statistics.median(full_start),
+                "floor_share_of_full": statistics.median(floor) / statistics.median(full),
+            }
     print(json.dumps(out, indent=2))
 
 

@@ -45,8 +45,15 @@ print(json.dumps({k: v for k, v in result.items() if isinstance(v, (int, float))
 RELEASE_PROFILES = ["activities", "learners", "tables"]
 
 
-def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: int = 20,
-                   profiles: list[str] = RELEASE_PROFILES, others: tuple[str, ...] | None = None) -> dict:
+def bench_products(
+    pars: list[str],
+    db: Path,
+    work: Path,
+    repeat: int,
+    rounds: int = 20,
+    profiles: list[str] = RELEASE_PROFILES,
+    others: tuple[str, ...] | None = None,
+) -> dict:
     """Research releases (one step per profile), the annual report, all review packets, dashboard latency.
 
     All review packets and the dashboard step run once whatever `repeat` (the packets take minutes at
@@ -65,14 +72,20 @@ def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: i
         def clear(target: Path = target, secret: Path = secret) -> None:
             shutil.rmtree(target, ignore_errors=True)
             secret.unlink(missing_ok=True)
-        steps[name] = attempt([*pars, "release", profile, "--db", str(db), "--out", str(target),
-                               "--secret-file", str(secret)], repeat, setup=clear)
-    year = subprocess.run([PY, "-c", REPORT_YEAR, str(db)], cwd=ROOT, capture_output=True, text=True,
-                          check=True).stdout.strip()
+
+        steps[name] = attempt(
+            [*pars, "release", profile, "--db", str(db), "--out", str(target), "--secret-file", str(secret)],
+            repeat,
+            setup=clear,
+        )
+    year = subprocess.run(
+        [PY, "-c", REPORT_YEAR, str(db)], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
     for name, code, args, runs in [
-            ("annual_report", ANNUAL_REPORT, [year], repeat),
-            ("all_review_packets", REVIEW_PACKETS, [], 1),
-            ("dashboard_filter_latency", DASHBOARD, [str(rounds)], 1)]:
+        ("annual_report", ANNUAL_REPORT, [year], repeat),
+        ("all_review_packets", REVIEW_PACKETS, [], 1),
+        ("dashboard_filter_latency", DASHBOARD, [str(rounds)], 1),
+    ]:
         if others is not None and name not in others:
             continue
         target = releases if name.startswith("dashboard") else work / name
@@ -81,5 +94,6 @@ def bench_products(pars: list[str], db: Path, work: Path, repeat: int, rounds: i
             if not keep:
                 shutil.rmtree(target, ignore_errors=True)
                 target.mkdir(parents=True)
+
         steps[name] = attempt([PY, "-c", code, str(db), str(target), *args], runs, setup=clear, reports=True)
     return steps

@@ -77,8 +77,15 @@ class BaselineMismatch(RuntimeError):
     """A baseline's tables differ from the marts; no time of the run may be reported."""
 
 
-def bench_scale(scale: float, years: str, repeat: int, work: Path, products: bool = True,
-                product_repeat: int = 1, monthly: bool = True) -> dict:
+def bench_scale(
+    scale: float,
+    years: str,
+    repeat: int,
+    work: Path,
+    products: bool = True,
+    product_repeat: int = 1,
+    monthly: bool = True,
+) -> dict:
     export = work / f"export-{scale}"
     db = work / f"w-{scale}.duckdb"
     floor_db = work / f"floor-{scale}.duckdb"
@@ -89,14 +96,19 @@ def bench_scale(scale: float, years: str, repeat: int, work: Path, products: boo
             for p in paths:
                 shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
                 Path(str(p) + ".wal").unlink(missing_ok=True)
+
         return clear
 
     steps = {}
-    steps["synth"] = measure(pars + ["synth", "--scale", str(scale), "--years", years, "--seed", "1",
-                                     "--out", str(export)], repeat, setup=fresh(export))
+    steps["synth"] = measure(
+        pars + ["synth", "--scale", str(scale), "--years", years, "--seed", "1", "--out", str(export)],
+        repeat,
+        setup=fresh(export),
+    )
     size = sum(f.stat().st_size for f in export.glob("*.csv"))
-    steps["floor_duckdb_read"] = measure([PY, "-c", FLOOR_READ, str(export), str(floor_db)], repeat,
-                                         setup=fresh(floor_db))
+    steps["floor_duckdb_read"] = measure(
+        [PY, "-c", FLOOR_READ, str(export), str(floor_db)], repeat, setup=fresh(floor_db)
+    )
     steps["load"] = measure(pars + ["load", str(export), "--db", str(db)], repeat, setup=fresh(db))
     steps["reload_unchanged"] = measure(pars + ["load", str(export), "--db", str(db)], repeat)
     steps.update(bench_builds(pars, export, db, work, scale, repeat, monthly))
@@ -113,11 +125,18 @@ def bench_scale(scale: float, years: str, repeat: int, work: Path, products: boo
     for name in BASELINES:
         ratios[f"{name}_vs_answer_from_marts"] = round(steps[name]["reported_seconds"] / marts, 1)
     ratios["baseline_pandas_vs_open_and_answer_from_marts"] = round(
-        steps["baseline_pandas"]["reported_seconds"] / cold, 1)
+        steps["baseline_pandas"]["reported_seconds"] / cold, 1
+    )
     load_build_peak = max(steps["load"]["peak_mib"], steps["build_full"]["peak_mib"])
     ratios["peak_load_build_vs_pandas_peak"] = round(load_build_peak / steps["baseline_pandas"]["peak_mib"], 2)
-    return {"scale": scale, "years": years, "export_id": rows["export_id"], "csv_mib": round(size / 2**20, 1),
-            "steps": steps, "ratios": ratios}
+    return {
+        "scale": scale,
+        "years": years,
+        "export_id": rows["export_id"],
+        "csv_mib": round(size / 2**20, 1),
+        "steps": steps,
+        "ratios": ratios,
+    }
 
 
 def bench_baselines(export: Path, db: Path, out: Path, repeat: int) -> dict:
@@ -133,21 +152,24 @@ def bench_baselines(export: Path, db: Path, out: Path, repeat: int) -> dict:
     for name, script in BASELINES.items():
         target = out / name
         shutil.rmtree(target, ignore_errors=True)
-        steps[name] = measure([PY, str(script[0]), str(export), "--out", str(target), *script[1:]], repeat,
-                              reports=True)
+        steps[name] = measure(
+            [PY, str(script[0]), str(export), "--out", str(target), *script[1:]], repeat, reports=True
+        )
         problems += compare(db, target, name)
     if problems:
-        raise BaselineMismatch(f"{len(problems)} difference(s) between baselines and marts; no times reported:\n"
-                               + "\n".join(problems[:20]))
+        raise BaselineMismatch(
+            f"{len(problems)} difference(s) between baselines and marts; no times reported:\n"
+            + "\n".join(problems[:20])
+        )
     steps["answer_from_marts"] = measure([PY, "-c", MARTS_ANSWER, str(db), str(MARTS_REPEATS)], 1, reports=True)
     answer = steps["answer_from_marts"]
-    answer.update(process_seconds=answer["seconds"], seconds=answer.pop("reported_seconds"),
-                  repeats=MARTS_REPEATS)
+    answer.update(process_seconds=answer["seconds"], seconds=answer.pop("reported_seconds"), repeats=MARTS_REPEATS)
     return steps
 
 
-def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: float, repeat: int,
-                 monthly: bool = True) -> dict:
+def bench_builds(
+    pars: list[str], export: Path, db: Path, work: Path, scale: float, repeat: int, monthly: bool = True
+) -> dict:
     """`pars build` from scratch on the loaded export, and after one more month on a built warehouse.
 
     The monthly exports come from `pars split-months`; all months but the last are loaded and built once
@@ -169,18 +191,22 @@ def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: flo
             Path(str(dst) + ".wal").unlink(missing_ok=True)
             if then:
                 then()
+
         return setup
 
     def with_startup(step: dict) -> dict:
         result = json.loads(report.read_text())
-        return step | {"dbt_startup_seconds": round(result["startup_seconds"], 3),
-                       "dbt_seconds": round(result["dbt_seconds"], 3),
-                       "copy_seconds": round(result["copy_seconds"], 3),
-                       "unit_tests_skipped": result.get("unit_tests_skipped", False)}
+        return step | {
+            "dbt_startup_seconds": round(result["startup_seconds"], 3),
+            "dbt_seconds": round(result["dbt_seconds"], 3),
+            "copy_seconds": round(result["copy_seconds"], 3),
+            "unit_tests_skipped": result.get("unit_tests_skipped", False),
+        }
 
     steps = {}
-    steps["build_full"] = with_startup(measure(pars + ["build", "--db", str(db), "--report", str(report)],
-                                               repeat, setup=restore(loaded, db)))
+    steps["build_full"] = with_startup(
+        measure(pars + ["build", "--db", str(db), "--report", str(report)], repeat, setup=restore(loaded, db))
+    )
     if not monthly:
         return steps
     months_dir, mdb, base = work / f"months-{scale}", work / f"m-{scale}.duckdb", work / f"m-{scale}-base.duckdb"
@@ -193,14 +219,22 @@ def bench_builds(pars: list[str], export: Path, db: Path, work: Path, scale: flo
         run("load", str(month), "--db", str(mdb))
     run("build", "--db", str(mdb))
     shutil.copyfile(mdb, base)
-    steps["build_after_one_month"] = with_startup(measure(
-        pars + ["build", "--db", str(mdb), "--report", str(report)], repeat,
-        setup=restore(base, mdb, then=lambda: run("load", str(months[-1]), "--db", str(mdb)))))
+    steps["build_after_one_month"] = with_startup(
+        measure(
+            pars + ["build", "--db", str(mdb), "--report", str(report)],
+            repeat,
+            setup=restore(base, mdb, then=lambda: run("load", str(months[-1]), "--db", str(mdb))),
+        )
+    )
     shutil.copyfile(report, work / f"build-after-one-month-{scale}.json")
     # the same build as before the unit-test gate (issue 3): what skipping unchanged unit tests saves
-    steps["build_after_one_month_unit_tests_always"] = with_startup(measure(
-        pars + ["build", "--db", str(mdb), "--report", str(report), "--unit-tests", "always"], repeat,
-        setup=restore(base, mdb, then=lambda: run("load", str(months[-1]), "--db", str(mdb)))))
+    steps["build_after_one_month_unit_tests_always"] = with_startup(
+        measure(
+            pars + ["build", "--db", str(mdb), "--report", str(report), "--unit-tests", "always"],
+            repeat,
+            setup=restore(base, mdb, then=lambda: run("load", str(months[-1]), "--db", str(mdb))),
+        )
+    )
     return steps
 
 
@@ -209,27 +243,37 @@ def write_markdown(results: list[dict], path: Path, note: str = "") -> None:
     lines = [f"# Benchmark results ({first['date']})", ""]
     if note:
         lines += [note, ""]
-    lines += [f"Machine: {first['machine']['cores']} cores, {first['machine']['memory_gib']} GiB "
-              f"({first['machine']['platform']}). Repeats per step: {first['repeat']} (median).", "",
-              "| scale | years | CSV MiB | step | median s | peak MiB | note |", "|---|---|---|---|---|---|---|"]
+    lines += [
+        f"Machine: {first['machine']['cores']} cores, {first['machine']['memory_gib']} GiB "
+        f"({first['machine']['platform']}). Repeats per step: {first['repeat']} (median).",
+        "",
+        "| scale | years | CSV MiB | step | median s | peak MiB | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         for name, s in r["steps"].items():
             if "not_run" in s or "failed" in s:
                 why = f"not run ({s['not_run']})" if "not_run" in s else f"FAILED: {s['failed']}"
                 cells = (r["scale"], r["years"], r["csv_mib"], name, "", "", why.replace("|", "/"))
             else:
-                extra = [f"{k.removeprefix('reported_')} {v}" for k, v in s.items()
-                         if k.startswith(("reported_", "dbt_", "copy_", "unit_tests_", "process_", "repeats"))]
+                extra = [
+                    f"{k.removeprefix('reported_')} {v}"
+                    for k, v in s.items()
+                    if k.startswith(("reported_", "dbt_", "copy_", "unit_tests_", "process_", "repeats"))
+                ]
                 cells = (r["scale"], r["years"], r["csv_mib"], name, s["seconds"], s["peak_mib"], "; ".join(extra))
             lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     lines += ["", "| scale | years | ratio | value |", "|---|---|---|---|"]
     for r in results:
         for name, v in r["ratios"].items():
             lines.append(f"| {r['scale']} | {r['years']} | {name} | {v}x |")
-    lines += ["", "Baseline ratios compare each baseline's own time after its imports (reading the CSV files, "
-              "computing both tables, writing them) with the median time to select both tables on a read-only "
-              "connection to the published warehouse (`answer_from_marts`; `open_and_select` includes opening "
-              "the file). Every baseline's tables were checked equal to the marts before any time was written."]
+    lines += [
+        "",
+        "Baseline ratios compare each baseline's own time after its imports (reading the CSV files, "
+        "computing both tables, writing them) with the median time to select both tables on a read-only "
+        "connection to the published warehouse (`answer_from_marts`; `open_and_select` includes opening "
+        "the file). Every baseline's tables were checked equal to the marts before any time was written.",
+    ]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -238,15 +282,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", nargs="+", type=float, default=[0.1, 1.0])
     parser.add_argument("--years", default="2022")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--decade", action="store_true",
-                        help="also run ten years (2013-2022) at scale 1, once (it takes long)")
+    parser.add_argument(
+        "--decade", action="store_true", help="also run ten years (2013-2022) at scale 1, once (it takes long)"
+    )
     parser.add_argument("--only-decade", action="store_true", help="run the decade only")
-    parser.add_argument("--product-repeat", type=int, default=1,
-                        help="runs of each release and of the annual report (minutes each at national scale)")
-    parser.add_argument("--no-monthly", action="store_true",
-                        help="leave out the builds after one month (the smoke test does: they need ~20 builds)")
-    parser.add_argument("--no-products", action="store_true",
-                        help="leave out the releases, reports and dashboard steps (the smoke test does)")
+    parser.add_argument(
+        "--product-repeat",
+        type=int,
+        default=1,
+        help="runs of each release and of the annual report (minutes each at national scale)",
+    )
+    parser.add_argument(
+        "--no-monthly",
+        action="store_true",
+        help="leave out the builds after one month (the smoke test does: they need ~20 builds)",
+    )
+    parser.add_argument(
+        "--no-products",
+        action="store_true",
+        help="leave out the releases, reports and dashboard steps (the smoke test does)",
+    )
     parser.add_argument("--note", default="", help="a line for RESULTS.md (e.g. that the machine was shared)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
@@ -261,8 +316,15 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for scale, years, repeat in runs:
         try:
-            result = bench_scale(scale, years, repeat, args.work, products=not args.no_products,
-                                 product_repeat=min(args.product_repeat, repeat), monthly=not args.no_monthly)
+            result = bench_scale(
+                scale,
+                years,
+                repeat,
+                args.work,
+                products=not args.no_products,
+                product_repeat=min(args.product_repeat, repeat),
+                monthly=not args.no_monthly,
+            )
         except BaselineMismatch as exc:
             print(f"benchmark refused (scale {scale:g}, {years}): {exc}", file=sys.stderr)
             return 1
@@ -270,9 +332,16 @@ def main(argv: list[str] | None = None) -> int:
         suffix = f"{scale:g}" if years == "2022" else f"{scale:g}-{years}"
         (args.out / f"{today}-{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
         results.append(result)
-        print(json.dumps({"scale": scale, "years": years,
-                          "steps": {k: v.get("seconds", "not run") for k, v in result["steps"].items()},
-                          "ratios": result["ratios"]}))
+        print(
+            json.dumps(
+                {
+                    "scale": scale,
+                    "years": years,
+                    "steps": {k: v.get("seconds", "not run") for k, v in result["steps"].items()},
+                    "ratios": result["ratios"],
+                }
+            )
+        )
     write_markdown(results, args.markdown, args.note)
     return 0
 

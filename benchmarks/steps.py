@@ -38,8 +38,11 @@ def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False) -> d
                 reported.append(json.loads(out.read().decode().strip().splitlines()[-1]))
         times.append(elapsed)
         peaks.append(usage.ru_maxrss / 1024)
-    result = {"seconds": round(statistics.median(times), 3), "runs": [round(t, 3) for t in times],
-              "peak_mib": round(max(peaks), 1)}
+    result = {
+        "seconds": round(statistics.median(times), 3),
+        "runs": [round(t, 3) for t in times],
+        "peak_mib": round(max(peaks), 1),
+    }
     for key in reported[0] if reported else ():
         if isinstance(reported[0][key], (int, float)):
             result[f"reported_{key}"] = round(statistics.median(r[key] for r in reported), 5)
@@ -52,8 +55,12 @@ def machine() -> dict:
         for line in fh:
             if line.startswith("MemTotal:"):
                 mem_kib = int(line.split()[1])
-    return {"cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024, 1),
-            "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def attempt(cmd: list[str], repeat: int, **kwargs) -> dict:

@@ -21,16 +21,21 @@ if user is None:
     page = st.navigation(sign_in, position="hidden")
 else:
     keys = auth.ROLE_PAGES[user["role"]]
-    pages = [st.Page(auth.PAGES[k][0], title=auth.PAGES[k][1], icon=auth.PAGES[k][2], url_path=auth.PAGES[k][3])
-             for k in keys]
+    pages = [
+        st.Page(auth.PAGES[k][0], title=auth.PAGES[k][1], icon=auth.PAGES[k][2], url_path=auth.PAGES[k][3])
+        for k in keys
+    ]
     # The default page answers "/" only (Streamlit ignores its url_path): the first page is listed twice, as "/" and
     # under its own path, so that a bookmark of /annual-report (or /provider-review, /releases) opens it too.
     home = st.Page(auth.PAGES[keys[0]][0], title=auth.PAGES[keys[0]][1], url_path="home", default=True)
     # Another role's URL (an old bookmark, a link from a colleague) opens this role's first page with a word of
     # explanation, instead of Streamlit's "Page not found" box: those URLs run the first page's own script (which
     # checks the role itself), and the menu is drawn here with the role's pages only.
-    elsewhere = [st.Page(auth.PAGES[keys[0]][0], title=auth.PAGES[keys[0]][1], url_path=auth.PAGES[k][3])
-                 for k in auth.PAGES if k not in keys]
+    elsewhere = [
+        st.Page(auth.PAGES[keys[0]][0], title=auth.PAGES[keys[0]][1], url_path=auth.PAGES[k][3])
+        for k in auth.PAGES
+        if k not in keys
+    ]
     page = st.navigation([home, *pages, *elsewhere], position="hidden")
     with st.sidebar:
         st.caption(auth.SECTION[user["role"]])

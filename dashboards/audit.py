@@ -27,8 +27,9 @@ def ensure(path: Path) -> None:
         os.close(fd)
 
 
-def record(path: Path, *, user: str, role: str, action: str, what: str, file: str | None = None,
-           details: dict | None = None) -> dict:
+def record(
+    path: Path, *, user: str, role: str, action: str, what: str, file: str | None = None, details: dict | None = None
+) -> dict:
     entry = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "user": user,

@@ -24,16 +24,12 @@ ROLES = ("staff", "reviewer", "researcher")
 # page key -> (file under dashboards/, menu title, icon, url path, role). No icons: a page's icon becomes the favicon,
 # a :material/...: favicon is fetched from fonts.gstatic.com (the app must not reach out), and emoji need a font.
 PAGES: dict[str, tuple[str, str, str | None, str, str]] = {
-    "annual_report": ("pages/staff_annual_report.py", "Annual report explorer", None,
-                      "annual-report", "staff"),
+    "annual_report": ("pages/staff_annual_report.py", "Annual report explorer", None, "annual-report", "staff"),
     "moc": ("pages/staff_moc.py", "MOC", None, "moc", "staff"),
     "rems": ("pages/staff_rems.py", "Opioid REMS", None, "rems", "staff"),
-    "data_operations": ("pages/staff_data_operations.py", "Data operations", None,
-                        "data-operations", "staff"),
-    "provider_review": ("pages/reviewer_provider.py", "Provider review", None,
-                        "provider-review", "reviewer"),
-    "releases": ("pages/researcher_releases.py", "Research releases", None,
-                 "releases", "researcher"),
+    "data_operations": ("pages/staff_data_operations.py", "Data operations", None, "data-operations", "staff"),
+    "provider_review": ("pages/reviewer_provider.py", "Provider review", None, "provider-review", "reviewer"),
+    "releases": ("pages/researcher_releases.py", "Research releases", None, "releases", "researcher"),
 }
 ROLE_PAGES: dict[str, list[str]] = {role: [key for key, page in PAGES.items() if page[4] == role] for role in ROLES}
 SECTION = {"staff": "Staff", "reviewer": "Reviewer", "researcher": "Researcher"}
@@ -52,14 +48,28 @@ class UsersFileError(ValueError):
 
 def hash_password(password: str) -> dict:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT["n"], r=SCRYPT["r"], p=SCRYPT["p"],
-                            dklen=SCRYPT["dklen"], maxmem=64 * 1024 * 1024)
+    digest = hashlib.scrypt(
+        password.encode(),
+        salt=salt,
+        n=SCRYPT["n"],
+        r=SCRYPT["r"],
+        p=SCRYPT["p"],
+        dklen=SCRYPT["dklen"],
+        maxmem=64 * 1024 * 1024,
+    )
     return {**SCRYPT, "salt": salt.hex(), "hash": digest.hex()}
 
 
 def _check(password: str, record: dict) -> bool:
-    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(record["salt"]), n=record["n"], r=record["r"],
-                            p=record["p"], dklen=record["dklen"], maxmem=64 * 1024 * 1024)
+    digest = hashlib.scrypt(
+        password.encode(),
+        salt=bytes.fromhex(record["salt"]),
+        n=record["n"],
+        r=record["r"],
+        p=record["p"],
+        dklen=record["dklen"],
+        maxmem=64 * 1024 * 1024,
+    )
     return hmac.compare_digest(digest.hex(), record["hash"])
 
 
@@ -219,8 +229,14 @@ def signin_state():
 def _audit(user: str, role: str, action: str, what: str = "password sign-in", **details) -> None:
     from dashboards import audit, settings
 
-    audit.record(settings.audit_log(), user=user, role=role, action=action, what=what,
-                 details={"address": client_address(), **details})
+    audit.record(
+        settings.audit_log(),
+        user=user,
+        role=role,
+        action=action,
+        what=what,
+        details={"address": client_address(), **details},
+    )
 
 
 def attempt(name: str, password: str) -> tuple[dict | None, str | None]:
@@ -267,8 +283,7 @@ def _cookie_user() -> dict | None:
     found = signin_state().session(session_id)
     if found is None:
         return None
-    return {"name": found["user"], "role": None, "via": "password", "session": session_id,
-            "expires": found["expires"]}
+    return {"name": found["user"], "role": None, "via": "password", "session": session_id, "expires": found["expires"]}
 
 
 def current_user() -> dict | None:
@@ -354,14 +369,20 @@ def fetch_cookie(url: str) -> None:
 
     import streamlit as st
 
-    st.html(f"<script>fetch({json.dumps(url)}, {{credentials: 'same-origin', cache: 'no-store'}})</script>",
-            unsafe_allow_javascript=True)
+    st.html(
+        f"<script>fetch({json.dumps(url)}, {{credentials: 'same-origin', cache: 'no-store'}})</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def safe_next(next_path: str | None) -> str:
     """A path of this app to return to after sign-in: never another host (//host, /\\host, a scheme)."""
-    if not next_path or not next_path.startswith("/") or next_path.startswith(("//", "/\\")) or any(
-            c in next_path for c in "\\\r\n\t"):
+    if (
+        not next_path
+        or not next_path.startswith("/")
+        or next_path.startswith(("//", "/\\"))
+        or any(c in next_path for c in "\\\r\n\t")
+    ):
         return "/"
     return next_path
 

@@ -25,49 +25,91 @@ def streamlit_command(port: int, address: str) -> list[str]:
     session's rerun; Python's own generational collection still runs.
     """
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.port", str(port),
-        "--server.address", address,
-        "--server.headless", "true",
-        "--server.enableXsrfProtection", "true",
-        "--server.enableCORS", "true",
-        "--server.enableAgentApi", "false",
-        "--server.scriptHealthCheckEnabled", "false",
-        "--server.fileWatcherType", "none",
-        "--server.runOnSave", "false",
-        "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "minimal",
-        "--client.showErrorDetails", "none",
-        "--client.disableDataExport", "true",  # no toolbar CSV download: only the audited, guarded buttons
-        "--theme.base", "light",
-        "--runner.magicEnabled", "false",
-        "--runner.postScriptGC", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--server.enableXsrfProtection",
+        "true",
+        "--server.enableCORS",
+        "true",
+        "--server.enableAgentApi",
+        "false",
+        "--server.scriptHealthCheckEnabled",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+        "--client.showErrorDetails",
+        "none",
+        "--client.disableDataExport",
+        "true",  # no toolbar CSV download: only the audited, guarded buttons
+        "--theme.base",
+        "light",
+        "--runner.magicEnabled",
+        "false",
+        "--runner.postScriptGC",
+        "false",
     ]
 
 
 def app_environment(db: Path, releases: Path, users: Path, audit_log: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        settings.ENV_DB: str(db.resolve()),
-        settings.ENV_RELEASES: str(releases.resolve()),
-        settings.ENV_USERS: str(users.resolve()),
-        settings.ENV_AUDIT: str(audit_log.resolve()),
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    })
+    env.update(
+        {
+            settings.ENV_DB: str(db.resolve()),
+            settings.ENV_RELEASES: str(releases.resolve()),
+            settings.ENV_USERS: str(users.resolve()),
+            settings.ENV_AUDIT: str(audit_log.resolve()),
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        }
+    )
     return env
 
 
 @click.command()
-@click.option("--db", "db", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="The published warehouse (read-only; a `pars build` may replace it while the app runs).")
-@click.option("--releases", "releases", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Directory of research releases (one subdirectory per release).")
+@click.option(
+    "--db",
+    "db",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The published warehouse (read-only; a `pars build` may replace it while the app runs).",
+)
+@click.option(
+    "--releases",
+    "releases",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory of research releases (one subdirectory per release).",
+)
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--address", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--users", "users", default=DEFAULT_USERS, show_default=True,
-              type=click.Path(path_type=Path, dir_okay=False), help="Users file (`pars users add`).")
-@click.option("--audit-log", "audit_log", type=click.Path(path_type=Path, dir_okay=False),
-              help="Audit log (JSONL) of sign-ins and downloads. Default: audit.jsonl beside the users file.")
+@click.option(
+    "--users",
+    "users",
+    default=DEFAULT_USERS,
+    show_default=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Users file (`pars users add`).",
+)
+@click.option(
+    "--audit-log",
+    "audit_log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Audit log (JSONL) of sign-ins and downloads. Default: audit.jsonl beside the users file.",
+)
 def serve(db: Path, releases: Path, port: int, address: str, users: Path, audit_log: Path | None) -> None:
     """Serve the dashboards: staff, reviewer and researcher pages behind a sign-in.
 
@@ -93,8 +135,11 @@ def serve(db: Path, releases: Path, port: int, address: str, users: Path, audit_
         signin_state.secret(settings.secret_file(users))
     except OSError as exc:
         raise click.ClickException(f"--audit-log {audit_log}: {exc.strerror or exc}") from None
-    click.echo(f"serving {db} and the releases in {releases} on http://{address}:{port}/ "
-               f"({len(known)} users in {users}; audit log {audit_log}); Ctrl-C stops", err=True)
+    click.echo(
+        f"serving {db} and the releases in {releases} on http://{address}:{port}/ "
+        f"({len(known)} users in {users}; audit log {audit_log}); Ctrl-C stops",
+        err=True,
+    )
     env = app_environment(db, releases, users, audit_log)
     process = subprocess.Popen(streamlit_command(port, address), env=env, cwd=Path(__file__).resolve().parent.parent)
     # Stopping `pars serve` (Ctrl-C or SIGTERM) stops the app with it.
@@ -115,10 +160,19 @@ def users() -> None:
 @users.command("add")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(auth.ROLES))
-@click.option("--users", "users_file", default=DEFAULT_USERS, show_default=True,
-              type=click.Path(path_type=Path, dir_okay=False), help="Users file to create or update.")
-@click.option("--password-file", type=click.File("r"),
-              help="Read the password from the first line of this file ('-' for standard input) instead of a prompt.")
+@click.option(
+    "--users",
+    "users_file",
+    default=DEFAULT_USERS,
+    show_default=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Users file to create or update.",
+)
+@click.option(
+    "--password-file",
+    type=click.File("r"),
+    help="Read the password from the first line of this file ('-' for standard input) instead of a prompt.",
+)
 @click.option("--oidc", is_flag=True, help="No password: the user signs in with OpenID Connect (NAME = e-mail).")
 def users_add(name: str, role: str, users_file: Path, password_file, oidc: bool) -> None:
     """Add a user (or replace one of the same name) with a role: staff, reviewer or researcher.
@@ -144,8 +198,14 @@ def users_add(name: str, role: str, users_file: Path, password_file, oidc: bool)
 
 @users.command("remove")
 @click.argument("name")
-@click.option("--users", "users_file", default=DEFAULT_USERS, show_default=True,
-              type=click.Path(path_type=Path, dir_okay=False), help="Users file to update.")
+@click.option(
+    "--users",
+    "users_file",
+    default=DEFAULT_USERS,
+    show_default=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Users file to update.",
+)
 def users_remove(name: str, users_file: Path) -> None:
     """Remove a user; a running `pars serve` signs them out at their next click.
 

@@ -22,34 +22,36 @@ import streamlit as st
 from dashboards import settings
 
 # The marts the staff and reviewer pages read (schema.table). Nothing else can be queried.
-TABLES = frozenset({
-    "annual_report.activity_rollup",
-    "annual_report.enterprise_size",
-    "annual_report.activity_matrix",
-    "annual_report.income_by_organization_type",
-    "annual_report.year_over_year_changes",
-    "main.organization_types",
-    "main.activity_types",
-    "moc.board_summary",
-    "moc.provider_reporting_timeliness",
-    "rems.summary",
-    "rems.activity_list",
-    "review.current_term",
-    "review.accreditation_history",
-    "review.term_profile",
-    "review.data_completeness",
-    "review.data_completeness_by_provider",
-    "review.pip_sample",
-    "review.peer_comparison",
-    "staging.stg_pars__load_history",
-    "staging.stg_pars__quarantine",
-    "ops.quarantine_summary",
-    "ops.data_completeness_overview",
-    "ops.operations_summary",
-    "ops.completeness_by_severity",
-    "ops.completeness_follow_up",
-    "main.quarantine_rules",
-})
+TABLES = frozenset(
+    {
+        "annual_report.activity_rollup",
+        "annual_report.enterprise_size",
+        "annual_report.activity_matrix",
+        "annual_report.income_by_organization_type",
+        "annual_report.year_over_year_changes",
+        "main.organization_types",
+        "main.activity_types",
+        "moc.board_summary",
+        "moc.provider_reporting_timeliness",
+        "rems.summary",
+        "rems.activity_list",
+        "review.current_term",
+        "review.accreditation_history",
+        "review.term_profile",
+        "review.data_completeness",
+        "review.data_completeness_by_provider",
+        "review.pip_sample",
+        "review.peer_comparison",
+        "staging.stg_pars__load_history",
+        "staging.stg_pars__quarantine",
+        "ops.quarantine_summary",
+        "ops.data_completeness_overview",
+        "ops.operations_summary",
+        "ops.completeness_by_severity",
+        "ops.completeness_follow_up",
+        "main.quarantine_rules",
+    }
+)
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -103,8 +105,10 @@ class Warehouse:
                     if str(kind) == "DATE":  # show 2022-01-31, not a midnight timestamp
                         frame[column] = frame[column].dt.date
             except duckdb.CatalogException as exc:
-                raise WarehouseUnavailable(f"the warehouse {self.path} lacks a mart the page reads "
-                                           f"({_first_line(exc)}); rebuild it with `pars build`") from None
+                raise WarehouseUnavailable(
+                    f"the warehouse {self.path} lacks a mart the page reads "
+                    f"({_first_line(exc)}); rebuild it with `pars build`"
+                ) from None
             finally:
                 con.execute("use memory")
                 con.execute("detach wh")  # releases the file (and its lock) now
@@ -127,11 +131,13 @@ class Warehouse:
                 con.execute("attach ? as wh (read_only)", [str(self.path)])
             except duckdb.Error as exc:
                 if not _locked(exc):
-                    raise WarehouseUnavailable(f"the warehouse {self.path} cannot be read ({_first_line(exc)})"
-                                               ) from None
+                    raise WarehouseUnavailable(
+                        f"the warehouse {self.path} cannot be read ({_first_line(exc)})"
+                    ) from None
                 if time.monotonic() >= deadline:
-                    raise WarehouseUnavailable(f"the warehouse {self.path} is busy: a load is writing it; "
-                                               "reload the page in a moment") from None
+                    raise WarehouseUnavailable(
+                        f"the warehouse {self.path} is busy: a load is writing it; reload the page in a moment"
+                    ) from None
                 time.sleep(0.1)
                 continue
             con.execute("use wh")
@@ -197,8 +203,16 @@ class Exclude:
 
 
 @st.cache_data(show_spinner=False, max_entries=2000, ttl=6 * 3600, hash_funcs={Exclude: repr})
-def _select(path: str, version: tuple, table: str, filters: tuple, columns: tuple | None, order_by: tuple | None,
-            limit: int | None, distinct: bool = False) -> pd.DataFrame:
+def _select(
+    path: str,
+    version: tuple,
+    table: str,
+    filters: tuple,
+    columns: tuple | None,
+    order_by: tuple | None,
+    limit: int | None,
+    distinct: bool = False,
+) -> pd.DataFrame:
     where, params = _where(dict(filters))
     cols = ", ".join(columns) if columns else "*"
     sql = f"select {'distinct ' if distinct else ''}{cols} from {table}{where}"
@@ -209,8 +223,14 @@ def _select(path: str, version: tuple, table: str, filters: tuple, columns: tupl
     return warehouse(path).query(sql, params)
 
 
-def select(table: str, filters: dict | None = None, columns: list[str] | None = None,
-           order_by: list[str] | None = None, limit: int | None = None, distinct: bool = False) -> pd.DataFrame:
+def select(
+    table: str,
+    filters: dict | None = None,
+    columns: list[str] | None = None,
+    order_by: list[str] | None = None,
+    limit: int | None = None,
+    distinct: bool = False,
+) -> pd.DataFrame:
     """Rows of a mart, filtered by equality / IN / Exclude; cached per warehouse version."""
     if table not in TABLES:
         raise ValueError(f"not a mart the dashboards may read: {table}")
@@ -218,10 +238,19 @@ def select(table: str, filters: dict | None = None, columns: list[str] | None = 
         if not IDENTIFIER.match(name):
             raise ValueError(f"not a column name: {name!r}")
     path = settings.warehouse()
-    frozen = tuple(sorted(((k, tuple(v) if isinstance(v, list) else v) for k, v in (filters or {}).items()),
-                          key=lambda kv: kv[0]))
-    return _select(str(path), identity(), table, frozen, tuple(columns) if columns else None,
-                   tuple(order_by) if order_by else None, limit, distinct)
+    frozen = tuple(
+        sorted(((k, tuple(v) if isinstance(v, list) else v) for k, v in (filters or {}).items()), key=lambda kv: kv[0])
+    )
+    return _select(
+        str(path),
+        identity(),
+        table,
+        frozen,
+        tuple(columns) if columns else None,
+        tuple(order_by) if order_by else None,
+        limit,
+        distinct,
+    )
 
 
 def distinct(table: str, column: str, filters: dict | None = None) -> list:
@@ -232,9 +261,11 @@ def distinct(table: str, column: str, filters: dict | None = None) -> list:
 
 @st.cache_data(show_spinner=False, max_entries=500, ttl=6 * 3600)
 def _find_providers(path: str, version: tuple, text: str, limit: int) -> pd.DataFrame:
-    sql = ("select provider_id, provider_name, organization_type, accreditor_type, state, "
-           "current_accreditation_status, term_end_date from review.current_term "
-           "where provider_id = ? or provider_name ilike ? order by provider_name, provider_id limit ?")
+    sql = (
+        "select provider_id, provider_name, organization_type, accreditor_type, state, "
+        "current_accreditation_status, term_end_date from review.current_term "
+        "where provider_id = ? or provider_name ilike ? order by provider_name, provider_id limit ?"
+    )
     return warehouse(path).query(sql, [text, f"%{text}%", limit])
 
 

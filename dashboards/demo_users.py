@@ -1,6 +1,6 @@
 """Demo users for `make demo`: one per role with a fresh random password, written to a text file and printed.
 
-    python -m dashboards.demo_users --users data/demo/users.json --out data/demo/users-demo.txt
+python -m dashboards.demo_users --users data/demo/users.json --out data/demo/users-demo.txt
 """
 
 from __future__ import annotations

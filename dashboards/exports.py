@@ -69,8 +69,12 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
                 elif number_format and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     cell.number_format = number_format
                 elif hasattr(cell.value, "year"):  # a date or time
-                    cell.number_format = labels.EXCEL["date"] if not hasattr(cell.value, "hour") or (
-                        cell.value.hour, cell.value.minute, cell.value.second) == (0, 0, 0) else "yyyy-mm-dd hh:mm:ss"
+                    cell.number_format = (
+                        labels.EXCEL["date"]
+                        if not hasattr(cell.value, "hour")
+                        or (cell.value.hour, cell.value.minute, cell.value.second) == (0, 0, 0)
+                        else "yyyy-mm-dd hh:mm:ss"
+                    )
     return buffer.getvalue()
 
 

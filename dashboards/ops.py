@@ -15,20 +15,39 @@ import streamlit as st
 
 from warehouse.load import attempts
 
-OUTCOMES = {"loaded": "Loaded", "already_loaded": "Already loaded (nothing changed)", "refused": "Refused",
-            "failed": "Failed"}
+OUTCOMES = {
+    "loaded": "Loaded",
+    "already_loaded": "Already loaded (nothing changed)",
+    "refused": "Refused",
+    "failed": "Failed",
+}
 SEVERITIES = {"error": "Error", "warning": "Warning", "info": "Info"}
 
 ATTEMPT_COLUMNS = {
-    "when": "When (UTC)", "outcome": "Outcome", "export_id": "Export", "load_id": "Load", "rule": "Rule",
-    "file": "File", "line": "Line", "message": "Message", "quarantined": "Rows quarantined", "seconds": "Seconds",
+    "when": "When (UTC)",
+    "outcome": "Outcome",
+    "export_id": "Export",
+    "load_id": "Load",
+    "rule": "Rule",
+    "file": "File",
+    "line": "Line",
+    "message": "Message",
+    "quarantined": "Rows quarantined",
+    "seconds": "Seconds",
     "export": "Export folder",
 }
 # the columns that matter first: who, what, how many, what to do; then which activities and the details
 FOLLOW_UP_COLUMNS = {
-    "provider_id": "Provider", "provider_name": "Provider name", "severity": "Severity", "problem": "Problem",
-    "activities_flagged": "Activities", "fix": "What to fix", "activities": "Activities concerned", "years": "Years",
-    "affected_records": "Records", "state": "State",
+    "provider_id": "Provider",
+    "provider_name": "Provider name",
+    "severity": "Severity",
+    "problem": "Problem",
+    "activities_flagged": "Activities",
+    "fix": "What to fix",
+    "activities": "Activities concerned",
+    "years": "Years",
+    "affected_records": "Records",
+    "state": "State",
 }
 
 

@@ -94,9 +94,14 @@ def guarantees(risk: dict | None) -> list[dict]:
     rows = []
     for g in (risk or {}).get("guarantees") or []:
         if isinstance(g, dict):
-            rows.append({"guarantee": g.get("name", NOT_REPORTED), "required": _show(g.get("required")),
-                         "achieved": _show(g.get("achieved")),
-                         "met": "yes" if g.get("ok") is True else ("no" if g.get("ok") is False else NOT_REPORTED)})
+            rows.append(
+                {
+                    "guarantee": g.get("name", NOT_REPORTED),
+                    "required": _show(g.get("required")),
+                    "achieved": _show(g.get("achieved")),
+                    "met": "yes" if g.get("ok") is True else ("no" if g.get("ok") is False else NOT_REPORTED),
+                }
+            )
     return rows
 
 
@@ -110,22 +115,32 @@ def table_risks(risk: dict | None) -> list[dict]:
         if not isinstance(t, dict):
             continue
         l_div = t.get("l")
-        rows.append({
-            "table": table,
-            "unit": _show(t.get("unit")),
-            "k": _show(t.get("k")),
-            "l": ", ".join(f"{a}: {v}" for a, v in l_div.items()) if isinstance(l_div, dict) else _show(l_div),
-            "records": _show(t.get("records")),
-            "suppressed records": _show(t.get("suppressed_records")),
-            "prosecutor risk (max)": _show(_get(t, "prosecutor_risk", "max")),
-            "prosecutor risk (avg)": _show(_first(_get(t, "prosecutor_risk", "avg"),
-                                                  _get(t, "prosecutor_risk", "average"))),
-            "journalist risk (max)": _show(_get(t, "journalist_risk", "max")),
-            "marketer risk": _show(_get(t, "marketer_risk", "average") if isinstance(t.get("marketer_risk"), dict)
-                                   else t.get("marketer_risk")),
-            "sample uniques before": _show(_first(t.get("sample_uniques_before"), _get(t, "sample_uniques", "before"))),
-            "sample uniques after": _show(_first(t.get("sample_uniques_after"), _get(t, "sample_uniques", "after"))),
-        })
+        rows.append(
+            {
+                "table": table,
+                "unit": _show(t.get("unit")),
+                "k": _show(t.get("k")),
+                "l": ", ".join(f"{a}: {v}" for a, v in l_div.items()) if isinstance(l_div, dict) else _show(l_div),
+                "records": _show(t.get("records")),
+                "suppressed records": _show(t.get("suppressed_records")),
+                "prosecutor risk (max)": _show(_get(t, "prosecutor_risk", "max")),
+                "prosecutor risk (avg)": _show(
+                    _first(_get(t, "prosecutor_risk", "avg"), _get(t, "prosecutor_risk", "average"))
+                ),
+                "journalist risk (max)": _show(_get(t, "journalist_risk", "max")),
+                "marketer risk": _show(
+                    _get(t, "marketer_risk", "average")
+                    if isinstance(t.get("marketer_risk"), dict)
+                    else t.get("marketer_risk")
+                ),
+                "sample uniques before": _show(
+                    _first(t.get("sample_uniques_before"), _get(t, "sample_uniques", "before"))
+                ),
+                "sample uniques after": _show(
+                    _first(t.get("sample_uniques_after"), _get(t, "sample_uniques", "after"))
+                ),
+            }
+        )
     return rows
 
 
@@ -143,10 +158,17 @@ def utility(risk: dict | None) -> list[dict] | None:
         columns = t.get("columns") if isinstance(t, dict) else None
         for c in columns if isinstance(columns, list) else []:
             if isinstance(c, dict):
-                rows.append({"table": table, "column": _show(c.get("column")),
-                             "unit": "cells" if t.get("unit") == "cell" else "rows",
-                             "full detail": _percent(c.get("full")), "generalized": _percent(c.get("generalized")),
-                             "suppressed": _percent(c.get("suppressed")), "flag": FLAGS.get(c.get("level"), "")})
+                rows.append(
+                    {
+                        "table": table,
+                        "column": _show(c.get("column")),
+                        "unit": "cells" if t.get("unit") == "cell" else "rows",
+                        "full detail": _percent(c.get("full")),
+                        "generalized": _percent(c.get("generalized")),
+                        "suppressed": _percent(c.get("suppressed")),
+                        "flag": FLAGS.get(c.get("level"), ""),
+                    }
+                )
     return rows
 
 
@@ -188,20 +210,30 @@ def suppression_systems(risk: dict | None) -> list[dict]:
         for name, sys_ in systems.items():
             if not isinstance(sys_, dict):
                 continue
-            rows.append({
-                "system": name,
-                "tables": ", ".join(sys_.get("tables") or []) or NOT_REPORTED,
-                "cells": _show(sys_.get("cells")),
-                "primary suppressed": _show(_count(sys_.get("primary_suppressed"))),
-                "secondary suppressed": _show(_count(sys_.get("secondary_suppressed"))),
-                "exposed": _show(sys_.get("exposed")),
-                "all protected": _show(sys_.get("all_protected")),
-            })
+            rows.append(
+                {
+                    "system": name,
+                    "tables": ", ".join(sys_.get("tables") or []) or NOT_REPORTED,
+                    "cells": _show(sys_.get("cells")),
+                    "primary suppressed": _show(_count(sys_.get("primary_suppressed"))),
+                    "secondary suppressed": _show(_count(sys_.get("secondary_suppressed"))),
+                    "exposed": _show(sys_.get("exposed")),
+                    "all protected": _show(sys_.get("all_protected")),
+                }
+            )
     audit = (risk or {}).get("audit")
     if isinstance(audit, dict):
-        rows.append({"system": "audit", "tables": NOT_REPORTED, "cells": _show(audit.get("cells_audited")),
-                     "primary suppressed": _show(audit.get("cells_suppressed")), "secondary suppressed": NOT_REPORTED,
-                     "exposed": _show(audit.get("exposed")), "all protected": _show(audit.get("ok"))})
+        rows.append(
+            {
+                "system": "audit",
+                "tables": NOT_REPORTED,
+                "cells": _show(audit.get("cells_audited")),
+                "primary suppressed": _show(audit.get("cells_suppressed")),
+                "secondary suppressed": NOT_REPORTED,
+                "exposed": _show(audit.get("exposed")),
+                "all protected": _show(audit.get("ok")),
+            }
+        )
     return rows
 
 

@@ -26,10 +26,17 @@ from starlette.routing import Route
 from dashboards import auth, settings
 from dashboards.signin_state import COOKIE, secret, sign, unsign
 
-HOST_CONFIG = json.dumps({
-    "allowedOrigins": [], "useExternalAuthToken": False, "enableCustomParentMessages": False,
-    "enforceDownloadInNewTab": False, "metricsUrl": "", "blockErrorDialogs": False, "resourceCrossOriginMode": None,
-}).encode()
+HOST_CONFIG = json.dumps(
+    {
+        "allowedOrigins": [],
+        "useExternalAuthToken": False,
+        "enableCustomParentMessages": False,
+        "enforceDownloadInNewTab": False,
+        "metricsUrl": "",
+        "blockErrorDialogs": False,
+        "resourceCrossOriginMode": None,
+    }
+).encode()
 PUBLIC_CORE = {"/_stcore/health"}
 
 
@@ -42,14 +49,23 @@ async def session(request: Request):
     ticket = request.query_params.get("ticket", "")
     redeemed = auth.signin_state().redeem(ticket) if ticket else None
     if redeemed is None:
-        return _no_store(PlainTextResponse("This sign-in link is not valid (used, expired or unknown): sign in again.",
-                                           status_code=403))
+        return _no_store(
+            PlainTextResponse(
+                "This sign-in link is not valid (used, expired or unknown): sign in again.", status_code=403
+            )
+        )
     session_id, expires = redeemed
     next_path = request.query_params.get("next")
     response = RedirectResponse(auth.safe_next(next_path), status_code=303) if next_path else Response(status_code=204)
-    response.set_cookie(COOKIE, sign(secret(settings.secret_file()), session_id, expires),
-                        max_age=max(0, expires - int(time.time())),
-                        path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.set_cookie(
+        COOKIE,
+        sign(secret(settings.secret_file()), session_id, expires),
+        max_age=max(0, expires - int(time.time())),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return _no_store(response)
 
 
@@ -74,12 +90,14 @@ class Guard:
             if scope["type"] == "websocket":
                 allowed = path == "/_stcore/stream"
             elif path == "/_stcore/host-config" and scope["method"] in ("GET", "HEAD"):
-                await PlainTextResponse(HOST_CONFIG, media_type="application/json",
-                                        headers={"Cache-Control": "no-cache"})(scope, receive, send)
+                await PlainTextResponse(
+                    HOST_CONFIG, media_type="application/json", headers={"Cache-Control": "no-cache"}
+                )(scope, receive, send)
                 return
             else:
                 allowed = path in PUBLIC_CORE or (
-                    path.startswith("/_stcore/upload_file/") and scope["method"] in ("PUT", "DELETE", "OPTIONS"))
+                    path.startswith("/_stcore/upload_file/") and scope["method"] in ("PUT", "DELETE", "OPTIONS")
+                )
             if not allowed:
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 1008})
@@ -99,9 +117,14 @@ try:
 except ImportError:  # moved in another Streamlit: only the first run after a start is affected
     pass
 
-app = st.App("app.py", routes=[Route("/pars-auth/session", session, methods=["GET"]),
-                               Route("/pars-auth/sign-out", sign_out, methods=["GET"])],
-             middleware=[Middleware(Guard)])
+app = st.App(
+    "app.py",
+    routes=[
+        Route("/pars-auth/session", session, methods=["GET"]),
+        Route("/pars-auth/sign-out", sign_out, methods=["GET"]),
+    ],
+    middleware=[Middleware(Guard)],
+)
 
 
 def healthy(url: str) -> bool:

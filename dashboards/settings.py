@@ -67,7 +67,9 @@ def secret_file(users: Path | None = None) -> Path:
 def signin_limits():
     from dashboards.signin_state import Limits
 
-    return Limits(user_limit=int(_positive(ENV_LOCKOUT_USER, 5)),
-                  address_limit=int(_positive(ENV_LOCKOUT_ADDRESS, 20)),
-                  window_seconds=int(_positive(ENV_LOCKOUT_SECONDS, 900)),
-                  session_seconds=int(_positive(ENV_SESSION_HOURS, 8) * 3600))
+    return Limits(
+        user_limit=int(_positive(ENV_LOCKOUT_USER, 5)),
+        address_limit=int(_positive(ENV_LOCKOUT_ADDRESS, 20)),
+        window_seconds=int(_positive(ENV_LOCKOUT_SECONDS, 900)),
+        session_seconds=int(_positive(ENV_SESSION_HOURS, 8) * 3600),
+    )

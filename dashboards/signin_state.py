@@ -92,8 +92,9 @@ class SignInState:
 
     def _prune(self, state: dict, now: float) -> None:
         window = self.limits.window_seconds
-        state["failures"] = {k: kept for k, times in state["failures"].items()
-                             if (kept := [t for t in times if now - t < window])}
+        state["failures"] = {
+            k: kept for k, times in state["failures"].items() if (kept := [t for t in times if now - t < window])
+        }
         state["sessions"] = {k: s for k, s in state["sessions"].items() if s["expires"] > now}
         state["tickets"] = {k: t for k, t in state["tickets"].items() if t["expires"] > now}
 

@@ -48,21 +48,38 @@ def plain(value) -> str:
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
-def audited(produce: Callable[[], bytes], user: dict, what: str, file_name: str,
-            details: dict | None) -> Callable[[], bytes]:
+def audited(
+    produce: Callable[[], bytes], user: dict, what: str, file_name: str, details: dict | None
+) -> Callable[[], bytes]:
     """`produce`, writing an audit line (who, what, which file, when) once the bytes exist, as they are served."""
 
     def serve() -> bytes:
         payload = produce()
-        audit.record(settings.audit_log(), user=user["name"], role=user["role"], action="download", what=what,
-                     file=file_name, details=details)
+        audit.record(
+            settings.audit_log(),
+            user=user["name"],
+            role=user["role"],
+            action="download",
+            what=what,
+            file=file_name,
+            details=details,
+        )
         return payload
 
     return serve
 
 
-def download(label: str, data: Callable[[], bytes], file_name: str, mime: str, *, what: str, key: str,
-             details: dict | None = None, icon: str | None = ":material/download:") -> None:
+def download(
+    label: str,
+    data: Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    *,
+    what: str,
+    key: str,
+    details: dict | None = None,
+    icon: str | None = ":material/download:",
+) -> None:
     """A download button; the file is made when clicked and every download is written to the audit log.
 
     The data is a callable (Streamlit's deferred download): it runs in the server when the user clicks, so the
@@ -70,17 +87,32 @@ def download(label: str, data: Callable[[], bytes], file_name: str, mime: str, *
     follows the click (on_click="ignore").
     """
     user = auth.current_user() or {"name": "?", "role": "?"}
-    st.download_button(label, data=audited(data, user, what, file_name, details), file_name=file_name, mime=mime,
-                       key=key, icon=icon, on_click="ignore")
+    st.download_button(
+        label,
+        data=audited(data, user, what, file_name, details),
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        icon=icon,
+        on_click="ignore",
+    )
 
 
 def table_downloads(frame: pd.DataFrame, base_name: str, *, what: str, key: str, details: dict | None = None) -> None:
     """CSV and Excel buttons for a table (formula-injection guarded), both audited; built only on click."""
     with st.container(horizontal=True):
-        download("CSV", lambda: exports.to_csv(frame), f"{base_name}.csv", CSV, what=what, key=f"{key}-csv",
-                 details=details)
-        download("Excel", lambda: exports.to_xlsx(frame, base_name), f"{base_name}.xlsx", XLSX, what=what,
-                 key=f"{key}-xlsx", details=details)
+        download(
+            "CSV", lambda: exports.to_csv(frame), f"{base_name}.csv", CSV, what=what, key=f"{key}-csv", details=details
+        )
+        download(
+            "Excel",
+            lambda: exports.to_xlsx(frame, base_name),
+            f"{base_name}.xlsx",
+            XLSX,
+            what=what,
+            key=f"{key}-xlsx",
+            details=details,
+        )
 
 
 def report_downloads(kind: str, year: int, title: str, key: str) -> None:
@@ -91,10 +123,24 @@ def report_downloads(kind: str, year: int, title: str, key: str) -> None:
         st.caption("The reports need the reports package (reports.api), which this installation lacks.")
         return
     with st.container(horizontal=True):
-        download(f"PDF {year}", lambda: reporting.report(kind, year, "pdf"), f"{kind}-report-{year}.pdf", PDF,
-                 what=f"{title} {year} (PDF)", key=f"{key}-pdf", details={"year": int(year)})
-        download(f"Excel {year}", lambda: reporting.report(kind, year, "xlsx"), f"{kind}-report-{year}.xlsx", XLSX,
-                 what=f"{title} {year} (Excel)", key=f"{key}-xlsx", details={"year": int(year)})
+        download(
+            f"PDF {year}",
+            lambda: reporting.report(kind, year, "pdf"),
+            f"{kind}-report-{year}.pdf",
+            PDF,
+            what=f"{title} {year} (PDF)",
+            key=f"{key}-pdf",
+            details={"year": int(year)},
+        )
+        download(
+            f"Excel {year}",
+            lambda: reporting.report(kind, year, "xlsx"),
+            f"{kind}-report-{year}.xlsx",
+            XLSX,
+            what=f"{title} {year} (Excel)",
+            key=f"{key}-xlsx",
+            details={"year": int(year)},
+        )
 
 
 def file_reader(path: Path) -> Callable[[], bytes]:
@@ -185,19 +231,22 @@ def sync_url(key: str = "url-sync") -> None:
         # Each frame stamps the parent when it writes; a frame's later retries (300 ms, 1.5 s) give way to any frame
         # written after it (the explorer's fragment changing a filter right after the page's own run: without the
         # stamp the page's retry put the older query back).
-        st.iframe("<script>const w = window.parent, q = " + json.dumps("?" + query if query else "") + ","
-                  "me = performance.timeOrigin + performance.now();"
-                  "const put = () => { if ((w.__parsUrlStamp || 0) > me) return; w.__parsUrlStamp = me;"
-                  "if (w.location.search !== q) "
-                  "w.history.replaceState(w.history.state, '', w.location.pathname + q); };"
-                  "put(); setTimeout(put, 300); setTimeout(put, 1500);</script>", height=1)
+        st.iframe(
+            "<script>const w = window.parent, q = " + json.dumps("?" + query if query else "") + ","
+            "me = performance.timeOrigin + performance.now();"
+            "const put = () => { if ((w.__parsUrlStamp || 0) > me) return; w.__parsUrlStamp = me;"
+            "if (w.location.search !== q) "
+            "w.history.replaceState(w.history.state, '', w.location.pathname + q); };"
+            "put(); setTimeout(put, 300); setTimeout(put, 1500);</script>",
+            height=1,
+        )
 
 
 def _prime(key: str, param: str, options: list, default, text: Callable = str, many: bool = False) -> None:
     """Before the widget exists: its value from the URL or the session's memory when it has none (or a stale one)."""
     if key in st.session_state:
         value = st.session_state[key]
-        if (all(v in options for v in value) if many else value in options):
+        if all(v in options for v in value) if many else value in options:
             return
     wanted = _wanted(param, many)
     by_text = {text(o): o for o in options}
@@ -251,14 +300,25 @@ def url_text(label: str, *, key: str, param: str, **kwargs) -> str:
 # --------------------------------------------------------------------------------------- tables and tiles
 
 
-def table(frame: pd.DataFrame, *, first: list[str] | None = None, hide: list[str] | None = None,
-          key: str | None = None, **kwargs) -> None:
+def table(
+    frame: pd.DataFrame,
+    *,
+    first: list[str] | None = None,
+    hide: list[str] | None = None,
+    key: str | None = None,
+    **kwargs,
+) -> None:
     """st.dataframe with labels for column names, `first` columns first, lists as text, numbers formatted by
     `reports.labels` (dollars as $1,230,520, shares as percent, counts with separators)."""
     shown = frame.drop(columns=[c for c in (hide or []) if c in frame.columns])
     config = {labels.label(c): column_config(c) for c in shown.columns}
-    st.dataframe(labels.labelled(shown, first), hide_index=True, key=key,
-                 column_config={k: v for k, v in config.items() if v is not None}, **kwargs)
+    st.dataframe(
+        labels.labelled(shown, first),
+        hide_index=True,
+        key=key,
+        column_config={k: v for k, v in config.items() if v is not None},
+        **kwargs,
+    )
 
 
 STREAMLIT_FORMATS = {"integer": "%,d", "dollars": "$%,.0f", "hours": "%,.1f", "decimal": "%,.2f", "year": "%d"}
@@ -281,12 +341,30 @@ def column_config(column: str):
 # types, the boards, the statuses) never share a colour. Every axis label is drawn (no overlap culling, no length
 # limit), and legends list every entry.
 
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#393b79", "#ad494a", "#637939", "#e7ba52", "#843c39", "#7b4173", "#3182bd", "#31a354",
-           "#fd8d3c", "#636363"]
+PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#ad494a",
+    "#637939",
+    "#e7ba52",
+    "#843c39",
+    "#7b4173",
+    "#3182bd",
+    "#31a354",
+    "#fd8d3c",
+    "#636363",
+]
 AXIS = {"labelOverlap": False, "labelLimit": 0}
-LEGEND = {"orient": "bottom", "direction": "horizontal", "columns": 3, "symbolLimit": 0, "labelLimit": 0,
-          "title": None}
+LEGEND = {"orient": "bottom", "direction": "horizontal", "columns": 3, "symbolLimit": 0, "labelLimit": 0, "title": None}
 
 
 def _legend_room(frame: pd.DataFrame, color: str | None, order: list | None) -> int:
@@ -303,40 +381,81 @@ def _color(frame: pd.DataFrame, color: str | None, order: list | None) -> dict:
         return {}
     domain = order or sorted(frame[color].dropna().astype(str).unique().tolist())
     columns = 4 if max((len(str(d)) for d in domain), default=0) <= 8 else 2  # long names: two to a line
-    return {"color": {"field": color, "type": "nominal", "title": labels.label(color),
-                      "scale": {"domain": domain, "range": PALETTE}, "sort": domain,
-                      "legend": {**LEGEND, "columns": columns}}}
+    return {
+        "color": {
+            "field": color,
+            "type": "nominal",
+            "title": labels.label(color),
+            "scale": {"domain": domain, "range": PALETTE},
+            "sort": domain,
+            "legend": {**LEGEND, "columns": columns},
+        }
+    }
 
 
-def bar_chart(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, x_title: str, y_title: str,
-              horizontal: bool = False, color_order: list | None = None, key: str, height: int | None = None,
-              sort: str | None = None) -> None:
+def bar_chart(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    x_title: str,
+    y_title: str,
+    horizontal: bool = False,
+    color_order: list | None = None,
+    key: str,
+    height: int | None = None,
+    sort: str | None = None,
+) -> None:
     """Bars of `y` by `x` (stacked by `color`), every category labelled, colours from the palette."""
     category = {"field": x, "type": "nominal", "title": x_title, "axis": {**AXIS, "labelAngle": 0}}
     if sort:
         category["sort"] = sort
     value = {"field": y, "type": "quantitative", "title": y_title, "axis": {"format": ",d", "tickMinStep": 1}}
     n = max(frame[x].nunique(), 1)
-    spec = {"mark": {"type": "bar"},
-            "encoding": {("y" if horizontal else "x"): category, ("x" if horizontal else "y"): value,
-                         **_color(frame, color, color_order),
-                         "tooltip": [{"field": x, "title": x_title},
-                                     *([{"field": color, "title": labels.label(color)}] if color else []),
-                                     {"field": y, "title": y_title, "type": "quantitative", "format": ",.0f"}]}}
+    spec = {
+        "mark": {"type": "bar"},
+        "encoding": {
+            ("y" if horizontal else "x"): category,
+            ("x" if horizontal else "y"): value,
+            **_color(frame, color, color_order),
+            "tooltip": [
+                {"field": x, "title": x_title},
+                *([{"field": color, "title": labels.label(color)}] if color else []),
+                {"field": y, "title": y_title, "type": "quantitative", "format": ",.0f"},
+            ],
+        },
+    }
     plot = height or (max(160, 28 * n + 70) if horizontal else 240)
     st.vega_lite_chart(frame, spec, height=plot + _legend_room(frame, color, color_order), key=key)
 
 
-def line_chart(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, x_title: str, y_title: str,
-               key: str, height: int = 240, color_order: list | None = None) -> None:
+def line_chart(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    x_title: str,
+    y_title: str,
+    key: str,
+    height: int = 240,
+    color_order: list | None = None,
+) -> None:
     """Lines of `y` by `x` (one per `color`), with points, every series in the legend."""
-    spec = {"mark": {"type": "line", "point": True},
-            "encoding": {"x": {"field": x, "type": "ordinal", "title": x_title, "axis": {**AXIS, "labelAngle": 0}},
-                         "y": {"field": y, "type": "quantitative", "title": y_title, "axis": {"format": ",d"}},
-                         **_color(frame, color, color_order),
-                         "tooltip": [{"field": x, "title": x_title},
-                                     *([{"field": color, "title": labels.label(color)}] if color else []),
-                                     {"field": y, "title": y_title, "type": "quantitative", "format": ",.0f"}]}}
+    spec = {
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": x, "type": "ordinal", "title": x_title, "axis": {**AXIS, "labelAngle": 0}},
+            "y": {"field": y, "type": "quantitative", "title": y_title, "axis": {"format": ",d"}},
+            **_color(frame, color, color_order),
+            "tooltip": [
+                {"field": x, "title": x_title},
+                *([{"field": color, "title": labels.label(color)}] if color else []),
+                {"field": y, "title": y_title, "type": "quantitative", "format": ",.0f"},
+            ],
+        },
+    }
     st.vega_lite_chart(frame, spec, height=height + _legend_room(frame, color, color_order), key=key)
 
 

@@ -2,21 +2,16 @@
     MOC registrations, REMS), with the activity's year, provider and type from int_activity_context.
     The five fct_activity_* models are this macro over their staging view. -#}
 {% macro activity_child_fact(staging_model) %}
-with
+    with
 
-records as (
-    select * exclude (loaded_by_load_id, loaded_from_export_id) from {{ ref(staging_model) }}
-),
+        records as (select * exclude (loaded_by_load_id, loaded_from_export_id) from {{ ref(staging_model) }}),
 
-activities as (
-    select * from {{ ref('int_activity_context') }}
-),
+        activities as (select * from {{ ref('int_activity_context') }}),
 
-joined as (
-    select records.*, activities.* exclude (activity_id)
-    from records
-    inner join activities using (activity_id)
-)
+        joined as (
+            select records.*, activities.* exclude (activity_id) from records inner join activities using (activity_id)
+        )
 
-select * from joined
+    select *
+    from joined
 {% endmacro %}

@@ -4,10 +4,7 @@
     the model must also have a CTE named accreditor_groups (the seed of that name).
 -#}
 {% macro in_own_group_and_all(rows) -%}
-    select
-        accreditor_groups.accreditor_group,
-        {{ rows }}.*
+    select accreditor_groups.accreditor_group, {{ rows }}.*
     from {{ rows }}
-    inner join accreditor_groups
-        on accreditor_groups.accreditor_group in ({{ rows }}.accreditor_type, 'All')
+    inner join accreditor_groups on accreditor_groups.accreditor_group in ({{ rows }}.accreditor_type, 'All')
 {%- endmacro %}

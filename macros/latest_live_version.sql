@@ -4,10 +4,11 @@
 -#}
 {% macro latest_live_version(table_name, key_columns) -%}
     select * exclude (_is_deleted)
-    from (
-        select *
-        from {{ source('pars', table_name) }}
-        qualify row_number() over (partition by {{ key_columns | join(', ') }} order by _load_id desc) = 1
-    )
+    from
+        (
+            select *
+            from {{ source('pars', table_name) }}
+            qualify row_number() over (partition by {{ key_columns | join(', ') }} order by _load_id desc) = 1
+        )
     where not _is_deleted
 {%- endmacro %}

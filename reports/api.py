@@ -41,8 +41,15 @@ def annual_report(db: Path, year: int, out: Path) -> dict[str, Path]:
     with Warehouse(db) as w:
         ctx = build_context(w, year)
         as_of = _as_of_text(w)
-    return _write_all(f"data-report-{year}", "annual.html", all_tables(ctx), out,
-                      doc_title=f"ACCME Data Report {year}", as_of_text=as_of, **ctx)
+    return _write_all(
+        f"data-report-{year}",
+        "annual.html",
+        all_tables(ctx),
+        out,
+        doc_title=f"ACCME Data Report {year}",
+        as_of_text=as_of,
+        **ctx,
+    )
 
 
 def moc_report(db: Path, year: int, out: Path) -> dict[str, Path]:
@@ -52,8 +59,15 @@ def moc_report(db: Path, year: int, out: Path) -> dict[str, Path]:
     with Warehouse(db) as w:
         ctx = moc_context(w, year)
         as_of = _as_of_text(w)
-    return _write_all(f"moc-report-{year}", "moc.html", ctx["tables"], out,
-                      doc_title=f"CME for MOC: board report {year}", as_of_text=as_of, **ctx)
+    return _write_all(
+        f"moc-report-{year}",
+        "moc.html",
+        ctx["tables"],
+        out,
+        doc_title=f"CME for MOC: board report {year}",
+        as_of_text=as_of,
+        **ctx,
+    )
 
 
 def rems_report(db: Path, year: int, out: Path) -> dict[str, Path]:
@@ -63,8 +77,15 @@ def rems_report(db: Path, year: int, out: Path) -> dict[str, Path]:
     with Warehouse(db) as w:
         ctx = rems_context(w, year)
         as_of = _as_of_text(w)
-    return _write_all(f"rems-report-{year}", "rems.html", ctx["tables"], out,
-                      doc_title=f"Opioid Analgesic REMS report {year}", as_of_text=as_of, **ctx)
+    return _write_all(
+        f"rems-report-{year}",
+        "rems.html",
+        ctx["tables"],
+        out,
+        doc_title=f"Opioid Analgesic REMS report {year}",
+        as_of_text=as_of,
+        **ctx,
+    )
 
 
 def review_packet(db: Path, provider_id: str, out: Path) -> Path:

@@ -13,16 +13,18 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-plt.rcParams.update({
-    "svg.fonttype": "none",  # keep text as text: searchable in the PDF, and legible
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.titlesize": 10,
-    "axes.titleweight": "bold",
-    "svg.hashsalt": "pars",  # deterministic ids
-})
+plt.rcParams.update(
+    {
+        "svg.fonttype": "none",  # keep text as text: searchable in the PDF, and legible
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 10,
+        "axes.titleweight": "bold",
+        "svg.hashsalt": "pars",  # deterministic ids
+    }
+)
 
 PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6"]
 
@@ -56,11 +58,12 @@ def _svg(fig) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buf.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
-def trend_panels(chart_id: str, title: str, years: list[int], panels: list[tuple[str, list[tuple[str, list]]]],
-                 money: bool = False) -> Chart:
+def trend_panels(
+    chart_id: str, title: str, years: list[int], panels: list[tuple[str, list[tuple[str, list]]]], money: bool = False
+) -> Chart:
     """Small multiples: one panel per measure, each with one or more series over the years."""
     n = len(panels)
     cols = 2 if n > 1 else 1
@@ -69,17 +72,17 @@ def trend_panels(chart_id: str, title: str, years: list[int], panels: list[tuple
     alt_parts = []
     # panels side by side share their title height: the one with a legend sets it for its row
     legend_rows = [(len(series) + 1) // 2 if len(series) > 1 else 0 for _, series in panels]
-    row_pad = [6 + 13 * max(legend_rows[r * cols:(r + 1) * cols]) for r in range(rows)]
+    row_pad = [6 + 13 * max(legend_rows[r * cols : (r + 1) * cols]) for r in range(rows)]
     for k, (ax, (panel_title, series)) in enumerate(zip(axes.flat, panels, strict=False)):
         top = 0.0
         for i, (label, values) in enumerate(series):
             # a suppressed figure (None) is a gap in the line, and "suppressed" in the text alternative
             ys = [float("nan") if v is None else _num(v) for v in values]
             top = max([top, *(y for y in ys if y == y)])
-            ax.plot(years, ys, marker="o", color=PALETTE[i % len(PALETTE)], label=label, linewidth=1.8,
-                    clip_on=False)
-            desc = ", ".join(f"{y}: {'suppressed' if v is None else _compact(_num(v))}"
-                             for y, v in zip(years, values, strict=True))
+            ax.plot(years, ys, marker="o", color=PALETTE[i % len(PALETTE)], label=label, linewidth=1.8, clip_on=False)
+            desc = ", ".join(
+                f"{y}: {'suppressed' if v is None else _compact(_num(v))}" for y, v in zip(years, values, strict=True)
+            )
             alt_parts.append(f"{panel_title}{' – ' + label if len(series) > 1 else ''}: {desc}")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         # counts get whole-number ticks (a small group's providers read 0, 0, 0, 1, 1, 1 with 0.2 steps)
@@ -95,8 +98,16 @@ def trend_panels(chart_id: str, title: str, years: list[int], panels: list[tuple
             ax.set_xlim(years[0] - 0.25, years[-1] + 0.25)
         if len(series) > 1:
             # the legend sits between the title and the plot, never on a line
-            ax.legend(frameon=False, fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2,
-                      borderaxespad=0.2, handlelength=1.6, columnspacing=1.2)
+            ax.legend(
+                frameon=False,
+                fontsize=8,
+                loc="lower left",
+                bbox_to_anchor=(0, 1.0),
+                ncol=2,
+                borderaxespad=0.2,
+                handlelength=1.6,
+                columnspacing=1.2,
+            )
         ax.set_title(panel_title, loc="left", pad=row_pad[k // cols])
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)

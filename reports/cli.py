@@ -11,10 +11,16 @@ import click
 
 from warehouse.console import CommandError
 
-_DB = click.option("--db", required=True, type=click.Path(path_type=Path, dir_okay=False),
-                   help="The published warehouse file.")
-_OUT = click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
-                    help="Folder to write the report files into (created).")
+_DB = click.option(
+    "--db", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The published warehouse file."
+)
+_OUT = click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write the report files into (created).",
+)
 _YEAR = click.option("--year", required=True, type=int, help="Reporting year.")
 
 
@@ -43,8 +49,11 @@ def _check_year(db: Path, year: int) -> None:
     with Warehouse(db) as w:
         years = w.years()
     if year not in years:
-        click.echo(f"warning: the warehouse has no data for {year} (years: {', '.join(map(str, years)) or 'none'}); "
-                   "the report shows 'No data' sections", err=True)
+        click.echo(
+            f"warning: the warehouse has no data for {year} (years: {', '.join(map(str, years)) or 'none'}); "
+            "the report shows 'No data' sections",
+            err=True,
+        )
 
 
 def _written(paths: dict) -> None:
@@ -147,6 +156,7 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
             return
         tty = sys.stderr.isatty()
         with progress_bar("review packets") as update:
+
             def progress(done: int, total: int) -> None:
                 step = max(1, total // 20)
                 if tty or done % step == 0 or done == total:

@@ -27,8 +27,10 @@ class Warehouse:
         missing = [s for s in REQUIRED_SCHEMAS if s not in schemas]
         if missing:
             self.con.close()
-            raise ReportError(f"{db}: the marts are not built (schemas missing: {', '.join(missing)}); "
-                              "run `pars build --db ...` first")
+            raise ReportError(
+                f"{db}: the marts are not built (schemas missing: {', '.join(missing)}); "
+                "run `pars build --db ...` first"
+            )
         self.path = db
 
     def rows(self, sql: str, params: list | None = None) -> list[dict]:
@@ -41,13 +43,17 @@ class Warehouse:
         return rows[0] if rows else None
 
     def years(self) -> list[int]:
-        return [r["report_year"] for r in self.rows(
-            "select distinct report_year from annual_report.enterprise_size order by 1")]
+        return [
+            r["report_year"]
+            for r in self.rows("select distinct report_year from annual_report.enterprise_size order by 1")
+        ]
 
     def exports(self) -> list[dict]:
         """The exports the data comes from (staging view of raw.load_history), oldest first."""
-        return self.rows("select load_id, export_id, export_kind, exported_at, reporting_years, loaded_at "
-                         "from staging.stg_pars__load_history order by load_id")
+        return self.rows(
+            "select load_id, export_id, export_kind, exported_at, reporting_years, loaded_at "
+            "from staging.stg_pars__load_history order by load_id"
+        )
 
     def data_as_of(self):
         row = self.one("select max(exported_at) as as_of from staging.stg_pars__load_history")

@@ -69,8 +69,9 @@ def write_workbook(tables: list[Table], path: Path) -> Path:
             c = ws.cell(row=3, column=j, value=_cell(col.label))
             c.fill, c.font = _HEADER_FILL, _HEADER_FONT
             c.alignment = Alignment(wrap_text=True, vertical="bottom")
-            width = max([len(col.label)] + [len(fmt(r.get(col.key), _cell_kind(t, r, col.kind, col.key)))
-                                             for r in t.rows[:200]])
+            width = max(
+                [len(col.label)] + [len(fmt(r.get(col.key), _cell_kind(t, r, col.kind, col.key))) for r in t.rows[:200]]
+            )
             ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
         rows = t.rows + ([t.total] if t.total else [])
         for i, r in enumerate(rows, start=4):
@@ -115,9 +116,14 @@ def write_csvs(tables: list[Table], folder: Path) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
         for t in tables:
-            write_csv(tmp / csv_name(t), [_cell(c.label) for c in t.columns],
-                      ([_csv_value(r.get(c.key), _cell_kind(t, r, c.kind, c.key)) for c in t.columns]
-                       for r in t.rows + ([t.total] if t.total else [])))
+            write_csv(
+                tmp / csv_name(t),
+                [_cell(c.label) for c in t.columns],
+                (
+                    [_csv_value(r.get(c.key), _cell_kind(t, r, c.kind, c.key)) for c in t.columns]
+                    for r in t.rows + ([t.total] if t.total else [])
+                ),
+            )
         remove_tree(folder.parent, folder.name)
         os.replace(tmp, target)
     finally:

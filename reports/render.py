@@ -54,8 +54,15 @@ def _css_string(text: str) -> str:
 
 #: The browser that renders review packets; PARS_CHROMIUM points elsewhere (a machine without Debian's chromium).
 CHROMIUM = os.environ.get("PARS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class ChromiumPdf:
@@ -98,8 +105,10 @@ class ChromiumPdf:
 
     def write(self, html: str, path: Path, header: str = "", footer: str = "") -> Path:
         """Write `html` (styled by report.css) as a tagged PDF at `path`, atomically."""
-        margin = (f"@page {{ @top-left {{ content: {_css_string(header)}; }} "
-                  f"@bottom-left {{ content: {_css_string(footer)}; }} }}")
+        margin = (
+            f"@page {{ @top-left {{ content: {_css_string(header)}; }} "
+            f"@bottom-left {{ content: {_css_string(footer)}; }} }}"
+        )
         html = html.replace("</head>", f"<style>{self._css}\n{margin}</style></head>", 1)
 
         def write(tmp: str) -> None:
@@ -120,5 +129,9 @@ def write_pdf(html: str, path: Path) -> Path:
     """Write a tagged PDF (PDF/UA-1, fonts embedded) atomically: a failed render leaves no half-written file."""
     from weasyprint import HTML
 
-    return _atomic(path, lambda tmp: HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
-        tmp, stylesheets=[_weasy_css()], pdf_variant="pdf/ua-1"))
+    return _atomic(
+        path,
+        lambda tmp: HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
+            tmp, stylesheets=[_weasy_css()], pdf_variant="pdf/ua-1"
+        ),
+    )

@@ -32,8 +32,12 @@ def _src(mart: str) -> dict:
 
 
 #: the peer comparison's positions in words
-POSITIONS = {"above p75": "above the 75th percentile", "median to p75": "median to 75th percentile",
-             "p25 to median": "25th percentile to median", "below p25": "below the 25th percentile"}
+POSITIONS = {
+    "above p75": "above the 75th percentile",
+    "median to p75": "median to 75th percentile",
+    "p25 to median": "25th percentile to median",
+    "below p25": "below the 25th percentile",
+}
 
 
 def _peer_rows(rows: list[dict]) -> list[dict]:
@@ -42,9 +46,14 @@ def _peer_rows(rows: list[dict]) -> list[dict]:
     out = []
     for r in rows:
         kind = pdf_kind(r["measure"])
-        out.append({**r, "measure": label(r["measure"]),
-                    "position_among_peers": POSITIONS.get(r["position_among_peers"], r["position_among_peers"]),
-                    "_kinds": {"provider_value": kind}})
+        out.append(
+            {
+                **r,
+                "measure": label(r["measure"]),
+                "position_among_peers": POSITIONS.get(r["position_among_peers"], r["position_among_peers"]),
+                "_kinds": {"provider_value": kind},
+            }
+        )
     return out
 
 
@@ -53,80 +62,168 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
     if term is None:
         raise ReportError(f"provider {provider_id!r} is not in the warehouse (review.current_term)")
     p = [provider_id]
-    history = Table("t-history", "Accreditation history and findings", [
-        Column("decision_sequence", "#", "int"), Column("decision_date", "Date", "date"),
-        Column("decision_type", "Decision", "text"), Column("accreditation_status", "Status", "text"),
-        Column("term_end_date", "Term ends", "date"), Column("findings", "Findings", "int"),
-        Column("noncompliance_findings", "Noncompliant findings", "int"),
-        Column("commendation_criteria_met", "Commendation criteria met", "int"),
-        Column("noncompliant_criteria", "Noncompliant criteria", "list"),
-    ], w.rows("select * from review.accreditation_history where provider_id = ? order by decision_sequence", p),
-        **_src("review.accreditation_history"), small=True)
-    profile = Table("t-profile", "Current term profile by year and activity type", [
-        Column("report_year", "Year", "code"), Column("activity_type", "Type", "code"),
-        Column("activities", "Activities", "int"), Column("activities_not_closed", "Not closed", "int"),
-        Column("hours_of_instruction", "Hours", "num1"), Column("physician_interactions", "Physicians", "int"),
-        Column("other_learner_interactions", "Other learners", "int"),
-        Column("jointly_provided_activities", "Joint", "int"),
-        Column("commercially_supported_activities", "Supported", "int"),
-        Column("commercial_support_income", "Support income", "money"),
-        Column("moc_registered_activities", "MOC", "int"), Column("rems_activities", "REMS", "int"),
-    ], w.rows("select * from review.term_profile where provider_id = ? order by report_year, activity_type", p),
-        **_src("review.term_profile"), note="Counted (Closed) activities; 'Not closed' counts the term's others.")
-    activities = Table("t-activities", "Activities of the current term", [
-        Column("activity_id", "Activity", "code"), Column("provider_activity_id", "Own key", "code"),
-        Column("report_year", "Year", "code"), Column("title", "Title", "text"),
-        Column("activity_type", "Type", "code"), Column("start_date", "Start", "date"),
-        Column("end_date", "End", "date"), Column("activity_status", "Status", "text"),
-        Column("physician_interactions", "Physicians", "int"),
-        Column("other_learner_interactions", "Other", "int"), Column("is_jointly_provided", "Joint", "bool"),
-        Column("has_commercial_support", "Support", "bool"), Column("is_moc_registered", "MOC", "bool"),
-    ], w.rows("select * from review.term_activities where provider_id = ? order by start_date, activity_id", p),
-        **_src("review.term_activities"), small=True, wide=True)
-    rules = Table("t-rules", "Data completeness by rule", [
-        Column("rule_description", "Rule", "text"), Column("activities_flagged", "Activities", "int"),
-        Column("affected_records", "Records", "int"),
-    ], w.rows("select * from review.data_completeness_by_provider where provider_id = ? order by rule_order", p),
-        **_src("review.data_completeness_by_provider"))
-    problems = Table("t-problems", "Data-completeness problems by activity", [
-        Column("activity_id", "Activity", "code"), Column("report_year", "Year", "code"),
-        Column("title", "Title", "text"), Column("activity_status", "Status", "text"),
-        Column("message", "Problem", "text"),
-    ], w.rows("select d.* from review.data_completeness d join review.data_completeness_by_provider r "
-              "using (provider_id, rule_code) where provider_id = ? order by r.rule_order, d.activity_id", p),
-        **_src("review.data_completeness"), small=True, wide=True)
-    pip = Table("t-pip", "Performance-in-practice sample", [
-        Column("sample_position", "#", "int"), Column("activity_id", "Activity", "code"),
-        Column("report_year", "Year", "code"), Column("title", "Title", "text"),
-        Column("activity_type", "Type", "code"), Column("stratum_key", "Stratum", "text"),
-        Column("selection_reason", "Picked for", "text"),
-    ], w.rows("select * from review.pip_sample where provider_id = ? order by sample_position", p),
-        **_src("review.pip_sample"))
-    peers = Table("t-peers", f"Peer comparison ({term['organization_type']})", [
-        Column("report_year", "Year", "code"), Column("measure", "Measure", "text"),
-        Column("provider_value", "Provider", "num1"), Column("peer_providers", "Peers", "int"),
-        Column("peer_p25", "Peer 25th pct.", "num1"), Column("peer_median", "Peer median", "num1"),
-        Column("peer_p75", "Peer 75th pct.", "num1"), Column("position_among_peers", "Position", "text"),
-    ], _peer_rows(w.rows("select * from review.peer_comparison where provider_id = ? "
-                         "order by report_year desc, measure", p)),
-        **_src("review.peer_comparison"))
-    moc = Table("t-moc", "MOC participation: completions reported by board", [
-        Column("report_year", "Year", "code"), Column("board", "Board", "code"),
-        Column("completions", "Completions", "int"), Column("completions_rejected", "Rejected", "int"),
-        Column("late_completions", "Late", "int"), Column("late_rate", "Late rate", "share"),
-        Column("rejection_rate", "Rejection rate", "share"), Column("median_days_to_report", "Median days", "num1"),
-    ], w.rows("select * from moc.provider_reporting_timeliness where provider_id = ? order by report_year, board", p),
-        **_src("moc.provider_reporting_timeliness"))
-    rems = Table("t-rems", "REMS participation: activities with a REMS record", [
-        Column("activity_id", "Activity", "code"), Column("report_year", "Year", "code"),
-        Column("title", "Title", "text"), Column("activity_status", "Status", "text"),
-        Column("rems_designation", "Designation", "text"), Column("is_rpc_funded", "RPC funded", "bool"),
-        Column("physician_interactions", "Physicians", "int"),
-        Column("other_learner_interactions", "Other learners", "int"),
-    ], w.rows("select * from rems.activity_list where provider_id = ? order by report_year, activity_id", p),
-        **_src("rems.activity_list"))
-    return {"provider_id": provider_id, "term": term,
-            "tables": [history, profile, rules, pip, peers, moc, rems, problems, activities]}
+    history = Table(
+        "t-history",
+        "Accreditation history and findings",
+        [
+            Column("decision_sequence", "#", "int"),
+            Column("decision_date", "Date", "date"),
+            Column("decision_type", "Decision", "text"),
+            Column("accreditation_status", "Status", "text"),
+            Column("term_end_date", "Term ends", "date"),
+            Column("findings", "Findings", "int"),
+            Column("noncompliance_findings", "Noncompliant findings", "int"),
+            Column("commendation_criteria_met", "Commendation criteria met", "int"),
+            Column("noncompliant_criteria", "Noncompliant criteria", "list"),
+        ],
+        w.rows("select * from review.accreditation_history where provider_id = ? order by decision_sequence", p),
+        **_src("review.accreditation_history"),
+        small=True,
+    )
+    profile = Table(
+        "t-profile",
+        "Current term profile by year and activity type",
+        [
+            Column("report_year", "Year", "code"),
+            Column("activity_type", "Type", "code"),
+            Column("activities", "Activities", "int"),
+            Column("activities_not_closed", "Not closed", "int"),
+            Column("hours_of_instruction", "Hours", "num1"),
+            Column("physician_interactions", "Physicians", "int"),
+            Column("other_learner_interactions", "Other learners", "int"),
+            Column("jointly_provided_activities", "Joint", "int"),
+            Column("commercially_supported_activities", "Supported", "int"),
+            Column("commercial_support_income", "Support income", "money"),
+            Column("moc_registered_activities", "MOC", "int"),
+            Column("rems_activities", "REMS", "int"),
+        ],
+        w.rows("select * from review.term_profile where provider_id = ? order by report_year, activity_type", p),
+        **_src("review.term_profile"),
+        note="Counted (Closed) activities; 'Not closed' counts the term's others.",
+    )
+    activities = Table(
+        "t-activities",
+        "Activities of the current term",
+        [
+            Column("activity_id", "Activity", "code"),
+            Column("provider_activity_id", "Own key", "code"),
+            Column("report_year", "Year", "code"),
+            Column("title", "Title", "text"),
+            Column("activity_type", "Type", "code"),
+            Column("start_date", "Start", "date"),
+            Column("end_date", "End", "date"),
+            Column("activity_status", "Status", "text"),
+            Column("physician_interactions", "Physicians", "int"),
+            Column("other_learner_interactions", "Other", "int"),
+            Column("is_jointly_provided", "Joint", "bool"),
+            Column("has_commercial_support", "Support", "bool"),
+            Column("is_moc_registered", "MOC", "bool"),
+        ],
+        w.rows("select * from review.term_activities where provider_id = ? order by start_date, activity_id", p),
+        **_src("review.term_activities"),
+        small=True,
+        wide=True,
+    )
+    rules = Table(
+        "t-rules",
+        "Data completeness by rule",
+        [
+            Column("rule_description", "Rule", "text"),
+            Column("activities_flagged", "Activities", "int"),
+            Column("affected_records", "Records", "int"),
+        ],
+        w.rows("select * from review.data_completeness_by_provider where provider_id = ? order by rule_order", p),
+        **_src("review.data_completeness_by_provider"),
+    )
+    problems = Table(
+        "t-problems",
+        "Data-completeness problems by activity",
+        [
+            Column("activity_id", "Activity", "code"),
+            Column("report_year", "Year", "code"),
+            Column("title", "Title", "text"),
+            Column("activity_status", "Status", "text"),
+            Column("message", "Problem", "text"),
+        ],
+        w.rows(
+            "select d.* from review.data_completeness d join review.data_completeness_by_provider r "
+            "using (provider_id, rule_code) where provider_id = ? order by r.rule_order, d.activity_id",
+            p,
+        ),
+        **_src("review.data_completeness"),
+        small=True,
+        wide=True,
+    )
+    pip = Table(
+        "t-pip",
+        "Performance-in-practice sample",
+        [
+            Column("sample_position", "#", "int"),
+            Column("activity_id", "Activity", "code"),
+            Column("report_year", "Year", "code"),
+            Column("title", "Title", "text"),
+            Column("activity_type", "Type", "code"),
+            Column("stratum_key", "Stratum", "text"),
+            Column("selection_reason", "Picked for", "text"),
+        ],
+        w.rows("select * from review.pip_sample where provider_id = ? order by sample_position", p),
+        **_src("review.pip_sample"),
+    )
+    peers = Table(
+        "t-peers",
+        f"Peer comparison ({term['organization_type']})",
+        [
+            Column("report_year", "Year", "code"),
+            Column("measure", "Measure", "text"),
+            Column("provider_value", "Provider", "num1"),
+            Column("peer_providers", "Peers", "int"),
+            Column("peer_p25", "Peer 25th pct.", "num1"),
+            Column("peer_median", "Peer median", "num1"),
+            Column("peer_p75", "Peer 75th pct.", "num1"),
+            Column("position_among_peers", "Position", "text"),
+        ],
+        _peer_rows(
+            w.rows("select * from review.peer_comparison where provider_id = ? order by report_year desc, measure", p)
+        ),
+        **_src("review.peer_comparison"),
+    )
+    moc = Table(
+        "t-moc",
+        "MOC participation: completions reported by board",
+        [
+            Column("report_year", "Year", "code"),
+            Column("board", "Board", "code"),
+            Column("completions", "Completions", "int"),
+            Column("completions_rejected", "Rejected", "int"),
+            Column("late_completions", "Late", "int"),
+            Column("late_rate", "Late rate", "share"),
+            Column("rejection_rate", "Rejection rate", "share"),
+            Column("median_days_to_report", "Median days", "num1"),
+        ],
+        w.rows("select * from moc.provider_reporting_timeliness where provider_id = ? order by report_year, board", p),
+        **_src("moc.provider_reporting_timeliness"),
+    )
+    rems = Table(
+        "t-rems",
+        "REMS participation: activities with a REMS record",
+        [
+            Column("activity_id", "Activity", "code"),
+            Column("report_year", "Year", "code"),
+            Column("title", "Title", "text"),
+            Column("activity_status", "Status", "text"),
+            Column("rems_designation", "Designation", "text"),
+            Column("is_rpc_funded", "RPC funded", "bool"),
+            Column("physician_interactions", "Physicians", "int"),
+            Column("other_learner_interactions", "Other learners", "int"),
+        ],
+        w.rows("select * from rems.activity_list where provider_id = ? order by report_year, activity_id", p),
+        **_src("rems.activity_list"),
+    )
+    return {
+        "provider_id": provider_id,
+        "term": term,
+        "tables": [history, profile, rules, pip, peers, moc, rems, problems, activities],
+    }
 
 
 def packet_name(provider_id: str) -> str:
@@ -143,8 +240,10 @@ def render_packet(w: Warehouse, provider_id: str, out: Path, pdf: ChromiumPdf) -
     long_lists = [t for t in ctx["tables"] if t.id in ("t-activities", "t-problems")]
     for t in long_lists:
         if len(t.rows) > PDF_LIST_LIMIT:
-            t.note = (f"The first {PDF_LIST_LIMIT} of {len(t.rows):,} rows; the full list is in "
-                      f"{name}-csv/ beside this PDF. " + t.note).strip()
+            t.note = (
+                f"The first {PDF_LIST_LIMIT} of {len(t.rows):,} rows; the full list is in "
+                f"{name}-csv/ beside this PDF. " + t.note
+            ).strip()
     if any(len(t.rows) > PDF_LIST_LIMIT for t in long_lists):
         write_csvs(long_lists, Path(out) / f"{name}-csv")
     for t in long_lists:
@@ -232,8 +331,12 @@ def render_all(db: Path, out: Path, workers: int = 2, progress=None) -> list[Pat
     # concurrent.futures, not multiprocessing.Pool: a worker that cannot start (its initializer raises: the
     # warehouse locked, Chromium missing) or dies mid-packet breaks the pool with an error here, where a Pool
     # would start replacement workers forever and never return.
-    with _neutral_main(), ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init,
-                                              initargs=(str(db), str(out))) as pool:
+    with (
+        _neutral_main(),
+        ProcessPoolExecutor(
+            workers, mp_context=mp.get_context("spawn"), initializer=_init, initargs=(str(db), str(out))
+        ) as pool,
+    ):
         try:
             for path in pool.map(_one, ids, chunksize=8):
                 done.append(Path(path))

@@ -42,8 +42,9 @@ SOURCES: dict[str, str] = {
 
 def source(mart: str, year: int | None = None) -> str:
     """The source line of a table in words: "ACCME PARS data, accredited providers' activity reports, 2022"."""
-    return ", ".join(x for x in (PARS, SOURCES.get(mart, "accredited providers' reports"),
-                                 str(year) if year else "") if x)
+    return ", ".join(
+        x for x in (PARS, SOURCES.get(mart, "accredited providers' reports"), str(year) if year else "") if x
+    )
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:

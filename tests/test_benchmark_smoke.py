@@ -20,14 +20,39 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_tiny_benchmark_writes_results(tmp_path):
     out = tmp_path / "results"
-    assert bench.main(["--scales", "0.002", "--repeat", "1", "--out", str(out), "--work", str(tmp_path / "w"),
-                       "--markdown", str(tmp_path / "RESULTS.md"), "--note", "Machine shared.", "--no-products",
-                       "--no-monthly"]) == 0
+    assert (
+        bench.main(
+            [
+                "--scales",
+                "0.002",
+                "--repeat",
+                "1",
+                "--out",
+                str(out),
+                "--work",
+                str(tmp_path / "w"),
+                "--markdown",
+                str(tmp_path / "RESULTS.md"),
+                "--note",
+                "Machine shared.",
+                "--no-products",
+                "--no-monthly",
+            ]
+        )
+        == 0
+    )
     result = json.loads(next(out.glob("*-0.002.json")).read_text())
     # the builds after one month (about 20 builds even at a tiny scale) are left out here to keep the suite
     # short: test_build_replay checks the incremental builds, test_build_unit_test_gate the unit-test gate
-    timed = {"synth", "floor_duckdb_read", "load", "reload_unchanged", "build_full", *bench.BASELINES,
-             "answer_from_marts"}
+    timed = {
+        "synth",
+        "floor_duckdb_read",
+        "load",
+        "reload_unchanged",
+        "build_full",
+        *bench.BASELINES,
+        "answer_from_marts",
+    }
     assert set(result["steps"]) == timed
     assert all(result["steps"][s]["seconds"] > 0 and result["steps"][s]["peak_mib"] > 0 for s in timed)
     assert result["ratios"]["load_vs_floor_read"] > 0
@@ -39,7 +64,8 @@ def test_tiny_benchmark_writes_results(tmp_path):
     for name in bench.BASELINES:
         assert 0 < result["steps"][name]["reported_seconds"] < result["steps"][name]["seconds"]
         assert result["ratios"][f"{name}_vs_answer_from_marts"] == pytest.approx(
-            result["steps"][name]["reported_seconds"] / answer["seconds"], rel=0.06, abs=0.1)
+            result["steps"][name]["reported_seconds"] / answer["seconds"], rel=0.06, abs=0.1
+        )
     assert result["machine"]["cores"] >= 1
     text = (tmp_path / "RESULTS.md").read_text()
     assert "| 0.002 | 2022 |" in text and "Machine shared." in text and "baseline_pandas_vs_answer_from_marts" in text
@@ -65,20 +91,27 @@ def test_every_baseline_equals_the_marts(baseline_outputs, built_warehouse):
     assert steps["answer_from_marts"]["reported_rows"] == 3 * (4 + 4 * 8 * 13)
 
 
-@pytest.mark.parametrize("table, column, change", [
-    ("activity_matrix", "activities", lambda v: str(int(v) + 1)),
-    ("enterprise_size", "commercial_support_income", lambda v: f"{float(v) + 0.01:.2f}"),
-])
-def test_a_wrong_baseline_is_named_and_refused(baseline_outputs, built_warehouse, tmp_path, monkeypatch,
-                                               table, column, change):
+@pytest.mark.parametrize(
+    "table, column, change",
+    [
+        ("activity_matrix", "activities", lambda v: str(int(v) + 1)),
+        ("enterprise_size", "commercial_support_income", lambda v: f"{float(v) + 0.01:.2f}"),
+    ],
+)
+def test_a_wrong_baseline_is_named_and_refused(
+    baseline_outputs, built_warehouse, tmp_path, monkeypatch, table, column, change
+):
     out, _ = baseline_outputs
     wrong = tmp_path / "wrong"
     shutil.copytree(out / "baseline_polars_lazy", wrong)
     path = wrong / f"{table}.csv"
     with path.open() as fh:
         rows = list(csv.DictReader(fh))
-    target = next(i for i, r in enumerate(rows) if r["accreditor_group"] == "State" and r["report_year"] == "2021"
-                  and int(r["activities"]) > 0)
+    target = next(
+        i
+        for i, r in enumerate(rows)
+        if r["accreditor_group"] == "State" and r["report_year"] == "2021" and int(r["activities"]) > 0
+    )
     rows[target][column] = change(rows[target][column])
     with path.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -91,11 +124,13 @@ def test_a_wrong_baseline_is_named_and_refused(baseline_outputs, built_warehouse
 
     # the harness itself refuses: a "baseline" that writes these tables stops the run before any time
     script = tmp_path / "wrong_baseline.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import shutil, sys
         shutil.copytree({str(wrong)!r}, sys.argv[sys.argv.index('--out') + 1])
         print('{{"seconds": 0.001}}')
-    """))
+    """)
+    )
     monkeypatch.setattr(bench, "BASELINES", {"baseline_wrong": [script]})
     with pytest.raises(bench.BaselineMismatch, match=f"baseline_wrong: {table}: .*column {column}"):
         bench.bench_baselines(built_warehouse.parent / "export", built_warehouse, tmp_path / "b", repeat=1)
@@ -105,17 +140,27 @@ def test_product_steps_are_measured(built_warehouse, tmp_path):
     """Releases, the annual report and the dashboard are each timed in their own process (a failure is reported)."""
     db = tmp_path / "w.duckdb"
     shutil.copyfile(built_warehouse, db)
-    steps = bench.bench_products([sys.executable, "-m", "warehouse"], db, tmp_path / "p", repeat=1,
-                                 profiles=["activities"], others=("annual_report", "dashboard_filter_latency"),
-                                 rounds=2)
+    steps = bench.bench_products(
+        [sys.executable, "-m", "warehouse"],
+        db,
+        tmp_path / "p",
+        repeat=1,
+        profiles=["activities"],
+        others=("annual_report", "dashboard_filter_latency"),
+        rounds=2,
+    )
     assert set(steps) == {"release_activities", "annual_report", "dashboard_filter_latency"}
     for name, step in steps.items():
         assert "failed" not in step and step["seconds"] > 0 and step["peak_mib"] > 0, (name, step)
     dashboard = steps["dashboard_filter_latency"]
     # every filter change of every session was timed (5 sessions x 2 rounds), and the statistics are ordered
     assert dashboard["reported_filter_changes"] == 5 * 2, dashboard
-    assert 0 < dashboard["reported_filter_p50_ms"] <= dashboard["reported_filter_p95_ms"] \
-        <= dashboard["reported_filter_max_ms"], dashboard
+    assert (
+        0
+        < dashboard["reported_filter_p50_ms"]
+        <= dashboard["reported_filter_p95_ms"]
+        <= dashboard["reported_filter_max_ms"]
+    ), dashboard
     assert dashboard["reported_server_ready_ms"] < dashboard["reported_cold_start_to_first_complete_page_ms"], dashboard
     assert steps["annual_report"]["reported_seconds"] < steps["annual_report"]["seconds"]
     assert (tmp_path / "p" / "releases" / "activities" / "manifest.json").is_file()

@@ -75,11 +75,16 @@ def test_load_then_build_publishes_every_model(base_export, tmp_path):
     assert raw_only(fingerprint(db)) == raw_before  # the raw layer is intact
     assert leftovers(db) == []
     manifest = json.loads((db.parent / "w.duckdb.dbt/target/manifest.json").read_text())
-    models = {(n["schema"], n["alias"]) for n in manifest["nodes"].values()
-              if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"}
+    models = {
+        (n["schema"], n["alias"])
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"
+    }
     relations = set(query(db, "select table_schema, table_name from information_schema.tables"))
-    assert {(s, t) for s, t in models if s == "staging"} >= {("staging", "stg_pars__activities"),
-                                                            ("staging", "stg_pars__learner_completions")}
+    assert {(s, t) for s, t in models if s == "staging"} >= {
+        ("staging", "stg_pars__activities"),
+        ("staging", "stg_pars__learner_completions"),
+    }
     assert models <= relations, f"models missing from the published file: {sorted(models - relations)}"
     live = query(db, "select count(*) from raw.activities where not _is_deleted")[0][0]
     assert query(db, "select count(*) from staging.stg_pars__activities") == [(live,)]
@@ -95,7 +100,8 @@ def failing_project(tmp_path_factory) -> Path:
         if (ROOT / folder).is_dir():
             shutil.copytree(ROOT / folder, project / folder)
     (project / "data-tests" / f"{FAILING_TEST}.sql").write_text(
-        "select provider_id, provider_name from {{ ref('stg_pars__providers') }}\n")
+        "select provider_id, provider_name from {{ ref('stg_pars__providers') }}\n"
+    )
     (project / "models" / "staging" / "stg_pars__broken.sql").write_text("select no_such_column from range(3)\n")
     return project
 
@@ -114,8 +120,9 @@ def test_a_failing_test_is_named_with_its_rows_and_nothing_is_published(db, fail
     assert sha256(db) == before
     assert leftovers(db) == []
 
-    out = CliRunner().invoke(main, ["build", "--db", str(db), "--project-dir", str(failing_project),
-                                    "--select", f"+{FAILING_TEST}"])
+    out = CliRunner().invoke(
+        main, ["build", "--db", str(db), "--project-dir", str(failing_project), "--select", f"+{FAILING_TEST}"]
+    )
     assert out.exit_code == 1
     assert f"FAIL: test {FAILING_TEST}" in out.output
     assert "failing rows" in out.output and failure.rows[0][0] in out.output
@@ -135,8 +142,13 @@ def test_a_broken_model_fails_the_build_with_its_error(db, failing_project):
 @pytest.mark.parametrize("moment", ["copying", "node"])
 def test_kill_9_during_a_build_leaves_the_warehouse_unchanged(db, base_export, moment):
     before, digest = fingerprint(db), sha256(db)
-    proc = subprocess.Popen([sys.executable, "-m", "warehouse", "build", "--db", str(db)], cwd=ROOT,
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warehouse", "build", "--db", str(db)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     seen = []
     for line in proc.stderr:
         seen.append(line.strip())
@@ -171,8 +183,9 @@ for line in sys.stdin:
 
 
 def test_a_reader_does_not_block_a_build_and_sees_it_after_reopening(db):
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
 
     def ask(command: str = "count") -> int:
         reader.stdin.write(command + "\n")
@@ -202,9 +215,16 @@ def test_load_and_build_lock_each_other_out(db, base_export):
 
 
 def test_a_build_refuses_while_another_process_writes_the_warehouse(db):
-    writer = subprocess.Popen([sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect({str(db)!r}); "
-                               "print('open', flush=True); sys.stdin.read()"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({str(db)!r}); print('open', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert writer.stdout.readline().strip() == "open"
         with pytest.raises(BuildError, match="open for writing"):
@@ -258,9 +278,11 @@ def test_a_build_without_a_warehouse_says_so(tmp_path):
 
 
 def test_wal_left_by_a_dead_writer_is_applied_before_the_copy(db):
-    script = (f"import duckdb, os; c = duckdb.connect({str(db)!r}); "
-              "c.sql(\"insert into raw.load_history select * replace (load_id + 100 as load_id, export_id || '-x' "
-              "as export_id) from raw.load_history\"); os._exit(0)")  # exits without checkpointing
+    script = (
+        f"import duckdb, os; c = duckdb.connect({str(db)!r}); "
+        "c.sql(\"insert into raw.load_history select * replace (load_id + 100 as load_id, export_id || '-x' "
+        'as export_id) from raw.load_history"); os._exit(0)'
+    )  # exits without checkpointing
     subprocess.run([sys.executable, "-c", script], check=True)
     assert db.with_name("w.duckdb.wal").exists()
     result = build(db, select="stg_pars__providers")

@@ -34,14 +34,21 @@ def differences(a: Path, b: Path) -> list[str]:
             con.sql(f"attach '{path}' (read_only)")  # as its file stem: the catalog its views refer to
         names = {}
         for cat in (a.stem, b.stem):
-            names[cat] = {(s, t) for s, t in con.sql(
-                "select table_schema, table_name from information_schema.tables where table_catalog = ?",
-                params=[cat]).fetchall() if s not in NOT_COMPARED}
+            names[cat] = {
+                (s, t)
+                for s, t in con.sql(
+                    "select table_schema, table_name from information_schema.tables where table_catalog = ?",
+                    params=[cat],
+                ).fetchall()
+                if s not in NOT_COMPARED
+            }
         out = [f"only in {cat}: {s}.{t}" for cat in names for s, t in names[cat] - set.intersection(*names.values())]
         for schema, table in sorted(set.intersection(*names.values())):
             x, y = f'"{a.stem}"."{schema}"."{table}"', f'"{b.stem}"."{schema}"."{table}"'
-            n = con.sql(f"select (select count(*) from (from {x} except all from {y})) + "
-                        f"(select count(*) from (from {y} except all from {x}))").fetchall()[0][0]
+            n = con.sql(
+                f"select (select count(*) from (from {x} except all from {y})) + "
+                f"(select count(*) from (from {y} except all from {x}))"
+            ).fetchall()[0][0]
             if n:
                 out.append(f"{schema}.{table}: {n} row(s) differ")
         return out
@@ -70,8 +77,10 @@ def test_replaying_months_gives_the_tables_of_one_full_build(tmp_path, scale):
     full = tmp_path / "full.duckdb"  # the same raw layer, built once from nothing
     shutil.copyfile(replay, full)
     con = duckdb.connect(str(full))
-    for (schema,) in con.sql("select schema_name from information_schema.schemata where catalog_name = 'full' "
-                             "and schema_name not in ('raw', 'main')").fetchall():
+    for (schema,) in con.sql(
+        "select schema_name from information_schema.schemata where catalog_name = 'full' "
+        "and schema_name not in ('raw', 'main')"
+    ).fetchall():
         con.sql(f'drop schema "{schema}" cascade')
     con.close()
     result = build(full, exclude=MODELS_ONLY)

@@ -30,8 +30,12 @@ def test_the_hash_follows_every_project_file(tmp_path):
     shutil.copy(ROOT / "dbt_project.yml", project / "dbt_project.yml")
     before = project_hash(project)
     assert before == project_hash(ROOT)
-    for changed in ("models/marts/annual_report/enterprise_size.sql", "macros/in_own_group_and_all.sql",
-                    "seeds/activity_types.csv", "dbt_project.yml"):
+    for changed in (
+        "models/marts/annual_report/enterprise_size.sql",
+        "macros/in_own_group_and_all.sql",
+        "seeds/activity_types.csv",
+        "dbt_project.yml",
+    ):
         path = project / changed
         original = path.read_bytes()
         path.write_bytes(original + b"\n")

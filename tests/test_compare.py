@@ -15,12 +15,16 @@ def test_a_warehouse_equals_its_copy_and_one_changed_row_is_found(built_warehous
     assert compare(built_warehouse, copy) == []
 
     con = duckdb.connect(str(copy))
-    con.sql("update annual_report.enterprise_size set activities = activities + 1 "
-            "where report_year = (select min(report_year) from annual_report.enterprise_size) "
-            "and accreditor_group = 'All'")
+    con.sql(
+        "update annual_report.enterprise_size set activities = activities + 1 "
+        "where report_year = (select min(report_year) from annual_report.enterprise_size) "
+        "and accreditor_group = 'All'"
+    )
     con.sql("create table review.extra as select 1 as x")
     con.close()
     problems = compare(built_warehouse, copy)
-    assert problems == [f"review.extra: only in {copy}",
-                        "annual_report.enterprise_size: 1 rows only before, 1 rows only after"]
+    assert problems == [
+        f"review.extra: only in {copy}",
+        "annual_report.enterprise_size: 1 rows only before, 1 rows only after",
+    ]
     assert main([str(built_warehouse), str(copy)]) == 1

@@ -23,15 +23,33 @@ from warehouse.synth import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSUMERS = ("moc", "rems", "review", "research")
-BOARD_SUMMARY_COLUMNS = ("registered_activities", "activities_with_completions", "completions", "completions_accepted",
-                         "completions_rejected", "completions_pending", "distinct_learners", "credits_awarded",
-                         "late_completions")
-REMS_COLUMNS = ("compliant_activities", "related_activities", "rpc_funded_activities", "physician_interactions",
-                "other_learner_interactions", "prescriber_learners", "dea_registered_learners", "primary_care_learners",
-                "pain_specialist_learners", "other_specialist_learners")
+BOARD_SUMMARY_COLUMNS = (
+    "registered_activities",
+    "activities_with_completions",
+    "completions",
+    "completions_accepted",
+    "completions_rejected",
+    "completions_pending",
+    "distinct_learners",
+    "credits_awarded",
+    "late_completions",
+)
+REMS_COLUMNS = (
+    "compliant_activities",
+    "related_activities",
+    "rpc_funded_activities",
+    "physician_interactions",
+    "other_learner_interactions",
+    "prescriber_learners",
+    "dea_registered_learners",
+    "primary_care_learners",
+    "pain_specialist_learners",
+    "other_specialist_learners",
+)
 
 
 # --- building and reading the warehouse ---------------------------------------------------------------------------
+
 
 def dbt(db: Path, work: Path, *args: str) -> None:
     """Run dbt in-process on `db`; `cautious` keeps out other consumers' tests of models this build skips."""
@@ -41,9 +59,20 @@ def dbt(db: Path, work: Path, *args: str) -> None:
         mp.setenv("DBT_PROFILES_DIR", str(ROOT))
         mp.setenv("PARS_DB", str(db))
         try:
-            result = dbtRunner().invoke([
-                *args, "--project-dir", str(ROOT), "--target-path", str(work / "target"),
-                "--log-path", str(work / "logs"), "--indirect-selection", "cautious", "--quiet"])
+            result = dbtRunner().invoke(
+                [
+                    *args,
+                    "--project-dir",
+                    str(ROOT),
+                    "--target-path",
+                    str(work / "target"),
+                    "--log-path",
+                    str(work / "logs"),
+                    "--indirect-selection",
+                    "cautious",
+                    "--quiet",
+                ]
+            )
         finally:
             close_duckdb_adapter()
     failed = [r.node.name for r in (result.result or []) if r.status not in ("pass", "success")]
@@ -89,51 +118,79 @@ def clean(tmp_path_factory) -> tuple[Path, Path, Path]:
 
 # --- expected figures, from the files -------------------------------------------------------------------------------
 
+
 def expected_board_summary(export: Path) -> dict[tuple[int, str], tuple]:
     accepted = pl.col("status") == "Accepted"
     completions = (
         export_file(export, "learner_completions")
         .with_columns(pl.col("completion_date", "reported_date").str.to_date(), pl.col("credits").cast(pl.Float64))
-        .with_columns(pl.col("completion_date").dt.year().alias("report_year"),
-                      ((pl.col("reported_date") - pl.col("completion_date")).dt.total_days() > 30).alias("is_late"))
+        .with_columns(
+            pl.col("completion_date").dt.year().alias("report_year"),
+            ((pl.col("reported_date") - pl.col("completion_date")).dt.total_days() > 30).alias("is_late"),
+        )
         .group_by("report_year", "board")
-        .agg(pl.col("activity_id").n_unique().alias("activities_with_completions"),
-             pl.len().alias("completions"), accepted.sum().alias("completions_accepted"),
-             (pl.col("status") == "Rejected").sum().alias("completions_rejected"),
-             (pl.col("status") == "Pending").sum().alias("completions_pending"),
-             pl.col("learner_board_id").filter(accepted).n_unique().alias("distinct_learners"),
-             pl.col("credits").filter(accepted).sum().round(2).alias("credits_awarded"),
-             pl.col("is_late").sum().alias("late_completions")))
+        .agg(
+            pl.col("activity_id").n_unique().alias("activities_with_completions"),
+            pl.len().alias("completions"),
+            accepted.sum().alias("completions_accepted"),
+            (pl.col("status") == "Rejected").sum().alias("completions_rejected"),
+            (pl.col("status") == "Pending").sum().alias("completions_pending"),
+            pl.col("learner_board_id").filter(accepted).n_unique().alias("distinct_learners"),
+            pl.col("credits").filter(accepted).sum().round(2).alias("credits_awarded"),
+            pl.col("is_late").sum().alias("late_completions"),
+        )
+    )
     registrations = (
         export_file(export, "activity_moc_registrations")
         .join(export_file(export, "activities").select("activity_id", "reporting_year"), on="activity_id")
         .group_by(pl.col("reporting_year").cast(pl.Int32).alias("report_year"), "board")
-        .agg(pl.len().alias("registered_activities")))
-    joined = (registrations.join(completions, on=["report_year", "board"], how="full", coalesce=True)
-              .fill_null(0).select("report_year", "board", *BOARD_SUMMARY_COLUMNS))
+        .agg(pl.len().alias("registered_activities"))
+    )
+    joined = (
+        registrations.join(completions, on=["report_year", "board"], how="full", coalesce=True)
+        .fill_null(0)
+        .select("report_year", "board", *BOARD_SUMMARY_COLUMNS)
+    )
     return {(row[0], row[1]): tuple(row[2:]) for row in joined.collect().iter_rows()}
 
 
 def expected_rems_summary(export: Path) -> dict[int, tuple]:
-    counted = (export_file(export, "activities").filter(pl.col("status") == "Closed")
-               .select("activity_id", pl.col("reporting_year").cast(pl.Int32).alias("report_year"),
-                       "physician_learners", "other_learners"))
-    learners = ("prescriber_learners", "dea_registered_learners", "primary_care_learners", "pain_specialist_learners",
-                "other_specialist_learners")
-    rems = (counted.join(export_file(export, "activity_rems"), on="activity_id")
-            .group_by("report_year")
-            .agg((pl.col("rems_designation") == "Compliant").sum().alias("compliant_activities"),
-                 (pl.col("rems_designation") == "Related").sum().alias("related_activities"),
-                 pl.col("rpc_grant_id").is_not_null().sum().alias("rpc_funded_activities"),
-                 pl.col("physician_learners").cast(pl.Int64).sum().alias("physician_interactions"),
-                 pl.col("other_learners").cast(pl.Int64).sum().alias("other_learner_interactions"),
-                 *[pl.col(c).cast(pl.Int64).sum() for c in learners]))
+    counted = (
+        export_file(export, "activities")
+        .filter(pl.col("status") == "Closed")
+        .select(
+            "activity_id",
+            pl.col("reporting_year").cast(pl.Int32).alias("report_year"),
+            "physician_learners",
+            "other_learners",
+        )
+    )
+    learners = (
+        "prescriber_learners",
+        "dea_registered_learners",
+        "primary_care_learners",
+        "pain_specialist_learners",
+        "other_specialist_learners",
+    )
+    rems = (
+        counted.join(export_file(export, "activity_rems"), on="activity_id")
+        .group_by("report_year")
+        .agg(
+            (pl.col("rems_designation") == "Compliant").sum().alias("compliant_activities"),
+            (pl.col("rems_designation") == "Related").sum().alias("related_activities"),
+            pl.col("rpc_grant_id").is_not_null().sum().alias("rpc_funded_activities"),
+            pl.col("physician_learners").cast(pl.Int64).sum().alias("physician_interactions"),
+            pl.col("other_learners").cast(pl.Int64).sum().alias("other_learner_interactions"),
+            *[pl.col(c).cast(pl.Int64).sum() for c in learners],
+        )
+    )
     years = counted.select("report_year").unique()
     joined = years.join(rems, on="report_year", how="left").fill_null(0).select("report_year", *REMS_COLUMNS)
     return {row[0]: tuple(row[1:]) for row in joined.collect().iter_rows()}
 
 
 # --- planting completeness problems ---------------------------------------------------------------------------------
+
 
 class Planter:
     """Edits a copy of a clean export so that chosen activities, sound before, break one rule each."""
@@ -209,14 +266,16 @@ class Planter:
         self.plant(a, "completions_reported_late")
 
         a = self.pick(self.with_completions())
-        self.edit_rows("learner_completions", {"activity_id": a},
-                       {"status": "Rejected", "rejection_reason": "Planted by the test"})
+        self.edit_rows(
+            "learner_completions", {"activity_id": a}, {"status": "Rejected", "rejection_reason": "Planted by the test"}
+        )
         self.plant(a, "completions_rejected")
 
         a = self.pick(self.with_completions(board="ABP", at_least=2))
         row = self.completions.filter((pl.col("activity_id") == a) & (pl.col("board") == "ABP")).row(0, named=True)
-        self.edit_rows("learner_completions", {"completion_id": row["completion_id"]},
-                       {"credits": str(float(row["credits"]) + 1)})
+        self.edit_rows(
+            "learner_completions", {"completion_id": row["completion_id"]}, {"credits": str(float(row["credits"]) + 1)}
+        )
         self.plant(a, "abp_differing_credits")
 
         a = self.pick(self.activities.filter(pl.col("activity_type") == "C"))
@@ -225,13 +284,15 @@ class Planter:
 
         old_enduring = self.activities.filter(
             pl.col("activity_type").is_in(["EM", "IEM", "JN"]),
-            pl.col("start_date").str.to_date().dt.offset_by("3y") < self.as_of)
+            pl.col("start_date").str.to_date().dt.offset_by("3y") < self.as_of,
+        )
         a = self.pick(old_enduring)
         self.reopen(a, "Ready to Close")
         self.plant(a, "enduring_open_past_3_years", "open_after_deadline")
 
         old_rss = self.activities.filter(
-            pl.col("activity_type") == "RSS", pl.col("start_date").str.to_date().dt.offset_by("12mo") < self.as_of)
+            pl.col("activity_type") == "RSS", pl.col("start_date").str.to_date().dt.offset_by("12mo") < self.as_of
+        )
         a = self.pick(old_rss)
         self.reopen(a, "Active")
         self.plant(a, "rss_open_past_12_months", "open_after_deadline")
@@ -258,11 +319,14 @@ def planted(clean, tmp_path_factory) -> tuple[Path, set[tuple[str, str]], set[st
 
 # --- the assertions -------------------------------------------------------------------------------------------------
 
+
 def test_board_summary_equals_the_completion_and_registration_files(clean):
     export, db, _ = clean
     columns = ", ".join(BOARD_SUMMARY_COLUMNS)
-    actual = {(r[0], r[1]): tuple(round(float(v), 2) if i == 7 else v for i, v in enumerate(r[2:]))
-              for r in query(db, f"select report_year, board, {columns} from moc.board_summary")}
+    actual = {
+        (r[0], r[1]): tuple(round(float(v), 2) if i == 7 else v for i, v in enumerate(r[2:]))
+        for r in query(db, f"select report_year, board, {columns} from moc.board_summary")
+    }
     expected = expected_board_summary(export)
     assert sum(v[2] for v in expected.values()) > 1000
     assert actual == expected
@@ -270,7 +334,9 @@ def test_board_summary_equals_the_completion_and_registration_files(clean):
 
 def test_provider_timeliness_adds_up_to_the_board_summary(clean):
     _, db, _ = clean
-    differing = query(db, """
+    differing = query(
+        db,
+        """
         with per_board as (
             select report_year, board, sum(completions) as completions, sum(late_completions) as late,
                 sum(completions_rejected) as rejected
@@ -284,10 +350,14 @@ def test_provider_timeliness_adds_up_to_the_board_summary(clean):
             or coalesce(per_board.completions, 0) <> summary.completions
             or coalesce(per_board.late, 0) <> summary.late_completions
             or coalesce(per_board.rejected, 0) <> summary.completions_rejected
-    """)
+    """,
+    )
     assert differing == []
-    rates = query(db, "select min(late_rate), max(late_rate), min(rejection_rate), max(rejection_rate) "
-                      "from moc.provider_reporting_timeliness")[0]
+    rates = query(
+        db,
+        "select min(late_rate), max(late_rate), min(rejection_rate), max(rejection_rate) "
+        "from moc.provider_reporting_timeliness",
+    )[0]
     assert 0 <= rates[0] < rates[1] <= 1 and 0 <= rates[2] < rates[3] <= 1
 
 
@@ -340,8 +410,14 @@ def test_pip_sample_is_at_most_15_per_provider_and_reproducible(clean, planted):
     dbt(db, work, "run", "--select", "pip_sample")
     assert query(db, sql) == first
     # An independent build of another warehouse draws the same sample for every provider whose term is unchanged.
-    changed = {r[0] for r in query(planted_db, "select provider_id from core.fct_activities where activity_id in "
-                                               f"({', '.join(repr(a) for a in sorted(reopened))})")}
+    changed = {
+        r[0]
+        for r in query(
+            planted_db,
+            "select provider_id from core.fct_activities where activity_id in "
+            f"({', '.join(repr(a) for a in sorted(reopened))})",
+        )
+    }
     other = query(planted_db, sql)
     assert [r for r in other if r[0] not in changed] == [r for r in first if r[0] not in changed]
 
@@ -349,15 +425,21 @@ def test_pip_sample_is_at_most_15_per_provider_and_reproducible(clean, planted):
 def test_research_tables_exist_and_are_tagged_personal_data(clean):
     export, db, work = clean
     manifest = json.loads((work / "target" / "manifest.json").read_text())
-    research = {n["name"]: n for n in manifest["nodes"].values()
-                if n["resource_type"] == "model" and n["config"].get("schema") == "research"}
+    research = {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"].get("schema") == "research"
+    }
     assert set(research) == {"activities", "learner_completions", "provider_years"}
     for node in research.values():
         assert node["config"]["meta"]["contains_personal_data"] is True, node["name"]
         assert "personal_data" in node["config"]["tags"], node["name"]
     closed = export_file(export, "activities").filter(pl.col("status") == "Closed").select(pl.len()).collect().item()
     completions = export_file(export, "learner_completions").select(pl.len()).collect().item()
-    counts = query(db, "select (select count(*) from research.activities), "
-                       "(select count(*) from research.learner_completions), "
-                       "(select count(*) from research.provider_years), (select count(*) from core.fct_provider_years)")
+    counts = query(
+        db,
+        "select (select count(*) from research.activities), "
+        "(select count(*) from research.learner_completions), "
+        "(select count(*) from research.provider_years), (select count(*) from core.fct_provider_years)",
+    )
     assert counts[0] == (closed, completions, counts[0][3], counts[0][3])

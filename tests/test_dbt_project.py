@@ -23,8 +23,18 @@ def manifest(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("dbt")
     os.environ["DBT_PROFILES_DIR"] = str(ROOT)
     os.environ.setdefault("PARS_DB", str(tmp / "w.duckdb"))
-    result = dbtRunner().invoke(["parse", "--project-dir", str(ROOT), "--target-path", str(tmp / "target"),
-                                 "--log-path", str(tmp / "logs"), "--quiet"])
+    result = dbtRunner().invoke(
+        [
+            "parse",
+            "--project-dir",
+            str(ROOT),
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+            "--quiet",
+        ]
+    )
     assert result.success, result.exception
     return json.loads((tmp / "target" / "manifest.json").read_text())
 
@@ -71,8 +81,11 @@ def test_source_is_only_called_in_staging_sql():
         if not SOURCE_CALL.search(text):
             continue
         names = re.findall(r"{%-?\s*macro\s+(\w+)", text)
-        callers = [str(f.relative_to(ROOT)) for f in others + sorted((ROOT / "macros").rglob("*.sql"))
-                   if f != macro_file and any(re.search(rf"\b{n}\s*\(", f.read_text()) for n in names)]
+        callers = [
+            str(f.relative_to(ROOT))
+            for f in others + sorted((ROOT / "macros").rglob("*.sql"))
+            if f != macro_file and any(re.search(rf"\b{n}\s*\(", f.read_text()) for n in names)
+        ]
         assert callers == [], f"{macro_file.name} calls source() and is used outside staging: {callers}"
 
 

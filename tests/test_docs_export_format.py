@@ -34,7 +34,7 @@ def section(text: str, heading: str) -> str:
     end = text.find("\n### ", start + 1)
     end2 = text.find("\n## ", start + 1)
     ends = [e for e in (end, end2) if e != -1]
-    return text[start:min(ends)] if ends else text[start:]
+    return text[start : min(ends)] if ends else text[start:]
 
 
 def test_every_file_and_column_is_described_with_its_type_and_marks():
@@ -55,10 +55,24 @@ def test_every_file_and_column_is_described_with_its_type_and_marks():
 
 def test_every_code_of_every_code_list_is_written_out():
     text = doc()
-    lists = [codes.ACTIVITY_TYPES, codes.ORGANIZATION_TYPES, codes.ACCREDITOR_TYPES, codes.DECISION_TYPES,
-             codes.ACCREDITATION_STATUSES, codes.FINDINGS, codes.PROVIDERSHIP, codes.ACTIVITY_STATUSES,
-             codes.COMPETENCIES, codes.IN_KIND_NATURES, codes.BOARDS, codes.CREDIT_TYPES, codes.REMS_DESIGNATIONS,
-             codes.COMPLETION_STATUSES, codes.PROFESSIONS, codes.US_STATES]
+    lists = [
+        codes.ACTIVITY_TYPES,
+        codes.ORGANIZATION_TYPES,
+        codes.ACCREDITOR_TYPES,
+        codes.DECISION_TYPES,
+        codes.ACCREDITATION_STATUSES,
+        codes.FINDINGS,
+        codes.PROVIDERSHIP,
+        codes.ACTIVITY_STATUSES,
+        codes.COMPETENCIES,
+        codes.IN_KIND_NATURES,
+        codes.BOARDS,
+        codes.CREDIT_TYPES,
+        codes.REMS_DESIGNATIONS,
+        codes.COMPLETION_STATUSES,
+        codes.PROFESSIONS,
+        codes.US_STATES,
+    ]
     missing = [code for values in lists for code in values if f"`{code}`" not in text]
     assert missing == []
     for name, full in codes.ACTIVITY_TYPE_NAMES.items():
@@ -73,8 +87,17 @@ def test_every_quarantine_rule_and_the_limits_are_in_the_document():
     assert [rule for rule in RULES if f"`{rule}`" not in text] == []
     for fact in ("A-Z", "1950-01-01", "2100-12-31", "16MB", "32MB", "1 MB"):
         assert fact in text, fact
-    for field in ("format_version", "export_id", "exported_at", "kind", "reporting_years", "files", "sha256",
-                  "rows", "bytes"):
+    for field in (
+        "format_version",
+        "export_id",
+        "exported_at",
+        "kind",
+        "reporting_years",
+        "files",
+        "sha256",
+        "rows",
+        "bytes",
+    ):
         assert f"`{field}`" in text, field
 
 

@@ -22,8 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def live(db: Path, table: str, key: str) -> set:
     """Keys whose latest version is not a deletion (what staging will read)."""
-    rows = query(db, f"select {key} from raw.{table} qualify row_number() over "
-                     f"(partition by {key} order by _load_id desc) = 1 and not _is_deleted")
+    rows = query(
+        db,
+        f"select {key} from raw.{table} qualify row_number() over "
+        f"(partition by {key} order by _load_id desc) = 1 and not _is_deleted",
+    )
     return {r[0] for r in rows}
 
 
@@ -40,8 +43,11 @@ def test_reloading_the_same_export_changes_nothing(base_export, tmp_path):
 def test_same_data_under_a_new_export_id_adds_no_versions(base_export, tmp_path):
     db = tmp_path / "w.duckdb"
     load_export(base_export, db)
-    counts = {t: n for t, (n, _) in fingerprint(db).items() if t.startswith("raw.") and "quarantine" not in t
-              and "load_history" not in t}
+    counts = {
+        t: n
+        for t, (n, _) in fingerprint(db).items()
+        if t.startswith("raw.") and "quarantine" not in t and "load_history" not in t
+    }
     copy = copy_export(base_export, tmp_path / "again", suffix="-again")
     result = load_export(copy, db)
     assert all(s.new_versions == 0 and s.deleted == 0 for s in result.files.values())
@@ -56,8 +62,14 @@ def test_full_export_soft_deletes_what_it_no_longer_holds(base_export, tmp_path)
     header, rows = read_rows(export, "activities")
     dropped = rows[-1][0]
     write_rows(export, "activities", header, rows[:-1])
-    for child in ("activity_commercial_supporters", "activity_joint_providers", "activity_moc_registrations",
-                  "activity_rems", "activity_learner_professions", "learner_completions"):
+    for child in (
+        "activity_commercial_supporters",
+        "activity_joint_providers",
+        "activity_moc_registrations",
+        "activity_rems",
+        "activity_learner_professions",
+        "learner_completions",
+    ):
         h, r = read_rows(export, child)
         write_rows(export, child, h, [x for x in r if x[h.index("activity_id")] != dropped])
     result = load_export(export, db)
@@ -78,8 +90,14 @@ def test_full_export_does_not_delete_other_years(multi_year_export, tmp_path):
     keep = [r for r in rows if r[header.index("reporting_year")] == "2020"]
     write_rows(export, "activities", header, keep)
     kept_ids = {r[0] for r in keep}
-    for child in ("activity_commercial_supporters", "activity_joint_providers", "activity_moc_registrations",
-                  "activity_rems", "activity_learner_professions", "learner_completions"):
+    for child in (
+        "activity_commercial_supporters",
+        "activity_joint_providers",
+        "activity_moc_registrations",
+        "activity_rems",
+        "activity_learner_professions",
+        "learner_completions",
+    ):
         h, r = read_rows(export, child)
         write_rows(export, child, h, [x for x in r if x[h.index("activity_id")] in kept_ids])
     h, r = read_rows(export, "program_summaries")
@@ -99,9 +117,17 @@ def test_incremental_export_upserts_and_never_deletes(base_export, tmp_path):
     changed = rows[0]
     changed[header.index("physician_learners")] = str(int(changed[header.index("physician_learners")]) + 7)
     write_rows(export, "activities", header, [changed])
-    for child in ("activity_commercial_supporters", "activity_joint_providers", "activity_moc_registrations",
-                  "activity_rems", "activity_learner_professions", "learner_completions",
-                  "accreditation_decisions", "decision_findings", "program_summaries"):
+    for child in (
+        "activity_commercial_supporters",
+        "activity_joint_providers",
+        "activity_moc_registrations",
+        "activity_rems",
+        "activity_learner_professions",
+        "learner_completions",
+        "accreditation_decisions",
+        "decision_findings",
+        "program_summaries",
+    ):
         h, _ = read_rows(export, child)
         write_rows(export, child, h, [])
     before = live(db, "activities", "activity_id")
@@ -109,8 +135,11 @@ def test_incremental_export_upserts_and_never_deletes(base_export, tmp_path):
     assert result.files["activities.csv"].new_versions == 1
     assert sum(s.deleted for s in result.files.values()) == 0
     assert live(db, "activities", "activity_id") == before
-    got = query(db, "select physician_learners from raw.activities where activity_id = ? order by _load_id desc "
-                    "limit 1", [changed[0]])
+    got = query(
+        db,
+        "select physician_learners from raw.activities where activity_id = ? order by _load_id desc limit 1",
+        [changed[0]],
+    )
     assert got == [(int(changed[header.index("physician_learners")]),)]
 
 
@@ -130,18 +159,27 @@ def larger_export(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("stage", [
-    "reading activities.csv", "validating learner_completions.csv", "checking references",
-    "writing the warehouse",
-])
+@pytest.mark.parametrize(
+    "stage",
+    [
+        "reading activities.csv",
+        "validating learner_completions.csv",
+        "checking references",
+        "writing the warehouse",
+    ],
+)
 def test_kill_9_during_a_load_leaves_the_warehouse_unchanged(larger_export, base_export, tmp_path, stage):
     db = tmp_path / "w.duckdb"
     load_export(base_export, db)
     before = fingerprint(db)
     # the larger export (another seed) drops most child records of the base export: a deliberate mass deletion
-    proc = subprocess.Popen([sys.executable, "-m", "warehouse", "load", str(larger_export), "--db", str(db),
-                             "--allow-deletions", "100%"],
-                            cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warehouse", "load", str(larger_export), "--db", str(db), "--allow-deletions", "100%"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     seen = []
     for line in proc.stderr:
         seen.append(line.strip())
@@ -163,8 +201,9 @@ def test_load_report_json_accounts_for_every_row(base_export, tmp_path):
     from warehouse.cli import main
 
     report = tmp_path / "load.json"
-    out = CliRunner().invoke(main, ["load", str(base_export), "--db", str(tmp_path / "w.duckdb"),
-                                    "--report", str(report)])
+    out = CliRunner().invoke(
+        main, ["load", str(base_export), "--db", str(tmp_path / "w.duckdb"), "--report", str(report)]
+    )
     assert out.exit_code == 0, out.output
     data = json.loads(report.read_text())
     assert data["status"] == "loaded"

@@ -21,6 +21,7 @@ from warehouse.load import load_export
 
 # --- encodings ---------------------------------------------------------------------------------
 
+
 def test_utf16_file_stops(export_copy, db):
     path = export_copy / "providers.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
@@ -52,6 +53,7 @@ def test_utf8_bom_is_tolerated(export_copy, db):
 
 # --- delimiters and quoting ----------------------------------------------------------------------
 
+
 def test_semicolon_file_stops(export_copy, db):
     header, rows = read_rows(export_copy, "providers")
     write_rows(export_copy, "providers", header, rows, delimiter=";")
@@ -71,8 +73,9 @@ def test_quoted_newlines_load_and_keep_line_numbers(export_copy, db):
     rows[3][header.index("start_date")] = "2022-02-30"
     write_rows(export_copy, "activities", header, rows)
     load_expect(export_copy, db, "activities", "invalid_date", "start_date", line=7)
-    title = query(db, "select title from raw.activities where activity_id = ? order by _load_id desc limit 1",
-                  [rows[0][0]])[0][0]
+    title = query(
+        db, "select title from raw.activities where activity_id = ? order by _load_id desc limit 1", [rows[0][0]]
+    )[0][0]
     assert title == "Grand rounds:\nsession one\nand two"
 
 
@@ -107,6 +110,7 @@ def test_truncated_file_stops_naming_the_cut_row(export_copy, db):
 
 # --- headers -------------------------------------------------------------------------------------
 
+
 def test_missing_header_stops(export_copy, db):
     header, rows = read_rows(export_copy, "providers")
     write_rows(export_copy, "providers", rows[0], rows[1:])
@@ -135,7 +139,7 @@ def test_extra_column_stops(export_copy, db):
 def test_missing_column_stops(export_copy, db):
     header, rows = read_rows(export_copy, "providers")
     i = header.index("country")
-    write_rows(export_copy, "providers", header[:i] + header[i + 1:], [r[:i] + r[i + 1:] for r in rows])
+    write_rows(export_copy, "providers", header[:i] + header[i + 1 :], [r[:i] + r[i + 1 :] for r in rows])
     assert_stops(export_copy, db, "providers.csv", "missing column(s): country")
 
 
@@ -148,6 +152,7 @@ def test_columns_in_another_order_load(export_copy, db):
 
 
 # --- files and manifest --------------------------------------------------------------------------
+
 
 def test_empty_file_stops(export_copy, db):
     (export_copy / "activity_rems.csv").write_bytes(b"")
@@ -179,15 +184,19 @@ def test_missing_required_file_stops(export_copy, db):
 
 def test_csv_and_parquet_of_one_stem_stop(export_copy, db):
     con = duckdb.connect()
-    con.sql(f"copy (select * from read_csv('{export_copy / 'providers.csv'}', all_varchar=true)) "
-            f"to '{export_copy / 'providers.parquet'}' (format parquet)")
+    con.sql(
+        f"copy (select * from read_csv('{export_copy / 'providers.csv'}', all_varchar=true)) "
+        f"to '{export_copy / 'providers.parquet'}' (format parquet)"
+    )
     assert_stops(export_copy, db, "providers", "there twice")
 
 
 def test_parquet_stands_in_for_csv(export_copy, db):
     con = duckdb.connect()
-    con.sql(f"copy (select * from read_csv('{export_copy / 'activities.csv'}', all_varchar=true)) "
-            f"to '{export_copy / 'activities.parquet'}' (format parquet)")
+    con.sql(
+        f"copy (select * from read_csv('{export_copy / 'activities.csv'}', all_varchar=true)) "
+        f"to '{export_copy / 'activities.parquet'}' (format parquet)"
+    )
     (export_copy / "activities.csv").unlink()
     result = load_export(export_copy, db)
     assert result.files["activities.parquet"].quarantined == {}

@@ -21,35 +21,44 @@ from warehouse.load import load_export
 
 # --- values: dates, numbers, booleans, codes, whitespace, ids ------------------------------------
 
-@pytest.mark.parametrize(("column", "value", "rule"), [
-    ("start_date", "2022-02-31", "invalid_date"),
-    ("start_date", "03/31/2022", "invalid_date"),
-    ("start_date", "44651", "invalid_date"),
-    ("start_date", "1900-01-01", "date_out_of_range"),
-    ("start_date", "2999-01-01", "date_out_of_range"),
-    ("physician_learners", "-5", "out_of_range"),
-    ("physician_learners", "1e9", "invalid_int"),
-    ("physician_learners", "12.5", "invalid_int"),
-    ("hours_of_instruction", "NaN", "invalid_decimal"),
-    ("hours_of_instruction", "1,5", "invalid_decimal"),
-    ("commercial_support_received", "Y", "invalid_bool"),
-    ("designed_to_change_competence", "true", "invalid_bool"),
-    ("activity_type", "XYZ", "unknown_code"),
-    ("competencies", "ACGME-PC;NOT-A-CODE", "unknown_code"),
-    ("title", "   ", "required"),
-    ("provider_activity_id", " p-001", "id_format"),
-    ("reporting_year", "22", "invalid_year"),
-    ("reporting_year", "1900", "date_out_of_range"),
-])
+
+@pytest.mark.parametrize(
+    ("column", "value", "rule"),
+    [
+        ("start_date", "2022-02-31", "invalid_date"),
+        ("start_date", "03/31/2022", "invalid_date"),
+        ("start_date", "44651", "invalid_date"),
+        ("start_date", "1900-01-01", "date_out_of_range"),
+        ("start_date", "2999-01-01", "date_out_of_range"),
+        ("physician_learners", "-5", "out_of_range"),
+        ("physician_learners", "1e9", "invalid_int"),
+        ("physician_learners", "12.5", "invalid_int"),
+        ("hours_of_instruction", "NaN", "invalid_decimal"),
+        ("hours_of_instruction", "1,5", "invalid_decimal"),
+        ("commercial_support_received", "Y", "invalid_bool"),
+        ("designed_to_change_competence", "true", "invalid_bool"),
+        ("activity_type", "XYZ", "unknown_code"),
+        ("competencies", "ACGME-PC;NOT-A-CODE", "unknown_code"),
+        ("title", "   ", "required"),
+        ("provider_activity_id", " p-001", "id_format"),
+        ("reporting_year", "22", "invalid_year"),
+        ("reporting_year", "1900", "date_out_of_range"),
+    ],
+)
 def test_bad_activity_value_is_quarantined(export_copy, db, column, value, rule):
     row = find_row(export_copy, "activities", activity_type="IEM")
     set_cell(export_copy, "activities", row, column, value)
     load_expect(export_copy, db, "activities", rule, column, line=row + 2, raw_value=value)
 
 
-@pytest.mark.parametrize(("value", "rule"), [
-    ("$1,200", "invalid_money"), ("1200.505", "invalid_money"), ("-10.00", "out_of_range"),
-])
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ("$1,200", "invalid_money"),
+        ("1200.505", "invalid_money"),
+        ("-10.00", "out_of_range"),
+    ],
+)
 def test_bad_money_is_quarantined(export_copy, db, value, rule):
     set_cell(export_copy, "program_summaries", 0, "registration_fees", value)
     load_expect(export_copy, db, "program_summaries", rule, "registration_fees", line=2, raw_value=value)
@@ -60,8 +69,11 @@ def test_whitespace_only_optional_value_is_null(export_copy, db):
     set_cell(export_copy, "activities", row, "ama_pra_category1_credits", "  ")
     activity_id = cell(export_copy, "activities", row, "activity_id")
     load_export(export_copy, db)
-    got = query(db, "select ama_pra_category1_credits from raw.activities where activity_id = ? "
-                    "order by _load_id desc limit 1", [activity_id])
+    got = query(
+        db,
+        "select ama_pra_category1_credits from raw.activities where activity_id = ? order by _load_id desc limit 1",
+        [activity_id],
+    )
     assert got == [(None,)]
 
 
@@ -71,8 +83,11 @@ def test_ten_megabyte_text_field_loads_intact(export_copy, db):
     activity_id = cell(export_copy, "activities", 1, "activity_id")
     result = load_export(export_copy, db)
     assert result.files["activities.csv"].quarantined == {}
-    got = query(db, "select length(title) from raw.activities where activity_id = ? order by _load_id desc "
-                    "limit 1", [activity_id])
+    got = query(
+        db,
+        "select length(title) from raw.activities where activity_id = ? order by _load_id desc limit 1",
+        [activity_id],
+    )
     assert got == [(10_000_000,)]
 
 
@@ -84,6 +99,7 @@ def test_ten_megabyte_id_is_quarantined(export_copy, db):
 
 # --- keys and references -------------------------------------------------------------------------
 
+
 def test_key_duplicated_inside_a_file_quarantines_all_copies(export_copy, db):
     header, rows = read_rows(export_copy, "providers")
     twin = list(rows[0])
@@ -94,7 +110,8 @@ def test_key_duplicated_inside_a_file_quarantines_all_copies(export_copy, db):
     assert_identity(result)
     # the provider's activities now point at a rejected provider
     assert result.files["activities.csv"].quarantined.get("parent_rejected", 0) == sum(
-        1 for r in read_rows(export_copy, "activities")[1] if r[1] == rows[0][0])
+        1 for r in read_rows(export_copy, "activities")[1] if r[1] == rows[0][0]
+    )
 
 
 def test_exact_duplicate_row_is_skipped_and_counted(export_copy, db):
@@ -123,8 +140,7 @@ def test_orphan_reference_is_quarantined(export_copy, db):
 def test_children_of_rejected_rows_are_parent_rejected(export_copy, db):
     header, rows = read_rows(export_copy, "activity_moc_registrations")
     activity_id, board = rows[0][0], rows[0][1]
-    completions = [r for r in read_rows(export_copy, "learner_completions")[1]
-                   if r[1] == activity_id and r[2] == board]
+    completions = [r for r in read_rows(export_copy, "learner_completions")[1] if r[1] == activity_id and r[2] == board]
     assert completions, "the fixture needs a registration with completions"
     set_cell(export_copy, "activity_moc_registrations", 0, "moc_credits", "0")
     result = load_export(export_copy, db)
@@ -137,12 +153,12 @@ def test_same_key_in_a_later_export_is_a_new_version(export_copy, db):
     provider_id = cell(export_copy, "providers", 0, "provider_id")
     result = load_export(export_copy, db)
     assert result.files["providers.csv"].new_versions == 1
-    names = query(db, "select provider_name from raw.providers where provider_id = ? order by _load_id",
-                  [provider_id])
+    names = query(db, "select provider_name from raw.providers where provider_id = ? order by _load_id", [provider_id])
     assert len(names) == 2 and names[-1] == ("New Name Health System",)
 
 
 # --- rules across columns ------------------------------------------------------------------------
+
 
 def test_state_provider_needs_its_recognized_accreditor(export_copy, db):
     row = find_row(export_copy, "providers", accreditor_type="State")
@@ -171,6 +187,7 @@ def test_impossible_birth_day_is_quarantined(export_copy, db):
 
 # --- formulas ------------------------------------------------------------------------------------
 
+
 def test_formula_looking_text_is_stored_inert(export_copy, db):
     set_cell(export_copy, "activities", 0, "title", '=HYPERLINK("http://x.test","click")')
     set_cell(export_copy, "activity_joint_providers", 0, "joint_provider_name", "@SUM(1+1)")
@@ -178,11 +195,13 @@ def test_formula_looking_text_is_stored_inert(export_copy, db):
     result = load_export(export_copy, db)
     assert result.files["activities.csv"].quarantined == {}
     assert result.files["activities.csv"].neutralized == 1
-    title = query(db, "select title from raw.activities where activity_id = ? order by _load_id desc limit 1",
-                  [activity_id])[0][0]
+    title = query(
+        db, "select title from raw.activities where activity_id = ? order by _load_id desc limit 1", [activity_id]
+    )[0][0]
     assert title == '\'=HYPERLINK("http://x.test","click")'
-    assert query(db, "select count(*) from raw.activity_joint_providers where joint_provider_name = '''@SUM(1+1)'"
-                 ) == [(1,)]
+    assert query(db, "select count(*) from raw.activity_joint_providers where joint_provider_name = '''@SUM(1+1)'") == [
+        (1,)
+    ]
 
 
 def test_quarantine_keeps_the_whole_raw_record(export_copy, db):

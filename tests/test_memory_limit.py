@@ -24,8 +24,9 @@ def mib(setting: str) -> float:
     return float(number) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024}[unit]
 
 
-@pytest.mark.parametrize("given, expected", [("2GB", "2GB"), ("1500mb", "1500MB"), (" 3 GiB ", "3GIB"),
-                                             ("0.5GB", "0.5GB")])
+@pytest.mark.parametrize(
+    "given, expected", [("2GB", "2GB"), ("1500mb", "1500MB"), (" 3 GiB ", "3GIB"), ("0.5GB", "0.5GB")]
+)
 def test_sizes_are_normalized(given, expected):
     assert resources.memory_limit(given) == expected
 
@@ -81,11 +82,13 @@ def probe_project(tmp_path) -> Path:
     (project / "models").mkdir(parents=True)
     shutil.copy(ROOT / "profiles.yml", project / "profiles.yml")
     (project / "dbt_project.yml").write_text(
-        "name: probe\nversion: '1.0.0'\nconfig-version: 2\nprofile: pars\nmodel-paths: [models]\n")
+        "name: probe\nversion: '1.0.0'\nconfig-version: 2\nprofile: pars\nmodel-paths: [models]\n"
+    )
     (project / "models" / "duckdb_settings.sql").write_text(
         "{{ config(materialized='table') }}\n"
         "select current_setting('memory_limit') as memory_limit, "
-        "current_setting('temp_directory') as temp_directory\n")
+        "current_setting('temp_directory') as temp_directory\n"
+    )
     return project
 
 
@@ -99,8 +102,9 @@ def test_build_passes_the_limit_and_spill_folder_to_dbt(probe_project, tmp_path)
     assert spill == str(db.with_name("w.duckdb.spill"))
     assert not db.with_name("w.duckdb.spill").exists()  # removed after the build
 
-    out = CliRunner().invoke(main, ["build", "--db", str(db), "--project-dir", str(probe_project),
-                                    "--memory-limit", "1GB"])
+    out = CliRunner().invoke(
+        main, ["build", "--db", str(db), "--project-dir", str(probe_project), "--memory-limit", "1GB"]
+    )
     assert out.exit_code == 0, out.output
     [(limit,)] = query(db, "select memory_limit from main.duckdb_settings")
     assert 900 < mib(limit) < 1000

@@ -58,8 +58,9 @@ def test_every_completeness_rule_has_a_severity_a_sentence_and_a_fix():
 def test_the_quarantine_summary_names_each_rule_in_words(built_warehouse, tmp_path):
     published = dict(query(built_warehouse, "select rule_name, fix from main.quarantine_rules"))
     assert sorted(published) == sorted(RULES)
-    for rule, description, fix in query(built_warehouse, "select rule_name, rule_description, fix "
-                                                         "from ops.quarantine_summary"):
+    for rule, description, fix in query(
+        built_warehouse, "select rule_name, rule_description, fix from ops.quarantine_summary"
+    ):
         assert description and fix == published[rule]
 
 
@@ -71,31 +72,49 @@ def test_completeness_is_counted_by_severity(built_warehouse):
         flagged.setdefault(provider, set()).add(severity[rule])
     with_errors = {p for p, s in flagged.items() if "error" in s}
     warnings_only = {p for p, s in flagged.items() if s == {"warning"}}
-    summary = query(db, "select providers_with_errors, providers_with_warnings, providers_with_info, "
-                        "providers_with_problems from ops.operations_summary")[0]
-    assert summary == (len(with_errors), sum("warning" in s for s in flagged.values()),
-                       sum("info" in s for s in flagged.values()), len(flagged))
+    summary = query(
+        db,
+        "select providers_with_errors, providers_with_warnings, providers_with_info, "
+        "providers_with_problems from ops.operations_summary",
+    )[0]
+    assert summary == (
+        len(with_errors),
+        sum("warning" in s for s in flagged.values()),
+        sum("info" in s for s in flagged.values()),
+        len(flagged),
+    )
     by_severity = dict(query(db, "select severity, providers_flagged from ops.completeness_by_severity"))
     assert by_severity == {"error": summary[0], "warning": summary[1], "info": summary[2]}
     # a provider whose only problems are warnings (late completions ...) is not among those with errors
-    errors_listed = {r[0] for r in query(db, "select provider_id from ops.completeness_follow_up "
-                                             "where severity = 'error'")}
+    errors_listed = {
+        r[0] for r in query(db, "select provider_id from ops.completeness_follow_up where severity = 'error'")
+    }
     assert errors_listed == with_errors
     assert not warnings_only & errors_listed
 
 
 def test_the_follow_up_list_holds_each_flagged_provider_and_rule_with_count_and_fix(built_warehouse):
     db = built_warehouse
-    expected = {(p, r): n for p, r, n in query(
-        db, "select provider_id, rule_code, count(*) from review.data_completeness group by all")}
-    rows = query(db, "select provider_id, rule_code, activities_flagged, severity, problem, fix, activities "
-                     "from ops.completeness_follow_up")
+    expected = {
+        (p, r): n
+        for p, r, n in query(db, "select provider_id, rule_code, count(*) from review.data_completeness group by all")
+    }
+    rows = query(
+        db,
+        "select provider_id, rule_code, activities_flagged, severity, problem, fix, activities "
+        "from ops.completeness_follow_up",
+    )
     assert {(p, r): n for p, r, n, *_ in rows} == expected
     fixes = {r["rule_code"]: (r["severity"], r["rule_description"], r["fix"]) for r in seed("completeness_rules")}
     for provider, rule, count, sev, problem, fix, activities in rows:
         assert (sev, problem, fix) == fixes[rule]
         ids = activities.split(" and ")[0].split(", ")
         assert len(ids) == min(count, 20)
-        assert set(ids) <= {a for (a,) in query(
-            db, "select provider_activity_id from review.data_completeness where provider_id = ? and rule_code = ?",
-            [provider, rule])}
+        assert set(ids) <= {
+            a
+            for (a,) in query(
+                db,
+                "select provider_activity_id from review.data_completeness where provider_id = ? and rule_code = ?",
+                [provider, rule],
+            )
+        }

@@ -43,15 +43,21 @@ def annual(built_warehouse, tmp_path_factory):
 
 def hidden(db, source_model: str, group: str = "All", year: int = YEAR) -> set[tuple[str, str]]:
     """The figures the report prints as "-" (annual_report.suppressed_cells: the dominance rule)."""
-    return {(r["row_key"], r["measure"]) for r in mart(
-        db, "select row_key, measure from annual_report.suppressed_cells where report_year = ? and "
-        "accreditor_group = ? and source_model = ?", [year, group, source_model])}
+    return {
+        (r["row_key"], r["measure"])
+        for r in mart(
+            db,
+            "select row_key, measure from annual_report.suppressed_cells where report_year = ? and "
+            "accreditor_group = ? and source_model = ?",
+            [year, group, source_model],
+        )
+    }
 
 
 def tokens(block: str, label: str) -> list[str]:
     """The figures of a row as printed ("-" for a suppressed one), without the label."""
     line = next(x.strip() for x in block.splitlines() if x.strip().startswith(label))
-    return [t for t in line[len(label):].split() if t == "-" or NUMBER.fullmatch(t)]
+    return [t for t in line[len(label) :].split() if t == "-" or NUMBER.fullmatch(t)]
 
 
 def test_writes_pdf_workbook_and_csvs(annual):
@@ -74,45 +80,78 @@ def test_pdf_is_tagged_with_embedded_dejavu_fonts(annual):
 
 def test_table_1_equals_enterprise_size(annual):
     block = section(annual["text"], f"Table 1. Size of the CME system, {YEAR}", "Source:")
-    rows = {r["accreditor_group"]: r for r in mart(
-        annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])}
-    prev = mart(annual["db"], "select * from annual_report.enterprise_size where report_year = ? "
-                "and accreditor_group = 'All'", [YEAR - 1])[0]
-    for label, key in [("Accredited providers (31 December)", "providers_accredited"), ("Activities", "activities"),
-                       ("Hours of instruction", "hours_of_instruction"),
-                       ("Physician interactions", "physician_interactions"),
-                       ("Other learner interactions", "other_learner_interactions"),
-                       ("Commercial support income", "commercial_support_income"), ("Total income", "total_income")]:
+    rows = {
+        r["accreditor_group"]: r
+        for r in mart(annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])
+    }
+    prev = mart(
+        annual["db"],
+        "select * from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'",
+        [YEAR - 1],
+    )[0]
+    for label, key in [
+        ("Accredited providers (31 December)", "providers_accredited"),
+        ("Activities", "activities"),
+        ("Hours of instruction", "hours_of_instruction"),
+        ("Physician interactions", "physician_interactions"),
+        ("Other learner interactions", "other_learner_interactions"),
+        ("Commercial support income", "commercial_support_income"),
+        ("Total income", "total_income"),
+    ]:
         got = tokens(block, label)[:5]  # the last column is the change against the previous year
         digits = 1 if key == "hours_of_instruction" else 0  # hours to a tenth
-        want = ["-" if ("Total", key) in hidden(annual["db"], "enterprise_size", g)
-                else round(as_float(rows[g][key]), digits) for g in ("All", "ACCME", "State", "Joint")]
-        want.append("-" if ("Total", key) in hidden(annual["db"], "enterprise_size", year=YEAR - 1)
-                    else round(as_float(prev[key]), digits))
-        assert [t if t == "-" else round(float(t.replace("$", "").replace(",", "")), digits) for t in got] == want, \
-            (label, got, want)
+        want = [
+            "-"
+            if ("Total", key) in hidden(annual["db"], "enterprise_size", g)
+            else round(as_float(rows[g][key]), digits)
+            for g in ("All", "ACCME", "State", "Joint")
+        ]
+        want.append(
+            "-"
+            if ("Total", key) in hidden(annual["db"], "enterprise_size", year=YEAR - 1)
+            else round(as_float(prev[key]), digits)
+        )
+        assert [t if t == "-" else round(float(t.replace("$", "").replace(",", "")), digits) for t in got] == want, (
+            label,
+            got,
+            want,
+        )
 
 
 def test_activity_matrix_rows_equal_the_mart(annual):
     block = section(annual["text"], f"Table 2. Activities by organization type and activity type, {YEAR}", "Source:")
-    types = [r["activity_type"] for r in mart(annual["db"], "select activity_type from main.activity_types "
-                                                            "order by sort_order")]
+    types = [
+        r["activity_type"]
+        for r in mart(annual["db"], "select activity_type from main.activity_types order by sort_order")
+    ]
     for org in ("School of Medicine", "Hospital/Health Care Delivery System", "Publishing/Education Company"):
-        cells = {r["activity_type"]: r["activities"] for r in mart(
-            annual["db"], "select * from annual_report.activity_matrix where report_year = ? and "
-            "accreditor_group = 'All' and organization_type = ?", [YEAR, org])}
+        cells = {
+            r["activity_type"]: r["activities"]
+            for r in mart(
+                annual["db"],
+                "select * from annual_report.activity_matrix where report_year = ? and "
+                "accreditor_group = 'All' and organization_type = ?",
+                [YEAR, org],
+            )
+        }
         want = [cells[t] for t in types]
         assert row_numbers(block, org) == want + [sum(want)], org
-    total = mart(annual["db"], "select activities from annual_report.enterprise_size where report_year = ? "
-                 "and accreditor_group = 'All'", [YEAR])[0]["activities"]
+    total = mart(
+        annual["db"],
+        "select activities from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'",
+        [YEAR],
+    )[0]["activities"]
     assert row_numbers(block, "Total")[-1] == total
 
 
 def test_income_by_source_and_supplement_equal_the_marts(annual):
     block = section(annual["text"], f"Table 6. Income by source, {YEAR}", "Source:")
     flags = hidden(annual["db"], "income_by_source")
-    for r in mart(annual["db"], "select * from annual_report.income_by_source where report_year = ? "
-                  "and accreditor_group = 'All'", [YEAR]):
+    for r in mart(
+        annual["db"],
+        "select * from annual_report.income_by_source where report_year = ? and accreditor_group = 'All'",
+        [YEAR],
+    ):
         got = tokens(block, r["income_source"])
         if (r["income_source"], "income") in flags:
             assert got[0] == "-"
@@ -124,16 +163,27 @@ def test_income_by_source_and_supplement_equal_the_marts(annual):
             assert float(got[1].rstrip("%")) == round(100 * r["share_of_total_income"], 1)
     # the supplement's State table of professions
     block = section(annual["text"], f"Other learners by profession, {YEAR} (State-accredited providers)", "Source:")
-    for r in mart(annual["db"], "select * from annual_report.other_learners_by_profession where report_year = ? "
-                  "and accreditor_group = 'State' and profession in ('Nurse', 'Pharmacist')", [YEAR]):
-        interactions = "-" if (r["profession"], "other_learner_interactions") in hidden(
-            annual["db"], "other_learners_by_profession", "State") else f"{r['other_learner_interactions']:,}"
+    for r in mart(
+        annual["db"],
+        "select * from annual_report.other_learners_by_profession where report_year = ? "
+        "and accreditor_group = 'State' and profession in ('Nurse', 'Pharmacist')",
+        [YEAR],
+    ):
+        interactions = (
+            "-"
+            if (r["profession"], "other_learner_interactions")
+            in hidden(annual["db"], "other_learners_by_profession", "State")
+            else f"{r['other_learner_interactions']:,}"
+        )
         assert tokens(block, r["profession"])[:2] == [f"{r['activities']:,}", interactions]
 
 
 def test_executive_summary_sentences_come_from_the_mart(annual):
-    r = mart(annual["db"], "select * from annual_report.executive_summary where report_year = ? "
-             "and accreditor_group = 'All'", [YEAR])[0]
+    r = mart(
+        annual["db"],
+        "select * from annual_report.executive_summary where report_year = ? and accreditor_group = 'All'",
+        [YEAR],
+    )[0]
     text = " ".join(section(annual["text"], "Executive summary", "Table 1.").split())
     assert f"{r['providers_accredited']:,} accredited providers offered {r['activities']:,} activities" in text
     pct = r["activities_percent_change"]
@@ -159,8 +209,10 @@ def test_workbook_reads_back_to_the_marts(annual):
     header = [c.value for c in ws[3]]
     assert header[:5] == ["Measure", "All providers", "ACCME", "State", "Joint"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
-    es = {r["accreditor_group"]: r for r in mart(
-        annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])}
+    es = {
+        r["accreditor_group"]: r
+        for r in mart(annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])
+    }
     assert rows["Activities"][1:5] == tuple(es[g]["activities"] for g in ("All", "ACCME", "State", "Joint"))
     if ("Total", "total_income") in hidden(annual["db"], "enterprise_size"):
         assert rows["Total income"][1] is None
@@ -170,8 +222,12 @@ def test_workbook_reads_back_to_the_marts(annual):
     ws = wb[next(n for n in wb.sheetnames if n.startswith("T8 "))]
     got = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
     flags = hidden(annual["db"], "commercial_support_by_organization_type")
-    for r in mart(annual["db"], "select * from annual_report.commercial_support_by_organization_type "
-                  "where report_year = ? and accreditor_group = 'All'", [YEAR]):
+    for r in mart(
+        annual["db"],
+        "select * from annual_report.commercial_support_by_organization_type "
+        "where report_year = ? and accreditor_group = 'All'",
+        [YEAR],
+    ):
         row = got[r["organization_type"]]
         assert row[1:3] == (r["activities"], r["activities_with_commercial_support"])
         if (r["organization_type"], "commercial_support_income") in flags:
@@ -186,15 +242,20 @@ def test_csv_matches_the_workbook(annual):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["Source", "Income", "Share of total income"]
-    want = mart(annual["db"], "select income_source, income from annual_report.income_by_source "
-                "where report_year = ? and accreditor_group = 'All' order by source_order", [YEAR])
+    want = mart(
+        annual["db"],
+        "select income_source, income from annual_report.income_by_source "
+        "where report_year = ? and accreditor_group = 'All' order by source_order",
+        [YEAR],
+    )
     flags = hidden(annual["db"], "income_by_source")
     assert [(r[0], r[1] and float(r[1])) for r in rows[1:7]] == [
-        (w["income_source"], "" if (w["income_source"], "income") in flags else float(w["income"])) for w in want]
+        (w["income_source"], "" if (w["income_source"], "income") in flags else float(w["income"])) for w in want
+    ]
 
 
 def test_safe_cell_guards_formulas():
-    assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert safe_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     for s in ("+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(s) == "'" + s
     assert safe_cell("Course") == "Course" and safe_cell(-5) == -5 and safe_cell(None) is None
@@ -227,7 +288,7 @@ APPENDIX = "Methods and sources"
 def _body(text: str) -> str:
     """The report before its methods appendix (where the technical lineage belongs), without the contents."""
     text = without_contents(text)
-    return text[:text.find(APPENDIX)] if APPENDIX in text else text
+    return text[: text.find(APPENDIX)] if APPENDIX in text else text
 
 
 def test_every_page_is_us_letter(annual):
@@ -250,7 +311,7 @@ def test_no_internal_names_outside_the_methods_appendix(annual):
     assert "Source: ACCME PARS data" in _body(text)
     # the appendix tells the lineage in words: dates as dates, "1 export" (not "1 export(s)")
     text = without_contents(text)
-    appendix = " ".join(text[text.index(APPENDIX):].split())
+    appendix = " ".join(text[text.index(APPENDIX) :].split())
     assert not re.search(r"\(s\)|\d{2}:\d{2}:\d{2}\.\d", appendix), appendix
     exports = mart(annual["db"], "select exported_at from staging.stg_pars__load_history")
     assert f"{len(exports)} export{'' if len(exports) == 1 else 's'}" in appendix
@@ -284,11 +345,18 @@ def test_table_headers_do_not_run_together(annual, built_warehouse):
 
 def test_change_against_the_previous_year_beside_headline_figures_and_totals(annual):
     db, text = annual["db"], annual["text"]
-    change = {r["measure"]: r["percent_change"] for r in mart(
-        db, "select measure, percent_change from annual_report.year_over_year_changes where report_year = ? "
-        "and accreditor_group = 'All' and source_model = 'enterprise_size' and breakdown = 'Total'", [YEAR])}
-    size = mart(db, "select * from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'",
-                [YEAR])[0]
+    change = {
+        r["measure"]: r["percent_change"]
+        for r in mart(
+            db,
+            "select measure, percent_change from annual_report.year_over_year_changes where report_year = ? "
+            "and accreditor_group = 'All' and source_model = 'enterprise_size' and breakdown = 'Total'",
+            [YEAR],
+        )
+    }
+    size = mart(
+        db, "select * from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'", [YEAR]
+    )[0]
     summary = " ".join(section(without_contents(text), "Executive summary", "Table 1.").split())
     vs = f"vs {YEAR - 1})"
     for key in ("providers_accredited", "activities", "total_interactions"):

@@ -22,14 +22,26 @@ from tests.helpers.reportchecks import pdf_text, section
 
 YEAR = 2022
 GROUPS = {"All providers": "All", "ACCME": "ACCME", "State": "State", "Joint": "Joint"}
-GROUP_OF_TITLE = {"All accredited providers": "All", "ACCME-accredited providers": "ACCME",
-                  "State-accredited providers": "State", "Jointly accredited providers": "Joint"}
-INCOME = {"Commercial support": "commercial_support_income", "Advertising and exhibits": "advertising_exhibit_income",
-          "Registration fees": "registration_fees", "Government grants": "government_grants",
-          "Private donations": "private_donations", "Other income": "other_income"}
+GROUP_OF_TITLE = {
+    "All accredited providers": "All",
+    "ACCME-accredited providers": "ACCME",
+    "State-accredited providers": "State",
+    "Jointly accredited providers": "Joint",
+}
+INCOME = {
+    "Commercial support": "commercial_support_income",
+    "Advertising and exhibits": "advertising_exhibit_income",
+    "Registration fees": "registration_fees",
+    "Government grants": "government_grants",
+    "Private donations": "private_donations",
+    "Other income": "other_income",
+}
 INCOME_COLUMNS = [*INCOME.values(), "total_income"]
-MATRIX = {"Hours of instruction": "hours_of_instruction", "Physician interactions": "physician_interactions",
-          "Other learner interactions": "other_learner_interactions"}
+MATRIX = {
+    "Hours of instruction": "hours_of_instruction",
+    "Physician interactions": "physician_interactions",
+    "Other learner interactions": "other_learner_interactions",
+}
 FOOTNOTE = "fewer than 3 providers contribute or one provider dominates"
 
 
@@ -47,13 +59,18 @@ def identified(built_warehouse):
     """Per-provider contributions keyed by (family, group, organization type or All, breakdown or All, measure)."""
     con = duckdb.connect(str(built_warehouse), read_only=True)
     try:
-        activities = con.sql("""select accreditor_type, organization_type, activity_type, provider_id,
+        activities = con.sql(
+            """select accreditor_type, organization_type, activity_type, provider_id,
                 hours_of_instruction::double, physician_interactions::double, other_learner_interactions::double
             from intermediate.int_annual_report__counted_activities where report_year = ?""",
-                             params=[YEAR]).fetchall()
-        years = con.sql(f"""select accreditor_type, organization_type, provider_id, is_reporting,
-                {', '.join(f'{c}::double' for c in INCOME_COLUMNS)}
-            from intermediate.int_annual_report__provider_years where report_year = ?""", params=[YEAR]).fetchall()
+            params=[YEAR],
+        ).fetchall()
+        years = con.sql(
+            f"""select accreditor_type, organization_type, provider_id, is_reporting,
+                {", ".join(f"{c}::double" for c in INCOME_COLUMNS)}
+            from intermediate.int_annual_report__provider_years where report_year = ?""",
+            params=[YEAR],
+        ).fetchall()
     finally:
         con.close()
     cells: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -92,17 +109,25 @@ def _printed(tables):
         rows = [*t.rows, *([t.total] if t.total else [])]
         if t.title.split(". ", 1)[1].startswith("Size of the CME system"):
             for r in t.rows:
-                key = {"Hours of instruction": "hours_of_instruction", "Physician interactions":
-                       "physician_interactions", "Other learner interactions": "other_learner_interactions",
-                       "Commercial support income": "commercial_support_income", "Total income": "total_income"}
+                key = {
+                    "Hours of instruction": "hours_of_instruction",
+                    "Physician interactions": "physician_interactions",
+                    "Other learner interactions": "other_learner_interactions",
+                    "Commercial support income": "commercial_support_income",
+                    "Total income": "total_income",
+                }
                 for c in t.columns[1:]:
                     if r["measure"] in key and c.key in GROUPS.values() and r.get(c.key) is not None:
                         family = "income" if "income" in key[r["measure"]] else "activities"
-                        cell = (family, c.key, "All", "All", key[r["measure"]]) if family == "activities" else \
-                            (family, c.key, "All", key[r["measure"]])
+                        cell = (
+                            (family, c.key, "All", "All", key[r["measure"]])
+                            if family == "activities"
+                            else (family, c.key, "All", key[r["measure"]])
+                        )
                         yield t, cell, r[c.key]
-        elif t.lineage == "annual_report.activity_matrix" and any(t.title.split(". ", 1)[1].startswith(m)
-                                                                 for m in MATRIX):
+        elif t.lineage == "annual_report.activity_matrix" and any(
+            t.title.split(". ", 1)[1].startswith(m) for m in MATRIX
+        ):
             measure = next(v for k, v in MATRIX.items() if t.title.split(". ", 1)[1].startswith(k))
             for r in rows:
                 org = "All" if r is t.total else r["organization_type"]
@@ -115,8 +140,10 @@ def _printed(tables):
                 if r.get("income") is not None:
                     column = "total_income" if r is t.total else INCOME[r["income_source"]]
                     yield t, ("income", _group(t.title), "All", column), r["income"]
-        elif t.lineage in ("annual_report.income_by_organization_type",
-                          "annual_report.commercial_support_by_organization_type"):
+        elif t.lineage in (
+            "annual_report.income_by_organization_type",
+            "annual_report.commercial_support_by_organization_type",
+        ):
             for r in rows:
                 org = "All" if r is t.total else r["organization_type"]
                 for c in t.columns:
@@ -131,8 +158,10 @@ def test_no_printed_per_group_magnitude_is_dominated(tables, identified):
         if _fails(identified["cells"].get(cell, [])):
             failures.append((t.title.split(".")[0], cell, value))
     assert checked > 500
-    assert not failures, f"{len(failures)} of {checked} printed figures come from fewer than 3 providers or are " \
-                         f"dominated by one, e.g. {failures[:4]}"
+    assert not failures, (
+        f"{len(failures)} of {checked} printed figures come from fewer than 3 providers or are "
+        f"dominated by one, e.g. {failures[:4]}"
+    )
 
 
 def test_no_quartiles_of_fewer_than_three_providers(tables, identified):
@@ -174,8 +203,9 @@ def test_pdf_prints_dash_and_the_footnote(built_warehouse, tmp_path_factory, ide
     assert small, "the test warehouse should have an organization type with 1 or 2 reporting providers"
     paths = annual_report(built_warehouse, YEAR, tmp_path_factory.mktemp("dominance"))
     text = pdf_text(paths["pdf"])
-    block = section(text, f"Quartiles per reporting provider by organization type, {YEAR} (All accredited "
-                          f"providers)", "Source:")
+    block = section(
+        text, f"Quartiles per reporting provider by organization type, {YEAR} (All accredited providers)", "Source:"
+    )
     for org, _n in small:
         line = next(x for x in block.splitlines() if x.strip().startswith(org))
         assert line.split()[-6:] == ["-"] * 6, line  # the six quartiles
@@ -192,13 +222,18 @@ def test_trend_figures_plot_no_suppressed_figure(built_warehouse, tmp_path):
 
     db = tmp_path / "w.duckdb"
     shutil.copy(built_warehouse, db)
-    planted = [(2021, "ACCME", "physician_interactions", "Interactions – Physicians: "),
-               (2022, "All", "commercial_support_income", "Income by source – Commercial support: ")]
+    planted = [
+        (2021, "ACCME", "physician_interactions", "Interactions – Physicians: "),
+        (2022, "All", "commercial_support_income", "Income by source – Commercial support: "),
+    ]
     con = duckdb.connect(str(db))
     for year, group, measure, _ in planted:
-        con.execute("insert into annual_report.suppressed_cells by name select ? as report_year, ? as "
-                    "accreditor_group, 'enterprise_size' as source_model, 'Total' as row_key, ? as measure, "
-                    "true as is_primary, 'test' as reason", [year, group, measure])
+        con.execute(
+            "insert into annual_report.suppressed_cells by name select ? as report_year, ? as "
+            "accreditor_group, 'enterprise_size' as source_model, 'Total' as row_key, ? as measure, "
+            "true as is_primary, 'test' as reason",
+            [year, group, measure],
+        )
     con.close()
 
     def figures(path, year, group, prefix):
@@ -207,10 +242,14 @@ def test_trend_figures_plot_no_suppressed_figure(built_warehouse, tmp_path):
             charts = trend_charts(w)
         finally:
             w.con.close()
-        chart = next(c for title, c in charts if c and (title.endswith(GROUP_NAMES[group]) if "Income" not in prefix
-                                                        else title.startswith("Income by source")))
+        chart = next(
+            c
+            for title, c in charts
+            if c
+            and (title.endswith(GROUP_NAMES[group]) if "Income" not in prefix else title.startswith("Income by source"))
+        )
         part = next(x for x in chart.alt.split("; ") if x.startswith(prefix))
-        return dict(x.split(": ", 1) for x in part[len(prefix):].rstrip(".").split(", "))[str(year)]
+        return dict(x.split(": ", 1) for x in part[len(prefix) :].rstrip(".").split(", "))[str(year)]
 
     for year, group, _, prefix in planted:
         assert figures(built_warehouse, year, group, prefix) != "suppressed"  # plotted where nothing is hidden

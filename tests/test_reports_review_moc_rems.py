@@ -51,7 +51,8 @@ def test_all_packets_render_with_progress(packets):
 def test_packet_numbers_equal_the_review_marts(packets):
     db = packets["db"]
     pid = mart(db, "select provider_id from review.term_activities group by 1 order by count(*) desc limit 1")[0][
-        "provider_id"]
+        "provider_id"
+    ]
     pdf = packets["out"] / f"review-{pid}.pdf"
     assert pdf_info(pdf)["Tagged"] == "yes" and all(f[-5] == "yes" for f in pdf_fonts(pdf))
     text = pdf_text(pdf)
@@ -75,8 +76,11 @@ def test_packet_numbers_equal_the_review_marts(packets):
 
 def test_packet_without_data_shows_no_data(packets):
     db = packets["db"]
-    rows = mart(db, "select provider_id from review.current_term where provider_id not in "
-                "(select provider_id from rems.activity_list) limit 1")
+    rows = mart(
+        db,
+        "select provider_id from review.current_term where provider_id not in "
+        "(select provider_id from rems.activity_list) limit 1",
+    )
     text = " ".join(pdf_text(packets["out"] / f"review-{rows[0]['provider_id']}.pdf").split())
     assert "REMS participation: activities with a REMS record No data." in text
 
@@ -84,29 +88,39 @@ def test_packet_without_data_shows_no_data(packets):
 def test_review_cli_needs_provider_or_all(built_warehouse, tmp_path):
     r = CliRunner().invoke(main, ["report", "review", "--db", str(built_warehouse), "--out", str(tmp_path)])
     assert r.exit_code == 2 and "either --provider ID or --all" in r.output
-    r = CliRunner().invoke(main, ["report", "review", "--provider", "NOPE", "--db", str(built_warehouse),
-                                  "--out", str(tmp_path)])
+    r = CliRunner().invoke(
+        main, ["report", "review", "--provider", "NOPE", "--db", str(built_warehouse), "--out", str(tmp_path)]
+    )
     assert r.exit_code == 1 and "'NOPE' is not in the warehouse" in r.output
     assert not list(tmp_path.iterdir())
 
 
 def test_missing_warehouse_is_a_clear_error(tmp_path):
-    r = CliRunner().invoke(main, ["report", "annual", "--year", "2022", "--db", str(tmp_path / "x.duckdb"),
-                                  "--out", str(tmp_path / "o")])
+    r = CliRunner().invoke(
+        main, ["report", "annual", "--year", "2022", "--db", str(tmp_path / "x.duckdb"), "--out", str(tmp_path / "o")]
+    )
     assert r.exit_code == 1 and "no such warehouse file" in r.output and not (tmp_path / "o").exists()
 
 
 def test_moc_report_equals_board_summary(built_warehouse, tmp_path):
-    r = CliRunner().invoke(main, ["report", "moc", "--year", str(YEAR), "--db", str(built_warehouse),
-                                  "--out", str(tmp_path)])
+    r = CliRunner().invoke(
+        main, ["report", "moc", "--year", str(YEAR), "--db", str(built_warehouse), "--out", str(tmp_path)]
+    )
     assert r.exit_code == 0, r.output
     text = pdf_text(tmp_path / f"moc-report-{YEAR}.pdf")
     block = section(text, f"Table 1. Registrations and completions by board, {YEAR}", "Source:")
     for b in mart(built_warehouse, "select * from moc.board_summary where report_year = ?", [YEAR]):
         got = row_numbers(block, b["board"] + " ")
-        assert got[:8] == [b["registered_activities"], b["activities_with_completions"], b["completions"],
-                           b["completions_accepted"], b["completions_rejected"], b["completions_pending"],
-                           b["late_completions"], b["distinct_learners"]], b["board"]
+        assert got[:8] == [
+            b["registered_activities"],
+            b["activities_with_completions"],
+            b["completions"],
+            b["completions_accepted"],
+            b["completions_rejected"],
+            b["completions_pending"],
+            b["late_completions"],
+            b["distinct_learners"],
+        ], b["board"]
     follow = mart(built_warehouse, "select * from moc.provider_follow_up where report_year = ?", [YEAR])
     wb = openpyxl.load_workbook(tmp_path / f"moc-report-{YEAR}.xlsx")
     ws = wb[next(n for n in wb.sheetnames if n.startswith("T2 "))]
@@ -133,9 +147,26 @@ def test_all_packets_fail_with_a_message_when_a_worker_cannot_start(built_wareho
     """A worker whose start fails (here: no browser) ends `pars report review --all` with one line, exit 1.
     multiprocessing.Pool started replacement workers forever instead: the command never returned."""
     env = {**os.environ, "PARS_CHROMIUM": str(tmp_path / "no-such-chromium")}
-    r = subprocess.run([sys.executable, "-m", "warehouse", "report", "review", "--all", "--workers", "2",
-                        "--db", str(built_warehouse), "--out", str(tmp_path / "out")],
-                       env=env, capture_output=True, text=True, timeout=240)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "warehouse",
+            "report",
+            "review",
+            "--all",
+            "--workers",
+            "2",
+            "--db",
+            str(built_warehouse),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert r.returncode == 1, r.stderr[-2000:]
     errors = [line for line in r.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "worker" in errors[0] and "no-such-chromium" in errors[0], r.stderr[-2000:]
@@ -145,6 +176,7 @@ def test_all_packets_fail_with_a_message_when_a_worker_cannot_start(built_wareho
 
 # --- publication (issue 14): Letter paper, words not machinery, headers that fit, no near-empty pages ----------------
 
+
 @pytest.fixture(scope="module")
 def yearly(built_warehouse, tmp_path_factory):
     """The MOC and REMS reports of YEAR and the Table objects they were made from."""
@@ -152,16 +184,19 @@ def yearly(built_warehouse, tmp_path_factory):
     from reports.moc_rems import moc_context, rems_context
 
     out = tmp_path_factory.mktemp("yearly")
-    pdfs = {"moc": moc_report(built_warehouse, YEAR, out)["pdf"],
-            "rems": rems_report(built_warehouse, YEAR, out)["pdf"]}
+    pdfs = {
+        "moc": moc_report(built_warehouse, YEAR, out)["pdf"],
+        "rems": rems_report(built_warehouse, YEAR, out)["pdf"],
+    }
     with Warehouse(built_warehouse) as w:
         tables = {"moc": moc_context(w, YEAR)["tables"], "rems": rems_context(w, YEAR)["tables"]}
     return {"pdfs": pdfs, "tables": tables, "text": {k: pdf_text(p) for k, p in pdfs.items()}}
 
 
 def _biggest_packet(packets):
-    pid = mart(packets["db"], "select provider_id from review.term_activities group by 1 order by count(*) desc, 1 "
-               "limit 1")[0]["provider_id"]
+    pid = mart(
+        packets["db"], "select provider_id from review.term_activities group by 1 order by count(*) desc, 1 limit 1"
+    )[0]["provider_id"]
     return pid, packets["out"] / f"review-{pid}.pdf"
 
 
@@ -175,7 +210,7 @@ def test_moc_rems_and_packets_are_us_letter(yearly, packets):
 def test_moc_rems_and_packets_name_no_internals(yearly, packets):
     for kind, text in yearly["text"].items():
         body = without_contents(text)
-        body = body[:body.rfind("About the data")] if "About the data" in body else body
+        body = body[: body.rfind("About the data")] if "About the data" in body else body
         assert internal_names(body) == [], kind
         assert "Source: ACCME PARS data" in body, kind
     text = pdf_text(_biggest_packet(packets)[1])
@@ -206,29 +241,41 @@ def test_counts_print_as_integers_hours_to_a_tenth(yearly, packets):
     pid, pdf = _biggest_packet(packets)
     org = mart(packets["db"], "select organization_type from review.current_term where provider_id = ?", [pid])[0]
     peers = section(pdf_text(pdf), f"Peer comparison ({org['organization_type']})", "Source:", contents_links=True)
-    for r in mart(packets["db"], "select * from review.peer_comparison where provider_id = ? and measure = "
-                  "'activities'", [pid]):
+    for r in mart(
+        packets["db"], "select * from review.peer_comparison where provider_id = ? and measure = 'activities'", [pid]
+    ):
         line = next(x for x in peers.splitlines() if re.match(rf"\s*{r['report_year']}\s+activities\b", x, re.I))
         assert f" {round(r['provider_value']):,} " in line and f"{r['provider_value']:.1f}" not in line, line
     # REMS hours of instruction to a tenth ("1.5", not "1.50")
     acts = section(yearly["text"]["rems"], f"REMS activity list, {YEAR}", "Source:")
-    hours = {a["activity_id"]: a["hours_of_instruction"] for a in mart(
-        packets["db"], "select activity_id, hours_of_instruction from rems.activity_list where report_year = ?",
-        [YEAR])}
+    hours = {
+        a["activity_id"]: a["hours_of_instruction"]
+        for a in mart(
+            packets["db"],
+            "select activity_id, hours_of_instruction from rems.activity_list where report_year = ?",
+            [YEAR],
+        )
+    }
     for aid, h in hours.items():
         line = next(x for x in acts.splitlines() if aid in x)
         assert f" {float(h):,.1f} " in line and not re.search(r"\d\.\d\d\b", line), line
 
 
 def test_moc_and_rems_totals_show_change_against_the_previous_year(yearly, built_warehouse):
-    moc = mart(built_warehouse, "select report_year, sum(completions) as completions from moc.board_summary "
-               "where report_year in (?, ?) group by 1", [YEAR, YEAR - 1])
+    moc = mart(
+        built_warehouse,
+        "select report_year, sum(completions) as completions from moc.board_summary "
+        "where report_year in (?, ?) group by 1",
+        [YEAR, YEAR - 1],
+    )
     by_year = {r["report_year"]: r["completions"] for r in moc}
     want = round(100 * (by_year[YEAR] - by_year[YEAR - 1]) / by_year[YEAR - 1], 1)
     block = section(yearly["text"]["moc"], f"Registrations and completions by board, {YEAR}", "Source:")
     assert row_numbers(block, f"Change vs {YEAR - 1}")[2] == want
-    rems = {r["report_year"]: r for r in mart(built_warehouse, "select * from rems.summary where report_year in "
-                                               "(?, ?)", [YEAR, YEAR - 1])}
+    rems = {
+        r["report_year"]: r
+        for r in mart(built_warehouse, "select * from rems.summary where report_year in (?, ?)", [YEAR, YEAR - 1])
+    }
     block = section(yearly["text"]["rems"], f"REMS summary, {YEAR}", "Source:")
     now, before = rems[YEAR]["rems_activities"], rems[YEAR - 1]["rems_activities"]
     got = row_numbers(block, "REMS activities (counted)")
@@ -247,13 +294,28 @@ def test_short_values_do_not_squeeze_headers_together(tmp_path, built_warehouse)
     with Warehouse(built_warehouse) as w:
         ctx = rems_context(w, YEAR)
     table = ctx["tables"][1]
-    table.rows = [{"activity_id": f"20230000{i:04d}", "provider_id": "2259639", "title": "Case Challenges in Sleep",
-                   "activity_type": t, "start_date": dt.date(2023, 1, 2), "end_date": dt.date(2023, 5, 27),
-                   "activity_status": "Closed", "rems_designation": "Related", "rpc_grant_id": None,
-                   "hours_of_instruction": 1.0, "physician_interactions": 59, "other_learner_interactions": 4,
-                   "prescriber_learners": 56, "dea_registered_learners": 50, "primary_care_learners": 22,
-                   "pain_specialist_learners": 9, "other_specialist_learners": 25}
-                  for i, t in enumerate(["IEM", "C", "IEM"])]
+    table.rows = [
+        {
+            "activity_id": f"20230000{i:04d}",
+            "provider_id": "2259639",
+            "title": "Case Challenges in Sleep",
+            "activity_type": t,
+            "start_date": dt.date(2023, 1, 2),
+            "end_date": dt.date(2023, 5, 27),
+            "activity_status": "Closed",
+            "rems_designation": "Related",
+            "rpc_grant_id": None,
+            "hours_of_instruction": 1.0,
+            "physician_interactions": 59,
+            "other_learner_interactions": 4,
+            "prescriber_learners": 56,
+            "dea_registered_learners": 50,
+            "primary_care_learners": 22,
+            "pain_specialist_learners": 9,
+            "other_specialist_learners": 25,
+        }
+        for i, t in enumerate(["IEM", "C", "IEM"])
+    ]
     ctx["tables"] = [table]
     pdf = write_pdf(render_html("rems.html", doc_title="t", as_of_text="", **ctx), tmp_path / "r.pdf")
     assert run_together_headers(pdf_text(pdf), [table]) == []

@@ -10,18 +10,23 @@ from warehouse.load import load_export
 from warehouse.synth import generate
 
 
-@pytest.mark.parametrize(("scale", "years", "defects", "seed"), [
-    (0.01, (2022, 2022), 0.02, 1),
-    (0.01, (2013, 2016), 0.03, 5),  # years before 2015, 2017 and 2019: every year-bound rule applies
-    (0.005, (2018, 2020), 0.10, 9),
-])
+@pytest.mark.parametrize(
+    ("scale", "years", "defects", "seed"),
+    [
+        (0.01, (2022, 2022), 0.02, 1),
+        (0.01, (2013, 2016), 0.03, 5),  # years before 2015, 2017 and 2019: every year-bound rule applies
+        (0.005, (2018, 2020), 0.10, 9),
+    ],
+)
 def test_defective_export_loads_exactly_as_expected(tmp_path, scale, years, defects, seed):
     export = tmp_path / "export"
     generate(export, scale=scale, years=years, seed=seed, defects=defects)
     expected = json.loads((export / "expected.json").read_text())
     result = load_export(export, tmp_path / "w.duckdb")
-    got = {name: {k: s.as_dict()[k] for k in ("read", "loaded", "quarantined", "duplicates")}
-           for name, s in result.files.items()}
+    got = {
+        name: {k: s.as_dict()[k] for k in ("read", "loaded", "quarantined", "duplicates")}
+        for name, s in result.files.items()
+    }
     assert got == expected["files"]
     rules = {rule for s in result.files.values() for rule in s.quarantined}
     assert len(rules) >= 20, rules

@@ -59,14 +59,20 @@ def test_loading_the_months_in_order_gives_the_live_state_of_the_full_export(bas
     # closed activities were first loaded as Active: real new versions, not one version per record
     versions = query(months_db, "select count(*), count(distinct activity_id) from raw.activities")[0]
     assert versions[0] > versions[1]
-    opened = query(months_db, "select count(*) from raw.activities where status = 'Active' and activity_id in "
-                              "(select activity_id from raw.activities where status = 'Closed')")[0][0]
+    opened = query(
+        months_db,
+        "select count(*) from raw.activities where status = 'Active' and activity_id in "
+        "(select activity_id from raw.activities where status = 'Closed')",
+    )[0][0]
     assert opened == versions[0] - versions[1]
     # each record arrives in the month of its date (clamped to the first month), never later
-    moved = query(months_db, """
+    moved = query(
+        months_db,
+        """
         select count(*) from raw.learner_completions
         where strftime(reported_date, '%Y-%m') > '2022-01' and strftime(reported_date, '%Y-%m') <> right(_export_id, 7)
-    """)
+    """,
+    )
     assert moved == [(0,)]
 
 

@@ -52,8 +52,10 @@ def _views(export: Path) -> duckdb.DuckDBPyConnection:
     """Views over the CSV text; rows with a wrong field count (defects) are skipped."""
     con = duckdb.connect()
     for spec in FILES:
-        con.sql(f"create view {spec.name} as select * from read_csv('{export / spec.name}.csv', all_varchar=true,"
-                f" header=true, quote='\"', escape='\"', ignore_errors=true)")
+        con.sql(
+            f"create view {spec.name} as select * from read_csv('{export / spec.name}.csv', all_varchar=true,"
+            f" header=true, quote='\"', escape='\"', ignore_errors=true)"
+        )
     return con
 
 
@@ -70,6 +72,7 @@ def _digest(export: Path) -> dict[str, str]:
 
 
 # --- determinism, shape, validity --------------------------------------------------------------------
+
 
 def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
     args = {"scale": 0.01, "years": (2018, 2019), "defects": 0.05}
@@ -120,51 +123,108 @@ def test_domain_invariants_beyond_the_row_rules(clean):
     con = _views(clean)
     exported = json.loads((clean / "manifest.json").read_text())["exported_at"][:10]
     assert one(con, "select max(decision_date) from accreditation_decisions") <= exported
-    assert one(con, "select count(*) from accreditation_decisions d where not exists"
-                    " (select 1 from decision_findings f where f.decision_id = d.decision_id)") == 0
-    assert one(con, "select count(*) from accreditation_decisions where status = 'Nonaccreditation'"
-                    " and (term_start_date is not null or term_end_date is not null)") == 0
+    assert (
+        one(
+            con,
+            "select count(*) from accreditation_decisions d where not exists"
+            " (select 1 from decision_findings f where f.decision_id = d.decision_id)",
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "select count(*) from accreditation_decisions where status = 'Nonaccreditation'"
+            " and (term_start_date is not null or term_end_date is not null)",
+        )
+        == 0
+    )
     # a nonaccredited provider stops reporting
-    assert one(con, """select count(*) from program_summaries s join accreditation_decisions d using (provider_id)
-        where d.status = 'Nonaccreditation' and d.decision_date <= s.reporting_year || '-12-31'""") == 0
-    assert one(con, "select count(*) from decision_findings f join accreditation_decisions d using (decision_id)"
-                    " where f.criterion in ('C23', 'C38') and d.status <> 'Accreditation with Commendation'") == 0
+    assert (
+        one(
+            con,
+            """select count(*) from program_summaries s join accreditation_decisions d using (provider_id)
+        where d.status = 'Nonaccreditation' and d.decision_date <= s.reporting_year || '-12-31'""",
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "select count(*) from decision_findings f join accreditation_decisions d using (decision_id)"
+            " where f.criterion in ('C23', 'C38') and d.status <> 'Accreditation with Commendation'",
+        )
+        == 0
+    )
     assert one(con, "select count(*) - count(distinct activity_id) from activities") == 0
-    assert one(con, """select count(*) from activities where status = 'Closed'
-        and (closed_date < end_date or closed_date > (reporting_year::int + 1) || '-07-01')""") == 0
-    assert one(con, """select count(*) from (select a.activity_id from activities a
+    assert (
+        one(
+            con,
+            """select count(*) from activities where status = 'Closed'
+        and (closed_date < end_date or closed_date > (reporting_year::int + 1) || '-07-01')""",
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            """select count(*) from (select a.activity_id from activities a
         join activity_learner_professions p using (activity_id) group by a.activity_id, a.other_learners
-        having sum(p.learner_count::int) <> a.other_learners::int)""") == 0
-    assert one(con, "select count(*) from learner_completions c left join activity_moc_registrations m"
-                    " using (activity_id, board) where m.board is null") == 0
-    assert one(con, "select count(*) from activity_rems where rems_designation = 'Related'"
-                    " and rpc_grant_id is not null") == 0
+        having sum(p.learner_count::int) <> a.other_learners::int)""",
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "select count(*) from learner_completions c left join activity_moc_registrations m"
+            " using (activity_id, board) where m.board is null",
+        )
+        == 0
+    )
+    assert (
+        one(con, "select count(*) from activity_rems where rems_designation = 'Related' and rpc_grant_id is not null")
+        == 0
+    )
     legacy = con.sql("select reporting_year::int y, count(other_income) from program_summaries group by 1").fetchall()
     assert all((n > 0) == (y <= codes.LEGACY_INCOME_LAST_YEAR) for y, n in legacy)
 
 
 # --- multiple years -----------------------------------------------------------------------------------
 
+
 def test_providers_persist_and_code_lists_follow_the_years(clean):
     con = _views(clean)
     first, last = MULTI
-    stay = one(con, f"""select count(*) filter (where provider_id in (select provider_id from program_summaries
-        where reporting_year = '{last}')) / count(*) from program_summaries where reporting_year = '{first}'""")
+    stay = one(
+        con,
+        f"""select count(*) filter (where provider_id in (select provider_id from program_summaries
+        where reporting_year = '{last}')) / count(*) from program_summaries where reporting_year = '{first}'""",
+    )
     assert 0.7 <= stay < 1.0  # small churn, not none
     assert one(con, "select count(distinct provider_id) from program_summaries") > one(
-        con, f"select count(*) from program_summaries where reporting_year = '{first}'")
-    oth = dict(con.sql("select reporting_year::int, count(*) filter (where activity_type = 'OTH')"
-                       " from activities group by 1").fetchall())
+        con, f"select count(*) from program_summaries where reporting_year = '{first}'"
+    )
+    oth = dict(
+        con.sql(
+            "select reporting_year::int, count(*) filter (where activity_type = 'OTH') from activities group by 1"
+        ).fetchall()
+    )
     assert all((n > 0) == (y >= codes.OTH_FIRST_YEAR) for y, n in oth.items())
-    prof = dict(con.sql("""select a.reporting_year::int, count(p.activity_id) from activities a
-        left join activity_learner_professions p using (activity_id) group by 1""").fetchall())
+    prof = dict(
+        con.sql("""select a.reporting_year::int, count(p.activity_id) from activities a
+        left join activity_learner_professions p using (activity_id) group by 1""").fetchall()
+    )
     assert all((n > 0) == (y >= codes.PROFESSIONS_FIRST_YEAR) for y, n in prof.items())
 
 
 def test_learners_recur_across_years_and_boards(clean):
     con = _views(clean)
-    recurring = one(con, """select count(*) from (select board, learner_board_id from learner_completions c
-        join activities a using (activity_id) group by all having count(distinct a.reporting_year) >= 3)""")
+    recurring = one(
+        con,
+        """select count(*) from (select board, learner_board_id from learner_completions c
+        join activities a using (activity_id) group by all having count(distinct a.reporting_year) >= 3)""",
+    )
     assert recurring > 100
     # the same person under two boards, each with its own ID
     pool = learner_pool(4, 0.01)
@@ -179,14 +239,20 @@ def test_learners_recur_across_years_and_boards(clean):
 
 # --- calibration (scale 0.05, one year) ----------------------------------------------------------------
 
+
 def test_providers_by_accreditor_and_organization(calibrated):
     con = calibrated
     n = one(con, "select count(*) from program_summaries")
     assert abs(n - cal.PROVIDERS_PER_YEAR * 0.05) <= 3
-    for column, shares, tol in (("accreditor_type", cal.ACCREDITOR_SHARES, 0.03),
-                                ("organization_type", cal.ORG_TYPE_SHARES, 0.03)):
-        got = dict(con.sql(f"select {column}, count(*) / {n} from providers join program_summaries"
-                           f" using (provider_id) group by 1").fetchall())
+    for column, shares, tol in (
+        ("accreditor_type", cal.ACCREDITOR_SHARES, 0.03),
+        ("organization_type", cal.ORG_TYPE_SHARES, 0.03),
+    ):
+        got = dict(
+            con.sql(
+                f"select {column}, count(*) / {n} from providers join program_summaries using (provider_id) group by 1"
+            ).fetchall()
+        )
         for k, share in shares.items():
             assert abs(got.get(k, 0) - share) <= tol, (column, k, got.get(k), share)
 
@@ -205,9 +271,12 @@ def test_activity_volume_type_mix_learners_and_hours(calibrated):
     by_type = dict(con.sql("select activity_type, avg(physician_learners::int) from activities group by 1").fetchall())
     for t in ("C", "RSS", "IL", "IEM", "JN"):
         assert abs(by_type[t] / (cal.PHYSICIAN_MEAN_BY_TYPE[t] * uplift) - 1) < 0.15, t
-    ratio = one(con, """select avg(case when commercial_support_received = 'Yes' then physician_learners::int end)
+    ratio = one(
+        con,
+        """select avg(case when commercial_support_received = 'Yes' then physician_learners::int end)
         / avg(case when commercial_support_received = 'No' and status <> 'Draft' then physician_learners::int end)
-        from activities""")
+        from activities""",
+    )
     assert 1.5 < ratio < 2.1
     mean_hours = sum(cal.activity_type_shares(2022)[t] * h for t, h in cal.HOURS_MEAN_BY_TYPE.items())
     assert abs(one(con, "select avg(hours_of_instruction::double) from activities") / mean_hours - 1) < 0.1
@@ -215,36 +284,55 @@ def test_activity_volume_type_mix_learners_and_hours(calibrated):
 
 def test_income_and_commercial_support(calibrated):
     con = calibrated
-    sums = row(con, """select sum(advertising_exhibit_income::double), sum(registration_fees::double),
-        sum(government_grants::double), sum(private_donations::double) from program_summaries""")
-    targets = (cal.ADS_EXHIBITS_TOTAL, cal.REGISTRATION_FEES_TOTAL, cal.GOVERNMENT_GRANTS_TOTAL,
-               cal.PRIVATE_DONATIONS_TOTAL)
+    sums = row(
+        con,
+        """select sum(advertising_exhibit_income::double), sum(registration_fees::double),
+        sum(government_grants::double), sum(private_donations::double) from program_summaries""",
+    )
+    targets = (
+        cal.ADS_EXHIBITS_TOTAL,
+        cal.REGISTRATION_FEES_TOTAL,
+        cal.GOVERNMENT_GRANTS_TOTAL,
+        cal.PRIVATE_DONATIONS_TOTAL,
+    )
     for got, target in zip(sums, targets, strict=True):
         assert abs(got / (target * 0.05) - 1) < 0.01
     support = one(con, "select sum(monetary_amount::double) from activity_commercial_supporters")
     assert abs(support / (cal.COMMERCIAL_SUPPORT_TOTAL * 0.05) - 1) < 0.03
     assert abs((support + sum(sums)) / (cal.TOTAL_INCOME * 0.05) - 1) < 0.02
-    pub = one(con, """select sum(monetary_amount::double) filter (where organization_type like 'Publishing%')
+    pub = one(
+        con,
+        """select sum(monetary_amount::double) filter (where organization_type like 'Publishing%')
         / sum(monetary_amount::double) from activity_commercial_supporters s join activities a using (activity_id)
-        join providers p on p.provider_id = a.provider_id""")
+        join providers p on p.provider_id = a.provider_id""",
+    )
     assert abs(pub - cal.PUBLISHING_SUPPORT_SHARE) < 0.03
     share = one(con, "select avg((commercial_support_received = 'Yes')::int) from activities")
     assert abs(share - cal.COMMERCIAL_SUPPORT_ACTIVITY_SHARE) < 0.015
-    gap = one(con, """select avg((activity_id not in (select activity_id from activity_commercial_supporters))::int)
-        from activities where commercial_support_received = 'Yes'""")
+    gap = one(
+        con,
+        """select avg((activity_id not in (select activity_id from activity_commercial_supporters))::int)
+        from activities where commercial_support_received = 'Yes'""",
+    )
     assert 0.005 < gap < 0.07  # support Yes without a supporter row: a completeness problem, on purpose
 
 
 def test_designed_for_change_joint_providership_and_statuses(calibrated):
     con = calibrated
     for key, share in cal.DESIGNED_SHARES.items():
-        designed, evaluated = row(con, f"""select avg((designed_to_change_{key} = 'Yes')::int),
-            avg((evaluated_change_{key} = 'Yes')::int) from activities""")
+        designed, evaluated = row(
+            con,
+            f"""select avg((designed_to_change_{key} = 'Yes')::int),
+            avg((evaluated_change_{key} = 'Yes')::int) from activities""",
+        )
         assert abs(designed - share) < 0.02 and evaluated < designed
     joint = one(con, "select avg((providership = 'Joint')::int) from activities")
     assert abs(joint - cal.JOINT_PROVIDERSHIP_SHARE) < 0.02
-    lonely = one(con, """select avg((activity_id not in (select activity_id from activity_joint_providers))::int)
-        from activities where providership = 'Joint'""")
+    lonely = one(
+        con,
+        """select avg((activity_id not in (select activity_id from activity_joint_providers))::int)
+        from activities where providership = 'Joint'""",
+    )
     assert 0.005 < lonely < 0.05
     still_open = one(con, "select avg((status <> 'Closed')::int) from activities")
     assert abs(still_open - (1 - cal.STATUS_SHARES["Closed"])) < 0.01
@@ -253,8 +341,9 @@ def test_designed_for_change_joint_providership_and_statuses(calibrated):
 
 def test_moc_completions_rems_professions(calibrated):
     con = calibrated
-    moc = one(con, "select count(distinct activity_id) / (select count(*) from activities)"
-                   " from activity_moc_registrations")
+    moc = one(
+        con, "select count(distinct activity_id) / (select count(*) from activities) from activity_moc_registrations"
+    )
     assert abs(moc - cal.MOC_ACTIVITY_SHARE) < 0.02
     boards = con.sql("select board from activity_moc_registrations group by 1 order by count(*) desc").fetchall()
     assert boards[0][0] == "ABIM" and len(boards) == len(codes.BOARDS)
@@ -265,16 +354,25 @@ def test_moc_completions_rems_professions(calibrated):
         assert abs(statuses[k] - share) < 0.01
     late = one(con, "select avg((reported_date::date - completion_date::date > 30)::int) from learner_completions")
     assert abs(late - cal.LATE_COMPLETION_SHARE) < 0.02
-    assert one(con, """select count(*) from (select activity_id from learner_completions where board = 'ABP'
-        group by 1 having count(distinct credits) > 1)""") >= 1
+    assert (
+        one(
+            con,
+            """select count(*) from (select activity_id from learner_completions where board = 'ABP'
+        group by 1 having count(distinct credits) > 1)""",
+        )
+        >= 1
+    )
     rems, compliant = row(con, "select count(*), avg((rems_designation = 'Compliant')::int) from activity_rems")
     assert rems == round(cal.REMS_ACTIVITIES_PER_YEAR * 0.05) and 0.4 < compliant < 0.95
-    top = row(con, "select profession from activity_learner_professions group by 1 order by sum(learner_count::int)"
-                  " desc limit 1")[0]
+    top = row(
+        con,
+        "select profession from activity_learner_professions group by 1 order by sum(learner_count::int) desc limit 1",
+    )[0]
     assert top == "Nurse"
 
 
 # --- defects -------------------------------------------------------------------------------------------
+
 
 def test_expected_json_adds_up_and_matches_an_independent_classification(defective):
     expected = json.loads((defective / "expected.json").read_text())

@@ -54,9 +54,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--out", "out", required=True, type=click.Path(path_type=Path), help="Export directory to write."
-)
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Export directory to write.")
 @click.option(
     "--scale",
     default=0.01,
@@ -87,17 +85,17 @@ def synth(out: Path, scale: float, years: str, seed: int, defects: float) -> Non
         except ValueError as exc:
             raise CommandError(exc) from None
     rows = summary.get("rows", {})
-    click.echo(
-        f"wrote {out} ({sum(rows.values()):,} rows in {len(rows)} files, {summary.get('seconds', 0):.1f} s)"
-    )
+    click.echo(f"wrote {out} ({sum(rows.values()):,} rows in {len(rows)} files, {summary.get('seconds', 0):.1f} s)")
     for name, n in rows.items():
         click.echo(f"  {name:<36} {n:>12,}")
 
 
 _MEMORY = click.option(
-    "--memory-limit", "memory_limit", metavar="SIZE",
+    "--memory-limit",
+    "memory_limit",
+    metavar="SIZE",
     help="DuckDB's memory cap, e.g. 2GB or 4GiB; the rest spills to a folder beside the warehouse "
-         "[default: $PARS_MEMORY_LIMIT, else 2GB].",
+    "[default: $PARS_MEMORY_LIMIT, else 2GB].",
 )
 
 
@@ -116,18 +114,34 @@ _MEMORY = click.option(
     help="Also write the per-file summary as JSON here.",
 )
 @click.option(
-    "--allow-deletions", "allow_deletions", metavar="N%|N",
+    "--allow-deletions",
+    "allow_deletions",
+    metavar="N%|N",
     help="How many live records of its years one file of a full export may soft-delete: a share (30%) or "
-         "a count (500) [default: 2%]. More stops the load: a cut or empty file looks like a deletion.",
+    "a count (500) [default: 2%]. More stops the load: a cut or empty file looks like a deletion.",
 )
 @_MEMORY
-@click.option("--max-field-size", "max_field_size", metavar="SIZE",
-              help="Quarantine a value longer than this (rule field_size) [default: 16MB].")
-@click.option("--max-record-size", "max_record_size", metavar="SIZE",
-              help="Quarantine a record longer than this, never reading it whole (rule record_size) "
-                   "[default: 32MB].")
-def load(export: Path, db: Path, report: Path | None, allow_deletions: str | None, memory_limit: str | None,
-         max_field_size: str | None, max_record_size: str | None) -> None:
+@click.option(
+    "--max-field-size",
+    "max_field_size",
+    metavar="SIZE",
+    help="Quarantine a value longer than this (rule field_size) [default: 16MB].",
+)
+@click.option(
+    "--max-record-size",
+    "max_record_size",
+    metavar="SIZE",
+    help="Quarantine a record longer than this, never reading it whole (rule record_size) [default: 32MB].",
+)
+def load(
+    export: Path,
+    db: Path,
+    report: Path | None,
+    allow_deletions: str | None,
+    memory_limit: str | None,
+    max_field_size: str | None,
+    max_record_size: str | None,
+) -> None:
     """Validate an export and load it into the warehouse.
 
     Bad rows are quarantined (raw.quarantine) and the rest loads; a file-level problem, a file that changes
@@ -141,9 +155,15 @@ def load(export: Path, db: Path, report: Path | None, allow_deletions: str | Non
 
     try:
         with progress_bar("loading") as update:
-            result = load_export(export, db, progress=lambda text, done, total: update(text, done / total),
-                                 memory_limit=memory_limit, max_field_size=max_field_size,
-                                 max_record_size=max_record_size, allow_deletions=allow_deletions)
+            result = load_export(
+                export,
+                db,
+                progress=lambda text, done, total: update(text, done / total),
+                memory_limit=memory_limit,
+                max_field_size=max_field_size,
+                max_record_size=max_record_size,
+                allow_deletions=allow_deletions,
+            )
     except LoadError as exc:
         raise _refused(exc) from None
     except Exception as exc:  # a read-only folder, a full disk, a planted symlink: one line, not a traceback
@@ -191,15 +211,33 @@ _DB = click.option(
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
 @click.option("--select", "select", metavar="SPEC", help="Build only these nodes (dbt's --select syntax).")
 @click.option("--exclude", "exclude", metavar="SPEC", help="Leave these nodes out (dbt's --exclude syntax).")
-@click.option("--report", "report", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write the result (counts, failures, timings) as JSON here.")
-@click.option("--unit-tests", type=click.Choice(["auto", "always"]), default="auto", show_default=True,
-              help="auto: run dbt's unit tests only when the project changed since they last passed here.")
-@click.option("--project-dir", type=click.Path(path_type=Path, file_okay=False), hidden=True,
-              help="Another dbt project (tests).")
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the result (counts, failures, timings) as JSON here.",
+)
+@click.option(
+    "--unit-tests",
+    type=click.Choice(["auto", "always"]),
+    default="auto",
+    show_default=True,
+    help="auto: run dbt's unit tests only when the project changed since they last passed here.",
+)
+@click.option(
+    "--project-dir", type=click.Path(path_type=Path, file_okay=False), hidden=True, help="Another dbt project (tests)."
+)
 @_MEMORY
-def build(db: Path, full_refresh: bool, select: str | None, exclude: str | None, report: Path | None,
-          unit_tests: str, project_dir: Path | None, memory_limit: str | None) -> None:
+def build(
+    db: Path,
+    full_refresh: bool,
+    select: str | None,
+    exclude: str | None,
+    report: Path | None,
+    unit_tests: str,
+    project_dir: Path | None,
+    memory_limit: str | None,
+) -> None:
     """Build the marts: dbt build (models, data tests, unit tests) on a copy, published only if all pass.
 
     A failed or killed build leaves the published warehouse exactly as it was (exit code 1 on failure);
@@ -211,9 +249,16 @@ def build(db: Path, full_refresh: bool, select: str | None, exclude: str | None,
     from .build import build as run_build
 
     try:
-        result = run_build(db, full_refresh=full_refresh, select=select, exclude=exclude,
-                           progress=build_progress, project_dir=project_dir, unit_tests=unit_tests,
-                           memory_limit=memory_limit)
+        result = run_build(
+            db,
+            full_refresh=full_refresh,
+            select=select,
+            exclude=exclude,
+            progress=build_progress,
+            project_dir=project_dir,
+            unit_tests=unit_tests,
+            memory_limit=memory_limit,
+        )
     except BuildError as exc:
         raise _refused(exc) from None
     print_build_summary(result)
@@ -256,8 +301,13 @@ def docs(db: Path, port: int, no_serve: bool) -> None:
 
 @main.command("split-months")
 @click.argument("export", type=click.Path(path_type=Path, exists=True, file_okay=False))
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for the month-YYYY-MM exports (created; must be empty).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the month-YYYY-MM exports (created; must be empty).",
+)
 def split_months_command(export: Path, out: Path) -> None:
     """Split a full export into monthly incremental exports that add up to it.
 

@@ -22,7 +22,8 @@ WALL_CLOCK = {"loaded_at", "latest_loaded_at", "built_at", "last_built_at"}
 def relations(con: duckdb.DuckDBPyConnection, alias: str) -> dict[str, list[str]]:
     rows = con.execute(
         "select table_schema, table_name, column_name from information_schema.columns "
-        "where table_catalog = ? order by table_schema, table_name, ordinal_position", [alias]
+        "where table_catalog = ? order by table_schema, table_name, ordinal_position",
+        [alias],
     ).fetchall()
     out: dict[str, list[str]] = {}
     for schema, table, column in rows:
@@ -54,10 +55,12 @@ def compare(before: Path, after: Path) -> list[str]:
         schema, table = name.split(".")
         cols = ", ".join(quoted(c) for c in a[name])
         rel = f"{quoted(schema)}.{quoted(table)}"
-        only_before = con.sql(f"select count(*) from (select {cols} from before.{rel} "
-                              f"except all select {cols} from after.{rel})").fetchall()[0][0]
-        only_after = con.sql(f"select count(*) from (select {cols} from after.{rel} "
-                             f"except all select {cols} from before.{rel})").fetchall()[0][0]
+        only_before = con.sql(
+            f"select count(*) from (select {cols} from before.{rel} except all select {cols} from after.{rel})"
+        ).fetchall()[0][0]
+        only_after = con.sql(
+            f"select count(*) from (select {cols} from after.{rel} except all select {cols} from before.{rel})"
+        ).fetchall()[0][0]
         if only_before or only_after:
             problems.append(f"{name}: {only_before} rows only before, {only_after} rows only after")
         else:

@@ -63,8 +63,7 @@ def progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
         task = bar.add_task(label, total=1.0)
 
         def update(text: str, fraction: float) -> None:
-            bar.update(task, description=escape(printable(f"{label}: {text}")),
-                       completed=min(max(fraction, 0.0), 1.0))
+            bar.update(task, description=escape(printable(f"{label}: {text}")), completed=min(max(fraction, 0.0), 1.0))
 
         yield update
 
@@ -74,8 +73,11 @@ def print_load_summary(result) -> None:
     if result.status == "already_loaded":
         click.echo(f"export {printable(result.export_id)} was already loaded (load {result.load_id}): nothing changed")
         return
-    table = Table(title=Text(f"load {result.load_id}: {printable(result.export_id)} ({printable(result.kind)}, "
-                             f"{result.seconds:.1f} s)"))
+    table = Table(
+        title=Text(
+            f"load {result.load_id}: {printable(result.export_id)} ({printable(result.kind)}, {result.seconds:.1f} s)"
+        )
+    )
     for col in ("file", "read", "loaded", "quarantined", "duplicates", "new versions", "deleted"):
         table.add_column(col, justify="left" if col == "file" else "right")
     totals = [0] * 6
@@ -117,8 +119,12 @@ def print_build_summary(result) -> None:
     from warehouse.build.results import KINDS
 
     table = Table(title=Text(f"build of {printable(result.db.name)}: {'published' if result.published else 'FAILED'}"))
-    columns = {"ok": ("success", "pass", "no-op", "partial success"), "warn": ("warn",),
-               "failed": ("error", "fail", "runtime error"), "skipped": ("skipped",)}
+    columns = {
+        "ok": ("success", "pass", "no-op", "partial success"),
+        "warn": ("warn",),
+        "failed": ("error", "fail", "runtime error"),
+        "skipped": ("skipped",),
+    }
     table.add_column("kind")
     for column in columns:
         table.add_column(column, justify="right")
@@ -142,10 +148,14 @@ def print_build_summary(result) -> None:
     if result.error:
         click.echo(f"\nerror: {printable(result.error)}")
     if result.unit_tests_skipped:
-        click.echo("unit tests not run: the project is unchanged since they last all passed on this warehouse "
-                   "(--unit-tests always runs them)")
-    timing = (f"{result.seconds:.1f} s (copy {result.copy_seconds:.1f} s, dbt {result.dbt_seconds:.1f} s of which "
-              f"start-up {result.startup_seconds:.1f} s, publish {result.publish_seconds:.1f} s)")
+        click.echo(
+            "unit tests not run: the project is unchanged since they last all passed on this warehouse "
+            "(--unit-tests always runs them)"
+        )
+    timing = (
+        f"{result.seconds:.1f} s (copy {result.copy_seconds:.1f} s, dbt {result.dbt_seconds:.1f} s of which "
+        f"start-up {result.startup_seconds:.1f} s, publish {result.publish_seconds:.1f} s)"
+    )
     if result.published:
         click.echo(f"published {printable(result.db)} in {timing}")
     else:

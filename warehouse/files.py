@@ -40,8 +40,7 @@ def cause(exc: BaseException) -> str | None:
     return None
 
 
-def describe(exc: BaseException, doing: str, path: Path | str | None = None,
-             within: Path | str | None = None) -> str:
+def describe(exc: BaseException, doing: str, path: Path | str | None = None, within: Path | str | None = None) -> str:
     """One line: what failed, on which path, and why ("cannot write /x/w.duckdb.wal: no space left on device").
 
     `path` names the file outright; otherwise the error's own file name is used, else `within` (the folder a
@@ -58,8 +57,10 @@ def describe(exc: BaseException, doing: str, path: Path | str | None = None,
 
 def refuse_symlink(path: Path) -> None:
     if path.is_symlink():
-        raise FileProblem(f"{path} is a symbolic link (to {os.readlink(path)}); refusing to follow it: "
-                          "remove it if you did not put it there")
+        raise FileProblem(
+            f"{path} is a symbolic link (to {os.readlink(path)}); refusing to follow it: "
+            "remove it if you did not put it there"
+        )
 
 
 def file_mode(reference: Path) -> int | None:

@@ -33,8 +33,13 @@ class UnsafePath(ValueError):
 def safe_name(text: str) -> str:
     """One file-name component from any text: [A-Za-z0-9_-] kept, other bytes as %XX, long names hashed."""
     text = str(text)
-    encoded = "".join(ch if _KEEP.fullmatch(ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
-                      for ch in text) or "%"
+    encoded = (
+        "".join(
+            ch if _KEEP.fullmatch(ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
+            for ch in text
+        )
+        or "%"
+    )
     if len(encoded) > _MAX:
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         encoded = encoded[:_MAX] + "~" + digest  # '~' is never kept as is (it is %7E): no clash with a short name
@@ -58,8 +63,10 @@ def confined(base: Path, name: str | os.PathLike) -> Path:
         raise UnsafePath(f"refused to write {_show(name)} under {base}: not a name inside the folder")
     target = (root / relative).resolve()
     if target == root or not target.is_relative_to(root):
-        raise UnsafePath(f"refused to write {_show(name)} under {base}: it resolves to {_show(target)}, "
-                         "outside the folder (a path-like id or a symlink); nothing was written or deleted")
+        raise UnsafePath(
+            f"refused to write {_show(name)} under {base}: it resolves to {_show(target)}, "
+            "outside the folder (a path-like id or a symlink); nothing was written or deleted"
+        )
     return target
 
 
@@ -67,9 +74,11 @@ def remove_tree(base: Path, name: str | os.PathLike) -> None:
     """Delete the folder `name` under `base` (if present), never anything outside `base` nor through a symlink."""
     path = Path(base) / name
     if path.is_symlink():
-        raise UnsafePath(f"refused to delete {_show(name)} under {base}: it is a symlink to "
-                         f"{_show(os.readlink(path))}, outside the files this command writes; nothing was written or "
-                         "deleted")
+        raise UnsafePath(
+            f"refused to delete {_show(name)} under {base}: it is a symlink to "
+            f"{_show(os.readlink(path))}, outside the files this command writes; nothing was written or "
+            "deleted"
+        )
     target = confined(base, name)
     if target.is_dir():
         shutil.rmtree(target)

@@ -22,19 +22,40 @@ import unicodedata
 __all__ = ["CONTROL_PATTERN", "FORMULA", "FORMULA_PATTERN", "clean_text", "html_value", "printable", "safe_cell"]
 
 #: = + - @ and what looks like them: full-width, small forms, minus sign, super- and subscript signs.
-FORMULA_SIGNS = ("=+-@\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66\ufe6b\u2212\u2796\u2795"
-                 "\u207a\u207b\u207c\u208a\u208b\u208c")
+FORMULA_SIGNS = (
+    "=+-@\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66\ufe6b\u2212\u2796\u2795\u207a\u207b\u207c\u208a\u208b\u208c"
+)
 
 
 #: Blanks a reader does not see before a formula sign: every character that is whitespace or of Unicode category
 #: Cc, Cf, Zs, Zl or Zp (Python 3.11's Unicode 14), as ranges; `blank` states the rule, and a test checks that the
 #: ranges are exactly the characters it accepts (computing them at import took 0.2 s per `pars` call).
 BLANK_RANGES = (
-    (0x0000, 0x0020), (0x007F, 0x00A0), (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD),
-    (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x1680, 0x1680), (0x180E, 0x180E), (0x2000, 0x200F),
-    (0x2028, 0x202F), (0x205F, 0x2064), (0x2066, 0x206F), (0x3000, 0x3000), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB),
-    (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
-    (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+    (0x0000, 0x0020),
+    (0x007F, 0x00A0),
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x1680, 0x1680),
+    (0x180E, 0x180E),
+    (0x2000, 0x200F),
+    (0x2028, 0x202F),
+    (0x205F, 0x2064),
+    (0x2066, 0x206F),
+    (0x3000, 0x3000),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
 )
 
 
@@ -60,8 +81,20 @@ FORMULA = re.compile(FORMULA_PATTERN)
 #: Control characters a writer replaces: C0 but tab, LF, CR; DEL; C1.
 CONTROL_PATTERN = _char_class([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
 _CONTROL = re.compile(CONTROL_PATTERN)
-_UNPRINTABLE = re.compile(_char_class([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0),
-                                       0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+_UNPRINTABLE = re.compile(
+    _char_class(
+        [
+            *range(0x00, 0x09),
+            *range(0x0B, 0x20),
+            *range(0x7F, 0xA0),
+            0x061C,
+            0x200E,
+            0x200F,
+            *range(0x202A, 0x202F),
+            *range(0x2066, 0x206A),
+        ]
+    )
+)
 
 
 def safe_cell(value):

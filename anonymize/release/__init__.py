@@ -36,8 +36,13 @@ BUILDERS = {"activities": activities.build, "learners": learners.build, "tables"
 def code_version() -> str:
     """The git commit of the code (with -dirty when the tree has changes), else the package version."""
     try:
-        described = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=12"], cwd=ROOT,
-                                   capture_output=True, text=True, timeout=10)
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         if described.returncode == 0 and described.stdout.strip():
             return f"git {described.stdout.strip()}"
     except (OSError, subprocess.SubprocessError):
@@ -53,10 +58,13 @@ def _shown(path: Path) -> str:
 def _sources(con: duckdb.DuckDBPyConnection, secret: bytes) -> tuple[list[dict], list[str], str | None]:
     """The source exports as the manifest names them (opaque references only), their ids for the register, and
     the date of the newest (a date: the exact export timestamp would confirm a guessed copy of the export)."""
-    rows = con.sql("select export_id, kind, exported_at, content_sha256, reporting_years from raw.load_history "
-                   "order by load_id").fetchall()
-    exports = [{"export_ref": export_ref(secret, e, h), "kind": k, "reporting_years": sorted(y or [])}
-               for e, k, _t, h, y in rows]
+    rows = con.sql(
+        "select export_id, kind, exported_at, content_sha256, reporting_years from raw.load_history order by load_id"
+    ).fetchall()
+    exports = [
+        {"export_ref": export_ref(secret, e, h), "kind": k, "reporting_years": sorted(y or [])}
+        for e, k, _t, h, y in rows
+    ]
     newest = max((t for _e, _k, t, _h, _y in rows), default=None)
     return exports, [e for e, *_ in rows], f"{newest:%Y-%m-%d}" if newest else None
 
@@ -79,8 +87,14 @@ def _linkable(profile) -> dict[str, dict]:
         return {}
     unit = profile.get("unit")
     pseudonym = profile.get("pseudonyms")[unit]
-    return {profile.name: {"pseudonym": pseudonym["name"], "prefix": pseudonym["prefix"],
-                           "quasi_identifiers": list(profile.policy.qi_names), "k": profile.policy.k}}
+    return {
+        profile.name: {
+            "pseudonym": pseudonym["name"],
+            "prefix": pseudonym["prefix"],
+            "quasi_identifiers": list(profile.policy.qi_names),
+            "k": profile.policy.k,
+        }
+    }
 
 
 def make_release(
@@ -125,8 +139,12 @@ def make_release(
         profile = dataclasses.replace(profile, raw={**profile.raw, "years": sorted(set(years))})
     con = duckdb.connect(str(db), read_only=True)
     try:
-        present = {r[0] for r in con.sql("select table_name from information_schema.tables "
-                                        "where table_schema = 'research'").fetchall()}
+        present = {
+            r[0]
+            for r in con.sql(
+                "select table_name from information_schema.tables where table_schema = 'research'"
+            ).fetchall()
+        }
         if not present:
             raise ReleaseError(f"{db} has no research marts: run `pars build --db {db}` first")
         say(f"reading and anonymizing ({profile_name})")
@@ -143,8 +161,12 @@ def make_release(
     check_identifiers(content)
     content.risk["utility"] = utility.measure(content, profile)
     spent = sum(s.get("epsilon", 0) for s in content.risk.get("systems", {}).values())
-    content.risk = {"profile": profile_name, "release": out.name, **content.risk,
-                    "epsilon": spent if dp_epsilon is not None else None}
+    content.risk = {
+        "profile": profile_name,
+        "release": out.name,
+        **content.risk,
+        "epsilon": spent if dp_epsilon is not None else None,
+    }
     released_years = _released_years(content, years)
     manifest = {
         "release": out.name,
@@ -162,8 +184,9 @@ def make_release(
         "differential_privacy": {"epsilon": dp_epsilon} if dp_epsilon is not None else None,
         "reproducible": dp_epsilon is None,
     }
-    candidate = register.Candidate(profile_name, released_years, key_id(secret), reuse_secret, content.tables,
-                                   _linkable(profile))
+    candidate = register.Candidate(
+        profile_name, released_years, key_id(secret), reuse_secret, content.tables, _linkable(profile)
+    )
     release_id = secrets.token_hex(6)
     recorded: list[Path] = []
     saved: list[Path] = []
@@ -171,14 +194,24 @@ def make_release(
     def publish(final: dict) -> None:
         """Under the warehouse lock, with every file staged: record the release, then save a new secret."""
         entry = {
-            "release_id": release_id, "released_at": register.now(), "profile": profile_name,
-            "profile_version": profile.get("version"), "policy_file": _shown(profile.path),
-            "policy_sha256": profile.sha256, "years": released_years, "key_id": final["pseudonym_key_id"],
-            "reused_secret": reuse_secret, "export_refs": [e["export_ref"] for e in exports],
-            "source_export_ids": export_ids, "output_path": str(out.resolve()),
-            "manifest_sha256": final["manifest_sha256"], "row_counts": final["row_counts"],
+            "release_id": release_id,
+            "released_at": register.now(),
+            "profile": profile_name,
+            "profile_version": profile.get("version"),
+            "policy_file": _shown(profile.path),
+            "policy_sha256": profile.sha256,
+            "years": released_years,
+            "key_id": final["pseudonym_key_id"],
+            "reused_secret": reuse_secret,
+            "export_refs": [e["export_ref"] for e in exports],
+            "source_export_ids": export_ids,
+            "output_path": str(out.resolve()),
+            "manifest_sha256": final["manifest_sha256"],
+            "row_counts": final["row_counts"],
             "files": [{k: f[k] for k in ("path", "sha256", "bytes")} for f in final["files"]],
-            "dp_epsilon": dp_epsilon, "code_version": final["code_version"], "linkable": candidate.linkable,
+            "dp_epsilon": dp_epsilon,
+            "code_version": final["code_version"],
+            "linkable": candidate.linkable,
         }
         try:
             recorded.append(register.record(db, entry, content.tables))
@@ -205,5 +238,10 @@ def make_release(
                 raise
     except (WarehouseBusy, register.RegisterError) as exc:
         raise ReleaseError(str(exc)) from None
-    return {**manifest, "seconds": round(time.perf_counter() - started, 2), "secret_created": created,
-            "release_id": release_id, "utility": content.risk["utility"]}
+    return {
+        **manifest,
+        "seconds": round(time.perf_counter() - started, 2),
+        "secret_created": created,
+        "release_id": release_id,
+        "utility": content.risk["utility"],
+    }

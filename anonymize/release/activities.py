@@ -45,12 +45,16 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
     qis = policy.qi_names
     unit = profile.get("unit")
     if profile.get("pseudonyms"):
-        raise ReleaseError(f"{profile.path}: the activities profile carries no provider pseudonym since version 2 "
-                           "(one singled providers out); remove `pseudonyms`")
+        raise ReleaseError(
+            f"{profile.path}: the activities profile carries no provider pseudonym since version 2 "
+            "(one singled providers out); remove `pseudonyms`"
+        )
     years = profile.get("years")
     only_years = "where report_year in (select unnest($y))" if years else ""
-    data = con.sql(f"select * from {profile.get('source')} {only_years} order by activity_id",
-                   params={"y": years} if years else None).pl()
+    data = con.sql(
+        f"select * from {profile.get('source')} {only_years} order by activity_id",
+        params={"y": years} if years else None,
+    ).pl()
     if data.is_empty():
         if years:
             raise ReleaseError(f"{profile.get('source')} has no activity in the years {years}")
@@ -69,8 +73,9 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
     anonymized = rows.select([*qis, *TYPE_COLUMNS])
     rows, hiding = hide_suppressed_cells(rows, data, hidden)
     classes = result.table.select([unit, *qis])
-    rows, hiding["rows_type_hidden_for_k_with_zero_cells"] = hide_narrowed_types(rows, data, cells, policy, unit,
-                                                                                 classes)
+    rows, hiding["rows_type_hidden_for_k_with_zero_cells"] = hide_narrowed_types(
+        rows, data, cells, policy, unit, classes
+    )
     sensitive = profile.get("sensitive", [])
     l_required = int(profile.get("l", 1))
     l_found = l_diversity(rows, qis, sensitive)
@@ -107,39 +112,66 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         "utility": utility,
     }
     guarantees = [
-        {"name": "k-anonymity over providers (suppressed class counted)", "required": policy.k,
-         "achieved": risk["k"], "ok": risk["k"] >= policy.k},
-        {"name": "highest prosecutor risk", "required": round(1 / policy.k, 6),
-         "achieved": round(risk["prosecutor_risk"]["max"], 6), "ok": risk["prosecutor_risk"]["max"] <= 1 / policy.k},
-        *({"name": f"distinct l-diversity of {n}", "required": l_required, "achieved": v, "ok": v >= l_required}
-          for n, v in l_found.items()),
-        {"name": "suppressed providers (share)", "required": policy.suppression_limit,
-         "achieved": risk["suppressed_share"], "ok": risk["suppressed_share"] <= policy.suppression_limit},
-        {"name": "rows linked to a provider (pseudonym or identifier)", "required": 0,
-         "achieved": len({c for c in released.columns if c in (unit, "provider")}),
-         "ok": not {unit, "provider"} & set(released.columns)},
-        {"name": "rows placed in a cell or margin the tables release suppresses", "required": 0,
-         "achieved": placed, "ok": placed == 0},
+        {
+            "name": "k-anonymity over providers (suppressed class counted)",
+            "required": policy.k,
+            "achieved": risk["k"],
+            "ok": risk["k"] >= policy.k,
+        },
+        {
+            "name": "highest prosecutor risk",
+            "required": round(1 / policy.k, 6),
+            "achieved": round(risk["prosecutor_risk"]["max"], 6),
+            "ok": risk["prosecutor_risk"]["max"] <= 1 / policy.k,
+        },
+        *(
+            {"name": f"distinct l-diversity of {n}", "required": l_required, "achieved": v, "ok": v >= l_required}
+            for n, v in l_found.items()
+        ),
+        {
+            "name": "suppressed providers (share)",
+            "required": policy.suppression_limit,
+            "achieved": risk["suppressed_share"],
+            "ok": risk["suppressed_share"] <= policy.suppression_limit,
+        },
+        {
+            "name": "rows linked to a provider (pseudonym or identifier)",
+            "required": 0,
+            "achieved": len({c for c in released.columns if c in (unit, "provider")}),
+            "ok": not {unit, "provider"} & set(released.columns),
+        },
+        {
+            "name": "rows placed in a cell or margin the tables release suppresses",
+            "required": 0,
+            "achieved": placed,
+            "ok": placed == 0,
+        },
         {"name": "provider dollar amounts released", "required": 0, "achieved": 0, "ok": True},
     ]
-    hidden_note = (f"'*' = suppressed so that every class holds at least {policy.k} providers, or hidden because the "
-                   "tables release suppresses this row's (activity type, organization type, year) cell")
-    columns = describe_columns("activities", released.columns, {
-        "organization_type": "The provider's organization type, generalized "
-        f"({_levels_text(policy, 'organization_type')}); {hidden_note}. Rows carry no provider identifier or "
-        "pseudonym: the activities of one provider cannot be told apart from those of the other providers of its "
-        "class. An activity appears with the same values in every release that covers its year, so the same row "
-        "can be found in two releases; its provider is then in both rows' classes.",
-        "accreditor_type": f"The provider's accreditor type (ACCME, State or Joint), generalized "
-        f"({_levels_text(policy, 'accreditor_type')}); {hidden_note}.",
-        "activity_type": "Activity type code (spec section 3); '*' = hidden because the tables release suppresses "
-        "this type's total for the year.",
-        "activity_format_group": "Live (C, RSS, IL), Enduring (EM, IEM, JN) or Other; '*' with activity type.",
-        "competencies": "Competency codes addressed, separated by ';'.",
-        "hours_of_instruction": "Hours of instruction of the activity, rounded half up to 0.1 at publication (a "
-        "sum over these rows can differ from the tables release, whose hours are rounded after summing).",
-        "moc_board_list": "Boards the activity is registered with for MOC, separated by ';'.",
-    })
+    hidden_note = (
+        f"'*' = suppressed so that every class holds at least {policy.k} providers, or hidden because the "
+        "tables release suppresses this row's (activity type, organization type, year) cell"
+    )
+    columns = describe_columns(
+        "activities",
+        released.columns,
+        {
+            "organization_type": "The provider's organization type, generalized "
+            f"({_levels_text(policy, 'organization_type')}); {hidden_note}. Rows carry no provider identifier or "
+            "pseudonym: the activities of one provider cannot be told apart from those of the other providers of its "
+            "class. An activity appears with the same values in every release that covers its year, so the same row "
+            "can be found in two releases; its provider is then in both rows' classes.",
+            "accreditor_type": f"The provider's accreditor type (ACCME, State or Joint), generalized "
+            f"({_levels_text(policy, 'accreditor_type')}); {hidden_note}.",
+            "activity_type": "Activity type code (spec section 3); '*' = hidden because the tables release suppresses "
+            "this type's total for the year.",
+            "activity_format_group": "Live (C, RSS, IL), Enduring (EM, IEM, JN) or Other; '*' with activity type.",
+            "competencies": "Competency codes addressed, separated by ';'.",
+            "hours_of_instruction": "Hours of instruction of the activity, rounded half up to 0.1 at publication (a "
+            "sum over these rows can differ from the tables release, whose hours are rounded after summing).",
+            "moc_board_list": "Boards the activity is registered with for MOC, separated by ';'.",
+        },
+    )
     return Content(
         tables={"activities": released},
         risk={"tables": {"activities": table_risk}, "guarantees": guarantees},
@@ -160,15 +192,18 @@ def provider_classes(providers: pl.DataFrame, profile: Profile, rows: dict | Non
     policy = profile.policy
     method = profile.get("provider_classes", "per_class")
     if method not in METHODS:
-        raise ReleaseError(f"{profile.path}: provider_classes: expected one of {', '.join(METHODS)}, "
-                           f"got {str(method)[:40]!r}")
+        raise ReleaseError(
+            f"{profile.path}: provider_classes: expected one of {', '.join(METHODS)}, got {str(method)[:40]!r}"
+        )
     try:
         if method == "full_domain":
             return anonymize(providers, policy)
         plain = [q.name for q in policy.quasi_identifiers if q.kind != "hierarchy"]
         if plain:
-            raise ReleaseError(f"{profile.path}: provider_classes per_class needs a hierarchy file for every "
-                               f"quasi-identifier; {plain} have none")
+            raise ReleaseError(
+                f"{profile.path}: provider_classes per_class needs a hierarchy file for every "
+                f"quasi-identifier; {plain} have none"
+            )
         trees = {q.name: read_tree(q.params["path"]) for q in policy.quasi_identifiers}
         return generalize(providers, profile.get("unit"), trees, policy.k, rows)
     except ReleaseError:
@@ -190,20 +225,23 @@ def tables_cells(con: duckdb.DuckDBPyConnection, years: list[int] | None, secret
     return content.tables[CELLS_TABLE].select(*[pl.col(c).cast(pl.Utf8) for c in CELL], "activities")
 
 
-def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.DataFrame
-                          ) -> tuple[pl.DataFrame, dict]:
+def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """Rows of a suppressed interior cell: organization and accreditor type `*`; rows of a suppressed
     (type, All, year) margin: activity type and format `*`. A suppressed national total of a year cannot be
     hidden (the rows are the activities): the release is refused."""
     national = hidden.filter((pl.col("activity_type") == ALL) & (pl.col("organization_type") == ALL))
     if national.height:
-        raise ReleaseError(f"the tables release suppresses the national total of year(s) "
-                           f"{sorted(national['report_year'].to_list())}, which the activity rows would count: "
-                           f"release other years")
-    interior = hidden.filter((pl.col("activity_type") != ALL) & (pl.col("organization_type") != ALL)
-                             & (pl.col("report_year") != ALL))
-    margins = hidden.filter((pl.col("activity_type") != ALL) & (pl.col("organization_type") == ALL)
-                            & (pl.col("report_year") != ALL))
+        raise ReleaseError(
+            f"the tables release suppresses the national total of year(s) "
+            f"{sorted(national['report_year'].to_list())}, which the activity rows would count: "
+            f"release other years"
+        )
+    interior = hidden.filter(
+        (pl.col("activity_type") != ALL) & (pl.col("organization_type") != ALL) & (pl.col("report_year") != ALL)
+    )
+    margins = hidden.filter(
+        (pl.col("activity_type") != ALL) & (pl.col("organization_type") == ALL) & (pl.col("report_year") != ALL)
+    )
     # the cell each row is counted in by the tables release: its raw organization type ("None" when missing)
     keys = data.select(
         "activity_id",
@@ -211,15 +249,30 @@ def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.Dat
         pl.col("organization_type").cast(pl.Utf8).fill_null("None").alias("_o"),
         pl.col("report_year").cast(pl.Utf8).alias("_y"),
     )
-    keys = keys.join(interior.select(pl.col("activity_type").alias("_t"), pl.col("organization_type").alias("_o"),
-                                     pl.col("report_year").alias("_y"), pl.lit(True).alias("_in_cell")),
-                     on=["_t", "_o", "_y"], how="left")
-    keys = keys.join(margins.select(pl.col("activity_type").alias("_t"), pl.col("report_year").alias("_y"),
-                                    pl.lit(True).alias("_hide_type")), on=["_t", "_y"], how="left")
+    keys = keys.join(
+        interior.select(
+            pl.col("activity_type").alias("_t"),
+            pl.col("organization_type").alias("_o"),
+            pl.col("report_year").alias("_y"),
+            pl.lit(True).alias("_in_cell"),
+        ),
+        on=["_t", "_o", "_y"],
+        how="left",
+    )
+    keys = keys.join(
+        margins.select(
+            pl.col("activity_type").alias("_t"), pl.col("report_year").alias("_y"), pl.lit(True).alias("_hide_type")
+        ),
+        on=["_t", "_y"],
+        how="left",
+    )
     # a row of a suppressed margin whose own cell is published keeps its provider class: the rows showing type `*`
     # and organization type o then add up to published cells (type in the margin's types, o, year)
-    keys = keys.select("activity_id", pl.col("_in_cell").fill_null(False).alias("_hide_provider"),
-                       pl.col("_hide_type").fill_null(False))
+    keys = keys.select(
+        "activity_id",
+        pl.col("_in_cell").fill_null(False).alias("_hide_provider"),
+        pl.col("_hide_type").fill_null(False),
+    )
     marked = rows.join(keys, on="activity_id", how="left")
     summary = {
         "suppressed_cells": interior.height,
@@ -228,16 +281,18 @@ def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.Dat
         "rows_type_hidden": int(marked["_hide_type"].sum()),
     }
     marked = marked.with_columns(
-        *[pl.when(pl.col("_hide_provider")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
-          for c in PROVIDER_COLUMNS],
-        *[pl.when(pl.col("_hide_type")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
-          for c in TYPE_COLUMNS],
+        *[
+            pl.when(pl.col("_hide_provider")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
+            for c in PROVIDER_COLUMNS
+        ],
+        *[pl.when(pl.col("_hide_type")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c) for c in TYPE_COLUMNS],
     )
     return marked.drop("_hide_provider", "_hide_type"), summary
 
 
-def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFrame, policy, unit: str,
-                        classes: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+def hide_narrowed_types(
+    rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFrame, policy, unit: str, classes: pl.DataFrame
+) -> tuple[pl.DataFrame, int]:
     """Activity type and format `*` on the rows whose (type, year, provider class) fewer than k providers could
     have made, given the cells the tables release publishes as 0.
 
@@ -251,15 +306,23 @@ def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFr
     margin minus the rows shown, so no suppressed cell becomes countable).
     """
     qis = policy.qi_names
-    published = {tuple(r[:3]): r[3] for r in cells.filter(pl.all_horizontal(pl.col(c) != ALL for c in CELL))
-                 .select(*CELL, "activities").rows()}
+    published = {
+        tuple(r[:3]): r[3]
+        for r in cells.filter(pl.all_horizontal(pl.col(c) != ALL for c in CELL)).select(*CELL, "activities").rows()
+    }
     member = {r[0]: tuple(r[1:]) for r in classes.select(unit, *qis).iter_rows()}
-    latest = (data.sort(["report_year", "activity_id"]).group_by(unit, maintain_order=True)
-              .agg(pl.col("organization_type").last()))
+    latest = (
+        data.sort(["report_year", "activity_id"])
+        .group_by(unit, maintain_order=True)
+        .agg(pl.col("organization_type").last())
+    )
     organization = {p: str(o or "None") for p, o in latest.iter_rows()}
     everywhere = tuple(SUPPRESSED for _ in qis)
-    shown = rows.filter(pl.col("activity_type") != SUPPRESSED).select(
-        pl.col("activity_type").cast(pl.Utf8), pl.col("report_year").cast(pl.Utf8), *qis).unique()
+    shown = (
+        rows.filter(pl.col("activity_type") != SUPPRESSED)
+        .select(pl.col("activity_type").cast(pl.Utf8), pl.col("report_year").cast(pl.Utf8), *qis)
+        .unique()
+    )
     narrowed = []
     for group in shown.to_dicts():
         value = tuple(group[q] for q in qis)
@@ -272,25 +335,35 @@ def hide_narrowed_types(rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFr
     if not narrowed:
         return rows, 0
     flagged = pl.DataFrame(narrowed, schema=shown.schema).with_columns(pl.lit(True).alias("_narrowed"))
-    keyed = rows.with_columns(pl.col("activity_type").cast(pl.Utf8).alias("_t"),
-                              pl.col("report_year").cast(pl.Utf8).alias("_y"))
-    keyed = keyed.join(flagged.rename({"activity_type": "_t", "report_year": "_y"}), on=["_t", "_y", *qis],
-                       how="left", nulls_equal=True).with_columns(pl.col("_narrowed").fill_null(False))
+    keyed = rows.with_columns(
+        pl.col("activity_type").cast(pl.Utf8).alias("_t"), pl.col("report_year").cast(pl.Utf8).alias("_y")
+    )
+    keyed = keyed.join(
+        flagged.rename({"activity_type": "_t", "report_year": "_y"}),
+        on=["_t", "_y", *qis],
+        how="left",
+        nulls_equal=True,
+    ).with_columns(pl.col("_narrowed").fill_null(False))
     count = int(keyed["_narrowed"].sum())
-    keyed = keyed.with_columns(pl.when(pl.col("_narrowed")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
-                               for c in TYPE_COLUMNS)
+    keyed = keyed.with_columns(
+        pl.when(pl.col("_narrowed")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c) for c in TYPE_COLUMNS
+    )
     return keyed.drop("_t", "_y", "_narrowed"), count
 
 
 def placed_in_suppressed(released: pl.DataFrame, hidden: pl.DataFrame) -> int:
     """Released rows that show exactly a suppressed interior cell, or the type and year of a suppressed margin."""
-    interior = hidden.filter((pl.col("organization_type") != ALL) & (pl.col("activity_type") != ALL)
-                             & (pl.col("report_year") != ALL))
-    margins = hidden.filter((pl.col("organization_type") == ALL) & (pl.col("activity_type") != ALL)
-                            & (pl.col("report_year") != ALL)).select("activity_type", "report_year")
+    interior = hidden.filter(
+        (pl.col("organization_type") != ALL) & (pl.col("activity_type") != ALL) & (pl.col("report_year") != ALL)
+    )
+    margins = hidden.filter(
+        (pl.col("organization_type") == ALL) & (pl.col("activity_type") != ALL) & (pl.col("report_year") != ALL)
+    ).select("activity_type", "report_year")
     shown = released.select(*[pl.col(c).cast(pl.Utf8) for c in CELL])
-    return shown.join(interior, on=list(CELL), how="semi").height + \
-        shown.join(margins, on=["activity_type", "report_year"], how="semi").height
+    return (
+        shown.join(interior, on=list(CELL), how="semi").height
+        + shown.join(margins, on=["activity_type", "report_year"], how="semi").height
+    )
 
 
 def column_utility(anonymized: pl.DataFrame, released: pl.DataFrame, data: pl.DataFrame, names: list[str]) -> dict:

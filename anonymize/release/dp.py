@@ -69,7 +69,7 @@ def noisy_tables(con: duckdb.DuckDBPyConnection, system: dict, dims: dict[str, l
             with kept as (
                 select board, activity_report_year as report_year, row_number() over (
                     partition by learner_key order by completion_date, completion_id) as n
-                from {system['source']} where completion_status in (select unnest($s))
+                from {system["source"]} where completion_status in (select unnest($s))
             )
             select board, report_year::varchar as report_year, count(*)::bigint as completions
             from kept where n <= $bound group by all
@@ -77,7 +77,8 @@ def noisy_tables(con: duckdb.DuckDBPyConnection, system: dict, dims: dict[str, l
             params={"s": system.get("statuses", []), "bound": bound},
         ).pl()
         spine = pl.DataFrame({"board": list(codes.BOARDS)}).join(
-            pl.DataFrame({"report_year": [str(y) for y in years]}), how="cross")
+            pl.DataFrame({"report_year": [str(y) for y in years]}), how="cross"
+        )
         cells = spine.join(clipped, on=ds, how="left").with_columns(pl.col("completions").fill_null(0))
         scale = dp.binary_search_param(lambda s: dp.m.make_laplace(*SPACE, scale=s), d_in=bound, d_out=per_table)
         measurement = dp.m.make_laplace(*SPACE, scale=scale)
@@ -93,8 +94,7 @@ def noisy_tables(con: duckdb.DuckDBPyConnection, system: dict, dims: dict[str, l
             if covered not in error:
                 error[covered] = sum_error(scale, covered, alpha)
             errors.append(error[covered])
-        published[table] = full.with_columns(
-            pl.Series("completions_error_95", errors, dtype=pl.Int64)).sort(ds)
+        published[table] = full.with_columns(pl.Series("completions_error_95", errors, dtype=pl.Int64)).sort(ds)
         reports[table] = {
             "mechanism": "discrete Laplace (OpenDP make_laplace on integer vectors)",
             "privacy_unit": settings.get("privacy_unit", "learner"),

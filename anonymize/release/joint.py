@@ -54,14 +54,24 @@ from anonymize.tables.linear_audit import ALL, Auditor, is_protected, relations
 
 TYPE_ORG = "activities_by_type_organization_year"
 BY_STATE = "activities_by_state_year"
-DIMENSIONS = {TYPE_ORG: ["activity_type", "organization_type", "report_year"], BY_STATE: ["provider_state",
-                                                                                         "report_year"]}
+DIMENSIONS = {
+    TYPE_ORG: ["activity_type", "organization_type", "report_year"],
+    BY_STATE: ["provider_state", "report_year"],
+}
 UNION = ["activity_type", "organization_type", "provider_state", "report_year"]
 #: disclosure measure -> the activities release's column it sums (None: the rows are counted)
-MEASURES = {"activities": None, "physician_interactions": "physician_interactions",
-            "other_learner_interactions": "other_learner_interactions"}
-ROW_COLUMNS = ("report_year", "activity_type", "organization_type", "physician_interactions",
-               "other_learner_interactions")
+MEASURES = {
+    "activities": None,
+    "physician_interactions": "physician_interactions",
+    "other_learner_interactions": "other_learner_interactions",
+}
+ROW_COLUMNS = (
+    "report_year",
+    "activity_type",
+    "organization_type",
+    "physician_interactions",
+    "other_learner_interactions",
+)
 PSEUDONYM = "provider"
 LOW, HIGH = 1, 10
 HIERARCHY = Path(__file__).resolve().parent / "hierarchies" / "organization_type.csv"
@@ -132,6 +142,7 @@ def _printable(value: str) -> str:
 # Reading the releases
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def _stack(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     parts = []
     for name, dims in DIMENSIONS.items():
@@ -154,8 +165,7 @@ def _rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _has_tables(columns: dict[str, list[str]]) -> bool:
-    return all(name in columns and set(dims) | set(MEASURES) <= set(columns[name]) for name, dims in
-               DIMENSIONS.items())
+    return all(name in columns and set(dims) | set(MEASURES) <= set(columns[name]) for name, dims in DIMENSIONS.items())
 
 
 def _has_rows(columns: dict[str, list[str]]) -> bool:
@@ -176,8 +186,10 @@ def sources(candidate, registered) -> tuple[list[TablesSource], list[RowsSource]
     for release in registered:
         folder = release.folder / "data"
         names = {p.stem for p in folder.glob("*.parquet")} if folder.is_dir() else set()
-        label = (f"registered release {release.entry['release_id']} ({release.entry.get('profile', '?')}, "
-                 f"{str(release.entry['released_at'])[:10]})")
+        label = (
+            f"registered release {release.entry['release_id']} ({release.entry.get('profile', '?')}, "
+            f"{str(release.entry['released_at'])[:10]})"
+        )
         wanted = {n for n in (*DIMENSIONS, "activities") if n in names}
         if not wanted:
             continue
@@ -206,6 +218,7 @@ def organization_groups(path: Path = HIERARCHY) -> dict[str, frozenset[str]]:
 # ---------------------------------------------------------------------------------------------------------------
 # The linear system
 # ---------------------------------------------------------------------------------------------------------------
+
 
 class _System:
     """Unknowns and equations shared by every measure: A @ x == b(measure), x >= 0, published x known."""
@@ -257,10 +270,16 @@ def _add_tables(system: _System, index: int, source: TablesSource, notes: list[s
     published = [all(measures[m][i] is not None for m in MEASURES) for i in range(stacked.height)]
     for i, key in enumerate(keys):  # numbers published twice must agree, or the releases are of other data
         at = system.keys.get(key)
-        if at is not None and published[i] and system.known[at] and any(
-                system.values[m][at] != measures[m][i] for m in MEASURES):
-            notes.append(f"{source.label} publishes other numbers for cells the other releases also publish (made "
-                         f"from other data): not combined")
+        if (
+            at is not None
+            and published[i]
+            and system.known[at]
+            and any(system.values[m][at] != measures[m][i] for m in MEASURES)
+        ):
+            notes.append(
+                f"{source.label} publishes other numbers for cells the other releases also publish (made "
+                f"from other data): not combined"
+            )
             return False
     columns = np.empty(len(keys), dtype=np.int64)
     for i, key in enumerate(keys):
@@ -276,18 +295,20 @@ def _add_tables(system: _System, index: int, source: TablesSource, notes: list[s
     return True
 
 
-def _add_rows(system: _System, index: int, source: RowsSource, groups: dict[str, frozenset[str]],
-              notes: list[str]) -> None:
+def _add_rows(
+    system: _System, index: int, source: RowsSource, groups: dict[str, frozenset[str]], notes: list[str]
+) -> None:
     """Per year: every interior cell = rows known to be in it + unknown parts of the rows that may be in it.
 
     A row's cell is (activity_type, organization_type). A raw value is one key; a generalized value or `*` (or a
     value the hierarchies do not know) is every key it can stand for; an activity type that is not raw is further
     narrowed by the row's activity_format_group when the release shows it (seeds/activity_types.csv).
     """
-    sums = (source.rows.group_by("report_year", "activity_type", "activity_format_group", "organization_type")
-            .agg(pl.len().cast(pl.Int64).alias("activities"),
-                 pl.col("physician_interactions").sum().alias("physician_interactions"),
-                 pl.col("other_learner_interactions").sum().alias("other_learner_interactions")))
+    sums = source.rows.group_by("report_year", "activity_type", "activity_format_group", "organization_type").agg(
+        pl.len().cast(pl.Int64).alias("activities"),
+        pl.col("physician_interactions").sum().alias("physician_interactions"),
+        pl.col("other_learner_interactions").sum().alias("other_learner_interactions"),
+    )
     formats = activity_format_groups()
     for year in sorted(sums["report_year"].unique().to_list()):
         part = sums.filter(pl.col("report_year") == year)
@@ -296,11 +317,14 @@ def _add_rows(system: _System, index: int, source: RowsSource, groups: dict[str,
             continue  # no tables release covers this year
         totals = {m: int(part[m].sum()) for m in MEASURES}
         if not system.known[national] or any(system.values[m][national] != totals[m] for m in MEASURES):
-            notes.append(f"{source.label}: its {year} rows do not add up to the tables' national {year} total "
-                         f"(made from other data): {year} not combined")
+            notes.append(
+                f"{source.label}: its {year} rows do not add up to the tables' national {year} total "
+                f"(made from other data): {year} not combined"
+            )
             continue
-        interior = [k for k in system.keys if len(k) == 4 and k[3] == year and k[2] == ALL and k[0] != ALL
-                    and k[1] != ALL]
+        interior = [
+            k for k in system.keys if len(k) == 4 and k[3] == year and k[2] == ALL and k[0] != ALL and k[1] != ALL
+        ]
         organizations = sorted({k[1] for k in interior})
         types = sorted({k[0] for k in interior})
 
@@ -323,8 +347,11 @@ def _add_rows(system: _System, index: int, source: RowsSource, groups: dict[str,
         parts: dict[tuple[str, str], list[int]] = defaultdict(list)  # cell -> unknown parts that may be in it
         equation = 0
         for row in part.iter_rows(named=True):
-            cover = [(t, o) for t in type_cover(row["activity_type"], row["activity_format_group"])
-                     for o in organization_cover(row["organization_type"])]
+            cover = [
+                (t, o)
+                for t in type_cover(row["activity_type"], row["activity_format_group"])
+                for o in organization_cover(row["organization_type"])
+            ]
             if not cover:
                 break
             if len(cover) == 1:
@@ -370,8 +397,9 @@ def _describe(key: tuple) -> tuple[str, dict[str, str]]:
     return BY_STATE, {"provider_state": state, "report_year": year}
 
 
-def intervals(tables: list[TablesSource], rows: list[RowsSource],
-              groups: dict[str, frozenset[str]] | None = None) -> JointResult:
+def intervals(
+    tables: list[TablesSource], rows: list[RowsSource], groups: dict[str, frozenset[str]] | None = None
+) -> JointResult:
     """The interval an attacker holding all these releases derives for every suppressed cell and measure."""
     started = time.perf_counter()
     groups = organization_groups() if groups is None else groups
@@ -399,11 +427,20 @@ def intervals(tables: list[TablesSource], rows: list[RowsSource],
             for cell in cells.tolist():
                 lo, hi = found[cell]
                 table, described = _describe(system.cell[cell])
-                result.intervals.append({"releases": system.owners[cell], "table": table, "cell": described,
-                                         "measure": measure, "lo": lo, "hi": hi})
+                result.intervals.append(
+                    {
+                        "releases": system.owners[cell],
+                        "table": table,
+                        "cell": described,
+                        "measure": measure,
+                        "lo": lo,
+                        "hi": hi,
+                    }
+                )
                 if not is_protected(lo, hi, LOW, HIGH):
-                    result.exposed += [Exposure(owner, table, described, measure, lo, hi)
-                                       for owner in system.owners[cell]]
+                    result.exposed += [
+                        Exposure(owner, table, described, measure, lo, hi) for owner in system.owners[cell]
+                    ]
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 
@@ -411,6 +448,7 @@ def intervals(tables: list[TablesSource], rows: list[RowsSource],
 # ---------------------------------------------------------------------------------------------------------------
 # The audit in register.JOINT_AUDITS
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def _combinable(tables: list, rows: list) -> bool:
     return bool(tables) and (len(tables) > 1 or bool(rows))
@@ -427,8 +465,10 @@ def tables_activities_audit(candidate, registered) -> list[str]:
     except (OSError, ValueError, KeyError, pl.exceptions.PolarsError) as exc:
         from .register import RegisterError
 
-        raise RegisterError(f"release register: a registered release's data cannot be read for the joint audit "
-                            f"({_printable(exc)}); restore the register from the backup of the warehouse") from None
+        raise RegisterError(
+            f"release register: a registered release's data cannot be read for the joint audit "
+            f"({_printable(exc)}); restore the register from the backup of the warehouse"
+        ) from None
     new_tables = [t for t in tables if t.candidate]
     new_rows = [r for r in rows if r.candidate]
     if not new_tables and not new_rows:
@@ -444,7 +484,8 @@ def tables_activities_audit(candidate, registered) -> list[str]:
                 f"pseudonym's activity rows to the published cells of the tables places the provider's state and "
                 f"organization type and then recovers the suppressed cells (the pseudonym fit); make the "
                 f"activities release without the provider pseudonym (the current activities profile) before "
-                f"releasing tables")
+                f"releasing tables"
+            )
     if reasons:
         return reasons
     if not _combinable(tables, rows):
@@ -469,18 +510,21 @@ def tables_activities_audit(candidate, registered) -> list[str]:
         by_release[e.release].append(e)
     for release, found in by_release.items():
         others = [s.label for s in (*tables, *rows) if s.label != release]
-        shown = "; ".join(e.text() for e in found[:SHOWN]) + (f"; and {len(found) - SHOWN} more"
-                                                              if len(found) > SHOWN else "")
+        shown = "; ".join(e.text() for e in found[:SHOWN]) + (
+            f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
+        )
         reasons.append(
             f"combined with {', '.join(others)}, {len(found)} suppressed cell value(s) of {release} become "
             f"derivable into [{LOW}, {HIGH}] (linear programs over the published cells and margins of every "
-            f"tables release{' and the activity rows' if rows else ''}): {shown}")
+            f"tables release{' and the activity rows' if rows else ''}): {shown}"
+        )
     return reasons
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # What an activities release must star to pass next to a tables release (for the activities profile)
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def star_for_tables(rows: pl.DataFrame, type_organization: pl.DataFrame) -> pl.DataFrame:
     """`rows` (one per activity: report_year, activity_type, activity_format_group, organization_type with raw
@@ -495,22 +539,37 @@ def star_for_tables(rows: pl.DataFrame, type_organization: pl.DataFrame) -> pl.D
     (tests/release/test_joint_audit.py), not a proof for every table.
     """
     table = type_organization.with_columns(pl.col(c).cast(pl.Utf8) for c in DIMENSIONS[TYPE_ORG])
-    hidden = table.filter(pl.col("activities").is_null() & (pl.col("activity_type") != ALL)
-                          & (pl.col("report_year") != ALL))
-    cells = hidden.filter(pl.col("organization_type") != ALL).select(DIMENSIONS[TYPE_ORG]).with_columns(
-        pl.lit(True).alias("_cell"))
-    margins = hidden.filter(pl.col("organization_type") == ALL).select("activity_type", "report_year").unique() \
+    hidden = table.filter(
+        pl.col("activities").is_null() & (pl.col("activity_type") != ALL) & (pl.col("report_year") != ALL)
+    )
+    cells = (
+        hidden.filter(pl.col("organization_type") != ALL)
+        .select(DIMENSIONS[TYPE_ORG])
+        .with_columns(pl.lit(True).alias("_cell"))
+    )
+    margins = (
+        hidden.filter(pl.col("organization_type") == ALL)
+        .select("activity_type", "report_year")
+        .unique()
         .with_columns(pl.lit(True).alias("_margin"))
+    )
     year_type = rows.schema["report_year"]
     keyed = rows.with_columns(pl.col("report_year").cast(pl.Utf8).alias("_year"))
-    keyed = keyed.join(cells.rename({"report_year": "_year"}), on=["activity_type", "organization_type", "_year"],
-                       how="left")
+    keyed = keyed.join(
+        cells.rename({"report_year": "_year"}), on=["activity_type", "organization_type", "_year"], how="left"
+    )
     keyed = keyed.join(margins.rename({"report_year": "_year"}), on=["activity_type", "_year"], how="left")
     star = pl.lit("*")
     whole = pl.col("_margin").fill_null(False)
     starred = keyed.with_columns(
-        pl.when(whole | pl.col("_cell").fill_null(False)).then(star).otherwise(pl.col("organization_type"))
+        pl.when(whole | pl.col("_cell").fill_null(False))
+        .then(star)
+        .otherwise(pl.col("organization_type"))
         .alias("organization_type"),
-        *(pl.when(whole).then(star).otherwise(pl.col(c)).alias(c)
-          for c in ("activity_type", "activity_format_group") if c in rows.columns))
+        *(
+            pl.when(whole).then(star).otherwise(pl.col(c)).alias(c)
+            for c in ("activity_type", "activity_format_group")
+            if c in rows.columns
+        ),
+    )
     return starred.drop("_year", "_cell", "_margin").with_columns(pl.col("report_year").cast(year_type))

@@ -36,7 +36,8 @@ def prepare_secret(path: Path, out: Path, reuse: bool = False) -> tuple[bytes, b
             raise SecretError(
                 f"secret file {path} already exists: every release gets a new secret by default; give a "
                 f"--secret-file path that does not exist yet, or pass --reuse-secret to reuse this one (the "
-                f"release is then audited jointly with every registered release made with it)")
+                f"release is then audited jointly with every registered release made with it)"
+            )
         return bytes.fromhex(secrets.token_hex(32)), True
     if not path.is_file():
         raise SecretError(f"--reuse-secret: secret file {path} does not exist")

@@ -76,8 +76,10 @@ def entries(db: Path) -> list[Registered]:
             entry = json.loads(entry_file.read_text(encoding="utf-8"))
             entry["released_at"], entry["release_id"], entry["key_id"]  # noqa: B018 - the keys every audit reads
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise RegisterError(f"release register {entry_file}: unreadable entry ({exc}); restore it from the "
-                                f"backup of the warehouse, or remove the folder {folder.name} knowingly") from None
+            raise RegisterError(
+                f"release register {entry_file}: unreadable entry ({exc}); restore it from the "
+                f"backup of the warehouse, or remove the folder {folder.name} knowingly"
+            ) from None
         found.append(Registered(folder, entry))
     return sorted(found, key=lambda r: (r.entry["released_at"], r.entry["release_id"]))
 
@@ -92,8 +94,9 @@ def record(db: Path, entry: dict, tables: dict[str, pl.DataFrame]) -> Path:
         (staging / "data").mkdir()
         for table, frame in sorted(tables.items()):
             frame.write_parquet(staging / "data" / f"{table}.parquet")
-        (staging / "entry.json").write_text(json.dumps({"register_version": REGISTER_VERSION, **entry}, indent=2)
-                                            + "\n", encoding="utf-8")
+        (staging / "entry.json").write_text(
+            json.dumps({"register_version": REGISTER_VERSION, **entry}, indent=2) + "\n", encoding="utf-8"
+        )
         staging.chmod(0o700)
         os.rename(staging, root / name)
     except BaseException:
@@ -120,11 +123,16 @@ def now() -> str:
 # and `Registered.table()` of any earlier release (all profiles, all years) the same way.
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def _signatures(frame: pl.DataFrame, pseudonym: str, qis: list[str], column: str) -> pl.DataFrame:
     """One row per pseudonym: everything the release says about it on its quasi-identifiers, as one string."""
     row = pl.concat_str([pl.col(q).cast(pl.Utf8).fill_null("\x00") for q in qis], separator="\x1f")
-    return (frame.select(pl.col(pseudonym), row.alias("_row")).unique()
-            .group_by(pseudonym).agg(pl.col("_row").sort().str.join("\x1e").alias(column)))
+    return (
+        frame.select(pl.col(pseudonym), row.alias("_row"))
+        .unique()
+        .group_by(pseudonym)
+        .agg(pl.col("_row").sort().str.join("\x1e").alias(column))
+    )
 
 
 def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> list[str]:
@@ -136,9 +144,13 @@ def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> li
     """
     reasons = []
     for table, link in candidate.linkable.items():
-        same = [(r, t) for r in registered if r.entry["key_id"] == candidate.key_id
-                for t, other in (r.entry.get("linkable") or {}).items()
-                if other["pseudonym"] == link["pseudonym"] and other["prefix"] == link["prefix"]]
+        same = [
+            (r, t)
+            for r in registered
+            if r.entry["key_id"] == candidate.key_id
+            for t, other in (r.entry.get("linkable") or {}).items()
+            if other["pseudonym"] == link["pseudonym"] and other["prefix"] == link["prefix"]
+        ]
         if not same:
             continue
         pseudonym, k = link["pseudonym"], int(link["k"])
@@ -147,8 +159,12 @@ def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> li
         for i, (release, name) in enumerate(same):
             other = release.entry["linkable"][name]
             column = f"_r{i}"
-            combined = combined.join(_signatures(release.table(name), pseudonym, other["quasi_identifiers"], column),
-                                     on=pseudonym, how="full", coalesce=True)
+            combined = combined.join(
+                _signatures(release.table(name), pseudonym, other["quasi_identifiers"], column),
+                on=pseudonym,
+                how="full",
+                coalesce=True,
+            )
             columns.append(column)
         combined = combined.with_columns(pl.col(c).fill_null("absent") for c in columns)
         sizes = combined.group_by(columns).agg(pl.len().alias("_n"))
@@ -160,7 +176,8 @@ def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> li
                 f"secret {candidate.key_id} is reused: joined on {pseudonym!r} with {len(same)} registered "
                 f"release(s) made with it ({ids}), {below.height:,} of {joined.height:,} {pseudonym}s fall in "
                 f"combined classes smaller than k={k} (smallest {int(joined['_n'].min())}); make the release with a "
-                f"new secret (a new --secret-file, without --reuse-secret)")
+                f"new secret (a new --secret-file, without --reuse-secret)"
+            )
     return reasons
 
 
@@ -171,8 +188,7 @@ def tables_activities_audit(candidate: Candidate, registered: list[Registered]) 
     return audit(candidate, registered)
 
 
-JOINT_AUDITS: list[Callable[[Candidate, list[Registered]], list[str]]] = [secret_reuse_audit,
-                                                                          tables_activities_audit]
+JOINT_AUDITS: list[Callable[[Candidate, list[Registered]], list[str]]] = [secret_reuse_audit, tables_activities_audit]
 
 
 def joint_audit(candidate: Candidate, registered: list[Registered]) -> list[str]:
@@ -181,14 +197,17 @@ def joint_audit(candidate: Candidate, registered: list[Registered]) -> list[str]
 
 def listing(db: Path) -> list[dict]:
     """The register as rows for `pars release list`."""
-    return [{
-        "release_id": r.entry["release_id"],
-        "released_at": r.entry["released_at"],
-        "profile": r.entry["profile"],
-        "years": r.entry["years"],
-        "key_id": r.entry["key_id"],
-        "secret": "reused" if r.entry["reused_secret"] else "new",
-        "policy_sha256": r.entry["policy_sha256"][:12],
-        "files": len(r.entry["files"]),
-        "output_path": r.entry["output_path"],
-    } for r in entries(db)]
+    return [
+        {
+            "release_id": r.entry["release_id"],
+            "released_at": r.entry["released_at"],
+            "profile": r.entry["profile"],
+            "years": r.entry["years"],
+            "key_id": r.entry["key_id"],
+            "secret": "reused" if r.entry["reused_secret"] else "new",
+            "policy_sha256": r.entry["policy_sha256"][:12],
+            "files": len(r.entry["files"]),
+            "output_path": r.entry["output_path"],
+        }
+        for r in entries(db)
+    ]

@@ -35,11 +35,11 @@ DESCRIPTIONS = {
     "report_year": "Reporting year; All = every year in the release.",
     "board": "Certifying board; All = every board.",
     "activities": "Counted activities (closed, latest version: the Data Report's counting rule, so a year's "
-                  "national total equals the Data Report's). Empty = suppressed.",
+    "national total equals the Data Report's). Empty = suppressed.",
     "hours_of_instruction": "Hours of instruction to 0.1: each interior cell is its exact sum rounded down or up "
-                            "to a tenth so that a year's cells add up to the year's exact total rounded half up "
-                            "(equal to the Data Report's hours for that year, which it prints as whole hours); "
-                            "every margin is the sum of its rounded cells. Empty = suppressed with the cell.",
+    "to a tenth so that a year's cells add up to the year's exact total rounded half up "
+    "(equal to the Data Report's hours for that year, which it prints as whole hours); "
+    "every margin is the sum of its rounded cells. Empty = suppressed with the cell.",
     "physician_interactions": "Physician learner interactions. Empty = suppressed.",
     "other_learner_interactions": "Other learner interactions. Empty = suppressed.",
     "completions": "Accepted learner completions. Empty = suppressed (with --dp: a noisy count, see the risk report).",
@@ -47,8 +47,9 @@ DESCRIPTIONS = {
 }
 
 
-def interior(con: duckdb.DuckDBPyConnection, system: dict, dims: list[str], years: list[int] | None = None
-             ) -> pl.DataFrame:
+def interior(
+    con: duckdb.DuckDBPyConnection, system: dict, dims: list[str], years: list[int] | None = None
+) -> pl.DataFrame:
     """The interior cells of one table: every combination of its dimensions' key sets, zeros included.
 
     Hours come back as whole tenths (see `round_hours`), so every margin summed from them is exact.
@@ -56,10 +57,12 @@ def interior(con: duckdb.DuckDBPyConnection, system: dict, dims: list[str], year
     source = system["source"]
     if "activities" in system["measures"]:
         # hours as exact ten-thousandths (an integer): rounded to tenths below, after the exact sums
-        aggregates = ("count(*)::bigint as activities, "
-                      "(sum(hours_of_instruction::decimal(18, 4)) * 10000)::bigint as hours_of_instruction, "
-                      "sum(physician_interactions)::bigint as physician_interactions, "
-                      "sum(other_learner_interactions)::bigint as other_learner_interactions")
+        aggregates = (
+            "count(*)::bigint as activities, "
+            "(sum(hours_of_instruction::decimal(18, 4)) * 10000)::bigint as hours_of_instruction, "
+            "sum(physician_interactions)::bigint as physician_interactions, "
+            "sum(other_learner_interactions)::bigint as other_learner_interactions"
+        )
         where = ""
     else:
         aggregates = "count(*)::bigint as completions"
@@ -67,13 +70,15 @@ def interior(con: duckdb.DuckDBPyConnection, system: dict, dims: list[str], year
     params = {"s": system.get("statuses", [])} if where else {}
     if years:
         year_column = system.get("columns", {}).get("report_year", "report_year")
-        where = f"{where} and {year_column} in (select unnest($y))" if where else \
-            f"where {year_column} in (select unnest($y))"
+        where = (
+            f"{where} and {year_column} in (select unnest($y))"
+            if where
+            else f"where {year_column} in (select unnest($y))"
+        )
         params["y"] = years
     # a provider without a state (outside the US) counts under "None" rather than vanishing from the table
     selected = ", ".join(f"coalesce({system.get('columns', {}).get(d, d)}::varchar, 'None') as {d}" for d in dims)
-    cells = con.sql(f"select {selected}, {aggregates} from {source} {where} group by all",
-                    params=params or None).pl()
+    cells = con.sql(f"select {selected}, {aggregates} from {source} {where} group by all", params=params or None).pl()
     cells = cells.with_columns(pl.col(d).cast(pl.Utf8) for d in dims)
     spine = None
     for d in dims:
@@ -96,8 +101,11 @@ def round_hours(cells: pl.DataFrame, by: str | None) -> pl.DataFrame:
     equal the Data Report's (annual_report marts), and every margin, summed from the rounded cells, equals the sum
     of its cells exactly.
     """
-    frame = cells.with_row_index("_i").with_columns(pl.col("_i").cast(pl.Int64)).with_columns(
-        (pl.col(HOURS) // 1000).alias("_floor"), (pl.col(HOURS) % 1000).alias("_rest"))
+    frame = (
+        cells.with_row_index("_i")
+        .with_columns(pl.col("_i").cast(pl.Int64))
+        .with_columns((pl.col(HOURS) // 1000).alias("_floor"), (pl.col(HOURS) % 1000).alias("_rest"))
+    )
     group = [by] if by else []
     target = (pl.col(HOURS).sum() + 500) // 1000
     if group:
@@ -119,27 +127,32 @@ def stack(tables: dict[str, pl.DataFrame], dims: dict[str, list[str]]) -> tuple[
     return stacked.sort(union), union
 
 
-def dominance_stats(con: duckdb.DuckDBPyConnection, system: dict, dims: dict[str, list[str]],
-                    years: list[int] | None) -> tuple[pl.DataFrame, list[str]]:
+def dominance_stats(
+    con: duckdb.DuckDBPyConnection, system: dict, dims: dict[str, list[str]], years: list[int] | None
+) -> tuple[pl.DataFrame, list[str]]:
     """Per cell of the stacked table (margins included), each magnitude's total, largest and second-largest
     contribution per provider and the number of contributing providers; hours in tenths, like the table."""
     rule = system["dominance"]
     union = list(dict.fromkeys(d for ds in dims.values() for d in ds))
     columns = system.get("columns", {})
     selected = ", ".join(f"coalesce({columns.get(d, d)}::varchar, 'None') as {d}" for d in union)
-    magnitudes = ", ".join(f"({m}::double * 10) as {m}" if m == HOURS else f"{m}::double as {m}"
-                           for m in rule["measures"])
+    magnitudes = ", ".join(
+        f"({m}::double * 10) as {m}" if m == HOURS else f"{m}::double as {m}" for m in rule["measures"]
+    )
     where, params = "", None
     if years:
         where, params = f"where {columns.get('report_year', 'report_year')} in (select unnest($y))", {"y": years}
-    rows = con.sql(f"select {selected}, {rule['unit']}::varchar as unit, {magnitudes} from {system['source']} "
-                   f"{where}", params=params).pl()
+    rows = con.sql(
+        f"select {selected}, {rule['unit']}::varchar as unit, {magnitudes} from {system['source']} {where}",
+        params=params,
+    ).pl()
     per_table = {t: contributions(rows, ds, rule["measures"], "unit") for t, ds in dims.items()}
     return stack(per_table, dims)
 
 
-def dominance_protection(stats: pl.DataFrame, stacked: pl.DataFrame, union: list[str], rule: dict
-                         ) -> dict[str, np.ndarray]:
+def dominance_protection(
+    stats: pl.DataFrame, stacked: pl.DataFrame, union: list[str], rule: dict
+) -> dict[str, np.ndarray]:
     """Per magnitude, the protection each cell of `stacked` needs (0 = passes the rule)."""
     lined = aligned(stats, stacked, union)
     p, least = float(rule.get("p", 10)), int(rule.get("min_providers", 3))
@@ -174,8 +187,11 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
                 raise ReleaseError(f"table system {name!r}: {exc}") from None
             for table, ds in dims.items():
                 others = [d for d in union if d not in ds]
-                part = result.published.filter(pl.all_horizontal(pl.col(d) == ALL for d in others)) if others else \
-                    result.published
+                part = (
+                    result.published.filter(pl.all_horizontal(pl.col(d) == ALL for d in others))
+                    if others
+                    else result.published
+                )
                 published[table] = part.drop(others).sort(ds)
                 if HOURS in published[table].columns:  # whole tenths -> hours without float noise
                     published[table] = published[table].with_columns(from_tenths(pl.col(HOURS)).alias(HOURS))
@@ -189,11 +205,12 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
                 sensitive = np.logical_or.reduce([n > 0 for n in protection.values()])
                 report["dominance"] = {
                     "rule": f"a magnitude cell ({', '.join(rule['measures'])}) with fewer than "
-                            f"{rule.get('min_providers', 3)} contributing providers, or whose total minus its two "
-                            f"largest provider contributions is less than {rule.get('p', 10)}% of the largest, is "
-                            f"suppressed; its LP interval must reach {rule.get('p', 10)}% of the largest contribution "
-                            "below and above its value",
-                    "p": rule.get("p", 10), "min_providers": rule.get("min_providers", 3),
+                    f"{rule.get('min_providers', 3)} contributing providers, or whose total minus its two "
+                    f"largest provider contributions is less than {rule.get('p', 10)}% of the largest, is "
+                    f"suppressed; its LP interval must reach {rule.get('p', 10)}% of the largest contribution "
+                    "below and above its value",
+                    "p": rule.get("p", 10),
+                    "min_providers": rule.get("min_providers", 3),
                     "sensitive_cells": int(sensitive.sum()),
                     "primary_suppressed": result.dominance_primary,
                     "published_sensitive": int((sensitive & ~result.mask).sum()),
@@ -205,26 +222,50 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
     dominance = [r["dominance"] for r in systems_report.values() if "dominance" in r]
     audit_ok = all(r.get("all_protected", True) and not r.get("exposed") for r in systems_report.values())
     published_small = {
-        t: int(sum(((f[m] >= low) & (f[m] <= high)).sum() for m in f.columns if m in DESCRIPTIONS and f[m].dtype
-                   .is_integer()))
-        for t, f in published.items() if t not in dp_tables
+        t: int(
+            sum(
+                ((f[m] >= low) & (f[m] <= high)).sum()
+                for m in f.columns
+                if m in DESCRIPTIONS and f[m].dtype.is_integer()
+            )
+        )
+        for t, f in published.items()
+        if t not in dp_tables
     }
     guarantees = [
-        {"name": f"published cells in [{low}, {high}]", "required": 0, "achieved": sum(published_small.values()),
-         "ok": not any(published_small.values())},
-        {"name": f"suppressed cells whose LP interval lies inside [{low}, {high}]", "required": 0,
-         "achieved": sum(r.get("exposed", 0) for r in systems_report.values()), "ok": audit_ok},
+        {
+            "name": f"published cells in [{low}, {high}]",
+            "required": 0,
+            "achieved": sum(published_small.values()),
+            "ok": not any(published_small.values()),
+        },
+        {
+            "name": f"suppressed cells whose LP interval lies inside [{low}, {high}]",
+            "required": 0,
+            "achieved": sum(r.get("exposed", 0) for r in systems_report.values()),
+            "ok": audit_ok,
+        },
     ]
     if dominance:
-        guarantees.append({
-            "name": f"published magnitude cells failing the p% rule (p = {dominance[0]['p']}) or with fewer than "
-                    f"{dominance[0]['min_providers']} providers", "required": 0,
-            "achieved": sum(d["published_sensitive"] for d in dominance),
-            "ok": not any(d["published_sensitive"] for d in dominance)})
+        guarantees.append(
+            {
+                "name": f"published magnitude cells failing the p% rule (p = {dominance[0]['p']}) or with fewer than "
+                f"{dominance[0]['min_providers']} providers",
+                "required": 0,
+                "achieved": sum(d["published_sensitive"] for d in dominance),
+                "ok": not any(d["published_sensitive"] for d in dominance),
+            }
+        )
     if dp is not None:
         total = sum(r.get("epsilon", 0) for r in systems_report.values())
-        guarantees.append({"name": "differential privacy, total epsilon (privacy unit: learner)",
-                           "required": dp["epsilon"], "achieved": round(total, 6), "ok": total <= dp["epsilon"] + 1e-9})
+        guarantees.append(
+            {
+                "name": "differential privacy, total epsilon (privacy unit: learner)",
+                "required": dp["epsilon"],
+                "achieved": round(total, 6),
+                "ok": total <= dp["epsilon"] + 1e-9,
+            }
+        )
     return Content(
         tables=published,
         risk={"systems": systems_report, "guarantees": guarantees, "published_cells_in_range": published_small},

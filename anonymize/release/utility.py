@@ -45,8 +45,10 @@ def _counts(column: pl.Series, hierarchy: Hierarchy | None, unit: str) -> dict[s
     suppressed = star + (empty if unit == "cell" else 0)
     generalized = 0
     if hierarchy is not None and column.dtype == pl.Utf8:
-        above = pl.Series(sorted({label for level in hierarchy.labels[1:] for label in level} - {TOP}
-                                 - set(hierarchy.labels[0])), dtype=pl.Utf8)
+        above = pl.Series(
+            sorted({label for level in hierarchy.labels[1:] for label in level} - {TOP} - set(hierarchy.labels[0])),
+            dtype=pl.Utf8,
+        )
         generalized = int(column.is_in(above.implode()).sum())
     return {"full": n - suppressed - generalized, "generalized": generalized, "suppressed": suppressed}
 
@@ -67,8 +69,7 @@ def table_utility(frame: pl.DataFrame, hierarchies: dict[str, Hierarchy], unit: 
     for name in frame.columns:
         counts = _counts(frame[name], hierarchies.get(name), unit)
         shares = {k: round(v / frame.height, 6) if frame.height else 0.0 for k, v in counts.items()}
-        level, warning = _flag(name, counts["suppressed"] / frame.height if frame.height else 0.0, frame.height,
-                               unit)
+        level, warning = _flag(name, counts["suppressed"] / frame.height if frame.height else 0.0, frame.height, unit)
         columns.append({"column": name, **shares, "counts": counts, "level": level, "warning": warning})
     return {"unit": unit, "count": frame.height, "columns": columns}
 
@@ -76,7 +77,7 @@ def table_utility(frame: pl.DataFrame, hierarchies: dict[str, Hierarchy], unit: 
 def policy_hierarchies(profile) -> dict[str, Hierarchy]:
     """The hierarchy files of the profile's policy, by column (built-from-data kinds come from the profile)."""
     found = {}
-    for qi in (profile.policy.quasi_identifiers if profile.policy is not None else ()):
+    for qi in profile.policy.quasi_identifiers if profile.policy is not None else ():
         if qi.kind == "hierarchy":
             found[qi.name] = from_file(qi.name, qi.params["path"])
     return found
@@ -87,17 +88,25 @@ def measure(content, profile) -> dict:
     unit = "cell" if profile.policy is None else "row"
     shared = policy_hierarchies(profile)
     given = getattr(content, "hierarchies", None) or {}
-    tables = {name: table_utility(frame, {**shared, **given.get(name, {})}, unit)
-              for name, frame in sorted(content.tables.items())}
-    warnings = [{"table": t, "column": c["column"], "level": c["level"], "message": c["warning"]}
-                for t, block in tables.items() for c in block["columns"] if c["level"] != "ok"]
+    tables = {
+        name: table_utility(frame, {**shared, **given.get(name, {})}, unit)
+        for name, frame in sorted(content.tables.items())
+    }
+    warnings = [
+        {"table": t, "column": c["column"], "level": c["level"], "message": c["warning"]}
+        for t, block in tables.items()
+        for c in block["columns"]
+        if c["level"] != "ok"
+    ]
     return {"warn_above": WARN_ABOVE, "tables": tables, "warnings": warnings}
 
 
 def describe(column: dict) -> str:
     """One line for the data dictionary: the shares, then the flag if any."""
-    text = (f"full {percent(column['full'])}, generalized {percent(column['generalized'])}, "
-            f"suppressed {percent(column['suppressed'])}")
+    text = (
+        f"full {percent(column['full'])}, generalized {percent(column['generalized'])}, "
+        f"suppressed {percent(column['suppressed'])}"
+    )
     if column["level"] == "error":
         return f"{text}: ENTIRELY SUPPRESSED"
     if column["level"] == "warning":
@@ -115,8 +124,10 @@ def summary(block: dict) -> list[str]:
         whole = [c["column"] for c in t["columns"] if c not in partial]
         lines.append(f"utility of {table} ({t['count']:,} {unit}; full / generalized / suppressed):")
         width = max((len(c["column"]) for c in partial), default=0)
-        lines += [f"  {c['column']:<{width}}  {percent(c['full'])} / {percent(c['generalized'])} / "
-                  f"{percent(c['suppressed'])}" for c in partial]
+        lines += [
+            f"  {c['column']:<{width}}  {percent(c['full'])} / {percent(c['generalized'])} / {percent(c['suppressed'])}"
+            for c in partial
+        ]
         if whole:
             shown = ", ".join(whole[:6]) + (f" and {len(whole) - 6} more" if len(whole) > 6 else "")
             lines.append(f"  at full detail in every {unit[:-1]}: {shown}")

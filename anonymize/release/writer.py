@@ -116,7 +116,7 @@ def histogram_chart(histogram: dict[str, int], name: str) -> tuple[str, str]:
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(figure)
     svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     text = ", ".join(f"{labels[i]}: {counts[i]:,} classes" for i in range(lo, hi))
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="Class sizes: {text}" ', 1)
     return svg, text
@@ -146,21 +146,31 @@ def dictionary_markdown(manifest: dict, content: Content) -> str:
     lines = [f"# Data dictionary: {manifest['title']}", "", manifest["description"], ""]
     utility = column_utility(content)
     if utility:
-        lines += ["Utility: the share of rows (cells, for count tables) where the column is published at full "
-                  "detail, generalized (a group or band) and suppressed ('*', or an empty cell); see the risk "
-                  "report.", ""]
+        lines += [
+            "Utility: the share of rows (cells, for count tables) where the column is published at full "
+            "detail, generalized (a group or band) and suppressed ('*', or an empty cell); see the risk "
+            "report.",
+            "",
+        ]
     for table, columns in content.columns.items():
         frame = content.tables[table]
-        lines += [f"## {table}", "", f"Files: data/{table}.parquet, data/{table}.csv ({frame.height:,} rows).", "",
-                  "| column | type | description | utility |", "|---|---|---|---|"]
-        lines += [f"| {c} | {frame.schema[c]} | {d.replace('|', '/')} | {utility.get((table, c), 'not measured')} |"
-                  for c, d in columns.items()]
+        lines += [
+            f"## {table}",
+            "",
+            f"Files: data/{table}.parquet, data/{table}.csv ({frame.height:,} rows).",
+            "",
+            "| column | type | description | utility |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {c} | {frame.schema[c]} | {d.replace('|', '/')} | {utility.get((table, c), 'not measured')} |"
+            for c, d in columns.items()
+        ]
         lines.append("")
     return "\n".join(lines)
 
 
-def write(out: Path, manifest: dict, content: Content,
-          before_publish: Callable[[dict], None] | None = None) -> dict:
+def write(out: Path, manifest: dict, content: Content, before_publish: Callable[[dict], None] | None = None) -> dict:
     """Write the release into `out` (must not exist or be empty); returns the final manifest.
 
     `before_publish(manifest)` runs when every file is staged, just before the rename that publishes them (the
@@ -182,17 +192,26 @@ def write(out: Path, manifest: dict, content: Content,
             rows[f"data/{name}.parquet"] = rows[f"data/{name}.csv"] = frame.height
         utility = column_utility(content)
         dictionary = [
-            {"table": t, "column": c, "type": str(content.tables[t].schema[c]), "description": d,
-             **({"utility": utility[(t, c)]} if (t, c) in utility else {})}
-            for t, columns in content.columns.items() for c, d in columns.items()
+            {
+                "table": t,
+                "column": c,
+                "type": str(content.tables[t].schema[c]),
+                "description": d,
+                **({"utility": utility[(t, c)]} if (t, c) in utility else {}),
+            }
+            for t, columns in content.columns.items()
+            for c, d in columns.items()
         ]
         (staging / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")
         (staging / "data_dictionary.md").write_text(dictionary_markdown(manifest, content))
         (staging / "risk_report.json").write_text(json.dumps(content.risk, indent=2, sort_keys=True) + "\n")
         files = _files(staging, rows)
         render_pdf(staging / "risk_report.pdf", manifest, content.risk, files)
-        manifest = {**manifest, "row_counts": {t: f.height for t, f in sorted(content.tables.items())},
-                    "files": _files(staging, rows)}
+        manifest = {
+            **manifest,
+            "row_counts": {t: f.height for t, f in sorted(content.tables.items())},
+            "files": _files(staging, rows),
+        }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         if before_publish is not None:
             before_publish({**manifest, "manifest_sha256": sha256_of(staging / "manifest.json")})
@@ -210,6 +229,7 @@ def _files(root: Path, rows: dict[str, int | None]) -> list[dict]:
     found = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "manifest.json"):
         relative = path.relative_to(root).as_posix()
-        found.append({"path": relative, "sha256": sha256_of(path), "bytes": path.stat().st_size,
-                      "rows": rows.get(relative)})
+        found.append(
+            {"path": relative, "sha256": sha256_of(path), "bytes": path.stat().st_size, "rows": rows.get(relative)}
+        )
     return found

@@ -32,8 +32,14 @@ MIN_CONTRIBUTORS = 3
 REASON = "fewer than 3 providers or one provider dominates"
 
 
-def is_dominated(total: float, largest: float, second: float, contributors: int, p: float = P_PERCENT,
-                 min_contributors: int = MIN_CONTRIBUTORS) -> bool:
+def is_dominated(
+    total: float,
+    largest: float,
+    second: float,
+    contributors: int,
+    p: float = P_PERCENT,
+    min_contributors: int = MIN_CONTRIBUTORS,
+) -> bool:
     """The rule for one cell (contributions are non-negative; `contributors` counts the non-zero ones)."""
     if contributors == 0 or total == 0:
         return False
@@ -42,8 +48,9 @@ def is_dominated(total: float, largest: float, second: float, contributors: int,
     return total - largest - second < p / 100 * largest
 
 
-def dominated(stats: pl.DataFrame, measure: str, p: float = P_PERCENT,
-              min_contributors: int = MIN_CONTRIBUTORS) -> pl.Series:
+def dominated(
+    stats: pl.DataFrame, measure: str, p: float = P_PERCENT, min_contributors: int = MIN_CONTRIBUTORS
+) -> pl.Series:
     """Vectorized `is_dominated` over the output of `contributions` for one measure (a boolean Series)."""
     total, first, second, n = (pl.col(f"{measure}{s}") for s in ("", "__x1", "__x2", "__n"))
     rule = (n > 0) & (total != 0) & ((n < min_contributors) | ((total - first - second) < p / 100 * first))
@@ -66,10 +73,15 @@ def contributions(rows: pl.DataFrame, dimensions: list[str], measures: list[str]
     `rows` holds one or more rows per unit and cell (any level of detail: activities, provider-years); measures must
     be non-negative. Columns: the dimensions (as text), `<m>`, `<m>__x1`, `<m>__x2`, `<m>__n` for each measure.
     """
-    base = rows.select([pl.col(d).cast(pl.Utf8) for d in dimensions] + [pl.col(unit)]
-                       + [pl.col(m).cast(pl.Float64).fill_null(0) for m in measures])
-    if base.select(pl.min_horizontal([pl.col(m).min() for m in measures])).item() is not None and \
-            base.select(pl.min_horizontal([pl.col(m).min() for m in measures])).item() < 0:
+    base = rows.select(
+        [pl.col(d).cast(pl.Utf8) for d in dimensions]
+        + [pl.col(unit)]
+        + [pl.col(m).cast(pl.Float64).fill_null(0) for m in measures]
+    )
+    if (
+        base.select(pl.min_horizontal([pl.col(m).min() for m in measures])).item() is not None
+        and base.select(pl.min_horizontal([pl.col(m).min() for m in measures])).item() < 0
+    ):
         raise ValueError("the dominance rule needs non-negative contributions")
     parts = []
     for code in range(2 ** len(dimensions)):
@@ -79,9 +91,12 @@ def contributions(rows: pl.DataFrame, dimensions: list[str], measures: list[str]
         stats = []
         for m in measures:
             ranked = pl.col(m).filter(pl.col(m) > 0).sort(descending=True)
-            stats += [pl.col(m).sum().alias(m), ranked.first().fill_null(0).alias(f"{m}__x1"),
-                      ranked.get(1, null_on_oob=True).fill_null(0).alias(f"{m}__x2"),
-                      (pl.col(m) > 0).sum().cast(pl.Int64).alias(f"{m}__n")]
+            stats += [
+                pl.col(m).sum().alias(m),
+                ranked.first().fill_null(0).alias(f"{m}__x1"),
+                ranked.get(1, null_on_oob=True).fill_null(0).alias(f"{m}__x2"),
+                (pl.col(m) > 0).sum().cast(pl.Int64).alias(f"{m}__n"),
+            ]
         cells = per_unit.group_by(kept).agg(stats) if kept else per_unit.select(stats)
         parts.append(cells.with_columns(pl.lit(ALL).alias(d) for d in summed))
     columns = [*dimensions] + [f"{m}{s}" for m in measures for s in ("", "__x1", "__x2", "__n")]

@@ -121,8 +121,12 @@ class Auditor:
     """
 
     def __init__(
-        self, table: pl.DataFrame | None, dimensions: list[str], values: np.ndarray,
-        matrix: sp.csr_matrix | None = None, constants: np.ndarray | None = None,
+        self,
+        table: pl.DataFrame | None,
+        dimensions: list[str],
+        values: np.ndarray,
+        matrix: sp.csr_matrix | None = None,
+        constants: np.ndarray | None = None,
     ) -> None:
         """`matrix` replaces the table's own relations (then `table` may be None); `constants` is the right-hand
         side b of `matrix @ x == b` (zeros by default: the margin equations are homogeneous), for systems that add
@@ -130,8 +134,9 @@ class Auditor:
         self.matrix = relations(table, dimensions) if matrix is None else sp.csr_matrix(matrix)
         self.columns = self.matrix.tocsc()
         self.values = values.astype(np.float64)
-        self.constants = (np.zeros(self.matrix.shape[0]) if constants is None
-                          else np.asarray(constants, dtype=np.float64))
+        self.constants = (
+            np.zeros(self.matrix.shape[0]) if constants is None else np.asarray(constants, dtype=np.float64)
+        )
         self.upper = float(values.max(initial=0))  # the grand total bounds every cell
         self._cache: dict[tuple[int, ...], dict[int, list]] = {}
         self._models: dict[tuple[int, ...], highspy.Highs] = {}
@@ -191,8 +196,15 @@ class Auditor:
             model.addVars(n, np.zeros(n), np.full(n, self.upper))
             rows = sp.csr_matrix(a_eq)
             rhs = np.asarray(b_eq, dtype=np.float64)
-            model.addRows(rows.shape[0], rhs, rhs, rows.nnz, rows.indptr[:-1].astype(np.int32),
-                          rows.indices.astype(np.int32), rows.data.astype(np.float64))
+            model.addRows(
+                rows.shape[0],
+                rhs,
+                rhs,
+                rows.nnz,
+                rows.indptr[:-1].astype(np.int32),
+                rows.indices.astype(np.int32),
+                rows.data.astype(np.float64),
+            )
             self._models[key] = model
         return model
 
@@ -252,12 +264,19 @@ def audit(
 def audit_with(
     auditor: Auditor, table: pl.DataFrame, dimensions: list[str], mask: np.ndarray, low: int, high: int
 ) -> list[CellInterval]:
-    return _audited(auditor, table, dimensions, mask, np.flatnonzero(mask),
-                    lambda cell, lo, hi, value: is_protected(lo, hi, low, high))
+    return _audited(
+        auditor,
+        table,
+        dimensions,
+        mask,
+        np.flatnonzero(mask),
+        lambda cell, lo, hi, value: is_protected(lo, hi, low, high),
+    )
 
 
-def _audited(auditor: Auditor, table: pl.DataFrame, dimensions: list[str], mask: np.ndarray, cells: np.ndarray,
-             protected) -> list[CellInterval]:
+def _audited(
+    auditor: Auditor, table: pl.DataFrame, dimensions: list[str], mask: np.ndarray, cells: np.ndarray, protected
+) -> list[CellInterval]:
     """The feasible interval of each of `cells` (suppressed under `mask`), judged by protected(cell, lo, hi, value)."""
     found = auditor.intervals(mask, cells)
     labels = cell_labels(table, dimensions, cells)
@@ -290,8 +309,10 @@ def short_of(auditor: Auditor, mask: np.ndarray, need: np.ndarray) -> list[int]:
         most, least = value.copy(), value.copy()
         for position in np.flatnonzero(need[component] > 0):
             cell, wanted = int(component[position]), float(need[component[position]])
-            if most[position] >= value[position] + wanted - _TOLERANCE and \
-                    least[position] <= value[position] - wanted + _TOLERANCE:
+            if (
+                most[position] >= value[position] + wanted - _TOLERANCE
+                and least[position] <= value[position] - wanted + _TOLERANCE
+            ):
                 continue
             hi, point = auditor._solve(component, a_eq, b_eq, cell, 1.0)
             np.maximum(most, point, out=most)
@@ -305,8 +326,15 @@ def short_of(auditor: Auditor, mask: np.ndarray, need: np.ndarray) -> list[int]:
     return result
 
 
-def audit_protection(auditor: Auditor, table: pl.DataFrame, dimensions: list[str], mask: np.ndarray,
-                     need: np.ndarray) -> list[CellInterval]:
+def audit_protection(
+    auditor: Auditor, table: pl.DataFrame, dimensions: list[str], mask: np.ndarray, need: np.ndarray
+) -> list[CellInterval]:
     """Feasible interval of every suppressed cell with need > 0, protected when it reaches `need` on both sides."""
-    return _audited(auditor, table, dimensions, mask, np.flatnonzero(mask & (need > 0)),
-                    lambda cell, lo, hi, value: reaches(lo, hi, value, int(need[cell])))
+    return _audited(
+        auditor,
+        table,
+        dimensions,
+        mask,
+        np.flatnonzero(mask & (need > 0)),
+        lambda cell, lo, hi, value: reaches(lo, hi, value, int(need[cell])),
+    )

@@ -56,8 +56,13 @@ class SuppressionResult:
 
 
 def suppress(
-    table: pl.DataFrame, dimensions: list[str], measure: str | list[str], low: int = 1, high: int = 10,
-    protection: dict[str, np.ndarray] | None = None, final_audit: bool = True,
+    table: pl.DataFrame,
+    dimensions: list[str],
+    measure: str | list[str],
+    low: int = 1,
+    high: int = 10,
+    protection: dict[str, np.ndarray] | None = None,
+    final_audit: bool = True,
 ) -> SuppressionResult:
     """Suppress `table` so that no cell of `measure` in [low, high] is published or derivable.
 
@@ -81,19 +86,25 @@ def suppress(
     auditors = {m: Auditor(table, dimensions, values[m], matrix) for m in values}
     coarseness = np.sum([(table[d].cast(pl.Utf8) == ALL).to_numpy() for d in dimensions], axis=0)
     primaries = {m: (values[m] >= low) & (values[m] <= high) for m in measures}
-    primary = np.logical_or.reduce([np.zeros(table.height, dtype=bool), *primaries.values(),
-                                    *(n > 0 for n in protection.values())])
+    primary = np.logical_or.reduce(
+        [np.zeros(table.height, dtype=bool), *primaries.values(), *(n > 0 for n in protection.values())]
+    )
     mask = primary.copy()
     while True:
-        exposed = [(m, cell, 0) for m in measures
-                   for cell in auditors[m].exposed(mask, np.flatnonzero(primaries[m]), low, high)]
-        exposed += [(m, cell, int(need[cell])) for m, need in protection.items()
-                    for cell in short_of(auditors[m], mask, need)]
+        exposed = [
+            (m, cell, 0)
+            for m in measures
+            for cell in auditors[m].exposed(mask, np.flatnonzero(primaries[m]), low, high)
+        ]
+        exposed += [
+            (m, cell, int(need[cell])) for m, need in protection.items() for cell in short_of(auditors[m], mask, need)
+        ]
         left = len(exposed)
         if not exposed:
             break
-        added = {_complement(auditors[m], mask, values[m], coarseness, cell, need)
-                 for m, cell, need in exposed} - {None}
+        added = {_complement(auditors[m], mask, values[m], coarseness, cell, need) for m, cell, need in exposed} - {
+            None
+        }
         if not added:
             break  # nothing left to suppress; the final audit below raises
         mask[sorted(added)] = True
@@ -103,13 +114,18 @@ def suppress(
         audits = {}
     else:
         audits = {m: audit_with(auditors[m], table, dimensions, mask, low, high) for m in measures}
-        audits.update({f"{m} (p% rule)": audit_protection(auditors[m], table, dimensions, mask, need)
-                       for m, need in protection.items()})
+        audits.update(
+            {
+                f"{m} (p% rule)": audit_protection(auditors[m], table, dimensions, mask, need)
+                for m, need in protection.items()
+            }
+        )
     exposed_cells = {m: [i.cell for i in found if not i.protected] for m, found in audits.items()}
     exposed_cells = {m: cells for m, cells in exposed_cells.items() if cells}
     if exposed_cells:
-        raise TableExposedError(f"cells still derivable into [{low}, {high}] or too narrowly (p% rule): "
-                                f"{exposed_cells}")
+        raise TableExposedError(
+            f"cells still derivable into [{low}, {high}] or too narrowly (p% rule): {exposed_cells}"
+        )
     return SuppressionResult(
         published=_publish(table, dimensions, mask),
         mask=mask,
@@ -120,8 +136,9 @@ def suppress(
         low=low,
         high=high,
         audits=audits,
-        dominance_primary=int((primary & ~np.logical_or.reduce([np.zeros(table.height, dtype=bool),
-                                                                *primaries.values()])).sum()),
+        dominance_primary=int(
+            (primary & ~np.logical_or.reduce([np.zeros(table.height, dtype=bool), *primaries.values()])).sum()
+        ),
     )
 
 
@@ -164,8 +181,7 @@ def _complement(auditor: Auditor, mask, values, coarseness, cell: int, need: int
 
 
 def _best(candidates: np.ndarray, values: np.ndarray, coarseness: np.ndarray, need: int = 0) -> int:
-    order = np.lexsort((values[candidates], values[candidates] < need, coarseness[candidates],
-                        values[candidates] == 0))
+    order = np.lexsort((values[candidates], values[candidates] < need, coarseness[candidates], values[candidates] == 0))
     return int(candidates[order[0]])
 
 

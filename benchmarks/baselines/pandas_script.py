@@ -21,9 +21,16 @@ from pathlib import Path
 import pandas as pd
 
 GROUPS = ["All", "ACCME", "State", "Joint"]
-ORG_TYPES = ["Publishing/Education Company", "School of Medicine", "Nonprofit (Physician Membership Organization)",
-             "Nonprofit (Other)", "Hospital/Health Care Delivery System", "Government or Military",
-             "Insurance Company/Managed Care Company", "Other"]
+ORG_TYPES = [
+    "Publishing/Education Company",
+    "School of Medicine",
+    "Nonprofit (Physician Membership Organization)",
+    "Nonprofit (Other)",
+    "Hospital/Health Care Delivery System",
+    "Government or Military",
+    "Insurance Company/Managed Care Company",
+    "Other",
+]
 ACTIVITY_TYPES = ["C", "RSS", "IL", "EM", "IEM", "JN", "MR", "TIW", "CML", "PI", "ISL", "LFT", "OTH"]
 IDS = {"provider_id": str, "activity_id": str, "decision_id": str, "provider_activity_id": str}
 MONEY = ["advertising_exhibit_income", "registration_fees", "government_grants", "private_donations", "other_income"]
@@ -46,9 +53,21 @@ def compute(export: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     providers = read(export, "providers", ["provider_id", "organization_type", "accreditor_type"])
     decisions = read(export, "accreditation_decisions", ["decision_id", "provider_id", "decision_date", "status"])
     summaries = read(export, "program_summaries", ["provider_id", "reporting_year", *MONEY])
-    activities = read(export, "activities", ["activity_id", "provider_id", "reporting_year", "activity_type",
-                                             "hours_of_instruction", "physician_learners", "other_learners",
-                                             "commercial_support_received", "status"])
+    activities = read(
+        export,
+        "activities",
+        [
+            "activity_id",
+            "provider_id",
+            "reporting_year",
+            "activity_type",
+            "hours_of_instruction",
+            "physician_learners",
+            "other_learners",
+            "commercial_support_received",
+            "status",
+        ],
+    )
     supporters = read(export, "activity_commercial_supporters", ["activity_id", "monetary_amount"])
 
     years = sorted(set(activities["reporting_year"]) | set(summaries["reporting_year"]))
@@ -67,56 +86,115 @@ def compute(export: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     for year in years:
         upto = decisions[decisions["decision_date"] <= f"{year}-12-31"]
         last = upto.groupby("provider_id").tail(1)
-        status_rows.append(pd.DataFrame({"provider_id": last["provider_id"], "report_year": year,
-                                         "accredited": last["status"] != "Nonaccreditation"}))
+        status_rows.append(
+            pd.DataFrame(
+                {
+                    "provider_id": last["provider_id"],
+                    "report_year": year,
+                    "accredited": last["status"] != "Nonaccreditation",
+                }
+            )
+        )
     year_end = pd.concat(status_rows, ignore_index=True)
 
-    per_provider = counted.groupby(["provider_id", "reporting_year"]).agg(
-        activities=("activity_id", "size"), hours_of_instruction=("hours_of_instruction", "sum"),
-        physician_interactions=("physician_learners", "sum"),
-        other_learner_interactions=("other_learners", "sum"),
-        activities_with_commercial_support=("with_support", "sum"),
-        commercial_support_income=("commercial_support_income", "sum")).reset_index()
+    per_provider = (
+        counted.groupby(["provider_id", "reporting_year"])
+        .agg(
+            activities=("activity_id", "size"),
+            hours_of_instruction=("hours_of_instruction", "sum"),
+            physician_interactions=("physician_learners", "sum"),
+            other_learner_interactions=("other_learners", "sum"),
+            activities_with_commercial_support=("with_support", "sum"),
+            commercial_support_income=("commercial_support_income", "sum"),
+        )
+        .reset_index()
+    )
     per_provider = per_provider.rename(columns={"reporting_year": "report_year"})
 
-    keys = pd.concat([year_end[["provider_id", "report_year"]],
-                      activities[["provider_id", "reporting_year"]].rename(columns={"reporting_year": "report_year"}),
-                      summaries[["provider_id", "reporting_year"]].rename(columns={"reporting_year": "report_year"})]
-                     ).drop_duplicates()
-    py = (keys.merge(providers, on="provider_id", how="left")
-          .merge(year_end, on=["provider_id", "report_year"], how="left")
-          .merge(per_provider, on=["provider_id", "report_year"], how="left")
-          .merge(summaries[["provider_id", "reporting_year", *MONEY]].rename(columns={"reporting_year": "report_year"}),
-                 on=["provider_id", "report_year"], how="left"))
+    keys = pd.concat(
+        [
+            year_end[["provider_id", "report_year"]],
+            activities[["provider_id", "reporting_year"]].rename(columns={"reporting_year": "report_year"}),
+            summaries[["provider_id", "reporting_year"]].rename(columns={"reporting_year": "report_year"}),
+        ]
+    ).drop_duplicates()
+    py = (
+        keys.merge(providers, on="provider_id", how="left")
+        .merge(year_end, on=["provider_id", "report_year"], how="left")
+        .merge(per_provider, on=["provider_id", "report_year"], how="left")
+        .merge(
+            summaries[["provider_id", "reporting_year", *MONEY]].rename(columns={"reporting_year": "report_year"}),
+            on=["provider_id", "report_year"],
+            how="left",
+        )
+    )
     py["accredited"] = py["accredited"].fillna(False).astype(bool)
     py["reporting"] = py["activities"].fillna(0) > 0
-    sums = ["activities", "hours_of_instruction", "physician_interactions", "other_learner_interactions",
-            "activities_with_commercial_support", "commercial_support_income", *MONEY]
+    sums = [
+        "activities",
+        "hours_of_instruction",
+        "physician_interactions",
+        "other_learner_interactions",
+        "activities_with_commercial_support",
+        "commercial_support_income",
+        *MONEY,
+    ]
     py[sums] = py[sums].fillna(0)
 
-    size = with_groups(py).groupby(["report_year", "accreditor_group"]).agg(
-        providers_accredited=("accredited", "sum"), providers_reporting=("reporting", "sum"),
-        **{c: (c, "sum") for c in sums})
+    size = (
+        with_groups(py)
+        .groupby(["report_year", "accreditor_group"])
+        .agg(
+            providers_accredited=("accredited", "sum"),
+            providers_reporting=("reporting", "sum"),
+            **{c: (c, "sum") for c in sums},
+        )
+    )
     spine = pd.MultiIndex.from_product([years, GROUPS], names=["report_year", "accreditor_group"])
     size = size.reindex(spine, fill_value=0).reset_index()
-    counts = ["providers_accredited", "providers_reporting", "activities", "physician_interactions",
-              "other_learner_interactions", "activities_with_commercial_support"]
+    counts = [
+        "providers_accredited",
+        "providers_reporting",
+        "activities",
+        "physician_interactions",
+        "other_learner_interactions",
+        "activities_with_commercial_support",
+    ]
     size[counts] = size[counts].astype("int64")
     size["total_interactions"] = size["physician_interactions"] + size["other_learner_interactions"]
     size["total_income"] = size[["commercial_support_income", *MONEY]].sum(axis=1)
-    size = size[["report_year", "accreditor_group", "providers_accredited", "providers_reporting", "activities",
-                 "hours_of_instruction", "physician_interactions", "other_learner_interactions",
-                 "total_interactions", "activities_with_commercial_support", "commercial_support_income", *MONEY,
-                 "total_income"]]
+    size = size[
+        [
+            "report_year",
+            "accreditor_group",
+            "providers_accredited",
+            "providers_reporting",
+            "activities",
+            "hours_of_instruction",
+            "physician_interactions",
+            "other_learner_interactions",
+            "total_interactions",
+            "activities_with_commercial_support",
+            "commercial_support_income",
+            *MONEY,
+            "total_income",
+        ]
+    ]
 
-    matrix = with_groups(counted).groupby(["reporting_year", "accreditor_group", "organization_type",
-                                           "activity_type"]).agg(
-        activities=("activity_id", "size"), hours_of_instruction=("hours_of_instruction", "sum"),
-        physician_interactions=("physician_learners", "sum"),
-        other_learner_interactions=("other_learners", "sum"))
-    spine = pd.MultiIndex.from_product([years, GROUPS, ORG_TYPES, ACTIVITY_TYPES],
-                                       names=["reporting_year", "accreditor_group", "organization_type",
-                                              "activity_type"])
+    matrix = (
+        with_groups(counted)
+        .groupby(["reporting_year", "accreditor_group", "organization_type", "activity_type"])
+        .agg(
+            activities=("activity_id", "size"),
+            hours_of_instruction=("hours_of_instruction", "sum"),
+            physician_interactions=("physician_learners", "sum"),
+            other_learner_interactions=("other_learners", "sum"),
+        )
+    )
+    spine = pd.MultiIndex.from_product(
+        [years, GROUPS, ORG_TYPES, ACTIVITY_TYPES],
+        names=["reporting_year", "accreditor_group", "organization_type", "activity_type"],
+    )
     matrix = matrix.reindex(spine, fill_value=0).reset_index().rename(columns={"reporting_year": "report_year"})
     counts = ["activities", "physician_interactions", "other_learner_interactions"]
     matrix[counts] = matrix[counts].astype("int64")

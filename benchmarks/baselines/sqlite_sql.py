@@ -20,8 +20,7 @@ import time
 from pathlib import Path
 
 SQL = Path(__file__).resolve().parent / "sql"
-TABLES = ["providers", "accreditation_decisions", "program_summaries", "activities",
-          "activity_commercial_supporters"]
+TABLES = ["providers", "accreditation_decisions", "program_summaries", "activities", "activity_commercial_supporters"]
 QUERIES = ["enterprise_size", "activity_matrix"]
 
 
@@ -57,8 +56,9 @@ def run_duckdb(export: Path) -> dict[str, tuple[list[str], list[tuple]]]:
     for table in TABLES:
         path = export / f"{table}.csv"
         if path.exists():
-            con.execute(f"insert into {table} by name select * from read_csv(?, header=true, all_varchar=true)",
-                        [str(path)])
+            con.execute(
+                f"insert into {table} by name select * from read_csv(?, header=true, all_varchar=true)", [str(path)]
+            )
     out = {}
     for name in QUERIES:
         rel = con.sql((SQL / f"{name}.sql").read_text())

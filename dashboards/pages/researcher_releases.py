@@ -22,13 +22,23 @@ if not catalogue:
     st.info("No release has been published yet (`pars release` writes them).")
     st.stop()
 
-st.dataframe(pd.DataFrame([{"release": r.name, "title": r.title, "profile": r.manifest.get("profile", "–"),
-                            "data as of": r.manifest.get("data_as_of", releases.NOT_REPORTED),
-                            "tables": ", ".join(r.row_counts()) or releases.NOT_REPORTED} for r in catalogue]),
-             hide_index=True)
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "release": r.name,
+                "title": r.title,
+                "profile": r.manifest.get("profile", "–"),
+                "data as of": r.manifest.get("data_as_of", releases.NOT_REPORTED),
+                "tables": ", ".join(r.row_counts()) or releases.NOT_REPORTED,
+            }
+            for r in catalogue
+        ]
+    ),
+    hide_index=True,
+)
 names = [r.name for r in catalogue]
-name = st.selectbox("Release", names, format_func=lambda n: f"{n}: {catalogue[names.index(n)].title}",
-                    key="f-release")
+name = st.selectbox("Release", names, format_func=lambda n: f"{n}: {catalogue[names.index(n)].title}", key="f-release")
 release = catalogue[names.index(name)]
 for problem in release.problems:
     st.warning(ui.plain(problem))
@@ -37,9 +47,13 @@ with st.container(key="selection"):
     st.header(ui.plain(release.title))
     st.markdown(ui.plain(release.description))
     m = release.manifest
-    st.caption(ui.plain(f"profile {m.get('profile', releases.NOT_REPORTED)} · data as of "
-                        f"{m.get('data_as_of', releases.NOT_REPORTED)} · "
-                        f"code {m.get('code_version', releases.NOT_REPORTED)}"))
+    st.caption(
+        ui.plain(
+            f"profile {m.get('profile', releases.NOT_REPORTED)} · data as of "
+            f"{m.get('data_as_of', releases.NOT_REPORTED)} · "
+            f"code {m.get('code_version', releases.NOT_REPORTED)}"
+        )
+    )
 counts = release.row_counts()
 if counts:
     cols = st.columns(min(len(counts), 6))
@@ -73,9 +87,11 @@ with tabs[1]:
         if rows is None:
             st.info("Utility per column: not reported (the release was made before utility was measured).")
         else:
-            st.caption("Share of rows (cells, for count tables) where each released column is published at full "
-                       "detail, generalized (a group or band) or suppressed ('*' or an empty cell); a column more "
-                       "than half suppressed is flagged.")
+            st.caption(
+                "Share of rows (cells, for count tables) where each released column is published at full "
+                "detail, generalized (a group or band) or suppressed ('*' or an empty cell); a column more "
+                "than half suppressed is flagged."
+            )
             show_rows(rows)
         st.subheader("Risk by table")
         show_rows(releases.table_risks(risk))
@@ -104,6 +120,12 @@ with tabs[3]:
         size = f.get("bytes")
         cols[1].text(f"{size if isinstance(size, int) else f['full_path'].stat().st_size:,} bytes")
         with cols[2]:
-            ui.download("Download", ui.file_reader(f["full_path"]), f"{release.name}-{f['path'].replace('/', '-')}",
-                        "application/octet-stream", what=f"release {release.name}: {f['path']}", key=f"dl-file-{i}",
-                        details={"release": release.name, "sha256": f.get("sha256")})
+            ui.download(
+                "Download",
+                ui.file_reader(f["full_path"]),
+                f"{release.name}-{f['path'].replace('/', '-')}",
+                "application/octet-stream",
+                what=f"release {release.name}: {f['path']}",
+                key=f"dl-file-{i}",
+                details={"release": release.name, "sha256": f.get("sha256")},
+            )

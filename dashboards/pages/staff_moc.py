@@ -15,15 +15,17 @@ ui.warehouse_guard()
 st.title("CME that counts for MOC")
 
 summary = data.select("moc.board_summary", order_by=["report_year", "board"])
-years = sorted(set(summary["report_year"]) & set(data.distinct("annual_report.enterprise_size", "report_year")),
-               reverse=True)
+years = sorted(
+    set(summary["report_year"]) & set(data.distinct("annual_report.enterprise_size", "report_year")), reverse=True
+)
 if summary.empty or not years:
     st.info("No MOC registrations or completions in the reporting years the warehouse holds.")
     st.stop()
 with st.container(key="filters", horizontal=True):
     year = ui.url_select("Year of completion", years, key="f-year", param="year")
-    boards = ui.url_multiselect("Boards", sorted(summary["board"].unique()), key="f-boards", param="board",
-                                placeholder="every board")
+    boards = ui.url_multiselect(
+        "Boards", sorted(summary["board"].unique()), key="f-boards", param="board", placeholder="every board"
+    )
 
 selected = {"report_year": year, **({"board": boards} if boards else {})}
 rows = data.select("moc.board_summary", selected, order_by=["board"])
@@ -34,43 +36,96 @@ if rows.empty:
     st.stop()
 # counts add up over boards; distinct learners do not (a learner may report to two boards): shown for one board
 totals = rows[["completions", "completions_accepted", "credits_awarded", "late_completions"]].sum()
-figures = [("Completions", "completions", ui.number), ("Accepted", "completions_accepted", ui.number),
-           ("Credits awarded", "credits_awarded", ui.number), ("Late completions", "late_completions", ui.number)]
+figures = [
+    ("Completions", "completions", ui.number),
+    ("Accepted", "completions_accepted", ui.number),
+    ("Credits awarded", "credits_awarded", ui.number),
+    ("Late completions", "late_completions", ui.number),
+]
 if len(rows) == 1:
     totals["distinct_learners"] = rows["distinct_learners"].iloc[0]
     figures.insert(2, ("Distinct learners", "distinct_learners", ui.number))
 ui.metric_row(totals, figures)
 if len(rows) > 1:
-    st.caption("Distinct learners are counted board by board (a learner may report to several boards): choose one "
-               "board to see them.")
+    st.caption(
+        "Distinct learners are counted board by board (a learner may report to several boards): choose one "
+        "board to see them."
+    )
 
 STATUS = {"completions_accepted": "Accepted", "completions_rejected": "Rejected", "completions_pending": "Pending"}
 # full-width charts, one under the other: side by side, eight boards' labels and legends did not fit at 1024 px
 st.subheader(ui.plain(f"Completions by board, {year}"))
 long = rows[["board", *STATUS]].melt(id_vars=["board"], var_name="status", value_name="completions")
 long["status"] = long["status"].map(STATUS)
-ui.bar_chart(long, x="board", y="completions", color="status", x_title="Board", y_title="Completions",
-             color_order=list(STATUS.values()), horizontal=True, key="c-moc-status")
+ui.bar_chart(
+    long,
+    x="board",
+    y="completions",
+    color="status",
+    x_title="Board",
+    y_title="Completions",
+    color_order=list(STATUS.values()),
+    horizontal=True,
+    key="c-moc-status",
+)
 st.subheader("Completions by year")
-trend = data.select("moc.board_summary", {"report_year": years, **({"board": boards} if boards else {})},
-                    order_by=["report_year"])
-ui.line_chart(ui.by_year(trend), x="report_year", y="completions", color="board", x_title="Year of completion",
-              y_title="Completions", key="c-moc-trend")
+trend = data.select(
+    "moc.board_summary", {"report_year": years, **({"board": boards} if boards else {})}, order_by=["report_year"]
+)
+ui.line_chart(
+    ui.by_year(trend),
+    x="report_year",
+    y="completions",
+    color="board",
+    x_title="Year of completion",
+    y_title="Completions",
+    key="c-moc-trend",
+)
 
 st.subheader("Board summary")
-ui.table(rows, first=["board", "completions", "completions_accepted", "completions_rejected", "completions_pending",
-                      "late_completions"], hide=["report_year"])
-ui.table_downloads(rows, f"moc-board-summary-{year}", what=f"MOC board summary {year}", key="dl-summary",
-                   details=selected)
+ui.table(
+    rows,
+    first=[
+        "board",
+        "completions",
+        "completions_accepted",
+        "completions_rejected",
+        "completions_pending",
+        "late_completions",
+    ],
+    hide=["report_year"],
+)
+ui.table_downloads(
+    rows, f"moc-board-summary-{year}", what=f"MOC board summary {year}", key="dl-summary", details=selected
+)
 
 st.subheader("Provider reporting timeliness")
 st.caption("Providers' completions of the year by board, latest-reporting first (late = more than 30 days).")
-timeliness = data.select("moc.provider_reporting_timeliness", selected,
-                         order_by=["late_rate desc", "completions desc", "provider_id", "board"])
-ui.table(timeliness, first=["provider_name", "board", "late_rate", "late_completions", "completions",
-                            "median_days_to_report", "rejection_rate"], hide=["report_year"])
-ui.table_downloads(timeliness, f"moc-provider-timeliness-{year}", what=f"MOC provider timeliness {year}",
-                   key="dl-timeliness", details=selected)
+timeliness = data.select(
+    "moc.provider_reporting_timeliness",
+    selected,
+    order_by=["late_rate desc", "completions desc", "provider_id", "board"],
+)
+ui.table(
+    timeliness,
+    first=[
+        "provider_name",
+        "board",
+        "late_rate",
+        "late_completions",
+        "completions",
+        "median_days_to_report",
+        "rejection_rate",
+    ],
+    hide=["report_year"],
+)
+ui.table_downloads(
+    timeliness,
+    f"moc-provider-timeliness-{year}",
+    what=f"MOC provider timeliness {year}",
+    key="dl-timeliness",
+    details=selected,
+)
 
 st.subheader("The MOC report")
 ui.report_downloads("moc", year, "MOC report", key="dl-report")

@@ -15,8 +15,15 @@ ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("staff", "reviewer", "researcher")
 #: The browser of every browser test (Debian's chromium through Playwright), its flags and the tests' patience.
 CHROMIUM = "/usr/bin/chromium"
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TIMEOUT_MS = 30_000
 
 
@@ -58,8 +65,17 @@ def dash_users(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     for role in ROLES:
         password = f"{role}-pw-{role[::-1]}"
         (root / f"{role}.pw").write_text(password + "\n")
-        result = pars("users", "add", f"{role}1", "--role", role, "--users", str(users),
-                      "--password-file", str(root / f"{role}.pw"))
+        result = pars(
+            "users",
+            "add",
+            f"{role}1",
+            "--role",
+            role,
+            "--users",
+            str(users),
+            "--password-file",
+            str(root / f"{role}.pw"),
+        )
         assert result.exit_code == 0, result.output
         passwords[f"{role}1"] = password
     return users, passwords
@@ -73,8 +89,16 @@ def dash_releases(built_warehouse, tmp_path_factory) -> Path:
     if (root / "done").exists():
         return releases
     for profile in ("activities", "tables"):
-        result = pars("release", profile, "--db", str(built_warehouse), "--out", str(releases / profile),
-                      "--secret-file", str(root / f"{profile}.key"))
+        result = pars(
+            "release",
+            profile,
+            "--db",
+            str(built_warehouse),
+            "--out",
+            str(releases / profile),
+            "--secret-file",
+            str(root / f"{profile}.key"),
+        )
         assert result.exit_code == 0, result.output
     (root / "done").touch()
     return releases

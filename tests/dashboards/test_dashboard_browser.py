@@ -30,7 +30,6 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's ch
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
 @pytest.fixture(scope="module")
 def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
     users, passwords = dash_users
@@ -39,9 +38,27 @@ def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
     port = free_port()
     server_log = (root / "serve.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "warehouse", "serve", "--db", str(built_warehouse), "--releases", str(dash_releases),
-         "--users", str(users), "--audit-log", str(log), "--port", str(port)],
-        cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "warehouse",
+            "serve",
+            "--db",
+            str(built_warehouse),
+            "--releases",
+            str(dash_releases),
+            "--users",
+            str(users),
+            "--audit-log",
+            str(log),
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while not healthy(url):
@@ -51,8 +68,14 @@ def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
         time.sleep(0.2)
     shots = Path(os.environ.get("PARS_DASH_SCREENSHOTS") or root / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
-    yield {"url": url, "db": built_warehouse, "releases": dash_releases, "passwords": passwords, "audit": log,
-           "shots": shots}
+    yield {
+        "url": url,
+        "db": built_warehouse,
+        "releases": dash_releases,
+        "passwords": passwords,
+        "audit": log,
+        "shots": shots,
+    }
     process.terminate()
     process.wait(timeout=20)
     server_log.close()
@@ -64,8 +87,14 @@ def page(browser, server):
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
     pg.outside_requests = []  # anything not served by the app (telemetry, fonts, CDNs) would land here
-    pg.on("request", lambda r: None if r.url.startswith(server["url"]) or r.url.startswith(("data:", "blob:"))
-          else pg.outside_requests.append(r.url))
+    pg.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith(server["url"]) or r.url.startswith(("data:", "blob:"))
+            else pg.outside_requests.append(r.url)
+        ),
+    )
     yield pg
     context.close()
 
@@ -82,14 +111,21 @@ def heading(pg):
 
 
 def metric(pg, label: str):
-    return pg.locator('[data-testid="stMetric"]').filter(
-        has=pg.get_by_text(label, exact=True)).locator('[data-testid="stMetricValue"]')
+    return (
+        pg.locator('[data-testid="stMetric"]')
+        .filter(has=pg.get_by_text(label, exact=True))
+        .locator('[data-testid="stMetricValue"]')
+    )
 
 
 def chart_marks(pg, index: int) -> list[str]:
     """The text alternatives (aria-label) of the marks Vega drew in the page's index-th chart: their data."""
-    return pg.locator('[data-testid="stVegaLiteChart"]').nth(index).locator("path[aria-label]").evaluate_all(
-        "marks => marks.map(m => m.getAttribute('aria-label'))")
+    return (
+        pg.locator('[data-testid="stVegaLiteChart"]')
+        .nth(index)
+        .locator("path[aria-label]")
+        .evaluate_all("marks => marks.map(m => m.getAttribute('aria-label'))")
+    )
 
 
 def expect_marks(pg, index: int, expected: set[str]) -> None:
@@ -152,8 +188,12 @@ def test_staff_filters_show_the_marts_numbers_and_downloads_are_audited(page, se
     year = max(r[0] for r in q(db, "select report_year from annual_report.enterprise_size"))
 
     def size(group):
-        return q(db, "select activities, providers_accredited from annual_report.enterprise_size "
-                     "where report_year = ? and accreditor_group = ?", [year, group])[0]
+        return q(
+            db,
+            "select activities, providers_accredited from annual_report.enterprise_size "
+            "where report_year = ? and accreditor_group = ?",
+            [year, group],
+        )[0]
 
     activities, accredited = size("All")
     playwright_api.expect(metric(pg, "Activities")).to_have_text(f"{activities:,}")
@@ -165,21 +205,39 @@ def test_staff_filters_show_the_marts_numbers_and_downloads_are_audited(page, se
     playwright_api.expect(metric(pg, "Activities")).to_have_text(f"{activities:,}")
     playwright_api.expect(metric(pg, "Providers accredited")).to_have_text(f"{accredited:,}")
 
-    state, state_activities = q(db, "select state, activities from annual_report.activity_rollup where report_year = ? "
-                                    "and accreditor_group = 'ACCME' and state not in ('All', 'None') "
-                                    "and organization_type = 'All' and activity_type = 'All' "
-                                    "order by activities desc, state limit 1", [year])[0]
+    state, state_activities = q(
+        db,
+        "select state, activities from annual_report.activity_rollup where report_year = ? "
+        "and accreditor_group = 'ACCME' and state not in ('All', 'None') "
+        "and organization_type = 'All' and activity_type = 'All' "
+        "order by activities desc, state limit 1",
+        [year],
+    )[0]
     choose(pg, "f-state", state)
     playwright_api.expect(pg.locator(".st-key-selection")).to_contain_text(f"state {state}")
     playwright_api.expect(metric(pg, "Activities")).to_have_text(f"{state_activities:,}")
     # the filters rerun only the explorer's fragment: its charts are redrawn with the selection's numbers too
     # (charts: 0 interactions by year, 1 activities by year, 2 the year by organization type)
-    by_type = q(db, "select organization_type, activities from annual_report.activity_rollup where report_year = ? "
-                    "and accreditor_group = 'ACCME' and state = ? and activity_type = 'All' "
-                    "and organization_type <> 'All'", [year, state])
-    expect_marks(pg, 1, {f"Reporting year: {y}; Activities: {a}; Year: {y}" for y, a in q(
-        db, "select report_year, activities from annual_report.activity_rollup where accreditor_group = 'ACCME' "
-            "and state = ? and organization_type = 'All' and activity_type = 'All'", [state])})
+    by_type = q(
+        db,
+        "select organization_type, activities from annual_report.activity_rollup where report_year = ? "
+        "and accreditor_group = 'ACCME' and state = ? and activity_type = 'All' "
+        "and organization_type <> 'All'",
+        [year, state],
+    )
+    expect_marks(
+        pg,
+        1,
+        {
+            f"Reporting year: {y}; Activities: {a}; Year: {y}"
+            for y, a in q(
+                db,
+                "select report_year, activities from annual_report.activity_rollup where accreditor_group = 'ACCME' "
+                "and state = ? and organization_type = 'All' and activity_type = 'All'",
+                [state],
+            )
+        },
+    )
     expect_marks(pg, 2, {f"Activities: {a}; Organization type: {o}" for o, a in by_type})
     shot(pg, server, "staff-explorer-accme-state")
 
@@ -188,20 +246,35 @@ def test_staff_filters_show_the_marts_numbers_and_downloads_are_audited(page, se
     assert sorted((r["organization_type"], int(r["activities"])) for r in rows) == sorted(by_type)
     entry = audited(server, "staff1", name)
     assert entry["role"] == "staff" and entry["details"] == {
-        "year": year, "accreditor_group": "ACCME", "state": state, "organization_type": "All", "activity_type": "All"}
+        "year": year,
+        "accreditor_group": "ACCME",
+        "state": state,
+        "organization_type": "All",
+        "activity_type": "All",
+    }
 
     # the tabs run only the open tab: opening another one draws its table, for the current filters
     pg.get_by_role("tab", name="Income by organization type").click()
     name, body = download(pg, "dl-income-csv")
     rows = list(csv.DictReader(io.StringIO(body.decode())))
-    income = q(db, "select organization_type, total_income from annual_report.income_by_organization_type "
-                   "where report_year = ? and accreditor_group = 'ACCME'", [year])
-    assert sorted((r["organization_type"], round(float(r["total_income"]), 2)) for r in rows) == sorted(
-        (o, round(float(v), 2)) for o, v in income) and name == f"income-by-organization-type-{year}.csv"
+    income = q(
+        db,
+        "select organization_type, total_income from annual_report.income_by_organization_type "
+        "where report_year = ? and accreditor_group = 'ACCME'",
+        [year],
+    )
+    assert (
+        sorted((r["organization_type"], round(float(r["total_income"]), 2)) for r in rows)
+        == sorted((o, round(float(v), 2)) for o, v in income)
+        and name == f"income-by-organization-type-{year}.csv"
+    )
 
     # the other staff pages, by the menu
-    for title, header in [("MOC", "CME that counts for MOC"), ("Opioid REMS", "Opioid Analgesic REMS"),
-                          ("Data operations", "Data operations")]:
+    for title, header in [
+        ("MOC", "CME that counts for MOC"),
+        ("Opioid REMS", "Opioid Analgesic REMS"),
+        ("Data operations", "Data operations"),
+    ]:
         pg.get_by_role("link", name=title).click()
         playwright_api.expect(heading(pg)).to_have_text(header)
         shot(pg, server, f"staff-{title.lower().replace(' ', '-')}")
@@ -215,9 +288,12 @@ def test_staff_filters_show_the_marts_numbers_and_downloads_are_audited(page, se
 
 def test_reviewer_sees_a_provider_and_cannot_reach_staff_pages(page, server):
     pg, db = page, server["db"]
-    provider_id, name, sample = q(db, "select provider_id, any_value(provider_name), count(*) from review.pip_sample "
-                                      "join review.current_term using (provider_id) group by provider_id "
-                                      "order by count(*) desc, provider_id limit 1")[0]
+    provider_id, name, sample = q(
+        db,
+        "select provider_id, any_value(provider_name), count(*) from review.pip_sample "
+        "join review.current_term using (provider_id) group by provider_id "
+        "order by count(*) desc, provider_id limit 1",
+    )[0]
     sign_in(pg, server, "reviewer1")
     playwright_api.expect(heading(pg)).to_have_text("Provider review")
     # by menu: no staff page is listed

@@ -39,8 +39,9 @@ def test_moc_timeliness_puts_the_late_rate_first_as_percent(env):
     at.switch_page(PAGE["moc"]).run()
     year = at.selectbox(key="f-year").value
     assert year == max(y for (y,) in q(db, "select report_year from annual_report.enterprise_size"))
-    assert at.selectbox(key="f-year").options == [str(y) for (y,) in q(
-        db, "select distinct report_year from annual_report.enterprise_size order by 1 desc")]
+    assert at.selectbox(key="f-year").options == [
+        str(y) for (y,) in q(db, "select distinct report_year from annual_report.enterprise_size order by 1 desc")
+    ]
     timeliness = at.dataframe[-1]
     assert list(timeliness.value.columns[:3]) == ["Provider", "Board", "Late rate"]
     assert formats(timeliness)["Late rate"] == "percent"
@@ -52,11 +53,15 @@ def test_an_empty_selection_says_what_is_empty(env):
     db = env["db"]
     at = sign_in(env, "staff1")
     year = at.selectbox(key="f-year").value
-    org, act = q(db, "select organization_type, activity_type from annual_report.activity_matrix m "
-                     "where report_year = ? and accreditor_group = 'All' and activities = 0 and not exists ("
-                     "select 1 from annual_report.activity_rollup r where r.report_year = m.report_year "
-                     "and r.accreditor_group = 'All' and r.state = 'All' and r.organization_type = m.organization_type "
-                     "and r.activity_type = m.activity_type) order by 1, 2 limit 1", [year])[0]
+    org, act = q(
+        db,
+        "select organization_type, activity_type from annual_report.activity_matrix m "
+        "where report_year = ? and accreditor_group = 'All' and activities = 0 and not exists ("
+        "select 1 from annual_report.activity_rollup r where r.report_year = m.report_year "
+        "and r.accreditor_group = 'All' and r.state = 'All' and r.organization_type = m.organization_type "
+        "and r.activity_type = m.activity_type) order by 1, 2 limit 1",
+        [year],
+    )[0]
     at.selectbox(key="f-org").select(org).run()
     at.selectbox(key="f-act").select(act).run()
     shown = {m.label: m.value for m in at.metric}

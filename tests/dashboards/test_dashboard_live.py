@@ -18,8 +18,9 @@ from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_releases, das
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 expect.set_options(timeout=TIMEOUT_MS)  # a loaded machine: a rerun can take longer than the default 5 s
-pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed")
+pytestmark = pytest.mark.skipif(
+    not __import__("pathlib").Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"
+)
 
 
 @pytest.fixture
@@ -77,8 +78,9 @@ def wait_for(predicate, what: str):
 def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(context, server):
     pg, db = context.new_page(), server["db"]
     year, board = 2021, "ABIM"
-    completions = q(db, "select completions from moc.board_summary where report_year = ? and board = ?",
-                    [year, board])[0][0]
+    completions = q(db, "select completions from moc.board_summary where report_year = ? and board = ?", [year, board])[
+        0
+    ][0]
     # signed out, a shared link: the sign-in page keeps it and opens it after the sign-in
     signed_in(pg, server, "staff1", f"/moc?year={year}&board={board}")
     expect(heading(pg)).to_have_text("CME that counts for MOC")
@@ -110,10 +112,13 @@ def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(cont
     assert pg.get_by_text("Page not found").count() == 0
 
     # every explorer filter from a link, in a new browser session
-    state, activities = q(db, "select state, activities from annual_report.activity_rollup where report_year = 2021 "
-                              "and accreditor_group = 'ACCME' and state not in ('All', 'None') "
-                              "and organization_type = 'All' and activity_type = 'All' "
-                              "order by activities desc, state limit 1")[0]
+    state, activities = q(
+        db,
+        "select state, activities from annual_report.activity_rollup where report_year = 2021 "
+        "and accreditor_group = 'ACCME' and state not in ('All', 'None') "
+        "and organization_type = 'All' and activity_type = 'All' "
+        "order by activities desc, state limit 1",
+    )[0]
     other = context.browser.new_context(viewport={"width": 1400, "height": 1400})
     other.set_default_timeout(TIMEOUT_MS)
     pg2 = other.new_page()
@@ -145,9 +150,15 @@ def test_tables_and_charts_show_labels_formats_and_every_category(context, serve
     # the explorer: every activity type labelled on the breakdown, money formatted as dollars
     pg.goto(server["url"] + "/annual-report?year=2022&breakdown=activity+type")
     expect(heading(pg)).to_have_text("Annual report explorer")
-    types = {t for (t,) in q(db, "select distinct activity_type from annual_report.activity_rollup "
-                                 "where report_year = 2022 and accreditor_group = 'All' and state = 'All' "
-                                 "and organization_type = 'All' and activity_type <> 'All'")}
+    types = {
+        t
+        for (t,) in q(
+            db,
+            "select distinct activity_type from annual_report.activity_rollup "
+            "where report_year = 2022 and accreditor_group = 'All' and state = 'All' "
+            "and organization_type = 'All' and activity_type <> 'All'",
+        )
+    }
     assert len(types) == 13
     wait_for(lambda: types <= set(chart_texts(pg, 2)), "every activity type labelled on the breakdown")
     table = headers(pg, 0)
@@ -163,8 +174,12 @@ def test_every_filter_changes_what_it_claims(context, server):
     year = q(db, "select max(report_year) from rems.summary")[0][0]
     signed_in(pg, server, "staff1", f"/rems?year={year}")
     expect(heading(pg)).to_have_text("Opioid Analgesic REMS")
-    listed = {d: q(db, "select count(*) from rems.activity_list where report_year = ? and rems_designation = ?",
-                   [year, d])[0][0] for d in ("Compliant", "Related")}
+    listed = {
+        d: q(db, "select count(*) from rems.activity_list where report_year = ? and rems_designation = ?", [year, d])[
+            0
+        ][0]
+        for d in ("Compliant", "Related")
+    }
     listed_all = q(db, "select count(*) from rems.activity_list where report_year = ?", [year])[0][0]
     counted = q(db, "select count(*) from rems.activity_list where report_year = ? and is_counted", [year])[0][0]
     # Designation and "Counted only" act on the activity list, and the list's tile says how many it lists
@@ -188,8 +203,11 @@ def test_every_filter_changes_what_it_claims(context, server):
     # the explorer: with a state chosen, the income tiles say why they are not shown
     pg.goto(server["url"] + "/annual-report?year=2022&state=All")
     expect(metric(pg, "Total income")).to_be_visible()
-    state = q(db, "select min(state) from annual_report.activity_rollup where report_year = 2022 "
-                  "and state not in ('All', 'None')")[0][0]
+    state = q(
+        db,
+        "select min(state) from annual_report.activity_rollup where report_year = 2022 "
+        "and state not in ('All', 'None')",
+    )[0][0]
     pg.goto(server["url"] + f"/annual-report?year=2022&state={state}")
     expect(pg.get_by_text("Income is reported by providers as a whole")).to_be_visible()
     assert metric(pg, "Total income").count() == 0
@@ -221,8 +239,7 @@ def test_screens_at_two_widths(browser, server, width):
         settle(pg)
         time.sleep(1)
         for value in pg.locator('[data-testid="stMetricValue"], [data-testid="stMetricLabel"]').all():
-            cut = value.evaluate("e => [e, ...e.querySelectorAll('*')].some("
-                                 "x => x.scrollWidth > x.clientWidth + 1)")
+            cut = value.evaluate("e => [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1)")
             assert not cut or path == "/data-operations", (path, value.text_content())
         shot(pg, server, f"live-{path.strip('/')}-{width}")
     ctx.close()
@@ -240,9 +257,12 @@ def test_reviewer_link_opens_the_provider_and_the_packet_zip_holds_its_lists(con
     expect(heading(pg)).to_have_text("Provider review")
     soonest = headers(pg, 0)
     assert soonest[:2] == ["Term end", "Days left"], soonest  # the columns that matter, first
-    provider_id, name, activities = q(db, "select provider_id, any_value(provider_name), count(*) "
-                                          "from review.term_activities join review.current_term using (provider_id) "
-                                          "group by provider_id order by count(*) desc, provider_id limit 1")[0]
+    provider_id, name, activities = q(
+        db,
+        "select provider_id, any_value(provider_name), count(*) "
+        "from review.term_activities join review.current_term using (provider_id) "
+        "group by provider_id order by count(*) desc, provider_id limit 1",
+    )[0]
     # a shared link to one provider opens it, and a reload keeps it
     pg.goto(server["url"] + f"/provider-review?provider={provider_id}")
     expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")

@@ -110,8 +110,15 @@ def test_another_roles_page_is_not_reachable(env, name):
         assert titles(at) == own and not at.exception and not at.metric or own == ["Research releases"]
 
 
-@pytest.mark.parametrize(("name", "key"), [("reviewer1", "annual_report"), ("researcher1", "data_operations"),
-                                           ("staff1", "releases"), ("staff1", "provider_review")])
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("reviewer1", "annual_report"),
+        ("researcher1", "data_operations"),
+        ("staff1", "releases"),
+        ("staff1", "provider_review"),
+    ],
+)
 def test_pages_refuse_other_roles_themselves(env, name, key):
     """The page checks the role itself (not only the menu): run the page file directly as a signed-in user."""
     at = AppTest.from_file(PAGE[key], default_timeout=60)
@@ -128,23 +135,37 @@ def test_explorer_shows_the_marts_numbers_for_each_filter(env):
     db = env["db"]
     at = sign_in(env, "staff1")
     year = max(r[0] for r in q(db, "select report_year from annual_report.enterprise_size"))
-    size = q(db, "select activities, providers_reporting, providers_accredited, physician_interactions "
-                 "from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'", [year])[0]
+    size = q(
+        db,
+        "select activities, providers_reporting, providers_accredited, physician_interactions "
+        "from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'",
+        [year],
+    )[0]
     m = metrics(at)
     assert at.selectbox(key="f-year").value == year
-    assert (n(m["Activities"]), n(m["Providers reporting"]), n(m["Providers accredited"]),
-            n(m["Physician interactions"])) == size
+    assert (
+        n(m["Activities"]),
+        n(m["Providers reporting"]),
+        n(m["Providers accredited"]),
+        n(m["Physician interactions"]),
+    ) == size
 
     at.selectbox(key="f-group").select("State").run()
-    state_group = q(db, "select activities from annual_report.enterprise_size where report_year = ? "
-                        "and accreditor_group = 'State'", [year])[0][0]
+    state_group = q(
+        db,
+        "select activities from annual_report.enterprise_size where report_year = ? and accreditor_group = 'State'",
+        [year],
+    )[0][0]
     assert n(metrics(at)["Activities"]) == state_group
 
     # organization type x activity type: the cell of annual_report.activity_matrix
-    org, act, activities, physicians = q(db, """
+    org, act, activities, physicians = q(
+        db,
+        """
         select organization_type, activity_type, activities, physician_interactions from annual_report.activity_matrix
         where report_year = ? and accreditor_group = 'State' and activities > 0 order by activities desc limit 1""",
-                                         [year])[0]
+        [year],
+    )[0]
     at.selectbox(key="f-org").select(org).run()
     at.selectbox(key="f-act").select(act).run()
     m = metrics(at)
@@ -153,11 +174,15 @@ def test_explorer_shows_the_marts_numbers_for_each_filter(env):
     # a state: recomputed from the core tables (counted activities of the state's State-accredited providers)
     at.selectbox(key="f-org").select("All").run()
     at.selectbox(key="f-act").select("All").run()
-    state, counted, providers = q(db, """
+    state, counted, providers = q(
+        db,
+        """
         select p.state, count(*), count(distinct a.provider_id) from core.fct_activities a
         join core.dim_providers p using (provider_id)
         where a.is_counted and a.report_year = ? and p.accreditor_type = 'State' and p.state is not null
-        group by p.state order by count(*) desc, p.state limit 1""", [year])[0]
+        group by p.state order by count(*) desc, p.state limit 1""",
+        [year],
+    )[0]
     at.selectbox(key="f-state").select(state).run()
     m = metrics(at)
     assert (n(m["Activities"]), n(m["Providers reporting"])) == (counted, providers)
@@ -169,15 +194,22 @@ def test_explorer_breakdown_table_is_the_rollup(env):
     at = sign_in(env, "staff1")
     year = at.selectbox(key="f-year").value
     table = at.dataframe[0].value
-    expected = q(db, "select organization_type, activities from annual_report.activity_rollup where report_year = ? "
-                     "and accreditor_group = 'All' and state = 'All' and activity_type = 'All' "
-                     "and organization_type <> 'All'", [year])
+    expected = q(
+        db,
+        "select organization_type, activities from annual_report.activity_rollup where report_year = ? "
+        "and accreditor_group = 'All' and state = 'All' and activity_type = 'All' "
+        "and organization_type <> 'All'",
+        [year],
+    )
     assert sorted(zip(table["Organization type"], table["Activities"], strict=True)) == sorted(expected)
     # the breakdown follows the radio: by activity type, the activity types' parts add up to the year's total
     at.radio(key="f-breakdown").set_value("activity type").run()
     by_type = at.dataframe[0].value
-    total = q(db, "select activities from annual_report.enterprise_size where report_year = ? "
-                  "and accreditor_group = 'All'", [year])[0][0]
+    total = q(
+        db,
+        "select activities from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'",
+        [year],
+    )[0][0]
     assert set(by_type["Organization type"]) == {"All"} and by_type["Activities"].sum() == total
 
 
@@ -186,13 +218,19 @@ def test_downloads_are_audited_when_served(env):
     from dashboards import ui
 
     calls = []
-    serve = ui.audited(lambda: calls.append(1) or b"a,b\n", {"name": "staff1", "role": "staff"}, "x table",
-                       "x.csv", {"year": 2022})
+    serve = ui.audited(
+        lambda: calls.append(1) or b"a,b\n", {"name": "staff1", "role": "staff"}, "x table", "x.csv", {"year": 2022}
+    )
     assert calls == [] and audit.read(env["audit"]) == []  # nothing made or logged before the click
     assert serve() == b"a,b\n"
     entry = audit.read(env["audit"])[-1]
     assert (entry["user"], entry["role"], entry["action"], entry["file"], entry["details"]) == (
-        "staff1", "staff", "download", "x.csv", {"year": 2022})
+        "staff1",
+        "staff",
+        "download",
+        "x.csv",
+        {"year": 2022},
+    )
 
     def broken():
         raise RuntimeError("render failed")
@@ -208,8 +246,12 @@ def test_moc_rems_and_operations_pages(env):
     at.switch_page(PAGE["moc"]).run()
     assert titles(at) == ["CME that counts for MOC"] and not at.exception
     year = at.selectbox(key="f-year").value
-    board, completions, learners = q(db, "select board, completions, distinct_learners from moc.board_summary "
-                                         "where report_year = ? order by completions desc limit 1", [year])[0]
+    board, completions, learners = q(
+        db,
+        "select board, completions, distinct_learners from moc.board_summary "
+        "where report_year = ? order by completions desc limit 1",
+        [year],
+    )[0]
     at.multiselect(key="f-boards").select(board).run()
     m = metrics(at)
     assert (n(m["Completions"]), n(m["Distinct learners"])) == (completions, learners)
@@ -217,13 +259,19 @@ def test_moc_rems_and_operations_pages(env):
     at.switch_page(PAGE["rems"]).run()
     assert titles(at) == ["Opioid Analgesic REMS"] and not at.exception
     year = at.selectbox(key="f-year").value
-    rems = q(db, "select rems_activities, compliant_activities, rems_providers from rems.summary "
-                 "where report_year = ?", [year])[0]
+    rems = q(
+        db,
+        "select rems_activities, compliant_activities, rems_providers from rems.summary where report_year = ?",
+        [year],
+    )[0]
     m = metrics(at)
     assert (n(m["REMS activities"]), n(m["Compliant"]), n(m["Providers"])) == rems
     listed = at.dataframe[-1].value
-    assert len(listed) == q(db, "select count(*) from rems.activity_list where report_year = ? and is_counted",
-                            [year])[0][0] == rems[0]
+    assert (
+        len(listed)
+        == q(db, "select count(*) from rems.activity_list where report_year = ? and is_counted", [year])[0][0]
+        == rems[0]
+    )
 
     at.switch_page(PAGE["data_operations"]).run()
     assert titles(at) == ["Data operations"] and not at.exception
@@ -243,8 +291,11 @@ def test_moc_rems_and_operations_pages(env):
 
 def test_reviewer_finds_a_provider_and_sees_its_review(env):
     db = env["db"]
-    provider_id, name = q(db, "select provider_id, provider_name from review.pip_sample join review.current_term "
-                              "using (provider_id) group by all order by count(*) desc, provider_id limit 1")[0]
+    provider_id, name = q(
+        db,
+        "select provider_id, provider_name from review.pip_sample join review.current_term "
+        "using (provider_id) group by all order by count(*) desc, provider_id limit 1",
+    )[0]
     at = sign_in(env, "reviewer1")
     at.text_input(key="f-provider-search").input(provider_id).run()
     assert not at.exception
@@ -252,15 +303,24 @@ def test_reviewer_finds_a_provider_and_sees_its_review(env):
     assert any(name in s.value for s in at.subheader)
     frames = {tuple(df.value.columns)[:3]: df.value for df in at.dataframe}
     history = next(v for v in frames.values() if "Decision" in v.columns)  # tables show labels (reports.labels)
-    assert len(history) == q(db, "select count(*) from core.fct_accreditation_decisions where provider_id = ?",
-                             [provider_id])[0][0]
+    assert (
+        len(history)
+        == q(db, "select count(*) from core.fct_accreditation_decisions where provider_id = ?", [provider_id])[0][0]
+    )
     sample = next(v for v in frames.values() if "Sample no." in v.columns)
-    assert sample["Activity number"].tolist() == [r[0] for r in q(
-        db, "select activity_id from review.pip_sample where provider_id = ? order by sample_position", [provider_id])]
+    assert sample["Activity number"].tolist() == [
+        r[0]
+        for r in q(
+            db,
+            "select activity_id from review.pip_sample where provider_id = ? order by sample_position",
+            [provider_id],
+        )
+    ]
     # a part of the name finds it too
     at.text_input(key="f-provider-search").input(name.split()[0].lower()).run()
     assert provider_id in at.selectbox(key="f-provider").options or provider_id in [
-        o.split("(")[-1].split(",")[0] for o in at.selectbox(key="f-provider").options]
+        o.split("(")[-1].split(",")[0] for o in at.selectbox(key="f-provider").options
+    ]
 
 
 # ------------------------------------------------------------------------------------------------- researcher
@@ -282,19 +342,22 @@ def test_researcher_catalogue_reads_only_the_releases(env, monkeypatch):
         dictionary = json.loads((env["releases"] / release / "data_dictionary.json").read_text())
         assert len(at.dataframe[1].value) == len(dictionary)
         guarantees = at.dataframe[2].value
-        assert guarantees["guarantee"].tolist() == [g["name"] for g in json.loads(
-            (env["releases"] / release / "risk_report.json").read_text())["guarantees"]]
+        assert guarantees["guarantee"].tolist() == [
+            g["name"] for g in json.loads((env["releases"] / release / "risk_report.json").read_text())["guarantees"]
+        ]
         buttons = at.get("download_button")  # (what a click serves and audits: the browser test)
-        assert len(buttons) == len(manifest["files"]) + ("risk_report.pdf" not in
-                                                         [f["path"] for f in manifest["files"]])
+        assert len(buttons) == len(manifest["files"]) + (
+            "risk_report.pdf" not in [f["path"] for f in manifest["files"]]
+        )
 
 
 def test_release_reader_is_tolerant(env, tmp_path, monkeypatch):
     releases = tmp_path / "releases"
     shutil.copytree(env["releases"] / "activities", releases / "full")
     (releases / "bare").mkdir()
-    (releases / "bare" / "manifest.json").write_text(json.dumps({"release": "bare", "files": [
-        {"path": "../../etc/passwd"}, {"path": "data/missing.csv"}]}))
+    (releases / "bare" / "manifest.json").write_text(
+        json.dumps({"release": "bare", "files": [{"path": "../../etc/passwd"}, {"path": "data/missing.csv"}]})
+    )
     (releases / "broken").mkdir()
     (releases / "broken" / "manifest.json").write_text("{not json")
     (releases / "not-a-release").mkdir()

@@ -26,8 +26,9 @@ def run(*args: str, input: str | None = None):
 def test_users_add_hashes_with_scrypt_and_verifies(tmp_path):
     users = tmp_path / "users.json"
     (tmp_path / "pw").write_text("correct horse battery\n")
-    result = run("users", "add", "alice", "--role", "reviewer", "--users", str(users), "--password-file",
-                 str(tmp_path / "pw"))
+    result = run(
+        "users", "add", "alice", "--role", "reviewer", "--users", str(users), "--password-file", str(tmp_path / "pw")
+    )
     assert result.exit_code == 0, result.output
     text = users.read_text()
     assert "correct horse" not in text
@@ -42,8 +43,18 @@ def test_users_add_hashes_with_scrypt_and_verifies(tmp_path):
     both = json.loads(users.read_text())["users"]
     assert both["alice"]["scrypt"]["hash"] != both["bob"]["scrypt"]["hash"]
     # replacing a user changes its role; standard input works as a password file
-    result = run("users", "add", "alice", "--role", "staff", "--users", str(users), "--password-file", "-",
-                 input="another password\n")
+    result = run(
+        "users",
+        "add",
+        "alice",
+        "--role",
+        "staff",
+        "--users",
+        str(users),
+        "--password-file",
+        "-",
+        input="another password\n",
+    )
     assert result.exit_code == 0 and "replaced alice" in result.output
     assert auth.verify(users, "alice", "another password") == "staff"
 
@@ -58,11 +69,14 @@ def test_users_add_prompts_twice_and_never_takes_the_password_as_an_argument(tmp
     assert result.exit_code == 2 and "No such option" in result.output
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["users", "add", "dave", "--role", "admin"], "Invalid value for '--role'"),
-    (["users", "add", "bad name!", "--role", "staff"], "user name"),
-    (["users", "add", "eve", "--role", "staff"], "password too short"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["users", "add", "dave", "--role", "admin"], "Invalid value for '--role'"),
+        (["users", "add", "bad name!", "--role", "staff"], "user name"),
+        (["users", "add", "eve", "--role", "staff"], "password too short"),
+    ],
+)
 def test_users_add_rejects_bad_input_and_writes_nothing(tmp_path, args, message):
     users = tmp_path / "users.json"
     (tmp_path / "pw").write_text("short\n" if "eve" in args else "long enough password\n")
@@ -89,8 +103,15 @@ def test_roles_see_disjoint_pages_and_every_page_has_a_role():
 
 
 def test_serve_refuses_missing_inputs(tmp_path):
-    result = run("serve", "--db", str(tmp_path / "none.duckdb"), "--releases", str(tmp_path / "nothing"),
-                 "--users", str(tmp_path / "users.json"))
+    result = run(
+        "serve",
+        "--db",
+        str(tmp_path / "none.duckdb"),
+        "--releases",
+        str(tmp_path / "nothing"),
+        "--users",
+        str(tmp_path / "users.json"),
+    )
     assert result.exit_code == 1
     assert "no such warehouse file" in result.output and "--releases" in result.output
     assert "pars users add" in result.output
@@ -98,9 +119,13 @@ def test_serve_refuses_missing_inputs(tmp_path):
 
 def test_streamlit_runs_headless_without_telemetry_and_with_xsrf():
     command = " ".join(streamlit_command(8501, "127.0.0.1"))
-    for option in ("--server.headless true", "--browser.gatherUsageStats false",
-                   "--server.enableXsrfProtection true", "--runner.magicEnabled false",
-                   "--runner.postScriptGC false"):  # no full GC holding the GIL after every (fragment) rerun
+    for option in (
+        "--server.headless true",
+        "--browser.gatherUsageStats false",
+        "--server.enableXsrfProtection true",
+        "--runner.magicEnabled false",
+        "--runner.postScriptGC false",
+    ):  # no full GC holding the GIL after every (fragment) rerun
         assert option in command
     config = (auth.Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text()
     assert "gatherUsageStats = false" in config and "enableXsrfProtection = true" in config
@@ -108,9 +133,15 @@ def test_streamlit_runs_headless_without_telemetry_and_with_xsrf():
 
 def test_audit_log_appends_one_json_line_per_event_from_many_threads(tmp_path):
     log = tmp_path / "audit.jsonl"
-    threads = [threading.Thread(target=lambda i=i: [audit.record(log, user=f"u{i}", role="staff", action="download",
-                                                                 what="x", file=f"f{j}.csv") for j in range(25)])
-               for i in range(8)]
+    threads = [
+        threading.Thread(
+            target=lambda i=i: [
+                audit.record(log, user=f"u{i}", role="staff", action="download", what="x", file=f"f{j}.csv")
+                for j in range(25)
+            ]
+        )
+        for i in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -122,13 +153,22 @@ def test_audit_log_appends_one_json_line_per_event_from_many_threads(tmp_path):
 
 
 def test_exports_neutralize_formulas_in_csv_and_excel():
-    frame = pd.DataFrame({
-        "title": ["=HYPERLINK(\"http://x\",\"click\")", "+1+2", "-3", "@SUM(A1)", "\tTAB", "plain", "a=b"],
-        "count": [1, 2, -3, 4, 5, 6, 7],
-    })
+    frame = pd.DataFrame(
+        {
+            "title": ['=HYPERLINK("http://x","click")', "+1+2", "-3", "@SUM(A1)", "\tTAB", "plain", "a=b"],
+            "count": [1, 2, -3, 4, 5, 6, 7],
+        }
+    )
     rows = list(csv.reader(io.StringIO(exports.to_csv(frame).decode())))
-    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\",\"click\")", "'+1+2", "'-3", "'@SUM(A1)",
-                                        "'\tTAB", "plain", "a=b"]
+    assert [r[0] for r in rows[1:]] == [
+        '\'=HYPERLINK("http://x","click")',
+        "'+1+2",
+        "'-3",
+        "'@SUM(A1)",
+        "'\tTAB",
+        "plain",
+        "a=b",
+    ]
     assert [r[1] for r in rows[1:]] == ["1", "2", "-3", "4", "5", "6", "7"]  # numbers stay numbers
     book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(frame, "t")))
     sheet = book.active

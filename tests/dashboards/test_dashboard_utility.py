@@ -78,14 +78,19 @@ def test_page_shows_utility_per_column_and_flags_an_entirely_suppressed_column(s
     errors = [e.value for e in at.error]
     for w in report["warnings"]:
         assert ui.plain(f"{w['table']}: {w['message']}") in errors
-    assert ui.plain("learners: organization_types: 100% suppressed (every row is '*': the column carries no "
-                    "information)") in errors
+    assert (
+        ui.plain("learners: organization_types: 100% suppressed (every row is '*': the column carries no information)")
+        in errors
+    )
     frame = utility_frame(at)
     rows = {r["column"]: r for r in frame.to_dict("records")}
     for c in report["tables"]["learners"]["columns"]:
         row = rows[c["column"]]
         assert (row["full detail"], row["generalized"], row["suppressed"]) == (
-            percent(c["full"]), percent(c["generalized"]), percent(c["suppressed"]))
+            percent(c["full"]),
+            percent(c["generalized"]),
+            percent(c["suppressed"]),
+        )
     assert rows["organization_types"]["flag"] == "entirely suppressed"
     assert rows["learner"]["flag"] == ""
 
@@ -99,7 +104,8 @@ def test_page_warns_of_a_mostly_suppressed_column_and_says_when_utility_is_not_r
     assert not at.error
     flags = {r["column"]: r["flag"] for r in utility_frame(at).to_dict("records")}
     assert {c for c, f in flags.items() if f == "mostly suppressed"} == {
-        w["column"] for w in report["warnings"] if w["level"] == "warning"}
+        w["column"] for w in report["warnings"] if w["level"] == "warning"
+    }
 
     at.selectbox(key="f-release").select("older").run()
     assert not at.exception
@@ -111,11 +117,23 @@ def test_a_malformed_utility_block_is_read_as_not_reported():
 
     for risk in (None, [], {"utility": "x"}, {"utility": {"tables": []}}, {"utility": []}):
         assert releases.utility(risk) is None and releases.utility_flags(risk) == []
-    odd = {"utility": {"tables": {"t": {"columns": [{"column": "c", "full": "x", "level": "error"}, 5]}, "u": 3},
-                       "warnings": [{"level": "error", "table": "t", "message": "c: 100% suppressed"}, "x", {}]}}
-    assert releases.utility(odd) == [{"table": "t", "column": "c", "unit": "rows", "full detail": "not reported",
-                                      "generalized": "not reported", "suppressed": "not reported",
-                                      "flag": "entirely suppressed"}]
+    odd = {
+        "utility": {
+            "tables": {"t": {"columns": [{"column": "c", "full": "x", "level": "error"}, 5]}, "u": 3},
+            "warnings": [{"level": "error", "table": "t", "message": "c: 100% suppressed"}, "x", {}],
+        }
+    }
+    assert releases.utility(odd) == [
+        {
+            "table": "t",
+            "column": "c",
+            "unit": "rows",
+            "full detail": "not reported",
+            "generalized": "not reported",
+            "suppressed": "not reported",
+            "flag": "entirely suppressed",
+        }
+    ]
     assert releases.utility_flags(odd) == [("error", "t: c: 100% suppressed")]
 
 
@@ -131,9 +149,27 @@ def server(built_warehouse, dash_users, releases, tmp_path_factory):
     port = free_port()
     log = (root / "serve.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "warehouse", "serve", "--db", str(built_warehouse), "--releases", str(releases),
-         "--users", str(users), "--audit-log", str(root / "audit.jsonl"), "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "warehouse",
+            "serve",
+            "--db",
+            str(built_warehouse),
+            "--releases",
+            str(releases),
+            "--users",
+            str(users),
+            "--audit-log",
+            str(root / "audit.jsonl"),
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while not healthy(url):

@@ -26,13 +26,16 @@ def csv_rows(payload: bytes) -> list[dict]:
 
 
 def test_list_cells_are_comma_separated_text_in_natural_order(built_warehouse):
-    history = frame(built_warehouse, "select * from review.accreditation_history "
-                                     "order by len(compliant_criteria) desc, provider_id, decision_sequence limit 3")
+    history = frame(
+        built_warehouse,
+        "select * from review.accreditation_history "
+        "order by len(compliant_criteria) desc, provider_id, decision_sequence limit 3",
+    )
     codes = list(history["compliant_criteria"].iloc[0])
     assert len(codes) >= 10  # C1..C10 and more: the natural order matters
     rows = csv_rows(exports.to_csv(history))
     cell = rows[0]["compliant_criteria"]
-    expected = sorted(codes, key=lambda c: (c.rstrip("0123456789"), int(c[len(c.rstrip("0123456789")):] or 0)))
+    expected = sorted(codes, key=lambda c: (c.rstrip("0123456789"), int(c[len(c.rstrip("0123456789")) :] or 0)))
     assert cell == ", ".join(expected), cell
     assert "\n" not in cell and "[" not in cell and "'" not in cell
     assert cell.index("C2,") < cell.index("C10")
@@ -51,9 +54,12 @@ def test_load_history_years_are_written_as_a_list_of_years(built_warehouse):
 
 
 def test_excel_downloads_carry_labels_and_number_formats(built_warehouse):
-    rollup = frame(built_warehouse, "select * from annual_report.activity_rollup where accreditor_group = 'All' "
-                                    "and state = 'All' and activity_type = 'All' order by report_year, "
-                                    "organization_type")
+    rollup = frame(
+        built_warehouse,
+        "select * from annual_report.activity_rollup where accreditor_group = 'All' "
+        "and state = 'All' and activity_type = 'All' order by report_year, "
+        "organization_type",
+    )
     book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(rollup, "annual-report-trend")))
     sheet = book.active
     header = [c.value for c in sheet[1]]
@@ -74,8 +80,11 @@ def test_excel_downloads_carry_labels_and_number_formats(built_warehouse):
 
 def test_excel_sheet_names_keep_the_year():
     tiny = pd.DataFrame({"organization_type": ["Hospital"], "total_income": [1230520.08]})
-    for name, year in [("income-by-organization-type-2022", "2022"),
-                       ("annual-report-2021-by-organization_type", "2021"), ("moc-provider-timeliness-2020", "2020")]:
+    for name, year in [
+        ("income-by-organization-type-2022", "2022"),
+        ("annual-report-2021-by-organization_type", "2021"),
+        ("moc-provider-timeliness-2020", "2020"),
+    ]:
         book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(tiny, name)))
         title = book.sheetnames[0]
         assert year in title and len(title) <= 31, title
@@ -121,15 +130,22 @@ def test_report_workbooks_keep_the_year_in_sheet_names_and_format_every_number(t
     from reports.excel import write_workbook
     from reports.tables import Column, Table
 
-    columns = [Column("organization_type", "Organization type", "text"), Column("activities", "Activities", "int"),
-               Column("total_income", "Total income", "money"), Column("share", "Share", "share"),
-               Column("hours", "Hours", "num1")]
-    rows = [{"organization_type": "Hospital", "activities": 732, "total_income": 1230520.08, "share": 0.25,
-             "hours": 12.5}]
-    titles = ["Table 2. Activities by organization type and activity type, 2022 (All accredited providers)",
-              "Table 3. Hours of instruction by organization type and activity type, 2022 (All accredited providers)",
-              "Table S-ACCME.2. Activities by organization type and activity type, 2022 (ACCME-accredited providers)",
-              "Table S-ACCME.2. Activities by organization type and activity type, 2022 (ACCME-accredited providers)"]
+    columns = [
+        Column("organization_type", "Organization type", "text"),
+        Column("activities", "Activities", "int"),
+        Column("total_income", "Total income", "money"),
+        Column("share", "Share", "share"),
+        Column("hours", "Hours", "num1"),
+    ]
+    rows = [
+        {"organization_type": "Hospital", "activities": 732, "total_income": 1230520.08, "share": 0.25, "hours": 12.5}
+    ]
+    titles = [
+        "Table 2. Activities by organization type and activity type, 2022 (All accredited providers)",
+        "Table 3. Hours of instruction by organization type and activity type, 2022 (All accredited providers)",
+        "Table S-ACCME.2. Activities by organization type and activity type, 2022 (ACCME-accredited providers)",
+        "Table S-ACCME.2. Activities by organization type and activity type, 2022 (ACCME-accredited providers)",
+    ]
     tables = [Table(f"t{i}", title, columns, rows) for i, title in enumerate(titles)]
     book = openpyxl.load_workbook(write_workbook(tables, tmp_path / "report.xlsx"))
     names = book.sheetnames

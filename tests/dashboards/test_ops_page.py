@@ -81,16 +81,20 @@ def test_a_refused_load_is_on_the_page_with_its_message(refused):
 
 def test_the_headline_counts_providers_with_errors_not_any_flag(refused):
     db, _ = refused
-    errors, problems, warnings = query(db, "select providers_with_errors, providers_with_problems, "
-                                           "providers_with_warnings from ops.operations_summary")[0]
+    errors, problems, warnings = query(
+        db, "select providers_with_errors, providers_with_problems, providers_with_warnings from ops.operations_summary"
+    )[0]
     at = page()
     metrics = {m.label: m.value for m in at.metric}
     assert "Providers with problems" not in metrics
     checked = query(db, "select providers_checked from ops.operations_summary")[0][0]
     assert metrics["Providers with errors"] == f"{errors:,} of {checked:,}"
     assert metrics["Warnings"] == f"{warnings:,} of {checked:,} providers"
-    only_warnings = query(db, """select count(*) from (select provider_id from ops.completeness_follow_up
-                                 group by provider_id having bool_and(severity <> 'error'))""")[0][0]
+    only_warnings = query(
+        db,
+        """select count(*) from (select provider_id from ops.completeness_follow_up
+                                 group by provider_id having bool_and(severity <> 'error'))""",
+    )[0][0]
     assert errors == problems - only_warnings
 
 
@@ -105,18 +109,25 @@ def test_the_follow_up_list_and_its_csv(refused):
     db, _ = refused
     at = page()
     shown = frame_with(at, "Activities concerned")
-    expected = query(db, "select provider_id, rule_code, severity, activities_flagged, fix "
-                         "from ops.completeness_follow_up where severity in ('error', 'warning') "
-                         "order by severity_order, provider_id, rule_order")
+    expected = query(
+        db,
+        "select provider_id, rule_code, severity, activities_flagged, fix "
+        "from ops.completeness_follow_up where severity in ('error', 'warning') "
+        "order by severity_order, provider_id, rule_order",
+    )
     assert list(shown.columns) == list(ops.FOLLOW_UP_COLUMNS.values())
     assert [(r["Provider"], r["Severity"], r["Activities"], r["What to fix"]) for _, r in shown.iterrows()] == [
-        (p, ops.SEVERITIES[s], n, fix) for p, _, s, n, fix in expected]
+        (p, ops.SEVERITIES[s], n, fix) for p, _, s, n, fix in expected
+    ]
     rows = list(csv.reader(io.StringIO(exports.to_csv(shown).decode("utf-8"), newline="")))
     assert rows[0] == list(ops.FOLLOW_UP_COLUMNS.values())
     assert len(rows) == len(expected) + 1
     at.multiselect(key="f-severity").set_value(["Info"]).run()
-    info = (frame_with(at, "Activities concerned")
-            if any("Activities concerned" in d.value.columns for d in at.dataframe) else None)
+    info = (
+        frame_with(at, "Activities concerned")
+        if any("Activities concerned" in d.value.columns for d in at.dataframe)
+        else None
+    )
     n_info = query(db, "select count(*) from ops.completeness_follow_up where severity = 'info'")[0][0]
     assert (0 if info is None else len(info)) == n_info
 

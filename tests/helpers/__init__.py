@@ -47,12 +47,10 @@ def fingerprint(db: Path) -> dict[str, tuple[int, str]]:
     """Row count and an order-independent content hash of every table of the warehouse."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = con.sql("select table_schema, table_name from information_schema.tables "
-                         "order by 1, 2").fetchall()
+        tables = con.sql("select table_schema, table_name from information_schema.tables order by 1, 2").fetchall()
         out = {}
         for schema, name in tables:
-            rows = con.sql(f"select count(*), coalesce(sum(hash(t)), 0)::varchar "
-                           f"from {schema}.{name} t").fetchall()[0]
+            rows = con.sql(f"select count(*), coalesce(sum(hash(t)), 0)::varchar from {schema}.{name} t").fetchall()[0]
             out[f"{schema}.{name}"] = (rows[0], rows[1])
         return out
     finally:

@@ -24,8 +24,11 @@ def assert_stops(export: Path, db: Path, file: str, *needles: str) -> LoadError:
 
 def quarantine(db: Path, export: Path) -> list[tuple]:
     export_id = read_manifest(export)["export_id"]
-    return query(db, "select file, line, column_name, rule, raw_value from raw.quarantine "
-                     "where export_id = ? order by file, line", [export_id])
+    return query(
+        db,
+        "select file, line, column_name, rule, raw_value from raw.quarantine where export_id = ? order by file, line",
+        [export_id],
+    )
 
 
 def assert_identity(result) -> None:
@@ -33,8 +36,15 @@ def assert_identity(result) -> None:
         assert s.read == s.loaded + sum(s.quarantined.values()) + s.duplicates, name
 
 
-def load_expect(export: Path, db: Path, file: str, rule: str, column: str | None, line: int | None = None,
-                raw_value: str | None = None) -> list[tuple]:
+def load_expect(
+    export: Path,
+    db: Path,
+    file: str,
+    rule: str,
+    column: str | None,
+    line: int | None = None,
+    raw_value: str | None = None,
+) -> list[tuple]:
     """Load, then assert that `file` has exactly one row quarantined, for `rule` on `column`."""
     result = load_export(export, db)
     assert_identity(result)

@@ -13,8 +13,7 @@ NUMBER = re.compile(r"[-+]?\$?\d[\d,]*(?:\.\d+)?%?")
 
 
 def pdf_text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
 
 
 def pdf_info(pdf: Path) -> dict[str, str]:
@@ -39,9 +38,14 @@ def section(text: str, start: str, end: str | None = None, contents_links: bool 
     """
     body = text.split("\x0c", 2)[-1] if "Contents" in text[:3000] else text
     i = body.index(start)
-    while body[i + len(start):].lstrip(" ").startswith(".") or body[i:].split("\n", 1)[0].rstrip()[-1:].isdigit() \
-            and "...." in body[i:].split("\n", 1)[0] \
-            or contents_links and body[i:].split("\n", 1)[0].strip() == start and start in body[i + len(start):]:
+    while (
+        body[i + len(start) :].lstrip(" ").startswith(".")
+        or body[i:].split("\n", 1)[0].rstrip()[-1:].isdigit()
+        and "...." in body[i:].split("\n", 1)[0]
+        or contents_links
+        and body[i:].split("\n", 1)[0].strip() == start
+        and start in body[i + len(start) :]
+    ):
         i = body.index(start, i + 1)
     j = body.index(end, i + len(start)) if end else len(body)
     return body[i:j]
@@ -51,7 +55,7 @@ def row_numbers(block: str, label: str) -> list[float]:
     """The numbers on the table row whose text starts with `label` (layout mode keeps a row on one line)."""
     for line in block.splitlines():
         if line.strip().startswith(label):
-            return numbers(line.strip()[len(label):])
+            return numbers(line.strip()[len(label) :])
     raise AssertionError(f"no row {label!r} in:\n{block[:2000]}")
 
 
@@ -75,8 +79,9 @@ LETTER = (612.0, 792.0)  # 8.5 x 11 in, in PDF points
 
 def page_sizes(pdf: Path) -> list[tuple[float, float]]:
     """(width, height) in points of every page, from pdfinfo."""
-    out = subprocess.run(["pdfinfo", "-f", "1", "-l", "100000", str(pdf)], check=True, capture_output=True,
-                         text=True).stdout
+    out = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "100000", str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
     return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", out)]
 
 
@@ -87,7 +92,8 @@ def is_letter(size: tuple[float, float]) -> bool:
 
 INTERNAL = {
     "a schema.table name": re.compile(
-        r"\b(?:annual_report|review|moc|rems|core|main|raw|staging|meta|ops|research)\.[a-z][a-z_]+\b"),
+        r"\b(?:annual_report|review|moc|rems|core|main|raw|staging|meta|ops|research)\.[a-z][a-z_]+\b"
+    ),
     "a snake_case name": re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"),
     "a plural written as (s)": re.compile(r"\w\(s\)"),
     "a timestamp with fractions of a second": re.compile(r"\d{2}:\d{2}:\d{2}\.\d+"),
@@ -108,14 +114,17 @@ def without_contents(text: str) -> str:
 def _bbox_pages(pdf: Path):
     import xml.etree.ElementTree as ET
 
-    out = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], check=True, capture_output=True,
-                         text=True).stdout
-    out = out[out.index("<html"):]
+    out = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    out = out[out.index("<html") :]
     root = ET.fromstring(out.replace('xmlns="http://www.w3.org/1999/xhtml"', ""))
     for page in root.iter("page"):
         w, h = float(page.get("width")), float(page.get("height"))
-        words = [(float(x.get("xMin")), float(x.get("yMin")), float(x.get("xMax")), float(x.get("yMax")),
-                  x.text or "") for x in page.iter("word")]
+        words = [
+            (float(x.get("xMin")), float(x.get("yMin")), float(x.get("xMax")), float(x.get("yMax")), x.text or "")
+            for x in page.iter("word")
+        ]
         yield w, h, words
 
 
@@ -129,8 +138,14 @@ def page_layout(pdf: Path, band: float = 0.075) -> list[dict]:
         body = [wd for wd in words if top < wd[1] and wd[3] < bottom]
         header = " ".join(wd[4] for wd in words if wd[3] <= top and wd[0] > w / 2)
         fill = (max(wd[3] for wd in body) - top) / (bottom - top) if body else 0.0
-        pages.append({"fill": fill, "header": header, "right": max((wd[2] for wd in words), default=0) / w,
-                      "lines": len({round(wd[1]) for wd in body})})
+        pages.append(
+            {
+                "fill": fill,
+                "header": header,
+                "right": max((wd[2] for wd in words), default=0) / w,
+                "lines": len({round(wd[1]) for wd in body}),
+            }
+        )
     return pages
 
 
@@ -138,8 +153,11 @@ def nearly_empty_pages(pdf: Path, least: float = 0.5) -> list[int]:
     """Pages (1-based) whose body ends above `least` of the page although the next page continues the same chapter
     (same running header): the first page (cover or title) and a chapter's last page may be short."""
     pages = page_layout(pdf)
-    return [i + 1 for i, (p, q) in enumerate(zip(pages, pages[1:], strict=False))
-            if i > 0 and p["header"] == q["header"] and p["fill"] < least]
+    return [
+        i + 1
+        for i, (p, q) in enumerate(zip(pages, pages[1:], strict=False))
+        if i > 0 and p["header"] == q["header"] and p["fill"] < least
+    ]
 
 
 def run_together_headers(text: str, tables) -> list[str]:
@@ -177,7 +195,6 @@ def crowded_headers(pdf: Path, tables, gap: float = 4.0) -> list[str]:
                 continue  # not a header line (a header line holds three or more column label words only)
             line.sort()
             for a, b in zip(line, line[1:], strict=False):
-                if b[0] - a[2] < gap \
-                        and not any(f"{a[4]} {b[4]}" in label for label in labels):
+                if b[0] - a[2] < gap and not any(f"{a[4]} {b[4]}" in label for label in labels):
                     bad.append(f"{a[4]}|{b[4]} ({b[0] - a[2]:.1f} pt apart)")
     return bad

@@ -38,11 +38,14 @@ def directory(db, years: list[int] | None = None) -> pl.DataFrame:
     con = duckdb.connect(str(db), read_only=True)
     try:
         only = "where report_year in (select unnest($y))" if years else ""
-        return con.sql(f"""
+        return con.sql(
+            f"""
             select provider_id, provider_name, state, organization_type, accreditor_type, census_region
             from core.dim_providers
             where provider_id in (select provider_id from research.activities {only})
-            order by provider_id""", params={"y": years} if years else None).pl()
+            order by provider_id""",
+            params={"y": years} if years else None,
+        ).pl()
     finally:
         con.close()
 
@@ -71,7 +74,8 @@ def matches(release: pl.DataFrame, activities: pl.DataFrame) -> pl.DataFrame:
     general = [c for c in GENERALIZABLE if c in release.columns]
     exact = [c for c in release.columns if c not in (*PROVIDER_ATTRIBUTES, PSEUDONYM, *general)]
     left = activities.with_columns(_exact_key(activities, exact).alias("_key")).select(
-        "activity_id", "_key", *[pl.col(c).alias(f"_{c}") for c in general])
+        "activity_id", "_key", *[pl.col(c).alias(f"_{c}") for c in general]
+    )
     right = rows.with_columns(_exact_key(rows, exact).alias("_key")).select("row", "_key", *general)
     joined = left.join(right, on="_key", how="inner")
     for c in general:
@@ -89,8 +93,9 @@ def consistent(entry: dict, released: dict, trees: dict[str, dict[str, set[str]]
     return True
 
 
-def candidates(release: pl.DataFrame, found: pl.DataFrame, providers: pl.DataFrame, provider_id: str,
-               known: list[str]) -> int:
+def candidates(
+    release: pl.DataFrame, found: pl.DataFrame, providers: pl.DataFrame, provider_id: str, known: list[str]
+) -> int:
     """How many units the adversary cannot tell provider `provider_id` from, knowing its directory entry and the
     catalogue activities `known`: with a provider pseudonym, the pseudonyms having, for each known activity, a
     consistent row whose provider attributes are consistent with the entry; without one, the directory's
@@ -105,8 +110,13 @@ def candidates(release: pl.DataFrame, found: pl.DataFrame, providers: pl.DataFra
     if PSEUDONYM in release.columns:
         sets = []
         for rows in per_activity:
-            sets.append({r[PSEUDONYM] for r in rows.to_dicts()
-                         if consistent(entries[provider_id], {c: r[c] for c in shown}, trees)})
+            sets.append(
+                {
+                    r[PSEUDONYM]
+                    for r in rows.to_dicts()
+                    if consistent(entries[provider_id], {c: r[c] for c in shown}, trees)
+                }
+            )
         return len(set.intersection(*sets))
     possible = set(entries)
     for rows in per_activity:

@@ -38,8 +38,9 @@ def two_times(request, attack_releases, tmp_path_factory) -> dict:
         profile.write_text(text.replace("../hierarchies/", f"{PROFILES_DIR.parent / 'hierarchies'}/"))
     made = {"k": k}
     for name, years in (("earlier", [2020, 2021]), ("later", [2020, 2021, 2022])):
-        make_release("activities", attack_releases["db"], root / name, root / f"{name}.key", years=years,
-                     profile_file=profile)
+        make_release(
+            "activities", attack_releases["db"], root / name, root / f"{name}.key", years=years, profile_file=profile
+        )
         made[name] = root / name
     return made
 
@@ -54,14 +55,18 @@ def test_pseudonyms_of_two_releases_do_not_link_through_identical_rows(two_times
         return  # nothing to link: the rows carry no provider pseudonym (checked in test_attack_singling_out.py)
     assert not set(earlier[PSEUDONYM]) & set(later[PSEUDONYM])  # different secrets
     attributes = [c for c in earlier.columns if c != PSEUDONYM]
-    pairs = earlier.join(later, on=attributes, how="inner", suffix="_later", nulls_equal=True).select(
-        PSEUDONYM, f"{PSEUDONYM}_later").unique()
+    pairs = (
+        earlier.join(later, on=attributes, how="inner", suffix="_later", nulls_equal=True)
+        .select(PSEUDONYM, f"{PSEUDONYM}_later")
+        .unique()
+    )
     per_pseudonym = pairs.group_by(PSEUDONYM).agg(pl.col(f"{PSEUDONYM}_later").n_unique().alias("n"))
     linked = per_pseudonym.filter(pl.col("n") < two_times["k"])
     assert linked.is_empty(), (
         f"{linked.height} of {earlier[PSEUDONYM].n_unique()} pseudonyms of the earlier release link to fewer than "
         f"{two_times['k']} pseudonyms of the later one through identical rows "
-        f"({(linked['n'] == 1).sum()} to exactly one)")
+        f"({(linked['n'] == 1).sum()} to exactly one)"
+    )
 
 
 def test_an_activity_in_both_releases_leaves_k_candidate_providers(two_times, attack_releases):
@@ -69,21 +74,25 @@ def test_an_activity_in_both_releases_leaves_k_candidate_providers(two_times, at
     db = attack_releases["db"]
     providers = directory(db)
     entries = {r["provider_id"]: r for r in providers.to_dicts()}
-    shown = {n: [c for c in PROVIDER_ATTRIBUTES if c in f.columns] for n, f in (("earlier", earlier),
-                                                                               ("later", later))}
+    shown = {n: [c for c in PROVIDER_ATTRIBUTES if c in f.columns] for n, f in (("earlier", earlier), ("later", later))}
     trees = {c: ancestors(c) for c in PROVIDER_ATTRIBUTES}
     activities = catalogue(db, earlier.columns)
     both = matches(earlier, activities).join(matches(later, activities), on="activity_id", suffix="_later")
     assert both["activity_id"].n_unique() > 1000  # the 2020-2021 activities are in both releases
     smallest = len(entries)
-    classes = both.with_columns(
-        *[pl.Series(f"e_{c}", earlier[c].gather(both["row"])) for c in shown["earlier"]],
-        *[pl.Series(f"l_{c}", later[c].gather(both["row_later"])) for c in shown["later"]],
-    ).drop("activity_id", "row", "row_later").unique()
+    classes = (
+        both.with_columns(
+            *[pl.Series(f"e_{c}", earlier[c].gather(both["row"])) for c in shown["earlier"]],
+            *[pl.Series(f"l_{c}", later[c].gather(both["row_later"])) for c in shown["later"]],
+        )
+        .drop("activity_id", "row", "row_later")
+        .unique()
+    )
     for row in classes.to_dicts():
         first = {c: row[f"e_{c}"] for c in shown["earlier"]}
         second = {c: row[f"l_{c}"] for c in shown["later"]}
         possible = sum(consistent(e, first, trees) and consistent(e, second, trees) for e in entries.values())
         smallest = min(smallest, possible)
-    assert smallest >= two_times["k"], \
+    assert smallest >= two_times["k"], (
         f"an activity found in both releases narrows its provider to {smallest} candidates (k={two_times['k']})"
+    )

@@ -60,6 +60,7 @@ def made(built_warehouse, tmp_path_factory) -> dict:
 # What the attacker reads, and the truth the test compares with
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def published(folder: Path, table: str) -> pl.DataFrame:
     return pl.read_parquet(folder / "data" / f"{table}.parquet")
 
@@ -67,10 +68,12 @@ def published(folder: Path, table: str) -> pl.DataFrame:
 def truth(db: Path) -> pl.DataFrame:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.sql("select provider_id, report_year::varchar as report_year, activity_type, "
-                       "coalesce(organization_type, 'None') as organization_type, "
-                       "coalesce(provider_state, 'None') as provider_state, census_region, activity_format_group, "
-                       "physician_interactions, other_learner_interactions from research.activities").pl()
+        return con.sql(
+            "select provider_id, report_year::varchar as report_year, activity_type, "
+            "coalesce(organization_type, 'None') as organization_type, "
+            "coalesce(provider_state, 'None') as provider_state, census_region, activity_format_group, "
+            "physician_interactions, other_learner_interactions from research.activities"
+        ).pl()
     finally:
         con.close()
 
@@ -94,8 +97,13 @@ def solve(cost, matrix, rhs, upper):
     """One milp over a >= 0 with matrix @ a == rhs; returns (status, x)."""
     n = len(upper)
     constraints = [LinearConstraint(matrix, rhs, rhs)] if matrix.shape[0] else []
-    found = milp(cost, constraints=constraints, integrality=np.ones(n),
-                 bounds=Bounds(np.zeros(n), np.asarray(upper, dtype=float)), options={"time_limit": 60})
+    found = milp(
+        cost,
+        constraints=constraints,
+        integrality=np.ones(n),
+        bounds=Bounds(np.zeros(n), np.asarray(upper, dtype=float)),
+        options={"time_limit": 60},
+    )
     return found.status, found.x
 
 
@@ -103,21 +111,28 @@ def solve(cost, matrix, rhs, upper):
 # Attack 1: the pseudonym fit
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def pseudonym_fit(activities: pl.DataFrame, tables: dict[str, pl.DataFrame], regions: dict[str, set[str]]):
     """Place every pseudonym at one state and one organization type so that all published cells add up."""
     orgs = sorted(set(tables[TYPE_ORG]["organization_type"]) - {ALL})
     states = sorted(set(tables[BY_STATE]["provider_state"]) - {ALL})
     groups = hierarchy("organization_type")
     pseudonyms = sorted(set(activities["provider"]))
-    sums = (activities.with_columns(pl.col("report_year").cast(pl.Utf8))
-            .group_by("provider", "report_year", "activity_type")
-            .agg(pl.len().alias("activities"), pl.col("physician_interactions").sum(),
-                 pl.col("other_learner_interactions").sum()))
+    sums = (
+        activities.with_columns(pl.col("report_year").cast(pl.Utf8))
+        .group_by("provider", "report_year", "activity_type")
+        .agg(
+            pl.len().alias("activities"),
+            pl.col("physician_interactions").sum(),
+            pl.col("other_learner_interactions").sum(),
+        )
+    )
     variables: dict[tuple, int] = {}
     for p in pseudonyms:
         row = activities.filter(pl.col("provider") == p).row(0, named=True)
-        allowed_orgs = [o for o in orgs if row["organization_type"] in (o, "*") or o in groups.get(
-            row["organization_type"], set())]
+        allowed_orgs = [
+            o for o in orgs if row["organization_type"] in (o, "*") or o in groups.get(row["organization_type"], set())
+        ]
         region = row.get("census_region", "*")
         allowed_states = [s for s in states if region in ("*", None) or region in regions.get(s, {region})]
         for o in allowed_orgs:
@@ -146,7 +161,9 @@ def pseudonym_fit(activities: pl.DataFrame, tables: dict[str, pl.DataFrame], reg
                 terms: dict[int, float] = defaultdict(float)
                 for (p, year, activity_type), amount in amounts.items():
                     if cell["report_year"] not in (ALL, year) or cell.get("activity_type", ALL) not in (
-                            ALL, activity_type):
+                        ALL,
+                        activity_type,
+                    ):
                         continue
                     index = variables.get((kind, p, cell[dim]))
                     if index is not None and amount[m]:
@@ -183,37 +200,51 @@ def test_the_pseudonym_fit_places_no_provider_and_recovers_no_suppressed_cell(ma
         regions[state].add(region)
     tables = {t: published(made["root"] / "tables", t) for t in (TYPE_ORG, BY_STATE)}
     placed = pseudonym_fit(activities, tables, regions)
-    right = [p for p, found in placed.items() if found.get("provider_state") == actual[p]["provider_state"]
-             and found.get("organization_type") == actual[p]["organization_type"]]
+    right = [
+        p
+        for p, found in placed.items()
+        if found.get("provider_state") == actual[p]["provider_state"]
+        and found.get("organization_type") == actual[p]["organization_type"]
+    ]
     # with the fitted placement every suppressed cell of both tables follows
     recovered = 0
     for table in (TYPE_ORG, BY_STATE):
-        dims = [d for d in tables[table].columns if d in ("activity_type", "organization_type", "provider_state",
-                                                         "report_year")]
-        fitted = rows.with_columns(pl.col("provider").replace_strict(
-            {p: f.get("organization_type") for p, f in placed.items()}, default=None).alias("organization_type"),
-            pl.col("provider").replace_strict({p: f.get("provider_state") for p, f in placed.items()},
-                                              default=None).alias("provider_state"))
+        dims = [
+            d
+            for d in tables[table].columns
+            if d in ("activity_type", "organization_type", "provider_state", "report_year")
+        ]
+        fitted = rows.with_columns(
+            pl.col("provider")
+            .replace_strict({p: f.get("organization_type") for p, f in placed.items()}, default=None)
+            .alias("organization_type"),
+            pl.col("provider")
+            .replace_strict({p: f.get("provider_state") for p, f in placed.items()}, default=None)
+            .alias("provider_state"),
+        )
         for cell in tables[table].filter(pl.col("activities").is_null()).iter_rows(named=True):
             key = {d: cell[d] for d in dims}
             value = cell_value(rows, key, "activities")
             recovered += LOW <= value <= HIGH and cell_value(fitted, key, "activities") == value
     assert not right, (
         f"the pseudonym fit placed {len(right)} of {len(actual)} providers at their true state and organization "
-        f"type, and {recovered} suppressed cells' true activity counts of 1-10 follow from the fitted placement")
+        f"type, and {recovered} suppressed cells' true activity counts of 1-10 follow from the fitted placement"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Attack 2: the count derivation from the rows
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def format_groups() -> dict[str, str]:
     frame = pl.read_csv(ROOT / "seeds" / "activity_types.csv", infer_schema_length=0)
     return dict(zip(frame["activity_type"], frame["activity_format_group"], strict=True))
 
 
-def count_derivation(rows: pl.DataFrame, table: pl.DataFrame, targets: list[tuple[dict, str]]
-                     ) -> dict[tuple, tuple[int, int]]:
+def count_derivation(
+    rows: pl.DataFrame, table: pl.DataFrame, targets: list[tuple[dict, str]]
+) -> dict[tuple, tuple[int, int]]:
     """The interval milp derives for each (suppressed cell, measure) of `targets` from rows + published cells.
 
     `rows`: the activities release's rows (report_year, activity_type, activity_format_group, organization_type,
@@ -223,8 +254,7 @@ def count_derivation(rows: pl.DataFrame, table: pl.DataFrame, targets: list[tupl
     min(per-row value) * a <= b <= max(per-row value) * a. One integer program over all three measures; every
     published cell and margin of the type x organization table is an equality in each measure.
     """
-    rows = rows.with_columns(pl.col("report_year").cast(pl.Utf8),
-                             pl.col("organization_type").fill_null("None"))
+    rows = rows.with_columns(pl.col("report_year").cast(pl.Utf8), pl.col("organization_type").fill_null("None"))
     if "activity_format_group" not in rows.columns:
         rows = rows.with_columns(pl.lit(None, pl.Utf8).alias("activity_format_group"))
     years = sorted(set(table["report_year"]) - {ALL})
@@ -233,11 +263,12 @@ def count_derivation(rows: pl.DataFrame, table: pl.DataFrame, targets: list[tupl
     formats, groups = format_groups(), hierarchy("organization_type")
     rows = rows.filter(pl.col("report_year").is_in(years))
     interactions = MEASURES[1:]
-    grouped = (rows.group_by("report_year", "activity_type", "activity_format_group", "organization_type")
-               .agg(pl.len().alias("activities"),
-                    *(pl.col(m).fill_null(0).sum().alias(m) for m in interactions),
-                    *(pl.col(m).fill_null(0).min().alias(f"min_{m}") for m in interactions),
-                    *(pl.col(m).fill_null(0).max().alias(f"max_{m}") for m in interactions)))
+    grouped = rows.group_by("report_year", "activity_type", "activity_format_group", "organization_type").agg(
+        pl.len().alias("activities"),
+        *(pl.col(m).fill_null(0).sum().alias(m) for m in interactions),
+        *(pl.col(m).fill_null(0).min().alias(f"min_{m}") for m in interactions),
+        *(pl.col(m).fill_null(0).max().alias(f"max_{m}") for m in interactions),
+    )
 
     def cover(row) -> list[tuple[str, str]]:
         t = row["activity_type"]
@@ -305,15 +336,17 @@ def count_derivation(rows: pl.DataFrame, table: pl.DataFrame, targets: list[tupl
                 assert cell[m] == constant, f"the rows do not add up to the published cell {cell} ({m})"
     constraints = [LinearConstraint(sp.csr_matrix((eq_vals, (eq_rows, eq_cols)), shape=(len(rhs), n)), rhs, rhs)]
     if inequalities:
-        constraints.append(LinearConstraint(sp.csr_matrix((le_vals, (le_rows, le_cols)), shape=(inequalities, n)),
-                                            -np.inf, 0))
+        constraints.append(
+            LinearConstraint(sp.csr_matrix((le_vals, (le_rows, le_cols)), shape=(inequalities, n)), -np.inf, 0)
+        )
     box = Bounds(np.zeros(n), np.asarray(upper, dtype=float))
 
     points: list[np.ndarray] = []  # every optimum is a feasible point of the LP
 
     def optimum(cost: np.ndarray, integral: bool) -> int:
-        result = milp(cost, constraints=constraints, integrality=np.full(n, int(integral)), bounds=box,
-                      options={"time_limit": 30})
+        result = milp(
+            cost, constraints=constraints, integrality=np.full(n, int(integral)), bounds=box, options={"time_limit": 30}
+        )
         assert result.status == 0, f"milp: {result.message}"
         points.append(result.x)
         value = float(np.abs(cost) @ result.x)
@@ -358,8 +391,10 @@ def test_no_suppressed_cell_is_counted_from_the_activity_rows_by_integer_program
     if made["refused"] is not None:
         activities = published(made["root"] / "activities", "activities")
         assert "provider" in activities.columns, f"a tables release was refused: {made['refused']}"
-        pytest.skip("the register refused the tables release next to an activities release with pseudonyms: the "
-                    "attacker holds no tables release to derive from")
+        pytest.skip(
+            "the register refused the tables release next to an activities release with pseudonyms: the "
+            "attacker holds no tables release to derive from"
+        )
     table = published(made["root"] / "tables", TYPE_ORG)
     rows = published(made["root"] / "activities", "activities")
     found = count_derivation(rows, table, targets_of(table, truth(made["db"])))

@@ -63,8 +63,9 @@ def test_no_published_magnitude_cell_is_dominated(made, identified, table):
     published = pl.read_csv(made["tables"] / "data" / f"{table}.csv", infer_schema=False)
     failures, checked = [], 0
     for row in published.iter_rows(named=True):
-        rows = identified.filter(pl.all_horizontal([pl.lit(True)] + [pl.col(d) == row[d] for d in dims
-                                                                     if row[d] != ALL]))
+        rows = identified.filter(
+            pl.all_horizontal([pl.lit(True)] + [pl.col(d) == row[d] for d in dims if row[d] != ALL])
+        )
         per_provider = rows.group_by("provider_id").agg(pl.col(m).sum() for m in MAGNITUDES)
         for m in MAGNITUDES:
             if row[m] is None:
@@ -74,8 +75,10 @@ def test_no_published_magnitude_cell_is_dominated(made, identified, table):
             if why:
                 failures.append(({d: row[d] for d in dims}, m, row[m], why))
     assert checked > 0
-    assert not failures, f"{len(failures)} of {checked} published magnitude cells fail the p% rule or have fewer " \
-                         f"than 3 providers, e.g. {failures[:4]}"
+    assert not failures, (
+        f"{len(failures)} of {checked} published magnitude cells fail the p% rule or have fewer "
+        f"than 3 providers, e.g. {failures[:4]}"
+    )
 
 
 def test_risk_report_states_the_dominance_rule_and_its_audit(made):

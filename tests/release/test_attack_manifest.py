@@ -23,10 +23,10 @@ def made(attack_releases) -> dict[str, Path]:
 def _export_fingerprints(built_warehouse: Path) -> dict[str, str]:
     """Every value that would confirm a guessed copy of the identified export."""
     export = built_warehouse.parent / "export"
-    found = {f"sha256 of {p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in export.iterdir()
-             if p.is_file()}
-    for export_id, exported_at, content in query(built_warehouse,
-                                                 "select export_id, exported_at, content_sha256 from raw.load_history"):
+    found = {f"sha256 of {p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in export.iterdir() if p.is_file()}
+    for export_id, exported_at, content in query(
+        built_warehouse, "select export_id, exported_at, content_sha256 from raw.load_history"
+    ):
         found[f"content_sha256 of {export_id}"] = content
         found["export id"] = export_id
         found["exact export time"] = exported_at.strftime("%Y-%m-%dT%H:%M:%S")
@@ -50,8 +50,9 @@ def test_the_manifest_names_its_inputs_by_an_opaque_reference_only(made):
 
     manifest = json.loads((made["activities"] / "manifest.json").read_text())
     other = json.loads((made["tables"] / "manifest.json").read_text())
-    assert manifest["source_exports"] and all(set(e) == {"export_ref", "kind", "reporting_years"}
-                                              for e in manifest["source_exports"])
+    assert manifest["source_exports"] and all(
+        set(e) == {"export_ref", "kind", "reporting_years"} for e in manifest["source_exports"]
+    )
     # the reference is keyed by each release's own secret: two releases of the same export do not share it
     assert manifest["source_exports"][0]["export_ref"] != other["source_exports"][0]["export_ref"]
     assert len(manifest["data_as_of"]) == 10  # a date, not the export's exact timestamp

@@ -58,8 +58,11 @@ def test_every_margin_equals_the_sum_of_its_published_cells(made, table):
         for position, dim in enumerate(dims):
             if key[position] != ALL:
                 continue
-            children = [k for k in index if k[position] != ALL
-                        and all(k[i] == key[i] for i in range(len(dims)) if i != position)]
+            children = [
+                k
+                for k in index
+                if k[position] != ALL and all(k[i] == key[i] for i in range(len(dims)) if i != position)
+            ]
             for measure in measures:
                 values = [index[k][measure] for k in children]
                 if row[measure] is None or any(v is None for v in values):
@@ -73,33 +76,54 @@ def test_every_margin_equals_the_sum_of_its_published_cells(made, table):
 
 def test_the_two_activity_tables_and_the_data_report_agree_per_year(made):
     db = made["db"]
-    report = {str(y): (a, h, p, o) for y, a, h, p, o in query(db, """
+    report = {
+        str(y): (a, h, p, o)
+        for y, a, h, p, o in query(
+            db,
+            """
         select report_year, activities, hours_of_instruction, physician_interactions, other_learner_interactions
-        from annual_report.enterprise_size where accreditor_group = 'All'""")}
+        from annual_report.enterprise_size where accreditor_group = 'All'""",
+        )
+    }
     assert report
     for table in ("activities_by_type_organization_year", "activities_by_state_year"):
         frame = _text(made["tables"], table)
         dims = DIMS[table]
-        totals = frame.filter(pl.all_horizontal(pl.col(d) == ALL for d in dims if d != "report_year")
-                              & (pl.col("report_year") != ALL))
+        totals = frame.filter(
+            pl.all_horizontal(pl.col(d) == ALL for d in dims if d != "report_year") & (pl.col("report_year") != ALL)
+        )
         assert totals.height == len(report)
         for row in totals.iter_rows(named=True):
             activities, hours, physicians, others = report[row["report_year"]]
             expected_hours = Decimal(hours).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            assert (int(row["activities"]), Decimal(row["hours_of_instruction"]), int(row["physician_interactions"]),
-                    int(row["other_learner_interactions"])) == (activities, expected_hours, physicians, others), \
-                (table, row["report_year"])
+            assert (
+                int(row["activities"]),
+                Decimal(row["hours_of_instruction"]),
+                int(row["physician_interactions"]),
+                int(row["other_learner_interactions"]),
+            ) == (activities, expected_hours, physicians, others), (table, row["report_year"])
 
 
 def test_interior_hours_stay_within_a_tenth_of_the_exact_sums(made):
-    exact = {(t, o, str(y)): h for t, o, y, h in query(made["db"], """
+    exact = {
+        (t, o, str(y)): h
+        for t, o, y, h in query(
+            made["db"],
+            """
         select activity_type, organization_type, report_year, sum(hours_of_instruction::decimal(18, 4))
-        from research.activities group by all""")}
+        from research.activities group by all""",
+        )
+    }
     frame = _text(made["tables"], "activities_by_type_organization_year")
     interior = frame.filter(pl.all_horizontal(pl.col(d) != ALL for d in DIMS["activities_by_type_organization_year"]))
-    far = [(r["activity_type"], r["organization_type"], r["report_year"], r["hours_of_instruction"])
-           for r in interior.iter_rows(named=True) if r["hours_of_instruction"] is not None
-           and abs(Decimal(r["hours_of_instruction"]) - exact.get((r["activity_type"], r["organization_type"],
-                                                                   r["report_year"]), Decimal(0))) >= Decimal("0.1")]
+    far = [
+        (r["activity_type"], r["organization_type"], r["report_year"], r["hours_of_instruction"])
+        for r in interior.iter_rows(named=True)
+        if r["hours_of_instruction"] is not None
+        and abs(
+            Decimal(r["hours_of_instruction"])
+            - exact.get((r["activity_type"], r["organization_type"], r["report_year"]), Decimal(0))
+        )
+        >= Decimal("0.1")
+    ]
     assert not far, far[:5]
-

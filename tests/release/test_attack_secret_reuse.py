@@ -64,7 +64,8 @@ def test_an_existing_secret_file_is_never_reused_silently(db, tmp_path):
     second = release(db, "learners", tmp_path / "r2", secret, "--years", "2022")
     assert second.exit_code == 1, (
         f"a second release silently reused {secret.name} (exit {second.exit_code}): its pseudonyms equal the first's "
-        f"({len(set(learners(tmp_path / 'r1')['learner']) & set(learners(tmp_path / 'r2')['learner'])):,} shared)")
+        f"({len(set(learners(tmp_path / 'r1')['learner']) & set(learners(tmp_path / 'r2')['learner'])):,} shared)"
+    )
     assert "already exists" in second.output and "--reuse-secret" in second.output
     assert "nothing was written" in second.output and "Traceback" not in second.output
     assert not (tmp_path / "r2").exists() and secret.read_bytes() == kept
@@ -115,8 +116,9 @@ def test_a_reuse_that_keeps_k_jointly_is_allowed_registered_and_survives_a_build
     assert again.exit_code == 0, again.output  # the same providers, the same released attributes: k holds jointly
     rows = register(db)
     assert [r["secret"] for r in rows] == ["new", "reused"] and rows[0]["key_id"] == rows[1]["key_id"]
-    entry = json.loads(next((db.parent / f"{db.name}.releases").glob(f"*-{rows[1]['release_id']}/entry.json"))
-                       .read_text())
+    entry = json.loads(
+        next((db.parent / f"{db.name}.releases").glob(f"*-{rows[1]['release_id']}/entry.json")).read_text()
+    )
     manifest = json.loads((tmp_path / "a2" / "manifest.json").read_text())
     assert entry["policy_sha256"] == manifest["policy_sha256"] and entry["years"] == [2021, 2022]
     assert {f["path"]: f["sha256"] for f in entry["files"]} == {f["path"]: f["sha256"] for f in manifest["files"]}

@@ -44,22 +44,27 @@ def attack(db: Path, folder: Path, known_per_provider: int) -> dict[str, int]:
     activities = catalogue(db, release.columns)
     found = matches(release, activities)
     providers = directory(db)
-    known = activities.sort("activity_id").group_by("provider_id", maintain_order=True).agg(
-        pl.col("activity_id").head(known_per_provider))
+    known = (
+        activities.sort("activity_id")
+        .group_by("provider_id", maintain_order=True)
+        .agg(pl.col("activity_id").head(known_per_provider))
+    )
     return {p: candidates(release, found, providers, p, ids) for p, ids in known.rows()}
 
 
 @pytest.mark.parametrize("known", [1, 2])
 @pytest.mark.parametrize("k", [K_SHIPPED, K_SMALL])
-def test_a_provider_known_by_directory_entry_and_activities_has_k_candidates(attack_releases, small_k_release,
-                                                                             known, k):
+def test_a_provider_known_by_directory_entry_and_activities_has_k_candidates(
+    attack_releases, small_k_release, known, k
+):
     folder = attack_releases["activities"] if k == K_SHIPPED else small_k_release
     left = attack(attack_releases["db"], folder, known)
     assert len(left) == 14
     below = {p: n for p, n in left.items() if n < k}
     assert not below, (
         f"knowing {known} activit{'y' if known == 1 else 'ies'} and the directory entry, {len(below)} of "
-        f"{len(left)} providers have fewer than k={k} candidates ({sum(n == 1 for n in below.values())} exactly one)")
+        f"{len(left)} providers have fewer than k={k} candidates ({sum(n == 1 for n in below.values())} exactly one)"
+    )
 
 
 def test_the_release_links_no_row_to_a_provider_and_has_classes_at_small_k(attack_releases, small_k_release):
@@ -81,18 +86,26 @@ def test_the_tables_release_zero_cells_narrow_no_row_below_k_providers(attack_re
     folder = attack_releases["activities"] if k == K_SHIPPED else small_k_release
     rows = pl.read_parquet(folder / "data" / "activities.parquet").with_columns(pl.col("report_year").cast(pl.Utf8))
     cells = pl.read_parquet(attack_releases["tables"] / "data" / "activities_by_type_organization_year.parquet")
-    zero = {(t, o, y) for t, o, y, n in cells.select("activity_type", "organization_type", "report_year",
-                                                     "activities").rows() if n == 0}
+    zero = {
+        (t, o, y)
+        for t, o, y, n in cells.select("activity_type", "organization_type", "report_year", "activities").rows()
+        if n == 0
+    }
     assert zero
     providers = directory(attack_releases["db"]).to_dicts()
     trees = {c: ancestors(c) for c in ("organization_type", "accreditor_type")}
-    groups = rows.filter(pl.col("activity_type") != "*").group_by(
-        "activity_type", "report_year", "organization_type", "accreditor_type").len()
+    groups = (
+        rows.filter(pl.col("activity_type") != "*")
+        .group_by("activity_type", "report_year", "organization_type", "accreditor_type")
+        .len()
+    )
     narrow = []
     for g in groups.to_dicts():
         shown = {c: g[c] for c in ("organization_type", "accreditor_type")}
-        fitting = sum(consistent(p, shown, trees) and (g["activity_type"], p["organization_type"], g["report_year"])
-                      not in zero for p in providers)
+        fitting = sum(
+            consistent(p, shown, trees) and (g["activity_type"], p["organization_type"], g["report_year"]) not in zero
+            for p in providers
+        )
         if fitting < k:
             narrow.append((g["activity_type"], g["report_year"], shown, g["len"], fitting))
     assert not narrow, f"{len(narrow)} (type, year, class) groups of rows have fewer than k={k} candidates: {narrow}"

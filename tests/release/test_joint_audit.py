@@ -31,9 +31,11 @@ def made(built_warehouse, tmp_path_factory) -> dict:
     make_release("tables", db, root / "tables", root / "secrets" / "tables.key")
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rows = con.sql("select report_year, activity_type, activity_format_group, organization_type, "
-                       "accreditor_type, physician_interactions, other_learner_interactions, provider_id "
-                       "from research.activities order by activity_id").pl()
+        rows = con.sql(
+            "select report_year, activity_type, activity_format_group, organization_type, "
+            "accreditor_type, physician_interactions, other_learner_interactions, provider_id "
+            "from research.activities order by activity_id"
+        ).pl()
     finally:
         con.close()
     table = pl.read_parquet(root / "tables" / "data" / f"{TYPE_ORG}.parquet")
@@ -43,8 +45,9 @@ def made(built_warehouse, tmp_path_factory) -> dict:
 def hidden(table: pl.DataFrame, margins: bool) -> pl.DataFrame:
     """Suppressed interior cells (margins=False) or suppressed (type, All, year) margins (margins=True)."""
     org = (pl.col("organization_type") == ALL) if margins else (pl.col("organization_type") != ALL)
-    return table.filter(pl.col("activities").is_null() & (pl.col("activity_type") != ALL) & org
-                        & (pl.col("report_year") != ALL))
+    return table.filter(
+        pl.col("activities").is_null() & (pl.col("activity_type") != ALL) & org & (pl.col("report_year") != ALL)
+    )
 
 
 def contract(made: dict, star_margins: bool = True, keep: dict | None = None) -> pl.DataFrame:
@@ -56,14 +59,21 @@ def contract(made: dict, star_margins: bool = True, keep: dict | None = None) ->
     if keep:
         cells = cells.filter(~pl.all_horizontal(pl.col(k) == v for k, v in keep.items()))
     rows = rows.join(cells, on=CELL, how="left").with_columns(
-        pl.when(pl.col("_h")).then(pl.lit("*")).otherwise(pl.col("organization_type")).alias("organization_type"))
+        pl.when(pl.col("_h")).then(pl.lit("*")).otherwise(pl.col("organization_type")).alias("organization_type")
+    )
     rows = rows.drop("_h")
     if star_margins:
-        margins = hidden(made["table"], True).select("activity_type", "report_year").with_columns(
-            pl.lit(True).alias("_m"))
-        rows = rows.join(margins, on=["activity_type", "report_year"], how="left").with_columns(
-            pl.when(pl.col("_m")).then(pl.lit("*")).otherwise(pl.col(c)).alias(c)
-            for c in ("activity_type", "activity_format_group", "organization_type")).drop("_m")
+        margins = (
+            hidden(made["table"], True).select("activity_type", "report_year").with_columns(pl.lit(True).alias("_m"))
+        )
+        rows = (
+            rows.join(margins, on=["activity_type", "report_year"], how="left")
+            .with_columns(
+                pl.when(pl.col("_m")).then(pl.lit("*")).otherwise(pl.col(c)).alias(c)
+                for c in ("activity_type", "activity_format_group", "organization_type")
+            )
+            .drop("_m")
+        )
     return rows
 
 
@@ -78,9 +88,21 @@ def registered_then_tables(made: dict, rows: pl.DataFrame, name: str) -> tuple[P
     db = root / "warehouse.duckdb"
     root.mkdir()
     shutil.copy(made["built"], db)
-    register.record(db, {"release_id": f"{name[:6]:0<6}000000", "released_at": register.now(),
-                         "profile": "activities", "key_id": "crafted", "reused_secret": False, "years": [],
-                         "files": [], "policy_sha256": "-", "output_path": "-"}, {"activities": rows})
+    register.record(
+        db,
+        {
+            "release_id": f"{name[:6]:0<6}000000",
+            "released_at": register.now(),
+            "profile": "activities",
+            "key_id": "crafted",
+            "reused_secret": False,
+            "years": [],
+            "files": [],
+            "policy_sha256": "-",
+            "output_path": "-",
+        },
+        {"activities": rows},
+    )
     try:
         make_release("tables", db, root / "tables", root / "tables.key")
         return db, root, None
@@ -106,14 +128,21 @@ def test_the_suppressed_cells_of_one_type_and_year_left_unstarred_are_refused_na
     table, truth = made["table"], made["rows"].with_columns(pl.col("report_year").cast(pl.Utf8))
     counts = truth.group_by(CELL).len()
     margins = hidden(table, True).select("activity_type", "report_year")
-    small = (hidden(table, False).select(CELL).join(counts, on=CELL).filter(pl.col("len").is_between(1, 10))
-             .join(margins, on=["activity_type", "report_year"], how="anti"))
+    small = (
+        hidden(table, False)
+        .select(CELL)
+        .join(counts, on=CELL)
+        .filter(pl.col("len").is_between(1, 10))
+        .join(margins, on=["activity_type", "report_year"], how="anti")
+    )
     assert small.height, "no suppressed interior cell of 1-10 activities: the test data lost its point"
     keep = small.sort(CELL).row(0, named=True)
     line = {"activity_type": keep["activity_type"], "report_year": keep["report_year"]}
     reasons = audit(made, contract(made, keep=line))
-    cell = f"activity_type={keep['activity_type']}, organization_type={keep['organization_type']}, " \
-           f"report_year={keep['report_year']}"
+    cell = (
+        f"activity_type={keep['activity_type']}, organization_type={keep['organization_type']}, "
+        f"report_year={keep['report_year']}"
+    )
     assert any(cell in r and f"activities in [{keep['len']}, {keep['len']}]" in r for r in reasons), reasons
 
 
@@ -155,30 +184,56 @@ def test_a_tables_release_of_other_years_is_audited_with_the_registered_one(made
     shutil.copy(made["built"], copy)
     make_release("tables", copy, tmp_path / "t", tmp_path / "t.key", years=[2021, 2022])
     tables = {p.stem: pl.read_parquet(p) for p in (tmp_path / "t" / "data").glob("*.parquet")}
-    reasons = register.joint_audit(register.Candidate("tables", [2021, 2022], "k", False, tables),
-                                   register.entries(made["db"]))
+    reasons = register.joint_audit(
+        register.Candidate("tables", [2021, 2022], "k", False, tables), register.entries(made["db"])
+    )
     # which side gives cells away (the new release's or the registered one's) depends on the two suppression
     # patterns (the dominance rule changed them): either refuses
-    assert reasons and all("become derivable" in r and ("of the new tables release" in r or "of registered release"
-                                                        in r) for r in reasons), reasons
+    assert reasons and all(
+        "become derivable" in r and ("of the new tables release" in r or "of registered release" in r) for r in reasons
+    ), reasons
     assert TYPE_ORG in reasons[0] and "activity rows" not in reasons[0]
     # the registered release itself again (same years, same data) gives nothing new away
     same = {p.stem: pl.read_parquet(p) for p in (made["root"] / "tables" / "data").glob("*.parquet")}
-    assert register.joint_audit(register.Candidate("tables", [2020, 2021, 2022], "k", False, same),
-                                register.entries(made["db"])) == []
+    assert (
+        register.joint_audit(
+            register.Candidate("tables", [2020, 2021, 2022], "k", False, same), register.entries(made["db"])
+        )
+        == []
+    )
 
 
 def test_a_registered_release_whose_data_cannot_be_read_stops_the_audit_with_one_line(tmp_path):
     db = tmp_path / "warehouse.duckdb"
     cells = {"activities": [1], "physician_interactions": [1], "other_learner_interactions": [1]}
-    tables = {TYPE_ORG: pl.DataFrame({"activity_type": ["All"], "organization_type": ["All"], "report_year": ["All"],
-                                      **cells}),
-              "activities_by_state_year": pl.DataFrame({"provider_state": ["All"], "report_year": ["All"], **cells})}
-    folder = register.record(db, {"release_id": "0123456789ab", "released_at": register.now(), "profile": "tables",
-                                  "key_id": "k", "reused_secret": False}, tables)
+    tables = {
+        TYPE_ORG: pl.DataFrame(
+            {"activity_type": ["All"], "organization_type": ["All"], "report_year": ["All"], **cells}
+        ),
+        "activities_by_state_year": pl.DataFrame({"provider_state": ["All"], "report_year": ["All"], **cells}),
+    }
+    folder = register.record(
+        db,
+        {
+            "release_id": "0123456789ab",
+            "released_at": register.now(),
+            "profile": "tables",
+            "key_id": "k",
+            "reused_secret": False,
+        },
+        tables,
+    )
     (folder / "data" / f"{TYPE_ORG}.parquet").write_bytes(b"not parquet\nat all")
-    rows = pl.DataFrame({"report_year": [2022], "activity_type": ["C"], "activity_format_group": ["Live"],
-                         "organization_type": ["*"], "physician_interactions": [3], "other_learner_interactions": [0]})
+    rows = pl.DataFrame(
+        {
+            "report_year": [2022],
+            "activity_type": ["C"],
+            "activity_format_group": ["Live"],
+            "organization_type": ["*"],
+            "physician_interactions": [3],
+            "other_learner_interactions": [0],
+        }
+    )
     candidate = register.Candidate("activities", [2022], "k2", False, {"activities": rows})
     with pytest.raises(register.RegisterError, match="cannot be read for the joint audit") as raised:
         register.joint_audit(candidate, register.entries(db))

@@ -28,31 +28,50 @@ QIS = ("organization_type", "accreditor_type")
 
 #: (organization type, accreditor type) -> providers, as in the demo's warehouse (34 providers)
 DEMO = {
-    ("Government or Military", "ACCME"): 1, ("Government or Military", "State"): 1,
-    ("Hospital/Health Care Delivery System", "ACCME"): 6, ("Hospital/Health Care Delivery System", "State"): 7,
-    ("Nonprofit (Other)", "ACCME"): 1, ("Nonprofit (Physician Membership Organization)", "ACCME"): 3,
+    ("Government or Military", "ACCME"): 1,
+    ("Government or Military", "State"): 1,
+    ("Hospital/Health Care Delivery System", "ACCME"): 6,
+    ("Hospital/Health Care Delivery System", "State"): 7,
+    ("Nonprofit (Other)", "ACCME"): 1,
+    ("Nonprofit (Physician Membership Organization)", "ACCME"): 3,
     ("Nonprofit (Physician Membership Organization)", "Joint"): 1,
-    ("Nonprofit (Physician Membership Organization)", "State"): 3, ("Other", "ACCME"): 1,
-    ("Publishing/Education Company", "ACCME"): 2, ("Publishing/Education Company", "State"): 2,
-    ("School of Medicine", "ACCME"): 2, ("School of Medicine", "State"): 4,
+    ("Nonprofit (Physician Membership Organization)", "State"): 3,
+    ("Other", "ACCME"): 1,
+    ("Publishing/Education Company", "ACCME"): 2,
+    ("Publishing/Education Company", "State"): 2,
+    ("School of Medicine", "ACCME"): 2,
+    ("School of Medicine", "State"): 4,
 }
 #: the same at scale 0.06 (105 providers)
 SCALE_006 = {
-    ("Government or Military", "State"): 3, ("Hospital/Health Care Delivery System", "ACCME"): 10,
-    ("Hospital/Health Care Delivery System", "Joint"): 5, ("Hospital/Health Care Delivery System", "State"): 24,
-    ("Insurance Company/Managed Care Company", "ACCME"): 2, ("Nonprofit (Other)", "ACCME"): 3,
+    ("Government or Military", "State"): 3,
+    ("Hospital/Health Care Delivery System", "ACCME"): 10,
+    ("Hospital/Health Care Delivery System", "Joint"): 5,
+    ("Hospital/Health Care Delivery System", "State"): 24,
+    ("Insurance Company/Managed Care Company", "ACCME"): 2,
+    ("Nonprofit (Other)", "ACCME"): 3,
     ("Nonprofit (Physician Membership Organization)", "ACCME"): 8,
     ("Nonprofit (Physician Membership Organization)", "Joint"): 2,
-    ("Nonprofit (Physician Membership Organization)", "State"): 9, ("Other", "ACCME"): 1, ("Other", "State"): 1,
-    ("Publishing/Education Company", "ACCME"): 4, ("Publishing/Education Company", "Joint"): 2,
-    ("Publishing/Education Company", "State"): 10, ("School of Medicine", "ACCME"): 13,
-    ("School of Medicine", "Joint"): 1, ("School of Medicine", "State"): 7,
+    ("Nonprofit (Physician Membership Organization)", "State"): 9,
+    ("Other", "ACCME"): 1,
+    ("Other", "State"): 1,
+    ("Publishing/Education Company", "ACCME"): 4,
+    ("Publishing/Education Company", "Joint"): 2,
+    ("Publishing/Education Company", "State"): 10,
+    ("School of Medicine", "ACCME"): 13,
+    ("School of Medicine", "Joint"): 1,
+    ("School of Medicine", "State"): 7,
 }
 
 
 def providers(shape: dict) -> pl.DataFrame:
-    rows = [(f"P{len(out) + 1:04d}", o, a) for out in [[]] for (o, a), n in shape.items() for _ in range(n)
-            if not out.append(0)]
+    rows = [
+        (f"P{len(out) + 1:04d}", o, a)
+        for out in [[]]
+        for (o, a), n in shape.items()
+        for _ in range(n)
+        if not out.append(0)
+    ]
     return pl.DataFrame(rows, schema=["provider_id", *QIS], orient="row")
 
 
@@ -174,12 +193,14 @@ def test_zero_cells_leave_k_class_members_for_every_row_shown_with_its_type(demo
     assert len(set(member.values())) >= 2, "not a test of overlapping classes: one class only"
     org = dict(entries.select("provider_id", "organization_type").iter_rows())
     cells = pl.read_parquet(demo_releases["tables"] / "data" / "activities_by_type_organization_year.parquet")
-    state = {(t, o, y): n for t, o, y, n in cells.select("activity_type", "organization_type", "report_year",
-                                                         "activities").rows()}
+    state = {
+        (t, o, y): n
+        for t, o, y, n in cells.select("activity_type", "organization_type", "report_year", "activities").rows()
+    }
     rows = pl.read_parquet(demo_releases["activities"] / "data" / "activities.parquet").with_columns(
-        pl.col("report_year").cast(pl.Utf8))
-    groups = rows.filter(pl.col("activity_type") != "*").group_by(
-        "activity_type", "report_year", *QIS).len().to_dicts()
+        pl.col("report_year").cast(pl.Utf8)
+    )
+    groups = rows.filter(pl.col("activity_type") != "*").group_by("activity_type", "report_year", *QIS).len().to_dicts()
     narrow = []
     for g in groups:
         shown = (g["organization_type"], g["accreditor_type"])
@@ -187,7 +208,8 @@ def test_zero_cells_leave_k_class_members_for_every_row_shown_with_its_type(demo
         for pid in member:
             cell = state.get((g["activity_type"], org[pid] or "None", g["report_year"]), 0)
             fitting += (member[pid] == shown and cell is not None and cell > 0) or (
-                shown == ("*", "*") and cell is None)
+                shown == ("*", "*") and cell is None
+            )
         if fitting < K:
             narrow.append((g["activity_type"], g["report_year"], shown, g["len"], fitting))
     assert not narrow, f"{len(narrow)} (type, year, class) groups of rows have fewer than k={K} candidates: {narrow}"
@@ -198,13 +220,17 @@ ACCREDITORS = sorted(tree("accreditor_type"))
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(ORGS), st.sampled_from(ACCREDITORS), st.integers(1, 400)),
-                min_size=K, max_size=70))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(ORGS), st.sampled_from(ACCREDITORS), st.integers(1, 400)), min_size=K, max_size=70
+    )
+)
 def test_any_directory_gets_classes_of_k_providers_that_generalize_the_truth(entries):
     """Random directories (any mix of types, activity counts as weights): every released pair is held by >= k
     providers, counted here, and each provider's pair generalizes its own values."""
-    table = pl.DataFrame([(f"P{i:03d}", o, a) for i, (o, a, _) in enumerate(entries)],
-                         schema=["provider_id", *QIS], orient="row")
+    table = pl.DataFrame(
+        [(f"P{i:03d}", o, a) for i, (o, a, _) in enumerate(entries)], schema=["provider_id", *QIS], orient="row"
+    )
     weights = {f"P{i:03d}": w for i, (_, _, w) in enumerate(entries)}
     out = provider_classes(table, load_profile("activities"), weights).table
     sizes = out.group_by(*QIS).len()["len"]

@@ -36,6 +36,7 @@ def releases(built_warehouse, tmp_path_factory) -> dict[str, Path]:
 def identifiers(built_warehouse) -> dict[str, set[str]]:
     con = duckdb.connect(str(built_warehouse), read_only=True)
     try:
+
         def column(sql: str) -> set[str]:
             return {str(r[0]) for r in con.sql(sql).fetchall() if r[0] is not None}
 
@@ -84,7 +85,8 @@ def test_every_file_is_in_the_manifest_with_its_hash(releases, profile):
     for path, entry in listed.items():
         assert sha256(folder / path) == entry["sha256"], path
     assert manifest["profile"] == profile and manifest["policy_sha256"] == sha256(
-        Path(__file__).parents[2] / manifest["policy_file"])
+        Path(__file__).parents[2] / manifest["policy_file"]
+    )
     assert manifest["source_exports"] and manifest["source_exports"][0]["export_ref"]
     for table, rows in manifest["row_counts"].items():
         assert pl.read_parquet(folder / "data" / f"{table}.parquet").height == rows
@@ -110,8 +112,9 @@ def test_no_identifier_value_appears_in_any_file(releases, identifiers, profile)
     for name in ("risk_report.json", "manifest.json", "data_dictionary.json"):
         texts = set(strings(json.loads((folder / name).read_text())))
         assert not texts & (identifiers["ids"] | identifiers["names"]), name
-    pdf = subprocess.run(["pdftotext", str(folder / "risk_report.pdf"), "-"], capture_output=True, text=True,
-                         check=True).stdout
+    pdf = subprocess.run(
+        ["pdftotext", str(folder / "risk_report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     tokens = set(re.findall(r"[A-Za-z0-9]+", pdf))
     assert not tokens & {i for i in identifiers["ids"] if len(i) >= 6}
     assert not {n for n in identifiers["names"] if n in pdf and " " in n}
@@ -123,15 +126,25 @@ def test_activities_k_over_providers_and_l_on_commercial_support(releases, built
     assert frame.height == query(built_warehouse, "select count(*) from research.activities")[0][0]
     assert not {"provider", "provider_id", "census_region", "provider_state"} & set(frame.columns)
     # every released class is shared by at least 11 providers: count the providers whose values generalize to it
-    trees = {q: {line.split(";")[0]: set(line.split(";")) for line in (
-        Path(__file__).parents[2] / "anonymize" / "release" / "hierarchies" / f"{q}.csv").read_text().splitlines()}
-        for q in qis}
-    providers = query(built_warehouse, "select distinct provider_id, organization_type, accreditor_type "
-                                       "from research.activities")
+    trees = {
+        q: {
+            line.split(";")[0]: set(line.split(";"))
+            for line in (Path(__file__).parents[2] / "anonymize" / "release" / "hierarchies" / f"{q}.csv")
+            .read_text()
+            .splitlines()
+        }
+        for q in qis
+    }
+    providers = query(
+        built_warehouse, "select distinct provider_id, organization_type, accreditor_type from research.activities"
+    )
     classes = frame.group_by(qis).agg(pl.col("has_commercial_support").n_unique().alias("l"))
     for row in classes.to_dicts():
-        fitting = [p for p, *values in providers
-                   if all(row[q] == "*" or row[q] in trees[q][v] for q, v in zip(qis, values, strict=True))]
+        fitting = [
+            p
+            for p, *values in providers
+            if all(row[q] == "*" or row[q] in trees[q][v] for q, v in zip(qis, values, strict=True))
+        ]
         assert len(fitting) >= 11, row
     assert classes["l"].min() >= 2
     risk = json.loads((releases["activities"] / "risk_report.json").read_text())
@@ -151,8 +164,10 @@ def test_learners_every_row_matches_ten_others_on_everything_released(releases, 
     released = [c for c in frame.columns if c != "learner"]
     sizes = frame.group_by(released).len()["len"]
     assert sizes.min() >= 11
-    accepted = query(built_warehouse, "select count(distinct learner_key) from research.learner_completions "
-                                      "where completion_status = 'Accepted'")[0][0]
+    accepted = query(
+        built_warehouse,
+        "select count(distinct learner_key) from research.learner_completions where completion_status = 'Accepted'",
+    )[0][0]
     assert frame.height == accepted and frame["learner"].n_unique() == accepted
     assert frame["learner"].str.starts_with("L-").all()
     risk = json.loads((releases["learners"] / "risk_report.json").read_text())["tables"]["learners"]
@@ -162,16 +177,23 @@ def test_learners_every_row_matches_ten_others_on_everything_released(releases, 
 
 def _published(folder: Path, table: str, dims: list[str]) -> pl.DataFrame:
     return pl.read_csv(folder / "data" / f"{table}.csv", infer_schema=False).with_columns(
-        pl.col(c).cast(pl.Float64) for c in ("activities", "hours_of_instruction", "physician_interactions",
-                                             "other_learner_interactions", "completions") if c in
-        pl.read_csv(folder / "data" / f"{table}.csv", n_rows=1).columns
+        pl.col(c).cast(pl.Float64)
+        for c in (
+            "activities",
+            "hours_of_instruction",
+            "physician_interactions",
+            "other_learner_interactions",
+            "completions",
+        )
+        if c in pl.read_csv(folder / "data" / f"{table}.csv", n_rows=1).columns
     )
 
 
 def test_tables_no_small_cell_and_every_suppressed_cell_protected_across_linked_tables(releases, built_warehouse):
     folder = releases["tables"]
-    by_type = _published(folder, "activities_by_type_organization_year",
-                         ["activity_type", "organization_type", "report_year"])
+    by_type = _published(
+        folder, "activities_by_type_organization_year", ["activity_type", "organization_type", "report_year"]
+    )
     by_state = _published(folder, "activities_by_state_year", ["provider_state", "report_year"])
     counts = ["activities", "physician_interactions", "other_learner_interactions"]
     for frame in (by_type, by_state):
@@ -181,21 +203,37 @@ def test_tables_no_small_cell_and_every_suppressed_cell_protected_across_linked_
     # the shared cells (national total per year) agree and are suppressed alike
     shared_type = by_type.filter((pl.col("activity_type") == ALL) & (pl.col("organization_type") == ALL))
     shared_state = by_state.filter(pl.col("provider_state") == ALL)
-    assert shared_type.select("report_year", *counts).sort("report_year").equals(
-        shared_state.select("report_year", *counts).sort("report_year"))
+    assert (
+        shared_type.select("report_year", *counts)
+        .sort("report_year")
+        .equals(shared_state.select("report_year", *counts).sort("report_year"))
+    )
     # re-audit independently: true values from the warehouse, the mask from the published files, one linked system
     truth = {
-        (t, o, y): (a, p, x) for t, o, y, a, p, x in query(built_warehouse, """
+        (t, o, y): (a, p, x)
+        for t, o, y, a, p, x in query(
+            built_warehouse,
+            """
             select activity_type, organization_type, report_year::varchar, count(*), sum(physician_interactions),
-                   sum(other_learner_interactions) from research.activities group by all""")
+                   sum(other_learner_interactions) from research.activities group by all""",
+        )
     }
-    states = {(s, y): (a, p, x) for s, y, a, p, x in query(built_warehouse, """
+    states = {
+        (s, y): (a, p, x)
+        for s, y, a, p, x in query(
+            built_warehouse,
+            """
             select provider_state, report_year::varchar, count(*), sum(physician_interactions),
-                   sum(other_learner_interactions) from research.activities group by all""")}
-    stacked = pl.concat([
-        by_type.with_columns(pl.lit(ALL).alias("provider_state")),
-        by_state.with_columns(pl.lit(ALL).alias("activity_type"), pl.lit(ALL).alias("organization_type")),
-    ], how="diagonal").unique(subset=["activity_type", "organization_type", "provider_state", "report_year"])
+                   sum(other_learner_interactions) from research.activities group by all""",
+        )
+    }
+    stacked = pl.concat(
+        [
+            by_type.with_columns(pl.lit(ALL).alias("provider_state")),
+            by_state.with_columns(pl.lit(ALL).alias("activity_type"), pl.lit(ALL).alias("organization_type")),
+        ],
+        how="diagonal",
+    ).unique(subset=["activity_type", "organization_type", "provider_state", "report_year"])
     dims = ["activity_type", "organization_type", "provider_state", "report_year"]
     stacked = stacked.sort(dims)
     mask = stacked["activities"].is_null().to_numpy()
@@ -223,7 +261,8 @@ def test_tables_no_small_cell_and_every_suppressed_cell_protected_across_linked_
     assert len(intervals) == int(mask.sum()) and all(set(i) == {"cell", "lo", "hi", "protected"} for i in intervals)
     assert '"value"' not in (folder / "risk_report.json").read_text()
     assert risk["systems"]["activities"]["primary_suppressed"] + risk["systems"]["activities"][
-        "secondary_suppressed"] == int(mask.sum())
+        "secondary_suppressed"
+    ] == int(mask.sum())
 
 
 def test_audit_of_linked_tables_catches_what_one_table_alone_hides():
@@ -233,16 +272,21 @@ def test_audit_of_linked_tables_catches_what_one_table_alone_hides():
     a = pl.DataFrame({"type": ["t0", "t1", ALL], "n": [4, 30, 34]})
     mask_a = (a["type"] != "t1").to_numpy()
     assert all(i.protected for i in audit(a, ["type"], "n", mask_a))
-    stacked = pl.DataFrame({
-        "type": ["t0", "t1", ALL, ALL, ALL], "state": [ALL, ALL, ALL, "s0", "s1"], "n": [4, 30, 34, 17, 17],
-    })
+    stacked = pl.DataFrame(
+        {
+            "type": ["t0", "t1", ALL, ALL, ALL],
+            "state": [ALL, ALL, ALL, "s0", "s1"],
+            "n": [4, 30, 34, 17, 17],
+        }
+    )
     mask = np.array([True, False, True, False, False])
     found = {(i.cell["type"], i.cell["state"]): i for i in audit(stacked, ["type", "state"], "n", mask)}
     assert (found[("t0", ALL)].lo, found[("t0", ALL)].hi) == (4, 4) and not found[("t0", ALL)].protected
 
 
-def test_rebuilding_reproduces_the_manifest_hashes_and_a_new_secret_changes_only_references(releases, built_warehouse,
-                                                                                            tmp_path):
+def test_rebuilding_reproduces_the_manifest_hashes_and_a_new_secret_changes_only_references(
+    releases, built_warehouse, tmp_path
+):
     first = releases["activities"]
     secret = first.parent.parent / "secrets" / "activities.key"
     again = tmp_path / "again" / "activities"
@@ -266,8 +310,21 @@ def test_an_impossible_policy_fails_and_writes_nothing(built_warehouse, tmp_path
     text = text.replace("../hierarchies/", str(shipped.parent.parent / "hierarchies") + "/")
     strict.write_text(text)
     out = tmp_path / "out" / "activities"
-    result = CliRunner().invoke(main, ["release", "activities", "--db", str(built_warehouse), "--out", str(out),
-                                       "--secret-file", str(tmp_path / "k"), "--profile-file", str(strict)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "release",
+            "activities",
+            "--db",
+            str(built_warehouse),
+            "--out",
+            str(out),
+            "--secret-file",
+            str(tmp_path / "k"),
+            "--profile-file",
+            str(strict),
+        ],
+    )
     assert result.exit_code == 1
     assert "k=1000" in result.output and "nothing was written" in result.output
     assert not out.exists() and not (tmp_path / "out").exists()
@@ -278,11 +335,28 @@ def test_a_profile_giving_activity_rows_a_provider_pseudonym_is_refused(built_wa
     old = tmp_path / "activities.yaml"
     shipped = Path(__file__).parents[2] / "anonymize" / "release" / "profiles" / "activities.yaml"
     text = shipped.read_text().replace("../hierarchies/", str(shipped.parent.parent / "hierarchies") + "/")
-    old.write_text(text.replace("unit: provider_id\n", "unit: provider_id\npseudonyms:\n  provider_id: "
-                                "{name: provider, prefix: \"P-\", length: 12}\n"))
+    old.write_text(
+        text.replace(
+            "unit: provider_id\n",
+            'unit: provider_id\npseudonyms:\n  provider_id: {name: provider, prefix: "P-", length: 12}\n',
+        )
+    )
     out = tmp_path / "out" / "activities"
-    result = CliRunner().invoke(main, ["release", "activities", "--db", str(built_warehouse), "--out", str(out),
-                                       "--secret-file", str(tmp_path / "k"), "--profile-file", str(old)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "release",
+            "activities",
+            "--db",
+            str(built_warehouse),
+            "--out",
+            str(out),
+            "--secret-file",
+            str(tmp_path / "k"),
+            "--profile-file",
+            str(old),
+        ],
+    )
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "no provider pseudonym" in result.output and "nothing was written" in result.output
     assert not out.exists() and not (tmp_path / "k").exists()
@@ -304,8 +378,21 @@ def test_refusals_secret_inside_release_existing_output_dp_on_other_profiles(bui
 
 
 def test_dp_tables_spend_the_stated_epsilon_and_report_errors(built_warehouse, tmp_path):
-    result = CliRunner().invoke(main, ["release", "tables", "--db", str(built_warehouse), "--out",
-                                       str(tmp_path / "dp"), "--secret-file", str(tmp_path / "k"), "--dp", "0.5"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "release",
+            "tables",
+            "--db",
+            str(built_warehouse),
+            "--out",
+            str(tmp_path / "dp"),
+            "--secret-file",
+            str(tmp_path / "k"),
+            "--dp",
+            "0.5",
+        ],
+    )
     assert result.exit_code == 0, result.output
     folder = tmp_path / "dp"
     risk = json.loads((folder / "risk_report.json").read_text())
@@ -316,14 +403,22 @@ def test_dp_tables_spend_the_stated_epsilon_and_report_errors(built_warehouse, t
     interior = table.filter((pl.col("board") != ALL) & (pl.col("report_year") != ALL))
     years = query(built_warehouse, "select distinct unnest(reporting_years) from raw.load_history")
     assert interior.height == 8 * len(years)  # the public key set, zeros included
-    assert table.filter((pl.col("board") == ALL) & (pl.col("report_year") == ALL))["completions"][0] == \
-        interior["completions"].sum()
+    assert (
+        table.filter((pl.col("board") == ALL) & (pl.col("report_year") == ALL))["completions"][0]
+        == interior["completions"].sum()
+    )
     assert (interior["completions_error_95"] == dp["error_95_interior"]).all()
     assert table["completions_error_95"].max() > dp["error_95_interior"]  # margins sum several noises
     # the noise is real: the noisy interior differs from the clipped truth somewhere
-    truth = dict(((b, str(y)), n) for b, y, n in query(built_warehouse, """
+    truth = dict(
+        ((b, str(y)), n)
+        for b, y, n in query(
+            built_warehouse,
+            """
         select board, activity_report_year, count(*) from research.learner_completions
-        where completion_status = 'Accepted' group by all"""))
+        where completion_status = 'Accepted' group by all""",
+        )
+    )
     assert any(truth.get((b, y), 0) != n for b, y, n in interior.select("board", "report_year", "completions").rows())
     assert json.loads((folder / "manifest.json").read_text())["reproducible"] is False
 
@@ -341,8 +436,19 @@ def test_the_pdf_is_tagged_and_states_the_guarantees(releases):
 
 
 def test_cli_release_prints_what_it_wrote(built_warehouse, tmp_path):
-    result = CliRunner().invoke(main, ["release", "learners", "--db", str(built_warehouse), "--out",
-                                       str(tmp_path / "l"), "--secret-file", str(tmp_path / "new.key")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "release",
+            "learners",
+            "--db",
+            str(built_warehouse),
+            "--out",
+            str(tmp_path / "l"),
+            "--secret-file",
+            str(tmp_path / "new.key"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and "learners" in result.output
     assert (tmp_path / "new.key").stat().st_mode & 0o077 == 0

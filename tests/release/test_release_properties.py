@@ -18,10 +18,14 @@ from anonymize.release.profiles import load_profile
 from warehouse.contract import codes
 
 ORG_GROUPS = {
-    "Publishing/Education Company": "Company", "Insurance Company/Managed Care Company": "Company",
-    "School of Medicine": "Academic", "Hospital/Health Care Delivery System": "Academic",
-    "Nonprofit (Physician Membership Organization)": "Nonprofit", "Nonprofit (Other)": "Nonprofit",
-    "Government or Military": "Other", "Other": "Other",
+    "Publishing/Education Company": "Company",
+    "Insurance Company/Managed Care Company": "Company",
+    "School of Medicine": "Academic",
+    "Hospital/Health Care Delivery System": "Academic",
+    "Nonprofit (Physician Membership Organization)": "Nonprofit",
+    "Nonprofit (Other)": "Nonprofit",
+    "Government or Military": "Other",
+    "Other": "Other",
 }
 
 completion = st.tuples(

@@ -24,8 +24,11 @@ HIERARCHIES = Path(__file__).resolve().parents[2] / "anonymize" / "release" / "h
 @pytest.fixture(scope="module")
 def made(built_warehouse, tmp_path_factory, attack_releases) -> dict:
     """The three profiles' releases: activities and tables shared with the attack tests, learners made here."""
-    return {**utility_releases(built_warehouse, tmp_path_factory), "activities": attack_releases["activities"],
-            "tables": attack_releases["tables"]}
+    return {
+        **utility_releases(built_warehouse, tmp_path_factory),
+        "activities": attack_releases["activities"],
+        "tables": attack_releases["tables"],
+    }
 
 
 def risk(folder: Path) -> dict:
@@ -33,8 +36,9 @@ def risk(folder: Path) -> dict:
 
 
 def pdf_text(folder: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(folder / "risk_report.pdf"), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(folder / "risk_report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 # ------------------------------------------------------------------------------ an independent count
@@ -106,8 +110,9 @@ def test_risk_report_has_utility_per_released_column_matching_an_independent_cou
             assert c["level"] == ("error" if share == 1 else "warning" if share > 0.5 else "ok"), c
             assert (c["warning"] is None) == (c["level"] == "ok")
     flagged = {(w["table"], w["column"]) for w in report["warnings"]}
-    assert flagged == {(t, c["column"]) for t, b in report["tables"].items() for c in b["columns"]
-                       if c["level"] != "ok"}
+    assert flagged == {
+        (t, c["column"]) for t, b in report["tables"].items() for c in b["columns"] if c["level"] != "ok"
+    }
 
 
 def test_learners_local_recoding_is_counted_row_by_row(made):
@@ -162,12 +167,17 @@ def test_utility_counts_rows_against_each_columns_hierarchy():
     org, n = block["columns"]
     assert org["counts"] == {"full": 3, "generalized": 2, "suppressed": 3} and org["level"] == "ok"
     assert n["counts"] == {"full": 8, "generalized": 0, "suppressed": 0}
-    mostly = utility.table_utility(frame.with_columns(pl.lit("*").alias("org")).head(5).vstack(frame.head(3)),
-                                   {"org": h}, unit="row")["columns"][0]
+    mostly = utility.table_utility(
+        frame.with_columns(pl.lit("*").alias("org")).head(5).vstack(frame.head(3)), {"org": h}, unit="row"
+    )["columns"][0]
     assert mostly["suppressed"] == pytest.approx(6 / 8) and mostly["level"] == "warning"
     assert mostly["warning"] == "org: 75.0% suppressed (more than half of the rows are '*')"
-    cells = utility.table_utility(pl.DataFrame({"year": ["2020", "All"], "count": [None, None]},
-                                               schema={"year": pl.Utf8, "count": pl.Int64}), {}, unit="cell")
+    cells = utility.table_utility(
+        pl.DataFrame({"year": ["2020", "All"], "count": [None, None]}, schema={"year": pl.Utf8, "count": pl.Int64}),
+        {},
+        unit="cell",
+    )
     assert cells["columns"][1]["level"] == "error" and cells["columns"][1]["warning"].startswith(
-        "count: 100% suppressed (every cell is empty")
+        "count: 100% suppressed (every cell is empty"
+    )
     assert cells["columns"][0]["counts"] == {"full": 2, "generalized": 0, "suppressed": 0}

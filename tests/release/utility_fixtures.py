@@ -24,8 +24,9 @@ PROFILES = ROOT / "anonymize" / "release" / "profiles"
 
 
 def learner_count(db: Path) -> int:
-    return query(db, "select count(distinct learner_key) from research.learner_completions "
-                     "where completion_status = 'Accepted'")[0][0]
+    return query(
+        db, "select count(distinct learner_key) from research.learner_completions where completion_status = 'Accepted'"
+    )[0][0]
 
 
 def all_suppressed_profile(db: Path, path: Path) -> Path:
@@ -44,17 +45,33 @@ def utility_releases(built_warehouse: Path, tmp_path_factory) -> dict:
     root = tmp_path_factory.getbasetemp() / "utility-releases"
     done = root / "done.json"
     if done.exists():
-        return {**{k: Path(v) for k, v in json.loads(done.read_text())["paths"].items()},
-                "outputs": json.loads(done.read_text())["outputs"]}
+        return {
+            **{k: Path(v) for k, v in json.loads(done.read_text())["paths"].items()},
+            "outputs": json.loads(done.read_text())["outputs"],
+        }
     root.mkdir(parents=True, exist_ok=True)
     db = root / "warehouse.duckdb"  # a private copy: the register beside it gets these releases only
     db.write_bytes(Path(built_warehouse).read_bytes())
     outputs, paths = {}, {}
-    for name, extra in (("learners", []),
-                        ("suppressed", ["--profile-file", str(all_suppressed_profile(db, root / "k-all.yaml"))])):
+    for name, extra in (
+        ("learners", []),
+        ("suppressed", ["--profile-file", str(all_suppressed_profile(db, root / "k-all.yaml"))]),
+    ):
         out = root / "releases" / name
-        result = CliRunner().invoke(main, ["release", "learners", "--db", str(db), "--out", str(out),
-                                           "--secret-file", str(root / f"{name}.key"), *extra])
+        result = CliRunner().invoke(
+            main,
+            [
+                "release",
+                "learners",
+                "--db",
+                str(db),
+                "--out",
+                str(out),
+                "--secret-file",
+                str(root / f"{name}.key"),
+                *extra,
+            ],
+        )
         assert result.exit_code == 0, result.output
         outputs[name], paths[name] = result.output, str(out)
     done.write_text(json.dumps({"paths": paths, "outputs": outputs}))

@@ -34,6 +34,9 @@ def load_and_find(export: Path, db: Path, rule: str) -> tuple[object, dict]:
     # the base's live records: allowed here (the mass-deletion guard has its own tests).
     result = load_export(export, db, allow_deletions="100%")
     assert_identity(result)
-    rows = query(db, "select file, line, column_name, rule, raw_value from raw.quarantine where export_id = ?",
-                 [read_manifest(export)["export_id"]])
+    rows = query(
+        db,
+        "select file, line, column_name, rule, raw_value from raw.quarantine where export_id = ?",
+        [read_manifest(export)["export_id"]],
+    )
     return result, {(f, line): (c, r, v) for f, line, c, r, v in rows}

@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
 
-
 def make_users(root: Path, roles: dict[str, str]) -> dict[str, str]:
     """A users file in root with these users (name -> role); returns name -> password."""
     passwords = {}
@@ -53,9 +52,28 @@ class Served:
     def start(self) -> None:
         log = (self.root / "serve.log").open("a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "warehouse", "serve", "--db", str(self.db), "--releases", str(self.releases),
-             "--users", str(self.users), "--audit-log", str(self.audit), "--port", str(self.port)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True, env=self.env)
+            [
+                sys.executable,
+                "-m",
+                "warehouse",
+                "serve",
+                "--db",
+                str(self.db),
+                "--releases",
+                str(self.releases),
+                "--users",
+                str(self.users),
+                "--audit-log",
+                str(self.audit),
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=self.env,
+        )
         deadline = time.monotonic() + 60
         while not healthy(self.url):
             if self.process.poll() is not None or time.monotonic() > deadline:

@@ -36,7 +36,6 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's ch
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
 class Server:
     """`pars serve` (python -m warehouse serve) on a free loopback port, in its own process."""
 
@@ -46,9 +45,27 @@ class Server:
         self.log_path = root / "serve.log"
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "warehouse", "serve", "--db", str(db), "--releases", str(releases),
-             "--users", str(users), "--audit-log", str(root / "audit.jsonl"), "--port", str(self.port)],
-            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "-m",
+                "warehouse",
+                "serve",
+                "--db",
+                str(db),
+                "--releases",
+                str(releases),
+                "--users",
+                str(users),
+                "--audit-log",
+                str(root / "audit.jsonl"),
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + 60
         while not healthy(self.url):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -72,8 +89,12 @@ def new_page(browser, url: str):
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
     pg.outside_requests = []  # every request not served by the app itself
-    pg.on("request", lambda r: None if r.url.startswith(url) or r.url.startswith(("data:", "blob:"))
-          else pg.outside_requests.append(r.url))
+    pg.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith(url) or r.url.startswith(("data:", "blob:")) else pg.outside_requests.append(r.url)
+        ),
+    )
     return pg
 
 
@@ -91,8 +112,11 @@ def settle(pg) -> None:
 
 
 def metric(pg, label: str):
-    return pg.locator('[data-testid="stMetric"]').filter(
-        has=pg.get_by_text(label, exact=True)).locator('[data-testid="stMetricValue"]')
+    return (
+        pg.locator('[data-testid="stMetric"]')
+        .filter(has=pg.get_by_text(label, exact=True))
+        .locator('[data-testid="stMetricValue"]')
+    )
 
 
 def goto_page(pg, link: str, title: str) -> None:
@@ -105,7 +129,8 @@ def goto_page(pg, link: str, title: str) -> None:
 
 
 def test_load_and_build_succeed_while_staff_sessions_are_open_and_the_sessions_see_the_new_data(
-        built_warehouse, dash_users, browser, tmp_path):  # noqa: F811  (the imported fixture)
+    built_warehouse, dash_users, browser, tmp_path
+):  # noqa: F811  (the imported fixture)
     users, passwords = dash_users
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse, db)
@@ -124,14 +149,18 @@ def test_load_and_build_succeed_while_staff_sessions_are_open_and_the_sessions_s
             sign_in(pg, server.url, "staff1", passwords["staff1"])
             expect(pg.locator("h1").first).to_have_text("Annual report explorer", timeout=TIMEOUT_MS)
             settle(pg)
-            for link, title in [("MOC", "CME that counts for MOC"), ("Opioid REMS", "Opioid Analgesic REMS"),
-                                ("Data operations", "Data operations")]:
+            for link, title in [
+                ("MOC", "CME that counts for MOC"),
+                ("Opioid REMS", "Opioid Analgesic REMS"),
+                ("Data operations", "Data operations"),
+            ]:
                 goto_page(pg, link, title)
             expect(metric(pg, "Loads")).to_have_text(f"{loads:,}", timeout=TIMEOUT_MS)
 
         for command in (["load", str(export), "--db", str(db)], ["build", "--db", str(db)]):
-            run = subprocess.run([sys.executable, "-m", "warehouse", *command], cwd=ROOT, capture_output=True,
-                                 text=True, timeout=600)
+            run = subprocess.run(
+                [sys.executable, "-m", "warehouse", *command], cwd=ROOT, capture_output=True, text=True, timeout=600
+            )
             assert run.returncode == 0, f"pars {command[0]} failed with sessions open:\n{run.stdout}\n{run.stderr}"
         assert query(db, "select count(*) from raw.load_history")[0][0] == loads + 1
 
@@ -140,8 +169,10 @@ def test_load_and_build_succeed_while_staff_sessions_are_open_and_the_sessions_s
             goto_page(pg, "Data operations", "Data operations")
             expect(metric(pg, "Loads")).to_have_text(f"{loads + 1:,}", timeout=TIMEOUT_MS)
             # the caption under the tiles names the latest load's export (the "Latest export" tile of old)
-            expect_text(pg.locator('[data-testid="stCaptionContainer"]').filter(has_text="Latest load"),
-                        f"Latest load: export {later}-full")
+            expect_text(
+                pg.locator('[data-testid="stCaptionContainer"]').filter(has_text="Latest load"),
+                f"Latest load: export {later}-full",
+            )
             assert pg.outside_requests == []
     finally:
         server.stop()
@@ -174,9 +205,11 @@ class Beacon:
     def payload(self, where: str) -> str:
         """Markdown and HTML that would fetch from the beacon or show a live link if rendered as markup."""
         b = self.base
-        return (f"Evil {where} ![x]({b}/md-image-{where}) [click]({b}/md-link-{where}) "
-                f"<img src=\"{b}/html-image-{where}\"> <a href=\"{b}/html-link-{where}\">a</a> "
-                f"{b}/autolink-{where} **bold** :red[red] $x^2$")
+        return (
+            f"Evil {where} ![x]({b}/md-image-{where}) [click]({b}/md-link-{where}) "
+            f'<img src="{b}/html-image-{where}"> <a href="{b}/html-link-{where}">a</a> '
+            f"{b}/autolink-{where} **bold** :red[red] $x^2$"
+        )
 
     def stop(self) -> None:
         self.httpd.shutdown()
@@ -192,14 +225,17 @@ def hostile(built_warehouse, dash_users, tmp_path_factory):  # noqa: F811  (the 
     beacon = Beacon()
     db = root / "warehouse.duckdb"
     shutil.copy(built_warehouse, db)
-    provider_id = query(db, "select provider_id from review.current_term where is_currently_accredited "
-                            "order by provider_id limit 1")[0][0]
+    provider_id = query(
+        db, "select provider_id from review.current_term where is_currently_accredited order by provider_id limit 1"
+    )[0][0]
     name, export_id = beacon.payload("provider"), beacon.payload("export")
     con = duckdb.connect(str(db))
     try:
-        for schema, table in con.sql("select table_schema, table_name from information_schema.columns "
-                                     "join information_schema.tables using (table_schema, table_name) "
-                                     "where column_name = 'provider_name' and table_type = 'BASE TABLE'").fetchall():
+        for schema, table in con.sql(
+            "select table_schema, table_name from information_schema.columns "
+            "join information_schema.tables using (table_schema, table_name) "
+            "where column_name = 'provider_name' and table_type = 'BASE TABLE'"
+        ).fetchall():
             con.execute(f'update "{schema}"."{table}" set provider_name = ? where provider_id = ?', [name, provider_id])
         con.execute("update ops.operations_summary set latest_export_id = ?", [export_id])
     finally:
@@ -209,16 +245,31 @@ def hostile(built_warehouse, dash_users, tmp_path_factory):  # noqa: F811  (the 
     (release / "data").mkdir(parents=True)
     (release / "data" / "x.csv").write_text("a\n1\n")
     file_name = "data/x.csv"
-    (release / "manifest.json").write_text(json.dumps({
-        "release": "evil", "title": beacon.payload("title"), "description": beacon.payload("description"),
-        "profile": beacon.payload("profile"), "data_as_of": "2023-01-01",
-        "row_counts": {beacon.payload("table"): 1},
-        "files": [{"path": file_name, "bytes": 4}]}))
+    (release / "manifest.json").write_text(
+        json.dumps(
+            {
+                "release": "evil",
+                "title": beacon.payload("title"),
+                "description": beacon.payload("description"),
+                "profile": beacon.payload("profile"),
+                "data_as_of": "2023-01-01",
+                "row_counts": {beacon.payload("table"): 1},
+                "files": [{"path": file_name, "bytes": 4}],
+            }
+        )
+    )
     (release / "risk_report.json").write_text(json.dumps({"epsilon": beacon.payload("epsilon")}))
 
     server = Server(db, root / "releases", users, root)
-    yield {"url": server.url, "beacon": beacon, "provider_id": provider_id, "name": name, "export_id": export_id,
-           "passwords": passwords, "release_title": beacon.payload("title")}
+    yield {
+        "url": server.url,
+        "beacon": beacon,
+        "provider_id": provider_id,
+        "name": name,
+        "export_id": export_id,
+        "passwords": passwords,
+        "release_title": beacon.payload("title"),
+    }
     server.stop()
     beacon.stop()
 
@@ -228,8 +279,11 @@ def assert_inert(pg, hostile) -> None:
     settle(pg)
     time.sleep(0.5)  # an image fetch would be under way by now
     base = hostile["beacon"].base
-    linked = pg.evaluate("""(base) => [...document.querySelectorAll('a[href], img[src], [src], [href]')]
-        .map(e => e.getAttribute('href') || e.getAttribute('src')).filter(u => u.includes(base))""", base)
+    linked = pg.evaluate(
+        """(base) => [...document.querySelectorAll('a[href], img[src], [src], [href]')]
+        .map(e => e.getAttribute('href') || e.getAttribute('src')).filter(u => u.includes(base))""",
+        base,
+    )
     hits = list(hostile["beacon"].hits)
     assert (linked, hits) == ([], []), f"the data became markup: links/images {linked}; fetched {hits}"
     assert pg.outside_requests == [], pg.outside_requests
@@ -300,8 +354,7 @@ def test_the_table_toolbar_offers_no_csv_download(browser, hostile):
     sign_in(pg, hostile["url"], "staff1", hostile["passwords"]["staff1"])
     expect(pg.locator("h1").first).to_have_text("Annual report explorer", timeout=TIMEOUT_MS)
     goto_page(pg, "Opioid REMS", "Opioid Analgesic REMS")
-    table = pg.locator('[data-testid="stElementContainer"]').filter(
-        has=pg.locator('[data-testid="stDataFrame"]')).first
+    table = pg.locator('[data-testid="stElementContainer"]').filter(has=pg.locator('[data-testid="stDataFrame"]')).first
     table.hover()
     toolbar = table.locator('[data-testid="stElementToolbar"]')
     # the table's toolbar is shown

@@ -21,8 +21,11 @@ from .snapcases import drop_file_entries, error_line, run_load, write_file_entri
 
 
 def live_count(db, table: str, key: str) -> int:
-    return query(db, f"select count(*) from (select * from raw.{table} qualify row_number() over "
-                     f"(partition by {key} order by _load_id desc) = 1) where not _is_deleted")[0][0]
+    return query(
+        db,
+        f"select count(*) from (select * from raw.{table} qualify row_number() over "
+        f"(partition by {key} order by _load_id desc) = 1) where not _is_deleted",
+    )[0][0]
 
 
 def keep_share(export, name: str, share: float) -> int:

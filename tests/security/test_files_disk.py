@@ -111,8 +111,18 @@ def test_a_release_into_a_read_only_folder_is_one_line(built_warehouse, tmp_path
     source = tmp_path / "source"
     source.mkdir()
     with read_only(source, tmp_path / "ro") as folder:
-        result = run_cli(["release", "tables", "--db", str(built_warehouse), "--out", str(folder / "tables"),
-                          "--secret-file", str(tmp_path / "k")])
+        result = run_cli(
+            [
+                "release",
+                "tables",
+                "--db",
+                str(built_warehouse),
+                "--out",
+                str(folder / "tables"),
+                "--secret-file",
+                str(tmp_path / "k"),
+            ]
+        )
         _one_line(result, str(folder), READ_ONLY, "nothing was written")
     assert _names(source) == []
 
@@ -121,8 +131,18 @@ def test_a_release_on_a_full_disk_leaves_nothing(built_warehouse, tmp_path):
     with tmpfs(tmp_path / "disk", "2m") as disk:
         fill(disk, leave=48 * 1024)
         before = tree(disk)
-        result = run_cli(["release", "tables", "--db", str(built_warehouse), "--out", str(disk / "tables"),
-                          "--secret-file", str(tmp_path / "k")])
+        result = run_cli(
+            [
+                "release",
+                "tables",
+                "--db",
+                str(built_warehouse),
+                "--out",
+                str(disk / "tables"),
+                "--secret-file",
+                str(tmp_path / "k"),
+            ]
+        )
         _one_line(result, str(disk), NO_SPACE, "nothing was written")
         assert tree(disk) == before  # no hidden staging folder left
 
@@ -131,8 +151,9 @@ def test_a_report_into_a_read_only_folder_is_one_line(built_warehouse, tmp_path)
     source = tmp_path / "source"
     source.mkdir()
     with read_only(source, tmp_path / "ro") as folder:
-        result = run_cli(["report", "moc", "--year", "2022", "--db", str(built_warehouse), "--out",
-                          str(folder / "reports")])
+        result = run_cli(
+            ["report", "moc", "--year", "2022", "--db", str(built_warehouse), "--out", str(folder / "reports")]
+        )
         _one_line(result, str(folder), READ_ONLY)
     assert _names(source) == []
 

@@ -25,6 +25,7 @@ def _mode(path: Path) -> int:
 
 def _no_more_open(mode: int, than: int) -> bool:
     """`mode` grants group/other nothing that `than` does not (x bits of folders count as r)."""
+
     def widen(m: int) -> int:
         return m | ((m & 0o444) >> 2)  # r implies the x a folder needs
 

@@ -47,8 +47,11 @@ def test_tab_newline_and_crlf_inside_text_still_load(export_copy, db):
     write_rows(export_copy, "activities", header, rows)
     result = load_export(export_copy, db)
     assert result.files["activities.csv"].quarantined == {}
-    got = query(db, "select title from raw.activities where activity_id = ? order by _load_id desc limit 1",
-                [cell(export_copy, "activities", row, "activity_id")])
+    got = query(
+        db,
+        "select title from raw.activities where activity_id = ? order by _load_id desc limit 1",
+        [cell(export_copy, "activities", row, "activity_id")],
+    )
     assert got == [(title,)]
 
 

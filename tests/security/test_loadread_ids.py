@@ -50,5 +50,8 @@ def test_ids_in_the_alphabet_load(export_copy, db):
     activity_id = cell(export_copy, "activities", row, "activity_id")
     result = load_export(export_copy, db)
     assert result.files["activities.csv"].quarantined == {}
-    assert query(db, "select provider_activity_id from raw.activities where activity_id = ? "
-                     "order by _load_id desc limit 1", [activity_id]) == [("Cme-2022-a01",)]
+    assert query(
+        db,
+        "select provider_activity_id from raw.activities where activity_id = ? order by _load_id desc limit 1",
+        [activity_id],
+    ) == [("Cme-2022-a01",)]

@@ -41,8 +41,9 @@ print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 def pars_load(export: Path, db: Path, *flags: str) -> tuple[int, str, float]:
     """Run `pars load` in a grandchild; return (exit code, stderr, its peak RSS in MB)."""
     cmd = [sys.executable, "-m", "warehouse", "load", str(export), "--db", str(db), "--memory-limit", CAP, *flags]
-    out = subprocess.run([sys.executable, "-S", "-c", _MEASURE, *cmd], capture_output=True, text=True,
-                         errors="replace", check=True)
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", _MEASURE, *cmd], capture_output=True, text=True, errors="replace", check=True
+    )
     rss_kb, code = out.stdout.split()
     return int(code), out.stderr, int(rss_kb) / 1024
 
@@ -57,9 +58,12 @@ def _sparse_append(path: Path, prefix: bytes, size: int, suffix: bytes = b"") ->
 
 
 def _quarantine(db: Path, export: Path) -> list[tuple]:
-    return query(db, "select file, line, column_name, rule, length(raw_value) from raw.quarantine "
-                     "where export_id = ? and rule in ('record_size', 'field_size') order by file, line",
-                 [read_manifest(export)["export_id"]])
+    return query(
+        db,
+        "select file, line, column_name, rule, length(raw_value) from raw.quarantine "
+        "where export_id = ? and rule in ('record_size', 'field_size') order by file, line",
+        [read_manifest(export)["export_id"]],
+    )
 
 
 def test_valid_rows_then_100mb_of_nuls(export_copy, db):
@@ -144,8 +148,10 @@ def test_parquet_rows_obey_the_same_limits(export_copy, db):
     rows[3][header.index("title")] = "T" * 3000  # over the field limit, under the record limit
     for column in ("title", "city", "closed_date"):
         rows[7][header.index(column)] = "U" * 1900  # together over the record limit
-    pq.write_table(pa.table({c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(header)}),
-                   export_copy / "activities.parquet")
+    pq.write_table(
+        pa.table({c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(header)}),
+        export_copy / "activities.parquet",
+    )
     (export_copy / "activities.csv").unlink()
     result = load_export(export_copy, db, max_field_size="2KB", max_record_size="5KB")
     summary = result.files["activities.parquet"]

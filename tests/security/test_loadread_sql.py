@@ -44,8 +44,9 @@ def test_parquet_column_names_never_become_sql(export_copy, db, tmp_path):
     target = tmp_path / "written-by-the-attacker.csv"
     header, rows = read_rows(export_copy, "providers")
     names = list(PROVIDERS[:-1]) + [_injected_name(target)]
-    table = pa.table({n: pa.array([r[header.index(c)] for r in rows], pa.string())
-                      for n, c in zip(names, PROVIDERS, strict=True)})
+    table = pa.table(
+        {n: pa.array([r[header.index(c)] for r in rows], pa.string()) for n, c in zip(names, PROVIDERS, strict=True)}
+    )
     pq.write_table(table, export_copy / "providers.parquet")
     (export_copy / "providers.csv").unlink()
     before = fingerprint(db)
@@ -59,12 +60,15 @@ def test_parquet_column_names_never_become_sql(export_copy, db, tmp_path):
     assert query(db, "select count(*) from raw.providers where provider_name like '%root:%'") == [(0,)]
 
 
-@pytest.mark.parametrize("name", [
-    "provider_name,organization_type",  # one Parquet column that a comma-split header check took for two
-    'provider_name"',
-    "provider_name; drop table raw.providers; --",
-    "initial_accreditation_date\u2028",  # a line separator: str.splitlines() cut the name here
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "provider_name,organization_type",  # one Parquet column that a comma-split header check took for two
+        'provider_name"',
+        "provider_name; drop table raw.providers; --",
+        "initial_accreditation_date\u2028",  # a line separator: str.splitlines() cut the name here
+    ],
+)
 def test_parquet_column_name_not_in_the_contract_is_refused(export_copy, db, name):
     header, rows = read_rows(export_copy, "providers")
     cols = {c: pa.array([r[header.index(c)] for r in rows], pa.string()) for c in PROVIDERS}
@@ -132,11 +136,13 @@ def test_a_100000_column_header_gets_a_true_message(export_copy, db):
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_export_folder_with_a_quote_in_its_name_loads(base_export, tmp_path, fmt):
     """Paths reach DuckDB's readers as parameters, never pasted into SQL text."""
-    export = copy_export(base_export, tmp_path / "it's an \"export\"; select 1 --", suffix="-quoted")
+    export = copy_export(base_export, tmp_path / 'it\'s an "export"; select 1 --', suffix="-quoted")
     if fmt == "parquet":
         header, rows = read_rows(export, "providers")
-        pq.write_table(pa.table({c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(header)}),
-                       export / "providers.parquet")
+        pq.write_table(
+            pa.table({c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(header)}),
+            export / "providers.parquet",
+        )
         (export / "providers.csv").unlink()
     db = tmp_path / "o'brien" / "w.duckdb"
     result = load_export(export, db)

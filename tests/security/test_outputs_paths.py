@@ -24,9 +24,11 @@ HOSTILE = "../../../../escape/x"
 def _set_provider_id(db: Path, old: str, new: str) -> None:
     con = duckdb.connect(str(db))
     try:
-        tables = con.sql("select c.table_schema, c.table_name from information_schema.columns c "
-                         "join information_schema.tables t using (table_schema, table_name) "
-                         "where c.column_name = 'provider_id' and t.table_type = 'BASE TABLE'").fetchall()
+        tables = con.sql(
+            "select c.table_schema, c.table_name from information_schema.columns c "
+            "join information_schema.tables t using (table_schema, table_name) "
+            "where c.column_name = 'provider_id' and t.table_type = 'BASE TABLE'"
+        ).fetchall()
         for schema, table in tables:
             con.execute(f'update "{schema}"."{table}" set provider_id = ? where provider_id = ?', [new, old])
     finally:
@@ -41,8 +43,9 @@ def hostile(built_warehouse, tmp_path_factory):
     shutil.copy(built_warehouse, db)
     con = duckdb.connect(str(db))
     try:
-        big = con.sql("select provider_id, count(*) from review.term_activities group by 1 "
-                      "order by 2 desc, 1 limit 2").fetchall()
+        big = con.sql(
+            "select provider_id, count(*) from review.term_activities group by 1 order by 2 desc, 1 limit 2"
+        ).fetchall()
         con.execute("delete from review.current_term where provider_id not in (?, ?)", [big[0][0], big[1][0]])
     finally:
         con.close()
@@ -71,8 +74,9 @@ def test_review_packet_of_a_path_like_id_stays_under_out(hostile, tmp_path):
     out = tmp_path / "w1" / "w2" / "w3" / "out"
     victim = _plant_victim(out)
     before = _files_under(tmp_path)
-    r = CliRunner().invoke(main, ["report", "review", "--provider", HOSTILE, "--db", str(hostile["db"]),
-                                  "--out", str(out)])
+    r = CliRunner().invoke(
+        main, ["report", "review", "--provider", HOSTILE, "--db", str(hostile["db"]), "--out", str(out)]
+    )
     assert r.exit_code == 0, r.output
     assert (victim / "keep.txt").read_text() == "precious"  # the old code deleted this folder
     assert not (_escape_target(out) / "x.pdf").exists()  # ... and wrote this file
@@ -89,8 +93,9 @@ def test_all_review_packets_stay_under_out(hostile, tmp_path):
     out = tmp_path / "w1" / "w2" / "w3" / "out"
     victim = _plant_victim(out)
     before = _files_under(tmp_path)
-    r = CliRunner().invoke(main, ["report", "review", "--all", "--workers", "1", "--db", str(hostile["db"]),
-                                  "--out", str(out)])
+    r = CliRunner().invoke(
+        main, ["report", "review", "--all", "--workers", "1", "--db", str(hostile["db"]), "--out", str(out)]
+    )
     assert r.exit_code == 0, r.output
     assert (victim / "keep.txt").read_text() == "precious"
     new = _files_under(tmp_path) - before
@@ -111,8 +116,9 @@ def test_dashboard_packet_button_stays_under_its_cache(hostile, tmp_path, monkey
     assert pdf.startswith(b"%PDF")
     assert not list(root.rglob("x.pdf")) and not list(root.rglob("escape"))
     cache = reporting._cache_dir("review_packet", "x").parent
-    assert all(p.resolve().is_relative_to(cache.resolve()) for p in _files_under(root)), \
-        sorted(map(str, _files_under(root)))
+    assert all(p.resolve().is_relative_to(cache.resolve()) for p in _files_under(root)), sorted(
+        map(str, _files_under(root))
+    )
 
 
 def test_dashboard_cache_marker_cannot_point_outside(hostile, tmp_path, monkeypatch):
@@ -154,8 +160,7 @@ def test_planted_symlinks_in_out_are_refused(hostile, tmp_path):
     target.write_text("mine")
     pid = hostile["other"]
     (out / f"review-{pid}-csv").symlink_to(outside, target_is_directory=True)
-    r = CliRunner().invoke(main, ["report", "review", "--provider", pid, "--db", str(hostile["db"]),
-                                  "--out", str(out)])
+    r = CliRunner().invoke(main, ["report", "review", "--provider", pid, "--db", str(hostile["db"]), "--out", str(out)])
     assert r.exit_code == 1 and r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
     assert r.exit_code == 1
     assert r.output.startswith("Error: ") and len(r.output.strip().splitlines()) == 1, r.output
@@ -163,8 +168,7 @@ def test_planted_symlinks_in_out_are_refused(hostile, tmp_path):
     assert sorted(os.listdir(outside)) == ["keep.txt"] and not (out / f"review-{pid}.pdf").exists()
     (out / f"review-{pid}-csv").unlink()
     (out / f"review-{pid}.pdf").symlink_to(target)
-    r = CliRunner().invoke(main, ["report", "review", "--provider", pid, "--db", str(hostile["db"]),
-                                  "--out", str(out)])
+    r = CliRunner().invoke(main, ["report", "review", "--provider", pid, "--db", str(hostile["db"]), "--out", str(out)])
     assert r.exit_code == 1 and "outside" in r.output, r.output
     assert target.read_text() == "mine" and (out / f"review-{pid}.pdf").is_symlink()
 
@@ -172,8 +176,27 @@ def test_planted_symlinks_in_out_are_refused(hostile, tmp_path):
 def test_safe_names_are_single_inert_components():
     from warehouse.paths import safe_name
 
-    ids = ["P1", "", ".", "..", "../x", "..%2Fx", "a/b", "a\\b", "%", "%25", "a b", "\x00", "é", "x" * 400,
-           "x" * 399 + "y", "-", "_", "CON", "~"]
+    ids = [
+        "P1",
+        "",
+        ".",
+        "..",
+        "../x",
+        "..%2Fx",
+        "a/b",
+        "a\\b",
+        "%",
+        "%25",
+        "a b",
+        "\x00",
+        "é",
+        "x" * 400,
+        "x" * 399 + "y",
+        "-",
+        "_",
+        "CON",
+        "~",
+    ]
     names = [safe_name(i) for i in ids]
     assert len(set(names)) == len(ids)  # no two ids share a file
     for n in names:

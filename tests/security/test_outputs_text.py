@@ -26,10 +26,26 @@ YEAR = 2022
 CONTROLS = "\x01\x1b[31m\x00\x7f\x9b"
 # Formula starters as a spreadsheet might see them: after spaces and look-alike spaces, full-width and small forms.
 HOSTILE_TEXT = [
-    "x\x00y\x1b[31mz\x01", "a\r=1+1", " =1+1", "\uff1dHYPERLINK(\"http://x\")", "=1+1",
-    "\u00a0=1+1", "\u2007+1", "\u202f-1", "\u3000@SUM(A1)", "\ufeff=1", "\u200b=1",
-    "\uff0b1", "\uff0d1", "\uff20A1", "\ufe66x", "\u2212 1", "\t=1", "\r=1",
-    "b\n=1+1", "c\r\n@x",
+    "x\x00y\x1b[31mz\x01",
+    "a\r=1+1",
+    " =1+1",
+    '\uff1dHYPERLINK("http://x")',
+    "=1+1",
+    "\u00a0=1+1",
+    "\u2007+1",
+    "\u202f-1",
+    "\u3000@SUM(A1)",
+    "\ufeff=1",
+    "\u200b=1",
+    "\uff0b1",
+    "\uff0d1",
+    "\uff20A1",
+    "\ufe66x",
+    "\u2212 1",
+    "\t=1",
+    "\r=1",
+    "b\n=1+1",
+    "c\r\n@x",
 ]
 STARTERS = "=+-@\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66\ufe6b\u2212"
 
@@ -54,11 +70,16 @@ def noisy(built_warehouse, tmp_path_factory):
         for table in ("moc.provider_follow_up", "moc.provider_reporting_timeliness", "review.current_term"):
             con.execute(f"update {table} set provider_name = provider_name || ?", [CONTROLS])
         # one REMS activity of the year per hostile title (copies of a real row, with ids of their own)
-        con.execute("create temp table seed as select * from rems.activity_list where report_year = ? "
-                    "order by activity_id limit 1", [YEAR])
+        con.execute(
+            "create temp table seed as select * from rems.activity_list where report_year = ? "
+            "order by activity_id limit 1",
+            [YEAR],
+        )
         for i, title in enumerate(HOSTILE_TEXT):
-            con.execute("insert into rems.activity_list select * replace (? as activity_id, ? as title) from seed",
-                        [f"9{YEAR}{i:07d}", title])
+            con.execute(
+                "insert into rems.activity_list select * replace (? as activity_id, ? as title) from seed",
+                [f"9{YEAR}{i:07d}", title],
+            )
     finally:
         con.close()
     return db
@@ -76,7 +97,7 @@ def _check_csv(path: Path, expected_rows: int) -> None:
     for row in rows:
         for cell in row:
             assert not _starts_like_formula(cell), (path.name, cell)
-            assert not any(ord(ch) < 32 and ch not in "\t\r\n" or 0x7f <= ord(ch) <= 0x9f for ch in cell), cell
+            assert not any(ord(ch) < 32 and ch not in "\t\r\n" or 0x7F <= ord(ch) <= 0x9F for ch in cell), cell
 
 
 def test_moc_report_writes_every_format_with_control_characters(noisy, tmp_path):
@@ -97,8 +118,8 @@ def test_rems_report_guards_formula_look_alikes_in_every_format(noisy, tmp_path)
     n = len(mart(noisy, "select 1 from rems.activity_list where report_year = ?", [YEAR]))
     _check_csv(next((tmp_path / f"rems-report-{YEAR}-csv").glob("table_2_*.csv")), n)
     sheet = openpyxl.load_workbook(tmp_path / f"rems-report-{YEAR}.xlsx").worksheets[1]
-    titles = [c.value for c in sheet["C"][3:3 + n]]
-    assert len(titles) == n and all(c.data_type == "s" for c in sheet["C"][3:3 + n])
+    titles = [c.value for c in sheet["C"][3 : 3 + n]]
+    assert len(titles) == n and all(c.data_type == "s" for c in sheet["C"][3 : 3 + n])
     assert all(not _starts_like_formula(t) for t in titles), titles
     assert "x\ufffdy\ufffd[31mz\ufffd" in titles
     text = pdf_text(tmp_path / f"rems-report-{YEAR}.pdf")
@@ -116,8 +137,9 @@ def test_review_packet_with_control_characters_renders(noisy, tmp_path):
 def test_dashboard_csv_quotes_bare_cr_and_guards_look_alikes():
     from dashboards import exports
 
-    frame = pd.DataFrame({"title": HOSTILE_TEXT, "count": list(range(-3, len(HOSTILE_TEXT) - 3)),
-                          "share": [0.5] * len(HOSTILE_TEXT)})
+    frame = pd.DataFrame(
+        {"title": HOSTILE_TEXT, "count": list(range(-3, len(HOSTILE_TEXT) - 3)), "share": [0.5] * len(HOSTILE_TEXT)}
+    )
     data = exports.to_csv(frame)
     rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
     assert len(rows) == len(HOSTILE_TEXT) + 1  # the old writer left a bare CR unquoted: a row split in two
@@ -169,11 +191,28 @@ def test_build_summary_escapes_control_characters_for_the_terminal(capsys):
     from warehouse.build.results import BuildResult, NodeFailure
     from warehouse.console import print_build_summary, print_load_summary
 
-    failure = NodeFailure(unique_id="test.x", resource_type="test", name="accepted_values_x\x1b]0;pwned\x07",
-                          path="models/x.yml", status="fail", message="Got 1 result\x1b[2J", failures=1,
-                          columns=["provider_name"], rows=[("Evil\x1b[31m Corp\x00\x9b1m\u202e",)])
-    print_build_summary(BuildResult(db=Path("w.duckdb"), ok=False, published=False, counts={"test": {"fail": 1}},
-                                    failures=[failure], seconds=1.0, error="bad \x1b[5m thing"))
+    failure = NodeFailure(
+        unique_id="test.x",
+        resource_type="test",
+        name="accepted_values_x\x1b]0;pwned\x07",
+        path="models/x.yml",
+        status="fail",
+        message="Got 1 result\x1b[2J",
+        failures=1,
+        columns=["provider_name"],
+        rows=[("Evil\x1b[31m Corp\x00\x9b1m\u202e",)],
+    )
+    print_build_summary(
+        BuildResult(
+            db=Path("w.duckdb"),
+            ok=False,
+            published=False,
+            counts={"test": {"fail": 1}},
+            failures=[failure],
+            seconds=1.0,
+            error="bad \x1b[5m thing",
+        )
+    )
     out = capsys.readouterr()
     text = out.out + out.err
     assert "\x1b" not in text and "\x00" not in text and "\x9b" not in text and "\u202e" not in text

@@ -24,8 +24,12 @@ def served(built_warehouse, tmp_path_factory):
     root = tmp_path_factory.mktemp("signin-lockout")
     (root / "releases").mkdir()
     passwords = make_users(root, {"staff1": "staff", "reviewer1": "reviewer"})
-    server = Served(root, built_warehouse, root / "releases",
-                    env={"PARS_DASH_LOCKOUT_USER": str(USER_LIMIT), "PARS_DASH_LOCKOUT_ADDRESS": str(ADDRESS_LIMIT)})
+    server = Served(
+        root,
+        built_warehouse,
+        root / "releases",
+        env={"PARS_DASH_LOCKOUT_USER": str(USER_LIMIT), "PARS_DASH_LOCKOUT_ADDRESS": str(ADDRESS_LIMIT)},
+    )
     server.start()
     server.passwords = passwords
     yield server
@@ -92,6 +96,10 @@ def test_lockout_by_user_and_address_survives_reloads_new_sessions_and_a_restart
     assert len(failed) == ADDRESS_LIMIT
     assert [e["user"] for e in refused] == ["staff1", "staff1", "reviewer1", "staff1"]
     assert all(e["details"]["address"] == "127.0.0.1" for e in failed + refused)
-    assert [e["details"]["reason"] for e in refused] == ["locked: user", "locked: user", "locked: address",
-                                                         "locked: user"]
+    assert [e["details"]["reason"] for e in refused] == [
+        "locked: user",
+        "locked: user",
+        "locked: address",
+        "locked: user",
+    ]
     assert not [e for e in log if e["action"] == "sign-in"]  # nobody got in

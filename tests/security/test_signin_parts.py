@@ -32,10 +32,20 @@ def test_cookie_is_signed_and_expires(tmp_path):
     assert unsign(key, None) is None and unsign(key, "a.b") is None and unsign(key, "a.b.c.d") is None
 
 
-@pytest.mark.parametrize(("asked", "returned"), [
-    ("/provider-review?provider=P1", "/provider-review?provider=P1"), ("/moc", "/moc"),
-    ("//evil.example/x", "/"), ("/\\evil.example", "/"), ("https://evil.example/", "/"), ("moc", "/"),
-    ("/x\r\nSet-Cookie: a=b", "/"), ("", "/"), (None, "/")])
+@pytest.mark.parametrize(
+    ("asked", "returned"),
+    [
+        ("/provider-review?provider=P1", "/provider-review?provider=P1"),
+        ("/moc", "/moc"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("moc", "/"),
+        ("/x\r\nSet-Cookie: a=b", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
+)
 def test_return_path_after_sign_in_stays_on_this_server(asked, returned):
     assert auth.safe_next(asked) == returned
 
@@ -48,8 +58,7 @@ def _fail_many(path: str, n: int) -> None:
 
 def test_lockout_state_counts_every_failure_of_concurrent_processes_and_lifts_after_its_window(tmp_path):
     path = tmp_path / "users.signin.json"
-    workers = [multiprocessing.get_context("fork").Process(target=_fail_many, args=(str(path), 15))
-               for _ in range(3)]
+    workers = [multiprocessing.get_context("fork").Process(target=_fail_many, args=(str(path), 15)) for _ in range(3)]
     for w in workers:
         w.start()
     for w in workers:

@@ -93,8 +93,9 @@ def test_sign_in_survives_a_reload_with_a_signed_httponly_expiring_cookie(browse
 
 
 def test_a_deep_link_opens_its_page_after_sign_in(browser, served):
-    provider_id, name = q(served.db, "select provider_id, provider_name from review.current_term "
-                                     "order by provider_id desc limit 1")[0]
+    provider_id, name = q(
+        served.db, "select provider_id, provider_name from review.current_term order by provider_id desc limit 1"
+    )[0]
     pg = sign_in(browser, served, "reviewer1", f"/provider-review?provider={provider_id}")
     expect(heading(pg)).to_have_text("Provider review")
     expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")
@@ -155,9 +156,16 @@ def get(url: str) -> tuple[int, bytes, str]:
 
 def test_no_unauthenticated_endpoint_reveals_more_than_health(served):
     assert get(served.url + "/_stcore/health")[:2] == (200, b"ok")
-    for path in ["/_stcore/metrics", "/_stcore/script-health-check", "/_stcore/agent/openapi.json",
-                 "/_stcore/agent/interact", "/_stcore/agent/mcp", "/_stcore/anything", "/_stcore/stream",
-                 "/_stcore/upload_file/x/y"]:
+    for path in [
+        "/_stcore/metrics",
+        "/_stcore/script-health-check",
+        "/_stcore/agent/openapi.json",
+        "/_stcore/agent/interact",
+        "/_stcore/agent/mcp",
+        "/_stcore/anything",
+        "/_stcore/stream",
+        "/_stcore/upload_file/x/y",
+    ]:
         status, body, _ = get(served.url + path)
         assert status in (403, 404), (path, status, body[:200])
         assert b"session" not in body and b"openapi" not in body, path

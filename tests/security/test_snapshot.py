@@ -158,7 +158,7 @@ def cut_mid_row(path: Path, share: float) -> int:
     """Keep the first `share` of the bytes, ending inside a record; returns the kept size."""
     data = path.read_bytes()
     cut = int(len(data) * share)
-    while data[cut - 1:cut] in (b"\n", b","):  # land inside a field, not on a boundary
+    while data[cut - 1 : cut] in (b"\n", b","):  # land inside a field, not on a boundary
         cut -= 1
     path.write_bytes(data[:cut])
     return cut

@@ -37,13 +37,19 @@ def dbt_args(command: list[str], project_dir: Path, target: Path, logs: Path, th
     """dbt's arguments; `target` is kept between runs (partial_parse.msgpack makes start-up cheaper)."""
     return [
         *command,
-        "--project-dir", str(project_dir),
-        "--target-path", str(target),
-        "--log-path", str(logs),
-        "--threads", str(threads),
+        "--project-dir",
+        str(project_dir),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(logs),
+        "--threads",
+        str(threads),
         "--no-use-colors",
-        "--log-level", "none",  # the caller prints progress from the events
-        "--log-level-file", "info",  # dbt.log keeps what ran and why it failed (the SQL is in target/run)
+        "--log-level",
+        "none",  # the caller prints progress from the events
+        "--log-level-file",
+        "info",  # dbt.log keeps what ran and why it failed (the SQL is in target/run)
     ]
 
 
@@ -67,8 +73,13 @@ def _environment(db: Path, project_dir: Path, duckdb_settings: dict[str, str] | 
                 os.environ[key] = value
 
 
-def invoke(args: list[str], db: Path, project_dir: Path, on_node: NodeCallback | None = None,
-           duckdb_settings: dict[str, str] | None = None) -> Invocation:
+def invoke(
+    args: list[str],
+    db: Path,
+    project_dir: Path,
+    on_node: NodeCallback | None = None,
+    duckdb_settings: dict[str, str] | None = None,
+) -> Invocation:
     """Run one dbt command against the DuckDB file `db`; never raises for a dbt failure."""
     started = time.perf_counter()
     from dbt.cli.main import dbtRunner  # heavy import (about 2 s, counted as start-up): only when needed

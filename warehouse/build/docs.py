@@ -18,8 +18,9 @@ from .dbt_runner import ROOT, dbt_args, invoke
 from .workcopy import BuildError, WorkPaths, wal_of
 
 
-def generate_docs(db: Path | str, *, project_dir: Path | None = None,
-                  progress: Callable[[str], None] | None = None) -> Path:
+def generate_docs(
+    db: Path | str, *, project_dir: Path | None = None, progress: Callable[[str], None] | None = None
+) -> Path:
     """Generate dbt docs for the published warehouse `db`; returns the folder holding index.html.
 
     The folder also holds `static_index.html`, a single file with the catalog inlined (opens without a

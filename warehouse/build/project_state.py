@@ -41,8 +41,10 @@ def passed_hash(db: Path) -> str | None:
     """The project hash of the last build that ran every unit test and passed, from the published file."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        found = con.sql("select count(*) from information_schema.tables "
-                        "where table_schema = 'meta' and table_name = 'unit_tests_passed'").fetchall()[0][0]
+        found = con.sql(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'meta' and table_name = 'unit_tests_passed'"
+        ).fetchall()[0][0]
         if not found:
             return None
         rows = con.sql(f"select project_hash from {TABLE}").fetchall()

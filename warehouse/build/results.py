@@ -8,8 +8,14 @@ from pathlib import Path
 import duckdb
 
 #: How dbt's resource types are named in the summary.
-KINDS = {"model": "models", "seed": "seeds", "snapshot": "snapshots", "test": "data tests",
-         "unit_test": "unit tests", "operation": "hooks"}
+KINDS = {
+    "model": "models",
+    "seed": "seeds",
+    "snapshot": "snapshots",
+    "test": "data tests",
+    "unit_test": "unit tests",
+    "operation": "hooks",
+}
 #: Statuses that make a build fail (a test's "warn" does not).
 FAILED = {"error", "fail", "runtime error"}
 MAX_ROWS = 10
@@ -31,9 +37,17 @@ class NodeFailure:
     compiled_sql: str = ""
 
     def as_dict(self) -> dict:
-        return {"unique_id": self.unique_id, "resource_type": self.resource_type, "name": self.name,
-                "path": self.path, "status": self.status, "message": self.message, "failures": self.failures,
-                "columns": self.columns, "rows": [[str(v) for v in row] for row in self.rows]}
+        return {
+            "unique_id": self.unique_id,
+            "resource_type": self.resource_type,
+            "name": self.name,
+            "path": self.path,
+            "status": self.status,
+            "message": self.message,
+            "failures": self.failures,
+            "columns": self.columns,
+            "rows": [[str(v) for v in row] for row in self.rows],
+        }
 
 
 @dataclass
@@ -61,12 +75,23 @@ class BuildResult:
         return sum(by_status.values()) if status is None else by_status.get(status, 0)
 
     def as_dict(self) -> dict:
-        return {"db": str(self.db), "ok": self.ok, "published": self.published, "counts": self.counts,
-                "failures": [f.as_dict() for f in self.failures], "seconds": round(self.seconds, 3),
-                "dbt_seconds": round(self.dbt_seconds, 3), "startup_seconds": round(self.startup_seconds, 3),
-                "copy_seconds": round(self.copy_seconds, 3), "publish_seconds": round(self.publish_seconds, 3),
-                "full_refresh": self.full_refresh, "select": self.select, "exclude": self.exclude,
-                "unit_tests_skipped": self.unit_tests_skipped, "error": self.error}
+        return {
+            "db": str(self.db),
+            "ok": self.ok,
+            "published": self.published,
+            "counts": self.counts,
+            "failures": [f.as_dict() for f in self.failures],
+            "seconds": round(self.seconds, 3),
+            "dbt_seconds": round(self.dbt_seconds, 3),
+            "startup_seconds": round(self.startup_seconds, 3),
+            "copy_seconds": round(self.copy_seconds, 3),
+            "publish_seconds": round(self.publish_seconds, 3),
+            "full_refresh": self.full_refresh,
+            "select": self.select,
+            "exclude": self.exclude,
+            "unit_tests_skipped": self.unit_tests_skipped,
+            "error": self.error,
+        }
 
 
 def tally(run_results) -> tuple[dict[str, dict[str, int]], list[NodeFailure]]:
@@ -80,12 +105,18 @@ def tally(run_results) -> tuple[dict[str, dict[str, int]], list[NodeFailure]]:
         by_status = counts.setdefault(kind, {})
         by_status[status] = by_status.get(status, 0) + 1
         if status in FAILED:
-            failures.append(NodeFailure(
-                unique_id=node.unique_id, resource_type=kind, name=node.name,
-                path=getattr(node, "original_file_path", "") or "", status=status,
-                message=(r.message or "").strip(), failures=r.failures,
-                compiled_sql=(getattr(node, "compiled_code", None) or "") if kind == "test" else "",
-            ))
+            failures.append(
+                NodeFailure(
+                    unique_id=node.unique_id,
+                    resource_type=kind,
+                    name=node.name,
+                    path=getattr(node, "original_file_path", "") or "",
+                    status=status,
+                    message=(r.message or "").strip(),
+                    failures=r.failures,
+                    compiled_sql=(getattr(node, "compiled_code", None) or "") if kind == "test" else "",
+                )
+            )
     return counts, failures
 
 

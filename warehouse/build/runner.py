@@ -59,12 +59,28 @@ def build(
         duckdb_settings = resources.settings(paths.db, memory_limit)
     except resources.MemoryLimitError as exc:
         raise BuildError(str(exc)) from None
-    result = BuildResult(paths.db, ok=False, published=False, counts={}, failures=[], seconds=0.0,
-                         full_refresh=full_refresh, select=select, exclude=exclude)
+    result = BuildResult(
+        paths.db,
+        ok=False,
+        published=False,
+        counts={},
+        failures=[],
+        seconds=0.0,
+        full_refresh=full_refresh,
+        select=select,
+        exclude=exclude,
+    )
     try:
         with exclusive(paths.db, "build"), resources.spilling(paths.db):
-            _locked_build(paths, project_dir or ROOT, threads, progress or _quiet, result,
-                          always_unit_tests=unit_tests == "always", duckdb_settings=duckdb_settings)
+            _locked_build(
+                paths,
+                project_dir or ROOT,
+                threads,
+                progress or _quiet,
+                result,
+                always_unit_tests=unit_tests == "always",
+                duckdb_settings=duckdb_settings,
+            )
     except (WarehouseBusy, FileProblem) as exc:
         raise BuildError(str(exc)) from None
     except OSError as exc:  # a read-only folder or a full disk outside the steps that say so themselves
@@ -84,18 +100,30 @@ def _quiet(_text: str, _done: int, _total: int) -> None:
 
 def _command(result: BuildResult, skip_unit_tests: bool) -> list[str]:
     exclude = " ".join(x for x in (result.exclude, "resource_type:unit_test" if skip_unit_tests else None) if x)
-    return ["build", *(["--full-refresh"] if result.full_refresh else []),
-            *(["--select", result.select] if result.select else []), *(["--exclude", exclude] if exclude else [])]
+    return [
+        "build",
+        *(["--full-refresh"] if result.full_refresh else []),
+        *(["--select", result.select] if result.select else []),
+        *(["--exclude", exclude] if exclude else []),
+    ]
 
 
-def _locked_build(paths: WorkPaths, project_dir: Path, threads: int, report: Progress, result: BuildResult,
-                  always_unit_tests: bool, duckdb_settings: dict[str, str]) -> None:
+def _locked_build(
+    paths: WorkPaths,
+    project_dir: Path,
+    threads: int,
+    report: Progress,
+    result: BuildResult,
+    always_unit_tests: bool,
+    duckdb_settings: dict[str, str],
+) -> None:
     workcopy.remove_stale(paths)
     workcopy.check_no_writer(paths.db)
     workcopy.apply_wal(paths.db)
     digest = project_state.project_hash(project_dir)
-    result.unit_tests_skipped = (not always_unit_tests and not result.full_refresh
-                                 and project_state.passed_hash(paths.db) == digest)
+    result.unit_tests_skipped = (
+        not always_unit_tests and not result.full_refresh and project_state.passed_hash(paths.db) == digest
+    )
     command = _command(result, result.unit_tests_skipped)
     report(f"copying {paths.db.name}", 0, 0)
     copying = time.perf_counter()
@@ -122,8 +150,15 @@ def _locked_build(paths: WorkPaths, project_dir: Path, threads: int, report: Pro
             workcopy.discard(paths, copy)
 
 
-def _run_dbt(paths: WorkPaths, project_dir: Path, command: list[str], threads: int, report: Progress,
-             result: BuildResult, duckdb_settings: dict[str, str]) -> None:
+def _run_dbt(
+    paths: WorkPaths,
+    project_dir: Path,
+    command: list[str],
+    threads: int,
+    report: Progress,
+    result: BuildResult,
+    duckdb_settings: dict[str, str],
+) -> None:
     def on_node(done: int, total: int, kind: str, name: str, status: str, seconds: float) -> None:
         report(f"{kind} {name}: {status} ({seconds:.2f} s)", done, total)
 

@@ -104,8 +104,9 @@ def check_no_writer(db: Path) -> None:
         duckdb.connect(str(db), read_only=True).close()
     except duckdb.Error as exc:
         if "lock" in str(exc).lower() or isinstance(exc, duckdb.ConnectionException):
-            raise BuildError(f"the warehouse {db} is open for writing by another process or connection: {exc}"
-                             ) from None
+            raise BuildError(
+                f"the warehouse {db} is open for writing by another process or connection: {exc}"
+            ) from None
         raise BuildError(f"cannot open the warehouse {db}: {exc}") from None
 
 

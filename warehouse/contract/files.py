@@ -286,14 +286,11 @@ LEARNER_COMPLETIONS = FileSpec(
         Check(
             "invalid_birth_day",
             "birth_day",
-            "birth_day > case when birth_month = 2 then 29 when birth_month in (4, 6, 9, 11) then 30"
-            " else 31 end",
+            "birth_day > case when birth_month = 2 then 29 when birth_month in (4, 6, 9, 11) then 30 else 31 end",
         ),
         Check("credit_type_for_board", "credit_type", _CREDIT_TYPE_SQL),
         Check("date_order", "reported_date", "reported_date < completion_date"),
-        Check(
-            "conditionally_required", "rejection_reason", "status = 'Rejected' and rejection_reason is null"
-        ),
+        Check("conditionally_required", "rejection_reason", "status = 'Rejected' and rejection_reason is null"),
     ),
     references=(
         Reference(("activity_id",), "activities", ("activity_id",)),

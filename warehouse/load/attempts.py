@@ -22,8 +22,20 @@ from pathlib import Path
 from ..files import file_mode, refuse_symlink
 
 #: The fields of one attempt, in display order.
-FIELDS = ("when", "outcome", "export_id", "kind", "load_id", "rule", "file", "line", "message", "quarantined",
-          "seconds", "export")
+FIELDS = (
+    "when",
+    "outcome",
+    "export_id",
+    "kind",
+    "load_id",
+    "rule",
+    "file",
+    "line",
+    "message",
+    "quarantined",
+    "seconds",
+    "export",
+)
 OUTCOMES = ("loaded", "already_loaded", "refused", "failed")
 MAX_MESSAGE = 2000
 _READ_TAIL = 4 * 1024 * 1024  # the page reads at most the last 4 MB (tens of thousands of attempts)
@@ -53,8 +65,11 @@ def record(db: Path | str, **fields: object) -> None:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
         except FileNotFoundError:
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                         0o600 if mode is None else mode)
+            fd = os.open(
+                path,
+                os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o600 if mode is None else mode,
+            )
             created = True
     except OSError:
         return

@@ -40,13 +40,17 @@ class Allowance:
             return cls()
         match = _VALUE.fullmatch(text.strip())
         if not match:
-            raise LoadError(f"{text!r} is not a share like 10% or a count of records like 500",
-                            file=FLAG, rule="allow_deletions")
+            raise LoadError(
+                f"{text!r} is not a share like 10% or a count of records like 500", file=FLAG, rule="allow_deletions"
+            )
         number, percent = match.groups()
         if not percent:
             if "." in number:
-                raise LoadError(f"{text!r}: a count of records is a whole number (or give a share, e.g. 10%)",
-                                file=FLAG, rule="allow_deletions")
+                raise LoadError(
+                    f"{text!r}: a count of records is a whole number (or give a share, e.g. 10%)",
+                    file=FLAG,
+                    rule="allow_deletions",
+                )
             return cls(share=None, count=int(number))
         share = Fraction(number) / 100
         if share > 1:
@@ -64,8 +68,7 @@ class Allowance:
         return f"{float(self.share * 100):g}%"
 
 
-def check(con: duckdb.DuckDBPyConnection, manifest: Manifest, names: dict[str, str],
-          allowance: Allowance) -> None:
+def check(con: duckdb.DuckDBPyConnection, manifest: Manifest, names: dict[str, str], allowance: Allowance) -> None:
     """Stop (before anything is written) if a file would delete more than `allowance` allows.
 
     `names` maps a file's stem to its name in the export (an absent optional file counts as empty).
@@ -80,15 +83,18 @@ def check(con: duckdb.DuckDBPyConnection, manifest: Manifest, names: dict[str, s
         deleted = scalar(con, f"select count(*) from del_{spec.name}")
         if not deleted:
             continue
-        live = scalar(con, f"select count(*) from {latest_sql(spec)} l "
-                           f"where {deletion_scope(spec, manifest.reporting_years)}")
+        live = scalar(
+            con, f"select count(*) from {latest_sql(spec)} l where {deletion_scope(spec, manifest.reporting_years)}"
+        )
         if not allowance.allows(deleted, live):
             over.append((names.get(spec.name, f"{spec.name}.csv (absent)"), deleted, live))
     if not over:
         return
     years = ", ".join(str(y) for y in manifest.reporting_years)
-    parts = [f"{name}: {deleted:,} of {live:,} live records of {years} ({deleted / live:.1%})"
-             for name, deleted, live in over]
+    parts = [
+        f"{name}: {deleted:,} of {live:,} live records of {years} ({deleted / live:.1%})"
+        for name, deleted, live in over
+    ]
     needed = max(math.ceil(Fraction(deleted, live) * 100) for _, deleted, live in over)
     first, *rest = parts
     message = (

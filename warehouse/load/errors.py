@@ -6,9 +6,7 @@ from __future__ import annotations
 class LoadError(Exception):
     """A problem with a whole file (or the export) that stops the load; the warehouse is left untouched."""
 
-    def __init__(
-        self, message: str, *, file: str | None = None, line: int | None = None, rule: str = "file"
-    ) -> None:
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None, rule: str = "file") -> None:
         self.file = file
         self.line = line
         self.rule = rule

@@ -68,9 +68,15 @@ class LoadResult:
         }
 
 
-def load_export(export: Path | str, db: Path | str, progress: Progress | None = None,
-                memory_limit: str | None = None, max_field_size: str | int | None = None,
-                max_record_size: str | int | None = None, allow_deletions: str | None = None) -> LoadResult:
+def load_export(
+    export: Path | str,
+    db: Path | str,
+    progress: Progress | None = None,
+    memory_limit: str | None = None,
+    max_field_size: str | int | None = None,
+    max_record_size: str | int | None = None,
+    allow_deletions: str | None = None,
+) -> LoadResult:
     """Validate `export` and load it into the DuckDB file `db` (created if missing).
 
     `memory_limit` caps DuckDB's memory (warehouse/resources.py: default 2GB or $PARS_MEMORY_LIMIT); what
@@ -93,18 +99,22 @@ def load_export(export: Path | str, db: Path | str, progress: Progress | None = 
     attempts.check(db)  # a symlink where the record goes: refused before anything, its target untouched
     seen: dict = {"export": str(Path(export).resolve())}
     try:
-        result = _attempt(export, db, progress, memory_limit, max_field_size, max_record_size, allow_deletions,
-                          seen)
+        result = _attempt(export, db, progress, memory_limit, max_field_size, max_record_size, allow_deletions, seen)
     except LoadError as exc:
-        attempts.record(db, outcome="refused", rule=exc.rule, file=exc.file, line=exc.line, message=str(exc),
-                        **seen)
+        attempts.record(db, outcome="refused", rule=exc.rule, file=exc.file, line=exc.line, message=str(exc), **seen)
         raise
     except Exception as exc:
         attempts.record(db, outcome="failed", rule=type(exc).__name__, message=_one_line(exc), **seen)
         raise
     quarantined = sum(sum(s.quarantined.values()) for s in result.files.values())
-    attempts.record(db, outcome=result.status, load_id=result.load_id, quarantined=quarantined,
-                    seconds=round(result.seconds, 3), **seen)
+    attempts.record(
+        db,
+        outcome=result.status,
+        load_id=result.load_id,
+        quarantined=quarantined,
+        seconds=round(result.seconds, 3),
+        **seen,
+    )
     return result
 
 
@@ -117,9 +127,16 @@ def _one_line(exc: Exception) -> str:
     return describe(exc, "cannot write the warehouse")
 
 
-def _attempt(export: Path | str, db: Path, progress: Progress | None, memory_limit: str | None,
-             max_field_size: str | int | None, max_record_size: str | int | None, allow_deletions: str | None,
-             seen: dict) -> LoadResult:
+def _attempt(
+    export: Path | str,
+    db: Path,
+    progress: Progress | None,
+    memory_limit: str | None,
+    max_field_size: str | int | None,
+    max_record_size: str | int | None,
+    allow_deletions: str | None,
+    seen: dict,
+) -> LoadResult:
     try:
         limit = resources.memory_limit(memory_limit)
     except resources.MemoryLimitError as exc:
@@ -135,12 +152,21 @@ def _attempt(export: Path | str, db: Path, progress: Progress | None, memory_lim
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise LoadError(
             f"out of memory under --memory-limit {limit} ({detail}); nothing was loaded: raise the limit or "
-            "check the export for oversized content", file=str(export), rule="memory_limit"
+            "check the export for oversized content",
+            file=str(export),
+            rule="memory_limit",
         ) from None
 
 
-def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str, sizes: Limits,
-          allowance: deletions.Allowance, seen: dict) -> LoadResult:
+def _load(
+    export: Path,
+    db: Path,
+    progress: Progress | None,
+    memory_limit: str,
+    sizes: Limits,
+    allowance: deletions.Allowance,
+    seen: dict,
+) -> LoadResult:
     started = time.perf_counter()
     step = _stepper(progress, 3 + 3 * len(FILES))
     manifest = read_manifest(export)
@@ -156,9 +182,17 @@ def _load(export: Path, db: Path, progress: Progress | None, memory_limit: str, 
         return _load_snapshot(export, db, step, memory_limit, sizes, allowance, manifest, snap, started)
 
 
-def _load_snapshot(export: Path, db: Path, step: Callable[[str], None], memory_limit: str, sizes: Limits,
-                   allowance: deletions.Allowance, manifest: Manifest, snap: Snapshot,
-                   started: float) -> LoadResult:
+def _load_snapshot(
+    export: Path,
+    db: Path,
+    step: Callable[[str], None],
+    memory_limit: str,
+    sizes: Limits,
+    allowance: deletions.Allowance,
+    manifest: Manifest,
+    snap: Snapshot,
+    started: float,
+) -> LoadResult:
     files = snap.files
     existed = db.exists()
     con = _connect(db)
@@ -204,18 +238,26 @@ def _load_snapshot(export: Path, db: Path, step: Callable[[str], None], memory_l
                 leftover.unlink(missing_ok=True)
 
 
-def _check_records(con: duckdb.DuckDBPyConnection, snap: Snapshot, f: reader.ExportFile, stg: str,
-                   bad_rows: list) -> None:
+def _check_records(
+    con: duckdb.DuckDBPyConnection, snap: Snapshot, f: reader.ExportFile, stg: str, bad_rows: list
+) -> None:
     """The record count against the manifest; without one, a last record cut mid-row is a truncation."""
     records = scalar(con, f"select count(*) from {stg}") + len(bad_rows)
     snap.check_rows(f, records)
-    if (f.fmt == "csv" and not f.ends_with_newline and bad_rows and bad_rows[-1][0] == records
-            and bad_rows[-1][2] == "field_count"):
+    if (
+        f.fmt == "csv"
+        and not f.ends_with_newline
+        and bad_rows
+        and bad_rows[-1][0] == records
+        and bad_rows[-1][2] == "field_count"
+    ):
         line = bad_rows[-1][1]
         raise LoadError(
             f"truncated: the last record has fewer than the header's {len(f.header)} fields and no line end "
             "(the transfer was cut short?)",
-            file=f.name, line=line, rule="truncated",
+            file=f.name,
+            line=line,
+            rule="truncated",
         )
 
 
@@ -286,9 +328,7 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, manifest: Manifest, digest: 
             file="manifest.json",
             rule="export_changed",
         )
-    files = {
-        name: FileSummary(name, **{k: v for k, v in s.items()}) for name, s in json.loads(summary).items()
-    }
+    files = {name: FileSummary(name, **{k: v for k, v in s.items()}) for name, s in json.loads(summary).items()}
     for s in files.values():
         s.new_versions = s.deleted = 0
     return LoadResult(manifest.export_id, "already_loaded", load_id, manifest.kind, files, 0.0)
@@ -331,9 +371,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
 
 
 def _has_act_info(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        first(con, "select count(*) from duckdb_tables() where temporary and table_name = 'act_info'")[0]
-    )
+    return bool(first(con, "select count(*) from duckdb_tables() where temporary and table_name = 'act_info'")[0])
 
 
 def _write(
@@ -372,9 +410,7 @@ def _write(
             json.dumps({n: s.as_dict() for n, s in summaries.items()}),
         ],
     )
-    return LoadResult(
-        manifest.export_id, "loaded", load_id, manifest.kind, summaries, time.perf_counter() - started
-    )
+    return LoadResult(manifest.export_id, "loaded", load_id, manifest.kind, summaries, time.perf_counter() - started)
 
 
 def _summarize(con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str) -> FileSummary:
@@ -386,9 +422,7 @@ def _summarize(con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str) -
                                 count(*) filter (where _copy > 1), count(*) from {chk}""",
     )
     s.loaded, s.duplicates, s.read = counts
-    s.quarantined = dict(
-        con.sql(f"select _rule, count(*) from {chk} where _rule is not null group by 1").fetchall()
-    )
+    s.quarantined = dict(con.sql(f"select _rule, count(*) from {chk} where _rule is not null group by 1").fetchall())
     for rule, n in con.sql(f"select rule, count(*) from fc_{spec.name} group by 1").fetchall():
         s.quarantined[rule] = n
         s.read += n
@@ -397,16 +431,18 @@ def _summarize(con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str) -
 
 
 def _insert_quarantine(
-    con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str, load_id: int, export_id: str,
+    con: duckdb.DuckDBPyConnection,
+    spec: FileSpec,
+    file_name: str,
+    load_id: int,
+    export_id: str,
     field_limit: int,
 ) -> None:
     def kept(col: str) -> str:  # a value over the field limit is kept as its first KEEP_CHARS characters
         v = f's."{col}"'
         return f"case when strlen({v}) > {int(field_limit)} then left({v}, {KEEP_CHARS}) else {v} end"
 
-    raw_value = (
-        "case c._column " + " ".join(f"when '{col}' then {kept(col)}" for col in spec.column_names) + " end"
-    )
+    raw_value = "case c._column " + " ".join(f"when '{col}' then {kept(col)}" for col in spec.column_names) + " end"
     record = "json_object(" + ", ".join(f"'{col}', {kept(col)}" for col in spec.column_names) + ")"
     con.sql(
         f"""

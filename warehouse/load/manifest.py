@@ -25,8 +25,7 @@ class FileEntry:
     bytes: int | None = None
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in (("sha256", self.sha256), ("rows", self.rows), ("bytes", self.bytes))
-                if v is not None}
+        return {k: v for k, v in (("sha256", self.sha256), ("rows", self.rows), ("bytes", self.bytes)) if v is not None}
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,9 @@ def read_manifest(export: Path) -> Manifest:
     with open(path, "rb") as fh:  # never read whole beyond the cap: a hostile manifest may be gigabytes
         raw = fh.read(MAX_MANIFEST_BYTES + 1)
     if len(raw) > MAX_MANIFEST_BYTES:
-        raise _fail(f"larger than {MAX_MANIFEST_BYTES // (1 << 20)} MB: not a manifest (a manifest lists a few "
-                    "dozen fields)")
+        raise _fail(
+            f"larger than {MAX_MANIFEST_BYTES // (1 << 20)} MB: not a manifest (a manifest lists a few dozen fields)"
+        )
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -80,9 +80,7 @@ def read_manifest(export: Path) -> Manifest:
         ) from None
     if not isinstance(data, dict):
         raise _fail("must be a JSON object")
-    missing = [
-        k for k in ("format_version", "export_id", "exported_at", "kind", "reporting_years") if k not in data
-    ]
+    missing = [k for k in ("format_version", "export_id", "exported_at", "kind", "reporting_years") if k not in data]
     if missing:
         raise _fail(f"missing field(s): {', '.join(missing)}")
     if data["format_version"] != 1 or isinstance(data["format_version"], bool):

@@ -73,9 +73,7 @@ def latest_sql(spec: FileSpec, live_only: bool = True) -> str:
         qualify row_number() over (partition by {key} order by _load_id desc) = 1) {where})"""
 
 
-def insert_versions(
-    con: duckdb.DuckDBPyConnection, spec: FileSpec, checked: str, load_id: int, export_id: str
-) -> int:
+def insert_versions(con: duckdb.DuckDBPyConnection, spec: FileSpec, checked: str, load_id: int, export_id: str) -> int:
     """Append the accepted rows whose content differs from their key's latest version (or that have none).
 
     Columns are compared directly (no content hash): nothing to keep stable across DuckDB versions, and
@@ -91,10 +89,13 @@ def insert_versions(
             with new as ({new}), latest as {latest_sql(spec, live_only=False)}
             select n.* from new n left join latest l on {join}
             where l._load_id is null or l._is_deleted{f" or {changed}" if changed else ""}"""
-    con.sql(f"""
+    con.sql(
+        f"""
         insert into {SCHEMA}.{spec.name} ({cols}, {", ".join(META_COLUMNS)})
         select {cols}, {load_id}, ?, _line, false from ({new})
-    """, params=[export_id])
+    """,
+        params=[export_id],
+    )
     return _count(con, spec) - before
 
 

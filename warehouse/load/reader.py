@@ -147,9 +147,7 @@ def _raise_not_utf8(f: ExportFile, exc: UnicodeDecodeError, chunk_start: int) ->
             line += chunk.count(b"\n")
             left -= len(chunk)
         bad = fh.read(1)
-    hint = (
-        " (Windows-1252 text, e.g. é or ’, saved without UTF-8 encoding?)" if bad and bad[0] >= 0x80 else ""
-    )
+    hint = " (Windows-1252 text, e.g. é or ’, saved without UTF-8 encoding?)" if bad and bad[0] >= 0x80 else ""
     raise LoadError(
         f"not valid UTF-8: byte 0x{bad.hex()} at byte offset {offset}{hint}; re-save the file as UTF-8",
         file=f.name,
@@ -235,8 +233,10 @@ def _read_header(f: ExportFile) -> list[str]:
             return next(csv.reader(BoundedLines(fh, f.limits.record), strict=True), [])
         except RecordTooLarge:
             raise LoadError(
-                f"the header line is longer than the record-size limit ({f.limits.record:,} bytes, "
-                "--max-record-size)", file=f.name, line=1, rule="record_size"
+                f"the header line is longer than the record-size limit ({f.limits.record:,} bytes, --max-record-size)",
+                file=f.name,
+                line=1,
+                rule="record_size",
             ) from None
         except csv.Error as exc:
             raise LoadError(f"header not parseable as CSV: {exc}", file=f.name, line=1) from None
@@ -256,9 +256,7 @@ def _check_header(f: ExportFile, header: list[str]) -> tuple[str, ...]:
     else about a name matters, and no name reaches SQL (staging uses the contract's names)."""
     expected = f.spec.column_names
     if len(header) == 1 and ";" in header[0]:
-        raise LoadError(
-            "semicolon-delimited: the format requires comma-separated values", file=f.name, line=1
-        )
+        raise LoadError("semicolon-delimited: the format requires comma-separated values", file=f.name, line=1)
     seen: set[str] = set()
     dupes = sorted({h for h in header if h in seen or seen.add(h)})
     if dupes:
@@ -307,8 +305,10 @@ def stage(con: duckdb.DuckDBPyConnection, f: ExportFile, table: str) -> list[Bad
         records = scalar(con, f"select count(*) from {table}_data")
         lines = f.newlines + (0 if f.ends_with_newline else 1)
         if records + 1 == lines:  # one record per line: the line is the record number + 1
-            con.sql(f"create or replace temp view {table} as "
-                    f"select *, rowid + 1 as _row, rowid + 2 as _line from {table}_data")
+            con.sql(
+                f"create or replace temp view {table} as "
+                f"select *, rowid + 1 as _row, rowid + 2 as _line from {table}_data"
+            )
             return []
     except duckdb.Error:
         pass  # malformed rows or long fields: the exact path below decides what they are
@@ -408,8 +408,7 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, f: ExportFile, table: str) ->
         rel = con.sql("select * from read_parquet(?)", params=[str(f.path)])
         types = dict(zip(rel.columns, (str(t) for t in rel.dtypes), strict=True))
     except duckdb.Error as exc:
-        raise LoadError(f"not a readable Parquet file: {shown(str(exc).splitlines()[0], 200)}",
-                        file=f.name) from None
+        raise LoadError(f"not a readable Parquet file: {shown(str(exc).splitlines()[0], 200)}", file=f.name) from None
     if len(types) != len(rel.columns):
         raise LoadError("duplicate column name(s) in the Parquet schema", file=f.name)
     f.header = _check_header(f, list(rel.columns))  # every name, exactly: nothing else reaches SQL

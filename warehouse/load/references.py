@@ -45,8 +45,7 @@ def deletion_scope(spec: FileSpec, years: tuple[int, ...]) -> str:
     if spec.year_via == "reporting_year":
         return f"l.reporting_year in ({years_sql})"
     return (
-        f"exists (select 1 from act_info a where a.activity_id = l.activity_id "
-        f"and a.reporting_year in ({years_sql}))"
+        f"exists (select 1 from act_info a where a.activity_id = l.activity_id and a.reporting_year in ({years_sql}))"
     )
 
 
@@ -76,9 +75,7 @@ def check_references(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
         parent = FILES_BY_NAME[ref.parent]
         pchk = table("checked", parent)
         column = ref.columns[-1]
-        match = " and ".join(
-            f"p.{pc} = c.{cc}" for cc, pc in zip(ref.columns, ref.parent_columns, strict=True)
-        )
+        match = " and ".join(f"p.{pc} = c.{cc}" for cc, pc in zip(ref.columns, ref.parent_columns, strict=True))
         con.sql(f"""
             update {chk} c set _rule = 'parent_rejected', _column = '{column}'
             where _rule is null and _copy = 1

@@ -79,19 +79,28 @@ class Snapshot:
         present = {f.name for f in self.files}
         for name in listed:
             if name not in present:
-                raise LoadError(f"listed in {MANIFEST} but missing from the export (lost in the transfer?)",
-                                file=name, rule="manifest_files")
+                raise LoadError(
+                    f"listed in {MANIFEST} but missing from the export (lost in the transfer?)",
+                    file=name,
+                    rule="manifest_files",
+                )
         for f in self.files:
             entry = listed.get(f.name)
             if entry is None:
-                raise LoadError(f"not listed in {MANIFEST}'s files (every file of this export is listed there)",
-                                file=f.name, rule="manifest_files")
+                raise LoadError(
+                    f"not listed in {MANIFEST}'s files (every file of this export is listed there)",
+                    file=f.name,
+                    rule="manifest_files",
+                )
             size = f.first[2]
             if entry.bytes is not None and size != entry.bytes:
                 what = "truncated: " if size < entry.bytes else ""
-                raise LoadError(f"{what}{size:,} bytes, {MANIFEST} says {entry.bytes:,} "
-                                "(the transfer was cut short or the file changed)",
-                                file=f.name, rule="manifest_bytes")
+                raise LoadError(
+                    f"{what}{size:,} bytes, {MANIFEST} says {entry.bytes:,} "
+                    "(the transfer was cut short or the file changed)",
+                    file=f.name,
+                    rule="manifest_bytes",
+                )
 
     def check_hashes(self) -> None:
         """After the first pass: hash what it did not (Parquet), record each hash, compare with the manifest."""
@@ -104,15 +113,20 @@ class Snapshot:
     def _check_hash(self, f: PinnedFile) -> None:
         entry = self.manifest.files.get(f.name)
         if entry and entry.sha256 and f.sha256 != entry.sha256:
-            raise LoadError(f"SHA-256 {f.sha256} does not match {MANIFEST} ({entry.sha256}): "
-                            "the file changed after it was exported", file=f.name, rule="manifest_sha256")
+            raise LoadError(
+                f"SHA-256 {f.sha256} does not match {MANIFEST} ({entry.sha256}): "
+                "the file changed after it was exported",
+                file=f.name,
+                rule="manifest_sha256",
+            )
 
     def check_rows(self, f: PinnedFile, records: int) -> None:
         entry = self.manifest.files.get(f.name)
         if entry and entry.rows is not None and records != entry.rows:
             cause = "truncated or changed?" if records < entry.rows else "changed?"
-            raise LoadError(f"has {records:,} records, {MANIFEST} says {entry.rows:,} ({cause})",
-                            file=f.name, rule="manifest_rows")
+            raise LoadError(
+                f"has {records:,} records, {MANIFEST} says {entry.rows:,} ({cause})", file=f.name, rule="manifest_rows"
+            )
 
     def verify(self) -> None:
         """Fail if any file changed since the first look: replaced, rewritten, truncated or removed."""
@@ -130,8 +144,11 @@ class Snapshot:
                 why = "rewritten (its content changed)"
             else:
                 continue
-            raise LoadError(f"changed during the load ({why}): load the export again once nothing writes to it",
-                            file=f.name, rule="changed_during_load")
+            raise LoadError(
+                f"changed during the load ({why}): load the export again once nothing writes to it",
+                file=f.name,
+                rule="changed_during_load",
+            )
 
 
 def _pin(f: reader.ExportFile) -> PinnedFile:

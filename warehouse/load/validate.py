@@ -102,18 +102,13 @@ def error_expr(c: Column) -> str:
     if c.codes is not None and c.type == "code":
         whens.append(f"when not list_contains({_sql_list(c.codes)}, {r}) then 'unknown_code'")
     if c.codes is not None and c.type == "list":
-        whens.append(
-            f"when not list_has_all({_sql_list(c.codes)}, string_split({r}, ';')) then 'unknown_code'"
-        )
+        whens.append(f"when not list_has_all({_sql_list(c.codes)}, string_split({r}, ';')) then 'unknown_code'")
     if c.type == "date":
         whens.append(
-            f"when try_cast({r} as date) not between date '{MIN_DATE}' and date '{MAX_DATE}' "
-            "then 'date_out_of_range'"
+            f"when try_cast({r} as date) not between date '{MIN_DATE}' and date '{MAX_DATE}' then 'date_out_of_range'"
         )
     if c.type == "year":
-        whens.append(
-            f"when try_cast({r} as integer) not between {MIN_YEAR} and {MAX_YEAR} then 'date_out_of_range'"
-        )
+        whens.append(f"when try_cast({r} as integer) not between {MIN_YEAR} and {MAX_YEAR} then 'date_out_of_range'")
     if c.min is not None or c.max is not None:
         num = f"try_cast({r} as double)"
         bad = []
@@ -125,8 +120,9 @@ def error_expr(c: Column) -> str:
     return "case " + " ".join(whens) + " end"
 
 
-def checked_table_sql(spec: FileSpec, staging: str, checked: str, conflicts: list[str],
-                      field_limit: int | None = None) -> str:
+def checked_table_sql(
+    spec: FileSpec, staging: str, checked: str, conflicts: list[str], field_limit: int | None = None
+) -> str:
     """SQL creating `checked` from `staging`: typed columns, `_copy`, `_rule` and `_column`.
 
     `conflicts` are the tables of key values held by more than one distinct row (see `run`). A value over
@@ -139,15 +135,19 @@ def checked_table_sql(spec: FileSpec, staging: str, checked: str, conflicts: lis
         on = " and ".join(f"k{i}.{ident(c)} = s.{ident(c)}" for c in columns)
         joins.append(f"left join {table} k{i} on {on}")
         dup_rules.append(f"case when k{i}.{ident(columns[0])} is not null then 'duplicate_key\t{columns[-1]}' end")
-    size_rules = [f"case when strlen(s.{ident(c)}) > {int(field_limit)} then 'field_size\t{c}' end"
-                  for c in spec.column_names]
+    size_rules = [
+        f"case when strlen(s.{ident(c)}) > {int(field_limit)} then 'field_size\t{c}' end" for c in spec.column_names
+    ]
     col_errors = [f"({error_expr(c)}) || '\t{c.name}'" for c in spec.columns]
     checks = [f"case when {ch.violation} then '{ch.rule}\t{ch.column}' end" for ch in spec.checks]
     raw_cols = ", ".join(f"s.{ident(c)}" for c in spec.column_names)
     free = [ident(c.name) for c in spec.columns if c.type != "id"]
     # One pattern match over the row's values first: on a clean row no per-column match runs.
-    has_control = (f"coalesce(regexp_matches(replace(concat({', '.join('s.' + c for c in free)}), {CRLF}, ''), "
-                   f"{CONTROL}), false)" if free else "false")
+    has_control = (
+        f"coalesce(regexp_matches(replace(concat({', '.join('s.' + c for c in free)}), {CRLF}, ''), {CONTROL}), false)"
+        if free
+        else "false"
+    )
     return f"""
     create or replace temp table {checked} as
     with marked as (
@@ -177,8 +177,9 @@ def checked_table_sql(spec: FileSpec, staging: str, checked: str, conflicts: lis
 
 def _formula_like(spec: FileSpec) -> str:
     """How many of the row's text values start like a spreadsheet formula (stored neutralized, with ')."""
-    hits = [f"coalesce(left({ident(c.name)}, 1) in ({FORMULA_START}), false)::int" for c in spec.columns
-            if c.type == "text"]
+    hits = [
+        f"coalesce(left({ident(c.name)}, 1) in ({FORMULA_START}), false)::int" for c in spec.columns if c.type == "text"
+    ]
     return " + ".join(hits) if hits else "0"
 
 
@@ -187,8 +188,9 @@ def _not_null(columns: tuple[str, ...], alias: str = "") -> str:
     return " and ".join(f"{prefix}{ident(c)} is not null" for c in columns)
 
 
-def run(con: duckdb.DuckDBPyConnection, spec: FileSpec, staging: str, checked: str,
-        limits: Limits | None = None) -> None:
+def run(
+    con: duckdb.DuckDBPyConnection, spec: FileSpec, staging: str, checked: str, limits: Limits | None = None
+) -> None:
     """Check every row of `staging` into `checked` (docs/loading.md, steps 2-5).
 
     Exact duplicates share their key, so the costly whole-row comparison runs only on rows whose key

@@ -59,8 +59,13 @@ def _draw(rng: np.random.Generator, probs: dict[str, float], pre: np.ndarray) ->
     return np.array([STATUS_NAMES.index(names[i]) for i in range(len(names))])[np.minimum(pick, len(names) - 1)]
 
 
-def simulate(rng: np.random.Generator, initial: np.ndarray, withdraw: np.ndarray,
-             first_day: np.datetime64, export_day: np.datetime64) -> Histories:
+def simulate(
+    rng: np.random.Generator,
+    initial: np.ndarray,
+    withdraw: np.ndarray,
+    first_day: np.datetime64,
+    export_day: np.datetime64,
+) -> Histories:
     """Run every provider's history from its initial accreditation up to the export."""
     n = len(initial)
     withdraw = withdraw.copy()
@@ -144,8 +149,20 @@ def simulate(rng: np.random.Generator, initial: np.ndarray, withdraw: np.ndarray
         next_day[regular] = meeting_on_or_before(new_te[regular] - np.timedelta64(1, "D"))
         next_day[regular] = np.maximum(next_day[regular], d[regular] + np.timedelta64(90, "D"))
 
-        out.append({"p": due, "date": d, "type": k, "status": new_status, "ts": new_ts, "te": new_te,
-                    "prd": prd, "nc": new_nc, "scope": scope, "still": still})
+        out.append(
+            {
+                "p": due,
+                "date": d,
+                "type": k,
+                "status": new_status,
+                "ts": new_ts,
+                "te": new_te,
+                "prd": prd,
+                "nc": new_nc,
+                "scope": scope,
+                "still": still,
+            }
+        )
         status[due], nc[due], ts[due], te[due] = new_status, new_nc, new_ts, new_te
         kind[due], nxt[due] = next_kind, next_day
         alive[due[dead]] = False
@@ -161,16 +178,18 @@ def _frames(rng: np.random.Generator, out: list[dict[str, np.ndarray]], end_day:
         return Histories(empty, empty, end_day)
     order = np.lexsort((cols["p"], cols["date"]))
     cols = {k: v[order] for k, v in cols.items()}
-    decisions = pl.DataFrame({
-        "p": cols["p"].astype(np.int64),
-        "decision_id": pl.Series(np.arange(1, len(order) + 1)).cast(pl.String).str.zfill(7),
-        "decision_date": cols["date"],
-        "decision_type": pl.Series(TYPE_NAMES).gather(cols["type"]),
-        "status": pl.Series(STATUS_NAMES).gather(cols["status"]),
-        "term_start_date": cols["ts"],
-        "term_end_date": cols["te"],
-        "progress_report_due_date": cols["prd"],
-    }).with_columns(("AD" + pl.col("decision_id")).alias("decision_id"))
+    decisions = pl.DataFrame(
+        {
+            "p": cols["p"].astype(np.int64),
+            "decision_id": pl.Series(np.arange(1, len(order) + 1)).cast(pl.String).str.zfill(7),
+            "decision_date": cols["date"],
+            "decision_type": pl.Series(TYPE_NAMES).gather(cols["type"]),
+            "status": pl.Series(STATUS_NAMES).gather(cols["status"]),
+            "term_start_date": cols["ts"],
+            "term_end_date": cols["te"],
+            "progress_report_due_date": cols["prd"],
+        }
+    ).with_columns(("AD" + pl.col("decision_id")).alias("decision_id"))
     return Histories(decisions, _findings(rng, cols), end_day)
 
 
@@ -180,19 +199,31 @@ def _findings(rng: np.random.Generator, cols: dict[str, np.ndarray]) -> pl.DataF
     n, m = len(cols["p"]), len(CORE_CRITERIA)
     bits = (cols["nc"][:, None] >> np.arange(m)[None, :]) & 1 == 1
     scope, still = cols["scope"][:, None], cols["still"][:, None]
-    grid = np.where(scope == FULL, np.where(bits, nonc, comp),
-                    np.where(scope == FOLLOW, np.where(bits, np.where(still, nonc, comp), na), na))
+    grid = np.where(
+        scope == FULL,
+        np.where(bits, nonc, comp),
+        np.where(scope == FOLLOW, np.where(bits, np.where(still, nonc, comp), na), na),
+    )
     rows = np.repeat(np.arange(n), m)
     crit = np.tile(np.arange(m), n)
-    core = pl.DataFrame({"d": rows, "criterion": pl.Series(CORE_CRITERIA).gather(crit),
-                         "finding": pl.Series(codes.FINDINGS).gather(grid.ravel())})
+    core = pl.DataFrame(
+        {
+            "d": rows,
+            "criterion": pl.Series(CORE_CRITERIA).gather(crit),
+            "finding": pl.Series(codes.FINDINGS).gather(grid.ravel()),
+        }
+    )
     com = np.nonzero(cols["status"] == COMMENDATION)[0]
     k = len(COMMENDATION_CRITERIA)
     met = sample_masks(rng, np.ones(k), rng.integers(8, 13, len(com)))
     outcome_bits = 0b111 << (k - 3)  # C36-C38: at least one "Achieves Outcomes" criterion
     met = np.where(met & outcome_bits, met, met | (1 << (k - 1 - rng.integers(0, 3, len(com)))))
     grid = np.where((met[:, None] >> np.arange(k)[None, :]) & 1 == 1, comp, na)
-    menu = pl.DataFrame({"d": np.repeat(com, k),
-                         "criterion": pl.Series(COMMENDATION_CRITERIA).gather(np.tile(np.arange(k), len(com))),
-                         "finding": pl.Series(codes.FINDINGS).gather(grid.ravel())})
+    menu = pl.DataFrame(
+        {
+            "d": np.repeat(com, k),
+            "criterion": pl.Series(COMMENDATION_CRITERIA).gather(np.tile(np.arange(k), len(com))),
+            "finding": pl.Series(codes.FINDINGS).gather(grid.ravel()),
+        }
+    )
     return pl.concat([core, menu]).sort("d", maintain_order=True)

@@ -31,8 +31,15 @@ STATUSES = list(cal.STATUS_SHARES)
 ENDURING = np.isin(np.array(TYPES), codes.ENDURING_TYPES)
 _CITY_TABLE = [(c, s, pop / len(cs)) for s, (pop, cs) in names.CITIES_BY_STATE.items() for c in cs]
 #: Span in days (low, high) of an activity by type; C spans a few days, IL one.
-_SPANS = {"C": (0, 4), "IL": (0, 0), "RSS": (60, 364), "EM": (90, 1094), "IEM": (90, 1094),
-          "JN": (90, 1094), "PI": (90, 364)}
+_SPANS = {
+    "C": (0, 4),
+    "IL": (0, 0),
+    "RSS": (60, 364),
+    "EM": (90, 1094),
+    "IEM": (90, 1094),
+    "JN": (90, 1094),
+    "PI": (90, 364),
+}
 _TEMPLATES = [(t, pre, suf, spec) for t in TYPES for pre, suf, spec in names.TITLE_TEMPLATES[t]]
 
 
@@ -54,8 +61,9 @@ def allocate(rng: np.random.Generator, universe: Universe, year: int, scale: flo
     return np.repeat(active, counts)
 
 
-def build(seed: int, year: int, scale: float, universe: Universe, deadline: np.datetime64,
-          export_day: np.datetime64) -> pl.DataFrame:
+def build(
+    seed: int, year: int, scale: float, universe: Universe, deadline: np.datetime64, export_day: np.datetime64
+) -> pl.DataFrame:
     """Typed activities of `year` plus internal columns (p, org_i, acc_i, supported) for children."""
     rng = part_rng(seed, year, "activities")
     p = allocate(rng, universe, year, scale)
@@ -83,31 +91,45 @@ def build(seed: int, year: int, scale: float, universe: Universe, deadline: np.d
     credits = np.where(rng.random(n) < 0.03, np.maximum(to_hundredths(hours / 200, 25), 25), hours)
     no_credits = rng.random(n) < cal.NO_AMA_CREDITS_SHARE
     closed = _closed_dates(rng, end, status_i, deadline, export_day)
-    frame = pl.DataFrame({
-        "p": p, "org_i": org, "acc_i": acc, "type_i": type_i, "supported": supported,
-        "activity_id": pl.Series(year * 10**8 + 1 + np.arange(n)).cast(pl.String),
-        "provider_id": prov["provider_id"].gather(p),
-        "provider_activity_id": _provider_activity_ids(universe, p, year),
-        "reporting_year": np.full(n, year),
-        "title": _titles(rng, type_i, year),
-        "activity_type": pl.Series(tnames.tolist(), dtype=pl.String),
-        "start_date": start, "end_date": end,
-        "providership": np.where(rng.random(n) < cal.JOINT_PROVIDERSHIP_SHARE, "Joint", "Direct"),
-        "hours_of_instruction": hours,
-        "physician_learners": physicians, "other_learners": others,
-        "ama_pra_category1_credits": credits, "no_credits": no_credits,
-        "commercial_support_received": supported,
-        "competencies": _competencies(rng, n),
-        "status": pl.Series(STATUSES).gather(status_i),
-        "closed_date": closed,
-    })
+    frame = pl.DataFrame(
+        {
+            "p": p,
+            "org_i": org,
+            "acc_i": acc,
+            "type_i": type_i,
+            "supported": supported,
+            "activity_id": pl.Series(year * 10**8 + 1 + np.arange(n)).cast(pl.String),
+            "provider_id": prov["provider_id"].gather(p),
+            "provider_activity_id": _provider_activity_ids(universe, p, year),
+            "reporting_year": np.full(n, year),
+            "title": _titles(rng, type_i, year),
+            "activity_type": pl.Series(tnames.tolist(), dtype=pl.String),
+            "start_date": start,
+            "end_date": end,
+            "providership": np.where(rng.random(n) < cal.JOINT_PROVIDERSHIP_SHARE, "Joint", "Direct"),
+            "hours_of_instruction": hours,
+            "physician_learners": physicians,
+            "other_learners": others,
+            "ama_pra_category1_credits": credits,
+            "no_credits": no_credits,
+            "commercial_support_received": supported,
+            "competencies": _competencies(rng, n),
+            "status": pl.Series(STATUSES).gather(status_i),
+            "closed_date": closed,
+        }
+    )
     frame = frame.with_columns(_design_flags(rng, n)).with_columns(_locations(rng, universe, p, tnames))
-    return frame.with_columns(pl.when(pl.col("no_credits")).then(None).otherwise(pl.col("ama_pra_category1_credits"))
-                              .alias("ama_pra_category1_credits")).drop("no_credits")
+    return frame.with_columns(
+        pl.when(pl.col("no_credits"))
+        .then(None)
+        .otherwise(pl.col("ama_pra_category1_credits"))
+        .alias("ama_pra_category1_credits")
+    ).drop("no_credits")
 
 
-def _dates(rng: np.random.Generator, year: int, type_i: np.ndarray, status_i: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:
+def _dates(
+    rng: np.random.Generator, year: int, type_i: np.ndarray, status_i: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """End within the year, start one span earlier; open enduring materials run past the year."""
     n = len(type_i)
     low = np.array([_SPANS.get(t, (0, 180))[0] for t in TYPES])[type_i]
@@ -122,8 +144,9 @@ def _dates(rng: np.random.Generator, year: int, type_i: np.ndarray, status_i: np
     return start, end
 
 
-def _closed_dates(rng: np.random.Generator, end: np.ndarray, status_i: np.ndarray, deadline: np.datetime64,
-                  export_day: np.datetime64) -> np.ndarray:
+def _closed_dates(
+    rng: np.random.Generator, end: np.ndarray, status_i: np.ndarray, deadline: np.datetime64, export_day: np.datetime64
+) -> np.ndarray:
     """Closed between the end date and the deadline (mostly in the last weeks); a few close late."""
     n = len(end)
     room = (deadline - end).astype(np.int64)
@@ -144,9 +167,13 @@ def _provider_activity_ids(universe: Universe, p: np.ndarray, year: int) -> pl.S
     np.maximum.at(universe.counter, p, counter)  # style 2 continues next year
     frame = pl.DataFrame({"style": style, "rank": rank, "counter": counter})
     return frame.select(
-        pl.when(pl.col("style") == 0).then(pl.lit(f"{year}-") + pl.col("rank").cast(pl.String).str.zfill(4))
-        .when(pl.col("style") == 1).then(pl.lit(f"CME{year % 100:02d}") + pl.col("rank").cast(pl.String).str.zfill(5))
-        .otherwise(pl.col("counter").cast(pl.String)).alias("id"))["id"]
+        pl.when(pl.col("style") == 0)
+        .then(pl.lit(f"{year}-") + pl.col("rank").cast(pl.String).str.zfill(4))
+        .when(pl.col("style") == 1)
+        .then(pl.lit(f"CME{year % 100:02d}") + pl.col("rank").cast(pl.String).str.zfill(5))
+        .otherwise(pl.col("counter").cast(pl.String))
+        .alias("id")
+    )["id"]
 
 
 def _titles(rng: np.random.Generator, type_i: np.ndarray, year: int) -> pl.Series:
@@ -159,12 +186,14 @@ def _titles(rng: np.random.Generator, type_i: np.ndarray, year: int) -> pl.Serie
     topic = np.where(uses_spec, None, np.array(names.TOPICS, dtype=object)[rng.integers(0, len(names.TOPICS), n)])
     spec = np.array(names.SPECIALTIES, dtype=object)[rng.integers(0, len(names.SPECIALTIES), n)]
     with_year = (type_i == TYPES.index("C")) & (rng.random(n) < 0.5)
-    frame = pl.DataFrame({
-        "pre": pl.Series([t[1] for t in _TEMPLATES]).gather(tpl),
-        "subject": pl.Series(np.where(uses_spec, spec, topic).tolist(), dtype=pl.String),
-        "suf": pl.Series([t[2] for t in _TEMPLATES]).gather(tpl),
-        "yr": np.where(with_year, f" {year}", ""),
-    })
+    frame = pl.DataFrame(
+        {
+            "pre": pl.Series([t[1] for t in _TEMPLATES]).gather(tpl),
+            "subject": pl.Series(np.where(uses_spec, spec, topic).tolist(), dtype=pl.String),
+            "suf": pl.Series([t[2] for t in _TEMPLATES]).gather(tpl),
+            "yr": np.where(with_year, f" {year}", ""),
+        }
+    )
     return frame.select(pl.concat_str("pre", "subject", "suf", "yr").alias("title"))["title"]
 
 
@@ -205,5 +234,7 @@ def _locations(rng: np.random.Generator, universe: Universe, p: np.ndarray, tnam
     country = np.where(abroad, np.array([k for _, k in names.FOREIGN_CITIES], dtype=object)[foreign], country)
     state = np.where(abroad, None, state)
     placed = np.isin(tnames, ["C", "RSS"])
-    return [pl.Series(col, np.where(placed, values, None).tolist(), dtype=pl.String)
-            for col, values in (("city", city), ("state", state), ("country", country))]
+    return [
+        pl.Series(col, np.where(placed, values, None).tolist(), dtype=pl.String)
+        for col, values in (("city", city), ("state", state), ("country", country))
+    ]

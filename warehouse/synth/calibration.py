@@ -53,7 +53,9 @@ PROVIDER_SIZE_YEAR_NOISE = 0.25
 AFTER_PROVISIONAL = {"Accreditation": 0.90, "Probation": 0.06, "Nonaccreditation": 0.04}
 #: Outcome probabilities of a later Reaccreditation.
 REACCREDITATION = {
-    "Accreditation": 0.70, "Accreditation with Commendation": 0.22, "Probation": 0.06,
+    "Accreditation": 0.70,
+    "Accreditation with Commendation": 0.22,
+    "Probation": 0.06,
     "Nonaccreditation": 0.02,
 }
 #: Share of Accreditation decisions with noncompliance findings (then a progress report is due).
@@ -71,8 +73,19 @@ ACTIVITIES_PER_YEAR = 230_000
 #: ~108,500 (EM+IEM+JN: 44% = 101,200) (§3.3, ACCME 2022); RSS takes most of the rest; the small
 #: learner-directed types and OTH share the remainder (2012: top 3 types = 88%, §3.3).
 ACTIVITY_TYPE_SHARES = {
-    "C": 0.22, "RSS": 0.13, "IL": 0.14, "EM": 0.03, "IEM": 0.34, "JN": 0.07, "MR": 0.005,
-    "TIW": 0.005, "CML": 0.005, "PI": 0.01, "ISL": 0.01, "LFT": 0.01, "OTH": 0.025,
+    "C": 0.22,
+    "RSS": 0.13,
+    "IL": 0.14,
+    "EM": 0.03,
+    "IEM": 0.34,
+    "JN": 0.07,
+    "MR": 0.005,
+    "TIW": 0.005,
+    "CML": 0.005,
+    "PI": 0.01,
+    "ISL": 0.01,
+    "LFT": 0.01,
+    "OTH": 0.025,
 }
 assert set(ACTIVITY_TYPE_SHARES) == set(codes.ACTIVITY_TYPES)
 assert abs(sum(ACTIVITY_TYPE_SHARES.values()) - 1) < 1e-9
@@ -93,13 +106,35 @@ OTHER_INTERACTIONS_PER_YEAR = 27_000_000
 #: Relative physician interactions per activity by type [I], shaped after the 2013 shares by type
 #: (RSS 33%, IEM 30%, Course 15%, Journal 8%; §3.3): RSS counts every session attended.
 PHYSICIAN_WEIGHT_BY_TYPE = {
-    "C": 60, "RSS": 170, "IL": 70, "EM": 60, "IEM": 95, "JN": 110, "MR": 3, "TIW": 6, "CML": 15,
-    "PI": 50, "ISL": 120, "LFT": 90, "OTH": 110,
+    "C": 60,
+    "RSS": 170,
+    "IL": 70,
+    "EM": 60,
+    "IEM": 95,
+    "JN": 110,
+    "MR": 3,
+    "TIW": 6,
+    "CML": 15,
+    "PI": 50,
+    "ISL": 120,
+    "LFT": 90,
+    "OTH": 110,
 }
 #: Relative other-learner interactions per activity by type [I] (2012: IEM ~5M others, RSS >2M, §3.3).
 OTHER_WEIGHT_BY_TYPE = {
-    "C": 50, "RSS": 120, "IL": 90, "EM": 60, "IEM": 170, "JN": 60, "MR": 2, "TIW": 4, "CML": 20,
-    "PI": 40, "ISL": 60, "LFT": 30, "OTH": 150,
+    "C": 50,
+    "RSS": 120,
+    "IL": 90,
+    "EM": 60,
+    "IEM": 170,
+    "JN": 60,
+    "MR": 2,
+    "TIW": 4,
+    "CML": 20,
+    "PI": 40,
+    "ISL": 60,
+    "LFT": 30,
+    "OTH": 150,
 }
 #: Commercially supported activities draw more learners: 294 vs 160 (2015), 299 vs 157 (2016) (§3.3).
 SUPPORTED_LEARNER_MULTIPLIER = 1.8
@@ -111,8 +146,19 @@ OTHER_SIGMA = 1.4
 #: Hours of instruction per activity by type (mean) [I]; ~6.7 h on average, as 2019's ~1.3M hours over
 #: ~190,000 activities (§3.2).
 HOURS_MEAN_BY_TYPE = {
-    "C": 10.0, "RSS": 25.0, "IL": 1.5, "EM": 2.5, "IEM": 1.25, "JN": 1.0, "MR": 3.0, "TIW": 6.0,
-    "CML": 8.0, "PI": 20.0, "ISL": 0.5, "LFT": 4.0, "OTH": 4.0,
+    "C": 10.0,
+    "RSS": 25.0,
+    "IL": 1.5,
+    "EM": 2.5,
+    "IEM": 1.25,
+    "JN": 1.0,
+    "MR": 3.0,
+    "TIW": 6.0,
+    "CML": 8.0,
+    "PI": 20.0,
+    "ISL": 0.5,
+    "LFT": 4.0,
+    "OTH": 4.0,
 }
 HOURS_SIGMA = 0.6
 #: Share of activities with no AMA PRA Category 1 credits designated [I].
@@ -131,9 +177,22 @@ DESIGNED_SHARES = {"competence": 0.93, "performance": 0.60, "patient_outcomes": 
 EVALUATED_GIVEN_DESIGNED = {"competence": 0.80, "performance": 0.50, "patient_outcomes": 0.35}
 #: Competency weights (relative) [I]; the number per activity is 1-6, empty for a few.
 COMPETENCY_WEIGHTS = {
-    "ACGME-PC": 10, "ACGME-MK": 12, "ACGME-PBLI": 4, "ACGME-ICS": 3, "ACGME-PROF": 2, "ACGME-SBP": 3,
-    "IOM-PCC": 6, "IOM-IDT": 3, "IOM-EBP": 6, "IOM-QI": 4, "IOM-INF": 1, "IPEC-VE": 1, "IPEC-RR": 1,
-    "IPEC-IC": 1.5, "IPEC-TT": 1.5, "OTHER": 0.5,
+    "ACGME-PC": 10,
+    "ACGME-MK": 12,
+    "ACGME-PBLI": 4,
+    "ACGME-ICS": 3,
+    "ACGME-PROF": 2,
+    "ACGME-SBP": 3,
+    "IOM-PCC": 6,
+    "IOM-IDT": 3,
+    "IOM-EBP": 6,
+    "IOM-QI": 4,
+    "IOM-INF": 1,
+    "IPEC-VE": 1,
+    "IPEC-RR": 1,
+    "IPEC-IC": 1.5,
+    "IPEC-TT": 1.5,
+    "OTHER": 0.5,
 }
 NO_COMPETENCY_SHARE = 0.03
 
@@ -154,17 +213,26 @@ ADS_EXHIBITS_TOTAL = 380_000_000
 REGISTRATION_FEES_TOTAL = 1_450_000_000
 GOVERNMENT_GRANTS_TOTAL = 40_000_000
 PRIVATE_DONATIONS_TOTAL = 30_000_000
-TOTAL_INCOME = (COMMERCIAL_SUPPORT_TOTAL + ADS_EXHIBITS_TOTAL + REGISTRATION_FEES_TOTAL
-                + GOVERNMENT_GRANTS_TOTAL + PRIVATE_DONATIONS_TOTAL)
+TOTAL_INCOME = (
+    COMMERCIAL_SUPPORT_TOTAL
+    + ADS_EXHIBITS_TOTAL
+    + REGISTRATION_FEES_TOTAL
+    + GOVERNMENT_GRANTS_TOTAL
+    + PRIVATE_DONATIONS_TOTAL
+)
 #: Share of commercial support going to Publishing/Education companies: 73% in 2021 (§3.3) -> 70%.
 PUBLISHING_SUPPORT_SHARE = 0.70
 #: Probability that an activity is commercially supported, by organization type [I]; gives ~9.5% of
 #: activities overall (issue brief: 8-10%; 2013: 17%, declining since, §3.3).
 SUPPORT_RATE_BY_ORG = {
-    "Publishing/Education Company": 0.25, "School of Medicine": 0.09,
-    "Nonprofit (Physician Membership Organization)": 0.08, "Nonprofit (Other)": 0.07,
-    "Hospital/Health Care Delivery System": 0.05, "Government or Military": 0.01,
-    "Insurance Company/Managed Care Company": 0.02, "Other": 0.05,
+    "Publishing/Education Company": 0.25,
+    "School of Medicine": 0.09,
+    "Nonprofit (Physician Membership Organization)": 0.08,
+    "Nonprofit (Other)": 0.07,
+    "Hospital/Health Care Delivery System": 0.05,
+    "Government or Military": 0.01,
+    "Insurance Company/Managed Care Company": 0.02,
+    "Other": 0.05,
 }
 COMMERCIAL_SUPPORT_ACTIVITY_SHARE = sum(ORG_TYPE_SHARES[k] * v for k, v in SUPPORT_RATE_BY_ORG.items())
 #: Supporter rows per supported activity: 1 + Poisson(0.7), at most 6 [I]; in-kind rows [I].
@@ -174,10 +242,14 @@ IN_KIND_ONLY_SHARE = 0.5
 #: Registration fees and ads by organization type (relative per activity) [I]; providers without ads,
 #: grants or donations in a year [I].
 REGISTRATION_WEIGHT_BY_ORG = {
-    "Publishing/Education Company": 1.2, "School of Medicine": 1.0,
-    "Nonprofit (Physician Membership Organization)": 3.0, "Nonprofit (Other)": 1.5,
-    "Hospital/Health Care Delivery System": 0.3, "Government or Military": 0.1,
-    "Insurance Company/Managed Care Company": 0.2, "Other": 0.8,
+    "Publishing/Education Company": 1.2,
+    "School of Medicine": 1.0,
+    "Nonprofit (Physician Membership Organization)": 3.0,
+    "Nonprofit (Other)": 1.5,
+    "Hospital/Health Care Delivery System": 0.3,
+    "Government or Military": 0.1,
+    "Insurance Company/Managed Care Company": 0.2,
+    "Other": 0.8,
 }
 HAS_ADS_SHARE = 0.45
 HAS_GRANTS_SHARE = 0.10
@@ -191,7 +263,13 @@ LATE_SUMMARY_SHARE = 0.03
 MOC_ACTIVITY_SHARE = 0.10
 #: Boards of a registration [I]: ABIM dominant, then ABA, ABP, ABS, ABPath, ABOS, ABOHNS, ABTS.
 MOC_BOARD_WEIGHTS = {
-    "ABIM": 0.55, "ABA": 0.12, "ABP": 0.10, "ABS": 0.08, "ABPath": 0.05, "ABOS": 0.04, "ABOHNS": 0.032,
+    "ABIM": 0.55,
+    "ABA": 0.12,
+    "ABP": 0.10,
+    "ABS": 0.08,
+    "ABPath": 0.05,
+    "ABOS": 0.04,
+    "ABOHNS": 0.032,
     "ABTS": 0.028,
 }
 assert set(MOC_BOARD_WEIGHTS) == set(codes.BOARDS)
@@ -220,13 +298,21 @@ RPC_FUNDED_SHARE = 0.90
 #: activity reaches 1-6 professions drawn by these weights, so the realized nurse share is higher
 #: (~59% of other learners at scale 1); nurses are the largest group either way.
 PROFESSION_SHARES = {
-    "Nurse": 0.48, "Pharmacist": 0.14, "Pharmacy Technician": 0.03, "Physician Assistant": 0.10,
-    "Optometrist": 0.02, "Psychologist": 0.04, "Social Worker": 0.05, "Dentist": 0.03, "Other": 0.11,
+    "Nurse": 0.48,
+    "Pharmacist": 0.14,
+    "Pharmacy Technician": 0.03,
+    "Physician Assistant": 0.10,
+    "Optometrist": 0.02,
+    "Psychologist": 0.04,
+    "Social Worker": 0.05,
+    "Dentist": 0.03,
+    "Other": 0.11,
 }
 assert set(PROFESSION_SHARES) == set(codes.PROFESSIONS)
 
 
 # --- Derived means (unsupported, non-Joint activity), so that the expected totals hit the targets ----
+
 
 def _expected_multiplier(extra: float, share: float) -> float:
     return 1.0 + share * (extra - 1.0)
@@ -244,8 +330,5 @@ def _per_type_means(weights: dict[str, float], total: float, multiplier: float) 
 _SUPPORT_MULT = _expected_multiplier(SUPPORTED_LEARNER_MULTIPLIER, COMMERCIAL_SUPPORT_ACTIVITY_SHARE)
 _JOINT_MULT = _expected_multiplier(JOINT_ACCREDITOR_OTHER_MULTIPLIER, ACCREDITOR_SHARES["Joint"])
 #: Mean physician / other learners of an unsupported activity (of a non-Joint provider) by type.
-PHYSICIAN_MEAN_BY_TYPE = _per_type_means(PHYSICIAN_WEIGHT_BY_TYPE, PHYSICIAN_INTERACTIONS_PER_YEAR,
-                                         _SUPPORT_MULT)
-OTHER_MEAN_BY_TYPE = _per_type_means(OTHER_WEIGHT_BY_TYPE, OTHER_INTERACTIONS_PER_YEAR,
-                                     _SUPPORT_MULT * _JOINT_MULT)
-
+PHYSICIAN_MEAN_BY_TYPE = _per_type_means(PHYSICIAN_WEIGHT_BY_TYPE, PHYSICIAN_INTERACTIONS_PER_YEAR, _SUPPORT_MULT)
+OTHER_MEAN_BY_TYPE = _per_type_means(OTHER_WEIGHT_BY_TYPE, OTHER_INTERACTIONS_PER_YEAR, _SUPPORT_MULT * _JOINT_MULT)

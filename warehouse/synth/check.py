@@ -33,8 +33,12 @@ def _column_rule(col: Column) -> str:
     if col.type == "id":
         checks.append(("id_format", f"length({v}) > 40 or regexp_matches({v}, '^\\s|\\s$')"))
     elif col.type == "date":
-        checks.append(("invalid_date", f"not regexp_full_match({v}, '\\d{{4}}-\\d{{2}}-\\d{{2}}')"
-                                       f" or try_strptime({v}, '%Y-%m-%d') is null"))
+        checks.append(
+            (
+                "invalid_date",
+                f"not regexp_full_match({v}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') or try_strptime({v}, '%Y-%m-%d') is null",
+            )
+        )
         checks.append(("date_out_of_range", f"{v} < '{MIN_DATE}' or {v} > '{MAX_DATE}'"))
     elif col.type == "year":
         checks.append(("invalid_year", f"not regexp_full_match({v}, '\\d{{4}}')"))
@@ -64,10 +68,13 @@ def _column_rule(col: Column) -> str:
 def _typed(col: Column) -> str:
     v = _q(col.name)
     cast = {
-        "date": f"cast(try_strptime({v}, '%Y-%m-%d') as date)", "year": f"try_cast({v} as bigint)",
-        "int": f"try_cast({v} as bigint)", "decimal": f"try_cast({v} as double)",
+        "date": f"cast(try_strptime({v}, '%Y-%m-%d') as date)",
+        "year": f"try_cast({v} as bigint)",
+        "int": f"try_cast({v} as bigint)",
+        "decimal": f"try_cast({v} as double)",
         "money": f"try_cast({v} as double)",
-        "bool": f"({v} = 'Yes')", "list": f"string_split({v}, ';')",
+        "bool": f"({v} = 'Yes')",
+        "list": f"string_split({v}, ';')",
     }.get(col.type, v)
     return f"(case when regexp_full_match({v}, '\\s*') then null else {cast} end) as {v}"
 
@@ -112,25 +119,31 @@ def _classify_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, bad_fields: i
     con.sql(f"create or replace table c_{name} as select *, {column_rule} as _col from k_{name}")
     typed = ", ".join(_typed(c) for c in spec.columns)
     con.sql(f"create or replace table t_{name} as select _i, {typed} from c_{name} where _col is null and not _dup")
-    row_rule = "coalesce(" + "".join(
-        f"case when coalesce({chk.violation}, false) then '{chk.rule}' end, " for chk in spec.checks) + "null)"
+    row_rule = (
+        "coalesce("
+        + "".join(f"case when coalesce({chk.violation}, false) then '{chk.rule}' end, " for chk in spec.checks)
+        + "null)"
+    )
     con.sql(f"create or replace table r_{name} as select _i, {row_rule} as _row from t_{name}")
     ref_rules = []
     for ref in spec.references:
         on = " and ".join(f"p.{_q(pc)} = c.{_q(cc)}" for cc, pc in zip(ref.columns, ref.parent_columns, strict=True))
         ok = f"exists (select 1 from keys_{ref.parent} p where p._ok and {on})"
         quarantined = f"exists (select 1 from keys_{ref.parent} p where not p._ok and {on})"
-        ref_rules.append(f"case when {ok} then null when {quarantined} then 'parent_rejected'"
-                         f" else 'unknown_reference' end")
+        ref_rules.append(
+            f"case when {ok} then null when {quarantined} then 'parent_rejected' else 'unknown_reference' end"
+        )
     ref_rule = "coalesce(" + ", ".join(ref_rules) + ", null)" if ref_rules else "null"
     cross = CROSS_FILE_CHECKS.get(name)
     cross_rule = "null"
     if cross:
         rule, _, violation = cross
-        cross_rule = (f"(select case when coalesce({violation}, false) then '{rule}' end from t_{name} t"
-                      f" join t_activities a on a.activity_id = t.activity_id"
-                      f" join keys_activities ka on ka.activity_id = a.activity_id and ka._ok"
-                      f" where t._i = c._i)")
+        cross_rule = (
+            f"(select case when coalesce({violation}, false) then '{rule}' end from t_{name} t"
+            f" join t_activities a on a.activity_id = t.activity_id"
+            f" join keys_activities ka on ka.activity_id = a.activity_id and ka._ok"
+            f" where t._i = c._i)"
+        )
     con.sql(f"""create or replace table o_{name} as
         select c.*, case when c._dup then 'duplicate' when c._dk then 'duplicate_key'
                          when c._col is not null then c._col
@@ -155,8 +168,9 @@ def failures(export: Path, limit: int = 20) -> dict[str, list[tuple]]:
         table, _ = _read(Path(export) / f"{spec.name}.csv", spec)
         con.register(f"raw_{spec.name}", table)
         _classify_file(con, spec, 0)
-        rows = con.sql(f"select _rule, * exclude (_dup, _dk, _col, _rule) from o_{spec.name}"
-                       f" where _rule <> 'loaded' limit {limit}").fetchall()
+        rows = con.sql(
+            f"select _rule, * exclude (_dup, _dk, _col, _rule) from o_{spec.name} where _rule <> 'loaded' limit {limit}"
+        ).fetchall()
         if rows:
             out[spec.name] = rows
     con.close()

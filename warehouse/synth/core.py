@@ -52,8 +52,14 @@ def _check_args(out: Path, scale: float, years: tuple[int, int], defects: float)
         raise ValueError(f"{out} exists and is not an empty directory")
 
 
-def generate(out: Path, scale: float = 0.01, years: tuple[int, int] = (2022, 2022), seed: int = 1,
-             defects: float = 0.0, progress: Progress | None = None) -> dict:
+def generate(
+    out: Path,
+    scale: float = 0.01,
+    years: tuple[int, int] = (2022, 2022),
+    seed: int = 1,
+    defects: float = 0.0,
+    progress: Progress | None = None,
+) -> dict:
     """Write one full export to `out` (created) and return rows per file and seconds taken.
 
     Same arguments give byte-identical files. With `defects` > 0, rule-breaking rows of every kind
@@ -91,37 +97,63 @@ def generate(out: Path, scale: float = 0.01, years: tuple[int, int] = (2022, 202
             _emit_year(emit, seed, year, scale, universe, pool, partners, export_day)
     finally:
         writer.close()
-    write_json(out / "manifest.json", {
-        "format_version": 1, "export_id": export_id, "exported_at": exported_at, "kind": "full",
-        "reporting_years": list(range(first, last + 1)), "files": writer.manifest_files(),
-    })
+    write_json(
+        out / "manifest.json",
+        {
+            "format_version": 1,
+            "export_id": export_id,
+            "exported_at": exported_at,
+            "kind": "full",
+            "reporting_years": list(range(first, last + 1)),
+            "files": writer.manifest_files(),
+        },
+    )
     write_json(out / "expected.json", injector.expected(export_id))
     report("done", 1.0)
-    return {"export_id": export_id, "out": str(out), "rows": dict(writer.rows),
-            "seconds": round(time.perf_counter() - started, 3), "scale": scale,
-            "years": [first, last], "seed": seed, "defects": defects}
+    return {
+        "export_id": export_id,
+        "out": str(out),
+        "rows": dict(writer.rows),
+        "seconds": round(time.perf_counter() - started, 3),
+        "scale": scale,
+        "years": [first, last],
+        "seed": seed,
+        "defects": defects,
+    }
 
 
-def _emit_year(emit: Callable[..., None], seed: int, year: int, scale: float, universe, pool: moc.LearnerPool,
-               partners: list[str], export_day: np.datetime64) -> None:
+def _emit_year(
+    emit: Callable[..., None],
+    seed: int,
+    year: int,
+    scale: float,
+    universe,
+    pool: moc.LearnerPool,
+    partners: list[str],
+    export_day: np.datetime64,
+) -> None:
     deadline = to_day(reporting_deadline(year))
     acts = activities.build(seed, year, scale, universe, deadline, export_day)
     sup = support.supporters(seed, year, scale, acts)
     per_provider = acts.group_by("p").agg(pl.len().alias("n_activities"))
-    prov = (universe.providers.select("p", "provider_id", "org_i")
-            .join(per_provider, on="p", maintain_order="left").sort("p"))
+    prov = (
+        universe.providers.select("p", "provider_id", "org_i")
+        .join(per_provider, on="p", maintain_order="left")
+        .sort("p")
+    )
     support_by_p = sup.group_by("p").agg(pl.col("monetary_amount").sum().alias("support"))
-    summaries = program_summaries(part_rng(seed, year, "summaries"), year, scale, prov, support_by_p,
-                                  deadline, export_day)
+    summaries = program_summaries(
+        part_rng(seed, year, "summaries"), year, scale, prov, support_by_p, deadline, export_day
+    )
     emit("program_summaries", summaries, year=year)
-    context = acts.select("activity_id", "provider_id", "reporting_year", "start_date", "end_date",
-                          "other_learners", "activity_type")
+    context = acts.select(
+        "activity_id", "provider_id", "reporting_year", "start_date", "end_date", "other_learners", "activity_type"
+    )
     regs = moc.registrations(seed, year, acts)
     moc_keys = regs.select("activity_id", "board")
     emit("activities", acts, year=year, activities=context, moc=moc_keys)
     emit("activity_commercial_supporters", sup, year=year, activities=context)
-    emit("activity_joint_providers", support.joint_providers(seed, year, acts, partners), year=year,
-         activities=context)
+    emit("activity_joint_providers", support.joint_providers(seed, year, acts, partners), year=year, activities=context)
     emit("activity_moc_registrations", regs, year=year, activities=context)
     emit("activity_rems", support.rems(seed, year, scale, acts), year=year, activities=context)
     emit("activity_learner_professions", support.professions(seed, year, acts), year=year, activities=context)

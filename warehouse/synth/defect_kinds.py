@@ -54,6 +54,7 @@ def put(col: str, *values: str | None) -> Make:
         start = int(rng.integers(0, len(values)))
         vals = [values[(start + i) % len(values)] for i in range(rows.height)]
         return rows.with_columns(pl.Series(col, vals, dtype=pl.String))
+
     return make
 
 
@@ -71,6 +72,7 @@ def bad_id(col: str) -> Make:
 def unknown_ref(col: str) -> Make:
     def make(rows: pl.DataFrame, rng: np.random.Generator, ctx: Ctx, m: int) -> pl.DataFrame:
         return rows.with_columns(("U" + ctx.fresh(rows.height).cast(pl.String).str.zfill(9)).alias(col))
+
     return make
 
 
@@ -79,8 +81,12 @@ def is_(col: str, *values: str) -> Where:
 
 
 def parent_ok(*files: str) -> Where:
-    cols = {"providers": ["provider_id"], "activities": ["activity_id"],
-            "accreditation_decisions": ["decision_id"], "activity_moc_registrations": ["activity_id", "board"]}
+    cols = {
+        "providers": ["provider_id"],
+        "activities": ["activity_id"],
+        "accreditation_decisions": ["decision_id"],
+        "activity_moc_registrations": ["activity_id", "board"],
+    }
 
     def where(ctx: Ctx) -> pl.Expr:
         out = pl.lit(True)
@@ -88,6 +94,7 @@ def parent_ok(*files: str) -> Where:
             keys = ctx.ok.get(f, pl.Series([], dtype=pl.String))
             out = out & comp(cols[f]).is_in(keys.implode())
         return out
+
     return where
 
 
@@ -97,8 +104,16 @@ def shift(col: str, by: str, source: str | None = None) -> pl.Expr:
 
 BAD_DATES = ("2023-02-31", "03/31/2024", "45382")
 OUT_DATES = ("1900-01-01", "2999-12-31")
-WRONG_CREDIT = {"ABIM": "LL", "ABA": "MK", "ABP": "MK", "ABPath": "CME", "ABS": "MK", "ABOS": "MK",
-                "ABOHNS": "MK", "ABTS": "MK"}
+WRONG_CREDIT = {
+    "ABIM": "LL",
+    "ABA": "MK",
+    "ABP": "MK",
+    "ABPath": "CME",
+    "ABS": "MK",
+    "ABOS": "MK",
+    "ABOHNS": "MK",
+    "ABTS": "MK",
+}
 assert all(v not in codes.CREDIT_TYPES_BY_BOARD[b] for b, v in WRONG_CREDIT.items())
 _STATE = lambda ctx: pl.col("accreditor_type") == "State"  # noqa: E731
 _year_ge_2015 = lambda ctx: ctx.year > codes.LEGACY_INCOME_LAST_YEAR  # noqa: E731
@@ -114,11 +129,15 @@ def _common(dupkey: Make | None) -> list[Kind]:
 def _completion_window(rows: pl.DataFrame, rng: np.random.Generator, ctx: Ctx, m: int) -> pl.DataFrame:
     acts = ctx.activities.select("activity_id", pl.col("start_date").alias("_s"), pl.col("end_date").alias("_e"))
     j = rows.with_row_index("_k").join(acts, on="activity_id", how="left", maintain_order="left").sort("_k")
-    before = (pl.col("_k") % 2 == 0)
+    before = pl.col("_k") % 2 == 0
     new_done = pl.when(before).then(pl.col("_s").dt.offset_by("-10d")).otherwise(pl.col("_e").dt.offset_by("400d"))
     j = j.with_columns(new_done.cast(pl.String).alias("completion_date"))
-    j = j.with_columns(pl.when(before).then(pl.col("reported_date"))
-                       .otherwise(shift("reported_date", "3d", "completion_date")).alias("reported_date"))
+    j = j.with_columns(
+        pl.when(before)
+        .then(pl.col("reported_date"))
+        .otherwise(shift("reported_date", "3d", "completion_date"))
+        .alias("reported_date")
+    )
     return j.select(rows.columns)
 
 
@@ -136,8 +155,11 @@ def _professions_before_2019(rows: pl.DataFrame, rng: np.random.Generator, ctx: 
     if acts.height == 0:
         return pl.DataFrame(schema={"activity_id": pl.String, "profession": pl.String, "learner_count": pl.String})
     pick = acts[np.sort(rng.choice(acts.height, min(m, acts.height), replace=False))]
-    return pick.select("activity_id", pl.lit("Nurse").alias("profession"),
-                       pl.col("other_learners").cast(pl.String).alias("learner_count"))
+    return pick.select(
+        "activity_id",
+        pl.lit("Nurse").alias("profession"),
+        pl.col("other_learners").cast(pl.String).alias("learner_count"),
+    )
 
 
 def _bad_year(rows: pl.DataFrame, rng: np.random.Generator, ctx: Ctx, m: int) -> pl.DataFrame:
@@ -150,41 +172,73 @@ _HAS_MONEY = lambda ctx: pl.col("monetary_amount").is_not_null()  # noqa: E731
 _COMPLETION_OK = parent_ok("activities", "activity_moc_registrations")
 
 KINDS: dict[str, list[Kind]] = {
-    "providers": _common(expr(provider_name=pl.col("provider_name") + " Inc.")) + [
+    "providers": _common(expr(provider_name=pl.col("provider_name") + " Inc."))
+    + [
         Kind("required", "required", put("provider_name", None, "  ")),
         Kind("id_format", "id_format", bad_id("provider_id"), inplace=False),
         Kind("invalid_date", "invalid_date", put("initial_accreditation_date", *BAD_DATES)),
         Kind("date_out_of_range", "date_out_of_range", put("initial_accreditation_date", *OUT_DATES)),
         Kind("unknown_code", "unknown_code", put("organization_type", "Hospital", "Academic Center", "Unknown")),
-        Kind("conditionally_required:accreditor", "conditionally_required", put("recognized_accreditor", None),
-             where=_STATE),
-        Kind("conditionally_required:state", "conditionally_required", put("state", None),
-             where=is_("country", "USA")),
+        Kind(
+            "conditionally_required:accreditor",
+            "conditionally_required",
+            put("recognized_accreditor", None),
+            where=_STATE,
+        ),
+        Kind("conditionally_required:state", "conditionally_required", put("state", None), where=is_("country", "USA")),
     ],
-    "accreditation_decisions": _common(expr(progress_report_due_date=pl.when(
-        pl.col("progress_report_due_date").is_null()).then(pl.col("decision_date")))) + [
+    "accreditation_decisions": _common(
+        expr(
+            progress_report_due_date=pl.when(pl.col("progress_report_due_date").is_null()).then(pl.col("decision_date"))
+        )
+    )
+    + [
         Kind("required", "required", put("decision_type", None, "  ")),
         Kind("id_format", "id_format", bad_id("provider_id")),
         Kind("invalid_date", "invalid_date", put("decision_date", *BAD_DATES)),
         Kind("date_out_of_range", "date_out_of_range", put("decision_date", *OUT_DATES)),
         Kind("unknown_code", "unknown_code", put("decision_type", "Renewal", "Annual Review")),
-        Kind("conditionally_required", "conditionally_required", put("term_start_date", None),
-             where=lambda ctx: pl.col("term_start_date").is_not_null()),
-        Kind("date_order", "date_order", expr(term_end_date=shift("term_end_date", "-1d", "term_start_date")),
-             where=lambda ctx: pl.col("term_start_date").is_not_null()),
-        Kind("term_length", "term_length", expr(term_end_date=shift("term_end_date", "3y", "term_start_date")),
-             where=lambda ctx: pl.col("term_start_date").is_not_null()),
+        Kind(
+            "conditionally_required",
+            "conditionally_required",
+            put("term_start_date", None),
+            where=lambda ctx: pl.col("term_start_date").is_not_null(),
+        ),
+        Kind(
+            "date_order",
+            "date_order",
+            expr(term_end_date=shift("term_end_date", "-1d", "term_start_date")),
+            where=lambda ctx: pl.col("term_start_date").is_not_null(),
+        ),
+        Kind(
+            "term_length",
+            "term_length",
+            expr(term_end_date=shift("term_end_date", "3y", "term_start_date")),
+            where=lambda ctx: pl.col("term_start_date").is_not_null(),
+        ),
         Kind("unknown_reference", "unknown_reference", unknown_ref("provider_id"), stage="ref"),
     ],
-    "decision_findings": _common(expr(finding=pl.when(pl.col("finding") == "Compliance")
-                                      .then(pl.lit("Not Applicable")).otherwise(pl.lit("Compliance")))) + [
+    "decision_findings": _common(
+        expr(
+            finding=pl.when(pl.col("finding") == "Compliance")
+            .then(pl.lit("Not Applicable"))
+            .otherwise(pl.lit("Compliance"))
+        )
+    )
+    + [
         Kind("required", "required", put("finding", None, "  ")),
         Kind("id_format", "id_format", bad_id("decision_id")),
         Kind("unknown_code", "unknown_code", put("finding", "Partial", "Compliant", "N/A")),
         Kind("unknown_reference", "unknown_reference", unknown_ref("decision_id"), stage="ref"),
     ],
-    "program_summaries": _common(expr(private_donations=pl.when(pl.col("private_donations") == "0.00")
-                                      .then(pl.lit("1.00")).otherwise(pl.lit("0.00")))) + [
+    "program_summaries": _common(
+        expr(
+            private_donations=pl.when(pl.col("private_donations") == "0.00")
+            .then(pl.lit("1.00"))
+            .otherwise(pl.lit("0.00"))
+        )
+    )
+    + [
         Kind("required", "required", put("submitted_date", None, "  ")),
         Kind("id_format", "id_format", bad_id("provider_id")),
         Kind("invalid_date", "invalid_date", put("submitted_date", *BAD_DATES)),
@@ -195,12 +249,19 @@ KINDS: dict[str, list[Kind]] = {
         Kind("only_before_2015", "only_before_2015", put("other_income", "1000.00"), applies=_year_ge_2015),
         Kind("unknown_reference", "unknown_reference", unknown_ref("provider_id"), stage="ref"),
     ],
-    "activities": _common(expr(title=pl.col("title") + " (Part 2)")) + [
-        Kind("duplicate_key:unique_set", "duplicate_key", mode="dupkey",
-             make=lambda rows, rng, ctx, m: rows.with_columns(
-                 pl.col("activity_id") + ("-K" + ctx.fresh(rows.height).cast(pl.String))),
-             prefer=lambda ctx: pl.col("activity_id").is_in(ctx.moc["activity_id"].implode())
-             if ctx.moc is not None else pl.lit(False)),
+    "activities": _common(expr(title=pl.col("title") + " (Part 2)"))
+    + [
+        Kind(
+            "duplicate_key:unique_set",
+            "duplicate_key",
+            mode="dupkey",
+            make=lambda rows, rng, ctx, m: rows.with_columns(
+                pl.col("activity_id") + ("-K" + ctx.fresh(rows.height).cast(pl.String))
+            ),
+            prefer=lambda ctx: (
+                pl.col("activity_id").is_in(ctx.moc["activity_id"].implode()) if ctx.moc is not None else pl.lit(False)
+            ),
+        ),
         Kind("required", "required", put("title", None, "  ")),
         Kind("id_format", "id_format", bad_id("provider_id")),
         Kind("invalid_date", "invalid_date", put("start_date", *BAD_DATES)),
@@ -213,43 +274,82 @@ KINDS: dict[str, list[Kind]] = {
         Kind("invalid_int", "invalid_int", put("physician_learners", "1,234", "12.5", "ten")),
         Kind("invalid_decimal", "invalid_decimal", put("hours_of_instruction", "1,5", "NaN", "1e9")),
         Kind("out_of_range", "out_of_range", put("other_learners", "-5", "-1")),
-        Kind("conditionally_required:city", "conditionally_required", put("city", None),
-             where=is_("activity_type", "C", "RSS")),
-        Kind("conditionally_required:closed", "conditionally_required", put("closed_date", None),
-             where=is_("status", "Closed")),
+        Kind(
+            "conditionally_required:city",
+            "conditionally_required",
+            put("city", None),
+            where=is_("activity_type", "C", "RSS"),
+        ),
+        Kind(
+            "conditionally_required:closed",
+            "conditionally_required",
+            put("closed_date", None),
+            where=is_("status", "Closed"),
+        ),
         Kind("date_order", "date_order", expr(end_date=shift("end_date", "-5d", "start_date"))),
-        Kind("max_span:rss", "max_span", expr(start_date=shift("start_date", "-13mo", "end_date")),
-             where=is_("activity_type", "RSS")),
-        Kind("max_span:enduring", "max_span", expr(start_date=shift("start_date", "-3y", "end_date")
-                                                   .str.to_date().dt.offset_by("-10d").cast(pl.String)),
-             where=is_("activity_type", *codes.ENDURING_TYPES)),
-        Kind("code_not_in_year", "code_not_in_year", put("activity_type", "OTH"),
-             applies=lambda ctx: ctx.year < codes.OTH_FIRST_YEAR),
+        Kind(
+            "max_span:rss",
+            "max_span",
+            expr(start_date=shift("start_date", "-13mo", "end_date")),
+            where=is_("activity_type", "RSS"),
+        ),
+        Kind(
+            "max_span:enduring",
+            "max_span",
+            expr(start_date=shift("start_date", "-3y", "end_date").str.to_date().dt.offset_by("-10d").cast(pl.String)),
+            where=is_("activity_type", *codes.ENDURING_TYPES),
+        ),
+        Kind(
+            "code_not_in_year",
+            "code_not_in_year",
+            put("activity_type", "OTH"),
+            applies=lambda ctx: ctx.year < codes.OTH_FIRST_YEAR,
+        ),
         Kind("unknown_reference", "unknown_reference", unknown_ref("provider_id"), stage="ref"),
     ],
-    "activity_commercial_supporters": _common(expr(monetary_amount=pl.when(pl.col("monetary_amount") == "1.00")
-                                                   .then(pl.lit("2.00")).otherwise(pl.lit("1.00")))) + [
+    "activity_commercial_supporters": _common(
+        expr(
+            monetary_amount=pl.when(pl.col("monetary_amount") == "1.00").then(pl.lit("2.00")).otherwise(pl.lit("1.00"))
+        )
+    )
+    + [
         Kind("required", "required", put("in_kind", None, "  "), where=_HAS_MONEY),
         Kind("id_format", "id_format", bad_id("activity_id")),
         Kind("invalid_bool", "invalid_bool", put("in_kind", "Y", "true"), where=_HAS_MONEY),
-        Kind("invalid_money", "invalid_money", put("monetary_amount", "$1,200", "12.345"),
-             where=lambda ctx: (pl.col("in_kind") == "Yes") & pl.col("in_kind_nature").is_not_null()),
+        Kind(
+            "invalid_money",
+            "invalid_money",
+            put("monetary_amount", "$1,200", "12.345"),
+            where=lambda ctx: (pl.col("in_kind") == "Yes") & pl.col("in_kind_nature").is_not_null(),
+        ),
         Kind("out_of_range", "out_of_range", put("monetary_amount", "0.00", "-250.00")),
         Kind("unknown_code", "unknown_code", expr(in_kind=pl.lit("Yes"), in_kind_nature=pl.lit("Equipment"))),
-        Kind("conditionally_required", "conditionally_required",
-             expr(in_kind=pl.lit("Yes"), in_kind_nature=pl.lit(None, pl.String))),
-        Kind("supporter_without_support", "supporter_without_support",
-             expr(monetary_amount=pl.lit(None, pl.String), in_kind=pl.lit("No"),
-                  in_kind_nature=pl.lit(None, pl.String))),
+        Kind(
+            "conditionally_required",
+            "conditionally_required",
+            expr(in_kind=pl.lit("Yes"), in_kind_nature=pl.lit(None, pl.String)),
+        ),
+        Kind(
+            "supporter_without_support",
+            "supporter_without_support",
+            expr(monetary_amount=pl.lit(None, pl.String), in_kind=pl.lit("No"), in_kind_nature=pl.lit(None, pl.String)),
+        ),
         Kind("unknown_reference", "unknown_reference", unknown_ref("activity_id"), stage="ref"),
     ],
-    "activity_joint_providers": _common(None) + [
+    "activity_joint_providers": _common(None)
+    + [
         Kind("required", "required", put("joint_provider_name", None, "  "), unique_by=("activity_id",)),
         Kind("id_format", "id_format", bad_id("activity_id")),
         Kind("unknown_reference", "unknown_reference", unknown_ref("activity_id"), stage="ref"),
     ],
-    "activity_moc_registrations": _common(expr(practice_areas=pl.when(pl.col("practice_areas") == "General")
-                                               .then(pl.lit("Other")).otherwise(pl.lit("General")))) + [
+    "activity_moc_registrations": _common(
+        expr(
+            practice_areas=pl.when(pl.col("practice_areas") == "General")
+            .then(pl.lit("Other"))
+            .otherwise(pl.lit("General"))
+        )
+    )
+    + [
         Kind("required", "required", put("credit_types", None, "  ")),
         Kind("id_format", "id_format", bad_id("activity_id"), inplace=False),
         Kind("invalid_date", "invalid_date", put("registered_date", *BAD_DATES)),
@@ -257,50 +357,81 @@ KINDS: dict[str, list[Kind]] = {
         Kind("invalid_decimal", "invalid_decimal", put("moc_credits", "1,5", "NaN", "1e9")),
         Kind("out_of_range", "out_of_range", put("moc_credits", "0", "-1.00")),
         Kind("unknown_code", "unknown_code", put("board", "ABO", "ABEM"), inplace=False),
-        Kind("credit_type_for_board", "credit_type_for_board",
-             expr(credit_types=pl.col("board").replace_strict(WRONG_CREDIT, return_dtype=pl.String))),
+        Kind(
+            "credit_type_for_board",
+            "credit_type_for_board",
+            expr(credit_types=pl.col("board").replace_strict(WRONG_CREDIT, return_dtype=pl.String)),
+        ),
         Kind("unknown_reference", "unknown_reference", unknown_ref("activity_id"), stage="ref", inplace=False),
     ],
-    "activity_rems": _common(expr(rpc_grant_id=pl.when(pl.col("rpc_grant_id").is_null()).then(pl.lit("RPC000000")))) + [
+    "activity_rems": _common(expr(rpc_grant_id=pl.when(pl.col("rpc_grant_id").is_null()).then(pl.lit("RPC000000"))))
+    + [
         Kind("required", "required", put("rems_designation", None, "  ")),
         Kind("id_format", "id_format", expr(rpc_grant_id=" " + pl.col("rpc_grant_id").fill_null("RPC000001"))),
         Kind("invalid_int", "invalid_int", put("pain_specialist_learners", "1,234", "12.5")),
         Kind("out_of_range", "out_of_range", put("primary_care_learners", "-3")),
         Kind("unknown_code", "unknown_code", put("rems_designation", "Yes", "Partial")),
-        Kind("dea_exceeds_prescribers", "dea_exceeds_prescribers",
-             expr(dea_registered_learners=(pl.col("prescriber_learners").cast(pl.Int64) + 5).cast(pl.String))),
+        Kind(
+            "dea_exceeds_prescribers",
+            "dea_exceeds_prescribers",
+            expr(dea_registered_learners=(pl.col("prescriber_learners").cast(pl.Int64) + 5).cast(pl.String)),
+        ),
         Kind("unknown_reference", "unknown_reference", unknown_ref("activity_id"), stage="ref"),
     ],
-    "activity_learner_professions": _common(expr(learner_count=(pl.col("learner_count").cast(pl.Int64) + 1)
-                                                 .cast(pl.String))) + [
+    "activity_learner_professions": _common(
+        expr(learner_count=(pl.col("learner_count").cast(pl.Int64) + 1).cast(pl.String))
+    )
+    + [
         Kind("required", "required", put("learner_count", None, "  ")),
         Kind("id_format", "id_format", bad_id("activity_id")),
         Kind("invalid_int", "invalid_int", put("learner_count", "1,234", "3.5")),
         Kind("out_of_range", "out_of_range", put("learner_count", "-1")),
         Kind("unknown_code", "unknown_code", put("profession", "Physician"), unique_by=("activity_id",)),
         Kind("unknown_reference", "unknown_reference", unknown_ref("activity_id"), stage="ref"),
-        Kind("code_not_in_year", "code_not_in_year", _professions_before_2019, stage="ref", mode="new",
-             applies=lambda ctx: ctx.year < codes.PROFESSIONS_FIRST_YEAR),
+        Kind(
+            "code_not_in_year",
+            "code_not_in_year",
+            _professions_before_2019,
+            stage="ref",
+            mode="new",
+            applies=lambda ctx: ctx.year < codes.PROFESSIONS_FIRST_YEAR,
+        ),
     ],
-    "learner_completions": _common(expr(last_name=pl.col("last_name").str.to_uppercase())) + [
+    "learner_completions": _common(expr(last_name=pl.col("last_name").str.to_uppercase()))
+    + [
         Kind("required", "required", put("last_name", None, "  ")),
         Kind("id_format", "id_format", bad_id("learner_board_id")),
         Kind("invalid_date", "invalid_date", put("completion_date", *BAD_DATES)),
         Kind("date_out_of_range", "date_out_of_range", put("reported_date", "2999-12-31")),
-        Kind("invalid_int", "invalid_int", put("birth_month", "1.5", "Jan"),
-             where=lambda ctx: pl.col("birth_day").cast(pl.Int64) <= 28),
+        Kind(
+            "invalid_int",
+            "invalid_int",
+            put("birth_month", "1.5", "Jan"),
+            where=lambda ctx: pl.col("birth_day").cast(pl.Int64) <= 28,
+        ),
         Kind("invalid_decimal", "invalid_decimal", put("credits", "1,5", "NaN", "1e9")),
         Kind("out_of_range", "out_of_range", put("credits", "0", "-1.00")),
         Kind("out_of_range:month", "out_of_range", put("birth_month", "13", "0")),
         Kind("unknown_code", "unknown_code", put("status", "Done", "Approved")),
-        Kind("conditionally_required", "conditionally_required",
-             expr(status=pl.lit("Rejected"), rejection_reason=pl.lit(None, pl.String))),
+        Kind(
+            "conditionally_required",
+            "conditionally_required",
+            expr(status=pl.lit("Rejected"), rejection_reason=pl.lit(None, pl.String)),
+        ),
         Kind("date_order", "date_order", expr(reported_date=shift("reported_date", "-3d", "completion_date"))),
-        Kind("credit_type_for_board", "credit_type_for_board",
-             expr(credit_type=pl.col("board").replace_strict(WRONG_CREDIT, return_dtype=pl.String))),
-        Kind("invalid_birth_day", "invalid_birth_day",
-             expr(birth_month=pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("2")).otherwise(pl.lit("4")),
-                  birth_day=pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("30")).otherwise(pl.lit("31")))),
+        Kind(
+            "credit_type_for_board",
+            "credit_type_for_board",
+            expr(credit_type=pl.col("board").replace_strict(WRONG_CREDIT, return_dtype=pl.String)),
+        ),
+        Kind(
+            "invalid_birth_day",
+            "invalid_birth_day",
+            expr(
+                birth_month=pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("2")).otherwise(pl.lit("4")),
+                birth_day=pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("30")).otherwise(pl.lit("31")),
+            ),
+        ),
         Kind("unknown_reference:activity", "unknown_reference", unknown_ref("activity_id"), stage="ref"),
         Kind("unknown_reference:board", "unknown_reference", _other_board, stage="ref", where=_ACT_OK),
         Kind("completion_window", "completion_window", _completion_window, stage="ref", where=_COMPLETION_OK),
@@ -310,17 +441,34 @@ KINDS: dict[str, list[Kind]] = {
 #: Formula-looking text (valid; the loader stores it neutralized): file -> (column, values, where).
 FORMULAS: dict[str, tuple[str, tuple[str, ...], Where]] = {
     "providers": ("provider_name", ("@Home Health Education Partners",), lambda ctx: pl.lit(True)),
-    "activities": ("title", ('=HYPERLINK("https://example.org/register","Register")', "@SUM(1)"),
-                   parent_ok("providers")),
-    "learner_completions": ("rejection_reason", ("-Board ID not found",),
-                            lambda ctx: (pl.col("status") == "Rejected") & _COMPLETION_OK(ctx)),
+    "activities": (
+        "title",
+        ('=HYPERLINK("https://example.org/register","Register")', "@SUM(1)"),
+        parent_ok("providers"),
+    ),
+    "learner_completions": (
+        "rejection_reason",
+        ("-Board ID not found",),
+        lambda ctx: (pl.col("status") == "Rejected") & _COMPLETION_OK(ctx),
+    ),
 }
 
 #: Key columns given a fresh suffix when a defect is a copy rather than an edit.
 FRESH_KEY: dict[str, tuple[str, ...]] = {
-    "providers": ("provider_id",), "accreditation_decisions": ("decision_id",),
-    "decision_findings": ("decision_id",), "program_summaries": ("provider_id",),
-    "activities": ("activity_id", "provider_activity_id"), "learner_completions": ("completion_id",),
-    **{n: ("activity_id",) for n in ("activity_commercial_supporters", "activity_joint_providers",
-                                     "activity_moc_registrations", "activity_rems", "activity_learner_professions")},
+    "providers": ("provider_id",),
+    "accreditation_decisions": ("decision_id",),
+    "decision_findings": ("decision_id",),
+    "program_summaries": ("provider_id",),
+    "activities": ("activity_id", "provider_activity_id"),
+    "learner_completions": ("completion_id",),
+    **{
+        n: ("activity_id",)
+        for n in (
+            "activity_commercial_supporters",
+            "activity_joint_providers",
+            "activity_moc_registrations",
+            "activity_rems",
+            "activity_learner_professions",
+        )
+    },
 }

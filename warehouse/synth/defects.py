@@ -66,8 +66,15 @@ class Defects:
         self.chunks[name] += 1
         year = int(ctx.get("year", 0))
         rng = part_rng(self.seed, year, f"defects/{name}/{self.chunks[name]}")
-        c = Ctx(year=year, first=self.first, last=self.last, activities=ctx.get("activities"),
-                moc=ctx.get("moc"), ok=self.ok, fresh=self.fresh)
+        c = Ctx(
+            year=year,
+            first=self.first,
+            last=self.last,
+            activities=ctx.get("activities"),
+            moc=ctx.get("moc"),
+            ok=self.ok,
+            fresh=self.fresh,
+        )
         frame, lines = self._inject(name, raw, rng, c)
         self._evaluate(name, frame, lines)
         n_lines = lines.height
@@ -82,12 +89,16 @@ class Defects:
             base[rng.choice(len(kinds), total % len(kinds), replace=False)] += 1
         return [max(int(b), 0 if k.name in self.done[name] else 1) for b, k in zip(base, kinds, strict=True)]
 
-    def _inject(self, name: str, raw: pl.DataFrame, rng: np.random.Generator, ctx: Ctx
-                ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def _inject(
+        self, name: str, raw: pl.DataFrame, rng: np.random.Generator, ctx: Ctx
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
         spec = FILES_BY_NAME[name]
         n = raw.height
-        work = raw.with_columns(pl.int_range(n, dtype=pl.Int64).alias("_r"),
-                                pl.lit(None, pl.String).alias("_own"), pl.lit(None, pl.String).alias("_x"))
+        work = raw.with_columns(
+            pl.int_range(n, dtype=pl.Int64).alias("_r"),
+            pl.lit(None, pl.String).alias("_own"),
+            pl.lit(None, pl.String).alias("_x"),
+        )
         kinds = [k for k in KINDS[name] if k.applies(ctx)]
         used = np.zeros(n, bool)
         edits: list[pl.DataFrame] = []
@@ -102,8 +113,11 @@ class Defects:
                     added.append(self._label(rows.select(spec.column_names), kind))
                     self.done[name].add(kind.name)
                 continue
-            eligible = np.ones(n, bool) if kind.where is None or n == 0 else \
-                raw.select(kind.where(ctx).fill_null(False))[:, 0].to_numpy()
+            eligible = (
+                np.ones(n, bool)
+                if kind.where is None or n == 0
+                else raw.select(kind.where(ctx).fill_null(False))[:, 0].to_numpy()
+            )
             free = np.nonzero(eligible & ~used)[0]
             if kind.unique_by and len(free):
                 firsts = raw[free].select(pl.struct(list(kind.unique_by)).is_first_distinct())[:, 0].to_numpy()
@@ -125,8 +139,7 @@ class Defects:
             n_copy = m - len(place) if len(pool) else 0
             if len(place):
                 edited = kind.make(work[np.sort(place)].select(spec.column_names), rng, ctx, len(place))
-                edits.append(self._label(edited, kind).with_columns(
-                    pl.Series("_r", np.sort(place).astype(np.int64))))
+                edits.append(self._label(edited, kind).with_columns(pl.Series("_r", np.sort(place).astype(np.int64))))
             if n_copy:
                 src = raw[rng.choice(pool, n_copy, replace=len(pool) < n_copy)]
                 src = self._fresh_key(name, src)
@@ -139,16 +152,18 @@ class Defects:
         self._formulas(name, raw, used, edits, ctx, rng)
         if edits:
             touched = pl.concat(edits, how="diagonal_relaxed")["_r"]
-            work = pl.concat([work.filter(~pl.col("_r").is_in(touched.implode())),
-                              *[e.select(work.columns) for e in edits]]).sort("_r")
+            work = pl.concat(
+                [work.filter(~pl.col("_r").is_in(touched.implode())), *[e.select(work.columns) for e in edits]]
+            ).sort("_r")
         extra = [a.with_columns(pl.lit(None, pl.Int64).alias("_r")).select(work.columns) for a in added]
         work = pl.concat([work, *extra], how="vertical_relaxed")
         work = work.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_r"))
         empty = pl.DataFrame(schema={c: pl.String for c in spec.column_names})
         return work, (pl.concat(lines) if lines else empty).select(spec.column_names)
 
-    def _prefer(self, raw: pl.DataFrame, free: np.ndarray, m: int, kind: Kind, ctx: Ctx,
-                rng: np.random.Generator) -> np.ndarray:
+    def _prefer(
+        self, raw: pl.DataFrame, free: np.ndarray, m: int, kind: Kind, ctx: Ctx, rng: np.random.Generator
+    ) -> np.ndarray:
         """Pick preferred rows first (key conflicts on parents that have children, so the cascade shows)."""
         pref = raw[free].select(kind.prefer(ctx).fill_null(False))[:, 0].to_numpy()
         ranked = np.r_[rng.permutation(free[pref]), rng.permutation(free[~pref])]
@@ -164,8 +179,15 @@ class Defects:
         x = kind.rule if kind is not None and kind.stage == "ref" else None
         return rows.with_columns(pl.lit(own, pl.String).alias("_own"), pl.lit(x, pl.String).alias("_x"))
 
-    def _formulas(self, name: str, raw: pl.DataFrame, used: np.ndarray, edits: list[pl.DataFrame],
-                  ctx: Ctx, rng: np.random.Generator) -> None:
+    def _formulas(
+        self,
+        name: str,
+        raw: pl.DataFrame,
+        used: np.ndarray,
+        edits: list[pl.DataFrame],
+        ctx: Ctx,
+        rng: np.random.Generator,
+    ) -> None:
         """A few text values that look like spreadsheet formulas; they are valid and must load."""
         if name not in FORMULAS or f"formula:{name}" in self.done[name] or raw.height == 0:
             return
@@ -200,8 +222,12 @@ class Defects:
             child = comp(ref.columns)
             ok = self.ok.get(ref.parent, pl.Series([], dtype=pl.String)).implode()
             bad = self.bad.get(ref.parent, pl.Series([], dtype=pl.String)).implode()
-            rule = (rule.when(~child.is_in(ok) & child.is_in(bad)).then(pl.lit("parent_rejected"))
-                    .when(~child.is_in(ok)).then(pl.lit("unknown_reference")))
+            rule = (
+                rule.when(~child.is_in(ok) & child.is_in(bad))
+                .then(pl.lit("parent_rejected"))
+                .when(~child.is_in(ok))
+                .then(pl.lit("unknown_reference"))
+            )
         rule = rule.when(pl.col("_x").is_not_null()).then("_x").otherwise(pl.lit("loaded"))
         rest = rest.with_columns(rule.alias("_rule"))
         for r, count in rest.group_by("_rule").len().iter_rows():
@@ -225,7 +251,10 @@ class Defects:
         for spec in FILES:
             st = self.stats[spec.name]
             assert st.read == st.loaded + st.duplicates + sum(st.quarantined.values()), spec.name
-            files[f"{spec.name}.csv"] = {"read": st.read, "loaded": st.loaded,
-                                         "quarantined": dict(sorted(st.quarantined.items())),
-                                         "duplicates": st.duplicates}
+            files[f"{spec.name}.csv"] = {
+                "read": st.read,
+                "loaded": st.loaded,
+                "quarantined": dict(sorted(st.quarantined.items())),
+                "duplicates": st.duplicates,
+            }
         return {"export_id": export_id, "defects": self.rate, "files": files}

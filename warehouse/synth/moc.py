@@ -28,8 +28,16 @@ _MOC_TYPE_FACTOR = {"C": 1.2, "IEM": 1.2, "IL": 1.0, "JN": 1.0, "RSS": 0.8, "EM"
 #: Probability that each of a board's credit types (in code-list order) is offered [I].
 _CREDIT_TYPE_P = (0.95, 0.2, 0.08)
 #: Completions drawn per physician by board (relative) [I].
-_COMPLETION_W = {"ABIM": 1.0, "ABA": 0.8, "ABP": 0.8, "ABS": 0.7, "ABPath": 0.7, "ABOS": 0.7,
-                 "ABOHNS": 0.7, "ABTS": 0.7}
+_COMPLETION_W = {
+    "ABIM": 1.0,
+    "ABA": 0.8,
+    "ABP": 0.8,
+    "ABS": 0.7,
+    "ABPath": 0.7,
+    "ABOS": 0.7,
+    "ABOHNS": 0.7,
+    "ABTS": 0.7,
+}
 BATCH = 250_000
 
 
@@ -89,28 +97,39 @@ def registrations(seed: int, year: int, acts: pl.DataFrame) -> pl.DataFrame:
     offered &= np.arange(3)[None, :] < n_types[:, None]
     offered[:, 0] |= ~offered.any(axis=1)
     type_mask = (offered * np.array([1, 2, 4])[None, :]).sum(axis=1)
-    lists = {(b, mk): ";".join(allowed[b][j] for j in range(len(allowed[b])) if mk >> j & 1)
-             for b in range(len(BOARDS)) for mk in range(1, 8)}
+    lists = {
+        (b, mk): ";".join(allowed[b][j] for j in range(len(allowed[b])) if mk >> j & 1)
+        for b in range(len(BOARDS))
+        for mk in range(1, 8)
+    }
     key = board_i * 8 + type_mask
     table = pl.Series([lists.get((i // 8, i % 8)) for i in range(len(BOARDS) * 8)], dtype=pl.String)
     src = chosen[rows]
     credits = src["ama_pra_category1_credits"].fill_null(src["hours_of_instruction"]).to_numpy()
     areas = _practice_areas(rng, board_i)
     registered = src["start_date"].to_numpy() - rng.integers(0, 61, m).astype("timedelta64[D]")
-    return pl.DataFrame({
-        "activity_id": src["activity_id"], "board": pl.Series(BOARDS).gather(board_i),
-        "credit_types": table.gather(key), "moc_credits": np.maximum(credits, 25),
-        "practice_areas": areas, "registered_date": registered,
-        "type_mask": type_mask, "board_i": board_i,
-        "physicians": src["physician_learners"], "start_date": src["start_date"], "end_date": src["end_date"],
-    })
+    return pl.DataFrame(
+        {
+            "activity_id": src["activity_id"],
+            "board": pl.Series(BOARDS).gather(board_i),
+            "credit_types": table.gather(key),
+            "moc_credits": np.maximum(credits, 25),
+            "practice_areas": areas,
+            "registered_date": registered,
+            "type_mask": type_mask,
+            "board_i": board_i,
+            "physicians": src["physician_learners"],
+            "start_date": src["start_date"],
+            "end_date": src["end_date"],
+        }
+    )
 
 
 def _practice_areas(rng: np.random.Generator, board_i: np.ndarray) -> pl.Series:
     options, offsets, counts = [], [], []
     for board in BOARDS:
         areas = names.PRACTICE_AREAS[board]
-        opts = [a for a in areas] + [f"{a};{b}" for i, a in enumerate(areas) for b in areas[i + 1:]]
+        opts = [a for a in areas] + [f"{a};{b}" for i, a in enumerate(areas) for b in areas[i + 1 :]]
         offsets.append(len(options))
         counts.append((len(areas), len(opts) - len(areas)))
         options += opts
@@ -122,20 +141,23 @@ def _practice_areas(rng: np.random.Generator, board_i: np.ndarray) -> pl.Series:
     pair = rng.random(m) < 0.3
     idx = np.where(pair, off + singles + (u * pairs).astype(np.int64), off + (u * singles).astype(np.int64))
     text = pl.Series(options).gather(idx)
-    return pl.DataFrame({"t": text, "keep": rng.random(m) < 0.8}).select(
-        pl.when("keep").then("t").alias("t"))["t"]
+    return pl.DataFrame({"t": text, "keep": rng.random(m) < 0.8}).select(pl.when("keep").then("t").alias("t"))["t"]
 
 
-def completions(seed: int, year: int, scale: float, regs: pl.DataFrame, pool: LearnerPool,
-                export_day: np.datetime64) -> Iterator[pl.DataFrame]:
+def completions(
+    seed: int, year: int, scale: float, regs: pl.DataFrame, pool: LearnerPool, export_day: np.datetime64
+) -> Iterator[pl.DataFrame]:
     """Learner completions of the year's registrations, in batches of at most BATCH rows."""
     rng = part_rng(seed, year, "completions")
     phys = regs["physicians"].to_numpy().astype(float)
     w = phys * np.array([_COMPLETION_W[b] for b in BOARDS])[regs["board_i"].to_numpy()]
     c = cal.COMPLETIONS_PER_YEAR * scale / max(w.sum(), 1.0)
     counts = np.minimum(rng.poisson(c * w), phys.astype(np.int64))
-    differing = (regs["board"] == "ABP").to_numpy() & (counts >= 2) & (
-        rng.random(regs.height) < cal.ABP_DIFFERING_CREDITS_SHARE)
+    differing = (
+        (regs["board"] == "ABP").to_numpy()
+        & (counts >= 2)
+        & (rng.random(regs.height) < cal.ABP_DIFFERING_CREDITS_SHARE)
+    )
     seq = 0
     bounds = np.searchsorted(np.cumsum(counts), np.arange(BATCH, counts.sum() + BATCH, BATCH), side="right")
     start = 0
@@ -149,8 +171,16 @@ def completions(seed: int, year: int, scale: float, regs: pl.DataFrame, pool: Le
         yield batch
 
 
-def _batch(rng: np.random.Generator, year: int, regs: pl.DataFrame, counts: np.ndarray,
-           differing: np.ndarray, pool: LearnerPool, export_day: np.datetime64, seq: int) -> pl.DataFrame:
+def _batch(
+    rng: np.random.Generator,
+    year: int,
+    regs: pl.DataFrame,
+    counts: np.ndarray,
+    differing: np.ndarray,
+    pool: LearnerPool,
+    export_day: np.datetime64,
+    seq: int,
+) -> pl.DataFrame:
     r = np.repeat(np.arange(regs.height), counts)
     n = len(r)
     start = regs["start_date"].to_numpy()[r]
@@ -162,8 +192,11 @@ def _batch(rng: np.random.Generator, year: int, regs: pl.DataFrame, counts: np.n
     lo2 = np.minimum(within, hi)
     span_in = (within - start).astype(np.int64) + 1
     span_after = (hi - lo2).astype(np.int64) + 1
-    done = np.where(after, lo2 + (rng.random(n) * span_after).astype("timedelta64[D]"),
-                    start + (rng.random(n) * span_in).astype("timedelta64[D]"))
+    done = np.where(
+        after,
+        lo2 + (rng.random(n) * span_after).astype("timedelta64[D]"),
+        start + (rng.random(n) * span_in).astype("timedelta64[D]"),
+    )
     late = rng.random(n) < cal.LATE_COMPLETION_SHARE
     delay = np.where(late, rng.integers(31, 181, n), np.minimum(rng.geometric(0.2, n) - 1, 30))
     reported = np.maximum(np.minimum(done + delay.astype("timedelta64[D]"), export_day), done)
@@ -188,17 +221,29 @@ def _batch(rng: np.random.Generator, year: int, regs: pl.DataFrame, counts: np.n
     credits = np.where(odd, np.maximum(full // 2 // 25 * 25, 25), credits)
     credits = np.where(odd & (credits == full), full + 25, credits)
     person, board_id = _learners(rng, pool, board_i)
-    return pl.DataFrame({
-        "completion_id": pl.Series(year * 10**9 + 1 + seq + np.arange(n)).cast(pl.String),
-        "activity_id": regs["activity_id"].gather(r),
-        "board": pl.Series(BOARDS).gather(board_i),
-        "learner_board_id": board_id,
-        "first_name": pool.first.gather(person), "last_name": pool.last.gather(person),
-        "birth_month": pool.birth_month[person], "birth_day": pool.birth_day[person],
-        "completion_date": done, "credit_type": credit_type, "credits": credits,
-        "reported_date": reported, "status": pl.Series(statuses).gather(status_i),
-        "rejection_reason": reason, "rejected": status_i == statuses.index("Rejected"),
-    }).with_columns(pl.when("rejected").then("rejection_reason").alias("rejection_reason")).drop("rejected")
+    return (
+        pl.DataFrame(
+            {
+                "completion_id": pl.Series(year * 10**9 + 1 + seq + np.arange(n)).cast(pl.String),
+                "activity_id": regs["activity_id"].gather(r),
+                "board": pl.Series(BOARDS).gather(board_i),
+                "learner_board_id": board_id,
+                "first_name": pool.first.gather(person),
+                "last_name": pool.last.gather(person),
+                "birth_month": pool.birth_month[person],
+                "birth_day": pool.birth_day[person],
+                "completion_date": done,
+                "credit_type": credit_type,
+                "credits": credits,
+                "reported_date": reported,
+                "status": pl.Series(statuses).gather(status_i),
+                "rejection_reason": reason,
+                "rejected": status_i == statuses.index("Rejected"),
+            }
+        )
+        .with_columns(pl.when("rejected").then("rejection_reason").alias("rejection_reason"))
+        .drop("rejected")
+    )
 
 
 def _learners(rng: np.random.Generator, pool: LearnerPool, board_i: np.ndarray) -> tuple[np.ndarray, pl.Series]:

@@ -28,8 +28,12 @@ from warehouse.contract import FILES, FILES_BY_NAME
 from .writer import write_json
 
 M = "_month"  # the helper column: months since year 0 (year * 12 + month - 1)
-_ACTIVITY_CHILDREN = ("activity_commercial_supporters", "activity_joint_providers", "activity_rems",
-                      "activity_learner_professions")
+_ACTIVITY_CHILDREN = (
+    "activity_commercial_supporters",
+    "activity_joint_providers",
+    "activity_rems",
+    "activity_learner_professions",
+)
 
 
 def split_months(export: Path, out: Path, *, close_later: bool = True) -> list[Path]:
@@ -84,8 +88,13 @@ def _manifest(full: dict, month: int, last: int) -> dict:
     else:
         following = dt.date(year + (mon + 1) // 12, (mon + 1) % 12 + 1, 1)
         exported_at = f"{following.isoformat()}T02:00:00Z"
-    return {"format_version": 1, "export_id": f"{full['export_id']}.month-{label}", "exported_at": exported_at,
-            "kind": "incremental", "reporting_years": full["reporting_years"]}
+    return {
+        "format_version": 1,
+        "export_id": f"{full['export_id']}.month-{label}",
+        "exported_at": exported_at,
+        "kind": "incremental",
+        "reporting_years": full["reporting_years"],
+    }
 
 
 def _month_of(column: str, lo: int, hi: int) -> pl.Expr:
@@ -115,23 +124,30 @@ def _assign_months(files: dict[str, pl.DataFrame], lo: int, hi: int, close_later
     out["providers"] = files["providers"].with_columns(_month_of("initial_accreditation_date", lo, hi).alias(M))
     providers = out["providers"].select("provider_id", M)
     out["accreditation_decisions"] = _with_parent(
-        files["accreditation_decisions"], providers, ["provider_id"], _month_of("decision_date", lo, hi), lo)
+        files["accreditation_decisions"], providers, ["provider_id"], _month_of("decision_date", lo, hi), lo
+    )
     decisions = out["accreditation_decisions"].select("decision_id", M)
     out["decision_findings"] = _with_parent(files["decision_findings"], decisions, ["decision_id"], pl.lit(lo), lo)
     out["program_summaries"] = _with_parent(
-        files["program_summaries"], providers, ["provider_id"], _month_of("submitted_date", lo, hi), lo)
+        files["program_summaries"], providers, ["provider_id"], _month_of("submitted_date", lo, hi), lo
+    )
     opened = _with_parent(files["activities"], providers, ["provider_id"], _month_of("start_date", lo, hi), lo)
     out["activities"] = _activity_versions(opened, lo, hi) if close_later else opened
     activities = _firsts(out["activities"], ["activity_id"])
     for name in _ACTIVITY_CHILDREN:
         out[name] = _with_parent(files[name], activities, ["activity_id"], pl.lit(lo), lo)
     out["activity_moc_registrations"] = _with_parent(
-        files["activity_moc_registrations"], activities, ["activity_id"], _month_of("registered_date", lo, hi), lo)
+        files["activity_moc_registrations"], activities, ["activity_id"], _month_of("registered_date", lo, hi), lo
+    )
     registrations = out["activity_moc_registrations"].select("activity_id", "board", M)
     completions = _with_parent(files["learner_completions"], activities, ["activity_id"], pl.lit(lo), lo)
     out["learner_completions"] = _with_parent(  # not before the activity, nor before the registration
-        completions.rename({M: "_activity"}), registrations, ["activity_id", "board"],
-        pl.max_horizontal(_month_of("reported_date", lo, hi), pl.col("_activity")), lo).drop("_activity")
+        completions.rename({M: "_activity"}),
+        registrations,
+        ["activity_id", "board"],
+        pl.max_horizontal(_month_of("reported_date", lo, hi), pl.col("_activity")),
+        lo,
+    ).drop("_activity")
     return out
 
 
@@ -141,9 +157,10 @@ def _activity_versions(opened: pl.DataFrame, lo: int, hi: int) -> pl.DataFrame:
     indexed = opened.with_row_index("_row")
     later = (pl.col("status") == "Closed") & pl.col("closed_date").is_not_null() & (closes > pl.col(M))
     opening = indexed.filter(later).with_columns(
-        pl.lit("Active").alias("status"), pl.lit(None, dtype=pl.String).alias("closed_date"),
-        pl.lit(0).alias("_version"))
-    final = indexed.with_columns(pl.when(later).then(closes).otherwise(pl.col(M)).alias(M),
-                                 pl.lit(1).alias("_version"))
+        pl.lit("Active").alias("status"),
+        pl.lit(None, dtype=pl.String).alias("closed_date"),
+        pl.lit(0).alias("_version"),
+    )
+    final = indexed.with_columns(pl.when(later).then(closes).otherwise(pl.col(M)).alias(M), pl.lit(1).alias("_version"))
     both = pl.concat([opening.select(final.columns), final])
     return both.sort("_row", "_version").drop("_row", "_version")

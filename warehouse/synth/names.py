@@ -70,7 +70,9 @@ Choi Ali Kaur Ahmed Cohen-Levy Rahman Okafor Mensah Nakamura Tanaka Suzuki Yamam
 """)
 
 #: USPS code -> full name (recognized accreditors are state medical societies, spec §2).
-STATE_NAMES = dict(item.split(":") for item in """
+STATE_NAMES = dict(
+    item.split(":")
+    for item in """
 AL:Alabama AK:Alaska AZ:Arizona AR:Arkansas CA:California CO:Colorado CT:Connecticut DE:Delaware
 FL:Florida GA:Georgia HI:Hawaii ID:Idaho IL:Illinois IN:Indiana IA:Iowa KS:Kansas KY:Kentucky
 LA:Louisiana ME:Maine MD:Maryland MA:Massachusetts MI:Michigan MN:Minnesota MS:Mississippi MO:Missouri
@@ -79,7 +81,8 @@ NC:North_Carolina ND:North_Dakota OH:Ohio OK:Oklahoma OR:Oregon PA:Pennsylvania 
 SC:South_Carolina SD:South_Dakota TN:Tennessee TX:Texas UT:Utah VT:Vermont VA:Virginia WA:Washington
 WV:West_Virginia WI:Wisconsin WY:Wyoming DC:District_of_Columbia AS:American_Samoa GU:Guam
 MP:Northern_Mariana_Islands PR:Puerto_Rico VI:Virgin_Islands
-""".split())
+""".split()
+)
 STATE_NAMES = {k: v.replace("_", " ") for k, v in STATE_NAMES.items()}
 
 #: Cities by state; the first is the usual seat of providers. Rough population weight per state in
@@ -117,48 +120,157 @@ AS 0.05 Pago_Pago|GU 0.17 Hagatna|MP 0.05 Saipan|PR 3.2 San_Juan,Ponce,Mayaguez|
 
 #: Cities abroad (ISO alpha-3 country): courses held abroad and the few providers outside the USA.
 FOREIGN_CITIES: tuple[tuple[str, str], ...] = (
-    ("Toronto", "CAN"), ("Vancouver", "CAN"), ("Montreal", "CAN"), ("London", "GBR"), ("Paris", "FRA"),
-    ("Cancun", "MEX"), ("Barcelona", "ESP"), ("Rome", "ITA"), ("Vienna", "AUT"), ("Dubai", "ARE"),
-    ("Singapore", "SGP"), ("Amsterdam", "NLD"), ("Munich", "DEU"), ("Lisbon", "PRT"), ("Tokyo", "JPN"),
+    ("Toronto", "CAN"),
+    ("Vancouver", "CAN"),
+    ("Montreal", "CAN"),
+    ("London", "GBR"),
+    ("Paris", "FRA"),
+    ("Cancun", "MEX"),
+    ("Barcelona", "ESP"),
+    ("Rome", "ITA"),
+    ("Vienna", "AUT"),
+    ("Dubai", "ARE"),
+    ("Singapore", "SGP"),
+    ("Amsterdam", "NLD"),
+    ("Munich", "DEU"),
+    ("Lisbon", "PRT"),
+    ("Tokyo", "JPN"),
 )
 
 SPECIALTIES = (
-    "Cardiology", "Oncology", "Internal Medicine", "Pediatrics", "Family Medicine", "Anesthesiology",
-    "Surgery", "Orthopaedics", "Dermatology", "Neurology", "Psychiatry", "Radiology", "Pathology",
-    "Emergency Medicine", "Obstetrics and Gynecology", "Gastroenterology", "Endocrinology", "Nephrology",
-    "Pulmonary Medicine", "Rheumatology", "Infectious Diseases", "Hematology", "Urology",
-    "Ophthalmology", "Otolaryngology", "Critical Care", "Geriatrics", "Palliative Care",
-    "Sleep Medicine", "Allergy and Immunology", "Hospital Medicine", "Thoracic Surgery",
-    "Vascular Surgery", "Physical Medicine", "Sports Medicine", "Addiction Medicine", "Pain Medicine",
+    "Cardiology",
+    "Oncology",
+    "Internal Medicine",
+    "Pediatrics",
+    "Family Medicine",
+    "Anesthesiology",
+    "Surgery",
+    "Orthopaedics",
+    "Dermatology",
+    "Neurology",
+    "Psychiatry",
+    "Radiology",
+    "Pathology",
+    "Emergency Medicine",
+    "Obstetrics and Gynecology",
+    "Gastroenterology",
+    "Endocrinology",
+    "Nephrology",
+    "Pulmonary Medicine",
+    "Rheumatology",
+    "Infectious Diseases",
+    "Hematology",
+    "Urology",
+    "Ophthalmology",
+    "Otolaryngology",
+    "Critical Care",
+    "Geriatrics",
+    "Palliative Care",
+    "Sleep Medicine",
+    "Allergy and Immunology",
+    "Hospital Medicine",
+    "Thoracic Surgery",
+    "Vascular Surgery",
+    "Physical Medicine",
+    "Sports Medicine",
+    "Addiction Medicine",
+    "Pain Medicine",
 )
 
 TOPICS = (
-    "Heart Failure", "Atrial Fibrillation", "Type 2 Diabetes", "Hypertension", "Breast Cancer",
-    "Lung Cancer", "Safe Opioid Prescribing", "Sepsis", "COPD", "Asthma", "Chronic Kidney Disease",
-    "Multiple Sclerosis", "Migraine", "Depression", "Anxiety Disorders", "Obesity", "Osteoporosis",
-    "Rheumatoid Arthritis", "Psoriasis", "HIV Prevention", "Hepatitis C", "Adult Immunization",
-    "Acute Stroke", "Alzheimer Disease", "Parkinson Disease", "Chronic Pain", "Patient Safety",
-    "Antimicrobial Stewardship", "Health Equity", "Telehealth", "Physician Well-being",
-    "Pediatric Asthma", "Prenatal Care", "Sleep Apnea", "Thyroid Disease", "Lipid Management",
-    "Anticoagulation", "Prostate Cancer", "Colorectal Cancer Screening", "Melanoma",
-    "Cancer Immunotherapy", "Substance Use Disorders", "Medical Ethics", "Quality Improvement",
-    "Diagnostic Imaging", "Trauma Care", "Point-of-Care Ultrasound", "Inflammatory Bowel Disease",
-    "Valvular Heart Disease", "Cardio-Oncology", "Long COVID", "Maternal Health", "Suicide Prevention",
-    "End-of-Life Care", "Genomic Medicine", "Sickle Cell Disease", "Lupus", "Gout", "Anemia",
-    "Heart Rhythm Disorders", "Pediatric Emergencies", "Wound Care", "Hospital-Acquired Infections",
+    "Heart Failure",
+    "Atrial Fibrillation",
+    "Type 2 Diabetes",
+    "Hypertension",
+    "Breast Cancer",
+    "Lung Cancer",
+    "Safe Opioid Prescribing",
+    "Sepsis",
+    "COPD",
+    "Asthma",
+    "Chronic Kidney Disease",
+    "Multiple Sclerosis",
+    "Migraine",
+    "Depression",
+    "Anxiety Disorders",
+    "Obesity",
+    "Osteoporosis",
+    "Rheumatoid Arthritis",
+    "Psoriasis",
+    "HIV Prevention",
+    "Hepatitis C",
+    "Adult Immunization",
+    "Acute Stroke",
+    "Alzheimer Disease",
+    "Parkinson Disease",
+    "Chronic Pain",
+    "Patient Safety",
+    "Antimicrobial Stewardship",
+    "Health Equity",
+    "Telehealth",
+    "Physician Well-being",
+    "Pediatric Asthma",
+    "Prenatal Care",
+    "Sleep Apnea",
+    "Thyroid Disease",
+    "Lipid Management",
+    "Anticoagulation",
+    "Prostate Cancer",
+    "Colorectal Cancer Screening",
+    "Melanoma",
+    "Cancer Immunotherapy",
+    "Substance Use Disorders",
+    "Medical Ethics",
+    "Quality Improvement",
+    "Diagnostic Imaging",
+    "Trauma Care",
+    "Point-of-Care Ultrasound",
+    "Inflammatory Bowel Disease",
+    "Valvular Heart Disease",
+    "Cardio-Oncology",
+    "Long COVID",
+    "Maternal Health",
+    "Suicide Prevention",
+    "End-of-Life Care",
+    "Genomic Medicine",
+    "Sickle Cell Disease",
+    "Lupus",
+    "Gout",
+    "Anemia",
+    "Heart Rhythm Disorders",
+    "Pediatric Emergencies",
+    "Wound Care",
+    "Hospital-Acquired Infections",
 )
 
 #: Title templates by activity type: (prefix, suffix, uses specialty instead of topic).
 TITLE_TEMPLATES: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "C": (("", " Update", False), ("Advances in ", "", False), ("Annual ", " Symposium", False),
-          ("Current Concepts in ", "", False), ("", " Review Course", True), ("", " Summit", False),
-          ("Practical Approaches to ", "", False), ("", " Board Review", True)),
-    "RSS": (("", " Grand Rounds", True), ("", " Tumor Board", True), ("", " Case Conference", True),
-            ("Morbidity and Mortality Conference: ", "", True), ("", " Journal Club", True)),
+    "C": (
+        ("", " Update", False),
+        ("Advances in ", "", False),
+        ("Annual ", " Symposium", False),
+        ("Current Concepts in ", "", False),
+        ("", " Review Course", True),
+        ("", " Summit", False),
+        ("Practical Approaches to ", "", False),
+        ("", " Board Review", True),
+    ),
+    "RSS": (
+        ("", " Grand Rounds", True),
+        ("", " Tumor Board", True),
+        ("", " Case Conference", True),
+        ("Morbidity and Mortality Conference: ", "", True),
+        ("", " Journal Club", True),
+    ),
     "IL": (("Webinar: ", "", False), ("Live Online: ", "", False), ("Virtual Town Hall on ", "", False)),
     "EM": (("", " Monograph", False), ("Clinical Update on ", "", False), ("", " Pocket Guide", False)),
-    "IEM": (("", ": An Online Module", False), ("Case Challenges in ", "", False),
-            ("", " Podcast Series", False), ("", " Essentials", False), ("Expert Perspectives on ", "", False)),
+    "IEM": (
+        ("", ": An Online Module", False),
+        ("Case Challenges in ", "", False),
+        ("", " Podcast Series", False),
+        ("", " Essentials", False),
+        ("Expert Perspectives on ", "", False),
+    ),
     "JN": (("Journal CME: ", "", False), ("", ": Journal-based Review", True)),
     "MR": (("Manuscript Review: ", "", True),),
     "TIW": (("Item Writing: ", " Examination", True),),
@@ -174,10 +286,20 @@ _COMPANY_STEMS = _words("""
 Alderon Bexley Corvane Dunmore Elvaris Fenwick Galvia Halcyon Ivoria Jantera Kestrel Lumira Meridan
 Novexa Orlanth Pravion Quillon Rendal Solvara Tavira Ulmera Veltris Wrenfield Xandor Yarrow Zephyra
 """)
-_COMPANY_KINDS = ("Pharmaceuticals", "Therapeutics", "Biosciences", "Medical Devices", "Diagnostics",
-                  "Biologics", "Health")
-SUPPORTER_NAMES = tuple(f"{stem} {_COMPANY_KINDS[(i * 3 + j) % len(_COMPANY_KINDS)]}"
-                        for j in range(3) for i, stem in enumerate(_COMPANY_STEMS))
+_COMPANY_KINDS = (
+    "Pharmaceuticals",
+    "Therapeutics",
+    "Biosciences",
+    "Medical Devices",
+    "Diagnostics",
+    "Biologics",
+    "Health",
+)
+SUPPORTER_NAMES = tuple(
+    f"{stem} {_COMPANY_KINDS[(i * 3 + j) % len(_COMPANY_KINDS)]}"
+    for j in range(3)
+    for i, stem in enumerate(_COMPANY_STEMS)
+)
 
 #: Stems for organization names (publishers, foundations, plans).
 ORG_STEMS = _words("""
@@ -198,11 +320,23 @@ REJECTION_REASONS = (
 
 #: Practice areas offered per board in MOC registrations (spec: free-text list).
 PRACTICE_AREAS: dict[str, tuple[str, ...]] = {
-    "ABIM": ("Internal Medicine", "Cardiovascular Disease", "Gastroenterology", "Nephrology",
-             "Pulmonary Disease", "Hospital Medicine", "Infectious Disease", "Medical Oncology"),
+    "ABIM": (
+        "Internal Medicine",
+        "Cardiovascular Disease",
+        "Gastroenterology",
+        "Nephrology",
+        "Pulmonary Disease",
+        "Hospital Medicine",
+        "Infectious Disease",
+        "Medical Oncology",
+    ),
     "ABA": ("Anesthesiology", "Pain Medicine", "Critical Care Medicine", "Pediatric Anesthesiology"),
-    "ABP": ("General Pediatrics", "Neonatal-Perinatal Medicine", "Pediatric Cardiology",
-            "Pediatric Emergency Medicine"),
+    "ABP": (
+        "General Pediatrics",
+        "Neonatal-Perinatal Medicine",
+        "Pediatric Cardiology",
+        "Pediatric Emergency Medicine",
+    ),
     "ABPath": ("Anatomic Pathology", "Clinical Pathology", "Cytopathology", "Hematopathology"),
     "ABS": ("General Surgery", "Vascular Surgery", "Pediatric Surgery", "Surgical Critical Care"),
     "ABOS": ("Orthopaedic Surgery", "Orthopaedic Sports Medicine", "Surgery of the Hand"),

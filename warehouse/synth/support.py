@@ -24,8 +24,14 @@ from .util import (
 )
 
 _PUBLISHING = codes.ORGANIZATION_TYPES.index("Publishing/Education Company")
-_NATURE_WEIGHTS = {"Durable equipment": 0.35, "Facilities/Space": 0.4, "Disposable supplies": 0.3,
-                   "Animal parts or tissue": 0.05, "Human parts or tissue": 0.05, "Other": 0.1}
+_NATURE_WEIGHTS = {
+    "Durable equipment": 0.35,
+    "Facilities/Space": 0.4,
+    "Disposable supplies": 0.3,
+    "Animal parts or tissue": 0.05,
+    "Human parts or tissue": 0.05,
+    "Other": 0.1,
+}
 
 
 def supporters(seed: int, year: int, scale: float, acts: pl.DataFrame) -> pl.DataFrame:
@@ -55,14 +61,16 @@ def supporters(seed: int, year: int, scale: float, acts: pl.DataFrame) -> pl.Dat
     nature = masks_to_lists(sample_masks(rng, list(_NATURE_WEIGHTS.values()), nk), codes.IN_KIND_NATURES)
     order = [codes.IN_KIND_NATURES.index(x) for x in _NATURE_WEIGHTS]
     assert order == list(range(len(order)))
-    return pl.DataFrame({
-        "activity_id": sup["activity_id"].gather(rows),
-        "p": sup["p"].gather(rows),
-        "supporter_name": pl.Series(names.SUPPORTER_NAMES).gather(items),
-        "monetary_amount": cents,
-        "in_kind": in_kind,
-        "in_kind_nature": nature,
-    }).with_columns(
+    return pl.DataFrame(
+        {
+            "activity_id": sup["activity_id"].gather(rows),
+            "p": sup["p"].gather(rows),
+            "supporter_name": pl.Series(names.SUPPORTER_NAMES).gather(items),
+            "monetary_amount": cents,
+            "in_kind": in_kind,
+            "in_kind_nature": nature,
+        }
+    ).with_columns(
         pl.when(pl.col("monetary_amount") > 0).then(pl.col("monetary_amount")).alias("monetary_amount"),
         pl.when(pl.col("in_kind")).then(pl.col("in_kind_nature")).alias("in_kind_nature"),
     )
@@ -79,8 +87,16 @@ def partner_pool(seed: int, scale: float) -> list[str]:
         kind = rng.integers(0, 6)
         city, state = rng.choice(cities), rng.choice(states)
         spec, sur, stem = rng.choice(names.SPECIALTIES), rng.choice(names.SURNAMES), rng.choice(names.ORG_STEMS)
-        out.add([f"{state} Academy of {spec}", f"{city} {spec} Society", f"{sur} Medical Group",
-                 f"{city} Community Health Center", f"{stem} Foundation", f"{city} County Medical Society"][kind])
+        out.add(
+            [
+                f"{state} Academy of {spec}",
+                f"{city} {spec} Society",
+                f"{sur} Medical Group",
+                f"{city} Community Health Center",
+                f"{stem} Foundation",
+                f"{city} County Medical Society",
+            ][kind]
+        )
     return sorted(out)
 
 
@@ -93,10 +109,12 @@ def joint_providers(seed: int, year: int, acts: pl.DataFrame, pool: list[str]) -
     rows = np.repeat(np.arange(joint.height), k)
     zipf = 1.0 / (np.arange(len(pool)) + 5.0)
     items = rng.choice(len(pool), len(rows), p=zipf / zipf.sum())
-    return pl.DataFrame({
-        "activity_id": joint["activity_id"].gather(rows),
-        "joint_provider_name": pl.Series(pool).gather(items),
-    }).unique(maintain_order=True)
+    return pl.DataFrame(
+        {
+            "activity_id": joint["activity_id"].gather(rows),
+            "joint_provider_name": pl.Series(pool).gather(items),
+        }
+    ).unique(maintain_order=True)
 
 
 def rems(seed: int, year: int, scale: float, acts: pl.DataFrame) -> pl.DataFrame:
@@ -106,8 +124,9 @@ def rems(seed: int, year: int, scale: float, acts: pl.DataFrame) -> pl.DataFrame
         return empty
     rng = part_rng(seed, year, "rems")
     weight = {"C": 0.45, "IL": 0.25, "IEM": 0.30}
-    cand = acts.filter(pl.col("activity_type").is_in(list(weight)) & (pl.col("status") != "Draft")
-                       & (pl.col("physician_learners") > 0))
+    cand = acts.filter(
+        pl.col("activity_type").is_in(list(weight)) & (pl.col("status") != "Draft") & (pl.col("physician_learners") > 0)
+    )
     r = min(cand.height, max(2, round(cal.REMS_ACTIVITIES_PER_YEAR * scale)))
     if r == 0:
         return empty
@@ -120,14 +139,23 @@ def rems(seed: int, year: int, scale: float, acts: pl.DataFrame) -> pl.DataFrame
     dea = np.floor(prescribers * rng.uniform(0.6, 0.95, r)).astype(np.int64)
     split = rng.multinomial(prescribers, [0.5, 0.15, 0.35])
     rpc_ids = "RPC" + digits(rng, r, 6)
-    return pl.DataFrame({
-        "activity_id": chosen["activity_id"],
-        "rems_designation": np.where(compliant, "Compliant", "Related"),
-        "rpc_grant_id": rpc_ids, "rpc": rpc,
-        "prescriber_learners": prescribers, "dea_registered_learners": dea,
-        "primary_care_learners": split[:, 0], "pain_specialist_learners": split[:, 1],
-        "other_specialist_learners": split[:, 2],
-    }).with_columns(pl.when(pl.col("rpc")).then(pl.col("rpc_grant_id")).alias("rpc_grant_id")).drop("rpc")
+    return (
+        pl.DataFrame(
+            {
+                "activity_id": chosen["activity_id"],
+                "rems_designation": np.where(compliant, "Compliant", "Related"),
+                "rpc_grant_id": rpc_ids,
+                "rpc": rpc,
+                "prescriber_learners": prescribers,
+                "dea_registered_learners": dea,
+                "primary_care_learners": split[:, 0],
+                "pain_specialist_learners": split[:, 1],
+                "other_specialist_learners": split[:, 2],
+            }
+        )
+        .with_columns(pl.when(pl.col("rpc")).then(pl.col("rpc_grant_id")).alias("rpc_grant_id"))
+        .drop("rpc")
+    )
 
 
 def professions(seed: int, year: int, acts: pl.DataFrame) -> pl.DataFrame:
@@ -145,8 +173,10 @@ def professions(seed: int, year: int, acts: pl.DataFrame) -> pl.DataFrame:
     probs = present * shares[None, :]
     counts = rng.multinomial(with_others["other_learners"].to_numpy(), probs / probs.sum(axis=1, keepdims=True))
     rows, items = np.nonzero(counts)
-    return pl.DataFrame({
-        "activity_id": with_others["activity_id"].gather(rows),
-        "profession": pl.Series(codes.PROFESSIONS).gather(items),
-        "learner_count": counts[rows, items],
-    })
+    return pl.DataFrame(
+        {
+            "activity_id": with_others["activity_id"].gather(rows),
+            "profession": pl.Series(codes.PROFESSIONS).gather(items),
+            "learner_count": counts[rows, items],
+        }
+    )

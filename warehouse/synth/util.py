@@ -21,6 +21,7 @@ def part_rng(seed: int, year: int, part: str) -> np.random.Generator:
 
 # --- calendar --------------------------------------------------------------------------------------
 
+
 def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Year, month, day arrays of a datetime64[D] array."""
     months = days.astype("datetime64[M]")
@@ -104,6 +105,7 @@ def meeting_on_or_before(days: np.ndarray) -> np.ndarray:
 
 # --- sampling --------------------------------------------------------------------------------------
 
+
 def quota(n: int, shares: Sequence[float]) -> np.ndarray:
     """Split n into integer counts by shares (largest remainder): exact shares even for small n."""
     raw = np.asarray(shares, dtype=float) * n / float(np.sum(shares))
@@ -136,8 +138,7 @@ def sample_masks(rng: np.random.Generator, weights: Sequence[float], k: np.ndarr
     return (chosen * (1 << np.arange(m, dtype=np.int64))[None, :]).sum(axis=1)
 
 
-def sample_items(rng: np.random.Generator, weights: Sequence[float], k: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def sample_items(rng: np.random.Generator, weights: Sequence[float], k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(row, item) pairs: k[i] distinct items per row drawn by weight (for lists too wide for a mask)."""
     n, m = len(k), len(weights)
     keys = np.log(np.asarray(weights, dtype=float))[None, :] + rng.gumbel(size=(n, m))
@@ -161,11 +162,15 @@ def digits(rng: np.random.Generator, n: int, width: int) -> pl.Series:
 
 # --- text formatting ---------------------------------------------------------------------------------
 
+
 def hundredths_text(col: str) -> pl.Expr:
     """An Int64 column of hundredths as `123.45` (why: floats could print as 1e+21 or 0.300...04)."""
     c = pl.col(col)
-    return pl.when(c.is_null()).then(None).otherwise(
-        (c // 100).cast(pl.String) + "." + (c % 100).cast(pl.String).str.zfill(2))
+    return (
+        pl.when(c.is_null())
+        .then(None)
+        .otherwise((c // 100).cast(pl.String) + "." + (c % 100).cast(pl.String).str.zfill(2))
+    )
 
 
 def bool_text(col: str) -> pl.Expr:

@@ -3,19 +3,18 @@
 -- seed completeness_rules.
 with
 
-rules as (
-    select * from {{ ref('completeness_rules') }}
-),
+    rules as (select * from {{ ref('completeness_rules') }}),
 
-typed as (
-    select
-        rule_order::integer as rule_order,
-        rule_code::varchar as rule_code,
-        rule_description::varchar as rule_description,
-        severity::varchar as severity,
-        (case severity when 'error' then 1 when 'warning' then 2 when 'info' then 3 end)::integer as severity_order,
-        fix::varchar as fix
-    from rules
-)
+    typed as (
+        select
+            rule_order::integer as rule_order,
+            rule_code::varchar as rule_code,
+            rule_description::varchar as rule_description,
+            severity::varchar as severity,
+            (case severity when 'error' then 1 when 'warning' then 2 when 'info' then 3 end)::integer as severity_order,
+            fix::varchar as fix
+        from rules
+    )
 
-select * from typed
+select *
+from typed

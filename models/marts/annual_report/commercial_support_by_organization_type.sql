@@ -4,69 +4,58 @@
 -- when the group received none). Every organization type has a row.
 with
 
-provider_years as (
-    select * from {{ ref('int_annual_report__provider_years') }}
-),
+    provider_years as (select * from {{ ref('int_annual_report__provider_years') }}),
 
-report_years as (
-    select * from {{ ref('int_annual_report__report_years') }}
-),
+    report_years as (select * from {{ ref('int_annual_report__report_years') }}),
 
-accreditor_groups as (
-    select * from {{ ref('accreditor_groups') }}
-),
+    accreditor_groups as (select * from {{ ref('accreditor_groups') }}),
 
-organization_types as (
-    select * from {{ ref('organization_types') }}
-),
+    organization_types as (select * from {{ ref('organization_types') }}),
 
-provider_years_by_group as (
-    {{ in_own_group_and_all('provider_years') }}
-),
+    provider_years_by_group as ({{ in_own_group_and_all('provider_years') }}),
 
-type_totals as (
-    select
-        report_year,
-        accreditor_group,
-        organization_type,
-        sum(activities) as activities,
-        sum(activities_with_commercial_support) as activities_with_commercial_support,
-        sum(commercial_support_income) as commercial_support_income
-    from provider_years_by_group
-    group by report_year, accreditor_group, organization_type
-),
+    type_totals as (
+        select
+            report_year,
+            accreditor_group,
+            organization_type,
+            sum(activities) as activities,
+            sum(activities_with_commercial_support) as activities_with_commercial_support,
+            sum(commercial_support_income) as commercial_support_income
+        from provider_years_by_group
+        group by report_year, accreditor_group, organization_type
+    ),
 
-spine as (
-    select
-        report_years.report_year,
-        accreditor_groups.accreditor_group,
-        organization_types.organization_type
-    from report_years
-    cross join accreditor_groups
-    cross join organization_types
-),
+    spine as (
+        select report_years.report_year, accreditor_groups.accreditor_group, organization_types.organization_type
+        from report_years
+        cross join accreditor_groups
+        cross join organization_types
+    ),
 
-filled as (
-    select
-        spine.report_year::integer as report_year,
-        spine.accreditor_group::varchar as accreditor_group,
-        spine.organization_type::varchar as organization_type,
-        coalesce(type_totals.activities, 0)::bigint as activities,
-        coalesce(type_totals.activities_with_commercial_support, 0)::bigint as activities_with_commercial_support,
-        coalesce(type_totals.commercial_support_income, 0)::decimal(18, 2) as commercial_support_income
-    from spine
-    left join type_totals using (report_year, accreditor_group, organization_type)
-),
+    filled as (
+        select
+            spine.report_year::integer as report_year,
+            spine.accreditor_group::varchar as accreditor_group,
+            spine.organization_type::varchar as organization_type,
+            coalesce(type_totals.activities, 0)::bigint as activities,
+            coalesce(type_totals.activities_with_commercial_support, 0)::bigint as activities_with_commercial_support,
+            coalesce(type_totals.commercial_support_income, 0)::decimal(18, 2) as commercial_support_income
+        from spine
+        left join type_totals using (report_year, accreditor_group, organization_type)
+    ),
 
-with_shares as (
-    select
-        *,
-        (activities_with_commercial_support / nullif(activities, 0))::double
+    with_shares as (
+        select
+            *,
+            (activities_with_commercial_support / nullif(activities, 0))::double
             as share_of_activities_with_commercial_support,
-        (commercial_support_income
-            / nullif(sum(commercial_support_income) over (partition by report_year, accreditor_group), 0))::double
-            as share_of_commercial_support_income
-    from filled
-)
+            (
+                commercial_support_income
+                / nullif(sum(commercial_support_income) over (partition by report_year, accreditor_group), 0)
+            )::double as share_of_commercial_support_income
+        from filled
+    )
 
-select * from with_shares
+select *
+from with_shares

@@ -2,61 +2,55 @@
 -- board answered. Lateness is core's rule (fct_learner_completions.is_late: more than 30 days).
 with
 
-completions as (
-    select * from {{ ref('fct_learner_completions') }}
-),
+    completions as (select * from {{ ref('fct_learner_completions') }}),
 
-registrations as (
-    select * from {{ ref('fct_activity_moc_registrations') }}
-),
+    registrations as (select * from {{ ref('fct_activity_moc_registrations') }}),
 
-completion_tally as (
-    select
-        completion_year::integer as report_year,
-        board,
-        count(*) as completions,
-        count(*) filter (where completion_status = 'Accepted') as completions_accepted,
-        count(*) filter (where completion_status = 'Rejected') as completions_rejected,
-        count(*) filter (where completion_status = 'Pending') as completions_pending,
-        count(distinct learner_key) filter (where completion_status = 'Accepted') as distinct_learners,
-        sum(credits::decimal(18, 2)) filter (where completion_status = 'Accepted') as credits_awarded,
-        count(*) filter (where is_late) as late_completions,
-        count(distinct activity_id) as activities_with_completions
-    from completions
-    group by all
-),
+    completion_tally as (
+        select
+            completion_year::integer as report_year,
+            board,
+            count(*) as completions,
+            count(*) filter (where completion_status = 'Accepted') as completions_accepted,
+            count(*) filter (where completion_status = 'Rejected') as completions_rejected,
+            count(*) filter (where completion_status = 'Pending') as completions_pending,
+            count(distinct learner_key) filter (where completion_status = 'Accepted') as distinct_learners,
+            sum(credits::decimal(18, 2)) filter (where completion_status = 'Accepted') as credits_awarded,
+            count(*) filter (where is_late) as late_completions,
+            count(distinct activity_id) as activities_with_completions
+        from completions
+        group by all
+    ),
 
-registration_tally as (
-    select
-        report_year,
-        board,
-        count(*) as registered_activities
-    from registrations
-    group by all
-),
+    registration_tally as (
+        select report_year, board, count(*) as registered_activities from registrations group by all
+    ),
 
-keys as (
-    select report_year, board from completion_tally
-    union
-    select report_year, board from registration_tally
-),
+    keys as (
+        select report_year, board
+        from completion_tally
+        union
+        select report_year, board
+        from registration_tally
+    ),
 
-joined as (
-    select
-        keys.report_year,
-        keys.board,
-        coalesce(registration_tally.registered_activities, 0) as registered_activities,
-        coalesce(completion_tally.activities_with_completions, 0) as activities_with_completions,
-        coalesce(completion_tally.completions, 0) as completions,
-        coalesce(completion_tally.completions_accepted, 0) as completions_accepted,
-        coalesce(completion_tally.completions_rejected, 0) as completions_rejected,
-        coalesce(completion_tally.completions_pending, 0) as completions_pending,
-        coalesce(completion_tally.distinct_learners, 0) as distinct_learners,
-        coalesce(completion_tally.credits_awarded, 0)::decimal(18, 2) as credits_awarded,
-        coalesce(completion_tally.late_completions, 0) as late_completions
-    from keys
-    left join completion_tally using (report_year, board)
-    left join registration_tally using (report_year, board)
-)
+    joined as (
+        select
+            keys.report_year,
+            keys.board,
+            coalesce(registration_tally.registered_activities, 0) as registered_activities,
+            coalesce(completion_tally.activities_with_completions, 0) as activities_with_completions,
+            coalesce(completion_tally.completions, 0) as completions,
+            coalesce(completion_tally.completions_accepted, 0) as completions_accepted,
+            coalesce(completion_tally.completions_rejected, 0) as completions_rejected,
+            coalesce(completion_tally.completions_pending, 0) as completions_pending,
+            coalesce(completion_tally.distinct_learners, 0) as distinct_learners,
+            coalesce(completion_tally.credits_awarded, 0)::decimal(18, 2) as credits_awarded,
+            coalesce(completion_tally.late_completions, 0) as late_completions
+        from keys
+        left join completion_tally using (report_year, board)
+        left join registration_tally using (report_year, board)
+    )
 
-select * from joined
+select *
+from joined

@@ -2,68 +2,62 @@
 -- problem, how many activities, which ones (by the provider's own activity ids), and what to fix. Errors first.
 with
 
-providers as (
-    select * from {{ ref('dim_providers') }}
-),
+    providers as (select * from {{ ref('dim_providers') }}),
 
-detail as (
-    select * from {{ ref('data_completeness') }}
-),
+    detail as (select * from {{ ref('data_completeness') }}),
 
-rules as (
-    select * from {{ ref('int_review__completeness_rules') }}
-),
+    rules as (select * from {{ ref('int_review__completeness_rules') }}),
 
--- a sort key for natural order: every run of digits padded to 20 places (A2 before A10)
-keyed as (
-    select
-        *,
-        array_to_string(
-            list_transform(
-                regexp_extract_all(provider_activity_id, '[0-9]+|[^0-9]+'),
-                lambda part: case when regexp_full_match(part, '[0-9]+') then lpad(part, 20, '0') else part end
-            ),
-            ''
-        ) as natural_key
-    from detail
-),
+    -- a sort key for natural order: every run of digits padded to 20 places (A2 before A10)
+    keyed as (
+        select
+            *,
+            array_to_string(
+                list_transform(
+                    regexp_extract_all(provider_activity_id, '[0-9]+|[^0-9]+'),
+                    lambda part: case when regexp_full_match(part, '[0-9]+') then lpad(part, 20, '0') else part end
+                ),
+                ''
+            ) as natural_key
+        from detail
+    ),
 
--- the provider's own ids in natural order (year, then A2 before A10), the first 20 listed
-listed as (
-    select
-        provider_id,
-        rule_code,
-        count(*) as activities_flagged,
-        sum(affected_records) as affected_records,
-        list(provider_activity_id order by report_year, natural_key, provider_activity_id) as activity_ids,
-        min(report_year) as first_report_year,
-        max(report_year) as last_report_year
-    from keyed
-    group by provider_id, rule_code
-),
+    -- the provider's own ids in natural order (year, then A2 before A10), the first 20 listed
+    listed as (
+        select
+            provider_id,
+            rule_code,
+            count(*) as activities_flagged,
+            sum(affected_records) as affected_records,
+            list(provider_activity_id order by report_year, natural_key, provider_activity_id) as activity_ids,
+            min(report_year) as first_report_year,
+            max(report_year) as last_report_year
+        from keyed
+        group by provider_id, rule_code
+    ),
 
-follow_up as (
-    select
-        listed.provider_id,
-        providers.provider_name,
-        providers.state,
-        rules.severity,
-        rules.severity_order,
-        rules.rule_order,
-        listed.rule_code,
-        rules.rule_description as problem,
-        listed.activities_flagged,
-        listed.affected_records,
-        listed.first_report_year,
-        listed.last_report_year,
-        array_to_string(listed.activity_ids[1:20], ', ')
-        || case when len(listed.activity_ids) > 20 then format(' and {} more', len(listed.activity_ids) - 20) else ''
-        end as activities,
-        rules.fix
-    from listed
-    inner join rules using (rule_code)
-    left join providers using (provider_id)
-)
+    follow_up as (
+        select
+            listed.provider_id,
+            providers.provider_name,
+            providers.state,
+            rules.severity,
+            rules.severity_order,
+            rules.rule_order,
+            listed.rule_code,
+            rules.rule_description as problem,
+            listed.activities_flagged,
+            listed.affected_records,
+            listed.first_report_year,
+            listed.last_report_year,
+            array_to_string(listed.activity_ids[1:20], ', ') || case
+                when len(listed.activity_ids) > 20 then format(' and {} more', len(listed.activity_ids) - 20) else ''
+            end as activities,
+            rules.fix
+        from listed
+        inner join rules using (rule_code)
+        left join providers using (provider_id)
+    )
 
 select
     provider_id::varchar as provider_id,

@@ -3,35 +3,24 @@
 -- data-completeness overview.
 with
 
-by_provider as (
-    select * from {{ ref('data_completeness_by_provider') }}
-),
+    by_provider as (select * from {{ ref('data_completeness_by_provider') }}),
 
-rules as (
-    select * from {{ ref('int_review__completeness_rules') }}
-),
+    rules as (select * from {{ ref('int_review__completeness_rules') }}),
 
-overview as (
-    select
-        rule_code,
-        any_value(rule_order) as rule_order,
-        any_value(rule_description) as rule_description,
-        count(*) as providers_checked,
-        count(*) filter (where activities_flagged > 0) as providers_flagged,
-        sum(activities_flagged) as activities_flagged,
-        sum(affected_records) as affected_records
-    from by_provider
-    group by rule_code
-),
+    overview as (
+        select
+            rule_code,
+            any_value(rule_order) as rule_order,
+            any_value(rule_description) as rule_description,
+            count(*) as providers_checked,
+            count(*) filter (where activities_flagged > 0) as providers_flagged,
+            sum(activities_flagged) as activities_flagged,
+            sum(affected_records) as affected_records
+        from by_provider
+        group by rule_code
+    ),
 
-described as (
-    select
-        overview.*,
-        rules.severity,
-        rules.fix
-    from overview
-    left join rules using (rule_code)
-)
+    described as (select overview.*, rules.severity, rules.fix from overview left join rules using (rule_code))
 
 select
     rule_code::varchar as rule_code,

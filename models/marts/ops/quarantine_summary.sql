@@ -2,37 +2,29 @@
 -- staff's data operations page, with each rule's stage, sentence and fix (seed quarantine_rules).
 with
 
-quarantine as (
-    select * from {{ ref('stg_pars__quarantine') }}
-),
+    quarantine as (select * from {{ ref('stg_pars__quarantine') }}),
 
-rules as (
-    select * from {{ ref('quarantine_rules') }}
-),
+    rules as (select * from {{ ref('quarantine_rules') }}),
 
-summarized as (
-    select
-        load_id,
-        any_value(export_id) as export_id,
-        file_name,
-        rule_name,
-        count(*) as quarantined_rows,
-        count(distinct column_name) as columns_involved,
-        min(line_number) as first_line,
-        max(line_number) as last_line
-    from quarantine
-    group by load_id, file_name, rule_name
-),
+    summarized as (
+        select
+            load_id,
+            any_value(export_id) as export_id,
+            file_name,
+            rule_name,
+            count(*) as quarantined_rows,
+            count(distinct column_name) as columns_involved,
+            min(line_number) as first_line,
+            max(line_number) as last_line
+        from quarantine
+        group by load_id, file_name, rule_name
+    ),
 
-described as (
-    select
-        summarized.*,
-        rules.rule_stage,
-        rules.rule_description,
-        rules.fix
-    from summarized
-    left join rules using (rule_name)
-)
+    described as (
+        select summarized.*, rules.rule_stage, rules.rule_description, rules.fix
+        from summarized
+        left join rules using (rule_name)
+    )
 
 select
     load_id::integer as load_id,
