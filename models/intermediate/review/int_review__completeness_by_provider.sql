@@ -1,12 +1,13 @@
 -- One row per provider and completeness rule: how many of the provider's activities break the rule (zero
--- included, so a reviewer sees every rule checked).
+-- included, so a reviewer sees every rule checked). Published as review.data_completeness_by_provider; the ops
+-- marts add it up.
 with
 
     providers as (select provider_id from {{ ref('dim_providers') }}),
 
     rules as (select * from {{ ref('int_review__completeness_rules') }}),
 
-    detail as (select * from {{ ref('data_completeness') }}),
+    detail as (select * from {{ ref('int_review__completeness_problems') }}),
 
     tally as (
         select provider_id, rule_code, count(*) as activities_flagged, sum(affected_records)::bigint as affected_records

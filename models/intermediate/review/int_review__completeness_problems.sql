@@ -1,5 +1,8 @@
 -- One row per activity and completeness rule it breaks (spec section 4, last point), with a message for the
 -- reviewer. Every rule is one CTE; `problems` stacks them. Time-dependent rules are answered as of the data.
+-- Published as review.data_completeness; the ops marts count it too. A table: four marts read it.
+{{ config(materialized="table") }}
+
 with
 
     activities as (select * from {{ ref('fct_activities') }}),
