@@ -38,12 +38,27 @@ def consumer_strings(path: Path) -> list[tuple[int, str]]:
     return [(node.lineno, node.value) for node in sorted(strings, key=lambda n: (n.lineno, n.col_offset))]
 
 
+# In SQL text (a string with `select`): the relation after each FROM or JOIN (not a table function).
+SQL_TEXT = re.compile(r"\bselect\b", re.IGNORECASE)
+READ = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\b(?!\s*\()", re.IGNORECASE)
+
+
+def outside_marts(text: str) -> list[str]:
+    """The relations `text` names outside the marts: any staging/raw/meta/main/intermediate/research name, and in
+    SQL any FROM/JOIN whose relation is not qualified by a mart schema (an unqualified seed resolves to main)."""
+    named = OUTSIDE.findall(text)
+    if SQL_TEXT.search(text):
+        named += [
+            r
+            for r in READ.findall(text)
+            if r.split(".")[0] not in MART_SCHEMAS | {"information_schema"} or "." not in r
+        ]
+    return [r for r in dict.fromkeys(named) if r not in BUILD_STATE]
+
+
 def relations_outside_marts(path: Path) -> list[str]:
     return [
-        f"{path.relative_to(ROOT)}:{line}: {m}"
-        for line, text in consumer_strings(path)
-        for m in OUTSIDE.findall(text)
-        if m not in BUILD_STATE
+        f"{path.relative_to(ROOT)}:{line}: {r}" for line, text in consumer_strings(path) for r in outside_marts(text)
     ]
 
 
@@ -55,9 +70,17 @@ def test_the_scan_sees_relations_outside_the_marts(tmp_path):
         'B = f"select * from {x} join main.organization_types using (y)"\n'
         'C = "select * from int_review__completeness_problems"\n'
         'D = "select * from ops.load_history join core.dim_providers using (provider_id)"\n'
+        'E = "select o.* from annual_report.enterprise_size e join organization_types o on true"\n'
+        'F = "select * from read_parquet(?) where x in (select y from review.current_term)"\n'
+        'G = "Read the password from the first line"\n'
     )
-    found = [m for _, text in consumer_strings(planted) for m in OUTSIDE.findall(text)]
-    assert found == ["staging.stg_pars__load_history", "main.organization_types", "int_review__completeness_problems"]
+    found = [r for _, text in consumer_strings(planted) for r in outside_marts(text)]
+    assert found == [
+        "staging.stg_pars__load_history",
+        "main.organization_types",
+        "int_review__completeness_problems",
+        "organization_types",
+    ]
 
 
 CONSUMERS = sorted(p for d in ("dashboards", "reports") for p in (ROOT / d).rglob("*.py"))
