@@ -29,8 +29,8 @@ TABLES = frozenset(
         "annual_report.activity_matrix",
         "annual_report.income_by_organization_type",
         "annual_report.year_over_year_changes",
-        "main.organization_types",
-        "main.activity_types",
+        "core.dim_organization_types",
+        "core.dim_activity_types",
         "moc.board_summary",
         "moc.provider_reporting_timeliness",
         "rems.summary",
@@ -42,14 +42,14 @@ TABLES = frozenset(
         "review.data_completeness_by_provider",
         "review.pip_sample",
         "review.peer_comparison",
-        "staging.stg_pars__load_history",
-        "staging.stg_pars__quarantine",
+        "ops.load_history",
+        "ops.quarantined_rows",
         "ops.quarantine_summary",
         "ops.data_completeness_overview",
         "ops.operations_summary",
         "ops.completeness_by_severity",
         "ops.completeness_follow_up",
-        "main.quarantine_rules",
+        "ops.quarantine_rule_catalogue",
     }
 )
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")

@@ -19,32 +19,29 @@ with
         group by report_year, accreditor_group
     ),
 
-    compared as (
-        select
-            coalesce(enterprise_size.report_year, type_totals.report_year) as report_year,
-            coalesce(enterprise_size.accreditor_group, type_totals.accreditor_group) as accreditor_group,
-            enterprise_size.activities as size_activities,
-            type_totals.activities as types_activities,
-            enterprise_size.activities_with_commercial_support as size_supported_activities,
-            type_totals.activities_with_commercial_support as types_supported_activities,
-            enterprise_size.commercial_support_income as size_commercial_support_income,
-            type_totals.commercial_support_income as types_commercial_support_income,
-            type_totals.sum_of_income_shares
-        from enterprise_size
-        full outer join
-            type_totals
-            on enterprise_size.report_year = type_totals.report_year
-            and enterprise_size.accreditor_group = type_totals.accreditor_group
+    sums_differ as (
+        {{
+            rows_that_differ(
+                "enterprise_size",
+                "type_totals",
+                ["report_year", "accreditor_group"],
+                ["activities", "activities_with_commercial_support", "commercial_support_income"],
+            )
+        }}
+    ),
+
+    shares_off as (
+        select report_year, accreditor_group
+        from type_totals
+        where commercial_support_income > 0 and coalesce(abs(sum_of_income_shares - 1) > 1e-9, true)
     ),
 
     failing as (
-        select *
-        from compared
-        where
-            size_activities is distinct from types_activities
-            or size_supported_activities is distinct from types_supported_activities
-            or size_commercial_support_income is distinct from types_commercial_support_income
-            or (size_commercial_support_income > 0 and abs(sum_of_income_shares - 1) > 1e-9)
+        select report_year, accreditor_group, 'sums differ' as problem
+        from sums_differ
+        union all
+        select report_year, accreditor_group, 'income shares do not add up to 1' as problem
+        from shares_off
     )
 
 select *

@@ -1,10 +1,23 @@
 -- enterprise_size's program income equals the sums over fct_program_summaries of the year, for each accreditor
--- group and for All, column by column; total_income adds commercial support. Returns the rows that differ.
+-- group and for All, column by column; total_income adds commercial support to them. Returns the rows that differ.
 with
 
     enterprise_size as (select * from {{ ref('enterprise_size') }}),
 
     summaries as (select * from {{ ref('fct_program_summaries') }}),
+
+    mart_income as (
+        select
+            report_year,
+            accreditor_group,
+            advertising_exhibit_income,
+            registration_fees,
+            government_grants,
+            private_donations,
+            other_income,
+            total_income - commercial_support_income as program_income
+        from enterprise_size
+    ),
 
     summaries_by_group as (
         select
@@ -33,45 +46,34 @@ with
         group by report_year, accreditor_group
     ),
 
-    compared as (
+    core_income as (
         select
-            coalesce(enterprise_size.report_year, core_totals.report_year) as report_year,
-            coalesce(enterprise_size.accreditor_group, core_totals.accreditor_group) as accreditor_group,
-            enterprise_size.advertising_exhibit_income as mart_advertising_exhibit_income,
-            coalesce(core_totals.advertising_exhibit_income, 0) as core_advertising_exhibit_income,
-            enterprise_size.registration_fees as mart_registration_fees,
-            coalesce(core_totals.registration_fees, 0) as core_registration_fees,
-            enterprise_size.government_grants as mart_government_grants,
-            coalesce(core_totals.government_grants, 0) as core_government_grants,
-            enterprise_size.private_donations as mart_private_donations,
-            coalesce(core_totals.private_donations, 0) as core_private_donations,
-            enterprise_size.other_income as mart_other_income,
-            coalesce(core_totals.other_income, 0) as core_other_income,
-            enterprise_size.total_income as mart_total_income,
-            enterprise_size.commercial_support_income
-            + coalesce(core_totals.advertising_exhibit_income, 0)
-            + coalesce(core_totals.registration_fees, 0)
-            + coalesce(core_totals.government_grants, 0)
-            + coalesce(core_totals.private_donations, 0)
-            + coalesce(core_totals.other_income, 0) as expected_total_income
-        from enterprise_size
-        full outer join
-            core_totals
-            on enterprise_size.report_year = core_totals.report_year
-            and enterprise_size.accreditor_group = core_totals.accreditor_group
+            *,
+            advertising_exhibit_income
+            + registration_fees
+            + government_grants
+            + private_donations
+            + other_income as program_income
+        from core_totals
     ),
 
     failing as (
-        select *
-        from compared
-        where
-            mart_advertising_exhibit_income is null
-            or mart_advertising_exhibit_income <> core_advertising_exhibit_income
-            or mart_registration_fees <> core_registration_fees
-            or mart_government_grants <> core_government_grants
-            or mart_private_donations <> core_private_donations
-            or mart_other_income <> core_other_income
-            or mart_total_income <> expected_total_income
+        {{
+            rows_that_differ(
+                "mart_income",
+                "core_income",
+                ["report_year", "accreditor_group"],
+                [
+                    "advertising_exhibit_income",
+                    "registration_fees",
+                    "government_grants",
+                    "private_donations",
+                    "other_income",
+                    "program_income",
+                ],
+                absent_is_zero=true,
+            )
+        }}
     )
 
 select *

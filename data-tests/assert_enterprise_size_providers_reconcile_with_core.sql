@@ -22,28 +22,16 @@ with
         group by provider_years.report_year, groups.accreditor_group
     ),
 
-    compared as (
-        select
-            coalesce(enterprise_size.report_year, core_totals.report_year) as report_year,
-            coalesce(enterprise_size.accreditor_group, core_totals.accreditor_group) as accreditor_group,
-            enterprise_size.providers_accredited as mart_providers_accredited,
-            coalesce(core_totals.providers_accredited, 0) as core_providers_accredited,
-            enterprise_size.providers_reporting as mart_providers_reporting,
-            coalesce(core_totals.providers_reporting, 0) as core_providers_reporting
-        from enterprise_size
-        full outer join
-            core_totals
-            on enterprise_size.report_year = core_totals.report_year
-            and enterprise_size.accreditor_group = core_totals.accreditor_group
-    ),
-
     failing as (
-        select *
-        from compared
-        where
-            mart_providers_accredited is null
-            or mart_providers_accredited <> core_providers_accredited
-            or mart_providers_reporting <> core_providers_reporting
+        {{
+            rows_that_differ(
+                "enterprise_size",
+                "core_totals",
+                ["report_year", "accreditor_group"],
+                ["providers_accredited", "providers_reporting"],
+                absent_is_zero=true,
+            )
+        }}
     )
 
 select *

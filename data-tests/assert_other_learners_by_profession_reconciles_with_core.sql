@@ -18,27 +18,16 @@ with
         group by learner_professions.report_year, groups.accreditor_group, learner_professions.profession
     ),
 
-    compared as (
-        select
-            coalesce(by_profession.report_year, core_totals.report_year) as report_year,
-            coalesce(by_profession.accreditor_group, core_totals.accreditor_group) as accreditor_group,
-            coalesce(by_profession.profession, core_totals.profession) as profession,
-            by_profession.other_learner_interactions as mart_other_learner_interactions,
-            coalesce(core_totals.other_learner_interactions, 0) as core_other_learner_interactions
-        from by_profession
-        full outer join
-            core_totals
-            on by_profession.report_year = core_totals.report_year
-            and by_profession.accreditor_group = core_totals.accreditor_group
-            and by_profession.profession = core_totals.profession
-    ),
-
     failing as (
-        select *
-        from compared
-        where
-            mart_other_learner_interactions is null
-            or mart_other_learner_interactions <> core_other_learner_interactions
+        {{
+            rows_that_differ(
+                "by_profession",
+                "core_totals",
+                ["report_year", "accreditor_group", "profession"],
+                ["other_learner_interactions"],
+                absent_is_zero=true,
+            )
+        }}
     )
 
 select *

@@ -73,11 +73,11 @@ class Numbering:
 def _lookups(w: Warehouse) -> dict:
     return {
         "activity_types": w.rows(
-            "select activity_type, activity_type_name from main.activity_types order by sort_order"
+            "select activity_type, activity_type_name from core.dim_activity_types order by sort_order"
         ),
         "organization_types": [
             r["organization_type"]
-            for r in w.rows("select organization_type from main.organization_types order by sort_order")
+            for r in w.rows("select organization_type from core.dim_organization_types order by sort_order")
         ],
     }
 
@@ -243,7 +243,7 @@ def income_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict)
     by_source = suppressed(w, year, group, "income_by_source")
     hide(t1, lambda r, c: ("All" if r is t1.total else r["income_source"], c) in by_source)
     org = w.rows(
-        "select i.* from annual_report.income_by_organization_type i join main.organization_types o "
+        "select i.* from annual_report.income_by_organization_type i join core.dim_organization_types o "
         "using (organization_type) where report_year = ? and accreditor_group = ? order by o.sort_order",
         [year, group],
     )
@@ -279,7 +279,7 @@ def income_tables(w: Warehouse, year: int, group: str, num: Numbering, lk: dict)
 def commercial_support_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
     rows = w.rows(
         "select c.* from annual_report.commercial_support_by_organization_type c "
-        "join main.organization_types o using (organization_type) "
+        "join core.dim_organization_types o using (organization_type) "
         "where report_year = ? and accreditor_group = ? order by o.sort_order",
         [year, group],
     )
@@ -344,7 +344,7 @@ def change_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
 
 def competencies_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
     rows = w.rows(
-        "select c.* from annual_report.competencies_addressed c join main.competencies s "
+        "select c.* from annual_report.competencies_addressed c join core.dim_competencies s "
         "using (competency_code) where report_year = ? and accreditor_group = ? order by s.sort_order",
         [year, group],
     )
@@ -367,7 +367,7 @@ def competencies_table(w: Warehouse, year: int, group: str, num: Numbering) -> T
 
 def professions_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
     rows = w.rows(
-        "select p.* from annual_report.other_learners_by_profession p join main.learner_professions s "
+        "select p.* from annual_report.other_learners_by_profession p join core.dim_learner_professions s "
         "using (profession) where report_year = ? and accreditor_group = ? order by s.sort_order",
         [year, group],
     )
@@ -391,7 +391,7 @@ def professions_table(w: Warehouse, year: int, group: str, num: Numbering) -> Ta
 def quartiles_table(w: Warehouse, year: int, group: str, num: Numbering) -> Table:
     rows = w.rows(
         "select q.* from annual_report.provider_quartiles_by_organization_type q "
-        "join main.organization_types o using (organization_type) "
+        "join core.dim_organization_types o using (organization_type) "
         "where report_year = ? and accreditor_group = ? order by o.sort_order",
         [year, group],
     )

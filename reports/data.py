@@ -49,14 +49,14 @@ class Warehouse:
         ]
 
     def exports(self) -> list[dict]:
-        """The exports the data comes from (staging view of raw.load_history), oldest first."""
+        """The exports the data comes from (ops.load_history), oldest first."""
         return self.rows(
             "select load_id, export_id, export_kind, exported_at, reporting_years, loaded_at "
-            "from staging.stg_pars__load_history order by load_id"
+            "from ops.load_history order by load_id"
         )
 
     def data_as_of(self):
-        row = self.one("select max(exported_at) as as_of from staging.stg_pars__load_history")
+        row = self.one("select max(exported_at) as as_of from ops.load_history")
         return row["as_of"] if row else None
 
     def close(self) -> None:

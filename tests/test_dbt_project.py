@@ -121,3 +121,26 @@ def test_counting_rules_have_unit_tests(manifest):
 def test_personal_data_is_tagged(manifest):
     tagged = {n["name"] for n in models(manifest) if n["config"].get("meta", {}).get("contains_personal_data")}
     assert {"stg_pars__learner_completions", "fct_learner_completions"} <= tagged
+
+
+def test_no_mart_reads_a_mart_of_another_area(manifest):
+    """A mart reads staging and intermediate models, seeds, the marts of its own area (its folder and schema:
+    annual_report, moc, rems, review, ops, research) and core, the shared base that every area builds on; core
+    reads no area. Logic two areas share is an intermediate model both read (the completeness problems of review
+    and ops: intermediate/review/int_review__completeness_*), so no area depends on another's published shape."""
+    nodes = manifest["nodes"]
+    crossing = []
+    for node in models(manifest):
+        if not node["path"].startswith("marts/"):
+            continue
+        area = node["path"].split("/")[1]
+        for parent in node["depends_on"]["nodes"]:
+            other = nodes.get(parent)
+            if other is None or other["resource_type"] != "model" or not other["path"].startswith("marts/"):
+                continue
+            other_area = other["path"].split("/")[1]
+            if other_area != area and other_area != "core":
+                crossing.append(f"{area}.{node['name']} reads {other_area}.{other['name']}")
+    assert crossing == [], "marts reading another area's marts:\n" + "\n".join(crossing)
+    core = [n for n in models(manifest) if n["path"].startswith("marts/core/")]
+    assert core and all(n["config"]["schema"] == "core" for n in core)

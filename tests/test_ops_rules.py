@@ -43,7 +43,7 @@ def test_every_quarantine_rule_the_loader_can_emit_has_a_sentence_and_a_fix():
 
 
 def test_every_completeness_rule_has_a_severity_a_sentence_and_a_fix():
-    sql = (ROOT / "models/marts/review/data_completeness.sql").read_text()
+    sql = (ROOT / "models/intermediate/review/int_review__completeness_problems.sql").read_text()
     applied = set(re.findall(r"'([a-z0-9_]+)' as rule_code", sql))
     rows = seed("completeness_rules")
     assert {r["rule_code"] for r in rows} == applied

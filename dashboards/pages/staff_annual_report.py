@@ -274,10 +274,10 @@ years = data.distinct("annual_report.enterprise_size", "report_year")
 if not years:
     st.info("The warehouse holds no reporting year yet.")
     st.stop()
-org_types = data.select("main.organization_types", order_by=["sort_order"])["organization_type"].tolist()
+org_types = data.select("core.dim_organization_types", order_by=["sort_order"])["organization_type"].tolist()
 activity_names = dict(
     data.select(
-        "main.activity_types", columns=["activity_type", "activity_type_name"], order_by=["sort_order"]
+        "core.dim_activity_types", columns=["activity_type", "activity_type_name"], order_by=["sort_order"]
     ).itertuples(index=False)
 )
 states = data.distinct(ROLLUP, "state", {"state": Exclude("All")})

@@ -15,7 +15,7 @@ GUIDE = 'the staff guide (docs/guide-staff.md), section "When a load fails"'
 
 attempts = ops.load_attempts(settings.warehouse())
 loads = data.select(
-    "staging.stg_pars__load_history",
+    "ops.load_history",
     columns=[
         "load_id",
         "export_id",
@@ -211,7 +211,7 @@ with tabs[1]:
         st.markdown(
             f"**{ui.plain(rule)}**: {ui.plain(chosen['rule_description'])} **How to fix it:** {ui.plain(chosen['fix'])}"
         )
-        rows = data.select("staging.stg_pars__quarantine", selected, order_by=["line_number"], limit=1000)
+        rows = data.select("ops.quarantined_rows", selected, order_by=["line_number"], limit=1000)
         st.caption(f"{len(rows):,} rows (at most 1,000 shown)")
         st.dataframe(rows, hide_index=True)
         ui.table_downloads(
@@ -222,7 +222,7 @@ with tabs[1]:
             details=selected,
         )
     with st.expander("Every quarantine rule: what it means and how to fix it"):
-        catalogue = data.select("main.quarantine_rules", order_by=["rule_order"])
+        catalogue = data.select("ops.quarantine_rule_catalogue", order_by=["rule_order"])
         st.dataframe(
             catalogue.rename(
                 columns={

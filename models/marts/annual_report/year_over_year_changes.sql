@@ -5,228 +5,85 @@
 -- year after a gap) has no previous year: NULL. A percent change from 0 is NULL. Values are doubles for
 -- comparison; the exact figures stay in the source marts. Every column of a source mart that is not a key or a
 -- label is a measure, so a measure added to a mart gets its changes here without an edit.
+{#-
+    The source marts: name, the breakdown expression, the key columns besides report_year and accreditor_group,
+    and the label columns that are neither key nor measure. A new annual-report mart is one more entry.
+-#}
+{%- set source_marts = [
+    {"name": "enterprise_size", "breakdown": "'Total'", "key_columns": [], "label_columns": []},
+    {
+        "name": "activity_matrix",
+        "breakdown": "organization_type || ' | ' || activity_type",
+        "key_columns": ["organization_type", "activity_type"],
+        "label_columns": [],
+    },
+    {
+        "name": "income_by_organization_type",
+        "breakdown": "organization_type",
+        "key_columns": ["organization_type"],
+        "label_columns": [],
+    },
+    {"name": "designed_and_evaluated_change", "breakdown": "'Total'", "key_columns": [], "label_columns": []},
+    {
+        "name": "competencies_addressed",
+        "breakdown": "competency_code",
+        "key_columns": ["competency_code"],
+        "label_columns": ["competency_name", "competency_framework"],
+    },
+    {
+        "name": "commercial_support_by_organization_type",
+        "breakdown": "organization_type",
+        "key_columns": ["organization_type"],
+        "label_columns": [],
+    },
+    {
+        "name": "other_learners_by_profession",
+        "breakdown": "profession",
+        "key_columns": ["profession"],
+        "label_columns": [],
+    },
+    {
+        "name": "provider_quartiles_by_organization_type",
+        "breakdown": "organization_type",
+        "key_columns": ["organization_type"],
+        "label_columns": [],
+    },
+] %}
 with
 
-    enterprise_size as (select * from {{ ref('enterprise_size') }}),
-
-    activity_matrix as (select * from {{ ref('activity_matrix') }}),
-
-    income_by_organization_type as (select * from {{ ref('income_by_organization_type') }}),
-
-    designed_and_evaluated_change as (select * from {{ ref('designed_and_evaluated_change') }}),
-
-    competencies_addressed as (select * from {{ ref('competencies_addressed') }}),
-
-    commercial_support_by_organization_type as (select * from {{ ref('commercial_support_by_organization_type') }}),
-
-    other_learners_by_profession as (select * from {{ ref('other_learners_by_profession') }}),
-
-    provider_quartiles_by_organization_type as (select * from {{ ref('provider_quartiles_by_organization_type') }}),
-
-    enterprise_size_measures as (
-        select report_year, accreditor_group, 'enterprise_size' as source_model, 'Total' as breakdown, measure, value
-        from
-            (
-                select report_year, accreditor_group, columns(* exclude (report_year, accreditor_group))::double
-                from enterprise_size
-            )
-            unpivot include nulls(value for measure in (columns(* exclude (report_year, accreditor_group))))
-    ),
-
-    activity_matrix_measures as (
-        select
-            report_year,
-            accreditor_group,
-            'activity_matrix' as source_model,
-            organization_type || ' | ' || activity_type as breakdown,
-            measure,
-            value
-        from
-            (
-                select
-                    report_year,
-                    accreditor_group,
-                    organization_type,
-                    activity_type,
-                    columns(* exclude (report_year, accreditor_group, organization_type, activity_type))::double
-                from activity_matrix
-            ) unpivot include nulls(
-                value for measure
-                in (columns(* exclude (report_year, accreditor_group, organization_type, activity_type)))
-            )
-    ),
-
-    income_by_organization_type_measures as (
-        select
-            report_year,
-            accreditor_group,
-            'income_by_organization_type' as source_model,
-            organization_type as breakdown,
-            measure,
-            value
-        from
-            (
-                select
-                    report_year,
-                    accreditor_group,
-                    organization_type,
-                    columns(* exclude (report_year, accreditor_group, organization_type))::double
-                from income_by_organization_type
-            ) unpivot include nulls(
-                value for measure in (columns(* exclude (report_year, accreditor_group, organization_type)))
-            )
-    ),
-
-    designed_and_evaluated_change_measures as (
-        select
-            report_year,
-            accreditor_group,
-            'designed_and_evaluated_change' as source_model,
-            'Total' as breakdown,
-            measure,
-            value
-        from
-            (
-                select report_year, accreditor_group, columns(* exclude (report_year, accreditor_group))::double
-                from designed_and_evaluated_change
-            )
-            unpivot include nulls(value for measure in (columns(* exclude (report_year, accreditor_group))))
-    ),
-
-    competencies_addressed_measures as (
-        select
-            report_year,
-            accreditor_group,
-            'competencies_addressed' as source_model,
-            competency_code as breakdown,
-            measure,
-            value
-        from
-            (
-                select
-                    report_year,
-                    accreditor_group,
-                    competency_code,
-                    columns(
-                        * exclude (
-                            report_year, accreditor_group, competency_code, competency_name, competency_framework
-                        )
-                    )::double
-                from competencies_addressed
-            ) unpivot include nulls(
-                value for measure in (columns(* exclude (report_year, accreditor_group, competency_code)))
-            )
-    ),
-
-    commercial_support_by_organization_type_measures as (
-        select
-            report_year,
-            accreditor_group,
-            'commercial_support_by_organization_type' as source_model,
-            organization_type as breakdown,
-            measure,
-            value
-        from
-            (
-                select
-                    report_year,
-                    accreditor_group,
-                    organization_type,
-                    columns(* exclude (report_year, accreditor_group, organization_type))::double
-                from commercial_support_by_organization_type
-            ) unpivot include nulls(
-                value for measure in (columns(* exclude (report_year, accreditor_group, organization_type)))
-            )
-    ),
-
-    other_learners_by_profession_measures as (
-        select
-            report_year,
-            accreditor_group,
-            'other_learners_by_profession' as source_model,
-            profession as breakdown,
-            measure,
-            value
-        from
-            (
-                select
-                    report_year,
-                    accreditor_group,
-                    profession,
-                    columns(* exclude (report_year, accreditor_group, profession))::double
-                from other_learners_by_profession
-            )
-            unpivot include nulls(value for measure in (columns(* exclude (report_year, accreditor_group, profession))))
-    ),
-
-    provider_quartiles_by_organization_type_measures as (
-        select
-            report_year,
-            accreditor_group,
-            'provider_quartiles_by_organization_type' as source_model,
-            organization_type as breakdown,
-            measure,
-            value
-        from
-            (
-                select
-                    report_year,
-                    accreditor_group,
-                    organization_type,
-                    columns(* exclude (report_year, accreditor_group, organization_type))::double
-                from provider_quartiles_by_organization_type
-            ) unpivot include nulls(
-                value for measure in (columns(* exclude (report_year, accreditor_group, organization_type)))
-            )
-    ),
+    {% for mart in source_marts %}
+        {%- set keys = ["report_year", "accreditor_group"] + mart.key_columns %}
+        {{ mart.name }}_measures as (
+            select
+                report_year,
+                accreditor_group,
+                '{{ mart.name }}' as source_model,
+                {{ mart.breakdown }} as breakdown,
+                measure,
+                value
+            from
+                (
+                    select
+                        {{ keys | join(", ") }},
+                        columns(* exclude ({{ (keys + mart.label_columns) | join(", ") }}))::double
+                    from {{ ref(mart.name) }}
+                )
+                unpivot include nulls(value for measure in (columns(* exclude ({{ keys | join(", ") }}))))
+        ),
+    {% endfor %}
 
     measures as (
-        select *
-        from enterprise_size_measures
-        union all
-        select *
-        from activity_matrix_measures
-        union all
-        select *
-        from income_by_organization_type_measures
-        union all
-        select *
-        from designed_and_evaluated_change_measures
-        union all
-        select *
-        from competencies_addressed_measures
-        union all
-        select *
-        from commercial_support_by_organization_type_measures
-        union all
-        select *
-        from other_learners_by_profession_measures
-        union all
-        select *
-        from provider_quartiles_by_organization_type_measures
+        {% for mart in source_marts %}
+            {% if not loop.first %}
+                union all
+            {% endif %}
+            select *
+            from {{ mart.name }}_measures
+        {% endfor %}
     ),
 
     compared as (
-        select
-            measures.report_year::integer as report_year,
-            measures.accreditor_group::varchar as accreditor_group,
-            measures.source_model::varchar as source_model,
-            measures.breakdown::varchar as breakdown,
-            measures.measure::varchar as measure,
-            measures.value::double as value,
-            previous_year.value::double as previous_year_value,
-            -- rounded: a difference of doubles such as 7600000.01 - 7600000.00 is otherwise 0.0099999998
-            round(measures.value - previous_year.value, 9)::double as absolute_change,
-            ((measures.value - previous_year.value) / nullif(abs(previous_year.value), 0) * 100)::double
-            as percent_change
-        from measures
-        left join
-            measures as previous_year
-            on previous_year.report_year = measures.report_year - 1
-            and previous_year.accreditor_group = measures.accreditor_group
-            and previous_year.source_model = measures.source_model
-            and previous_year.breakdown = measures.breakdown
-            and previous_year.measure = measures.measure
+        {{ changes_from_previous_year("measures", ["accreditor_group", "source_model", "breakdown"], absolute_change=true) }}
     )
 
 select *

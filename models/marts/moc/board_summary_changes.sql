@@ -51,22 +51,7 @@ with
             unpivot include nulls(value for measure in (columns(* exclude (report_year, breakdown))))
     ),
 
-    compared as (
-        select
-            measures.report_year::integer as report_year,
-            measures.breakdown::varchar as breakdown,
-            measures.measure::varchar as measure,
-            measures.value::double as value,
-            previous_year.value::double as previous_year_value,
-            ((measures.value - previous_year.value) / nullif(abs(previous_year.value), 0) * 100)::double
-            as percent_change
-        from measures
-        left join
-            measures as previous_year
-            on previous_year.report_year = measures.report_year - 1
-            and previous_year.breakdown = measures.breakdown
-            and previous_year.measure = measures.measure
-    )
+    compared as ({{ changes_from_previous_year("measures", ["breakdown"]) }})
 
 select *
 from compared

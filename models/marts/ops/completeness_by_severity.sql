@@ -2,7 +2,7 @@
 -- data operations page. A provider counts once per severity it has; every severity has a row, zero included.
 with
 
-    by_provider as (select * from {{ ref('data_completeness_by_provider') }}),
+    by_provider as (select * from {{ ref('int_review__completeness_by_provider') }}),
 
     rules as (select * from {{ ref('int_review__completeness_rules') }}),
 

@@ -4,7 +4,7 @@ with
 
     providers as (select * from {{ ref('dim_providers') }}),
 
-    detail as (select * from {{ ref('data_completeness') }}),
+    detail as (select * from {{ ref('int_review__completeness_problems') }}),
 
     rules as (select * from {{ ref('int_review__completeness_rules') }}),
 

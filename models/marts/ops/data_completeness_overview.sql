@@ -3,7 +3,7 @@
 -- data-completeness overview.
 with
 
-    by_provider as (select * from {{ ref('data_completeness_by_provider') }}),
+    by_provider as (select * from {{ ref('int_review__completeness_by_provider') }}),
 
     rules as (select * from {{ ref('int_review__completeness_rules') }}),
 

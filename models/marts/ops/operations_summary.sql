@@ -7,7 +7,7 @@ with
 
     quarantine as (select * from {{ ref('stg_pars__quarantine') }}),
 
-    completeness as (select * from {{ ref('data_completeness_by_provider') }}),
+    completeness as (select * from {{ ref('int_review__completeness_by_provider') }}),
 
     latest_load as (select export_id, exported_at, loaded_at from loads order by load_id desc limit 1),
 

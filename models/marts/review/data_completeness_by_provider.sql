@@ -1,32 +1,3 @@
--- One row per provider and completeness rule: how many of the provider's activities break the rule (zero
--- included, so a reviewer sees every rule checked).
-with
-
-    providers as (select provider_id from {{ ref('dim_providers') }}),
-
-    rules as (select * from {{ ref('int_review__completeness_rules') }}),
-
-    detail as (select * from {{ ref('data_completeness') }}),
-
-    tally as (
-        select provider_id, rule_code, count(*) as activities_flagged, sum(affected_records)::bigint as affected_records
-        from detail
-        group by provider_id, rule_code
-    ),
-
-    joined as (
-        select
-            providers.provider_id,
-            rules.rule_code,
-            rules.rule_order,
-            rules.rule_description,
-            coalesce(tally.activities_flagged, 0) as activities_flagged,
-            coalesce(tally.affected_records, 0) as affected_records,
-            rules.severity
-        from providers
-        cross join rules
-        left join tally using (provider_id, rule_code)
-    )
-
-select *
-from joined
+-- How many of each provider's activities break each completeness rule, zero included, for reviewers (the counts:
+-- intermediate int_review__completeness_by_provider, shared with the ops marts).
+with by_provider as (select * from {{ ref('int_review__completeness_by_provider') }}) select * from by_provider
