@@ -86,46 +86,44 @@ def _yearly(render, db: Path, year: int, out: Path, announce: str | None = None)
         raise _fail(exc) from None
 
 
-@report.command()
-@_YEAR
-@_DB
-@_OUT
-def annual(year: int, db: Path, out: Path) -> None:
+def _year_command(name: str, render: str, doc: str, announce: str | None = None) -> None:
+    """`pars report <name> --year --db --out`: `reports.api.<render>` through `_yearly` (doc: the command's help)."""
+
+    @report.command(name, help=doc)
+    @_YEAR
+    @_DB
+    @_OUT
+    def command(year: int, db: Path, out: Path) -> None:
+        from . import api
+
+        _yearly(getattr(api, render), db, year, out, announce.format(year=year) if announce else None)
+
+
+_year_command(
+    "annual",
+    "annual_report",
     """The annual Data Report of YEAR: tagged PDF, an Excel workbook (one sheet per table) and CSVs.
 
     Example: pars report annual --year 2023 --db data/warehouse.duckdb --out reports-out
-    """
-    from .api import annual_report
-
-    _yearly(annual_report, db, year, out, f"annual Data Report {year}")
-
-
-@report.command()
-@_YEAR
-@_DB
-@_OUT
-def moc(year: int, db: Path, out: Path) -> None:
+    """,
+    announce="annual Data Report {year}",
+)
+_year_command(
+    "moc",
+    "moc_report",
     """MOC report of YEAR: board by board, and the providers that need follow-up.
 
     Example: pars report moc --year 2023 --db data/warehouse.duckdb --out reports-out
-    """
-    from .api import moc_report
-
-    _yearly(moc_report, db, year, out)
-
-
-@report.command()
-@_YEAR
-@_DB
-@_OUT
-def rems(year: int, db: Path, out: Path) -> None:
+    """,
+)
+_year_command(
+    "rems",
+    "rems_report",
     """Opioid Analgesic REMS report of YEAR: the summary and activity list for the FDA submission.
 
     Example: pars report rems --year 2023 --db data/warehouse.duckdb --out reports-out
-    """
-    from .api import rems_report
-
-    _yearly(rems_report, db, year, out)
+    """,
+)
 
 
 @report.command()
