@@ -10,17 +10,10 @@ from pathlib import Path
 import click
 
 from warehouse.console import CommandError
+from warehouse.options import file_option, folder_option
 
-_DB = click.option(
-    "--db", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The published warehouse file."
-)
-_OUT = click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder to write the report files into (created).",
-)
+_DB = file_option("--db", "The published warehouse file.", required=True)
+_OUT = folder_option("--out", "Folder to write the report files into (created).", required=True)
 _YEAR = click.option("--year", required=True, type=int, help="Reporting year.")
 
 
