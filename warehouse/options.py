@@ -6,15 +6,25 @@ the same way in every command (docs/cli.md).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 
-def _path_option(
-    name: str, help: str, folder: bool, dest: str | None, required: bool, exists: bool, default: Path | str | None
+def path_option(
+    name: str,
+    help: str,
+    *,
+    folder: bool = False,
+    dest: str | None = None,
+    required: bool = False,
+    exists: bool = False,
+    default: Path | str | None = None,
 ) -> Callable:
+    """`--name FILE` (a folder refused) or, with `folder`, `--name DIRECTORY` (a file refused); `exists`: it must
+    exist already; `dest`: the parameter's name (default: the option's)."""
     return click.option(
         name,
         dest or name.lstrip("-").replace("-", "_"),
@@ -26,27 +36,5 @@ def _path_option(
     )
 
 
-def file_option(
-    name: str,
-    help: str,
-    *,
-    dest: str | None = None,
-    required: bool = False,
-    exists: bool = False,
-    default: Path | str | None = None,
-) -> Callable:
-    """`--name FILE`: a file path (a folder is refused); `exists`: it must exist already."""
-    return _path_option(name, help, False, dest, required, exists, default)
-
-
-def folder_option(
-    name: str,
-    help: str,
-    *,
-    dest: str | None = None,
-    required: bool = False,
-    exists: bool = False,
-    default: Path | str | None = None,
-) -> Callable:
-    """`--name DIRECTORY`: a folder path (a file is refused); `exists`: it must exist already."""
-    return _path_option(name, help, True, dest, required, exists, default)
+file_option = path_option
+folder_option = functools.partial(path_option, folder=True)
