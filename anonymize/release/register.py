@@ -176,7 +176,7 @@ def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> li
 
 
 def tables_activities_audit(candidate: Candidate, registered: list[Registered]) -> list[str]:
-    """The tables x activities (and tables x tables) disclosure audit: anonymize/release/joint.py."""
+    """The tables x activities (and tables x tables) disclosure audit: anonymize/release/joint/."""
     from .joint import tables_activities_audit as audit
 
     return audit(candidate, registered)
