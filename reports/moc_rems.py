@@ -157,6 +157,8 @@ def rems_columns(year: int) -> list[Column]:
 def rems_summary(w: Warehouse, year: int, measures: list[tuple[str, str]]) -> tuple[dict | None, list[dict]]:
     """rems.summary's row of the year, and its measures as rows (label, value, previous year's, percent change)."""
     s = w.one("select * from rems.summary where report_year = ?", [year])
+    if s is None:  # a year without data: its "No data" section
+        return None, []
     changes = {
         r["measure"]: r
         for r in w.rows(
@@ -173,7 +175,7 @@ def rems_summary(w: Warehouse, year: int, measures: list[tuple[str, str]]) -> tu
         }
         for key, label in measures
     ]
-    return s, (rows if s else [])
+    return s, rows
 
 
 def moc_context(w: Warehouse, year: int) -> dict:
