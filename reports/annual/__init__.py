@@ -1,6 +1,7 @@
 """The annual Data Report: tables, summary sentences and charts from the annual_report marts.
 
-- `reports.annual.tables`: Table 1, the matrices, and the tables read from one mart each (specs);
+- `reports.annual.tables`: Table 1, the matrices, MOC and REMS, and what the tables share (numbering, suppression);
+- `reports.annual.specs`: the tables read from one mart each, as specs, and a group's tables in order;
 - `reports.annual.charts`: the figures;
 - `reports.annual.context`: the summary, key figures and lineage, and `build_context` (what annual.html renders).
 """
@@ -9,6 +10,14 @@ from __future__ import annotations
 
 from .charts import income_share_chart, number_figures, trend_charts
 from .context import KEY_FIGURES, all_tables, build_context, key_figures, lineage, summary_sentences
+from .specs import (
+    commercial_support_table,
+    competencies_table,
+    group_tables,
+    income_tables,
+    professions_table,
+    quartiles_table,
+)
 from .tables import (
     GROUP_NAMES,
     MATRIX_MEASURES,
@@ -17,15 +26,9 @@ from .tables import (
     Numbering,
     change_table,
     changes,
-    commercial_support_table,
-    competencies_table,
-    group_tables,
     hide,
-    income_tables,
     matrix_tables,
     moc_table,
-    professions_table,
-    quartiles_table,
     rems_table,
     size_table,
     suppressed,

@@ -6,12 +6,12 @@ from ..data import Warehouse
 from ..tables import Table
 from ..wording import plural
 from .charts import income_share_chart, number_figures, trend_charts
+from .specs import group_tables
 from .tables import (
     GROUP_NAMES,
     SIZE_MEASURES,
     Numbering,
     changes,
-    group_tables,
     lookups,
     moc_table,
     rems_table,
