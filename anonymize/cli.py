@@ -7,30 +7,13 @@ from pathlib import Path
 import click
 
 from warehouse.console import CommandError
+from warehouse.options import file_option, folder_option
 
 
 @click.command()
-@click.option(
-    "--input",
-    "input_path",
-    required=True,
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="Table to anonymize: CSV or Parquet.",
-)
-@click.option(
-    "--policy",
-    "policy",
-    required=True,
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="Anonymization policy (YAML, see docs/anonymization-policy.md).",
-)
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Output folder (created; must not exist or be empty).",
-)
+@file_option("--input", "Table to anonymize: CSV or Parquet.", dest="input_path", required=True, exists=True)
+@file_option("--policy", "Anonymization policy (YAML, see docs/anonymization-policy.md).", required=True, exists=True)
+@folder_option("--out", "Output folder (created; must not exist or be empty).", required=True)
 @click.option("--no-local-recoding", is_flag=True, help="Release the global optimum only, even if the policy asks.")
 def anonymize(input_path: Path, policy: Path, out: Path, no_local_recoding: bool) -> None:
     """Anonymize a table: optimal generalization under k, l and a suppression limit.

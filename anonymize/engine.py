@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+from warehouse.files import atomic_folder
 
 from . import hierarchy as hier
 from .lattice import InfeasiblePolicy, LatticeSearch
@@ -173,20 +174,11 @@ def run(input_path: Path, policy_path: Path, out: Path, local_recoding: bool | N
     data = read_table(Path(input_path), policy.separator)
     result = anonymize(data, policy, local_recoding)
     result.report["input"] = str(Path(input_path).resolve())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_folder(out) as staging:
         result.table.write_parquet(staging / "anonymized.parquet")
         from .release.writer import write_csv  # the project's CSV rule: CR/LF quoted, formulas and controls inert
 
         write_csv(result.table, staging / "anonymized.csv")
         (staging / "risk_report.json").write_text(json.dumps(result.report, indent=2) + "\n")
         shutil.copyfile(policy_path, staging / "policy.yaml")
-        if out.exists():
-            out.rmdir()
-        staging.chmod(0o755)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return result.report

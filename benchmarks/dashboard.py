@@ -29,17 +29,10 @@ import duckdb
 
 from dashboards import auth
 from dashboards.serve import healthy
+from reports.render import CHROMIUM_ARGS
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = CHROMIUM_ARGS  # the flags every headless chromium of the project runs with
 # The explorer is complete when everything the user sees for the new selection is drawn: the selection line names the
 # filter just chosen, nothing is stale (Streamlit marks the elements of a (fragment) rerun stale until they are sent
 # again), the app is not running, the six metrics are drawn, the three charts (two trend charts and the breakdown;

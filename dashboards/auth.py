@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
-import tempfile
 from pathlib import Path
+
+from warehouse.files import atomic_write
 
 ROLES = ("staff", "reviewer", "researcher")
 
@@ -124,17 +124,8 @@ def remove_user(path: Path, name: str) -> bool:
 
 def _write_users(path: Path, users: dict) -> None:
     """Replace the users file atomically with a 0600 file (written in full, then renamed over the old one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump({"version": 1, "users": users}, fh, indent=2, sort_keys=True)
-            fh.write("\n")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps({"version": 1, "users": users}, indent=2, sort_keys=True) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text), mode=0o600)
 
 
 def private(path: Path) -> None:

@@ -7,11 +7,13 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from dashboards import audit, auth, settings, signin_state
+from warehouse.options import file_option, folder_option
 
 APP = Path(__file__).with_name("serve.py")  # st.App around app.py: the sign-in cookie routes and the endpoint guard
 DEFAULT_USERS = Path("data/users.json")
@@ -79,37 +81,21 @@ def app_environment(db: Path, releases: Path, users: Path, audit_log: Path) -> d
     return env
 
 
+def _users_option(help: str, dest: str = "users") -> Callable:
+    return file_option("--users", help, dest=dest, default=DEFAULT_USERS)
+
+
 @click.command()
-@click.option(
+@file_option(
     "--db",
-    "db",
+    "The published warehouse (read-only; a `pars build` may replace it while the app runs).",
     required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The published warehouse (read-only; a `pars build` may replace it while the app runs).",
 )
-@click.option(
-    "--releases",
-    "releases",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Directory of research releases (one subdirectory per release).",
-)
+@folder_option("--releases", "Directory of research releases (one subdirectory per release).", required=True)
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--address", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option(
-    "--users",
-    "users",
-    default=DEFAULT_USERS,
-    show_default=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Users file (`pars users add`).",
-)
-@click.option(
-    "--audit-log",
-    "audit_log",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Audit log (JSONL) of sign-ins and downloads. Default: audit.jsonl beside the users file.",
-)
+@_users_option("Users file (`pars users add`).")
+@file_option("--audit-log", "Audit log (JSONL) of sign-ins and downloads. Default: audit.jsonl beside the users file.")
 def serve(db: Path, releases: Path, port: int, address: str, users: Path, audit_log: Path | None) -> None:
     """Serve the dashboards: staff, reviewer and researcher pages behind a sign-in.
 
@@ -160,14 +146,7 @@ def users() -> None:
 @users.command("add")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(auth.ROLES))
-@click.option(
-    "--users",
-    "users_file",
-    default=DEFAULT_USERS,
-    show_default=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Users file to create or update.",
-)
+@_users_option("Users file to create or update.", "users_file")
 @click.option(
     "--password-file",
     type=click.File("r"),
@@ -198,14 +177,7 @@ def users_add(name: str, role: str, users_file: Path, password_file, oidc: bool)
 
 @users.command("remove")
 @click.argument("name")
-@click.option(
-    "--users",
-    "users_file",
-    default=DEFAULT_USERS,
-    show_default=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Users file to update.",
-)
+@_users_option("Users file to update.", "users_file")
 def users_remove(name: str, users_file: Path) -> None:
     """Remove a user; a running `pars serve` signs them out at their next click.
 

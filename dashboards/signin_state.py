@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.files import atomic_write
+
 _THREADS = threading.Lock()  # flock already excludes other processes; this orders the threads of this one
 TICKET_SECONDS = 60
 
@@ -78,17 +80,8 @@ class SignInState:
         return state
 
     def _write(self, state: dict) -> None:
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                json.dump(state, fh, sort_keys=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        text = json.dumps(state, sort_keys=True)
+        atomic_write(self.path, lambda tmp: tmp.write_text(text), mode=0o600)
 
     def _prune(self, state: dict, now: float) -> None:
         window = self.limits.window_seconds

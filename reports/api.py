@@ -34,21 +34,24 @@ def _write_all(name: str, template: str, sheets, out: Path, **context) -> dict[s
     }
 
 
+def _yearly(context, tables, name: str, template: str, title: str, db: Path, year: int, out: Path) -> dict[str, Path]:
+    """A report of one year: its context read from the warehouse (closed before rendering), then its files."""
+    with Warehouse(db) as w:
+        ctx = context(w, year)
+        as_of = _as_of_text(w)
+    return _write_all(name, template, tables(ctx), out, doc_title=title, as_of_text=as_of, **ctx)
+
+
+def _tables(ctx: dict) -> list:
+    return ctx["tables"]
+
+
 def annual_report(db: Path, year: int, out: Path) -> dict[str, Path]:
     """The annual Data Report for `year`: <out>/data-report-<year>.pdf, .xlsx and a folder of CSVs."""
     from .annual import all_tables, build_context
 
-    with Warehouse(db) as w:
-        ctx = build_context(w, year)
-        as_of = _as_of_text(w)
-    return _write_all(
-        f"data-report-{year}",
-        "annual.html",
-        all_tables(ctx),
-        out,
-        doc_title=f"ACCME Data Report {year}",
-        as_of_text=as_of,
-        **ctx,
+    return _yearly(
+        build_context, all_tables, f"data-report-{year}", "annual.html", f"ACCME Data Report {year}", db, year, out
     )
 
 
@@ -56,17 +59,8 @@ def moc_report(db: Path, year: int, out: Path) -> dict[str, Path]:
     """MOC report for `year` (board by board, providers needing follow-up): PDF, workbook and CSVs."""
     from .moc_rems import moc_context
 
-    with Warehouse(db) as w:
-        ctx = moc_context(w, year)
-        as_of = _as_of_text(w)
-    return _write_all(
-        f"moc-report-{year}",
-        "moc.html",
-        ctx["tables"],
-        out,
-        doc_title=f"CME for MOC: board report {year}",
-        as_of_text=as_of,
-        **ctx,
+    return _yearly(
+        moc_context, _tables, f"moc-report-{year}", "moc.html", f"CME for MOC: board report {year}", db, year, out
     )
 
 
@@ -74,17 +68,8 @@ def rems_report(db: Path, year: int, out: Path) -> dict[str, Path]:
     """Opioid Analgesic REMS report for `year` (the FDA submission's summary and activity list)."""
     from .moc_rems import rems_context
 
-    with Warehouse(db) as w:
-        ctx = rems_context(w, year)
-        as_of = _as_of_text(w)
-    return _write_all(
-        f"rems-report-{year}",
-        "rems.html",
-        ctx["tables"],
-        out,
-        doc_title=f"Opioid Analgesic REMS report {year}",
-        as_of_text=as_of,
-        **ctx,
+    return _yearly(
+        rems_context, _tables, f"rems-report-{year}", "rems.html", f"Opioid Analgesic REMS report {year}", db, year, out
     )
 
 

@@ -10,17 +10,10 @@ from pathlib import Path
 import click
 
 from warehouse.console import CommandError
+from warehouse.options import file_option, folder_option
 
-_DB = click.option(
-    "--db", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The published warehouse file."
-)
-_OUT = click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder to write the report files into (created).",
-)
+_DB = file_option("--db", "The published warehouse file.", required=True)
+_OUT = folder_option("--out", "Folder to write the report files into (created).", required=True)
 _YEAR = click.option("--year", required=True, type=int, help="Reporting year.")
 
 
@@ -86,46 +79,44 @@ def _yearly(render, db: Path, year: int, out: Path, announce: str | None = None)
         raise _fail(exc) from None
 
 
-@report.command()
-@_YEAR
-@_DB
-@_OUT
-def annual(year: int, db: Path, out: Path) -> None:
+def _year_command(name: str, render: str, doc: str, announce: str | None = None) -> None:
+    """`pars report <name> --year --db --out`: `reports.api.<render>` through `_yearly` (doc: the command's help)."""
+
+    @report.command(name, help=doc)
+    @_YEAR
+    @_DB
+    @_OUT
+    def command(year: int, db: Path, out: Path) -> None:
+        from . import api
+
+        _yearly(getattr(api, render), db, year, out, announce.format(year=year) if announce else None)
+
+
+_year_command(
+    "annual",
+    "annual_report",
     """The annual Data Report of YEAR: tagged PDF, an Excel workbook (one sheet per table) and CSVs.
 
     Example: pars report annual --year 2023 --db data/warehouse.duckdb --out reports-out
-    """
-    from .api import annual_report
-
-    _yearly(annual_report, db, year, out, f"annual Data Report {year}")
-
-
-@report.command()
-@_YEAR
-@_DB
-@_OUT
-def moc(year: int, db: Path, out: Path) -> None:
+    """,
+    announce="annual Data Report {year}",
+)
+_year_command(
+    "moc",
+    "moc_report",
     """MOC report of YEAR: board by board, and the providers that need follow-up.
 
     Example: pars report moc --year 2023 --db data/warehouse.duckdb --out reports-out
-    """
-    from .api import moc_report
-
-    _yearly(moc_report, db, year, out)
-
-
-@report.command()
-@_YEAR
-@_DB
-@_OUT
-def rems(year: int, db: Path, out: Path) -> None:
+    """,
+)
+_year_command(
+    "rems",
+    "rems_report",
     """Opioid Analgesic REMS report of YEAR: the summary and activity list for the FDA submission.
 
     Example: pars report rems --year 2023 --db data/warehouse.duckdb --out reports-out
-    """
-    from .api import rems_report
-
-    _yearly(rems_report, db, year, out)
+    """,
+)
 
 
 @report.command()

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from warehouse.files import atomic_folder, atomic_write
 from warehouse.paths import confined, remove_tree
 
 from . import clean_text, safe_cell
@@ -86,17 +84,7 @@ def write_workbook(tables: list[Table], path: Path) -> Path:
         notes = [x for x in (t.note, f"Source: {t.source}" if t.source else "") if x]
         for k, note in enumerate(notes):
             ws.cell(row=len(rows) + 5 + k, column=1, value=_cell(note))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return atomic_write(path, wb.save)
 
 
 def csv_name(table: Table) -> str:
@@ -112,9 +100,7 @@ def write_csvs(tables: list[Table], folder: Path) -> Path:
     """
     folder = Path(folder)
     target = confined(folder.parent, folder.name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
-    try:
+    with atomic_folder(target, mode=None, clear=lambda: remove_tree(folder.parent, folder.name)) as tmp:
         for t in tables:
             write_csv(
                 tmp / csv_name(t),
@@ -124,11 +110,6 @@ def write_csvs(tables: list[Table], folder: Path) -> Path:
                     for r in t.rows + ([t.total] if t.total else [])
                 ),
             )
-        remove_tree(folder.parent, folder.name)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
     return folder
 
 

@@ -1,7 +1,7 @@
 """One table of the words and number formats people see for the marts' columns: dashboards, workbooks and PDFs.
 
 LABELS maps a mart column to its label ("report_year" -> "Reporting year"); FORMATS maps a column to a format kind:
-integer, dollars, hours, percent (a share 0..1), rate (a share 0..1 shown with one decimal), decimal, date, list
+integer, dollars, hours, percent (a share 0..1), change (a percent change, signed), decimal, date, list
 (a list of codes, shown comma-separated in natural order) or year. A column in neither table keeps a readable
 version of its name (underscores become spaces, first letter capitalized), so a new column is never shown raw.
 
@@ -308,6 +308,7 @@ EXCEL: dict[str, str] = {
     "decimal": "#,##0.00",
     "date": "yyyy-mm-dd",
     "year": "0",
+    "change": '+0.0"%";-0.0"%";0.0"%"',  # a percent change, already x100: +4.3%
 }
 
 
@@ -376,6 +377,8 @@ def format_value(value, kind: str = "integer") -> str:
         return f"{float(number):,.2f}"
     if kind == "year":
         return str(int(number))
+    if kind == "change":
+        return f"{float(number):+.1f}%"
     return str(value)
 
 
@@ -396,19 +399,22 @@ def kinds_by_label(columns: Iterable[str]) -> dict[str, str]:
     return {label(c): kind(c) for c in columns}
 
 
-#: The PDF tables' format of each kind (reports/tables.py `fmt`), so the reports format a column as the dashboards
-#: and workbooks do.
-PDF_KINDS: dict[str, str] = {
-    "integer": "int",
-    "hours": "num1",
-    "decimal": "num",
-    "dollars": "money",
-    "percent": "pct",
+#: The PDF tables' kinds (reports/tables.py `Column.kind`) and the kinds of this module they are formatted as: one
+#: formatter (`format_value`) for the reports, the workbooks and the dashboards.
+TABLE_KINDS: dict[str, str] = {
+    "int": "integer",
+    "num": "decimal",
+    "num1": "hours",
+    "money": "dollars",
+    "share": "percent",
+    "pct": "change",
     "date": "date",
     "list": "list",
-    "year": "text",
-    "text": "text",
+    "bool": "bool",
 }
+
+#: this module's kinds -> the PDF tables' kinds (a year is printed as text: no thousands separator)
+PDF_KINDS: dict[str, str] = {**{v: k for k, v in TABLE_KINDS.items()}, "year": "text", "text": "text"}
 
 
 def pdf_kind(column: str) -> str:

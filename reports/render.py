@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import tempfile
 from pathlib import Path
 
 import jinja2
 
+from warehouse.files import atomic_write
+from warehouse.pdf import html_to_pdf
 from warehouse.text import clean_text, html_value
 
 from .tables import fmt
@@ -30,21 +30,6 @@ _env.filters["fmt"] = fmt
 
 def render_html(template: str, **context) -> str:
     return _env.get_template(template).render(**context)
-
-
-def _atomic(path: Path, write) -> Path:
-    """Call write(tmp) on a temporary file beside `path`, then move it into place (nothing half-written)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
 
 
 def _css_string(text: str) -> str:
@@ -115,23 +100,9 @@ class ChromiumPdf:
             self._page.set_content(html, wait_until="load")
             self._page.pdf(path=tmp, prefer_css_page_size=True, print_background=True, tagged=True, outline=True)
 
-        return _atomic(path, write)
-
-
-@functools.cache
-def _weasy_css():
-    from weasyprint import CSS
-
-    return CSS(filename=str(TEMPLATES / "report.css"))
+        return atomic_write(path, write)
 
 
 def write_pdf(html: str, path: Path) -> Path:
     """Write a tagged PDF (PDF/UA-1, fonts embedded) atomically: a failed render leaves no half-written file."""
-    from weasyprint import HTML
-
-    return _atomic(
-        path,
-        lambda tmp: HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
-            tmp, stylesheets=[_weasy_css()], pdf_variant="pdf/ua-1"
-        ),
-    )
+    return html_to_pdf(html, path, base_url=TEMPLATES, stylesheet=TEMPLATES / "report.css")

@@ -14,21 +14,29 @@ from pathlib import Path
 
 from warehouse.paths import confined, safe_name
 
+from .columns import (
+    ACTIVITY,
+    DESIGNATION,
+    LATE_RATE,
+    OTHER_LEARNERS,
+    PHYSICIANS,
+    REJECTION_RATE,
+    STATUS,
+    TITLE,
+    TYPE,
+    YEAR,
+)
 from .data import ReportError, Warehouse
 from .excel import write_csvs
 from .labels import label, pdf_kind
 from .render import ChromiumPdf, render_html
-from .tables import Column, Table
+from .tables import TableSpec, col
 from .wording import source
 
 # Long lists (the term's activities, the per-activity problems) show at most this many rows in the PDF; the full
 # lists go to CSV files beside it. WeasyPrint spends ~0.3 s per page of a long table, and at scale 1 the biggest
 # providers have thousands of activities: full lists would make `--all` take hours for no reader's benefit.
 PDF_LIST_LIMIT = 50
-
-
-def _src(mart: str) -> dict:
-    return {"source": source(mart), "lineage": mart}
 
 
 #: the peer comparison's positions in words
@@ -57,173 +65,192 @@ def _peer_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
+#: the packet's tables read from one mart each for one provider, in the order printed: (id, title, spec)
+PACKET_TABLES = [
+    (
+        "t-history",
+        "Accreditation history and findings",
+        TableSpec(
+            "review.accreditation_history",
+            "select * from {mart} where provider_id = ? order by decision_sequence",
+            (
+                col("decision_sequence", "#"),
+                col("decision_date", "Date"),
+                col("decision_type", "Decision"),
+                col("accreditation_status", "Status"),
+                col("term_end_date", "Term ends"),
+                col("findings"),
+                col("noncompliance_findings", "Noncompliant findings"),
+                col("commendation_criteria_met"),
+                col("noncompliant_criteria"),
+            ),
+            small=True,
+        ),
+    ),
+    (
+        "t-profile",
+        "Current term profile by year and activity type",
+        TableSpec(
+            "review.term_profile",
+            "select * from {mart} where provider_id = ? order by report_year, activity_type",
+            (
+                YEAR,
+                TYPE,
+                col("activities"),
+                col("activities_not_closed", "Not closed"),
+                col("hours_of_instruction", "Hours"),
+                PHYSICIANS,
+                OTHER_LEARNERS,
+                col("jointly_provided_activities", "Joint"),
+                col("commercially_supported_activities", "Supported"),
+                col("commercial_support_income", "Support income"),
+                col("moc_registered_activities", "MOC"),
+                col("rems_activities", "REMS"),
+            ),
+            note="Counted (Closed) activities; 'Not closed' counts the term's others.",
+        ),
+    ),
+    (
+        "t-rules",
+        "Data completeness by rule",
+        TableSpec(
+            "review.data_completeness_by_provider",
+            "select * from {mart} where provider_id = ? order by rule_order",
+            (
+                col("rule_description", "Rule"),
+                col("activities_flagged", "Activities"),
+                col("affected_records", "Records"),
+            ),
+        ),
+    ),
+    (
+        "t-pip",
+        "Performance-in-practice sample",
+        TableSpec(
+            "review.pip_sample",
+            "select * from {mart} where provider_id = ? order by sample_position",
+            (
+                col("sample_position", "#"),
+                ACTIVITY,
+                YEAR,
+                TITLE,
+                TYPE,
+                col("stratum_key", "Stratum"),
+                col("selection_reason", "Picked for"),
+            ),
+        ),
+    ),
+    (
+        "t-peers",
+        "Peer comparison ({organization_type})",
+        TableSpec(
+            "review.peer_comparison",
+            "select * from {mart} where provider_id = ? order by report_year desc, measure",
+            (
+                YEAR,
+                col("measure"),
+                col("provider_value", "Provider", "num1"),
+                col("peer_providers", "Peers"),
+                col("peer_p25", "Peer 25th pct.", "num1"),
+                col("peer_median", "Peer median", "num1"),
+                col("peer_p75", "Peer 75th pct.", "num1"),
+                col("position_among_peers", "Position"),
+            ),
+        ),
+    ),
+    (
+        "t-moc",
+        "MOC participation: completions reported by board",
+        TableSpec(
+            "moc.provider_reporting_timeliness",
+            "select * from {mart} where provider_id = ? order by report_year, board",
+            (
+                YEAR,
+                col("board", "Board", "code"),
+                col("completions"),
+                col("completions_rejected", "Rejected"),
+                col("late_completions", "Late"),
+                LATE_RATE,
+                REJECTION_RATE,
+                col("median_days_to_report", "Median days", "num1"),
+            ),
+        ),
+    ),
+    (
+        "t-rems",
+        "REMS participation: activities with a REMS record",
+        TableSpec(
+            "rems.activity_list",
+            "select * from {mart} where provider_id = ? order by report_year, activity_id",
+            (
+                ACTIVITY,
+                YEAR,
+                TITLE,
+                STATUS,
+                DESIGNATION,
+                col("is_rpc_funded", "RPC funded", "bool"),
+                PHYSICIANS,
+                OTHER_LEARNERS,
+            ),
+        ),
+    ),
+    (
+        "t-problems",
+        "Data-completeness problems by activity",
+        TableSpec(
+            "review.data_completeness",
+            "select d.* from {mart} d join review.data_completeness_by_provider r using (provider_id, rule_code) "
+            "where provider_id = ? order by r.rule_order, d.activity_id",
+            (
+                ACTIVITY,
+                YEAR,
+                TITLE,
+                STATUS,
+                col("message", "Problem"),
+            ),
+            small=True,
+            wide=True,
+        ),
+    ),
+    (
+        "t-activities",
+        "Activities of the current term",
+        TableSpec(
+            "review.term_activities",
+            "select * from {mart} where provider_id = ? order by start_date, activity_id",
+            (
+                ACTIVITY,
+                col("provider_activity_id", "Own key", "code"),
+                YEAR,
+                TITLE,
+                TYPE,
+                col("start_date", "Start"),
+                col("end_date", "End"),
+                STATUS,
+                PHYSICIANS,
+                col("other_learner_interactions", "Other"),
+                col("is_jointly_provided", "Joint", "bool"),
+                col("has_commercial_support", "Support", "bool"),
+                col("is_moc_registered", "MOC", "bool"),
+            ),
+            small=True,
+            wide=True,
+        ),
+    ),
+]
+
+
 def packet_context(w: Warehouse, provider_id: str) -> dict:
     term = w.one("select * from review.current_term where provider_id = ?", [provider_id])
     if term is None:
         raise ReportError(f"provider {provider_id!r} is not in the warehouse (review.current_term)")
-    p = [provider_id]
-    history = Table(
-        "t-history",
-        "Accreditation history and findings",
-        [
-            Column("decision_sequence", "#", "int"),
-            Column("decision_date", "Date", "date"),
-            Column("decision_type", "Decision", "text"),
-            Column("accreditation_status", "Status", "text"),
-            Column("term_end_date", "Term ends", "date"),
-            Column("findings", "Findings", "int"),
-            Column("noncompliance_findings", "Noncompliant findings", "int"),
-            Column("commendation_criteria_met", "Commendation criteria met", "int"),
-            Column("noncompliant_criteria", "Noncompliant criteria", "list"),
-        ],
-        w.rows("select * from review.accreditation_history where provider_id = ? order by decision_sequence", p),
-        **_src("review.accreditation_history"),
-        small=True,
-    )
-    profile = Table(
-        "t-profile",
-        "Current term profile by year and activity type",
-        [
-            Column("report_year", "Year", "code"),
-            Column("activity_type", "Type", "code"),
-            Column("activities", "Activities", "int"),
-            Column("activities_not_closed", "Not closed", "int"),
-            Column("hours_of_instruction", "Hours", "num1"),
-            Column("physician_interactions", "Physicians", "int"),
-            Column("other_learner_interactions", "Other learners", "int"),
-            Column("jointly_provided_activities", "Joint", "int"),
-            Column("commercially_supported_activities", "Supported", "int"),
-            Column("commercial_support_income", "Support income", "money"),
-            Column("moc_registered_activities", "MOC", "int"),
-            Column("rems_activities", "REMS", "int"),
-        ],
-        w.rows("select * from review.term_profile where provider_id = ? order by report_year, activity_type", p),
-        **_src("review.term_profile"),
-        note="Counted (Closed) activities; 'Not closed' counts the term's others.",
-    )
-    activities = Table(
-        "t-activities",
-        "Activities of the current term",
-        [
-            Column("activity_id", "Activity", "code"),
-            Column("provider_activity_id", "Own key", "code"),
-            Column("report_year", "Year", "code"),
-            Column("title", "Title", "text"),
-            Column("activity_type", "Type", "code"),
-            Column("start_date", "Start", "date"),
-            Column("end_date", "End", "date"),
-            Column("activity_status", "Status", "text"),
-            Column("physician_interactions", "Physicians", "int"),
-            Column("other_learner_interactions", "Other", "int"),
-            Column("is_jointly_provided", "Joint", "bool"),
-            Column("has_commercial_support", "Support", "bool"),
-            Column("is_moc_registered", "MOC", "bool"),
-        ],
-        w.rows("select * from review.term_activities where provider_id = ? order by start_date, activity_id", p),
-        **_src("review.term_activities"),
-        small=True,
-        wide=True,
-    )
-    rules = Table(
-        "t-rules",
-        "Data completeness by rule",
-        [
-            Column("rule_description", "Rule", "text"),
-            Column("activities_flagged", "Activities", "int"),
-            Column("affected_records", "Records", "int"),
-        ],
-        w.rows("select * from review.data_completeness_by_provider where provider_id = ? order by rule_order", p),
-        **_src("review.data_completeness_by_provider"),
-    )
-    problems = Table(
-        "t-problems",
-        "Data-completeness problems by activity",
-        [
-            Column("activity_id", "Activity", "code"),
-            Column("report_year", "Year", "code"),
-            Column("title", "Title", "text"),
-            Column("activity_status", "Status", "text"),
-            Column("message", "Problem", "text"),
-        ],
-        w.rows(
-            "select d.* from review.data_completeness d join review.data_completeness_by_provider r "
-            "using (provider_id, rule_code) where provider_id = ? order by r.rule_order, d.activity_id",
-            p,
-        ),
-        **_src("review.data_completeness"),
-        small=True,
-        wide=True,
-    )
-    pip = Table(
-        "t-pip",
-        "Performance-in-practice sample",
-        [
-            Column("sample_position", "#", "int"),
-            Column("activity_id", "Activity", "code"),
-            Column("report_year", "Year", "code"),
-            Column("title", "Title", "text"),
-            Column("activity_type", "Type", "code"),
-            Column("stratum_key", "Stratum", "text"),
-            Column("selection_reason", "Picked for", "text"),
-        ],
-        w.rows("select * from review.pip_sample where provider_id = ? order by sample_position", p),
-        **_src("review.pip_sample"),
-    )
-    peers = Table(
-        "t-peers",
-        f"Peer comparison ({term['organization_type']})",
-        [
-            Column("report_year", "Year", "code"),
-            Column("measure", "Measure", "text"),
-            Column("provider_value", "Provider", "num1"),
-            Column("peer_providers", "Peers", "int"),
-            Column("peer_p25", "Peer 25th pct.", "num1"),
-            Column("peer_median", "Peer median", "num1"),
-            Column("peer_p75", "Peer 75th pct.", "num1"),
-            Column("position_among_peers", "Position", "text"),
-        ],
-        _peer_rows(
-            w.rows("select * from review.peer_comparison where provider_id = ? order by report_year desc, measure", p)
-        ),
-        **_src("review.peer_comparison"),
-    )
-    moc = Table(
-        "t-moc",
-        "MOC participation: completions reported by board",
-        [
-            Column("report_year", "Year", "code"),
-            Column("board", "Board", "code"),
-            Column("completions", "Completions", "int"),
-            Column("completions_rejected", "Rejected", "int"),
-            Column("late_completions", "Late", "int"),
-            Column("late_rate", "Late rate", "share"),
-            Column("rejection_rate", "Rejection rate", "share"),
-            Column("median_days_to_report", "Median days", "num1"),
-        ],
-        w.rows("select * from moc.provider_reporting_timeliness where provider_id = ? order by report_year, board", p),
-        **_src("moc.provider_reporting_timeliness"),
-    )
-    rems = Table(
-        "t-rems",
-        "REMS participation: activities with a REMS record",
-        [
-            Column("activity_id", "Activity", "code"),
-            Column("report_year", "Year", "code"),
-            Column("title", "Title", "text"),
-            Column("activity_status", "Status", "text"),
-            Column("rems_designation", "Designation", "text"),
-            Column("is_rpc_funded", "RPC funded", "bool"),
-            Column("physician_interactions", "Physicians", "int"),
-            Column("other_learner_interactions", "Other learners", "int"),
-        ],
-        w.rows("select * from rems.activity_list where provider_id = ? order by report_year, activity_id", p),
-        **_src("rems.activity_list"),
-    )
-    return {
-        "provider_id": provider_id,
-        "term": term,
-        "tables": [history, profile, rules, pip, peers, moc, rems, problems, activities],
-    }
+    tables = [
+        spec.read(w, [provider_id], tid, title.format(**term), source(spec.mart)) for tid, title, spec in PACKET_TABLES
+    ]
+    for t in tables:
+        if t.id == "t-peers":
+            t.rows = _peer_rows(t.rows)
+    return {"provider_id": provider_id, "term": term, "tables": tables}
 
 
 def packet_name(provider_id: str) -> str:

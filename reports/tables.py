@@ -6,19 +6,15 @@ workbook sheet (numbers as numbers), so the PDF and the workbook cannot disagree
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# kind -> (Excel number format); the text format is in fmt()
+from . import labels
+from .labels import EXCEL, PDF_KINDS, TABLE_KINDS, format_value
+
+#: kind -> Excel number format: the formats of reports/labels.py for the kinds they stand for (TABLE_KINDS)
 EXCEL_FORMATS = {
-    "int": "#,##0",
-    "num": "#,##0.00",
-    "num1": "#,##0.0",
-    "money": '"$"#,##0',
-    "share": "0.0%",
-    "pct": '+0.0"%";-0.0"%";0.0"%"',
-    "date": "yyyy-mm-dd",
+    **{kind: EXCEL[same] for kind, same in TABLE_KINDS.items() if same in EXCEL},
     "text": "@",
     "code": "@",
 }
@@ -29,6 +25,12 @@ class Column:
     key: str
     label: str
     kind: str = "int"  # int, num, num1, money, share (0..1), pct (already x100), date, text, bool, list
+
+
+def col(key: str, heading: str | None = None, kind: str | None = None) -> Column:
+    """A column of a mart: its heading and format from reports/labels.py unless the table says otherwise (a short
+    heading in a wide table, a share that labels.py does not know)."""
+    return Column(key, heading or labels.label(key), kind or PDF_KINDS[labels.kind(key)])
 
 
 @dataclass
@@ -108,32 +110,11 @@ def cell_kind(row: dict, kind: str, key: str | None = None) -> str:
 
 
 def fmt(value, kind: str = "int") -> str:
-    """Text of a value as the PDF shows it ('–' for missing)."""
-    if value is None:
-        return "–"
+    """Text of a value as the PDF shows it ('–' for missing): labels.format_value, the one number formatter, for
+    every kind but text and codes (printed as they are)."""
     if kind in ("text", "code"):
-        return str(value)
-    if kind == "bool":
-        return "yes" if value else "no"
-    if kind == "list":
-        return ", ".join(value) if value else "–"
-    if kind == "date":
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-    if isinstance(value, Decimal):
-        value = float(value)
-    if kind == "int":
-        return f"{round(value):,}"
-    if kind == "num":
-        return f"{value:,.2f}"
-    if kind == "num1":
-        return f"{value:,.1f}"
-    if kind == "money":
-        return f"${value:,.0f}"
-    if kind == "share":
-        return f"{100 * value:.1f}%"
-    if kind == "pct":
-        return f"{value:+.1f}%"
-    return str(value)
+        return "–" if value is None else str(value)
+    return format_value(value, TABLE_KINDS.get(kind, "text"))
 
 
 def excel_value(value, kind: str):
@@ -159,3 +140,39 @@ def with_total(table: Table, label_key: str, label: str = "Total") -> Table:
             total[col.key] = sum((r.get(col.key) or 0) for r in table.rows)
     table.total = total
     return table
+
+
+def change_row(label_key: str, year: int, pct: dict[str, float | None], columns: dict[str, str]) -> dict | None:
+    """The row under a table's total: "Change vs <year - 1>" and, per column, the percent change of the measure
+    that column's total is (columns: table column -> measure of `pct`)."""
+    row = {k: pct.get(m) for k, m in columns.items() if pct.get(m) is not None}
+    return {label_key: f"Change vs {year - 1}", **row} if row else None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table read from one mart, said once: the query of its rows, its columns, and how it prints.
+
+    `query` selects the rows: `{mart}` stands for the mart's name, `?` for the parameters `read` is given (never
+    text from data). The reports number and title the tables themselves (`read`'s id and title).
+    """
+
+    mart: str
+    query: str
+    columns: tuple[Column, ...]
+    note: str = ""
+    wide: bool = False
+    small: bool = False
+
+    def read(self, w, params: list, id: str, title: str, source: str) -> Table:
+        return Table(
+            id,
+            title,
+            list(self.columns),
+            w.rows(self.query.format(mart=self.mart), params),
+            note=self.note,
+            source=source,
+            lineage=self.mart,
+            wide=self.wide,
+            small=self.small,
+        )

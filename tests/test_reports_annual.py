@@ -12,24 +12,7 @@ import pytest
 
 from reports import safe_cell
 from reports.api import annual_report
-from tests.helpers.reportchecks import (
-    NUMBER,
-    as_float,
-    crowded_headers,
-    internal_names,
-    is_letter,
-    mart,
-    nearly_empty_pages,
-    page_layout,
-    page_sizes,
-    pdf_fonts,
-    pdf_info,
-    pdf_text,
-    row_numbers,
-    run_together_headers,
-    section,
-    without_contents,
-)
+from tests.helpers import reportchecks as check
 
 YEAR = 2022
 
@@ -38,14 +21,14 @@ YEAR = 2022
 def annual(built_warehouse, tmp_path_factory):
     out = tmp_path_factory.mktemp("annual")
     paths = annual_report(built_warehouse, YEAR, out)
-    return {"paths": paths, "text": pdf_text(paths["pdf"]), "db": built_warehouse}
+    return {"paths": paths, "text": check.pdf_text(paths["pdf"]), "db": built_warehouse}
 
 
 def hidden(db, source_model: str, group: str = "All", year: int = YEAR) -> set[tuple[str, str]]:
     """The figures the report prints as "-" (annual_report.suppressed_cells: the dominance rule)."""
     return {
         (r["row_key"], r["measure"])
-        for r in mart(
+        for r in check.mart(
             db,
             "select row_key, measure from annual_report.suppressed_cells where report_year = ? and "
             "accreditor_group = ? and source_model = ?",
@@ -57,7 +40,7 @@ def hidden(db, source_model: str, group: str = "All", year: int = YEAR) -> set[t
 def tokens(block: str, label: str) -> list[str]:
     """The figures of a row as printed ("-" for a suppressed one), without the label."""
     line = next(x.strip() for x in block.splitlines() if x.strip().startswith(label))
-    return [t for t in line[len(label) :].split() if t == "-" or NUMBER.fullmatch(t)]
+    return [t for t in line[len(label) :].split() if t == "-" or check.NUMBER.fullmatch(t)]
 
 
 def test_writes_pdf_workbook_and_csvs(annual):
@@ -68,23 +51,23 @@ def test_writes_pdf_workbook_and_csvs(annual):
 
 
 def test_pdf_is_tagged_with_embedded_dejavu_fonts(annual):
-    info = pdf_info(annual["paths"]["pdf"])
+    info = check.pdf_info(annual["paths"]["pdf"])
     assert info["Tagged"] == "yes"
     assert info["Title"] == f"ACCME Data Report {YEAR}"
     assert int(info["Pages"]) > 20
-    fonts = pdf_fonts(annual["paths"]["pdf"])
+    fonts = check.pdf_fonts(annual["paths"]["pdf"])
     assert fonts and all("DejaVu" in f[0] for f in fonts)
     # columns: name type encoding emb sub uni object ID ("CID TrueType" is two words)
     assert all(f[-5] == "yes" for f in fonts), fonts
 
 
 def test_table_1_equals_enterprise_size(annual):
-    block = section(annual["text"], f"Table 1. Size of the CME system, {YEAR}", "Source:")
+    block = check.section(annual["text"], f"Table 1. Size of the CME system, {YEAR}", "Source:")
     rows = {
         r["accreditor_group"]: r
-        for r in mart(annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])
+        for r in check.mart(annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])
     }
-    prev = mart(
+    prev = check.mart(
         annual["db"],
         "select * from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'",
         [YEAR - 1],
@@ -103,13 +86,13 @@ def test_table_1_equals_enterprise_size(annual):
         want = [
             "-"
             if ("Total", key) in hidden(annual["db"], "enterprise_size", g)
-            else round(as_float(rows[g][key]), digits)
+            else round(check.as_float(rows[g][key]), digits)
             for g in ("All", "ACCME", "State", "Joint")
         ]
         want.append(
             "-"
             if ("Total", key) in hidden(annual["db"], "enterprise_size", year=YEAR - 1)
-            else round(as_float(prev[key]), digits)
+            else round(check.as_float(prev[key]), digits)
         )
         assert [t if t == "-" else round(float(t.replace("$", "").replace(",", "")), digits) for t in got] == want, (
             label,
@@ -119,15 +102,17 @@ def test_table_1_equals_enterprise_size(annual):
 
 
 def test_activity_matrix_rows_equal_the_mart(annual):
-    block = section(annual["text"], f"Table 2. Activities by organization type and activity type, {YEAR}", "Source:")
+    block = check.section(
+        annual["text"], f"Table 2. Activities by organization type and activity type, {YEAR}", "Source:"
+    )
     types = [
         r["activity_type"]
-        for r in mart(annual["db"], "select activity_type from main.activity_types order by sort_order")
+        for r in check.mart(annual["db"], "select activity_type from main.activity_types order by sort_order")
     ]
     for org in ("School of Medicine", "Hospital/Health Care Delivery System", "Publishing/Education Company"):
         cells = {
             r["activity_type"]: r["activities"]
-            for r in mart(
+            for r in check.mart(
                 annual["db"],
                 "select * from annual_report.activity_matrix where report_year = ? and "
                 "accreditor_group = 'All' and organization_type = ?",
@@ -135,19 +120,19 @@ def test_activity_matrix_rows_equal_the_mart(annual):
             )
         }
         want = [cells[t] for t in types]
-        assert row_numbers(block, org) == want + [sum(want)], org
-    total = mart(
+        assert check.row_numbers(block, org) == want + [sum(want)], org
+    total = check.mart(
         annual["db"],
         "select activities from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'",
         [YEAR],
     )[0]["activities"]
-    assert row_numbers(block, "Total")[-1] == total
+    assert check.row_numbers(block, "Total")[-1] == total
 
 
 def test_income_by_source_and_supplement_equal_the_marts(annual):
-    block = section(annual["text"], f"Table 6. Income by source, {YEAR}", "Source:")
+    block = check.section(annual["text"], f"Table 6. Income by source, {YEAR}", "Source:")
     flags = hidden(annual["db"], "income_by_source")
-    for r in mart(
+    for r in check.mart(
         annual["db"],
         "select * from annual_report.income_by_source where report_year = ? and accreditor_group = 'All'",
         [YEAR],
@@ -156,14 +141,16 @@ def test_income_by_source_and_supplement_equal_the_marts(annual):
         if (r["income_source"], "income") in flags:
             assert got[0] == "-"
         else:
-            assert float(got[0].replace("$", "").replace(",", "")) == round(as_float(r["income"]))
+            assert float(got[0].replace("$", "").replace(",", "")) == round(check.as_float(r["income"]))
         if (r["income_source"], "share_of_total_income") in flags:
             assert got[1] == "-"
         elif r["share_of_total_income"] is not None:
             assert float(got[1].rstrip("%")) == round(100 * r["share_of_total_income"], 1)
     # the supplement's State table of professions
-    block = section(annual["text"], f"Other learners by profession, {YEAR} (State-accredited providers)", "Source:")
-    for r in mart(
+    block = check.section(
+        annual["text"], f"Other learners by profession, {YEAR} (State-accredited providers)", "Source:"
+    )
+    for r in check.mart(
         annual["db"],
         "select * from annual_report.other_learners_by_profession where report_year = ? "
         "and accreditor_group = 'State' and profession in ('Nurse', 'Pharmacist')",
@@ -179,12 +166,12 @@ def test_income_by_source_and_supplement_equal_the_marts(annual):
 
 
 def test_executive_summary_sentences_come_from_the_mart(annual):
-    r = mart(
+    r = check.mart(
         annual["db"],
         "select * from annual_report.executive_summary where report_year = ? and accreditor_group = 'All'",
         [YEAR],
     )[0]
-    text = " ".join(section(annual["text"], "Executive summary", "Table 1.").split())
+    text = " ".join(check.section(annual["text"], "Executive summary", "Table 1.").split())
     assert f"{r['providers_accredited']:,} accredited providers offered {r['activities']:,} activities" in text
     pct = r["activities_percent_change"]
     assert f"activities ({pct:+.1f}% vs {YEAR - 1})" in text
@@ -197,7 +184,7 @@ def test_contents_has_page_numbers_and_charts_have_text(annual):
     line = next(x for x in contents.splitlines() if "Table 1. Size of the CME system" in x)
     page = int(line.split()[-1])
     assert f"Table 1. Size of the CME system, {YEAR}" in annual["text"].split("\x0c")[page - 1]
-    trends = section(annual["text"], "Trends", "Supplement: tables")
+    trends = check.section(annual["text"], "Trends", "Supplement: tables")
     # chart text is real text (svg.fonttype none): panel titles and axis years are extractable
     assert "Hours of instruction" in trends and "2020" in trends and "Figure 4." in trends
     assert "Page 3 of" in annual["text"]
@@ -211,7 +198,7 @@ def test_workbook_reads_back_to_the_marts(annual):
     rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
     es = {
         r["accreditor_group"]: r
-        for r in mart(annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])
+        for r in check.mart(annual["db"], "select * from annual_report.enterprise_size where report_year = ?", [YEAR])
     }
     assert rows["Activities"][1:5] == tuple(es[g]["activities"] for g in ("All", "ACCME", "State", "Joint"))
     if ("Total", "total_income") in hidden(annual["db"], "enterprise_size"):
@@ -222,7 +209,7 @@ def test_workbook_reads_back_to_the_marts(annual):
     ws = wb[next(n for n in wb.sheetnames if n.startswith("T8 "))]
     got = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
     flags = hidden(annual["db"], "commercial_support_by_organization_type")
-    for r in mart(
+    for r in check.mart(
         annual["db"],
         "select * from annual_report.commercial_support_by_organization_type "
         "where report_year = ? and accreditor_group = 'All'",
@@ -242,7 +229,7 @@ def test_csv_matches_the_workbook(annual):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["Source", "Income", "Share of total income"]
-    want = mart(
+    want = check.mart(
         annual["db"],
         "select income_source, income from annual_report.income_by_source "
         "where report_year = ? and accreditor_group = 'All' order by source_order",
@@ -263,9 +250,9 @@ def test_safe_cell_guards_formulas():
 
 def test_year_without_data_renders_no_data_sections(built_warehouse, tmp_path):
     paths = annual_report(built_warehouse, 1999, tmp_path)
-    text = pdf_text(paths["pdf"])
+    text = check.pdf_text(paths["pdf"])
     assert "No data." in text and "no counted activities for 1999" in " ".join(text.split())
-    assert pdf_info(paths["pdf"])["Tagged"] == "yes"
+    assert check.pdf_info(paths["pdf"])["Tagged"] == "yes"
 
 
 def test_emptied_mart_renders_no_data_section(built_warehouse, tmp_path):
@@ -274,7 +261,7 @@ def test_emptied_mart_renders_no_data_section(built_warehouse, tmp_path):
     con = duckdb.connect(str(db))
     con.execute("delete from annual_report.competencies_addressed")
     con.close()
-    text = " ".join(pdf_text(annual_report(db, YEAR, tmp_path / "out")["pdf"]).split())
+    text = " ".join(check.pdf_text(annual_report(db, YEAR, tmp_path / "out")["pdf"]).split())
     assert f"Competencies addressed, {YEAR} (All accredited providers) No data." in text
     assert "(ACCME PARS data, accredited providers' activity reports, 2022)" in text
     assert "Table 11. Other learners by profession" in text  # the rest still renders
@@ -287,18 +274,18 @@ APPENDIX = "Methods and sources"
 
 def _body(text: str) -> str:
     """The report before its methods appendix (where the technical lineage belongs), without the contents."""
-    text = without_contents(text)
+    text = check.without_contents(text)
     return text[: text.find(APPENDIX)] if APPENDIX in text else text
 
 
 def test_every_page_is_us_letter(annual):
-    sizes = page_sizes(annual["paths"]["pdf"])
-    assert len(sizes) == int(pdf_info(annual["paths"]["pdf"])["Pages"])
-    assert all(is_letter(s) for s in sizes), sorted(set(sizes))
+    sizes = check.page_sizes(annual["paths"]["pdf"])
+    assert len(sizes) == int(check.pdf_info(annual["paths"]["pdf"])["Pages"])
+    assert all(check.is_letter(s) for s in sizes), sorted(set(sizes))
 
 
 def test_figures_and_tables_are_numbered_in_reading_order(annual):
-    body = without_contents(annual["text"])
+    body = check.without_contents(annual["text"])
     figures = [int(n) for n in re.findall(r"^\s*Figure (\d+)\.", body, re.M)]
     assert len(figures) >= 6 and figures == list(range(1, len(figures) + 1)), figures
     tables = [int(n) for n in re.findall(r"^\s*Table (\d+)\.", body, re.M)]
@@ -307,25 +294,25 @@ def test_figures_and_tables_are_numbered_in_reading_order(annual):
 
 def test_no_internal_names_outside_the_methods_appendix(annual):
     text = annual["text"]
-    assert internal_names(_body(text)) == []
+    assert check.internal_names(_body(text)) == []
     assert "Source: ACCME PARS data" in _body(text)
     # the appendix tells the lineage in words: dates as dates, "1 export" (not "1 export(s)")
-    text = without_contents(text)
+    text = check.without_contents(text)
     appendix = " ".join(text[text.index(APPENDIX) :].split())
     assert not re.search(r"\(s\)|\d{2}:\d{2}:\d{2}\.\d", appendix), appendix
-    exports = mart(annual["db"], "select exported_at from staging.stg_pars__load_history")
+    exports = check.mart(annual["db"], "select exported_at from staging.stg_pars__load_history")
     assert f"{len(exports)} export{'' if len(exports) == 1 else 's'}" in appendix
     assert f"{max(e['exported_at'] for e in exports):%-d %B %Y}" in appendix
 
 
 def test_no_nearly_empty_pages(annual):
     pdf = annual["paths"]["pdf"]
-    assert nearly_empty_pages(pdf) == []
-    assert [p["right"] for p in page_layout(pdf) if p["right"] > 0.97] == []  # nothing runs into the right margin
+    assert check.nearly_empty_pages(pdf) == []
+    assert [p["right"] for p in check.page_layout(pdf) if p["right"] > 0.97] == []  # nothing runs into the right margin
 
 
 def test_counts_print_as_integers_and_hours_to_a_tenth(annual):
-    block = section(annual["text"], f"Table 1. Size of the CME system, {YEAR}", "Source:")
+    block = check.section(annual["text"], f"Table 1. Size of the CME system, {YEAR}", "Source:")
     for label in ("Activities", "Physician interactions", "Accredited providers"):
         line = next(x for x in block.splitlines() if x.strip().startswith(label))
         assert not re.search(r"\d\.\d", re.sub(r"[-+]\d+\.\d%", "", line)), line  # (the change column aside)
@@ -339,32 +326,32 @@ def test_table_headers_do_not_run_together(annual, built_warehouse):
 
     with Warehouse(built_warehouse) as w:
         tables = all_tables(build_context(w, YEAR))
-    assert run_together_headers(annual["text"], tables) == []
-    assert crowded_headers(annual["paths"]["pdf"], tables) == []
+    assert check.run_together_headers(annual["text"], tables) == []
+    assert check.crowded_headers(annual["paths"]["pdf"], tables) == []
 
 
 def test_change_against_the_previous_year_beside_headline_figures_and_totals(annual):
     db, text = annual["db"], annual["text"]
     change = {
         r["measure"]: r["percent_change"]
-        for r in mart(
+        for r in check.mart(
             db,
             "select measure, percent_change from annual_report.year_over_year_changes where report_year = ? "
             "and accreditor_group = 'All' and source_model = 'enterprise_size' and breakdown = 'Total'",
             [YEAR],
         )
     }
-    size = mart(
+    size = check.mart(
         db, "select * from annual_report.enterprise_size where report_year = ? and accreditor_group = 'All'", [YEAR]
     )[0]
-    summary = " ".join(section(without_contents(text), "Executive summary", "Table 1.").split())
+    summary = " ".join(check.section(check.without_contents(text), "Executive summary", "Table 1.").split())
     vs = f"vs {YEAR - 1})"
     for key in ("providers_accredited", "activities", "total_interactions"):
         assert f"{size[key]:,} ({change[key]:+.1f}% {vs}" in summary, key
     assert f"${float(size['total_income']):,.0f} ({change['total_income']:+.1f}% {vs}" in summary
-    block = section(text, f"Table 1. Size of the CME system, {YEAR}", "Source:")
-    assert row_numbers(block, "Activities")[-1] == round(change["activities"], 1)
-    block = section(text, f"Table 2. Activities by organization type and activity type, {YEAR}", "Source:")
-    assert row_numbers(block, f"Change vs {YEAR - 1}")[-1] == round(change["activities"], 1)
-    block = section(text, f"Income by source, {YEAR} (All accredited providers)", "Source:")
-    assert row_numbers(block, f"Change vs {YEAR - 1}")[0] == round(change["total_income"], 1)
+    block = check.section(text, f"Table 1. Size of the CME system, {YEAR}", "Source:")
+    assert check.row_numbers(block, "Activities")[-1] == round(change["activities"], 1)
+    block = check.section(text, f"Table 2. Activities by organization type and activity type, {YEAR}", "Source:")
+    assert check.row_numbers(block, f"Change vs {YEAR - 1}")[-1] == round(change["activities"], 1)
+    block = check.section(text, f"Income by source, {YEAR} (All accredited providers)", "Source:")
+    assert check.row_numbers(block, f"Change vs {YEAR - 1}")[0] == round(change["total_income"], 1)

@@ -13,22 +13,7 @@ from click.testing import CliRunner
 
 from reports.api import all_review_packets, moc_report, rems_report
 from reports.review import PDF_LIST_LIMIT
-from tests.helpers.reportchecks import (
-    crowded_headers,
-    internal_names,
-    is_letter,
-    mart,
-    nearly_empty_pages,
-    page_layout,
-    page_sizes,
-    pdf_fonts,
-    pdf_info,
-    pdf_text,
-    row_numbers,
-    run_together_headers,
-    section,
-    without_contents,
-)
+from tests.helpers import reportchecks as check
 from warehouse.cli import main
 
 YEAR = 2022
@@ -43,31 +28,34 @@ def packets(built_warehouse, tmp_path_factory):
 
 
 def test_all_packets_render_with_progress(packets):
-    ids = [r["provider_id"] for r in mart(packets["db"], "select provider_id from review.current_term")]
+    ids = [r["provider_id"] for r in check.mart(packets["db"], "select provider_id from review.current_term")]
     assert sorted(p.name for p in packets["paths"]) == sorted(f"review-{i}.pdf" for i in ids)
     assert packets["seen"][0] == (0, len(ids)) and packets["seen"][-1] == (len(ids), len(ids))
 
 
 def test_packet_numbers_equal_the_review_marts(packets):
     db = packets["db"]
-    pid = mart(db, "select provider_id from review.term_activities group by 1 order by count(*) desc limit 1")[0][
+    pid = check.mart(db, "select provider_id from review.term_activities group by 1 order by count(*) desc limit 1")[0][
         "provider_id"
     ]
     pdf = packets["out"] / f"review-{pid}.pdf"
-    assert pdf_info(pdf)["Tagged"] == "yes" and all(f[-5] == "yes" for f in pdf_fonts(pdf))
-    text = pdf_text(pdf)
-    term = mart(db, "select * from review.current_term where provider_id = ?", [pid])[0]
+    assert check.pdf_info(pdf)["Tagged"] == "yes" and all(f[-5] == "yes" for f in check.pdf_fonts(pdf))
+    text = check.pdf_text(pdf)
+    term = check.mart(db, "select * from review.current_term where provider_id = ?", [pid])[0]
     assert term["provider_name"] in text and term["organization_type"] in text
-    rules = section(text, "Data completeness by rule", "Source:", contents_links=True)
-    for r in mart(db, "select * from review.data_completeness_by_provider where provider_id = ?", [pid]):
-        assert row_numbers(rules, r["rule_description"][:40])[-2:] == [r["activities_flagged"], r["affected_records"]]
-    history = section(text, "Accreditation history and findings", "Source:", contents_links=True)
-    for h in mart(db, "select * from review.accreditation_history where provider_id = ?", [pid]):
+    rules = check.section(text, "Data completeness by rule", "Source:", contents_links=True)
+    for r in check.mart(db, "select * from review.data_completeness_by_provider where provider_id = ?", [pid]):
+        assert check.row_numbers(rules, r["rule_description"][:40])[-2:] == [
+            r["activities_flagged"],
+            r["affected_records"],
+        ]
+    history = check.section(text, "Accreditation history and findings", "Source:", contents_links=True)
+    for h in check.mart(db, "select * from review.accreditation_history where provider_id = ?", [pid]):
         assert str(h["decision_date"]) in history
-    for s in mart(db, "select activity_id from review.pip_sample where provider_id = ?", [pid]):
-        assert s["activity_id"] in section(text, "Performance-in-practice sample", "Source:", contents_links=True)
-    n = mart(db, "select count(*) as n from review.term_activities where provider_id = ?", [pid])[0]["n"]
-    acts = section(text, "Activities of the current term", contents_links=True)
+    for s in check.mart(db, "select activity_id from review.pip_sample where provider_id = ?", [pid]):
+        assert s["activity_id"] in check.section(text, "Performance-in-practice sample", "Source:", contents_links=True)
+    n = check.mart(db, "select count(*) as n from review.term_activities where provider_id = ?", [pid])[0]["n"]
+    acts = check.section(text, "Activities of the current term", contents_links=True)
     if n > PDF_LIST_LIMIT:
         assert f"The first {PDF_LIST_LIMIT} of {n:,} rows" in " ".join(acts.split())
         csv_file = next((packets["out"] / f"review-{pid}-csv").glob("activities_of_the_current_term*.csv"))
@@ -76,12 +64,12 @@ def test_packet_numbers_equal_the_review_marts(packets):
 
 def test_packet_without_data_shows_no_data(packets):
     db = packets["db"]
-    rows = mart(
+    rows = check.mart(
         db,
         "select provider_id from review.current_term where provider_id not in "
         "(select provider_id from rems.activity_list) limit 1",
     )
-    text = " ".join(pdf_text(packets["out"] / f"review-{rows[0]['provider_id']}.pdf").split())
+    text = " ".join(check.pdf_text(packets["out"] / f"review-{rows[0]['provider_id']}.pdf").split())
     assert "REMS participation: activities with a REMS record No data." in text
 
 
@@ -107,10 +95,10 @@ def test_moc_report_equals_board_summary(built_warehouse, tmp_path):
         main, ["report", "moc", "--year", str(YEAR), "--db", str(built_warehouse), "--out", str(tmp_path)]
     )
     assert r.exit_code == 0, r.output
-    text = pdf_text(tmp_path / f"moc-report-{YEAR}.pdf")
-    block = section(text, f"Table 1. Registrations and completions by board, {YEAR}", "Source:")
-    for b in mart(built_warehouse, "select * from moc.board_summary where report_year = ?", [YEAR]):
-        got = row_numbers(block, b["board"] + " ")
+    text = check.pdf_text(tmp_path / f"moc-report-{YEAR}.pdf")
+    block = check.section(text, f"Table 1. Registrations and completions by board, {YEAR}", "Source:")
+    for b in check.mart(built_warehouse, "select * from moc.board_summary where report_year = ?", [YEAR]):
+        got = check.row_numbers(block, b["board"] + " ")
         assert got[:8] == [
             b["registered_activities"],
             b["activities_with_completions"],
@@ -121,7 +109,7 @@ def test_moc_report_equals_board_summary(built_warehouse, tmp_path):
             b["late_completions"],
             b["distinct_learners"],
         ], b["board"]
-    follow = mart(built_warehouse, "select * from moc.provider_follow_up where report_year = ?", [YEAR])
+    follow = check.mart(built_warehouse, "select * from moc.provider_follow_up where report_year = ?", [YEAR])
     wb = openpyxl.load_workbook(tmp_path / f"moc-report-{YEAR}.xlsx")
     ws = wb[next(n for n in wb.sheetnames if n.startswith("T2 "))]
     got = sorted((r[0], r[1], r[3]) for r in ws.iter_rows(min_row=4, values_only=True) if r[1])
@@ -130,17 +118,17 @@ def test_moc_report_equals_board_summary(built_warehouse, tmp_path):
 
 def test_rems_report_equals_the_rems_marts(built_warehouse, tmp_path):
     paths = rems_report(built_warehouse, YEAR, tmp_path)
-    text = pdf_text(paths["pdf"])
-    s = mart(built_warehouse, "select * from rems.summary where report_year = ?", [YEAR])[0]
-    block = section(text, f"Table 1. REMS summary, {YEAR}", "Source:")
+    text = check.pdf_text(paths["pdf"])
+    s = check.mart(built_warehouse, "select * from rems.summary where report_year = ?", [YEAR])[0]
+    block = check.section(text, f"Table 1. REMS summary, {YEAR}", "Source:")
     # the columns: the year, the year before, the change (tested in test_moc_and_rems_totals_show_change...)
-    assert row_numbers(block, "REMS activities (counted)")[0] == s["rems_activities"]
-    assert row_numbers(block, "Learners registered with the DEA")[0] == s["dea_registered_learners"]
-    for a in mart(built_warehouse, "select activity_id from rems.activity_list where report_year = ?", [YEAR]):
+    assert check.row_numbers(block, "REMS activities (counted)")[0] == s["rems_activities"]
+    assert check.row_numbers(block, "Learners registered with the DEA")[0] == s["dea_registered_learners"]
+    for a in check.mart(built_warehouse, "select activity_id from rems.activity_list where report_year = ?", [YEAR]):
         assert a["activity_id"] in text
-    assert pdf_info(paths["pdf"])["Tagged"] == "yes"
+    assert check.pdf_info(paths["pdf"])["Tagged"] == "yes"
     moc_paths = moc_report(built_warehouse, 1999, tmp_path / "empty")
-    assert "No data." in pdf_text(moc_paths["pdf"])
+    assert "No data." in check.pdf_text(moc_paths["pdf"])
 
 
 def test_all_packets_fail_with_a_message_when_a_worker_cannot_start(built_warehouse, tmp_path):
@@ -190,11 +178,11 @@ def yearly(built_warehouse, tmp_path_factory):
     }
     with Warehouse(built_warehouse) as w:
         tables = {"moc": moc_context(w, YEAR)["tables"], "rems": rems_context(w, YEAR)["tables"]}
-    return {"pdfs": pdfs, "tables": tables, "text": {k: pdf_text(p) for k, p in pdfs.items()}}
+    return {"pdfs": pdfs, "tables": tables, "text": {k: check.pdf_text(p) for k, p in pdfs.items()}}
 
 
 def _biggest_packet(packets):
-    pid = mart(
+    pid = check.mart(
         packets["db"], "select provider_id from review.term_activities group by 1 order by count(*) desc, 1 limit 1"
     )[0]["provider_id"]
     return pid, packets["out"] / f"review-{pid}.pdf"
@@ -203,18 +191,18 @@ def _biggest_packet(packets):
 def test_moc_rems_and_packets_are_us_letter(yearly, packets):
     pdfs = [*yearly["pdfs"].values(), _biggest_packet(packets)[1]]
     for pdf in pdfs:
-        sizes = page_sizes(pdf)
-        assert sizes and all(is_letter(s) for s in sizes), (pdf.name, sorted(set(sizes)))
+        sizes = check.page_sizes(pdf)
+        assert sizes and all(check.is_letter(s) for s in sizes), (pdf.name, sorted(set(sizes)))
 
 
 def test_moc_rems_and_packets_name_no_internals(yearly, packets):
     for kind, text in yearly["text"].items():
-        body = without_contents(text)
+        body = check.without_contents(text)
         body = body[: body.rfind("About the data")] if "About the data" in body else body
-        assert internal_names(body) == [], kind
+        assert check.internal_names(body) == [], kind
         assert "Source: ACCME PARS data" in body, kind
-    text = pdf_text(_biggest_packet(packets)[1])
-    assert internal_names(text) == []
+    text = check.pdf_text(_biggest_packet(packets)[1])
+    assert check.internal_names(text) == []
 
 
 def test_moc_rems_and_packet_headers_do_not_run_together(yearly, packets):
@@ -222,35 +210,37 @@ def test_moc_rems_and_packet_headers_do_not_run_together(yearly, packets):
     from reports.review import packet_context
 
     for kind in ("moc", "rems"):
-        assert run_together_headers(yearly["text"][kind], yearly["tables"][kind]) == [], kind
-        assert crowded_headers(yearly["pdfs"][kind], yearly["tables"][kind]) == [], kind
-        assert [p["right"] for p in page_layout(yearly["pdfs"][kind]) if p["right"] > 0.97] == [], kind
+        assert check.run_together_headers(yearly["text"][kind], yearly["tables"][kind]) == [], kind
+        assert check.crowded_headers(yearly["pdfs"][kind], yearly["tables"][kind]) == [], kind
+        assert [p["right"] for p in check.page_layout(yearly["pdfs"][kind]) if p["right"] > 0.97] == [], kind
     pid, pdf = _biggest_packet(packets)
     with Warehouse(packets["db"]) as w:
         tables = packet_context(w, pid)["tables"]
-    assert run_together_headers(pdf_text(pdf), tables) == []
-    assert crowded_headers(pdf, tables) == []
+    assert check.run_together_headers(check.pdf_text(pdf), tables) == []
+    assert check.crowded_headers(pdf, tables) == []
 
 
 def test_moc_rems_and_packets_have_no_nearly_empty_pages(yearly, packets):
     for pdf in [*yearly["pdfs"].values(), _biggest_packet(packets)[1]]:
-        assert nearly_empty_pages(pdf) == [], pdf.name
+        assert check.nearly_empty_pages(pdf) == [], pdf.name
 
 
 def test_counts_print_as_integers_hours_to_a_tenth(yearly, packets):
     pid, pdf = _biggest_packet(packets)
-    org = mart(packets["db"], "select organization_type from review.current_term where provider_id = ?", [pid])[0]
-    peers = section(pdf_text(pdf), f"Peer comparison ({org['organization_type']})", "Source:", contents_links=True)
-    for r in mart(
+    org = check.mart(packets["db"], "select organization_type from review.current_term where provider_id = ?", [pid])[0]
+    peers = check.section(
+        check.pdf_text(pdf), f"Peer comparison ({org['organization_type']})", "Source:", contents_links=True
+    )
+    for r in check.mart(
         packets["db"], "select * from review.peer_comparison where provider_id = ? and measure = 'activities'", [pid]
     ):
         line = next(x for x in peers.splitlines() if re.match(rf"\s*{r['report_year']}\s+activities\b", x, re.I))
         assert f" {round(r['provider_value']):,} " in line and f"{r['provider_value']:.1f}" not in line, line
     # REMS hours of instruction to a tenth ("1.5", not "1.50")
-    acts = section(yearly["text"]["rems"], f"REMS activity list, {YEAR}", "Source:")
+    acts = check.section(yearly["text"]["rems"], f"REMS activity list, {YEAR}", "Source:")
     hours = {
         a["activity_id"]: a["hours_of_instruction"]
-        for a in mart(
+        for a in check.mart(
             packets["db"],
             "select activity_id, hours_of_instruction from rems.activity_list where report_year = ?",
             [YEAR],
@@ -262,7 +252,7 @@ def test_counts_print_as_integers_hours_to_a_tenth(yearly, packets):
 
 
 def test_moc_and_rems_totals_show_change_against_the_previous_year(yearly, built_warehouse):
-    moc = mart(
+    moc = check.mart(
         built_warehouse,
         "select report_year, sum(completions) as completions from moc.board_summary "
         "where report_year in (?, ?) group by 1",
@@ -270,15 +260,15 @@ def test_moc_and_rems_totals_show_change_against_the_previous_year(yearly, built
     )
     by_year = {r["report_year"]: r["completions"] for r in moc}
     want = round(100 * (by_year[YEAR] - by_year[YEAR - 1]) / by_year[YEAR - 1], 1)
-    block = section(yearly["text"]["moc"], f"Registrations and completions by board, {YEAR}", "Source:")
-    assert row_numbers(block, f"Change vs {YEAR - 1}")[2] == want
+    block = check.section(yearly["text"]["moc"], f"Registrations and completions by board, {YEAR}", "Source:")
+    assert check.row_numbers(block, f"Change vs {YEAR - 1}")[2] == want
     rems = {
         r["report_year"]: r
-        for r in mart(built_warehouse, "select * from rems.summary where report_year in (?, ?)", [YEAR, YEAR - 1])
+        for r in check.mart(built_warehouse, "select * from rems.summary where report_year in (?, ?)", [YEAR, YEAR - 1])
     }
-    block = section(yearly["text"]["rems"], f"REMS summary, {YEAR}", "Source:")
+    block = check.section(yearly["text"]["rems"], f"REMS summary, {YEAR}", "Source:")
     now, before = rems[YEAR]["rems_activities"], rems[YEAR - 1]["rems_activities"]
-    got = row_numbers(block, "REMS activities (counted)")
+    got = check.row_numbers(block, "REMS activities (counted)")
     assert got[:2] == [now, before] and got[-1] == round(100 * (now - before) / before, 1), got
 
 
@@ -318,6 +308,6 @@ def test_short_values_do_not_squeeze_headers_together(tmp_path, built_warehouse)
     ]
     ctx["tables"] = [table]
     pdf = write_pdf(render_html("rems.html", doc_title="t", as_of_text="", **ctx), tmp_path / "r.pdf")
-    assert run_together_headers(pdf_text(pdf), [table]) == []
-    assert crowded_headers(pdf, [table]) == []
-    assert [p["right"] for p in page_layout(pdf) if p["right"] > 0.97] == []
+    assert check.run_together_headers(check.pdf_text(pdf), [table]) == []
+    assert check.crowded_headers(pdf, [table]) == []
+    assert [p["right"] for p in check.page_layout(pdf) if p["right"] > 0.97] == []

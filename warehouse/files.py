@@ -16,7 +16,7 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -182,3 +182,73 @@ def moved(path: Path, stage: Path, out: Path) -> Path:
         return Path(out) / Path(path).relative_to(stage)
     except ValueError:
         return Path(path)
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's (or a folder's: its entries) data to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, write: Callable[[Path], object], mode: int | None = None) -> Path:
+    """The one way a command writes a file that readers may already hold: `write(tmp)` fills a temporary file
+    beside `path`, which is fsynced and `os.replace`d over `path`, and the folder fsynced (the rename made
+    durable). A failure leaves the old file as it was and no temporary behind.
+
+    The file is created 0600 (mkstemp) and keeps that unless `mode` says otherwise: reports, users files and
+    sign-in state are the owner's until the owner shares them.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        if mode is not None:
+            tmp.chmod(mode)
+        write(tmp)
+        fsync_path(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    try:
+        fsync_path(path.parent)
+    except OSError:  # the file is in place; a folder that cannot be opened for a sync keeps it anyway
+        pass
+    return path
+
+
+@contextmanager
+def atomic_folder(out: Path, mode: int | None = 0o755, clear: Callable[[], object] | None = None) -> Iterator[Path]:
+    """The one way a command publishes a folder of files: they are written into a hidden staging folder beside
+    `out` (the block's value), fsynced, and the folder renamed to `out` when the block ends; an error inside the
+    block (a guarantee not met, a full disk) removes the staging folder and leaves nothing.
+
+    `out` must not exist or be an empty folder, unless `clear` removes what is there (called just before the
+    rename, once everything is written). `mode`: the published folder's permission bits (None keeps mkdtemp's 0700).
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield staging
+        for entry in sorted(staging.rglob("*")):
+            if entry.is_file() and not entry.is_symlink():
+                fsync_path(entry)
+        if clear is not None:
+            clear()
+        elif out.exists():
+            out.rmdir()
+        if mode is not None:
+            staging.chmod(mode)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:
+        fsync_path(out.parent)
+    except OSError:
+        pass

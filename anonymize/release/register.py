@@ -18,15 +18,15 @@ Each entry is written into a hidden folder and renamed into place, so an entry i
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+
+from warehouse.files import atomic_folder
 
 REGISTER_VERSION = 1
 
@@ -89,19 +89,13 @@ def record(db: Path, entry: dict, tables: dict[str, pl.DataFrame]) -> Path:
     root = register_dir(db)
     root.mkdir(mode=0o700, exist_ok=True)
     name = f"{entry['released_at'].replace(':', '').replace('-', '')}-{entry['release_id']}"
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=root))
-    try:
+    with atomic_folder(root / name, mode=0o700) as staging:
         (staging / "data").mkdir()
         for table, frame in sorted(tables.items()):
             frame.write_parquet(staging / "data" / f"{table}.parquet")
         (staging / "entry.json").write_text(
             json.dumps({"register_version": REGISTER_VERSION, **entry}, indent=2) + "\n", encoding="utf-8"
         )
-        staging.chmod(0o700)
-        os.rename(staging, root / name)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return root / name
 
 
@@ -182,7 +176,7 @@ def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> li
 
 
 def tables_activities_audit(candidate: Candidate, registered: list[Registered]) -> list[str]:
-    """The tables x activities (and tables x tables) disclosure audit: anonymize/release/joint.py."""
+    """The tables x activities (and tables x tables) disclosure audit: anonymize/release/joint/."""
     from .joint import tables_activities_audit as audit
 
     return audit(candidate, registered)

@@ -10,15 +10,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from warehouse.files import atomic_folder
 from warehouse.paths import confined, safe_name
+from warehouse.pdf import pdf_bytes
 from warehouse.text import CONTROL_PATTERN, FORMULA_PATTERN, html_value
 
 from .content import Content
@@ -123,8 +123,6 @@ def histogram_chart(histogram: dict[str, int], name: str) -> tuple[str, str]:
 
 
 def render_pdf(path: Path, manifest: dict, risk: dict, files: list[dict]) -> None:
-    from weasyprint import HTML
-
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), finalize=html_value)
     env.filters["percent"] = percent
     charts, texts = {}, {}
@@ -133,7 +131,7 @@ def render_pdf(path: Path, manifest: dict, risk: dict, files: list[dict]) -> Non
     html = env.get_template("risk_report.html").render(
         manifest=manifest, risk=risk, files=files, charts=charts, histogram_text=texts
     )
-    HTML(string=html, base_url=str(TEMPLATES)).write_pdf(path, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    Path(path).write_bytes(pdf_bytes(html, base_url=TEMPLATES))  # inside the staged release folder
 
 
 def column_utility(content: Content) -> dict[tuple[str, str], str]:
@@ -179,9 +177,7 @@ def write(out: Path, manifest: dict, content: Content, before_publish: Callable[
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseError(f"output directory {out} already exists and is not empty")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_folder(out) as staging:
         (staging / "data").mkdir()
         rows: dict[str, int | None] = {}
         for name, frame in sorted(content.tables.items()):
@@ -215,13 +211,6 @@ def write(out: Path, manifest: dict, content: Content, before_publish: Callable[
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         if before_publish is not None:
             before_publish({**manifest, "manifest_sha256": sha256_of(staging / "manifest.json")})
-        if out.exists():
-            out.rmdir()
-        staging.chmod(0o755)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return manifest
 
 

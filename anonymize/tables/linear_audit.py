@@ -130,7 +130,7 @@ class Auditor:
     ) -> None:
         """`matrix` replaces the table's own relations (then `table` may be None); `constants` is the right-hand
         side b of `matrix @ x == b` (zeros by default: the margin equations are homogeneous), for systems that add
-        equations with known parts (anonymize/release/joint.py: cell = rows known to be in it + unknown parts)."""
+        equations with known parts (anonymize/release/joint/: cell = rows known to be in it + unknown parts)."""
         self.matrix = relations(table, dimensions) if matrix is None else sp.csr_matrix(matrix)
         self.columns = self.matrix.tocsc()
         self.values = values.astype(np.float64)

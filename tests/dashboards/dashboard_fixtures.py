@@ -7,23 +7,22 @@ each is made once per session (kept under the session's base temporary directory
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from reports.render import CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("staff", "reviewer", "researcher")
 #: The browser of every browser test (Debian's chromium through Playwright), its flags and the tests' patience.
 CHROMIUM = "/usr/bin/chromium"
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+BROWSER_ARGS = CHROMIUM_ARGS  # the review packets' browser flags (reports/render.py)
 TIMEOUT_MS = 30_000
 
 
@@ -102,3 +101,44 @@ def dash_releases(built_warehouse, tmp_path_factory) -> Path:
         assert result.exit_code == 0, result.output
     (root / "done").touch()
     return releases
+
+
+@contextmanager
+def serving(db: Path, releases: Path, users: Path, audit_log: Path, log_path: Path) -> Iterator[str]:
+    """`pars serve` (python -m warehouse serve) on a free loopback port, in its own process, until it answers:
+    yields its URL and stops it after."""
+    from dashboards.serve import healthy
+
+    port = free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "warehouse", "serve", "--db", str(db), "--releases", str(releases)]
+            + ["--users", str(users), "--audit-log", str(audit_log), "--port", str(port)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while not healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"pars serve did not start: {log_path.read_text()}")
+                time.sleep(0.2)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def sign_in(pg, url: str, name: str, password: str) -> None:
+    """Sign in through the form: signed out, every page's URL shows it (then opens that page)."""
+    pg.goto(url)
+    pg.get_by_role("textbox", name="User name").fill(name)
+    pg.get_by_role("textbox", name="Password").fill(password)
+    pg.get_by_role("button", name="Sign in").click()

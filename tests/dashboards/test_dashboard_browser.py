@@ -13,17 +13,16 @@ import io
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from dashboards import audit
-from dashboards.serve import healthy
 from tests.helpers import query as q
 
-from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_releases, dash_users, free_port  # noqa: F401  (fixtures)
+import dashboard_fixtures
+from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_releases, dash_users, serving  # noqa: F401  (fixtures)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -35,50 +34,17 @@ def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
     users, passwords = dash_users
     root = tmp_path_factory.mktemp("dash-server")
     log = root / "audit.jsonl"
-    port = free_port()
-    server_log = (root / "serve.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "warehouse",
-            "serve",
-            "--db",
-            str(built_warehouse),
-            "--releases",
-            str(dash_releases),
-            "--users",
-            str(users),
-            "--audit-log",
-            str(log),
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while not healthy(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"pars serve did not start: {(root / 'serve.log').read_text()}")
-        time.sleep(0.2)
-    shots = Path(os.environ.get("PARS_DASH_SCREENSHOTS") or root / "screenshots")
-    shots.mkdir(parents=True, exist_ok=True)
-    yield {
-        "url": url,
-        "db": built_warehouse,
-        "releases": dash_releases,
-        "passwords": passwords,
-        "audit": log,
-        "shots": shots,
-    }
-    process.terminate()
-    process.wait(timeout=20)
-    server_log.close()
+    with serving(built_warehouse, dash_releases, users, log, root / "serve.log") as url:
+        shots = Path(os.environ.get("PARS_DASH_SCREENSHOTS") or root / "screenshots")
+        shots.mkdir(parents=True, exist_ok=True)
+        yield {
+            "url": url,
+            "db": built_warehouse,
+            "releases": dash_releases,
+            "passwords": passwords,
+            "audit": log,
+            "shots": shots,
+        }
 
 
 @pytest.fixture
@@ -100,10 +66,7 @@ def page(browser, server):
 
 
 def sign_in(pg, server, name: str, path: str = "/") -> None:
-    pg.goto(server["url"] + path)  # signed out, every page's URL shows the sign-in form (then opens that page)
-    pg.get_by_role("textbox", name="User name").fill(name)
-    pg.get_by_role("textbox", name="Password").fill(server["passwords"][name])
-    pg.get_by_role("button", name="Sign in").click()
+    dashboard_fixtures.sign_in(pg, server["url"] + path, name, server["passwords"][name])
 
 
 def heading(pg):

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,9 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from anonymize.release.utility import percent
 from dashboards import ui
-from dashboards.serve import healthy
 
-from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_users, free_port  # noqa: F401  (fixtures)
+from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_users, serving, sign_in  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboards" / "app.py"
@@ -146,41 +142,8 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 def server(built_warehouse, dash_users, releases, tmp_path_factory):
     users, passwords = dash_users
     root = tmp_path_factory.mktemp("utility-server")
-    port = free_port()
-    log = (root / "serve.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "warehouse",
-            "serve",
-            "--db",
-            str(built_warehouse),
-            "--releases",
-            str(releases),
-            "--users",
-            str(users),
-            "--audit-log",
-            str(root / "audit.jsonl"),
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while not healthy(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"pars serve did not start: {(root / 'serve.log').read_text()}")
-        time.sleep(0.2)
-    yield {"url": url, "passwords": passwords, "shots": root}
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    with serving(built_warehouse, releases, users, root / "audit.jsonl", root / "serve.log") as url:
+        yield {"url": url, "passwords": passwords, "shots": root}
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -191,10 +154,7 @@ def test_researcher_sees_the_suppressed_column_warning_in_the_browser(browser, s
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
     try:
-        pg.goto(server["url"] + "/")
-        pg.get_by_role("textbox", name="User name").fill("researcher1")
-        pg.get_by_role("textbox", name="Password").fill(server["passwords"]["researcher1"])
-        pg.get_by_role("button", name="Sign in").click()
+        sign_in(pg, server["url"] + "/", "researcher1", server["passwords"]["researcher1"])
         playwright_api.expect(pg.locator("h1").first).to_have_text("Research releases")
         choose(pg, "f-release", "suppressed: MOC learners, anonymized")
         alerts = pg.locator('[data-testid="stAlertContentError"]')

@@ -14,7 +14,7 @@ into its register, in the demo's order (activities, then tables):
    the tables release are equalities in all three measures at once (the rows are shared by them). For each
    suppressed cell and measure whose true value is 1-10, milp maximizes and minimizes it: the cell is disclosed
    when the interval lies inside [1, 10]. Before: (CML, All, 2020) came out as exactly 4 activities, the row count
-   of the activities release. The joint audit (anonymize/release/joint.py) must refuse exactly such combinations.
+   of the activities release. The joint audit (anonymize/release/joint/) must refuse exactly such combinations.
 """
 
 from __future__ import annotations

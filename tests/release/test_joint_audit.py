@@ -1,4 +1,4 @@
-"""The register's joint audit of tables and activities releases (anonymize/release/joint.py; issue 13, item 3).
+"""The register's joint audit of tables and activities releases (anonymize/release/joint/; issue 13, item 3).
 
 A real tables release of the built warehouse is registered; candidate activities releases are crafted from the
 warehouse's own rows as the activities release could publish them, and audited with `register.joint_audit`

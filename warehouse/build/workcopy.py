@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ..files import FileProblem, copy_like, describe, refuse_symlink
+from ..files import fsync_path as _fsync
 
 
 class BuildError(Exception):
@@ -179,14 +180,6 @@ def publish(paths: WorkPaths, copy: Path) -> None:
         paths.link.unlink(missing_ok=True)
     except OSError:  # the swap is done; a leftover link is removed by the next build
         pass
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _open_by_this_process(path: Path) -> list[str]:
