@@ -43,8 +43,8 @@ class NodeFailure:
     columns: list[str] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)  # up to MAX_ROWS failing rows
     compiled_sql: str = ""
-    #: (check, failing condition) of a model whose constraint failed at insert: how to find its failing rows
-    constraint_checks: list[tuple[str, str, str]] = field(default_factory=list)  # (column, check, condition)
+    #: (column, check, failing condition) of a model whose constraint failed at insert: how to find the rows
+    constraint_checks: list[tuple[str, str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -168,8 +168,9 @@ def _explain_constraint(failure: NodeFailure, node) -> None:
     else:
         headline = f"constraint violated building model {failure.name}"
     failure.message = f"{headline}; nothing was inserted\n{failure.message}"
-    failure.compiled_sql = getattr(node, "compiled_code", None) or ""
-    failure.constraint_checks = constraints
+    if constraints:  # NOT NULL and CHECK: their rows can be found (a key constraint's cannot, here)
+        failure.compiled_sql = getattr(node, "compiled_code", None) or ""
+        failure.constraint_checks = constraints
 
 
 def add_failing_rows(copy: Path, failures: list[NodeFailure]) -> None:
@@ -243,4 +244,5 @@ def _rows_per_check(con: duckdb.DuckDBPyConnection, sql: str, failure: NodeFailu
     failure.columns, failure.rows = columns, rows
     if failure.failures is None:
         failure.failures = sum(totals.values())
-    failure.message += "\nfailed checks: " + "; ".join(f"{c}: {n:,} row(s)" for c, n in sorted(totals.items()))
+    if totals:
+        failure.message += "\nfailed checks: " + "; ".join(f"{c}: {n:,} row(s)" for c, n in sorted(totals.items()))
