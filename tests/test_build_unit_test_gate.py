@@ -19,7 +19,7 @@ def test_a_rebuild_of_an_unchanged_project_skips_only_the_unit_tests(built_wareh
     shutil.copyfile(built_warehouse, db)
     result = build(db)
     assert result.ok and result.unit_tests_skipped
-    assert result.count("unit_test") == 0 and result.count("test", "pass") > 100 and result.count("model") > 40
+    assert result.count("unit_test") == 0 and result.count("test", "pass") > 50 and result.count("model") > 40
     assert passed_hash(db) == project_hash(ROOT)  # still valid for the next build
 
 

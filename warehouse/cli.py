@@ -99,40 +99,54 @@ _MEMORY = click.option(
 )
 
 
-@main.command()
-@click.argument("export", type=click.Path(path_type=Path, exists=True, file_okay=False))
-@click.option(
+_EXPORT = click.argument("export", type=click.Path(path_type=Path, exists=True, file_okay=False))
+_LOAD_DB = click.option(
     "--db",
     required=True,
     type=click.Path(path_type=Path, dir_okay=False),
     help="Warehouse DuckDB file (created if missing).",
 )
+_LOAD_OPTIONS = [
+    click.option(
+        "--allow-deletions",
+        "allow_deletions",
+        metavar="N%|N",
+        help="How many live records of its years one file of a full export may soft-delete: a share (30%) or "
+        "a count (500) [default: 2%]. More stops the load: a cut or empty file looks like a deletion.",
+    ),
+    _MEMORY,
+    click.option(
+        "--max-field-size",
+        "max_field_size",
+        metavar="SIZE",
+        help="Quarantine a value longer than this (rule field_size) [default: 16MB].",
+    ),
+    click.option(
+        "--max-record-size",
+        "max_record_size",
+        metavar="SIZE",
+        help="Quarantine a record longer than this, never reading it whole (rule record_size) [default: 32MB].",
+    ),
+]
+
+
+def _load_options(command):
+    """The options of a load (`pars load`, `pars refresh`) apart from --db and --report, in this order."""
+    for option in reversed(_LOAD_OPTIONS):
+        command = option(command)
+    return command
+
+
+@main.command()
+@_EXPORT
+@_LOAD_DB
 @click.option(
     "--report",
     "report",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the per-file summary as JSON here.",
 )
-@click.option(
-    "--allow-deletions",
-    "allow_deletions",
-    metavar="N%|N",
-    help="How many live records of its years one file of a full export may soft-delete: a share (30%) or "
-    "a count (500) [default: 2%]. More stops the load: a cut or empty file looks like a deletion.",
-)
-@_MEMORY
-@click.option(
-    "--max-field-size",
-    "max_field_size",
-    metavar="SIZE",
-    help="Quarantine a value longer than this (rule field_size) [default: 16MB].",
-)
-@click.option(
-    "--max-record-size",
-    "max_record_size",
-    metavar="SIZE",
-    help="Quarantine a record longer than this, never reading it whole (rule record_size) [default: 32MB].",
-)
+@_load_options
 def load(
     export: Path,
     db: Path,
@@ -151,6 +165,20 @@ def load(
 
     Example: pars load data/export --db data/warehouse.duckdb --report load.json
     """
+    result = _run_load(export, db, memory_limit, max_field_size, max_record_size, allow_deletions)
+    if report:
+        _write_report(report, result.as_dict(), "the load is done")
+
+
+def _run_load(
+    export: Path,
+    db: Path,
+    memory_limit: str | None,
+    max_field_size: str | None,
+    max_record_size: str | None,
+    allow_deletions: str | None,
+):
+    """The load of `pars load` and `pars refresh`: progress, the one-line refusal (exit 1), the summary."""
     from .load import LoadError, load_export
 
     try:
@@ -169,8 +197,7 @@ def load(
     except Exception as exc:  # a read-only folder, a full disk, a planted symlink: one line, not a traceback
         raise _refused(_disk_problem(exc, "cannot write the warehouse")) from None
     print_load_summary(result)
-    if report:
-        _write_report(report, result.as_dict(), "the load is done")
+    return result
 
 
 def _refused(problem: Exception) -> CommandError:
@@ -206,27 +233,34 @@ _DB = click.option(
 )
 
 
-@main.command()
-@_DB
-@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
-@click.option("--select", "select", metavar="SPEC", help="Build only these nodes (dbt's --select syntax).")
-@click.option("--exclude", "exclude", metavar="SPEC", help="Leave these nodes out (dbt's --exclude syntax).")
-@click.option(
-    "--report",
-    "report",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the result (counts, failures, timings) as JSON here.",
-)
-@click.option(
+_FULL_REFRESH = click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+_SELECT = click.option("--select", "select", metavar="SPEC", help="Build only these nodes (dbt's --select syntax).")
+_EXCLUDE = click.option("--exclude", "exclude", metavar="SPEC", help="Leave these nodes out (dbt's --exclude syntax).")
+_UNIT_TESTS = click.option(
     "--unit-tests",
     type=click.Choice(["auto", "always"]),
     default="auto",
     show_default=True,
     help="auto: run dbt's unit tests only when the project changed since they last passed here.",
 )
-@click.option(
+_PROJECT_DIR = click.option(
     "--project-dir", type=click.Path(path_type=Path, file_okay=False), hidden=True, help="Another dbt project (tests)."
 )
+
+
+@main.command()
+@_DB
+@_FULL_REFRESH
+@_SELECT
+@_EXCLUDE
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the result (counts, failures, timings) as JSON here.",
+)
+@_UNIT_TESTS
+@_PROJECT_DIR
 @_MEMORY
 def build(
     db: Path,
@@ -245,6 +279,23 @@ def build(
 
     Example: pars build --db data/warehouse.duckdb
     """
+    result = _run_build(db, full_refresh, select, exclude, unit_tests, project_dir, memory_limit)
+    if report:
+        _write_report(report, result.as_dict(), "the build is done" if result.ok else "the build failed")
+    if not result.ok:
+        raise failed()
+
+
+def _run_build(
+    db: Path,
+    full_refresh: bool,
+    select: str | None,
+    exclude: str | None,
+    unit_tests: str,
+    project_dir: Path | None,
+    memory_limit: str | None,
+):
+    """The build of `pars build` and `pars refresh`: progress, the one-line refusal (exit 1), the summary."""
     from .build import BuildError
     from .build import build as run_build
 
@@ -262,9 +313,60 @@ def build(
     except BuildError as exc:
         raise _refused(exc) from None
     print_build_summary(result)
+    return result
+
+
+@main.command()
+@_EXPORT
+@_LOAD_DB
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help='Also write both results as JSON here: {"load": ..., "build": ...} ("build" is null if none ran).',
+)
+@_load_options
+@_FULL_REFRESH
+@_SELECT
+@_EXCLUDE
+@_UNIT_TESTS
+@_PROJECT_DIR
+def refresh(
+    export: Path,
+    db: Path,
+    report: Path | None,
+    allow_deletions: str | None,
+    memory_limit: str | None,
+    max_field_size: str | None,
+    max_record_size: str | None,
+    full_refresh: bool,
+    select: str | None,
+    exclude: str | None,
+    unit_tests: str,
+    project_dir: Path | None,
+) -> None:
+    """Load an export, then build the marts, in one process: `pars load` then `pars build`, a few seconds sooner.
+
+    dbt is imported in the background while the load validates and writes, instead of at the start of a second
+    process. The options, messages and exit codes are those of the two commands; a refused load stops before
+    the build (exit code 1, the warehouse unchanged), and --memory-limit caps both steps.
+
+    Example: pars refresh data/export --db data/warehouse.duckdb
+    """
+    from .build.dbt_runner import warm_up
+
+    warm_up()
+    loaded = _run_load(export, db, memory_limit, max_field_size, max_record_size, allow_deletions)
+    try:
+        built = _run_build(db, full_refresh, select, exclude, unit_tests, project_dir, memory_limit)
+    except CommandError:
+        if report:
+            _write_report(report, {"load": loaded.as_dict(), "build": None}, "the load is done, the build refused")
+        raise
     if report:
-        _write_report(report, result.as_dict(), "the build is done" if result.ok else "the build failed")
-    if not result.ok:
+        done = "the load and the build are done" if built.ok else "the build failed"
+        _write_report(report, {"load": loaded.as_dict(), "build": built.as_dict()}, done)
+    if not built.ok:
         raise failed()
 
 

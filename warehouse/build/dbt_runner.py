@@ -1,14 +1,17 @@
 """Running dbt in this process (dbtRunner): arguments, environment, per-node events, and cleanup.
 
-In-process saves dbt's import and start-up on every call after the first (about 2.5 s). Two things
-need care because dbt keeps state between invocations: the environment variables the profile reads
-(set for the call, then restored), and dbt-duckdb's class-level DuckDB environment, which would keep the
-working copy open after the run (closed explicitly here, so the copy can be checkpointed and swapped).
+In-process saves dbt's import and start-up on every call after the first (about 2.5 s). When a build is
+known to follow other work (`pars refresh`: a load, then a build), `warm_up()` imports dbt in a background
+thread meanwhile, so the build does not wait for it. Two things need care because dbt keeps state between
+invocations: the environment variables the profile reads (set for the call, then restored), and dbt-duckdb's
+class-level DuckDB environment, which would keep the working copy open after the run (closed explicitly here,
+so the copy can be checkpointed and swapped).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +23,35 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: (done, total, resource_type, name, status, seconds) of one finished dbt node.
 NodeCallback = Callable[[int, int, str, str, str, float], None]
+
+
+_warming: threading.Thread | None = None
+
+
+def warm_up() -> None:
+    """Start importing dbt (about 3 s of CPU, mostly Python) in a daemon thread; `invoke` waits for it.
+
+    Only the import: parsing the project needs the build's environment (the warehouse path the profile reads).
+    """
+    global _warming
+    if _warming is None and "dbt.cli.main" not in sys.modules:
+        _warming = threading.Thread(target=_import_dbt, name="dbt-warm-up", daemon=True)
+        _warming.start()
+
+
+def _import_dbt() -> None:
+    try:
+        import dbt.adapters.duckdb  # noqa: F401  (the adapter plugin dbt loads at the first invocation)
+        import dbt.cli.main  # noqa: F401
+        import dbt.task.build  # noqa: F401
+    except Exception:  # noqa: BLE001  the build imports dbt again and reports what is wrong
+        pass
+
+
+def _warmed() -> None:
+    """Wait for a warm-up import still running (importing a module another thread is importing may deadlock)."""
+    if _warming is not None:
+        _warming.join()
 
 
 @dataclass
@@ -82,6 +114,7 @@ def invoke(
 ) -> Invocation:
     """Run one dbt command against the DuckDB file `db`; never raises for a dbt failure."""
     started = time.perf_counter()
+    _warmed()
     from dbt.cli.main import dbtRunner  # heavy import (about 2 s, counted as start-up): only when needed
 
     first_node: list[float] = []

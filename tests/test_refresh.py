@@ -1,0 +1,36 @@
+"""`pars refresh EXPORT --db W`: `pars load` then `pars build` in one process, with the same results and messages."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from tests.helpers import set_manifest
+from warehouse.cli import main
+from warehouse.compare import compare
+
+
+def test_refresh_gives_the_marts_of_a_load_then_a_build(built_warehouse, tmp_path):
+    """built_warehouse is `load_export` then `build` of this export: the same marts, row for row."""
+    export = built_warehouse.parent / "export"
+    db = tmp_path / "w.duckdb"
+    out = CliRunner().invoke(main, ["refresh", str(export), "--db", str(db), "--report", str(tmp_path / "r.json")])
+    assert out.exit_code == 0, out.output
+    assert "load 1:" in out.output and "(full," in out.output  # the load's summary table ...
+    assert "build of w.duckdb: published" in out.output and f"published {db}" in out.output  # ... then the build's
+    assert out.output.index("load 1:") < out.output.index("build of w.duckdb")
+    assert compare(built_warehouse, db) == []
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["load"]["load_id"] == 1 and report["build"]["ok"] is True
+
+
+def test_a_refused_load_is_not_followed_by_a_build(export_copy, tmp_path):
+    set_manifest(export_copy, format_version=2)
+    db = tmp_path / "w.duckdb"
+    load = CliRunner().invoke(main, ["load", str(export_copy), "--db", str(tmp_path / "other.duckdb")])
+    out = CliRunner().invoke(main, ["refresh", str(export_copy), "--db", str(db)])
+    assert out.exit_code == load.exit_code == 1
+    assert out.output == load.output.replace("other.duckdb", "w.duckdb")  # the load's one-line refusal
+    assert "the warehouse was not changed" in out.output and "Traceback" not in out.output
+    assert "[build]" not in out.output and not db.with_name("w.duckdb.dbt").exists()
