@@ -1,18 +1,30 @@
-"""Replaying a year month by month, with a build after each month, gives the tables of one full build.
+"""A build after any sequence of loads gives exactly the tables of one full build of the same raw data.
 
-This is the check on the incremental models: each build after a month only merges what changed, and
-the result must equal building everything at once. It builds after every third month, so it runs at a tiny scale.
+This is the check on the incremental models (fct_learner_completions by completion, the year-partitioned
+models by reporting year: macros/incremental): each build merges only what changed since the model's last
+build, and the result must equal building everything at once. The sequence, at a tiny scale:
+
+1. the first months of 2021 (the first build: a full one);
+2. the remaining months up to the export date: new versions of 2021 (activities closing), and the years
+   2022 and 2023 appearing;
+3. a late full export of 2021, loaded after 2023: it corrects 2021 activities (title, learners, type),
+   their child records and completions, and deletes 2021 activities (with their records) and completions.
+
+Intermediate builds run the models only; the last one runs every test too.
 """
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.helpers import copy_export, query, set_manifest
 from warehouse.build import build
+from warehouse.build.runner import ROOT
 from warehouse.load import load_export
 from warehouse.synth import generate
 from warehouse.synth.months import split_months
@@ -21,9 +33,17 @@ from warehouse.synth.months import split_months
 NOT_COMPARED = ("raw", "meta")
 #: Intermediate builds run the models only; the last one runs every test too.
 MODELS_ONLY = "resource_type:test resource_type:unit_test"
-#: A build after every third month (and the last): each build merges one or more months into the incremental
-#: models, which is what must equal a full build; a build after every month took ~3x as long for no other case.
-BUILD_EVERY = 3
+#: The first build: after this many months (January to September 2021).
+FIRST_BUILD_AFTER = 9
+#: The files of a full export that hold one activity's records (everything but providers and decisions).
+ACTIVITY_FILES = (
+    "activity_commercial_supporters",
+    "activity_joint_providers",
+    "activity_moc_registrations",
+    "activity_rems",
+    "activity_learner_professions",
+    "learner_completions",
+)
 
 
 def differences(a: Path, b: Path) -> list[str]:
@@ -56,23 +76,78 @@ def differences(a: Path, b: Path) -> list[str]:
         con.close()
 
 
-@pytest.mark.parametrize("scale", [0.002])  # tiny: the point is the number of builds, not the volume
-def test_replaying_months_gives_the_tables_of_one_full_build(tmp_path, scale):
+def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def late_correction_of(export: Path, out: Path, year: int, exported_at: str) -> dict[str, int]:
+    """A full export of `year` alone, sent late: some activities and completions corrected, some deleted.
+
+    Every tenth activity is deleted (with its records and completions), every seventh changes its title,
+    learners and (enduring ones) type; every fifth completion of the rest is deleted, every third earns other
+    credits.
+    """
+    copy_export(export, out, suffix=f"-late-{year}")
+    set_manifest(out, kind="full", reporting_years=[year], exported_at=exported_at, export_id=f"{exported_at}-late")
+    header, activities = _read(out / "activities.csv")
+    kept, changed, deleted = [], 0, set()
+    for n, row in enumerate(r for r in activities if r["reporting_year"] == str(year)):
+        if n % 10 == 0:
+            deleted.add(row["activity_id"])
+            continue
+        if n % 7 == 0:
+            row["activity_type"] = {"EM": "IEM", "IEM": "EM"}.get(row["activity_type"], row["activity_type"])
+            row["title"] = row["title"] + " (corrected)"
+            row["physician_learners"] = str(int(row["physician_learners"] or 0) + 17)
+            changed += 1
+        kept.append(row)
+    _write(out / "activities.csv", header, kept)
+    live = {row["activity_id"] for row in kept}
+    counts = {"activities_deleted": len(deleted), "activities_changed": changed}
+    for name in ACTIVITY_FILES:
+        header, rows = _read(out / f"{name}.csv")
+        rows = [r for r in rows if r["activity_id"] in live]
+        if name == "learner_completions":
+            counts["completions_deleted"] = len(rows[::5])
+            rows = [r for n, r in enumerate(rows) if n % 5]
+            for r in rows[::3]:
+                r["credits"] = "0.25" if r["credits"] != "0.25" else "0.50"
+            counts["completions_changed"] = len(rows[::3])
+        _write(out / f"{name}.csv", header, rows)
+    header, rows = _read(out / "program_summaries.csv")
+    _write(out / "program_summaries.csv", header, [r for r in rows if r["reporting_year"] == str(year)])
+    return counts
+
+
+@pytest.mark.parametrize("scale", [0.002])  # tiny: the point is the sequence of builds, not the volume
+def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(tmp_path, scale):
     export = tmp_path / "export"
-    generate(export, scale=scale, years=(2022, 2022), seed=5)
+    generate(export, scale=scale, years=(2021, 2023), seed=5)
     months = split_months(export, tmp_path / "months")
+    late = late_correction_of(export, tmp_path / "late-2021", 2021, "2024-06-30T02:00:00Z")
+    assert all(late.values()), late  # the correction deletes and changes activities and completions
+
     replay = tmp_path / "replay.duckdb"
-    builds = 0
     for k, month in enumerate(months):
         load_export(month, replay)
-        last = k == len(months) - 1
-        if k % BUILD_EVERY != BUILD_EVERY - 1 and not last:
-            continue  # the next build merges this month together with the ones after it
-        result = build(replay, exclude=None if last else MODELS_ONLY)
-        builds += 1
-        assert result.ok, (month.name, result.error, [f.as_dict() for f in result.failures])
-    assert builds >= 4  # the incremental models merged several times, not once
-    assert result.count("test") > 0 and result.count("unit_test") > 0  # the last build tested everything
+        if k + 1 == FIRST_BUILD_AFTER:
+            result = build(replay, exclude=MODELS_ONLY)
+            assert result.ok, (month.name, result.error, [f.as_dict() for f in result.failures])
+    result = build(replay, exclude=MODELS_ONLY)  # 2021 closes, 2022 and 2023 appear
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    load_export(tmp_path / "late-2021", replay, allow_deletions="100%")
+    result = build(replay)  # the late 2021 corrections and deletions, every test run
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert result.count("test") > 0
 
     full = tmp_path / "full.duckdb"  # the same raw layer, built once from nothing
     shutil.copyfile(replay, full)
@@ -87,15 +162,33 @@ def test_replaying_months_gives_the_tables_of_one_full_build(tmp_path, scale):
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     assert differences(replay, full) == []
 
-    # and the full export itself, loaded at once (same path: dbt's partial parse is reused): the marts are
-    # the same; staging, intermediate and ops (the loads' own figures) differ only in load lineage (load ids,
-    # export ids, load count)
-    for path in full.parent.glob("full.duckdb*"):
-        if path.is_file():
-            path.unlink()
-    load_export(export, full)
-    result = build(full, exclude=MODELS_ONLY)
+    # the comparison sees a changed mart row (so an empty list above means the marts are the same)
+    con = duckdb.connect(str(full))
+    con.sql("update annual_report.activity_rollup set activities = activities + 1 where report_year = 2021")
+    con.close()
+    assert differences(replay, full) != []
+
+
+def test_a_changed_project_rebuilds_the_incremental_models_in_full(db, tmp_path):
+    """No load between the builds touches a year, so only a full rebuild can bring the changed SQL to old rows."""
+    project = tmp_path / "project"
+    for folder in ("models", "macros", "seeds", "snapshots", "data-tests"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, project / folder)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(ROOT / name, project / name)
+    result = build(db, project_dir=project, exclude=MODELS_ONLY)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
-    lineage = [d for d in differences(replay, full) if d.split(".")[0] in ("staging", "intermediate", "ops")]
-    assert differences(replay, full) == lineage
-    assert any("stg_pars__load_history" in d for d in lineage)  # the comparison sees lineage, so it sees marts
+    titles = "select count(*) filter (where title = upper(title)), count(*) from core.fct_activities"
+    upper, activities = query(db, titles)[0]
+    assert activities > 0 and upper < activities
+
+    base = project / "models" / "intermediate" / "int_activities_base.sql"
+    base.write_text(base.read_text().replace("activities.title,", "upper(activities.title) as title,"))
+    result = build(db, project_dir=project, exclude=MODELS_ONLY)
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert query(db, titles)[0] == (activities, activities)  # every year's rows, not only the touched ones
+    # and the child facts (incremental too) still have one row per record of a live activity
+    assert query(db, "select count(*) from core.fct_activity_learner_professions") == query(
+        db, "select count(*) from staging.stg_pars__activity_learner_professions"
+    )

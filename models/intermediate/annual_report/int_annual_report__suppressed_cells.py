@@ -2,25 +2,46 @@
 
 A Python model because the rule and its linear-program audit live in anonymize/tables (data_report.py), shared
 with the research releases; annual_report.suppressed_cells publishes this table under a contract.
+
+Incremental by reporting year (macros/incremental/report_years.sql): each year's suppression depends on that
+year's figures alone, so a build recomputes only the years loads touched since its last build; the pre_hook
+deletes them first (the hooks are in the model's YAML: a Python model holds no Jinja).
 """
 
 from anonymize.tables.data_report import suppressed_cells
 
+MODEL = "int_annual_report__suppressed_cells"
+
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="append",
+        on_schema_change="fail",
+    )  # the pre_hook deleting the touched years and the post_hook recording the watermark: in the YAML
+    in_years = "true"  # a full build: every year
+    if dbt.is_incremental:  # the years touched since this model's last build (its watermark)
+        seen = session.sql(
+            "select coalesce(max(load_id), 0) from meta.build_watermarks where model = ?", params=[MODEL]
+        ).fetchall()[0][0]
+        changes = dbt.ref("stg_pars__report_year_changes").filter(f"load_id > {int(seen)}")
+        years = sorted({int(r[0]) for r in changes.project("report_year").fetchall()})
+        in_years = f"report_year in ({', '.join(map(str, years)) or 'null'})"
+    dbt.ref("stg_pars__load_history")  # the post_hook's watermark reads it
     activities = (
         dbt.ref("int_annual_report__counted_activities")
+        .filter(in_years)
         .project(
             "report_year, accreditor_type, organization_type, activity_type, provider_id, hours_of_instruction, "
             "physician_interactions, other_learner_interactions"
         )
         .pl()
     )
-    provider_years = dbt.ref("int_annual_report__provider_years").pl()
+    provider_years = dbt.ref("int_annual_report__provider_years").filter(in_years).pl()
     professions = (
         dbt.ref("fct_activity_learner_professions")
         .filter("is_counted")
+        .filter(in_years)
         .project("report_year, accreditor_type, profession, provider_id, learner_count")
         .pl()
     )
