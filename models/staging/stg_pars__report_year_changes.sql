@@ -2,11 +2,13 @@
 -- version written by that load (new content or a deletion) can change. Year-partitioned incremental models
 -- (macros/incremental/report_years.sql) rebuild the years touched since their last build. A load touches:
 -- - every reporting year an activity ever had (all its versions: an activity moved to another year, or
--- deleted, touches its old year too) when it writes the activity, a child record or a completion of it;
+-- deleted, touches its old year too) when it writes the activity or one of its child records;
 -- - every year of a provider's activities and program summaries when it writes the provider;
 -- - a program summary's reporting year;
 -- - every year from a decision's year on when it writes an accreditation decision or finding (a decision
 -- sets the status at every later year end).
+-- Learner completions touch no year: no year-partitioned model reads them (fct_learner_completions is incremental
+-- by completion instead); a year-partitioned model that did would need them here (the replay test would fail).
 -- raw grows in load order, so a filter on load_id reads only the newest row groups of each raw table.
 with
 
@@ -18,18 +20,6 @@ with
 
     summary_years as (
         select distinct provider_id, reporting_year as report_year from {{ source('pars', 'program_summaries') }}
-    ),
-
-    changed_completions as (select _load_id as load_id, completion_id from {{ source('pars', 'learner_completions') }}),
-
-    -- a completion's tombstone carries only completion_id: its activity comes from its other versions
-    completion_activities as (
-        select distinct changed_completions.load_id, versions.activity_id
-        from changed_completions
-        inner join
-            {{ source('pars', 'learner_completions') }} as versions
-            on versions.completion_id = changed_completions.completion_id
-        where versions.activity_id is not null
     ),
 
     changed_activities as (
@@ -46,9 +36,6 @@ with
             select _load_id, activity_id
             from {{ source('pars', child) }}
         {%- endfor %}
-        union
-        select load_id, activity_id
-        from completion_activities
     ),
 
     changed_providers as (select _load_id as load_id, provider_id from {{ source('pars', 'providers') }}),
