@@ -7,8 +7,9 @@ build, and the result must equal building everything at once. The sequence, at a
 1. the first months of 2021 (the first build: a full one);
 2. the remaining months up to the export date: new versions of 2021 (activities closing), and the years
    2022 and 2023 appearing;
-3. a late full export of 2021, loaded after 2023: it corrects 2021 activities (title, learners, type),
-   their child records and completions, and deletes 2021 activities (with their records) and completions.
+3. two late exports, loaded after 2023: a full export of 2021 that deletes 2021 activities (with their
+   records) and completions and corrects child records and completions, but changes no activity row; and an
+   incremental export that moves 2021 activities to 2022 and corrects 2022 activities.
 
 Intermediate builds run the models only; the last one runs every test too.
 """
@@ -89,30 +90,19 @@ def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
         writer.writerows(rows)
 
 
-def late_correction_of(export: Path, out: Path, year: int, exported_at: str) -> dict[str, int]:
-    """A full export of `year` alone, sent late: some activities and completions corrected, some deleted.
-
-    Every tenth activity is deleted (with its records and completions), every seventh changes its title,
-    learners and (enduring ones) type; every fifth completion of the rest is deleted, every third earns other
-    credits.
-    """
+def late_full_export(export: Path, out: Path, year: int, exported_at: str) -> dict[str, int]:
+    """A full export of `year` alone, sent late, that changes no activity row: every tenth activity is deleted
+    (with its records and completions), every fifth completion of the rest is deleted, every third earns other
+    credits, and every fourth profession count changes. Only the deletions and the child records say that the
+    year changed."""
     copy_export(export, out, suffix=f"-late-{year}")
     set_manifest(out, kind="full", reporting_years=[year], exported_at=exported_at, export_id=f"{exported_at}-late")
     header, activities = _read(out / "activities.csv")
-    kept, changed, deleted = [], 0, set()
-    for n, row in enumerate(r for r in activities if r["reporting_year"] == str(year)):
-        if n % 10 == 0:
-            deleted.add(row["activity_id"])
-            continue
-        if n % 7 == 0:
-            row["activity_type"] = {"EM": "IEM", "IEM": "EM"}.get(row["activity_type"], row["activity_type"])
-            row["title"] = row["title"] + " (corrected)"
-            row["physician_learners"] = str(int(row["physician_learners"] or 0) + 17)
-            changed += 1
-        kept.append(row)
-    _write(out / "activities.csv", header, kept)
-    live = {row["activity_id"] for row in kept}
-    counts = {"activities_deleted": len(deleted), "activities_changed": changed}
+    of_year = [r for r in activities if r["reporting_year"] == str(year)]
+    deleted = {r["activity_id"] for n, r in enumerate(of_year) if n % 10 == 0}
+    _write(out / "activities.csv", header, [r for r in of_year if r["activity_id"] not in deleted])
+    counts = {"activities_deleted": len(deleted)}
+    live = {r["activity_id"] for r in of_year} - deleted
     for name in ACTIVITY_FILES:
         header, rows = _read(out / f"{name}.csv")
         rows = [r for r in rows if r["activity_id"] in live]
@@ -122,10 +112,40 @@ def late_correction_of(export: Path, out: Path, year: int, exported_at: str) -> 
             for r in rows[::3]:
                 r["credits"] = "0.25" if r["credits"] != "0.25" else "0.50"
             counts["completions_changed"] = len(rows[::3])
+        if name == "activity_learner_professions":
+            for r in rows[::4]:
+                r["learner_count"] = str(int(r["learner_count"] or 0) + 3)
+            counts["professions_changed"] = len(rows[::4])
         _write(out / f"{name}.csv", header, rows)
     header, rows = _read(out / "program_summaries.csv")
     _write(out / "program_summaries.csv", header, [r for r in rows if r["reporting_year"] == str(year)])
     return counts
+
+
+def late_corrections(export: Path, out: Path, moved_from: int, year: int, exported_at: str) -> dict[str, int]:
+    """An incremental export of `year` holding activity rows only: some activities of `moved_from` (not deleted
+    by late_full_export) moved to `year`, and every seventh activity of `year` with another title, more
+    learners and (enduring ones) the other enduring type."""
+    copy_export(export, out, suffix=f"-corrections-{year}")
+    set_manifest(
+        out, kind="incremental", reporting_years=[year], exported_at=exported_at, export_id=f"{exported_at}-fix"
+    )
+    header, activities = _read(out / "activities.csv")
+    earlier = [r for r in activities if r["reporting_year"] == str(moved_from)]
+    moved = [r for n, r in enumerate(earlier) if n % 10 and n % 11 == 1]
+    for r in moved:
+        r["reporting_year"] = str(year)
+    corrected = [r for r in activities if r["reporting_year"] == str(year)][::7]
+    for r in corrected:
+        r["activity_type"] = {"EM": "IEM", "IEM": "EM"}.get(r["activity_type"], r["activity_type"])
+        r["title"] = r["title"] + " (corrected)"
+        r["physician_learners"] = str(int(r["physician_learners"] or 0) + 17)
+    _write(out / "activities.csv", header, moved + corrected)
+    for path in out.glob("*.csv"):
+        if path.name != "activities.csv":
+            header, _ = _read(path)
+            _write(path, header, [])
+    return {"activities_moved": len(moved), "activities_corrected": len(corrected)}
 
 
 @pytest.mark.parametrize("scale", [0.002])  # tiny: the point is the sequence of builds, not the volume
@@ -133,8 +153,9 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     export = tmp_path / "export"
     generate(export, scale=scale, years=(2021, 2023), seed=5)
     months = split_months(export, tmp_path / "months")
-    late = late_correction_of(export, tmp_path / "late-2021", 2021, "2024-06-30T02:00:00Z")
-    assert all(late.values()), late  # the correction deletes and changes activities and completions
+    late = late_full_export(export, tmp_path / "late-2021", 2021, "2024-06-30T02:00:00Z")
+    fixes = late_corrections(export, tmp_path / "fixes-2022", 2021, 2022, "2024-07-31T02:00:00Z")
+    assert all(late.values()) and all(fixes.values()), (late, fixes)
 
     replay = tmp_path / "replay.duckdb"
     for k, month in enumerate(months):
@@ -145,7 +166,13 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     result = build(replay, exclude=MODELS_ONLY)  # 2021 closes, 2022 and 2023 appear
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     load_export(tmp_path / "late-2021", replay, allow_deletions="100%")
-    result = build(replay)  # the late 2021 corrections and deletions, every test run
+    load_export(tmp_path / "fixes-2022", replay)
+    # the loads did what the test needs: the corrections and the moves are live
+    corrected = "select count(*) from staging.stg_pars__activities where title like '%(corrected)'"
+    assert query(replay, corrected) == [(fixes["activities_corrected"],)]
+    moved = "select count(*) from staging.stg_pars__activities where reporting_year = 2022 and activity_id like '2021%'"
+    assert query(replay, moved) == [(fixes["activities_moved"],)]
+    result = build(replay)  # the late deletions and corrections of 2021 and 2022, every test run
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     assert result.count("test") > 0
 
