@@ -1,18 +1,33 @@
-"""Replaying a year month by month, with a build after each month, gives the tables of one full build.
+"""A build after any sequence of loads gives exactly the tables of one full build of the same raw data.
 
-This is the check on the incremental models: each build after a month only merges what changed, and
-the result must equal building everything at once. It builds after every third month, so it runs at a tiny scale.
+This is the check on the incremental models (fct_learner_completions by completion, the year-partitioned
+models by reporting year: macros/incremental): each build merges only what changed since the model's last
+build, and the result must equal building everything at once. The sequence, at a tiny scale:
+
+1. the first months of 2022 (the first build: a full one);
+2. the remaining months up to the export date: new versions of 2022 (activities closing), and the year 2023
+   appearing;
+3. two late exports, loaded in 2024: a full export of 2022 that deletes 2022 activities (with their records)
+   and completions and corrects child records and completions, but changes no activity row (a model that
+   rebuilt only the years of changed activity rows misses 2022); and an incremental export that moves 2022
+   activities to 2023 and corrects 2023 activities (one that rebuilt only their new year keeps them in 2022).
+
+Intermediate builds run the models only; the last one runs every data test too (the unit tests read no
+warehouse data: test_build_unit_test_gate.py).
 """
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.helpers import copy_export, query, set_manifest
 from warehouse.build import build
+from warehouse.build.runner import ROOT
 from warehouse.load import load_export
 from warehouse.synth import generate
 from warehouse.synth.months import split_months
@@ -21,9 +36,18 @@ from warehouse.synth.months import split_months
 NOT_COMPARED = ("raw", "meta")
 #: Intermediate builds run the models only; the last one runs every test too.
 MODELS_ONLY = "resource_type:test resource_type:unit_test"
-#: A build after every third month (and the last): each build merges one or more months into the incremental
-#: models, which is what must equal a full build; a build after every month took ~3x as long for no other case.
-BUILD_EVERY = 3
+UNIT_TESTS = "resource_type:unit_test"
+#: The first build: after this many months (January to September 2022).
+FIRST_BUILD_AFTER = 9
+#: The files of a full export that hold one activity's records (everything but providers and decisions).
+ACTIVITY_FILES = (
+    "activity_commercial_supporters",
+    "activity_joint_providers",
+    "activity_moc_registrations",
+    "activity_rems",
+    "activity_learner_professions",
+    "learner_completions",
+)
 
 
 def differences(a: Path, b: Path) -> list[str]:
@@ -56,23 +80,104 @@ def differences(a: Path, b: Path) -> list[str]:
         con.close()
 
 
-@pytest.mark.parametrize("scale", [0.002])  # tiny: the point is the number of builds, not the volume
-def test_replaying_months_gives_the_tables_of_one_full_build(tmp_path, scale):
+def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def late_full_export(export: Path, out: Path, year: int, exported_at: str) -> dict[str, int]:
+    """A full export of `year` alone, sent late, that changes no activity row: every tenth activity is deleted
+    (with its records and completions), every fifth completion of the rest is deleted, every third earns other
+    credits, and every fourth profession count changes. Only the deletions and the child records say that the
+    year changed."""
+    copy_export(export, out, suffix=f"-late-{year}")
+    set_manifest(out, kind="full", reporting_years=[year], exported_at=exported_at, export_id=f"{exported_at}-late")
+    header, activities = _read(out / "activities.csv")
+    of_year = [r for r in activities if r["reporting_year"] == str(year)]
+    deleted = {r["activity_id"] for n, r in enumerate(of_year) if n % 10 == 0}
+    _write(out / "activities.csv", header, [r for r in of_year if r["activity_id"] not in deleted])
+    counts = {"activities_deleted": len(deleted)}
+    live = {r["activity_id"] for r in of_year} - deleted
+    for name in ACTIVITY_FILES:
+        header, rows = _read(out / f"{name}.csv")
+        rows = [r for r in rows if r["activity_id"] in live]
+        if name == "learner_completions":
+            counts["completions_deleted"] = len(rows[::5])
+            rows = [r for n, r in enumerate(rows) if n % 5]
+            for r in rows[::3]:
+                r["credits"] = "0.25" if r["credits"] != "0.25" else "0.50"
+            counts["completions_changed"] = len(rows[::3])
+        if name == "activity_learner_professions":
+            for r in rows[::4]:
+                r["learner_count"] = str(int(r["learner_count"] or 0) + 3)
+            counts["professions_changed"] = len(rows[::4])
+        _write(out / f"{name}.csv", header, rows)
+    header, rows = _read(out / "program_summaries.csv")
+    _write(out / "program_summaries.csv", header, [r for r in rows if r["reporting_year"] == str(year)])
+    return counts
+
+
+def late_corrections(export: Path, out: Path, moved_from: int, year: int, exported_at: str) -> dict[str, int]:
+    """An incremental export of `year` holding activity rows only: some activities of `moved_from` (not deleted
+    by late_full_export) moved to `year`, and every seventh activity of `year` with another title, more
+    learners and (enduring ones) the other enduring type."""
+    copy_export(export, out, suffix=f"-corrections-{year}")
+    set_manifest(
+        out, kind="incremental", reporting_years=[year], exported_at=exported_at, export_id=f"{exported_at}-fix"
+    )
+    header, activities = _read(out / "activities.csv")
+    earlier = [r for r in activities if r["reporting_year"] == str(moved_from)]
+    moved = [r for n, r in enumerate(earlier) if n % 10 and n % 11 == 1]
+    for r in moved:
+        r["reporting_year"] = str(year)
+    corrected = [r for r in activities if r["reporting_year"] == str(year)][::7]
+    for r in corrected:
+        r["activity_type"] = {"EM": "IEM", "IEM": "EM"}.get(r["activity_type"], r["activity_type"])
+        r["title"] = r["title"] + " (corrected)"
+        r["physician_learners"] = str(int(r["physician_learners"] or 0) + 17)
+    _write(out / "activities.csv", header, moved + corrected)
+    for path in out.glob("*.csv"):
+        if path.name != "activities.csv":
+            header, _ = _read(path)
+            _write(path, header, [])
+    return {"activities_moved": len(moved), "activities_corrected": len(corrected)}
+
+
+@pytest.mark.parametrize("scale", [0.002])  # tiny: the point is the sequence of builds, not the volume
+def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(tmp_path, scale):
     export = tmp_path / "export"
-    generate(export, scale=scale, years=(2022, 2022), seed=5)
+    generate(export, scale=scale, years=(2022, 2023), seed=5)
     months = split_months(export, tmp_path / "months")
+    late = late_full_export(export, tmp_path / "late-2022", 2022, "2024-06-30T02:00:00Z")
+    fixes = late_corrections(export, tmp_path / "fixes-2023", 2022, 2023, "2024-07-31T02:00:00Z")
+    assert all(late.values()) and all(fixes.values()), (late, fixes)
+
     replay = tmp_path / "replay.duckdb"
-    builds = 0
     for k, month in enumerate(months):
         load_export(month, replay)
-        last = k == len(months) - 1
-        if k % BUILD_EVERY != BUILD_EVERY - 1 and not last:
-            continue  # the next build merges this month together with the ones after it
-        result = build(replay, exclude=None if last else MODELS_ONLY)
-        builds += 1
-        assert result.ok, (month.name, result.error, [f.as_dict() for f in result.failures])
-    assert builds >= 4  # the incremental models merged several times, not once
-    assert result.count("test") > 0 and result.count("unit_test") > 0  # the last build tested everything
+        if k + 1 == FIRST_BUILD_AFTER:
+            result = build(replay, exclude=MODELS_ONLY)
+            assert result.ok, (month.name, result.error, [f.as_dict() for f in result.failures])
+    result = build(replay, exclude=MODELS_ONLY)  # 2022 closes, 2023 appears
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    load_export(tmp_path / "late-2022", replay, allow_deletions="100%")
+    load_export(tmp_path / "fixes-2023", replay)
+    # the loads did what the test needs: the corrections and the moves are live
+    corrected = "select count(*) from staging.stg_pars__activities where title like '%(corrected)'"
+    assert query(replay, corrected) == [(fixes["activities_corrected"],)]
+    moved = "select count(*) from staging.stg_pars__activities where reporting_year = 2023 and activity_id like '2022%'"
+    assert query(replay, moved) == [(fixes["activities_moved"],)]
+    result = build(replay, exclude=UNIT_TESTS)  # the late deletions and corrections, every data test run
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert result.count("test") > 100
 
     full = tmp_path / "full.duckdb"  # the same raw layer, built once from nothing
     shutil.copyfile(replay, full)
@@ -87,15 +192,33 @@ def test_replaying_months_gives_the_tables_of_one_full_build(tmp_path, scale):
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     assert differences(replay, full) == []
 
-    # and the full export itself, loaded at once (same path: dbt's partial parse is reused): the marts are
-    # the same; staging, intermediate and ops (the loads' own figures) differ only in load lineage (load ids,
-    # export ids, load count)
-    for path in full.parent.glob("full.duckdb*"):
-        if path.is_file():
-            path.unlink()
-    load_export(export, full)
-    result = build(full, exclude=MODELS_ONLY)
+    # the comparison sees a changed mart row (so an empty list above means the marts are the same)
+    con = duckdb.connect(str(full))
+    con.sql("update annual_report.activity_rollup set activities = activities + 1 where report_year = 2022")
+    con.close()
+    assert differences(replay, full) != []
+
+
+def test_a_changed_project_rebuilds_the_incremental_models_in_full(db, tmp_path):
+    """No load between the builds touches a year, so only a full rebuild can bring the changed SQL to old rows."""
+    project = tmp_path / "project"
+    for folder in ("models", "macros", "seeds", "snapshots", "data-tests"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, project / folder)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(ROOT / name, project / name)
+    result = build(db, project_dir=project, exclude=MODELS_ONLY)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
-    lineage = [d for d in differences(replay, full) if d.split(".")[0] in ("staging", "intermediate", "ops")]
-    assert differences(replay, full) == lineage
-    assert any("stg_pars__load_history" in d for d in lineage)  # the comparison sees lineage, so it sees marts
+    titles = "select count(*) filter (where title = upper(title)), count(*) from core.fct_activities"
+    upper, activities = query(db, titles)[0]
+    assert activities > 0 and upper < activities
+
+    base = project / "models" / "intermediate" / "int_activities_base.sql"
+    base.write_text(base.read_text().replace("activities.title,", "upper(activities.title) as title,"))
+    result = build(db, project_dir=project, exclude=MODELS_ONLY)
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert query(db, titles)[0] == (activities, activities)  # every year's rows, not only the touched ones
+    # and the child facts (incremental too) still have one row per record of a live activity
+    assert query(db, "select count(*) from core.fct_activity_learner_professions") == query(
+        db, "select count(*) from staging.stg_pars__activity_learner_professions"
+    )

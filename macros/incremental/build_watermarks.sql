@@ -9,6 +9,12 @@
         load_id integer not null,
         built_at timestamp not null
     );
+    {#- a full refresh forgets every watermark: a model that is not rebuilt from nothing (the Python suppressed
+        cells, or a model left out by --select) then recomputes every year or record at its next build #}
+    {%- if flags.FULL_REFRESH %}
+        delete from meta.build_watermarks
+        ;
+    {%- endif %}
 {%- endmacro %}
 
 {% macro last_seen_load(model_name) -%}

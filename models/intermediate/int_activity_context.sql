@@ -9,4 +9,4 @@ select
     is_counted,
     start_date as activity_start_date,
     end_date as activity_end_date
-from {{ ref('fct_activities') }}
+from {{ ref('int_activities_base') }}

@@ -62,3 +62,53 @@ def remember_passed(copy: Path, digest: str) -> None:
         con.sql(f"insert into {TABLE} values (?, now()::timestamp)", params=[digest])
     finally:
         con.close()
+
+
+#: The project hash of the last build whose models all ran: the incremental models' tables were built by it.
+BUILT_TABLE = "meta.incremental_project"
+
+
+#: Python code the Python models import (their output depends on it, the unit tests' do not).
+MODEL_CODE = ("anonymize",)
+
+
+def models_hash(project_dir: Path) -> str:
+    """project_hash and the Python code the Python models import: what the incremental models' rows depend on."""
+    digest = hashlib.sha256(project_hash(project_dir).encode())
+    for part in MODEL_CODE:
+        for path in sorted((project_dir / part).rglob("*.py")):
+            digest.update(f"{path.relative_to(project_dir)}\n".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def built_hash(db: Path) -> str | None:
+    """The project hash the incremental models of the published file were last built with (None: unknown).
+
+    A build whose project differs runs with --full-refresh: an incremental model keeps its old rows, so rows
+    written by older SQL (or older seeds, macros, dbt or DuckDB) would otherwise stay beside new ones.
+    """
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        schema, table = BUILT_TABLE.split(".")
+        found = con.sql(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            params=[schema, table],
+        ).fetchall()[0][0]
+        if not found:
+            return None
+        rows = con.sql(f"select project_hash from {BUILT_TABLE}").fetchall()
+        return rows[0][0] if rows else None
+    finally:
+        con.close()
+
+
+def remember_built(copy: Path, digest: str) -> None:
+    """Record in the working copy (before it is published) the project every incremental model was built with."""
+    con = duckdb.connect(str(copy))
+    try:
+        con.sql("create schema if not exists meta")
+        con.sql(f"create or replace table {BUILT_TABLE} (project_hash varchar not null, built_at timestamp not null)")
+        con.sql(f"insert into {BUILT_TABLE} values (?, now()::timestamp)", params=[digest])
+    finally:
+        con.close()

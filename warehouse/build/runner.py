@@ -98,11 +98,11 @@ def _quiet(_text: str, _done: int, _total: int) -> None:
     pass
 
 
-def _command(result: BuildResult, skip_unit_tests: bool) -> list[str]:
+def _command(result: BuildResult, skip_unit_tests: bool, full_refresh: bool = False) -> list[str]:
     exclude = " ".join(x for x in (result.exclude, "resource_type:unit_test" if skip_unit_tests else None) if x)
     return [
         "build",
-        *(["--full-refresh"] if result.full_refresh else []),
+        *(["--full-refresh"] if result.full_refresh or full_refresh else []),
         *(["--select", result.select] if result.select else []),
         *(["--exclude", exclude] if exclude else []),
     ]
@@ -124,7 +124,13 @@ def _locked_build(
     result.unit_tests_skipped = (
         not always_unit_tests and not result.full_refresh and project_state.passed_hash(paths.db) == digest
     )
-    command = _command(result, result.unit_tests_skipped)
+    # Incremental models (macros/incremental) rebuild only what loads touched since their last build; a project
+    # that changed since they were built (or a warehouse never built) rebuilds them all.
+    built_with = project_state.models_hash(project_dir)
+    rebuild_all = project_state.built_hash(paths.db) != built_with
+    if rebuild_all and not result.full_refresh:
+        report("full rebuild: the project changed since the last build, or this warehouse was never built", 0, 0)
+    command = _command(result, result.unit_tests_skipped, full_refresh=rebuild_all)
     report(f"copying {paths.db.name}", 0, 0)
     copying = time.perf_counter()
     copy = workcopy.make_copy(paths)
@@ -135,6 +141,8 @@ def _locked_build(
         if result.error is None and not result.failures:
             if not result.select and not result.exclude and result.count("unit_test") > 0:
                 project_state.remember_passed(copy, digest)  # every unit test ran and passed
+            if not result.select and _only_tests_excluded(result.exclude):
+                project_state.remember_built(copy, built_with)  # every model ran with this project
             report("publishing", 0, 0)
             publishing = time.perf_counter()
             try:
@@ -148,6 +156,11 @@ def _locked_build(
     finally:
         if not result.published:
             workcopy.discard(paths, copy)
+
+
+def _only_tests_excluded(exclude: str | None) -> bool:
+    """Whether `exclude` (dbt's selection syntax) leaves every model, seed and snapshot in the build."""
+    return all(part in ("resource_type:test", "resource_type:unit_test") for part in (exclude or "").split())
 
 
 def _run_dbt(

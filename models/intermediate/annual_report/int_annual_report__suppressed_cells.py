@@ -2,25 +2,43 @@
 
 A Python model because the rule and its linear-program audit live in anonymize/tables (data_report.py), shared
 with the research releases; annual_report.suppressed_cells publishes this table under a contract.
+
+By reporting year (macros/incremental/report_years.sql): each year's suppression depends on that year's figures
+alone, so a build recomputes only the years loads touched since this model's last build (its watermark, kept by
+the post_hook in the model's YAML) and carries the other years' rows over from the table it replaces. A table,
+not dbt's incremental materialization: dbt-duckdb creates a Python model's increment as a temporary table on
+another connection, where the insert cannot see it. A full refresh clears every watermark (on-run-start), so
+every year is recomputed.
 """
+
+import polars as pl
 
 from anonymize.tables.data_report import suppressed_cells
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    seen = session.sql(
+        "select coalesce(max(load_id), 0) from meta.build_watermarks where model = ?", params=[dbt.this.identifier]
+    ).fetchall()[0][0]
+    changes = dbt.ref("stg_pars__report_year_changes").filter(f"load_id > {int(seen)}")
+    years = sorted({int(r[0]) for r in changes.project("report_year").fetchall()})
+    in_years = f"report_year in ({', '.join(map(str, years)) or 'null'})"
+    dbt.ref("stg_pars__load_history")  # the post_hook's watermark reads it
     activities = (
         dbt.ref("int_annual_report__counted_activities")
+        .filter(in_years)
         .project(
             "report_year, accreditor_type, organization_type, activity_type, provider_id, hours_of_instruction, "
             "physician_interactions, other_learner_interactions"
         )
         .pl()
     )
-    provider_years = dbt.ref("int_annual_report__provider_years").pl()
+    provider_years = dbt.ref("int_annual_report__provider_years").filter(in_years).pl()
     professions = (
         dbt.ref("fct_activity_learner_professions")
         .filter("is_counted")
+        .filter(in_years)
         .project("report_year, accreditor_type, profession, provider_id, learner_count")
         .pl()
     )
@@ -30,4 +48,18 @@ def model(dbt, session):
     professions_list = [
         r[0] for r in dbt.ref("learner_professions").order("sort_order").project("profession").fetchall()
     ]
-    return suppressed_cells(activities, provider_years, professions, organization_types, professions_list)
+    cells = suppressed_cells(activities, provider_years, professions, organization_types, professions_list)
+    built = session.sql(
+        "select count(*) from duckdb_tables() where database_name = current_database() and schema_name = ? "
+        "and table_name = ?",
+        params=[dbt.this.schema, dbt.this.identifier],
+    ).fetchall()[0][0]
+    if not built or not seen:
+        return cells
+    carried = (
+        session.sql(f'select * from "{dbt.this.schema}"."{dbt.this.identifier}" where not ({in_years})')
+        .pl()
+        .select(cells.columns)
+        .cast(cells.schema)
+    )
+    return pl.concat([carried, cells])

@@ -2,7 +2,7 @@
 -- over strata (activity type x joint providership x commercial support x MOC registration). Method: see the
 -- doc block pip_sample_method (_review__docs.md). Seeded by provider and term start, so a rebuild of the
 -- same data picks the same activities, and a new term draws a new sample.
-with recursive
+with
 
     activities_in_term as (select * from {{ ref('int_review__term_activities') }}),
 
@@ -50,8 +50,9 @@ with recursive
     ),
 
     -- Greedy, one pick per step: the stratum adding the most attribute values not yet in the sample, then the
-    -- stratum picked the fewest times so far (round robin), then the seeded stratum order.
-    picks as (
+    -- stratum picked the fewest times so far (round robin), then the seeded stratum order. At most 15 steps,
+    -- written out (picks_1 .. picks_15): a provider drops out at the step where no stratum has an activity left.
+    picks_0 as materialized(
         select
             provider_id,
             0 as pick_number,
@@ -59,40 +60,53 @@ with recursive
             []::integer[] as new_values_per_pick,
             []::varchar[] as covered_values
         from (select distinct provider_id from strata)
+    ),
 
-        union all
-
-        select provider_id, pick_number, picked_strata, new_values_per_pick, covered_values
-        from
-            (
-                select
-                    picks.provider_id,
-                    picks.pick_number + 1 as pick_number,
-                    list_append(picks.picked_strata, strata.stratum_key) as picked_strata,
-                    list_append(
-                        picks.new_values_per_pick,
-                        len(
-                            list_filter(strata.stratum_values, lambda v: not list_contains(picks.covered_values, v))
-                        )::integer
-                    ) as new_values_per_pick,
-                    list_distinct(list_concat(picks.covered_values, strata.stratum_values)) as covered_values,
-                    row_number() over (
-                        partition by picks.provider_id
-                        order by
+    {% for step in range(1, 16) %}
+        picks_{{ step }} as materialized(
+            select provider_id, pick_number, picked_strata, new_values_per_pick, covered_values
+            from
+                (
+                    select
+                        picks.provider_id,
+                        picks.pick_number + 1 as pick_number,
+                        list_append(picks.picked_strata, strata.stratum_key) as picked_strata,
+                        list_append(
+                            picks.new_values_per_pick,
                             len(
                                 list_filter(strata.stratum_values, lambda v: not list_contains(picks.covered_values, v))
-                            ) desc,
-                            len(list_filter(picks.picked_strata, lambda k:k = strata.stratum_key)),
-                            strata.stratum_hash
-                    ) as preference
-                from picks
-                inner join strata on picks.provider_id = strata.provider_id
-                where
-                    picks.pick_number < 15
-                    and len(list_filter(picks.picked_strata, lambda k:k = strata.stratum_key))
-                    < strata.stratum_activities
-            )
-        where preference = 1
+                            )::integer
+                        ) as new_values_per_pick,
+                        list_distinct(list_concat(picks.covered_values, strata.stratum_values)) as covered_values,
+                        row_number() over (
+                            partition by picks.provider_id
+                            order by
+                                len(
+                                    list_filter(
+                                        strata.stratum_values, lambda v: not list_contains(picks.covered_values, v)
+                                    )
+                                ) desc,
+                                len(list_filter(picks.picked_strata, lambda k:k = strata.stratum_key)),
+                                strata.stratum_hash
+                        ) as preference
+                    from picks_{{ step - 1 }} as picks
+                    inner join strata on picks.provider_id = strata.provider_id
+                    where
+                        len(list_filter(picks.picked_strata, lambda k:k = strata.stratum_key))
+                        < strata.stratum_activities
+                )
+            where preference = 1
+        ),
+
+    {% endfor %}
+    picks as (
+        {% for step in range(0, 16) %}
+            select *
+            from picks_{{ step }}
+            {% if not loop.last %}
+                union all
+            {% endif %}
+        {% endfor %}
     ),
 
     final_picks as (
