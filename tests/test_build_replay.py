@@ -177,7 +177,7 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     assert query(replay, moved) == [(fixes["activities_moved"],)]
     result = build(replay, exclude=UNIT_TESTS)  # the late deletions and corrections, every data test run
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
-    assert result.count("test") > 100
+    assert result.count("test") > 80  # every model's checks test and the singular tests (95 when written)
 
     full = tmp_path / "full.duckdb"  # the same raw layer, built once from nothing
     shutil.copyfile(replay, full)
