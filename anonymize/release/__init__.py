@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from warehouse import resources
 from warehouse.locking import WarehouseBusy, exclusive
 
 from . import activities, learners, register, tables, utility
@@ -107,16 +108,22 @@ def make_release(
     profile_file: Path | None = None,
     reuse_secret: bool = False,
     years: list[int] | None = None,
+    memory_limit: str | None = None,
 ) -> dict:
     """Make one release; returns its manifest (plus `seconds`, `secret_created`, `release_id` and `utility`).
 
     Raises ReleaseError, and then nothing is written: no release folder, no secret file, no register entry.
     A new secret is made for every release unless `reuse_secret` (then `secret_file` must exist, and the release
     is audited jointly with every registered release made with it). `years` restricts the release to those
-    reporting years. `profile_file` replaces the shipped profile; its hash is in the manifest.
+    reporting years. `profile_file` replaces the shipped profile; its hash is in the manifest. `memory_limit`
+    caps DuckDB's memory while the warehouse is read (warehouse/resources.py: default 2GB or $PARS_MEMORY_LIMIT).
     """
     say = progress or (lambda _text: None)
     started = time.perf_counter()
+    try:
+        resources.memory_limit(memory_limit)
+    except resources.MemoryLimitError as exc:
+        raise ReleaseError(str(exc)) from None
     profile = load_profile(profile_name, profile_file)
     if dp_epsilon is not None and profile_name != "tables":
         raise ReleaseError("--dp applies to the tables profile only (its completion tables)")
@@ -137,8 +144,7 @@ def make_release(
         raise ReleaseError(str(exc)) from None
     if years:
         profile = dataclasses.replace(profile, raw={**profile.raw, "years": sorted(set(years))})
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    with resources.read_only(db, memory_limit) as con:
         present = {
             r[0]
             for r in con.sql(
@@ -154,8 +160,6 @@ def make_release(
         builder = BUILDERS[profile_name]
         content = builder(con, profile, secret, dp) if profile_name == "tables" else builder(con, profile, secret)
         exports, export_ids, as_of = _sources(con, secret)
-    finally:
-        con.close()
     say("checking guarantees and identifiers")
     check_guarantees(content.risk)
     check_identifiers(content)
