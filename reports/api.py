@@ -1,6 +1,7 @@
 """The reports' Python API (imported by the CLI, the dashboards and the benchmarks).
 
-Every function reads the published warehouse read-only and writes its files atomically into `out`.
+Every function reads the published warehouse read-only, under DuckDB's memory cap (`memory_limit`: default
+$PARS_MEMORY_LIMIT, else 2GB), and writes its files atomically into `out`.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ def _write_all(name: str, template: str, sheets, out: Path, **context) -> dict[s
     }
 
 
-def annual_report(db: Path, year: int, out: Path) -> dict[str, Path]:
+def annual_report(db: Path, year: int, out: Path, memory_limit: str | None = None) -> dict[str, Path]:
     """The annual Data Report for `year`: <out>/data-report-<year>.pdf, .xlsx and a folder of CSVs."""
     from .annual import all_tables, build_context
 
-    with Warehouse(db) as w:
+    with Warehouse(db, memory_limit) as w:
         ctx = build_context(w, year)
         as_of = _as_of_text(w)
     return _write_all(
@@ -52,11 +53,11 @@ def annual_report(db: Path, year: int, out: Path) -> dict[str, Path]:
     )
 
 
-def moc_report(db: Path, year: int, out: Path) -> dict[str, Path]:
+def moc_report(db: Path, year: int, out: Path, memory_limit: str | None = None) -> dict[str, Path]:
     """MOC report for `year` (board by board, providers needing follow-up): PDF, workbook and CSVs."""
     from .moc_rems import moc_context
 
-    with Warehouse(db) as w:
+    with Warehouse(db, memory_limit) as w:
         ctx = moc_context(w, year)
         as_of = _as_of_text(w)
     return _write_all(
@@ -70,11 +71,11 @@ def moc_report(db: Path, year: int, out: Path) -> dict[str, Path]:
     )
 
 
-def rems_report(db: Path, year: int, out: Path) -> dict[str, Path]:
+def rems_report(db: Path, year: int, out: Path, memory_limit: str | None = None) -> dict[str, Path]:
     """Opioid Analgesic REMS report for `year` (the FDA submission's summary and activity list)."""
     from .moc_rems import rems_context
 
-    with Warehouse(db) as w:
+    with Warehouse(db, memory_limit) as w:
         ctx = rems_context(w, year)
         as_of = _as_of_text(w)
     return _write_all(
@@ -88,15 +89,18 @@ def rems_report(db: Path, year: int, out: Path) -> dict[str, Path]:
     )
 
 
-def review_packet(db: Path, provider_id: str, out: Path) -> Path:
+def review_packet(db: Path, provider_id: str, out: Path, memory_limit: str | None = None) -> Path:
     """The review packet of one provider: <out>/review-<safe form of provider_id>.pdf (see `packet_name`)."""
     from .review import render_one
 
-    return render_one(Path(db), provider_id, Path(out))
+    return render_one(Path(db), provider_id, Path(out), memory_limit)
 
 
-def all_review_packets(db: Path, out: Path, workers: int = 2, progress=None) -> list[Path]:
-    """Every provider's review packet, rendered in `workers` processes; progress(done, total) after each."""
+def all_review_packets(
+    db: Path, out: Path, workers: int = 2, progress=None, memory_limit: str | None = None
+) -> list[Path]:
+    """Every provider's review packet, rendered in `workers` processes; progress(done, total) after each.
+    `memory_limit` is for the whole command: each worker's DuckDB gets an equal share of it."""
     from .review import render_all
 
-    return render_all(Path(db), Path(out), workers=workers, progress=progress)
+    return render_all(Path(db), Path(out), workers=workers, progress=progress, memory_limit=memory_limit)
