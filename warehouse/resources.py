@@ -128,9 +128,14 @@ def apply_settings(con: duckdb.DuckDBPyConnection, settings: dict[str, str]) -> 
 
 
 @contextmanager
-def read_only(db: Path, value: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to `db` under the cap, with a private spill folder (`reading`); closed at the end."""
+def read_only(db: Path, value: str | None = None, parts: int = 1) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to `db` under the cap, with a private spill folder (`reading`); closed at the end.
+
+    With `parts`, DuckDB gets that share of the cap (`share`), leaving the rest to the caller's own frames.
+    """
     with reading(db, value) as chosen:
+        if parts > 1:
+            chosen = {**chosen, "memory_limit": share(chosen["memory_limit"], parts)}
         con = duckdb.connect(str(db), read_only=True)
         try:
             apply_settings(con, chosen)

@@ -116,7 +116,7 @@ def make_release(
     A new secret is made for every release unless `reuse_secret` (then `secret_file` must exist, and the release
     is audited jointly with every registered release made with it). `years` restricts the release to those
     reporting years. `profile_file` replaces the shipped profile; its hash is in the manifest. `memory_limit`
-    caps DuckDB's memory while the warehouse is read (warehouse/resources.py: default 2GB or $PARS_MEMORY_LIMIT).
+    is the release's memory cap (warehouse/resources.py: default 2GB or $PARS_MEMORY_LIMIT): DuckDB gets half.
     """
     say = progress or (lambda _text: None)
     started = time.perf_counter()
@@ -144,7 +144,9 @@ def make_release(
         raise ReleaseError(str(exc)) from None
     if years:
         profile = dataclasses.replace(profile, raw={**profile.raw, "years": sorted(set(years))})
-    with resources.read_only(db, memory_limit) as con:
+    # DuckDB gets half of the cap: the other half is for what the profile holds in Python (the anonymization's
+    # frames; at a decade DuckDB would otherwise fill the whole cap and Python come on top of it)
+    with resources.read_only(db, memory_limit, parts=2) as con:
         present = {
             r[0]
             for r in con.sql(

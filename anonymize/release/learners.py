@@ -289,6 +289,6 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         tables={"learners": released},
         risk={"tables": {"learners": table_risk}, "guarantees": guarantees},
         columns={"learners": columns},
-        forbidden=set(table["learner_key"].to_list()),
+        forbidden=table["learner_key"],
         hierarchies={"learners": hierarchies},
     )
