@@ -4,7 +4,8 @@
 runs workers (review packets: Python workers and a Chromium each) holds more at once than any one of them, so
 `tree_peak_mib` also samples the memory of the command and all its descendants together every 0.1 s: the sum of
 their proportional set sizes (PSS: a page shared by n processes counts 1/n in each, so Chromium's many processes
-and shared libraries are not counted several times, as a sum of RSS would).
+and shared libraries are not counted several times, as a sum of RSS would). Sampled: a peak shorter than 0.1 s
+can be missed, so for a one-process command `peak_mib` is the better number.
 """
 
 from __future__ import annotations
@@ -45,10 +46,10 @@ def tree_pss_mib(root: int) -> float:
     return total / 1024
 
 
-def _sample_tree(proc: subprocess.Popen, peak: list[float]) -> None:
-    while proc.poll() is None:
-        peak[0] = max(peak[0], tree_pss_mib(proc.pid))
-        time.sleep(0.1)
+def _sample_tree(pid: int, done: threading.Event, peak: list[float]) -> None:
+    # never proc.poll() here: it could reap the child before the main thread's wait4 reads its rusage
+    while not done.wait(0.1):
+        peak[0] = max(peak[0], tree_pss_mib(pid))
 
 
 def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False) -> dict:
@@ -64,11 +65,14 @@ def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False) -> d
         start = time.perf_counter()
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out if reports else subprocess.DEVNULL, stderr=err)
-            tree = [0.0]
-            sampler = threading.Thread(target=_sample_tree, args=(proc, tree), daemon=True)
+            tree, done = [0.0], threading.Event()
+            sampler = threading.Thread(target=_sample_tree, args=(proc.pid, done, tree), daemon=True)
             sampler.start()
-            _, status, usage = os.wait4(proc.pid, 0)
-            sampler.join(timeout=1)
+            try:
+                _, status, usage = os.wait4(proc.pid, 0)
+            finally:
+                done.set()
+                sampler.join(timeout=5)
             proc.returncode = os.waitstatus_to_exitcode(status)
             elapsed = time.perf_counter() - start
             err.seek(0)
