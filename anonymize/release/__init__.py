@@ -98,6 +98,28 @@ def _linkable(profile) -> dict[str, dict]:
     }
 
 
+def _read(db: Path, memory_limit, profile, profile_name: str, secret: bytes, dp_epsilon, say):
+    """The profile's content and the source exports, read under the cap: DuckDB gets half of it, the other half is
+    for what the profile holds in Python (the anonymization's frames)."""
+    with resources.read_only(db, memory_limit, parts=2) as con:
+        present = {
+            r[0]
+            for r in con.sql(
+                "select table_name from information_schema.tables where table_schema = 'research'"
+            ).fetchall()
+        }
+        if not present:
+            raise ReleaseError(f"{db} has no research marts: run `pars build --db {db}` first")
+        say(f"reading and anonymizing ({profile_name})")
+        dp = None
+        if dp_epsilon is not None:
+            dp = {**profile.get("dp", {}), "epsilon": float(dp_epsilon)}
+        builder = BUILDERS[profile_name]
+        content = builder(con, profile, secret, dp) if profile_name == "tables" else builder(con, profile, secret)
+        exports, export_ids, as_of = _sources(con, secret)
+    return content, exports, export_ids, as_of
+
+
 def make_release(
     profile_name: str,
     db: Path,
@@ -146,22 +168,14 @@ def make_release(
         profile = dataclasses.replace(profile, raw={**profile.raw, "years": sorted(set(years))})
     # DuckDB gets half of the cap: the other half is for what the profile holds in Python (the anonymization's
     # frames; at a decade DuckDB would otherwise fill the whole cap and Python come on top of it)
-    with resources.read_only(db, memory_limit, parts=2) as con:
-        present = {
-            r[0]
-            for r in con.sql(
-                "select table_name from information_schema.tables where table_schema = 'research'"
-            ).fetchall()
-        }
-        if not present:
-            raise ReleaseError(f"{db} has no research marts: run `pars build --db {db}` first")
-        say(f"reading and anonymizing ({profile_name})")
-        dp = None
-        if dp_epsilon is not None:
-            dp = {**profile.get("dp", {}), "epsilon": float(dp_epsilon)}
-        builder = BUILDERS[profile_name]
-        content = builder(con, profile, secret, dp) if profile_name == "tables" else builder(con, profile, secret)
-        exports, export_ids, as_of = _sources(con, secret)
+    try:
+        content, exports, export_ids, as_of = _read(db, memory_limit, profile, profile_name, secret, dp_epsilon, say)
+    except duckdb.OutOfMemoryException:
+        limit = resources.memory_limit(memory_limit)
+        raise ReleaseError(
+            f"DuckDB ran out of memory under the release's cap of {limit} (DuckDB gets half of it): "
+            "raise --memory-limit or PARS_MEMORY_LIMIT"
+        ) from None
     say("checking guarantees and identifiers")
     check_guarantees(content.risk)
     check_identifiers(content)
