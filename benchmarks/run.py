@@ -259,7 +259,7 @@ def write_markdown(results: list[dict], path: Path, note: str = "") -> None:
                 extra = [
                     f"{k.removeprefix('reported_')} {v}"
                     for k, v in s.items()
-                    if k.startswith(("reported_", "dbt_", "copy_", "unit_tests_", "process_", "repeats"))
+                    if k.startswith(("reported_", "dbt_", "copy_", "unit_tests_", "process_", "repeats", "tree_"))
                 ]
                 cells = (r["scale"], r["years"], r["csv_mib"], name, s["seconds"], s["peak_mib"], "; ".join(extra))
             lines.append("| " + " | ".join(str(c) for c in cells) + " |")

@@ -1,4 +1,12 @@
-"""Timing one benchmark step: a command in a fresh process, its median wall time and peak memory (wait4)."""
+"""Timing one benchmark step: a command in a fresh process, its median wall time and peak memory.
+
+`peak_mib` is the largest single process's peak (wait4: the command or one of its children). A command that
+runs workers (review packets: Python workers and a Chromium each) holds more at once than any one of them, so
+`tree_peak_mib` also samples the memory of the command and all its descendants together every 0.1 s: the sum of
+their proportional set sizes (PSS: a page shared by n processes counts 1/n in each, so Chromium's many processes
+and shared libraries are not counted several times, as a sum of RSS would). Sampled: a peak shorter than 0.1 s
+can be missed, so for a one-process command `peak_mib` is the better number.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +16,40 @@ import platform
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def tree_pss_mib(root: int) -> float:
+    """The summed proportional set size (MiB) of process `root` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    parent = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
+        except OSError:
+            pass
+        stack += children.get(pid, [])
+    return total / 1024
+
+
+def _sample_tree(pid: int, done: threading.Event, peak: list[float]) -> None:
+    # never proc.poll() here: it could reap the child before the main thread's wait4 reads its rusage
+    while not done.wait(0.1):
+        peak[0] = max(peak[0], tree_pss_mib(pid))
 
 
 def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False) -> dict:
@@ -20,14 +58,21 @@ def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False) -> d
     With `reports`, the command prints one JSON object as its last stdout line; its numeric fields are
     returned too (the median of each over the runs), e.g. a baseline's own seconds after its imports.
     """
-    times, peaks, reported = [], [], []
+    times, peaks, trees, reported = [], [], [], []
     for _ in range(repeat):
         if setup:
             setup()
         start = time.perf_counter()
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out if reports else subprocess.DEVNULL, stderr=err)
-            _, status, usage = os.wait4(proc.pid, 0)
+            tree, done = [0.0], threading.Event()
+            sampler = threading.Thread(target=_sample_tree, args=(proc.pid, done, tree), daemon=True)
+            sampler.start()
+            try:
+                _, status, usage = os.wait4(proc.pid, 0)
+            finally:
+                done.set()
+                sampler.join(timeout=5)
             proc.returncode = os.waitstatus_to_exitcode(status)
             elapsed = time.perf_counter() - start
             err.seek(0)
@@ -38,10 +83,12 @@ def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False) -> d
                 reported.append(json.loads(out.read().decode().strip().splitlines()[-1]))
         times.append(elapsed)
         peaks.append(usage.ru_maxrss / 1024)
+        trees.append(tree[0])
     result = {
         "seconds": round(statistics.median(times), 3),
         "runs": [round(t, 3) for t in times],
         "peak_mib": round(max(peaks), 1),
+        "tree_peak_mib": round(max(trees), 1),
     }
     for key in reported[0] if reported else ():
         if isinstance(reported[0][key], (int, float)):

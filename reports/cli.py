@@ -9,12 +9,13 @@ from pathlib import Path
 
 import click
 
-from warehouse.console import CommandError
+from warehouse.console import CommandError, memory_limit_option
 from warehouse.options import file_option, folder_option
 
 _DB = file_option("--db", "The published warehouse file.", required=True)
 _OUT = folder_option("--out", "Folder to write the report files into (created).", required=True)
 _YEAR = click.option("--year", required=True, type=int, help="Reporting year.")
+_MEMORY = memory_limit_option("the whole command (with --all: shared equally by the workers)")
 
 
 def _fail(exc: object) -> CommandError:
@@ -36,10 +37,21 @@ def _all_or_nothing(out: Path) -> Iterator[Path]:
         raise _fail(f"{describe(exc, 'cannot write the report into', within=out)}; nothing was written") from None
 
 
-def _check_year(db: Path, year: int) -> None:
+def _check_limit(memory_limit: str | None) -> None:
+    """A bad --memory-limit (or $PARS_MEMORY_LIMIT) stops the command before it opens or writes anything."""
+    from warehouse.resources import MemoryLimitError
+    from warehouse.resources import memory_limit as checked
+
+    try:
+        checked(memory_limit)
+    except MemoryLimitError as exc:
+        raise _fail(f"{exc}; nothing was written") from None
+
+
+def _check_year(db: Path, year: int, memory_limit: str | None) -> None:
     from .data import Warehouse
 
-    with Warehouse(db) as w:
+    with Warehouse(db, memory_limit) as w:
         years = w.years()
     if year not in years:
         click.echo(
@@ -61,19 +73,20 @@ def report() -> None:
     """Reports from the marts: annual Data Report, review packets, MOC and REMS (PDF/UA, Excel, CSV)."""
 
 
-def _yearly(render, db: Path, year: int, out: Path, announce: str | None = None) -> None:
+def _yearly(render, db: Path, year: int, out: Path, memory_limit: str | None, announce: str | None = None) -> None:
     """The annual, MOC and REMS commands: check the year, render, list the files; a ReportError exits 1."""
     from warehouse.files import moved
     from warehouse.paths import UnsafePath
 
     from .api import ReportError
 
+    _check_limit(memory_limit)
     try:
-        _check_year(db, year)
+        _check_year(db, year, memory_limit)
         if announce:
             click.echo(f"[report] {announce}", err=True)
         with _all_or_nothing(out) as stage:
-            paths = render(db, year, stage)
+            paths = render(db, year, stage, memory_limit)
         _written({kind: moved(path, stage, out) for kind, path in paths.items()})
     except (ReportError, UnsafePath) as exc:
         raise _fail(exc) from None
@@ -86,10 +99,11 @@ def _year_command(name: str, render: str, doc: str, announce: str | None = None)
     @_YEAR
     @_DB
     @_OUT
-    def command(year: int, db: Path, out: Path) -> None:
+    @_MEMORY
+    def command(year: int, db: Path, out: Path, memory_limit: str | None) -> None:
         from . import api
 
-        _yearly(getattr(api, render), db, year, out, announce.format(year=year) if announce else None)
+        _yearly(getattr(api, render), db, year, out, memory_limit, announce.format(year=year) if announce else None)
 
 
 _year_command(
@@ -125,7 +139,10 @@ _year_command(
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Processes for --all.")
 @_DB
 @_OUT
-def review(provider_id: str | None, all_providers: bool, workers: int, db: Path, out: Path) -> None:
+@_MEMORY
+def review(
+    provider_id: str | None, all_providers: bool, workers: int, db: Path, out: Path, memory_limit: str | None
+) -> None:
     """Review packets for reviewers: one provider (--provider ID) or every provider (--all).
 
     Example: pars report review --all --workers 2 --db data/warehouse.duckdb --out reports-out/review
@@ -139,10 +156,11 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
 
     if bool(provider_id) == all_providers:
         raise click.UsageError("give either --provider ID or --all")
+    _check_limit(memory_limit)
     try:
         if provider_id:
             with _all_or_nothing(out) as stage:
-                path = review_packet(db, provider_id, stage)
+                path = review_packet(db, provider_id, stage, memory_limit)
             click.echo(f"  pdf      {printable(moved(path, stage, out))}")
             return
         tty = sys.stderr.isatty()
@@ -154,7 +172,7 @@ def review(provider_id: str | None, all_providers: bool, workers: int, db: Path,
                     update(f"{done:,} of {total:,}", done / max(total, 1))
 
             with _all_or_nothing(out) as stage:
-                paths = all_review_packets(db, stage, workers=workers, progress=progress)
+                paths = all_review_packets(db, stage, workers=workers, progress=progress, memory_limit=memory_limit)
         click.echo(f"wrote {len(paths):,} review packets to {printable(out)}")
     except (ReportError, UnsafePath) as exc:
         raise _fail(exc) from None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import duckdb
+
+from warehouse import resources
 
 
 class ReportError(Exception):
@@ -15,18 +18,27 @@ REQUIRED_SCHEMAS = ("annual_report", "review", "moc", "rems", "core")
 
 
 class Warehouse:
-    def __init__(self, db: Path):
+    """A read-only connection to the published warehouse under DuckDB's memory cap (`memory_limit`: default
+    $PARS_MEMORY_LIMIT, else 2GB; warehouse/resources.py), spilling to a private folder removed by `close`."""
+
+    def __init__(self, db: Path, memory_limit: str | None = None):
         db = Path(db)
+        try:
+            resources.memory_limit(memory_limit)
+        except resources.MemoryLimitError as exc:
+            raise ReportError(str(exc)) from None
         if not db.is_file():
             raise ReportError(f"{db}: no such warehouse file (run `pars load` and `pars build` first)")
+        self._spill = ExitStack()
         try:
-            self.con = duckdb.connect(str(db), read_only=True)
+            self.con = self._spill.enter_context(resources.read_only(db, memory_limit))
         except duckdb.Error as exc:
+            self._spill.close()
             raise ReportError(f"{db}: cannot open the warehouse read-only: {exc}") from None
         schemas = {r[0] for r in self.con.sql("select schema_name from information_schema.schemata").fetchall()}
         missing = [s for s in REQUIRED_SCHEMAS if s not in schemas]
         if missing:
-            self.con.close()
+            self.close()
             raise ReportError(
                 f"{db}: the marts are not built (schemas missing: {', '.join(missing)}); "
                 "run `pars build --db ...` first"
@@ -60,7 +72,7 @@ class Warehouse:
         return row["as_of"] if row else None
 
     def close(self) -> None:
-        self.con.close()
+        self._spill.close()  # closes the connection, then removes the spill folder
 
     def __enter__(self):
         return self

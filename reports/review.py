@@ -12,6 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
+from warehouse import resources
 from warehouse.paths import confined, safe_name
 
 from .columns import (
@@ -287,9 +288,9 @@ def render_packet(w: Warehouse, provider_id: str, out: Path, pdf: ChromiumPdf) -
 _worker: dict = {}
 
 
-def _init(db: str, out: str) -> None:
+def _init(db: str, out: str, memory_limit: str | None = None) -> None:
     try:
-        w = Warehouse(Path(db))
+        w = Warehouse(Path(db), memory_limit)
         _worker["w"] = w
         w.con.sql("set threads = 1")  # two workers on two cores: DuckDB must not start threads of its own each
         _worker.update(out=Path(out), pdf=ChromiumPdf().__enter__())
@@ -314,8 +315,8 @@ def _one(provider_id: str) -> str:
     return str(render_packet(_worker["w"], provider_id, _worker["out"], _worker["pdf"]))
 
 
-def render_one(db: Path, provider_id: str, out: Path) -> Path:
-    with Warehouse(db) as w:
+def render_one(db: Path, provider_id: str, out: Path, memory_limit: str | None = None) -> Path:
+    with Warehouse(db, memory_limit) as w:
         if w.one("select provider_id from review.current_term where provider_id = ?", [provider_id]) is None:
             raise ReportError(f"provider {provider_id!r} is not in the warehouse (review.current_term)")
         with ChromiumPdf() as pdf:
@@ -336,17 +337,21 @@ def _neutral_main() -> Iterator[None]:
             sys.modules["__main__"] = saved
 
 
-def render_all(db: Path, out: Path, workers: int = 2, progress=None) -> list[Path]:
+def render_all(db: Path, out: Path, workers: int = 2, progress=None, memory_limit: str | None = None) -> list[Path]:
     """Every provider's packet in `workers` processes (spawned: no DuckDB handle crosses a fork), each with one
-    read-only warehouse connection and one headless Chromium that it reuses for all its packets."""
-    with Warehouse(db) as w:
+    read-only warehouse connection and one headless Chromium that it reuses for all its packets.
+
+    `memory_limit` caps the command's DuckDB memory as a whole: each worker's connection gets an equal share
+    (`resources.share`); the parent's connection, which only lists the providers, is closed before they start."""
+    with Warehouse(db, memory_limit) as w:
         ids = [r["provider_id"] for r in w.rows("select provider_id from review.current_term order by 1")]
     out.mkdir(parents=True, exist_ok=True)
     done: list[Path] = []
     if progress:
         progress(0, len(ids))
+    limit = resources.memory_limit(memory_limit)
     if workers <= 1:
-        _init(str(db), str(out))
+        _init(str(db), str(out), limit)
         try:
             for pid in ids:
                 done.append(Path(_one(pid)))
@@ -361,7 +366,10 @@ def render_all(db: Path, out: Path, workers: int = 2, progress=None) -> list[Pat
     with (
         _neutral_main(),
         ProcessPoolExecutor(
-            workers, mp_context=mp.get_context("spawn"), initializer=_init, initargs=(str(db), str(out))
+            workers,
+            mp_context=mp.get_context("spawn"),
+            initializer=_init,
+            initargs=(str(db), str(out), resources.share(limit, workers)),
         ) as pool,
     ):
         try:

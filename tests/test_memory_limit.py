@@ -117,3 +117,159 @@ def test_a_bad_limit_stops_the_build_before_it_starts(probe_project, tmp_path):
         build(db, project_dir=probe_project, memory_limit="huge")
     out = CliRunner().invoke(main, ["build", "--db", str(db), "--memory-limit", "huge"])
     assert out.exit_code == 1 and "not a size" in out.output and "was not changed" in out.output
+
+
+# The commands that read the warehouse in bulk (releases, reports) take the same cap, with a private spill folder.
+
+PROFILES = ("activities", "learners", "tables")
+YEAR = 2022
+
+
+def data_files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((folder / "data").iterdir())}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["release", "learners", "--out", "{out}", "--secret-file", "{tmp}/k.key"],
+        ["release", "activities", "--out", "{out}", "--secret-file", "{tmp}/k.key"],
+        ["report", "annual", "--year", "2022", "--out", "{out}"],
+        ["report", "moc", "--year", "2022", "--out", "{out}"],
+        ["report", "rems", "--year", "2022", "--out", "{out}"],
+        ["report", "review", "--all", "--out", "{out}"],
+        ["report", "review", "--provider", "P1", "--out", "{out}"],
+    ],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_a_bad_limit_stops_every_reading_command_before_it_writes(built_warehouse, tmp_path, monkeypatch, command):
+    out = tmp_path / "out"
+    args = [a.format(out=out, tmp=tmp_path) for a in command] + ["--db", str(built_warehouse)]
+    result = CliRunner().invoke(main, [*args, "--memory-limit", "plenty"])
+    assert result.exit_code == 1, result.output
+    assert "--memory-limit: 'plenty' is not a size like 2GB" in result.output and "nothing was written" in result.output
+    assert "Traceback" not in result.output
+    monkeypatch.setenv(resources.ENV, "lots")  # a bad environment value is refused the same way, naming its source
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and f"{resources.ENV}: 'lots' is not a size" in result.output, result.output
+    assert not out.exists() and not (tmp_path / "k.key").exists()
+
+
+#: the smallest caps (MB) each release needs on the test warehouse (DuckDB gets half); learners' yearly lists need more
+TINY = {"activities": 64, "learners": 128, "tables": 64}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_release_under_a_tiny_cap_reads_under_it_and_writes_the_same_files(
+    built_warehouse, tmp_path, monkeypatch, profile
+):
+    from anonymize import release
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, db)
+    seen: list[tuple] = []
+    builder = release.BUILDERS[profile]
+
+    def spy(con, *args):
+        limit, spill = con.sql("select current_setting('memory_limit'), current_setting('temp_directory')").fetchall()[
+            0
+        ]
+        seen.append((limit, Path(spill)))
+        return builder(con, *args)
+
+    monkeypatch.setitem(release.BUILDERS, profile, spy)
+    key = tmp_path / "release.key"
+    out = CliRunner().invoke(
+        main,
+        ["release", profile, "--db", str(db), "--out", str(tmp_path / "capped" / profile), "--secret-file", str(key)],
+        env={resources.ENV: f"{TINY[profile]}MB"},
+    )
+    assert out.exit_code == 0, out.output
+    [(limit, spill)] = seen
+    assert abs(mib(limit) - TINY[profile] / 2 * 10**6 / 2**20) < 0.2  # DuckDB gets half of the release's cap
+    assert spill.parent == tmp_path and spill.name.startswith(".warehouse.duckdb.spill-")
+    assert not spill.exists()  # removed when the release ended
+    release.make_release(profile, db, tmp_path / "free" / profile, key, reuse_secret=True, memory_limit="4GB")
+    assert 1800 < mib(seen[-1][0]) < 1950  # half of 4 GB: DuckDB shows 1.8 GiB
+    assert data_files(tmp_path / "capped" / profile) == data_files(tmp_path / "free" / profile)
+
+
+def test_reports_under_a_tiny_cap_write_the_same_tables(built_warehouse, tmp_path):
+    from reports.api import annual_report
+    from reports.data import Warehouse
+
+    with Warehouse(built_warehouse, "64MB") as w:
+        limit, spill = w.con.sql(
+            "select current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchall()[0]
+        assert 60 < mib(limit) < 62 and Path(spill).is_dir()
+    assert not Path(spill).exists()
+    for kind in ("annual", "moc", "rems"):
+        out = CliRunner().invoke(
+            main,
+            ["report", kind, "--year", str(YEAR), "--db", str(built_warehouse), "--out", str(tmp_path / kind)],
+            env={resources.ENV: "64MB"},
+        )
+        assert out.exit_code == 0, out.output
+        assert list((tmp_path / kind).glob("*.pdf"))
+    free = annual_report(built_warehouse, YEAR, tmp_path / "free", memory_limit="4GB")["csv_dir"]
+    capped = tmp_path / "annual" / free.name
+    assert {p.name: p.read_bytes() for p in free.iterdir()} == {p.name: p.read_bytes() for p in capped.iterdir()}
+    assert not list(built_warehouse.parent.glob("*.spill*"))
+
+
+def test_review_workers_share_the_cap(built_warehouse, tmp_path, monkeypatch):
+    from reports import review
+
+    started: list[tuple] = []
+    real_pool = review.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        started.append(kwargs["initargs"])
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(review, "ProcessPoolExecutor", pool)
+    out = tmp_path / "packets"
+    result = CliRunner().invoke(
+        main,
+        ["report", "review", "--all", "--workers", "2", "--db", str(built_warehouse), "--out", str(out)],
+        env={resources.ENV: "64MB"},
+    )
+    assert result.exit_code == 0, result.output
+    [(_db, _out, share)] = started
+    assert share == "32000KB"  # half of 64 MB for each of the two workers
+    providers = query(built_warehouse, "select provider_id from review.current_term")
+    assert len(list(out.glob("review-*.pdf"))) == len(providers) > 0
+
+
+@pytest.mark.parametrize("as_series", [True, False])
+def test_identifiers_held_as_a_series_are_still_refused_in_any_text_cell(as_series):
+    """The activities and learners profiles hand their input identifiers to the writer as a polars Series (a decade's
+    2.3 million activity ids as Python strings took hundreds of MiB); a cell holding one still stops the release."""
+    import polars as pl
+
+    from anonymize.release.content import Content
+    from anonymize.release.profiles import ReleaseError
+    from anonymize.release.writer import check_identifiers
+
+    ids = ["A-1", "A-2", "P-9"]
+    frame = pl.DataFrame({"n": [1, 2], "note": ["fine", "P-9"]})
+    content = Content(
+        tables={"t": frame}, risk={}, columns={}, forbidden=pl.Series("activity_id", ids) if as_series else set(ids)
+    )
+    with pytest.raises(ReleaseError, match="column note: 1 cell"):
+        check_identifiers(content)
+    check_identifiers(Content(tables={"t": frame.head(1)}, risk={}, columns={}, forbidden=content.forbidden))
+
+
+def test_a_release_that_does_not_fit_under_its_cap_says_so_in_one_line(built_warehouse, tmp_path):
+    """DuckDB's out-of-memory error under a too small cap ended the release with its exception (a traceback)."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, db)
+    out, key = tmp_path / "release", tmp_path / "release.key"
+    args = ["release", "learners", "--db", str(db), "--out", str(out), "--secret-file", str(key)]
+    result = CliRunner().invoke(main, [*args, "--memory-limit", "16MB"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "DuckDB ran out of memory under the release's cap of 16MB" in result.output, result.output
+    assert "--memory-limit" in result.output and "Traceback" not in result.output
+    assert not out.exists() and not key.exists() and not list(tmp_path.glob(".warehouse.duckdb.spill-*"))

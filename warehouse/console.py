@@ -160,3 +160,15 @@ def print_build_summary(result) -> None:
         click.echo(f"published {printable(result.db)} in {timing}")
     else:
         click.echo(f"the build failed after {timing}; the published warehouse {printable(result.db)} was not changed")
+
+
+def memory_limit_option(what: str = "the command"):
+    """`--memory-limit SIZE` of the commands that read the warehouse in bulk (release, report): DuckDB's cap
+    (warehouse/resources.py); a bad size exits 1 before any work, in the load's and build's words."""
+    return click.option(
+        "--memory-limit",
+        "memory_limit",
+        metavar="SIZE",
+        help=f"DuckDB's memory cap for {what}, e.g. 2GB or 4GiB; what does not fit spills to a private "
+        "temporary folder [default: $PARS_MEMORY_LIMIT, else 2GB].",
+    )

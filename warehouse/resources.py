@@ -6,6 +6,11 @@ set DuckDB's `memory_limit` (default below; `--memory-limit` or the PARS_MEMORY_
 variable change it) and a `temp_directory` beside the warehouse, where DuckDB writes what does not fit
 (sorts, joins, window functions and in-memory staging tables all spill). The spill folder is removed
 when the command ends; it never holds anything another command needs.
+
+The commands that only read the warehouse in bulk (`pars release`, `pars report`) take the same cap
+(`reading`): they hold no lock, so each gets a private spill folder of its own, beside the warehouse
+when that folder is writable, else in the system's temporary folder. A command that splits its work
+over worker processes splits the cap between them (`share`).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +48,21 @@ def memory_limit(value: str | None = None) -> str:
     if float(number) <= 0:
         raise MemoryLimitError(f"{chosen!r}: the memory limit must be more than zero")
     return f"{number}{unit.upper()}"
+
+
+_BYTES = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+_BYTES.update({"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40})
+
+
+def size_bytes(limit: str) -> int:
+    """A normalized limit ('2GB', '3GIB') in bytes, as DuckDB reads it (GB = 1000^3, GiB = 1024^3)."""
+    number, unit = _SIZE.match(limit).groups()
+    return int(float(number) * _BYTES[unit.upper()])
+
+
+def share(limit: str, parts: int) -> str:
+    """One of `parts` equal shares of `limit` (for worker processes that each open the warehouse)."""
+    return f"{max(1, size_bytes(limit) // max(1, parts) // 1000)}KB"
 
 
 def spill_directory(db: Path) -> Path:
@@ -79,3 +100,45 @@ def spilling(db: Path) -> Iterator[Path]:
     finally:
         if not folder.is_symlink():
             shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def reading(db: Path, value: str | None = None) -> Iterator[dict[str, str]]:
+    """DuckDB settings for a command that reads `db` in bulk without the lock (a release, a report): the cap
+    (`memory_limit(value)`) and a private, new spill folder (0700), removed when the command ends.
+
+    The folder is made beside the warehouse (same disk) when its folder is writable, else in the system's
+    temporary folder; DuckDB writes into it only when a query does not fit under the cap.
+    """
+    limit = memory_limit(value)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f".{db.name}.spill-", dir=db.parent))
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix=f"{db.name}.spill-"))
+    try:
+        yield {"memory_limit": limit, "temp_directory": str(folder)}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def apply_settings(con: duckdb.DuckDBPyConnection, settings: dict[str, str]) -> None:
+    """Set DuckDB settings (from `settings` or `reading`) on a connection."""
+    for name, setting in settings.items():
+        con.execute(f"set {name} = ?", [setting])
+
+
+@contextmanager
+def read_only(db: Path, value: str | None = None, parts: int = 1) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to `db` under the cap, with a private spill folder (`reading`); closed at the end.
+
+    With `parts`, DuckDB gets that share of the cap (`share`), leaving the rest to the caller's own frames.
+    """
+    with reading(db, value) as chosen:
+        if parts > 1:
+            chosen = {**chosen, "memory_limit": share(chosen["memory_limit"], parts)}
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            apply_settings(con, chosen)
+            yield con
+        finally:
+            con.close()

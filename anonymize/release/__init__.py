@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from warehouse import resources
 from warehouse.locking import WarehouseBusy, exclusive
 
 from . import activities, learners, register, tables, utility
@@ -97,6 +98,28 @@ def _linkable(profile) -> dict[str, dict]:
     }
 
 
+def _read(db: Path, memory_limit, profile, profile_name: str, secret: bytes, dp_epsilon, say):
+    """The profile's content and the source exports, read under the cap: DuckDB gets half of it, the other half is
+    for what the profile holds in Python (the anonymization's frames)."""
+    with resources.read_only(db, memory_limit, parts=2) as con:
+        present = {
+            r[0]
+            for r in con.sql(
+                "select table_name from information_schema.tables where table_schema = 'research'"
+            ).fetchall()
+        }
+        if not present:
+            raise ReleaseError(f"{db} has no research marts: run `pars build --db {db}` first")
+        say(f"reading and anonymizing ({profile_name})")
+        dp = None
+        if dp_epsilon is not None:
+            dp = {**profile.get("dp", {}), "epsilon": float(dp_epsilon)}
+        builder = BUILDERS[profile_name]
+        content = builder(con, profile, secret, dp) if profile_name == "tables" else builder(con, profile, secret)
+        exports, export_ids, as_of = _sources(con, secret)
+    return content, exports, export_ids, as_of
+
+
 def make_release(
     profile_name: str,
     db: Path,
@@ -107,16 +130,22 @@ def make_release(
     profile_file: Path | None = None,
     reuse_secret: bool = False,
     years: list[int] | None = None,
+    memory_limit: str | None = None,
 ) -> dict:
     """Make one release; returns its manifest (plus `seconds`, `secret_created`, `release_id` and `utility`).
 
     Raises ReleaseError, and then nothing is written: no release folder, no secret file, no register entry.
     A new secret is made for every release unless `reuse_secret` (then `secret_file` must exist, and the release
     is audited jointly with every registered release made with it). `years` restricts the release to those
-    reporting years. `profile_file` replaces the shipped profile; its hash is in the manifest.
+    reporting years. `profile_file` replaces the shipped profile; its hash is in the manifest. `memory_limit`
+    is the release's memory cap (warehouse/resources.py: default 2GB or $PARS_MEMORY_LIMIT): DuckDB gets half.
     """
     say = progress or (lambda _text: None)
     started = time.perf_counter()
+    try:
+        resources.memory_limit(memory_limit)
+    except resources.MemoryLimitError as exc:
+        raise ReleaseError(str(exc)) from None
     profile = load_profile(profile_name, profile_file)
     if dp_epsilon is not None and profile_name != "tables":
         raise ReleaseError("--dp applies to the tables profile only (its completion tables)")
@@ -137,25 +166,16 @@ def make_release(
         raise ReleaseError(str(exc)) from None
     if years:
         profile = dataclasses.replace(profile, raw={**profile.raw, "years": sorted(set(years))})
-    con = duckdb.connect(str(db), read_only=True)
+    # DuckDB gets half of the cap: the other half is for what the profile holds in Python (the anonymization's
+    # frames; at a decade DuckDB would otherwise fill the whole cap and Python come on top of it)
     try:
-        present = {
-            r[0]
-            for r in con.sql(
-                "select table_name from information_schema.tables where table_schema = 'research'"
-            ).fetchall()
-        }
-        if not present:
-            raise ReleaseError(f"{db} has no research marts: run `pars build --db {db}` first")
-        say(f"reading and anonymizing ({profile_name})")
-        dp = None
-        if dp_epsilon is not None:
-            dp = {**profile.get("dp", {}), "epsilon": float(dp_epsilon)}
-        builder = BUILDERS[profile_name]
-        content = builder(con, profile, secret, dp) if profile_name == "tables" else builder(con, profile, secret)
-        exports, export_ids, as_of = _sources(con, secret)
-    finally:
-        con.close()
+        content, exports, export_ids, as_of = _read(db, memory_limit, profile, profile_name, secret, dp_epsilon, say)
+    except duckdb.OutOfMemoryException:
+        limit = resources.memory_limit(memory_limit)
+        raise ReleaseError(
+            f"DuckDB ran out of memory under the release's cap of {limit} (DuckDB gets half of it): "
+            "raise --memory-limit or PARS_MEMORY_LIMIT"
+        ) from None
     say("checking guarantees and identifiers")
     check_guarantees(content.risk)
     check_identifiers(content)

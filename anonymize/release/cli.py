@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from warehouse.console import memory_limit_option
+
 from . import PROFILE_NAMES, ReleaseError, make_release
 from .register import RegisterError, listing
 from .utility import summary
@@ -99,6 +101,7 @@ def _show_register(db: Path, as_json: bool) -> None:
     default=None,
     help="Use this profile file instead of the shipped one (its SHA-256 goes into the manifest).",
 )
+@memory_limit_option("reading the warehouse")
 @click.option("--json", "as_json", is_flag=True, help="list: print the register as JSON.")
 def release(
     profile: str,
@@ -109,6 +112,7 @@ def release(
     years_text: str | None,
     dp_epsilon: float | None,
     profile_file: Path | None,
+    memory_limit: str | None,
     as_json: bool,
 ) -> None:
     """Make a research release: anonymized data, dictionary, risk report (JSON + PDF) and manifest.
@@ -145,6 +149,7 @@ def release(
             profile_file=profile_file,
             reuse_secret=reuse_secret,
             years=years,
+            memory_limit=memory_limit,
         )
     except ReleaseError as exc:
         raise click.ClickException(f"{exc}; nothing was written") from None

@@ -22,7 +22,8 @@ class Content:
     tables: dict[str, pl.DataFrame]
     risk: dict
     columns: dict[str, dict[str, str]]
-    forbidden: set[str] = field(default_factory=set)
+    #: input identifiers that must appear in no text cell: a set, or a polars Series for millions of them
+    forbidden: set[str] | pl.Series = field(default_factory=set)
     #: hierarchies a profile builds from the data, by table and column (utility.py reads the policy's files itself)
     hierarchies: dict[str, dict] = field(default_factory=dict)
 

@@ -24,103 +24,153 @@ FORMAT_GROUPS = {"C": "Live", "RSS": "Live", "IL": "Live", "EM": "Enduring", "IE
 HIERARCHIES = Path(__file__).parent / "hierarchies"
 
 
-def _count_band(n: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(n == 0)
-        .then(pl.lit("0"))
-        .when(n < 5)
-        .then(pl.lit("1-4"))
-        .when(n < 10)
-        .then(pl.lit("5-9"))
-        .when(n < 20)
-        .then(pl.lit("10-19"))
-        .otherwise(pl.lit("20+"))
-    )
-
-
-def _credit_band(c: pl.Expr) -> pl.Expr:
-    return pl.when(c <= 0).then(0).when(c < 10).then(1).when(c < 25).then(2).when(c < 50).then(3).otherwise(4)
-
-
 def _tree(name: str, leaves: pl.DataFrame, level_columns: list[str]):
     rows = leaves.select([name, *level_columns]).unique().sort(name).rows()
     return from_levels(name, f"derived levels of {name}", [[*map(str, row), TOP] for row in rows])
 
 
-def _plural(n: pl.Expr, word: str) -> pl.Expr:
-    return pl.format("{} " + word + "{}", n, pl.when(n > 1).then(pl.lit("s")).otherwise(pl.lit("")))
+#: One row per learner (ordered by learner_key) with the leaf and level texts of the derived quasi-identifiers,
+#: after `with completions as (...)`. Years, bands and groups are parameters, never SQL text.
+_LEARNERS = """
+per_year as (
+    select
+        learner_key,
+        report_year,
+        count(*) as n,
+        coalesce(sum(credits), 0)::double as credits,
+        min(completion_id) as first_completion,
+        arg_min_null(board, completion_id) as first_board
+    from completions group by all
+),
+yearly as (
+    select
+        k.learner_key,
+        y.report_year::varchar as year,
+        coalesce(p.n, 0) as n,
+        coalesce(p.credits, 0.0)::double as credits,
+        case when coalesce(p.credits, 0.0) <= 0 then 0 when p.credits < 10 then 1 when p.credits < 25 then 2
+            when p.credits < 50 then 3 else 4 end as band_index
+    from (select distinct learner_key from per_year) k
+    cross join (select unnest($years) as report_year) y
+    left join per_year p using (learner_key, report_year)
+),
+per_learner as (
+    select
+        learner_key,
+        list({'y': year, 'n': n, 'c': credits, 'b': band_index} order by year) as ys,
+        count(*) filter (where n > 0) as active,
+        max(band_index) as top_band
+    from yearly group by learner_key
+),
+texts as (
+    select
+        learner_key,
+        array_to_string(list_transform(ys, lambda x: x.y || ':' || x.n), ';') as completions_by_year,
+        array_to_string(
+            list_transform(
+                ys,
+                lambda x: x.y || ':' || case when x.n = 0 then '0' when x.n < 5 then '1-4' when x.n < 10 then '5-9'
+                    when x.n < 20 then '10-19' else '20+' end
+            ),
+            ';'
+        ) as _c1,
+        array_to_string(
+            list_transform(ys, lambda x: x.y || ':' || case when x.n > 0 then 'yes' else 'no' end), ';'
+        ) as _c2,
+        'active in ' || active || ' of ' || $year_count || ' years' as _c3,
+        array_to_string(
+            list_transform(ys, lambda x: x.y || ':' || regexp_replace(round(x.c, 2)::varchar, '\\.0$', '')), ';'
+        ) as credits_by_year,
+        array_to_string(list_transform(ys, lambda x: x.y || ':' || ($bands)[x.b + 1]), ';') as _r1,
+        'largest yearly credits ' || ($bands)[top_band + 1] as _r2
+    from per_learner
+),
+boards as (
+    select learner_key, arg_min_null(first_board, first_completion) as board from per_year group by learner_key
+),
+used as (select distinct learner_key, activity_type, organization_type from completions),
+grouped as (
+    select
+        u.learner_key,
+        u.activity_type,
+        coalesce(f.format_group, 'Other') as type_group,
+        u.organization_type,
+        o.org_group
+    from used u
+    left join (select unnest($format_types) as activity_type, unnest($format_groups) as format_group) f
+        using (activity_type)
+    left join (select unnest($org_types) as organization_type, unnest($org_groups) as org_group) o
+        using (organization_type)
+),
+sets as (
+    select
+        learner_key,
+        list_sort(list_distinct(list(activity_type))) as activity_type_set,
+        list_sort(list_distinct(list(type_group))) as type_group_set,
+        list_sort(list_distinct(list(organization_type))) as organization_type_set,
+        list_sort(list_distinct(list(org_group))) as org_group_set,
+        bool_or(org_group is null)::int as org_group_null
+    from grouped group by learner_key
+)
+select
+    learner_key,
+    b.board,
+    completions_by_year,
+    _c1,
+    _c2,
+    _c3,
+    credits_by_year,
+    _r1,
+    _r2,
+    array_to_string(activity_type_set, '+') as activity_types,
+    array_to_string(type_group_set, '+') as _t1,
+    len(type_group_set) || ' format group' || case when len(type_group_set) > 1 then 's' else '' end as _t2,
+    array_to_string(organization_type_set, ' | ') as organization_types,
+    array_to_string(org_group_set, ' | ') as _o1,
+    len(org_group_set) + org_group_null
+    || ' organization-type group'
+    || case when len(org_group_set) + org_group_null > 1 then 's' else '' end as _o2
+from texts
+join boards b using (learner_key)
+join sets using (learner_key)
+order by learner_key
+"""
 
 
-def learner_table(data: pl.DataFrame, years: list[int], org_groups: dict[str, str]) -> tuple[pl.DataFrame, dict]:
+def learner_rows(
+    con: duckdb.DuckDBPyConnection, completions: str, params: dict, years: list[int], org_groups: dict[str, str]
+) -> tuple[pl.DataFrame, dict]:
     """One row per learner with the five quasi-identifiers as leaf strings, and their derived hierarchies.
 
-    Vectorized (polars): one row per learner and year (zeros included), formatted, then joined per learner.
+    `completions` is a query (with `params`) giving one row per completion: completion_id, learner_key, board,
+    report_year, credits, activity_type, organization_type (the board shown is the learner's first completion's).
+    The completions are aggregated in DuckDB, under the connection's memory cap, and only one row per learner
+    comes back to Python: a decade's 20 million completions never do. A year's credits are printed from their
+    sum rounded to 0.01 (`12.5`, `3`).
     """
-    per_year = data.group_by(["learner_key", "report_year"]).agg(
-        pl.len().alias("n"), pl.col("credits").sum().alias("credits")
-    )
-    keys = data.select("learner_key").unique()
-    grid = keys.join(
-        pl.DataFrame({"report_year": years}, schema={"report_year": data.schema["report_year"]}), how="cross"
-    )
-    grid = (
-        grid.join(per_year, on=["learner_key", "report_year"], how="left")
-        .with_columns(pl.col("n").fill_null(0), pl.col("credits").fill_null(0.0))
-        .sort(["learner_key", "report_year"])
-    )
-    year = pl.col("report_year").cast(pl.Utf8)
-    credit_text = pl.col("credits").round(2).cast(pl.Utf8).str.replace(r"\.0$", "")
-    yearly = grid.with_columns(
-        pl.format("{}:{}", year, pl.col("n")).alias("leaf_c"),
-        pl.format("{}:{}", year, _count_band(pl.col("n"))).alias("band_c"),
-        pl.format("{}:{}", year, pl.when(pl.col("n") > 0).then(pl.lit("yes")).otherwise(pl.lit("no"))).alias("act"),
-        pl.format("{}:{}", year, credit_text).alias("leaf_r"),
-        _credit_band(pl.col("credits")).alias("band_index"),
-    ).with_columns(
-        pl.format("{}:{}", year, pl.col("band_index").replace_strict(list(range(5)), list(CREDIT_BANDS))).alias(
-            "band_r"
-        )
-    )
-    per_learner = yearly.group_by("learner_key", maintain_order=True).agg(
-        pl.col("leaf_c").str.join(";").alias("completions_by_year"),
-        pl.col("band_c").str.join(";").alias("_c1"),
-        pl.col("act").str.join(";").alias("_c2"),
-        pl.format("active in {} of " + str(len(years)) + " years", (pl.col("n") > 0).sum()).alias("_c3"),
-        pl.col("leaf_r").str.join(";").alias("credits_by_year"),
-        pl.col("band_r").str.join(";").alias("_r1"),
-        pl.format(
-            "largest yearly credits {}", pl.col("band_index").max().replace_strict(list(range(5)), list(CREDIT_BANDS))
-        ).alias("_r2"),
-    )
-    groups = {t: FORMAT_GROUPS.get(t, "Other") for t in data["activity_type"].unique().to_list()}
-    sets = data.group_by("learner_key").agg(
-        pl.col("board").first(),
-        pl.col("activity_type").unique().sort().alias("types"),
-        pl.col("activity_type").replace_strict(groups).unique().sort().alias("type_groups"),
-        pl.col("organization_type").unique().sort().alias("orgs"),
-        pl.col("organization_type").replace_strict(org_groups).unique().sort().alias("org_groups"),
-    )
-    table = (
-        per_learner.join(sets, on="learner_key")
-        .sort("learner_key")
-        .select(
-            "learner_key",
-            "board",
-            "completions_by_year",
-            "_c1",
-            "_c2",
-            "_c3",
-            "credits_by_year",
-            "_r1",
-            "_r2",
-            pl.col("types").list.join("+").alias("activity_types"),
-            pl.col("type_groups").list.join("+").alias("_t1"),
-            _plural(pl.col("type_groups").list.len(), "format group").alias("_t2"),
-            pl.col("orgs").list.join(" | ").alias("organization_types"),
-            pl.col("org_groups").list.join(" | ").alias("_o1"),
-            _plural(pl.col("org_groups").list.len(), "organization-type group").alias("_o2"),
-        )
-    )
+    unknown = [
+        r[0]
+        for r in con.sql(
+            f"with completions as ({completions}) select distinct organization_type from completions "
+            "where organization_type not in (select unnest($org_types)) order by 1 limit 5",
+            params={**params, "org_types": list(org_groups)},
+        ).fetchall()
+    ]
+    if unknown:
+        raise ReleaseError(f"organization type(s) {unknown} are not in {HIERARCHIES / 'organization_type.csv'}")
+    table = con.sql(
+        f"with completions as ({completions}), {_LEARNERS}",
+        params={
+            **params,
+            "years": list(years),
+            "year_count": len(years),
+            "bands": list(CREDIT_BANDS),
+            "format_types": list(FORMAT_GROUPS),
+            "format_groups": list(FORMAT_GROUPS.values()),
+            "org_types": list(org_groups),
+            "org_groups": list(org_groups.values()),
+        },
+    ).pl()
     hierarchies = {
         "completions_by_year": _tree("completions_by_year", table, ["_c1", "_c2", "_c3"]),
         "credits_by_year": _tree("credits_by_year", table, ["_r1", "_r2"]),
@@ -130,29 +180,40 @@ def learner_table(data: pl.DataFrame, years: list[int], org_groups: dict[str, st
     return table.select(c for c in table.columns if not c.startswith("_")), hierarchies
 
 
+def learner_table(data: pl.DataFrame, years: list[int], org_groups: dict[str, str]) -> tuple[pl.DataFrame, dict]:
+    """`learner_rows` of a frame of completions (learner_key, board, report_year, credits, activity_type,
+    organization_type) in completion order: for tests and small inputs."""
+    con = duckdb.connect()
+    try:
+        con.register("completion_frame", data.with_row_index("completion_id"))
+        return learner_rows(con, "select * from completion_frame", {}, years, org_groups)
+    finally:
+        con.close()
+
+
 def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Content:
     policy = profile.policy
     statuses = list(profile.get("statuses", ["Accepted"]))
     years = profile.get("years")
     only_years = " and activity_report_year in (select unnest($y))" if years else ""
-    data = con.sql(
-        f"select learner_key, board, activity_report_year as report_year, credits, activity_type, "
-        f"organization_type "
-        f"from {profile.get('source')} where completion_status in (select unnest($s)){only_years} "
-        f"order by completion_id",
-        params={"s": statuses, **({"y": years} if years else {})},
-    ).pl()
-    if data.is_empty():
+    completions = (
+        f"select completion_id, learner_key, board, activity_report_year as report_year, credits, activity_type, "
+        f"organization_type from {profile.get('source')} where completion_status in (select unnest($s)){only_years}"
+    )
+    params = {"s": statuses, **({"y": years} if years else {})}
+    years = [
+        r[0] for r in con.sql(f"select distinct report_year from ({completions}) order by 1", params=params).fetchall()
+    ]
+    if not years:
         raise ReleaseError(
             f"{profile.get('source')} has no completions with status {statuses}"
-            + (f" in the years {years}" if years else "")
+            + (f" in the years {profile.get('years')}" if profile.get("years") else "")
         )
-    years = sorted(data["report_year"].unique().to_list())
     org_hierarchy = from_file("organization_type", HIERARCHIES / "organization_type.csv")
     org_groups = dict(
         zip(org_hierarchy.labels[0], [org_hierarchy.labels[1][i] for i in org_hierarchy.maps[1]], strict=True)
     )
-    table, hierarchies = learner_table(data, years, org_groups)
+    table, hierarchies = learner_rows(con, completions, params, years, org_groups)
     try:
         result = anonymize(table, policy, hierarchies=hierarchies)
     except ValueError as exc:
@@ -228,6 +289,6 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         tables={"learners": released},
         risk={"tables": {"learners": table_risk}, "guarantees": guarantees},
         columns={"learners": columns},
-        forbidden=set(table["learner_key"].to_list()),
+        forbidden=table["learner_key"],
         hierarchies={"learners": hierarchies},
     )

@@ -59,9 +59,12 @@ def write_csv(frame: pl.DataFrame, path: Path) -> None:
 
 def check_identifiers(content: Content) -> None:
     """No value of an input identifier may appear in any text cell of the release."""
-    if not content.forbidden:
+    if not len(content.forbidden):
         return
-    forbidden = pl.Series("v", sorted(content.forbidden), dtype=pl.Utf8)
+    if isinstance(content.forbidden, pl.Series):
+        forbidden = content.forbidden.cast(pl.Utf8).rename("v")
+    else:
+        forbidden = pl.Series("v", sorted(content.forbidden), dtype=pl.Utf8)
     for name, frame in content.tables.items():
         for column, dtype in frame.schema.items():
             if dtype != pl.Utf8:
