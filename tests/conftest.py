@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import BASE_SCALE, copy_export
+from tests.helpers.shared import made_once, shared_root, worker_copy
 from warehouse.load import load_export
 
 
@@ -56,17 +57,23 @@ def db(loaded_db, tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> Path:
-    """A published warehouse (loaded and built) over three years at scale 0.01, built once per session.
+    """A published warehouse (loaded and built) over three years at scale 0.01, with its export beside it
+    (`built_warehouse.parent / "export"`).
 
-    Shared by the report, release and dashboard tests: treat it as read-only (copy it to change it).
+    Built once for the whole run, whichever xdist worker asks first (tests/helpers/shared.py); each worker gets its
+    own copy of the folder. Shared by the report, release and dashboard tests of the worker: treat it as
+    read-only (copy it to change it).
     """
+    shared = made_once(shared_root(tmp_path_factory), "built_warehouse", _build_warehouse)
+    return worker_copy(shared, tmp_path_factory.getbasetemp() / "built") / "warehouse.duckdb"
+
+
+def _build_warehouse(root: Path) -> None:
     from warehouse.build import build
     from warehouse.synth import generate
 
-    root = tmp_path_factory.mktemp("built")
     generate(root / "export", scale=0.01, years=(2020, 2022), seed=3)
     db = root / "warehouse.duckdb"
     load_export(root / "export", db)
     result = build(db)
     assert result.ok, result.failures
-    return db
