@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.shared import made_once, marker, shared_root
+from tests.helpers.shared import made_once, marker, shared_root, worker
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +31,8 @@ def test_the_built_warehouse_is_the_copy_of_the_runs_one_build(built_warehouse, 
     assert marker(built_warehouse.parent) == made  # this worker's warehouse is a copy of that one build
     assert built_warehouse.parent != shared  # ... a private copy: a worker's releases and edits stay its own
     assert (built_warehouse.parent / "export" / "manifest.json").is_file()  # the export behind it comes along
+    if worker() != "master":  # under xdist, worker gw0 started the build in the background as the run began
+        assert (shared_root(tmp_path_factory) / "built_warehouse.log").is_file()
 
 
 CONFTEST = """

@@ -8,6 +8,11 @@ made (pytest-xdist's documented recipe "Making session-scoped fixtures execute o
 
 A made folder is shared: read it, never change it. A worker that changes things works on its own copy
 (`worker_copy`): tests that write copy it again, as before.
+
+The built warehouse is started early: when the run collected a test that uses it, worker gw0 starts
+`python -m tests.helpers.shared ROOT` in the background as the session begins (`start_building`), so the build
+overlaps the tests that need no warehouse instead of a worker waiting for it; the fixture then takes the lock as
+usual (it waits for the background build, or builds itself if that failed).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import fcntl
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -86,3 +93,38 @@ def worker_copy(folder: Path, target: Path) -> Path:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(folder, target, ignore=shutil.ignore_patterns("*.lock"))
     return target
+
+
+#: The repository (the background build runs there, as `python -m tests.helpers.shared`).
+ROOT = Path(__file__).resolve().parents[2]
+BUILT = "built_warehouse"
+
+
+def build_warehouse(root: Path) -> None:
+    """The built warehouse of tests/conftest.py: three years at scale 0.01 (seed 3), loaded and built."""
+    from warehouse.build import build
+    from warehouse.load import load_export
+    from warehouse.synth import generate
+
+    generate(root / "export", scale=0.01, years=(2020, 2022), seed=3)
+    db = root / "warehouse.duckdb"
+    load_export(root / "export", db)
+    result = build(db)
+    assert result.ok, result.failures
+
+
+def start_building(root: Path) -> subprocess.Popen:
+    """The built warehouse made in the background (`made_once` under its lock); its output goes to a log file."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / f"{BUILT}.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.helpers.shared", str(root)],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+if __name__ == "__main__":
+    made_once(Path(sys.argv[1]), BUILT, build_warehouse)
