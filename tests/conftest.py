@@ -11,6 +11,16 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import BASE_SCALE, copy_export
+from tests.helpers.shared import (
+    BUILT,
+    build_warehouse,
+    made_once,
+    marker,
+    shared_root,
+    start_building,
+    worker,
+    worker_copy,
+)
 from warehouse.load import load_export
 
 
@@ -56,17 +66,31 @@ def db(loaded_db, tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> Path:
-    """A published warehouse (loaded and built) over three years at scale 0.01, built once per session.
+    """A published warehouse (loaded and built) over three years at scale 0.01, with its export beside it
+    (`built_warehouse.parent / "export"`).
 
-    Shared by the report, release and dashboard tests: treat it as read-only (copy it to change it).
+    Built once for the whole run, whichever xdist worker asks first (tests/helpers/shared.py; under xdist worker
+    gw0 starts it in the background as the session begins); each worker gets its own copy of the folder. Shared
+    by the report, release and dashboard tests of the worker: treat it as read-only (copy it to change it).
     """
-    from warehouse.build import build
-    from warehouse.synth import generate
+    shared = made_once(shared_root(tmp_path_factory), BUILT, build_warehouse)
+    return worker_copy(shared, tmp_path_factory.getbasetemp() / "built") / "warehouse.duckdb"
 
-    root = tmp_path_factory.mktemp("built")
-    generate(root / "export", scale=0.01, years=(2020, 2022), seed=3)
-    db = root / "warehouse.duckdb"
-    load_export(root / "export", db)
-    result = build(db)
-    assert result.ok, result.failures
-    return db
+
+_background: list = []
+
+
+def pytest_collection_finish(session) -> None:
+    """Under xdist, worker gw0 starts the shared build at once when any collected test uses the built warehouse."""
+    if worker() != "gw0" or not any("built_warehouse" in getattr(i, "fixturenames", ()) for i in session.items):
+        return
+    root = shared_root(session.config._tmp_path_factory)
+    if not marker(root / BUILT):
+        _background.append(start_building(root))
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    for process in _background:  # a test of the other worker may still wait for it: let it finish
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            process.terminate()
+        process.wait()

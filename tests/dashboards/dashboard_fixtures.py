@@ -1,11 +1,13 @@
 """Fixtures of the dashboard tests: a users file made with `pars users add`, releases made with `pars release`.
 
 Not a conftest.py: the browser tests of tests/security use them too, so the test modules import these fixtures;
-each is made once per session (kept under the session's base temporary directory) whichever module asks first.
+each is made once per session (kept under the session's base temporary directory) whichever module asks first;
+the releases once for the whole run, whichever xdist worker asks first.
 """
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from reports.render import CHROMIUM_ARGS
+from tests.helpers.shared import made_once, shared_root
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("staff", "reviewer", "researcher")
@@ -82,25 +85,29 @@ def dash_users(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def dash_releases(built_warehouse, tmp_path_factory) -> Path:
-    """Real releases of the built warehouse: `pars release activities` and `pars release tables`."""
-    root = tmp_path_factory.getbasetemp() / "dash-releases"
-    releases = root / "releases"
-    if (root / "done").exists():
-        return releases
-    for profile in ("activities", "tables"):
-        result = pars(
-            "release",
-            profile,
-            "--db",
-            str(built_warehouse),
-            "--out",
-            str(releases / profile),
-            "--secret-file",
-            str(root / f"{profile}.key"),
-        )
-        assert result.exit_code == 0, result.output
-    (root / "done").touch()
-    return releases
+    """Real releases of the built warehouse: `pars release activities` and `pars release tables`.
+
+    Made once for the whole run, whichever xdist worker asks first (tests/helpers/shared.py), from a private copy
+    of the built warehouse (the register beside it records them); read them only.
+    """
+
+    def make(root: Path) -> None:
+        db = root / "warehouse.duckdb"
+        shutil.copyfile(built_warehouse, db)
+        for profile in ("activities", "tables"):
+            result = pars(
+                "release",
+                profile,
+                "--db",
+                str(db),
+                "--out",
+                str(root / "releases" / profile),
+                "--secret-file",
+                str(root / f"{profile}.key"),
+            )
+            assert result.exit_code == 0, result.output
+
+    return made_once(shared_root(tmp_path_factory), "dash-releases", make) / "releases"
 
 
 @contextmanager

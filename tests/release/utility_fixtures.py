@@ -1,6 +1,6 @@
 """Releases for the utility tests (tests/release/test_release_utility.py and tests/dashboards/
-test_dashboard_utility.py), made once per session under the session's base temporary directory, whichever module
-asks first.
+test_dashboard_utility.py), made once for the whole run (whichever module of whichever xdist worker asks first;
+tests/helpers/shared.py) in the run's shared temporary folder: read them only.
 
 - `learners`: the shipped learners profile on the built warehouse (some columns mostly `*` at this scale).
 - `suppressed`: the learners profile with k = the number of learners, made with `pars release --profile-file`: the
@@ -17,6 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from tests.helpers import query
+from tests.helpers.shared import made_once, shared_root
 from warehouse.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,37 +43,33 @@ def all_suppressed_profile(db: Path, path: Path) -> Path:
 
 def utility_releases(built_warehouse: Path, tmp_path_factory) -> dict:
     """{"learners": Path, "suppressed": Path, "outputs": {name: CLI output}} (see the module docstring)."""
-    root = tmp_path_factory.getbasetemp() / "utility-releases"
-    done = root / "done.json"
-    if done.exists():
-        return {
-            **{k: Path(v) for k, v in json.loads(done.read_text())["paths"].items()},
-            "outputs": json.loads(done.read_text())["outputs"],
-        }
-    root.mkdir(parents=True, exist_ok=True)
-    db = root / "warehouse.duckdb"  # a private copy: the register beside it gets these releases only
-    db.write_bytes(Path(built_warehouse).read_bytes())
-    outputs, paths = {}, {}
-    for name, extra in (
-        ("learners", []),
-        ("suppressed", ["--profile-file", str(all_suppressed_profile(db, root / "k-all.yaml"))]),
-    ):
-        out = root / "releases" / name
-        result = CliRunner().invoke(
-            main,
-            [
-                "release",
-                "learners",
-                "--db",
-                str(db),
-                "--out",
-                str(out),
-                "--secret-file",
-                str(root / f"{name}.key"),
-                *extra,
-            ],
-        )
-        assert result.exit_code == 0, result.output
-        outputs[name], paths[name] = result.output, str(out)
-    done.write_text(json.dumps({"paths": paths, "outputs": outputs}))
-    return {**{k: Path(v) for k, v in paths.items()}, "outputs": outputs}
+
+    def make(root: Path) -> None:
+        db = root / "warehouse.duckdb"  # a private copy: the register beside it gets these releases only
+        db.write_bytes(Path(built_warehouse).read_bytes())
+        outputs, paths = {}, {}
+        for name, extra in (
+            ("learners", []),
+            ("suppressed", ["--profile-file", str(all_suppressed_profile(db, root / "k-all.yaml"))]),
+        ):
+            out = root / "releases" / name
+            result = CliRunner().invoke(
+                main,
+                [
+                    "release",
+                    "learners",
+                    "--db",
+                    str(db),
+                    "--out",
+                    str(out),
+                    "--secret-file",
+                    str(root / f"{name}.key"),
+                    *extra,
+                ],
+            )
+            assert result.exit_code == 0, result.output
+            outputs[name], paths[name] = result.output, str(out)
+        (root / "done.json").write_text(json.dumps({"paths": paths, "outputs": outputs}))
+
+    done = json.loads((made_once(shared_root(tmp_path_factory), "utility-releases", make) / "done.json").read_text())
+    return {**{k: Path(v) for k, v in done["paths"].items()}, "outputs": done["outputs"]}
