@@ -4,8 +4,8 @@ For refactors that must not change any result: every table and view of the mart 
 with EXCEPT ALL in both directions (duplicates counted) over the columns it had before, matched by name (columns
 added after are listed, not compared; a column removed is a difference). Prints one line per relation and
 exits 1 if any differs or is missing on one side. The `meta` schema (build watermarks, unit-test stamps) and columns
-that hold the wall-clock time or duration of a load or build (WALL_CLOCK) are left out: two loads of the same
-export differ there by design.
+that hold when, how long and from which folder a load or build ran (WALL_CLOCK) are left out: two loads of the
+same export differ there by design.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 SKIP_SCHEMAS = {"main", "information_schema", "pg_catalog", "raw", "staging", "intermediate", "meta"}
-WALL_CLOCK = {"loaded_at", "latest_loaded_at", "built_at", "last_built_at", "load_seconds"}
+WALL_CLOCK = {"loaded_at", "latest_loaded_at", "built_at", "last_built_at", "load_seconds", "source_path"}
 
 
 def relations(con: duckdb.DuckDBPyConnection, alias: str) -> dict[str, list[str]]:
