@@ -81,3 +81,16 @@ def test_suppression_still_protects_every_dominated_cell():
     result = suppress(table, DIMS, [], protection={"hours": need})
     found = result.audits["hours (p% rule)"]
     assert found and all(i.protected and i.lo <= i.value - 3 and i.hi >= i.value + 3 for i in found)
+
+
+def test_the_complement_walk_gathers_the_same_indices_as_scipy_slicing():
+    import scipy.sparse as sp
+
+    from anonymize.tables.suppression import _gather
+
+    rng = np.random.default_rng(6)
+    for seed in range(40):
+        csr = sp.random(12, 15, density=0.25, format="csr", random_state=seed)
+        for matrix, size, pick in ((csr, 12, lambda m, p: m[p]), (csr.tocsc(), 15, lambda m, p: m[:, p])):
+            picks = np.unique(rng.integers(0, size, rng.integers(0, 6)))
+            assert sorted(_gather(matrix, picks).tolist()) == sorted(pick(matrix, picks).indices.tolist())
