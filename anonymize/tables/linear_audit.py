@@ -143,7 +143,6 @@ class Auditor:
         self._seen_mask: np.ndarray | None = None
         self._most = self.values.copy()
         self._least = self.values.copy()
-        self.solves = 0  # LPs solved so far (for benchmarks and tests; never a speed assertion)
 
     def witnesses(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per cell, the largest and smallest value some feasible point under `mask` is known to give it.
@@ -188,7 +187,6 @@ class Auditor:
         if a_eq.shape[0] == 0:  # linked to nothing published: anything in [0, grand total]
             point = np.full(component.size, self.upper if sense > 0 else 0.0)
         else:
-            self.solves += 1
             model = self._model(component, a_eq, b_eq)
             costs = np.zeros(component.size)
             costs[np.flatnonzero(component == cell)] = -sense
