@@ -140,6 +140,25 @@ class Auditor:
         self.upper = float(values.max(initial=0))  # the grand total bounds every cell
         self._cache: dict[tuple[int, ...], dict[int, list]] = {}
         self._models: dict[tuple[int, ...], highspy.Highs] = {}
+        self._seen_mask: np.ndarray | None = None
+        self._most = self.values.copy()
+        self._least = self.values.copy()
+
+    def witnesses(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per cell, the largest and smallest value some feasible point under `mask` is known to give it.
+
+        Suppressing one more cell only frees a value that was fixed at its true value, so every feasible point under
+        a mask stays feasible (that cell at its true value) under any larger mask: the witnesses found in earlier
+        rounds of complementary suppression still prove their cells' intervals reach that far, and a cell proven
+        protected stays protected without new LPs. When `mask` is not a superset of the mask they were found
+        under, they are dropped (the true values are the only witnesses then). The arrays are updated in place.
+        """
+        mask = np.asarray(mask, dtype=bool)
+        if self._seen_mask is None or self._seen_mask.shape != mask.shape or (self._seen_mask & ~mask).any():
+            self._most = self.values.copy()
+            self._least = self.values.copy()
+        self._seen_mask = mask.copy()
+        return self._most, self._least
 
     def components(self, mask: np.ndarray) -> list[np.ndarray]:
         suppressed = np.flatnonzero(mask)
@@ -148,9 +167,13 @@ class Auditor:
         order = np.argsort(labels, kind="stable")
         return np.split(suppressed[order], np.flatnonzero(np.diff(labels[order])) + 1) if suppressed.size else []
 
-    def _blocks(self, mask: np.ndarray):
+    def _blocks(self, mask: np.ndarray, todo: np.ndarray | None = None):
+        """Per component of the suppressed cells: its cells, equations and right-hand side; only the components
+        holding a cell of `todo` (a boolean array over the cells) when given."""
         rhs = self.constants - self.matrix @ np.where(mask, 0.0, self.values)
         for component in self.components(mask):
+            if todo is not None and not todo[component].any():
+                continue
             block = self.columns[:, component].tocsr()
             equations = np.flatnonzero(np.diff(block.indptr))
             yield component, block[equations].tocsc(), rhs[equations]
@@ -227,24 +250,27 @@ class Auditor:
         wanted = np.zeros(mask.size, dtype=bool)
         wanted[cells] = True
         result = []
-        for component, a_eq, b_eq in self._blocks(mask):
-            most = self.values[component].copy()  # the true values are feasible too
-            least = most.copy()
-            for position in np.flatnonzero(wanted[component]):
-                cell = int(component[position])
-                if most[position] >= high + 1 - _TOLERANCE or least[position] <= low - 1 + _TOLERANCE:
+        most, least = self.witnesses(mask)  # the true values are feasible too, and earlier rounds' optima
+        todo = wanted & (most < high + 1 - _TOLERANCE) & (least > low - 1 + _TOLERANCE)
+        for component, a_eq, b_eq in self._blocks(mask, todo):
+            for cell in component[wanted[component]].tolist():
+                if most[cell] >= high + 1 - _TOLERANCE or least[cell] <= low - 1 + _TOLERANCE:
                     continue
                 hi, point = self._solve(component, a_eq, b_eq, cell, 1.0)
-                np.maximum(most, point, out=most)
-                np.minimum(least, point, out=least)
+                _widen(most, least, component, point)
                 if hi > high:
                     continue
                 lo, point = self._solve(component, a_eq, b_eq, cell, -1.0)
-                np.maximum(most, point, out=most)
-                np.minimum(least, point, out=least)
+                _widen(most, least, component, point)
                 if lo >= low:
                     result.append(cell)
         return result
+
+
+def _widen(most: np.ndarray, least: np.ndarray, component: np.ndarray, point: np.ndarray) -> None:
+    """Record a feasible point of one component's cells (the other cells at their true values stay feasible)."""
+    most[component] = np.maximum(most[component], point)
+    least[component] = np.minimum(least[component], point)
 
 
 def cell_labels(table: pl.DataFrame, dimensions: list[str], cells: np.ndarray) -> list[dict[str, str]]:
@@ -303,25 +329,21 @@ def short_of(auditor: Auditor, mask: np.ndarray, need: np.ndarray) -> list[int]:
     already puts far enough below and above its value needs no LP of its own.
     """
     result = []
-    for component, a_eq, b_eq in auditor._blocks(mask):
+    value = auditor.values
+    most, least = auditor.witnesses(mask)  # feasible points of this and earlier (smaller) masks
+    todo = (need > 0) & ~((most >= value + need - _TOLERANCE) & (least <= value - need + _TOLERANCE))
+    for component, a_eq, b_eq in auditor._blocks(mask, todo):
         solved = auditor._cache.setdefault(tuple(component.tolist()), {})  # reused by a later `intervals`
-        value = auditor.values[component]
-        most, least = value.copy(), value.copy()
-        for position in np.flatnonzero(need[component] > 0):
-            cell, wanted = int(component[position]), float(need[component[position]])
-            if (
-                most[position] >= value[position] + wanted - _TOLERANCE
-                and least[position] <= value[position] - wanted + _TOLERANCE
-            ):
+        for cell in component[need[component] > 0].tolist():
+            wanted = float(need[cell])
+            if most[cell] >= value[cell] + wanted - _TOLERANCE and least[cell] <= value[cell] - wanted + _TOLERANCE:
                 continue
             hi, point = auditor._solve(component, a_eq, b_eq, cell, 1.0)
-            np.maximum(most, point, out=most)
-            np.minimum(least, point, out=least)
+            _widen(most, least, component, point)
             lo, point = auditor._solve(component, a_eq, b_eq, cell, -1.0)
-            np.maximum(most, point, out=most)
-            np.minimum(least, point, out=least)
+            _widen(most, least, component, point)
             solved[cell] = (lo, hi)
-            if not reaches(lo, hi, int(value[position]), int(wanted)):
+            if not reaches(lo, hi, int(value[cell]), int(wanted)):
                 result.append(cell)
     return result
 

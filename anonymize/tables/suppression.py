@@ -164,8 +164,8 @@ def _complement(auditor: Auditor, mask, values, coarseness, cell: int, need: int
     frontier = np.array([cell])
     reached[cell] = True
     while frontier.size:
-        equations = np.unique(auditor.columns[:, frontier].indices)
-        linked = np.unique(auditor.matrix[equations].indices)
+        equations = np.unique(_gather(auditor.columns, frontier))
+        linked = np.unique(_gather(auditor.matrix, equations))
         linked = linked[~reached[linked]]
         reached[linked] = True
         candidates = linked[~mask[linked]]
@@ -178,6 +178,15 @@ def _complement(auditor: Auditor, mask, values, coarseness, cell: int, need: int
         if pool.size:
             return _best(pool, values, coarseness, need)
     return None
+
+
+def _gather(matrix, picks: np.ndarray) -> np.ndarray:
+    """The stored indices of the major rows/columns `picks` of a CSR/CSC matrix (what `matrix[picks].indices`
+    holds, without building the slice: this runs once per level of every complement's walk)."""
+    starts, ends = matrix.indptr[picks], matrix.indptr[picks + 1]
+    lengths = ends - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return matrix.indices[offsets + np.arange(lengths.sum())]
 
 
 def _best(candidates: np.ndarray, values: np.ndarray, coarseness: np.ndarray, need: int = 0) -> int:
