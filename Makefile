@@ -55,7 +55,7 @@ demo-serve:
 	  --audit-log $(DEMO)/audit.jsonl --port $(DEMO_PORT)
 
 test: lint
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=20
 
 # Python: ruff (lint and format); SQL (dbt models, macros, data tests): sqlfmt. `make format` rewrites both.
 lint: setup
