@@ -55,7 +55,7 @@ demo-serve:
 	  --audit-log $(DEMO)/audit.jsonl --port $(DEMO_PORT)
 
 test: lint
-	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=20
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=20
 
 # Python: ruff (lint and format); SQL (dbt models, macros, data tests): sqlfmt. `make format` rewrites both.
 lint: setup

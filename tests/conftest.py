@@ -94,35 +94,3 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         if exitstatus == pytest.ExitCode.INTERRUPTED:
             process.terminate()
         process.wait()
-
-
-#: The files that take longest (make test's --durations), run first: with `--dist loadfile` each xdist worker takes
-#: the next whole file in collection order, so starting the long files early keeps one worker from running a long
-#: file alone at the end (longest first is the classic schedule for two machines). `make test` passes
-#: --no-loadscope-reorder, or xdist would order the files by their number of tests instead.
-LONGEST_FIRST = (
-    "test_build_replay.py",
-    "test_benchmark_smoke.py",
-    "security/test_dashdata.py",
-    "test_docs_guides.py",
-    "test_build.py",
-    "test_annual_report_marts.py",
-    "test_consumer_marts.py",
-    "test_refresh.py",
-    "dashboards/test_dashboard_live.py",
-    "test_memory_limit.py",
-    "test_split_months.py",
-)
-
-
-def pytest_collection_modifyitems(items) -> None:
-    """Order the files longest first (LONGEST_FIRST), the rest as collected; tests within a file keep their order."""
-
-    def rank(item) -> int:
-        path = item.path.as_posix()
-        for i, name in enumerate(LONGEST_FIRST):
-            if path.endswith("/tests/" + name):
-                return i
-        return len(LONGEST_FIRST)
-
-    items.sort(key=rank)
