@@ -28,17 +28,7 @@ with
         group by report_year, accreditor_group, organization_type, activity_type
     ),
 
-    spine as (
-        select
-            report_years.report_year,
-            accreditor_groups.accreditor_group,
-            organization_types.organization_type,
-            activity_types.activity_type
-        from report_years
-        cross join accreditor_groups
-        cross join organization_types
-        cross join activity_types
-    ),
+    spine as ({{ year_group_spine(['organization_type', 'activity_type']) }}),
 
     filled as (
         select

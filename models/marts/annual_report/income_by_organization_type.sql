@@ -30,12 +30,7 @@ with
         group by report_year, accreditor_group, organization_type
     ),
 
-    spine as (
-        select report_years.report_year, accreditor_groups.accreditor_group, organization_types.organization_type
-        from report_years
-        cross join accreditor_groups
-        cross join organization_types
-    ),
+    spine as ({{ year_group_spine(['organization_type']) }}),
 
     filled as (
         select
