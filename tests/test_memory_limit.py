@@ -98,7 +98,7 @@ def test_build_passes_the_limit_and_spill_folder_to_dbt(probe_project, tmp_path)
     result = build(db, project_dir=probe_project, memory_limit="300MB")
     assert result.ok, result.error or result.failures
     [(limit, spill)] = query(db, "select memory_limit, temp_directory from main.duckdb_settings")
-    assert 280 < mib(limit) < 300
+    assert 140 < mib(limit) < 150  # half of a small cap: the rest is dbt's own process (resources.build_share)
     assert spill == str(db.with_name("w.duckdb.spill"))
     assert not db.with_name("w.duckdb.spill").exists()  # removed after the build
 
@@ -107,7 +107,14 @@ def test_build_passes_the_limit_and_spill_folder_to_dbt(probe_project, tmp_path)
     )
     assert out.exit_code == 0, out.output
     [(limit,)] = query(db, "select memory_limit from main.duckdb_settings")
-    assert 900 < mib(limit) < 1000
+    assert 450 < mib(limit) < 500  # 1GB less the 500MB reserve
+
+    out = CliRunner().invoke(
+        main, ["build", "--db", str(db), "--project-dir", str(probe_project), "--memory-limit", "4GB"]
+    )
+    assert out.exit_code == 0, out.output
+    [(limit,)] = query(db, "select memory_limit from main.duckdb_settings")
+    assert 3250 < mib(limit) < 3350  # 3.5 GB: a big cap keeps all but the reserve for DuckDB
 
 
 def test_a_bad_limit_stops_the_build_before_it_starts(probe_project, tmp_path):

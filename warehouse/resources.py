@@ -65,6 +65,21 @@ def share(limit: str, parts: int) -> str:
     return f"{max(1, size_bytes(limit) // max(1, parts) // 1000)}KB"
 
 
+#: What a build keeps out of DuckDB's share of the cap: dbt's own Python process (its manifest, graph and
+#: adapters, about 300-450 MiB at a decade) and the Python models' frames (one reporting year at a time).
+BUILD_PYTHON_RESERVE = 500 * 10**6
+
+
+def build_share(limit: str) -> str:
+    """DuckDB's part of the cap during `pars build`: the cap less BUILD_PYTHON_RESERVE, at least half of it.
+
+    The cap is for the whole command: with all of it for DuckDB, a decade's build peaked at 2.9 GiB (the
+    default cap is 2 GB): DuckDB at its limit plus dbt's process and the suppressed cells' frames.
+    """
+    total = size_bytes(limit)
+    return f"{max(total // 2, total - BUILD_PYTHON_RESERVE) // 1000}KB"
+
+
 def spill_directory(db: Path) -> Path:
     """Where DuckDB spills for a load or build of `db`: `<db>.spill` beside the warehouse (same disk).
 

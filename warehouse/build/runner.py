@@ -44,8 +44,9 @@ def build(
     threads build about a fifth faster than one here (DuckDB runs each query on all cores anyway).
     `unit_tests`: "auto" runs dbt's unit tests only when the project changed since they last all passed on
     this warehouse (project_state.py: they never read warehouse data), "always" runs them every time.
-    `memory_limit` caps DuckDB's memory during the build (warehouse/resources.py: default 2GB or
-    $PARS_MEMORY_LIMIT); what does not fit spills to `<db>.spill`, removed afterwards.
+    `memory_limit` caps the build's memory (warehouse/resources.py: default 2GB or $PARS_MEMORY_LIMIT): DuckDB
+    gets the cap less a reserve for dbt's own process (`resources.build_share`); what does not fit spills to
+    `<db>.spill`, removed afterwards.
     Raises BuildError when the build cannot start (no warehouse, another load or build holds it, a
     writer has it open, a symlink planted at one of the names beside it, a read-only folder or a full
     disk: one line, and nothing left behind); a build that ran and failed returns a result with `ok` false
@@ -57,6 +58,7 @@ def build(
         raise ValueError(f"unit_tests must be 'auto' or 'always', not {unit_tests!r}")
     try:
         duckdb_settings = resources.settings(paths.db, memory_limit)
+        duckdb_settings["memory_limit"] = resources.build_share(duckdb_settings["memory_limit"])
     except resources.MemoryLimitError as exc:
         raise BuildError(str(exc)) from None
     result = BuildResult(

@@ -13,7 +13,7 @@ every year is recomputed.
 
 import polars as pl
 
-from anonymize.tables.data_report import suppressed_cells
+from anonymize.tables.data_report import SCHEMA, suppressed_cells
 
 
 def model(dbt, session):
@@ -25,30 +25,35 @@ def model(dbt, session):
     years = sorted({int(r[0]) for r in changes.project("report_year").fetchall()})
     in_years = f"report_year in ({', '.join(map(str, years)) or 'null'})"
     dbt.ref("stg_pars__load_history")  # the post_hook's watermark reads it
-    activities = (
-        dbt.ref("int_annual_report__counted_activities")
-        .filter(in_years)
-        .project(
-            "report_year, accreditor_type, organization_type, activity_type, provider_id, hours_of_instruction, "
-            "physician_interactions, other_learner_interactions"
-        )
-        .pl()
-    )
-    provider_years = dbt.ref("int_annual_report__provider_years").filter(in_years).pl()
-    professions = (
-        dbt.ref("fct_activity_learner_professions")
-        .filter("is_counted")
-        .filter(in_years)
-        .project("report_year, accreditor_type, profession, provider_id, learner_count")
-        .pl()
-    )
     organization_types = [
         r[0] for r in dbt.ref("organization_types").order("sort_order").project("organization_type").fetchall()
     ]
     professions_list = [
         r[0] for r in dbt.ref("learner_professions").order("sort_order").project("profession").fetchall()
     ]
-    cells = suppressed_cells(activities, provider_years, professions, organization_types, professions_list)
+    counted = dbt.ref("int_annual_report__counted_activities")
+    provider_years = dbt.ref("int_annual_report__provider_years")
+    professions = dbt.ref("fct_activity_learner_professions").filter("is_counted")
+    # One year's rows in Python at a time: at a decade all touched years' activities at once held about 1 GB of
+    # frames beside DuckDB's own cap (benchmarks/RESULTS-memory.md); each year's cells depend on that year alone.
+    per_year = [
+        suppressed_cells(
+            counted.filter(f"report_year = {year}")
+            .project(
+                "report_year, accreditor_type, organization_type, activity_type, provider_id, hours_of_instruction, "
+                "physician_interactions, other_learner_interactions"
+            )
+            .pl(),
+            provider_years.filter(f"report_year = {year}").pl(),
+            professions.filter(f"report_year = {year}")
+            .project("report_year, accreditor_type, profession, provider_id, learner_count")
+            .pl(),
+            organization_types,
+            professions_list,
+        )
+        for year in years
+    ]
+    cells = pl.concat(per_year) if per_year else pl.DataFrame(schema=SCHEMA)
     built = session.sql(
         "select count(*) from duckdb_tables() where database_name = current_database() and schema_name = ? "
         "and table_name = ?",
