@@ -19,6 +19,7 @@ warehouse data: test_build_unit_test_gate.py).
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -28,6 +29,8 @@ import pytest
 from tests.helpers import copy_export, query, set_manifest
 from warehouse.build import build
 from warehouse.build.runner import ROOT
+from warehouse.build.workcopy import WorkPaths
+from warehouse.compare import compare
 from warehouse.load import load_export
 from warehouse.synth import generate
 from warehouse.synth.months import split_months
@@ -222,3 +225,24 @@ def test_a_changed_project_rebuilds_the_incremental_models_in_full(db, tmp_path)
     assert query(db, "select count(*) from core.fct_activity_learner_professions") == query(
         db, "select count(*) from staging.stg_pars__activity_learner_professions"
     )
+
+
+def test_a_build_of_an_unchanged_project_leaves_out_its_views_and_seeds_but_runs_every_data_test(
+    built_warehouse, tmp_path
+):
+    """Views store SQL, seeds the project's CSV rows: an unchanged project has them already as a build would make
+    them. Their data tests read the warehouse's rows, so those still run, and the marts stay the same."""
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(built_warehouse, db)
+    result = build(db)
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    target = WorkPaths(db).target
+    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
+    ran = {r["unique_id"] for r in json.loads((target / "run_results.json").read_text())["results"]}
+    views = {k for k, n in manifest.items() if n["resource_type"] == "model" and n["config"]["materialized"] == "view"}
+    seeds = {k for k, n in manifest.items() if n["resource_type"] == "seed"}
+    data_tests = {k for k, n in manifest.items() if n["resource_type"] == "test"}
+    assert views and seeds and ran & (views | seeds) == set()
+    assert data_tests <= ran  # the checks of the views and seeds left out, too
+    assert result.unchanged_skipped and result.count("model") > 40
+    assert compare(built_warehouse, db) == []  # the views left as they were read the rebuilt tables
