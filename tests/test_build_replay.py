@@ -285,3 +285,25 @@ def test_a_build_of_an_unchanged_project_leaves_out_its_views_and_seeds_but_runs
     assert data_tests <= ran  # the checks of the views and seeds left out, too
     assert result.unchanged_skipped and result.count("model") > 40
     assert compare(built_warehouse, db) == []  # the views left as they were read the rebuilt tables
+
+
+def test_a_selected_build_of_another_project_makes_the_next_whole_build_a_full_one(built_warehouse, tmp_path):
+    """A --select build of a changed project rebuilds what it selects with the changed SQL but not the rest: the
+    warehouse then holds neither project's models alone, so the next whole build must not leave anything out
+    (views and seeds, or incremental years) on the strength of the hash recorded before."""
+    from warehouse.build.project_state import built_hash, models_hash
+
+    project = tmp_path / "project"
+    for folder in ("models", "macros", "seeds", "snapshots", "data-tests"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, project / folder)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(ROOT / name, project / name)
+    view = project / "models" / "marts" / "core" / "fct_activities.sql"
+    view.write_text(view.read_text().replace("as_of.data_as_of_date,", "as_of.data_as_of_date + 1 as data_as_of_date,"))
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(built_warehouse, db)
+    assert built_hash(db) == models_hash(ROOT)
+    result = build(db, project_dir=project, select="fct_activities", exclude=MODELS_ONLY)
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert built_hash(db) != models_hash(ROOT)  # the next build with ROOT recreates the view changed above

@@ -168,6 +168,9 @@ def _locked_build(
                 project_state.remember_passed(copy, digest)  # every unit test ran and passed
             if not result.select and _only_tests_excluded(result.exclude):
                 project_state.remember_built(copy, built_with)  # every model ran with this project
+            elif rebuild_all:
+                # some models now come from another project than the recorded one: the next whole build is full
+                project_state.remember_built(copy, f"partial build of {built_with}")
             report("publishing", 0, 0)
             publishing = time.perf_counter()
             try:
