@@ -4,30 +4,42 @@ This is the check on the incremental models (fct_learner_completions by completi
 models by reporting year: macros/incremental): each build merges only what changed since the model's last
 build, and the result must equal building everything at once. The sequence, at a tiny scale:
 
-1. the first months of 2022 (the first build: a full one);
-2. the remaining months up to the export date: new versions of 2022 (activities closing), and the year 2023
-   appearing;
+1. the first months of 2022, in one load (the first build: a full one);
+2. the remaining months up to the export date, in two loads: new versions of 2022 (activities closing), and the
+   year 2023 appearing;
 3. two late exports, loaded in 2024: a full export of 2022 that deletes 2022 activities (with their records)
    and completions and corrects child records and completions, but changes no activity row (a model that
    rebuilt only the years of changed activity rows misses 2022); and an incremental export that moves 2022
    activities to 2023 and corrects 2023 activities (one that rebuilt only their new year keeps them in 2022).
 
+Months are merged into a few loads (merge_exports: each record's latest version, as if they had been sent
+together) because a load costs about a second whatever its size, and what the builds see between two of them is
+the raw layer, whatever the number of loads that wrote it.
+
 Intermediate builds run the models only; the last one runs every data test too (the unit tests read no
-warehouse data: test_build_unit_test_gate.py).
+warehouse data: test_build_unit_test_gate.py). A build of an unchanged project also leaves its views and seeds
+out (warehouse/build/runner.py): a changed view or seed rebuilds everything (the changed-project test).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
+from click.testing import CliRunner
 
 from tests.helpers import copy_export, query, set_manifest
 from warehouse.build import build
 from warehouse.build.runner import ROOT
+from warehouse.build.workcopy import WorkPaths
+from warehouse.cli import main
+from warehouse.compare import compare
+from warehouse.contract import FILES
 from warehouse.load import load_export
 from warehouse.synth import generate
 from warehouse.synth.months import split_months
@@ -78,6 +90,19 @@ def differences(a: Path, b: Path) -> list[str]:
         return out
     finally:
         con.close()
+
+
+def merge_exports(parts: list[Path], out: Path) -> Path:
+    """One incremental export holding what the monthly exports `parts` hold, loaded in order: per file, each
+    key's row from the last part that has it; the manifest of the last part."""
+    out.mkdir(parents=True)
+    for spec in FILES:
+        frames = [pl.read_csv(p / f"{spec.name}.csv", infer_schema=False) for p in parts]
+        merged = pl.concat(frames).unique(list(spec.key), keep="last", maintain_order=True)
+        merged.write_csv(out / f"{spec.name}.csv", quote_style="necessary", line_terminator="\n")
+    shutil.copy(parts[-1] / "manifest.json", out / "manifest.json")
+    set_manifest(out, export_id=f"{out.name}-merged")
+    return out
 
 
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -160,14 +185,20 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     fixes = late_corrections(export, tmp_path / "fixes-2023", 2022, 2023, "2024-07-31T02:00:00Z")
     assert all(late.values()) and all(fixes.values()), (late, fixes)
 
+    later = months[FIRST_BUILD_AFTER:]
+    half = len(later) // 2
     replay = tmp_path / "replay.duckdb"
-    for k, month in enumerate(months):
-        load_export(month, replay)
-        if k + 1 == FIRST_BUILD_AFTER:
-            result = build(replay, exclude=MODELS_ONLY)
-            assert result.ok, (month.name, result.error, [f.as_dict() for f in result.failures])
+    load_export(merge_exports(months[:FIRST_BUILD_AFTER], tmp_path / "first-months"), replay)
+    result = build(replay, exclude=MODELS_ONLY)
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    open_2022 = "select count(*) from staging.stg_pars__activities where reporting_year = 2022 and status <> 'Closed'"
+    of_2023 = "select count(*) from staging.stg_pars__activities where reporting_year = 2023"
+    opened, early = query(replay, open_2022)[0][0], query(replay, of_2023)[0][0]
+    load_export(merge_exports(later[:half], tmp_path / "next-months"), replay)
+    load_export(merge_exports(later[half:], tmp_path / "last-months"), replay)
     result = build(replay, exclude=MODELS_ONLY)  # 2022 closes, 2023 appears
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert query(replay, open_2022)[0][0] < opened and query(replay, of_2023)[0][0] > early
     load_export(tmp_path / "late-2022", replay, allow_deletions="100%")
     load_export(tmp_path / "fixes-2023", replay)
     # the loads did what the test needs: the corrections and the moves are live
@@ -213,12 +244,70 @@ def test_a_changed_project_rebuilds_the_incremental_models_in_full(db, tmp_path)
     upper, activities = query(db, titles)[0]
     assert activities > 0 and upper < activities
 
+    # an incremental model, a view and a seed change (a build of an unchanged project leaves views and seeds out)
     base = project / "models" / "intermediate" / "int_activities_base.sql"
     base.write_text(base.read_text().replace("activities.title,", "upper(activities.title) as title,"))
+    view = project / "models" / "marts" / "core" / "fct_activities.sql"
+    view.write_text(view.read_text().replace("as_of.data_as_of_date,", "as_of.data_as_of_date + 1 as data_as_of_date,"))
+    seed = project / "seeds" / "activity_types.csv"
+    seed.write_text(seed.read_text().replace(",Course,", ",Course (renamed),"))
     result = build(db, project_dir=project, exclude=MODELS_ONLY)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert not result.unchanged_skipped and result.count("seed") > 0
     assert query(db, titles)[0] == (activities, activities)  # every year's rows, not only the touched ones
+    days = (
+        "select distinct f.data_as_of_date - a.data_as_of_date "
+        "from core.fct_activities as f, intermediate.int_data_as_of as a"
+    )
+    assert query(db, days) == [(1,)]
+    names = "select activity_type_name from core.dim_activity_types where activity_type = 'C'"
+    assert query(db, names) == [("Course (renamed)",)]
     # and the child facts (incremental too) still have one row per record of a live activity
     assert query(db, "select count(*) from core.fct_activity_learner_professions") == query(
         db, "select count(*) from staging.stg_pars__activity_learner_professions"
     )
+
+
+def test_a_build_of_an_unchanged_project_leaves_out_its_views_and_seeds_but_runs_every_data_test(
+    built_warehouse, tmp_path
+):
+    """Views store SQL, seeds the project's CSV rows: an unchanged project has them already as a build would make
+    them. Their data tests read the warehouse's rows, so those still run, and the marts stay the same."""
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(built_warehouse, db)
+    out = CliRunner().invoke(main, ["build", "--db", str(db), "--report", str(tmp_path / "r.json")])
+    assert out.exit_code == 0, out.output
+    assert "views and seeds not recreated: the project is unchanged" in out.output
+    result = json.loads((tmp_path / "r.json").read_text())
+    target = WorkPaths(db).target
+    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
+    ran = {r["unique_id"] for r in json.loads((target / "run_results.json").read_text())["results"]}
+    views = {k for k, n in manifest.items() if n["resource_type"] == "model" and n["config"]["materialized"] == "view"}
+    seeds = {k for k, n in manifest.items() if n["resource_type"] == "seed"}
+    data_tests = {k for k, n in manifest.items() if n["resource_type"] == "test"}
+    assert views and seeds and ran & (views | seeds) == set()
+    assert data_tests <= ran  # the checks of the views and seeds left out, too
+    assert result["unchanged_skipped"] and sum(result["counts"]["model"].values()) > 40
+    assert compare(built_warehouse, db) == []  # the views left as they were read the rebuilt tables
+
+
+def test_a_selected_build_of_another_project_makes_the_next_whole_build_a_full_one(built_warehouse, tmp_path):
+    """A --select build of a changed project rebuilds what it selects with the changed SQL but not the rest: the
+    warehouse then holds neither project's models alone, so the next whole build must not leave anything out
+    (views and seeds, or incremental years) on the strength of the hash recorded before."""
+    from warehouse.build.project_state import built_hash, models_hash
+
+    project = tmp_path / "project"
+    for folder in ("models", "macros", "seeds", "snapshots", "data-tests"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, project / folder)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(ROOT / name, project / name)
+    view = project / "models" / "marts" / "core" / "fct_activities.sql"
+    view.write_text(view.read_text().replace("as_of.data_as_of_date,", "as_of.data_as_of_date + 1 as data_as_of_date,"))
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(built_warehouse, db)
+    assert built_hash(db) == models_hash(ROOT)
+    result = build(db, project_dir=project, select="fct_activities", exclude=MODELS_ONLY)
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert built_hash(db) != models_hash(ROOT)  # the next build with ROOT recreates the view changed above

@@ -147,6 +147,10 @@ def print_build_summary(result) -> None:
             console.print(rows)
     if result.error:
         click.echo(f"\nerror: {printable(result.error)}")
+    if result.unchanged_skipped:
+        click.echo(
+            "views and seeds not recreated: the project is unchanged since every model last ran on this warehouse"
+        )
     if result.unit_tests_skipped:
         click.echo(
             "unit tests not run: the project is unchanged since they last all passed on this warehouse "

@@ -79,6 +79,7 @@ class BuildResult:
     exclude: str | None = None
     error: str | None = None  # a problem outside any node (dbt could not parse, publishing failed ...)
     unit_tests_skipped: bool = False  # the project is unchanged since the unit tests last all passed here
+    unchanged_skipped: bool = False  # the project is unchanged since every model last ran: views, seeds left out
 
     def count(self, kind: str, status: str | None = None) -> int:
         by_status = self.counts.get(kind, {})
@@ -100,6 +101,7 @@ class BuildResult:
             "select": self.select,
             "exclude": self.exclude,
             "unit_tests_skipped": self.unit_tests_skipped,
+            "unchanged_skipped": self.unchanged_skipped,
             "error": self.error,
         }
 

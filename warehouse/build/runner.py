@@ -100,13 +100,31 @@ def _quiet(_text: str, _done: int, _total: int) -> None:
     pass
 
 
-def _command(result: BuildResult, skip_unit_tests: bool, full_refresh: bool = False) -> list[str]:
-    exclude = " ".join(x for x in (result.exclude, "resource_type:unit_test" if skip_unit_tests else None) if x)
+#: What a build of an unchanged project leaves out (--exclude): the views and seeds it would only recreate as
+#: they are. A view stores its SQL, not rows (DuckDB binds it to the tables by name when it is read, so the
+#: tables rebuilt under it are what it shows); a seed's rows come from the project's CSV files.
+UNCHANGED = "config.materialized:view resource_type:seed"
+
+
+def _command(
+    result: BuildResult, skip_unit_tests: bool, full_refresh: bool = False, skip_unchanged: bool = False
+) -> list[str]:
+    exclude = " ".join(
+        x
+        for x in (
+            result.exclude,
+            "resource_type:unit_test" if skip_unit_tests else None,
+            UNCHANGED if skip_unchanged else None,
+        )
+        if x
+    )
     return [
         "build",
         *(["--full-refresh"] if result.full_refresh or full_refresh else []),
         *(["--select", result.select] if result.select else []),
         *(["--exclude", exclude] if exclude else []),
+        # the data tests of the views and seeds left out still run: exclude those nodes alone, not their tests
+        *(["--indirect-selection", "empty"] if skip_unchanged else []),
     ]
 
 
@@ -132,7 +150,14 @@ def _locked_build(
     rebuild_all = project_state.built_hash(paths.db) != built_with
     if rebuild_all and not result.full_refresh:
         report("full rebuild: the project changed since the last build, or this warehouse was never built", 0, 0)
-    command = _command(result, result.unit_tests_skipped, full_refresh=rebuild_all)
+    # An unchanged project (every model last ran with it) has its views and seeds already as they would be
+    # recreated; a build without --select or model exclusions leaves them out (UNCHANGED).
+    result.unchanged_skipped = (
+        not rebuild_all and not result.full_refresh and not result.select and _only_tests_excluded(result.exclude)
+    )
+    command = _command(
+        result, result.unit_tests_skipped, full_refresh=rebuild_all, skip_unchanged=result.unchanged_skipped
+    )
     report(f"copying {paths.db.name}", 0, 0)
     copying = time.perf_counter()
     copy = workcopy.make_copy(paths)
@@ -145,6 +170,9 @@ def _locked_build(
                 project_state.remember_passed(copy, digest)  # every unit test ran and passed
             if not result.select and _only_tests_excluded(result.exclude):
                 project_state.remember_built(copy, built_with)  # every model ran with this project
+            elif rebuild_all:
+                # some models now come from another project than the recorded one: the next whole build is full
+                project_state.remember_built(copy, f"partial build of {built_with}")
             report("publishing", 0, 0)
             publishing = time.perf_counter()
             try:

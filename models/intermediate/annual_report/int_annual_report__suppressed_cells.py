@@ -13,8 +13,6 @@ every year is recomputed.
 
 import polars as pl
 
-from anonymize.tables.data_report import SCHEMA, suppressed_cells
-
 
 def model(dbt, session):
     dbt.config(materialized="table")
@@ -23,8 +21,20 @@ def model(dbt, session):
     ).fetchall()[0][0]
     changes = dbt.ref("stg_pars__report_year_changes").filter(f"load_id > {int(seen)}")
     years = sorted({int(r[0]) for r in changes.project("report_year").fetchall()})
-    in_years = f"report_year in ({', '.join(map(str, years)) or 'null'})"
     dbt.ref("stg_pars__load_history")  # the post_hook's watermark reads it
+    built = session.sql(
+        "select count(*) from duckdb_tables() where database_name = current_database() and schema_name = ? "
+        "and table_name = ?",
+        params=[dbt.this.schema, dbt.this.identifier],
+    ).fetchall()[0][0]
+    table = f'"{dbt.this.schema}"."{dbt.this.identifier}"'
+    if built and seen and not years:
+        # no year touched since the last build (a build without a load, or loads of learner completions only):
+        # every row stays, and the suppression code (scipy, the linear programs) is not even imported
+        return session.sql(f"select * from {table}").pl()
+    from anonymize.tables.data_report import SCHEMA, suppressed_cells
+
+    in_years = f"report_year in ({', '.join(map(str, years)) or 'null'})"
     organization_types = [
         r[0] for r in dbt.ref("organization_types").order("sort_order").project("organization_type").fetchall()
     ]
@@ -54,17 +64,7 @@ def model(dbt, session):
         for year in years
     ]
     cells = pl.concat(per_year) if per_year else pl.DataFrame(schema=SCHEMA)
-    built = session.sql(
-        "select count(*) from duckdb_tables() where database_name = current_database() and schema_name = ? "
-        "and table_name = ?",
-        params=[dbt.this.schema, dbt.this.identifier],
-    ).fetchall()[0][0]
     if not built or not seen:
         return cells
-    carried = (
-        session.sql(f'select * from "{dbt.this.schema}"."{dbt.this.identifier}" where not ({in_years})')
-        .pl()
-        .select(cells.columns)
-        .cast(cells.schema)
-    )
+    carried = session.sql(f"select * from {table} where not ({in_years})").pl().select(cells.columns).cast(cells.schema)
     return pl.concat([carried, cells])
