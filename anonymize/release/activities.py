@@ -25,7 +25,8 @@ from anonymize.engine import anonymize
 from anonymize.per_class import generalize, read_tree
 from anonymize.tables.linear_audit import ALL
 
-from .content import Content, describe_columns, forbid_money, l_diversity
+from .activity_rows import ActivityRows
+from .content import Content, describe_columns, forbid_money
 from .profiles import Profile, ReleaseError, load_profile
 
 #: the tables release's table whose cells the rows are counted in, and its dimensions
@@ -41,6 +42,9 @@ METHODS = ("per_class", "full_domain")
 
 
 def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Content:
+    """The release, computed in DuckDB: Python holds one row per provider, the tables release's cells and the
+    released table, which arrives sorted in record batches (`ActivityRows.released`). The activity rows as read never
+    become a polars frame: at a decade (2.3 million rows) their copies took the release past the memory cap."""
     policy = profile.policy
     qis = policy.qi_names
     unit = profile.get("unit")
@@ -50,53 +54,39 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
             "(one singled providers out); remove `pseudonyms`"
         )
     years = profile.get("years")
-    only_years = "where report_year in (select unnest($y))" if years else ""
-    data = con.sql(
-        f"select {_read_columns(con, profile)} from {profile.get('source')} {only_years} order by activity_id",
-        params={"y": years} if years else None,
-    ).pl()
-    if data.is_empty():
+    rows = ActivityRows(con, profile)
+    if not rows.count():
         if years:
             raise ReleaseError(f"{profile.get('source')} has no activity in the years {years}")
         raise ReleaseError(f"{profile.get('source')} is empty: build the warehouse from a loaded export first")
-    providers = (
-        data.sort(["report_year", "activity_id"])
-        .group_by(unit, maintain_order=True)
-        .agg(pl.col(q).last() for q in qis)
-        .sort(unit)
-    )
-    weights = dict(data.group_by(unit).len().rows())
-    result = provider_classes(providers, profile, weights)
-    rows = data.drop(qis).join(result.table.select([unit, *qis]), on=unit, how="left")
-    cells = tables_cells(con, years, secret)
-    hidden = cells.filter(pl.col("activities").is_null()).select(CELL)
-    anonymized = rows.select([*qis, *TYPE_COLUMNS])
-    rows, hiding = hide_suppressed_cells(rows, data, hidden)
-    classes = result.table.select([unit, *qis])
-    rows, hiding["rows_type_hidden_for_k_with_zero_cells"] = hide_narrowed_types(
-        rows, data, cells, policy, unit, classes
-    )
-    sensitive = profile.get("sensitive", [])
-    l_required = int(profile.get("l", 1))
-    l_found = l_diversity(rows, qis, sensitive)
-    for name, value in l_found.items():
-        if value < l_required:
-            raise ReleaseError(
-                f"l-diversity: a class of providers has only {value} distinct value(s) of {name!r} over its "
-                f"activities; the profile requires l >= {l_required}"
-            )
-    # a Series, not a set of Python strings: a decade has 2.3 million activity ids
-    forbidden = pl.concat([data["activity_id"].cast(pl.Utf8), data[unit].cast(pl.Utf8)]).unique()
-    released = rows.drop([unit, *profile.get("drop", [])], strict=False)
-    if "hours_of_instruction" in released.columns:
-        released = released.with_columns(tenths(pl.col("hours_of_instruction")))
-    first = ["report_year", *qis]
-    released = released.select(first + [c for c in released.columns if c not in first])
-    released = released.sort(released.columns)
-    forbid_money(released)
+    try:
+        providers, weights = rows.providers()
+        result = provider_classes(providers, profile, weights)
+        cells = tables_cells(con, years, secret)
+        hidden = cells.filter(pl.col("activities").is_null())
+        hidden = hidden.select(CELL)
+        rows.classes(result.table.select([unit, *qis]))
+        hiding = rows.hide_suppressed_cells(hidden)
+        narrowed = narrowed_groups(rows.shown_groups(), cells, policy, unit, result.table, providers)
+        hiding["rows_type_hidden_for_k_with_zero_cells"] = rows.narrow(narrowed)
+        sensitive = profile.get("sensitive", [])
+        l_required = int(profile.get("l", 1))
+        l_found = rows.l_diversity(sensitive)
+        for name, value in l_found.items():
+            if value < l_required:
+                raise ReleaseError(
+                    f"l-diversity: a class of providers has only {value} distinct value(s) of {name!r} over its "
+                    f"activities; the profile requires l >= {l_required}"
+                )
+        forbidden = rows.identifiers()
+        released = rows.released()
+        forbid_money(released)
+        names = [*qis, *TYPE_COLUMNS]
+        utility = column_utility_counts(rows.kept_before_hiding(names), released, rows.source_values(names), names)
+    finally:
+        rows.close()
     risk = result.report["risk"]
     placed = placed_in_suppressed(released, hidden)
-    utility = column_utility(anonymized, released, data, [*qis, *TYPE_COLUMNS])
     table_risk = {
         **risk,
         "unit": "provider",
@@ -178,22 +168,6 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
     )
 
 
-def _read_columns(con: duckdb.DuckDBPyConnection, profile: Profile) -> str:
-    """The source's columns the release uses, in the source's order: the profile's dropped columns are left in the
-    warehouse (but activity_id and the unit, which the cells and identifier checks need), and lists arrive joined by
-    ';' as they are released, so a decade's 2.3 million rows reach Python once, and only as wide as needed."""
-    keep = {"activity_id", profile.get("unit")}
-    unused = set(profile.get("drop", [])) - keep
-    described = con.sql(f"select * from {profile.get('source')} limit 0")
-    selected = []
-    for name, kind in zip(described.columns, described.types, strict=True):
-        if name in unused:
-            continue
-        quoted = '"' + name.replace('"', '""') + '"'
-        selected.append(f"array_to_string({quoted}, ';') as {quoted}" if str(kind).endswith("[]") else quoted)
-    return ", ".join(selected)
-
-
 def provider_classes(providers: pl.DataFrame, profile: Profile, rows: dict | None = None):
     """Each provider's released class (organization type, accreditor type), every class >= k providers.
 
@@ -239,76 +213,11 @@ def tables_cells(con: duckdb.DuckDBPyConnection, years: list[int] | None, secret
     return content.tables[CELLS_TABLE].select(*[pl.col(c).cast(pl.Utf8) for c in CELL], "activities")
 
 
-def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
-    """Rows of a suppressed interior cell: organization and accreditor type `*`; rows of a suppressed
-    (type, All, year) margin: activity type and format `*`. A suppressed national total of a year cannot be
-    hidden (the rows are the activities): the release is refused."""
-    national = hidden.filter((pl.col("activity_type") == ALL) & (pl.col("organization_type") == ALL))
-    if national.height:
-        raise ReleaseError(
-            f"the tables release suppresses the national total of year(s) "
-            f"{sorted(national['report_year'].to_list())}, which the activity rows would count: "
-            f"release other years"
-        )
-    interior = hidden.filter(
-        (pl.col("activity_type") != ALL) & (pl.col("organization_type") != ALL) & (pl.col("report_year") != ALL)
-    )
-    margins = hidden.filter(
-        (pl.col("activity_type") != ALL) & (pl.col("organization_type") == ALL) & (pl.col("report_year") != ALL)
-    )
-    # the cell each row is counted in by the tables release: its raw organization type ("None" when missing)
-    keys = data.select(
-        "activity_id",
-        pl.col("activity_type").cast(pl.Utf8).alias("_t"),
-        pl.col("organization_type").cast(pl.Utf8).fill_null("None").alias("_o"),
-        pl.col("report_year").cast(pl.Utf8).alias("_y"),
-    )
-    keys = keys.join(
-        interior.select(
-            pl.col("activity_type").alias("_t"),
-            pl.col("organization_type").alias("_o"),
-            pl.col("report_year").alias("_y"),
-            pl.lit(True).alias("_in_cell"),
-        ),
-        on=["_t", "_o", "_y"],
-        how="left",
-    )
-    keys = keys.join(
-        margins.select(
-            pl.col("activity_type").alias("_t"), pl.col("report_year").alias("_y"), pl.lit(True).alias("_hide_type")
-        ),
-        on=["_t", "_y"],
-        how="left",
-    )
-    # a row of a suppressed margin whose own cell is published keeps its provider class: the rows showing type `*`
-    # and organization type o then add up to published cells (type in the margin's types, o, year)
-    keys = keys.select(
-        "activity_id",
-        pl.col("_in_cell").fill_null(False).alias("_hide_provider"),
-        pl.col("_hide_type").fill_null(False),
-    )
-    marked = rows.join(keys, on="activity_id", how="left")
-    summary = {
-        "suppressed_cells": interior.height,
-        "suppressed_type_year_margins": margins.height,
-        "rows_provider_hidden": int(marked["_hide_provider"].sum()),
-        "rows_type_hidden": int(marked["_hide_type"].sum()),
-    }
-    marked = marked.with_columns(
-        *[
-            pl.when(pl.col("_hide_provider")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c)
-            for c in PROVIDER_COLUMNS
-        ],
-        *[pl.when(pl.col("_hide_type")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c) for c in TYPE_COLUMNS],
-    )
-    return marked.drop("_hide_provider", "_hide_type"), summary
-
-
-def hide_narrowed_types(
-    rows: pl.DataFrame, data: pl.DataFrame, cells: pl.DataFrame, policy, unit: str, classes: pl.DataFrame
-) -> tuple[pl.DataFrame, int]:
-    """Activity type and format `*` on the rows whose (type, year, provider class) fewer than k providers could
-    have made, given the cells the tables release publishes as 0.
+def narrowed_groups(
+    shown: pl.DataFrame, cells: pl.DataFrame, policy, unit: str, classes: pl.DataFrame, providers: pl.DataFrame
+) -> pl.DataFrame:
+    """The (activity type, year, provider class) groups whose rows get activity type and format `*`: those fewer
+    than k providers could have made, given the cells the tables release publishes as 0.
 
     A published zero (type t, organization type o, year y) tells that no provider of type o made an activity of
     type t in y. The adversary knows the directory and the (public) method, so it knows which providers form each
@@ -318,6 +227,9 @@ def hide_narrowed_types(
     cell (t, o, y) is published and not 0, or, when c is `*` everywhere, from any provider whose cell is suppressed
     (its rows show `*`). Where those are fewer than k, the row's type is hidden (its count stays the published
     margin minus the rows shown, so no suppressed cell becomes countable).
+
+    `shown`: the distinct (activity type, year, class) of the rows whose type is still shown (text); `providers`:
+    each provider's latest raw quasi-identifiers (its organization type decides its cell).
     """
     qis = policy.qi_names
     published = {
@@ -325,18 +237,8 @@ def hide_narrowed_types(
         for r in cells.filter(pl.all_horizontal(pl.col(c) != ALL for c in CELL)).select(*CELL, "activities").rows()
     }
     member = {r[0]: tuple(r[1:]) for r in classes.select(unit, *qis).iter_rows()}
-    latest = (
-        data.sort(["report_year", "activity_id"])
-        .group_by(unit, maintain_order=True)
-        .agg(pl.col("organization_type").last())
-    )
-    organization = {p: str(o or "None") for p, o in latest.iter_rows()}
+    organization = {p: str(o or "None") for p, o in providers.select(unit, "organization_type").iter_rows()}
     everywhere = tuple(SUPPRESSED for _ in qis)
-    shown = (
-        rows.filter(pl.col("activity_type") != SUPPRESSED)
-        .select(pl.col("activity_type").cast(pl.Utf8), pl.col("report_year").cast(pl.Utf8), *qis)
-        .unique()
-    )
     narrowed = []
     for group in shown.to_dicts():
         value = tuple(group[q] for q in qis)
@@ -346,23 +248,7 @@ def hide_narrowed_types(
             fitting += (own == value and cell is not None and cell > 0) or (value == everywhere and cell is None)
         if fitting < policy.k:
             narrowed.append(group)
-    if not narrowed:
-        return rows, 0
-    flagged = pl.DataFrame(narrowed, schema=shown.schema).with_columns(pl.lit(True).alias("_narrowed"))
-    keyed = rows.with_columns(
-        pl.col("activity_type").cast(pl.Utf8).alias("_t"), pl.col("report_year").cast(pl.Utf8).alias("_y")
-    )
-    keyed = keyed.join(
-        flagged.rename({"activity_type": "_t", "report_year": "_y"}),
-        on=["_t", "_y", *qis],
-        how="left",
-        nulls_equal=True,
-    ).with_columns(pl.col("_narrowed").fill_null(False))
-    count = int(keyed["_narrowed"].sum())
-    keyed = keyed.with_columns(
-        pl.when(pl.col("_narrowed")).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c) for c in TYPE_COLUMNS
-    )
-    return keyed.drop("_t", "_y", "_narrowed"), count
+    return pl.DataFrame(narrowed, schema=shown.schema)
 
 
 def placed_in_suppressed(released: pl.DataFrame, hidden: pl.DataFrame) -> int:
@@ -380,21 +266,25 @@ def placed_in_suppressed(released: pl.DataFrame, hidden: pl.DataFrame) -> int:
     )
 
 
-def column_utility(anonymized: pl.DataFrame, released: pl.DataFrame, data: pl.DataFrame, names: list[str]) -> dict:
+def column_utility_counts(
+    before: dict[str, int], released: pl.DataFrame, source: dict[str, pl.Series], names: list[str]
+) -> dict:
     """Per column, the shares of rows that keep the value exactly, generalized (a group), suppressed (`*`) for k
-    over providers, and hidden (`*`) with the tables release's suppressed cells though k would have kept them."""
+    over providers, and hidden (`*`) with the tables release's suppressed cells though k would have kept them.
+
+    `before`: per column, the rows not `*` once the provider classes were applied (before any cell was hidden);
+    `source`: per column, the distinct values of the source (a released value among them is exact)."""
     total = released.height
     out = {"rows": total, "columns": {}}
     for name in names:
-        before = int((anonymized[name] != SUPPRESSED).sum())
         kept = int((released[name] != SUPPRESSED).sum())
-        exact = int(released[name].is_in(data[name].cast(pl.Utf8).unique().implode()).sum())
+        exact = int(released[name].is_in(source[name].cast(pl.Utf8).unique().implode()).sum())
         out["columns"][name] = {
             "kept": round(kept / total, 4),
             "exact": round(exact / total, 4),
             "generalized": round((kept - exact) / total, 4),
-            "suppressed_for_k": round((total - before) / total, 4),
-            "hidden_with_tables_cells": round((before - kept) / total, 4),
+            "suppressed_for_k": round((total - before[name]) / total, 4),
+            "hidden_with_tables_cells": round((before[name] - kept) / total, 4),
         }
     return out
 

@@ -196,7 +196,8 @@ def _load_snapshot(
     files = snap.files
     existed = db.exists()
     con = _connect(db)
-    resources.apply(con, db, memory_limit)
+    # DuckDB gets LOAD_SHARE of the cap: its reader's buffers and this process come on top of its limit
+    resources.apply(con, db, resources.load_share(memory_limit))
     ok = False
     try:
         digest = _content_hash(files)
