@@ -27,12 +27,15 @@ def _write_all(name: str, template: str, sheets, out: Path, **context) -> dict[s
     out, name = Path(out), safe_name(name)
     pdf, xlsx = confined(out, f"{name}.pdf"), confined(out, f"{name}.xlsx")
     confined(out, f"{name}-csv")
-    html = render_html(template, **context)
-    return {
-        "pdf": write_pdf(html, pdf),
-        "xlsx": write_workbook(sheets, xlsx),
-        "csv_dir": write_csvs(sheets, out / f"{name}-csv"),
-    }
+    written = {"xlsx": write_workbook(sheets, xlsx), "csv_dir": write_csvs(sheets, out / f"{name}-csv")}
+    for t in sheets:  # the files above have every row; the PDF shows the first rows of a long list
+        if t.pdf_limit is not None and len(t.rows) > t.pdf_limit:
+            t.note = (
+                f"The first {t.pdf_limit:,} of {len(t.rows):,} rows; the full table is in {name}.xlsx and "
+                f"{name}-csv/ beside this PDF. " + t.note
+            ).strip()
+            t.rows = t.rows[: t.pdf_limit]
+    return {"pdf": write_pdf(render_html(template, **context), pdf), **written}
 
 
 def _yearly(

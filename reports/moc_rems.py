@@ -21,6 +21,11 @@ from .data import Warehouse
 from .tables import Column, Table, TableSpec, change_row, col, with_total
 from .wording import plural, source
 
+#: Rows of a long list (the follow-up and timeliness tables, the REMS activity list) shown in the PDF; the workbook
+#: and the CSV files keep every row. At national scale the timeliness table has about 19,000 provider-board rows:
+#: printed whole it made a PDF of hundreds of pages, and WeasyPrint's layout of it went over the memory cap.
+PDF_LIST_LIMIT = 250
+
 BOARD_SUMMARY = TableSpec(
     "moc.board_summary",
     "select * from {mart} where report_year = ? order by board",
@@ -191,6 +196,7 @@ def moc_context(w: Warehouse, year: int) -> dict:
         source(TIMELINESS.mart, year),
     )
     n = len({r["provider_id"] for r in t2.rows})
+    t2.pdf_limit = t3.pdf_limit = PDF_LIST_LIMIT
     return {
         "year": year,
         "tables": [t1, t2, t3],
@@ -214,4 +220,5 @@ def rems_context(w: Warehouse, year: int) -> dict:
     t2 = REMS_ACTIVITIES.read(
         w, [year], "t-activities", f"Table 2. REMS activity list, {year}", source(REMS_ACTIVITIES.mart, year)
     )
+    t2.pdf_limit = PDF_LIST_LIMIT
     return {"year": year, "summary": s, "tables": [t1, t2]}

@@ -48,6 +48,7 @@ class Table:
     extra: dict = field(default_factory=dict)
     change: dict | None = None  # a row under the total: percent change of the total against the previous year
     footnotes: list[str] = field(default_factory=list)  # printed under the table (e.g. why a cell shows "–")
+    pdf_limit: int | None = None  # a long list: the PDF shows this many rows, the workbook and CSV all of them
 
     @property
     def empty(self) -> bool:

@@ -311,3 +311,36 @@ def test_short_values_do_not_squeeze_headers_together(tmp_path, built_warehouse)
     assert check.run_together_headers(check.pdf_text(pdf), [table]) == []
     assert check.crowded_headers(pdf, [table]) == []
     assert [p["right"] for p in check.page_layout(pdf) if p["right"] > 0.97] == []
+
+
+def test_the_moc_pdf_shows_the_first_rows_of_a_long_list_and_the_files_keep_every_row(
+    built_warehouse, tmp_path, monkeypatch
+):
+    """At national scale the timeliness table has about 19,000 provider-board rows (188,000 at 10x): printed whole,
+    the MOC PDF ran to hundreds of pages and WeasyPrint's layout went over the memory cap (2,262 MiB at a decade).
+    The PDF shows the first rows and says where the full table is; the workbook and the CSV keep every row."""
+    from reports import moc_rems
+
+    monkeypatch.setattr(moc_rems, "PDF_LIST_LIMIT", 3)
+    rows = check.mart(
+        built_warehouse,
+        "select provider_id from moc.provider_reporting_timeliness where report_year = ? order by provider_id, board",
+        [YEAR],
+    )
+    assert len(rows) > 3
+    shown = {r["provider_id"] for r in rows[:3]}
+    elsewhere = {
+        r["provider_id"]
+        for r in check.mart(
+            built_warehouse, "select provider_id from moc.provider_follow_up where report_year = ?", [YEAR]
+        )
+    }
+    hidden = [r["provider_id"] for r in rows[3:] if r["provider_id"] not in shown | elsewhere]
+    assert hidden
+    paths = moc_report(built_warehouse, YEAR, tmp_path)
+    text = check.pdf_text(paths["pdf"])
+    assert f"The first 3 of {len(rows):,} rows" in text
+    assert f"moc-report-{YEAR}.xlsx" in text
+    assert hidden[-1] not in text
+    csv_rows = (next((tmp_path / f"moc-report-{YEAR}-csv").glob("table_3_*.csv"))).read_text().splitlines()
+    assert len(csv_rows) == len(rows) + 1  # the header and every row
