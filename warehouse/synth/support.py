@@ -14,6 +14,7 @@ from warehouse.contract import codes
 from . import calibration as cal
 from . import names
 from .util import (
+    SAMPLE_BLOCK,
     choice_index,
     digits,
     masks_to_lists,
@@ -213,14 +214,23 @@ def professions(seed: int, year: int, acts: pl.DataFrame) -> pl.DataFrame:
     # An activity reaches a few professions, not all nine: 1-6 drawn by share, then the counts.
     k = choice_index(rng, [0.25, 0.25, 0.2, 0.15, 0.1, 0.05], n) + 1
     masks = sample_masks(rng, shares, k)
-    present = (masks[:, None] >> np.arange(len(shares))[None, :]) & 1
-    probs = present * shares[None, :]
-    counts = rng.multinomial(with_others["other_learners"].to_numpy(), probs / probs.sum(axis=1, keepdims=True))
-    rows, items = np.nonzero(counts)
+    learners = with_others["other_learners"].to_numpy()
+    # by block of rows (the multinomial draws row after row: the same counts as in one block), so the
+    # (rows x 9) matrices stay small at 10x
+    rows, items, values = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for lo in range(0, n, SAMPLE_BLOCK):
+        present = (masks[lo : lo + SAMPLE_BLOCK, None] >> np.arange(len(shares))[None, :]) & 1
+        probs = present * shares[None, :]
+        counts = rng.multinomial(learners[lo : lo + SAMPLE_BLOCK], probs / probs.sum(axis=1, keepdims=True))
+        r, i = np.nonzero(counts)
+        rows.append(r + lo)
+        items.append(i)
+        values.append(counts[r, i])
+    rows = np.concatenate(rows)
     return pl.DataFrame(
         {
             "activity_id": with_others["activity_id"].gather(rows),
-            "profession": pl.Series(codes.PROFESSIONS).gather(items),
-            "learner_count": counts[rows, items],
+            "profession": pl.Series(codes.PROFESSIONS).gather(np.concatenate(items)),
+            "learner_count": np.concatenate(values),
         }
     )
