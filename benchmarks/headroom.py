@@ -161,6 +161,8 @@ def run_chain(
         if name == "build" and "failed" not in step:
             step["slowest_nodes"] = slowest_nodes(work)
         results[name] = step
+        # the steps so far, in case the chain is stopped before the end (at 10x it takes hours on a busy machine)
+        (work / "steps-so-far.json").write_text(json.dumps(results, indent=2) + "\n")
         print(f"[headroom {scale:g}] {name}: {_brief(step)}", file=sys.stderr, flush=True)
     export = work / "export"
     manifest = export / "manifest.json"
