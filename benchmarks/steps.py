@@ -6,6 +6,11 @@ runs workers (review packets: Python workers and a Chromium each) holds more at 
 their proportional set sizes (PSS: a page shared by n processes counts 1/n in each, so Chromium's many processes
 and shared libraries are not counted several times, as a sum of RSS would). Sampled: a peak shorter than 0.1 s
 can be missed, so for a one-process command `peak_mib` is the better number.
+
+`cpu_seconds` is the user + system CPU time of the command and of every descendant it waited for (wait4's
+rusage), the number a loaded machine distorts least. With `phases`, each stderr line of the last run is kept
+with the second it arrived (`pars` prints its progress steps there when stderr is not a terminal): where the
+time of a step went.
 """
 
 from __future__ import annotations
@@ -52,19 +57,36 @@ def _sample_tree(pid: int, done: threading.Event, peak: list[float]) -> None:
         peak[0] = max(peak[0], tree_pss_mib(pid))
 
 
-def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False) -> dict:
-    """Median wall seconds and max peak RSS (MiB) of `cmd` over `repeat` fresh runs.
+def _read_lines(stream, start: float, lines: list) -> None:
+    """Each line of `stream` with the seconds since `start` when it arrived (until the stream closes)."""
+    for raw in stream:
+        lines.append((round(time.perf_counter() - start, 3), raw.decode(errors="replace").rstrip()))
+
+
+def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False, phases: bool = False) -> dict:
+    """Median wall seconds, median CPU seconds and max peak RSS (MiB) of `cmd` over `repeat` fresh runs.
 
     With `reports`, the command prints one JSON object as its last stdout line; its numeric fields are
     returned too (the median of each over the runs), e.g. a baseline's own seconds after its imports.
+    With `phases`, the last run's stderr lines with their arrival seconds (`phases`: [[seconds, line], ...]).
     """
-    times, peaks, trees, reported = [], [], [], []
+    times, cpus, peaks, trees, reported, lines = [], [], [], [], [], []
     for _ in range(repeat):
         if setup:
             setup()
         start = time.perf_counter()
+        lines = []
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out if reports else subprocess.DEVNULL, stderr=err)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                stdout=out if reports else subprocess.DEVNULL,
+                stderr=subprocess.PIPE if phases else err,
+            )
+            reader = None
+            if phases:
+                reader = threading.Thread(target=_read_lines, args=(proc.stderr, start, lines), daemon=True)
+                reader.start()
             tree, done = [0.0], threading.Event()
             sampler = threading.Thread(target=_sample_tree, args=(proc.pid, done, tree), daemon=True)
             sampler.start()
@@ -73,23 +95,31 @@ def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False) -> d
             finally:
                 done.set()
                 sampler.join(timeout=5)
+                if reader:
+                    reader.join(timeout=5)
+                    proc.stderr.close()
             proc.returncode = os.waitstatus_to_exitcode(status)
             elapsed = time.perf_counter() - start
             err.seek(0)
             out.seek(0)
             if proc.returncode != 0:
-                raise RuntimeError(f"{' '.join(cmd)} failed:\n{err.read().decode(errors='replace')[-2000:]}")
+                text = "\n".join(line for _, line in lines) if phases else err.read().decode(errors="replace")
+                raise RuntimeError(f"{' '.join(cmd)} failed:\n{text[-2000:]}")
             if reports:
                 reported.append(json.loads(out.read().decode().strip().splitlines()[-1]))
         times.append(elapsed)
+        cpus.append(usage.ru_utime + usage.ru_stime)
         peaks.append(usage.ru_maxrss / 1024)
         trees.append(tree[0])
     result = {
         "seconds": round(statistics.median(times), 3),
         "runs": [round(t, 3) for t in times],
+        "cpu_seconds": round(statistics.median(cpus), 3),
         "peak_mib": round(max(peaks), 1),
         "tree_peak_mib": round(max(trees), 1),
     }
+    if phases:
+        result["phases"] = [list(entry) for entry in lines]
     for key in reported[0] if reported else ():
         if isinstance(reported[0][key], (int, float)):
             result[f"reported_{key}"] = round(statistics.median(r[key] for r in reported), 5)

@@ -127,24 +127,44 @@ def choice_index(rng: np.random.Generator, probs: Sequence[float], n: int) -> np
     return rng.choice(len(p), size=n, p=p / p.sum())
 
 
+#: Rows per block in `sample_masks` / `sample_items`: their (rows x items) matrices stay small at any scale
+#: (at 10x, 2.3 million activities x 9 items were five 170 MB matrices at once). The Gumbel keys are drawn
+#: block after block from the same generator, so the draws, and the result, are the same as in one block.
+SAMPLE_BLOCK = 100_000
+
+
 def sample_masks(rng: np.random.Generator, weights: Sequence[float], k: np.ndarray) -> np.ndarray:
-    """For each row, a bitmask of k[i] distinct items drawn by weight (Gumbel top-k, vectorized)."""
+    """For each row, a bitmask of k[i] distinct items drawn by weight (Gumbel top-k, vectorized by block)."""
+    k = np.asarray(k)
     n, m = len(k), len(weights)
-    keys = np.log(np.asarray(weights, dtype=float))[None, :] + rng.gumbel(size=(n, m))
-    order = np.argsort(-keys, axis=1)
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(m)[None, :].repeat(n, axis=0), axis=1)
-    chosen = ranks < np.minimum(k, m)[:, None]
-    return (chosen * (1 << np.arange(m, dtype=np.int64))[None, :]).sum(axis=1)
+    logw = np.log(np.asarray(weights, dtype=float))[None, :]
+    out = np.empty(n, np.int64)
+    for lo in range(0, n, SAMPLE_BLOCK):
+        kb = k[lo : lo + SAMPLE_BLOCK]
+        b = len(kb)
+        keys = logw + rng.gumbel(size=(b, m))
+        order = np.argsort(-keys, axis=1)
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(m)[None, :].repeat(b, axis=0), axis=1)
+        chosen = ranks < np.minimum(kb, m)[:, None]
+        out[lo : lo + b] = (chosen * (1 << np.arange(m, dtype=np.int64))[None, :]).sum(axis=1)
+    return out
 
 
 def sample_items(rng: np.random.Generator, weights: Sequence[float], k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(row, item) pairs: k[i] distinct items per row drawn by weight (for lists too wide for a mask)."""
+    k = np.asarray(k)
     n, m = len(k), len(weights)
-    keys = np.log(np.asarray(weights, dtype=float))[None, :] + rng.gumbel(size=(n, m))
-    order = np.argsort(-keys, axis=1)
-    rows, cols = np.nonzero(np.arange(m)[None, :] < np.minimum(k, m)[:, None])
-    return rows, order[rows, cols]
+    logw = np.log(np.asarray(weights, dtype=float))[None, :]
+    all_rows, all_items = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for lo in range(0, n, SAMPLE_BLOCK):
+        kb = k[lo : lo + SAMPLE_BLOCK]
+        keys = logw + rng.gumbel(size=(len(kb), m))
+        order = np.argsort(-keys, axis=1)
+        rows, cols = np.nonzero(np.arange(m)[None, :] < np.minimum(kb, m)[:, None])
+        all_rows.append(rows + lo)
+        all_items.append(order[rows, cols])
+    return np.concatenate(all_rows), np.concatenate(all_items)
 
 
 def masks_to_lists(masks: np.ndarray, items: Sequence[str]) -> pl.Series:
