@@ -5,6 +5,7 @@ Plain helpers (copy_export, fingerprint, query, ...) are in the package tests/he
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from tests.helpers import BASE_SCALE, copy_export
 from tests.helpers.shared import (
     BUILT,
+    REPORT_YEAR,
     build_warehouse,
     made_once,
     marker,
@@ -75,6 +77,21 @@ def built_warehouse(tmp_path_factory) -> Path:
     """
     shared = made_once(shared_root(tmp_path_factory), BUILT, build_warehouse)
     return worker_copy(shared, tmp_path_factory.getbasetemp() / "built") / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="session")
+def built_annual_report(built_warehouse, tmp_path_factory) -> dict[str, Path]:
+    """The annual Data Report of `built_warehouse` for REPORT_YEAR (reports.api.annual_report, default memory cap):
+    {"pdf", "xlsx", "csv_dir"}. Rendered once for the whole run whichever worker asks first (a >20-page PDF took
+    each of three test files a render of its own); read it, never change it."""
+    from reports.api import annual_report
+
+    def make(folder: Path) -> None:
+        paths = annual_report(built_warehouse, REPORT_YEAR, folder / "report")
+        (folder / "paths.json").write_text(json.dumps({k: str(v.relative_to(folder)) for k, v in paths.items()}))
+
+    folder = made_once(shared_root(tmp_path_factory), f"annual-report-{REPORT_YEAR}", make)
+    return {k: folder / v for k, v in json.loads((folder / "paths.json").read_text()).items()}
 
 
 _background: list = []

@@ -1,5 +1,11 @@
 """The benchmark harness works end to end at a tiny scale (it checks the harness, never the timings), and its
-baselines compute exactly the marts' annual tables, or the harness refuses to report any time."""
+baselines compute exactly the marts' annual tables, or the harness refuses to report any time.
+
+Every test here reads ONE tiny benchmark run (`tiny`, made once per test run): `python -m benchmarks.run` at scale
+0.002 over two years without the builds after one month, then the product steps (the activities release, the annual
+report, the dashboard's filter latency) on a copy of the run's shared built warehouse (tests/conftest.py; at 0.002
+there are 3 providers, too few for the activities release's k=11). Each test asserts its own part of that run.
+"""
 
 from __future__ import annotations
 
@@ -17,36 +23,63 @@ from benchmarks import run as bench
 from benchmarks.baselines.check import compare
 from tests.helpers import query
 from tests.helpers.reportchecks import pdf_info
+from tests.helpers.shared import made_once, shared_root
 
 ROOT = Path(__file__).resolve().parents[1]
+SCALE, YEARS = "0.002", ("2021", "2022")
+#: rows of both annual tables per year: enterprise_size (4 groups) and activity_matrix (4 x 8 x 13, zero filled)
+ROWS_PER_YEAR = 4 + 4 * 8 * 13
 
 
-def test_tiny_benchmark_writes_results(tmp_path):
-    out = tmp_path / "results"
-    assert (
-        bench.main(
-            [
-                "--scales",
-                "0.002",
-                "--repeat",
-                "1",
-                "--out",
-                str(out),
-                "--work",
-                str(tmp_path / "w"),
-                "--markdown",
-                str(tmp_path / "RESULTS.md"),
-                "--note",
-                "Machine shared.",
-                "--no-products",
-                "--no-monthly",
-            ]
-        )
-        == 0
-    )
-    result = json.loads(next(out.glob("*-0.002.json")).read_text())
+class Tiny:
+    """The folder of the one tiny benchmark run and what it wrote."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.work = folder / "w"
+        self.export = self.work / f"export-{SCALE}"
+        self.db = self.work / f"w-{SCALE}.duckdb"  # the benchmark's published warehouse
+        self.baselines = self.work / f"baselines-{SCALE}"  # each baseline's tables, as the run wrote them
+        [result] = (folder / "results").glob(f"*-{SCALE}-{'-'.join(YEARS)}.json")
+        self.result = json.loads(result.read_text())
+        self.markdown = (folder / "RESULTS.md").read_text()
+        self.products_db = folder / "products.duckdb"  # the copy of the built warehouse the product steps ran on
+        self.products = folder / "p"
+        self.product_steps = json.loads((folder / "products.json").read_text())
+
+
+def run_tiny_benchmark(folder: Path, warehouse: Path) -> None:
+    args = ["--scales", SCALE, "--years", "-".join(YEARS), "--repeat", "1", "--out", str(folder / "results")]
+    args += ["--work", str(folder / "w"), "--markdown", str(folder / "RESULTS.md"), "--note", "Machine shared."]
     # the builds after one month (about 20 builds even at a tiny scale) are left out here to keep the suite
     # short: test_build_replay checks the incremental builds, test_build_unit_test_gate the unit-test gate
+    assert bench.main([*args, "--no-products", "--no-monthly"]) == 0
+    db = folder / "products.duckdb"
+    shutil.copyfile(warehouse, db)
+    steps = bench.bench_products(
+        [sys.executable, "-m", "warehouse"],
+        db,
+        folder / "p",
+        repeat=1,
+        profiles=["activities"],
+        others=("annual_report", "dashboard_filter_latency"),
+        rounds=1,
+    )
+    (folder / "products.json").write_text(json.dumps(steps))
+
+
+@pytest.fixture(scope="module")
+def tiny(built_warehouse, tmp_path_factory) -> Tiny:
+    """The one tiny benchmark run of this test run (read it, never change it)."""
+    return Tiny(
+        made_once(
+            shared_root(tmp_path_factory), "tiny-benchmark", lambda folder: run_tiny_benchmark(folder, built_warehouse)
+        )
+    )
+
+
+def test_tiny_benchmark_writes_results(tiny):
+    result = tiny.result
     timed = {
         "synth",
         "floor_duckdb_read",
@@ -66,42 +99,39 @@ def test_tiny_benchmark_writes_results(tmp_path):
     )
     peak = max(steps["load"]["peak_mib"], steps["build_full"]["peak_mib"])
     assert result["ratios"]["peak_load_build_vs_pandas_peak"] == round(peak / steps["baseline_pandas"]["peak_mib"], 2)
-    export = tmp_path / "w" / "export-0.002"
+    export = tiny.export
     assert result["csv_mib"] == round(sum(f.stat().st_size for f in export.glob("*.csv")) / 2**20, 1)
     assert result["export_id"] == json.loads((export / "manifest.json").read_text())["export_id"]
     full = result["steps"]["build_full"]
     assert 0 < full["dbt_startup_seconds"] < full["dbt_seconds"] < full["seconds"]
     assert full["unit_tests_skipped"] is False  # from scratch the unit tests run
     answer = result["steps"]["answer_from_marts"]
-    assert answer["reported_rows"] == 4 + 4 * 8 * 13 and answer["repeats"] == bench.MARTS_REPEATS
+    assert answer["reported_rows"] == len(YEARS) * ROWS_PER_YEAR and answer["repeats"] == bench.MARTS_REPEATS
     for name in bench.BASELINES:
         assert 0 < result["steps"][name]["reported_seconds"] < result["steps"][name]["seconds"]
         assert result["ratios"][f"{name}_vs_answer_from_marts"] == pytest.approx(
             result["steps"][name]["reported_seconds"] / answer["seconds"], rel=0.06, abs=0.1
         )
     assert result["machine"]["cores"] >= 1
-    text = (tmp_path / "RESULTS.md").read_text()
-    assert "| 0.002 | 2022 |" in text and "Machine shared." in text and "baseline_pandas_vs_answer_from_marts" in text
+    text = tiny.markdown
+    assert f"| {SCALE} | {'-'.join(YEARS)} |" in text and "Machine shared." in text
+    assert "baseline_pandas_vs_answer_from_marts" in text
 
 
-@pytest.fixture(scope="module")
-def baseline_outputs(built_warehouse, tmp_path_factory):
-    """Every baseline run once on the export behind the shared built warehouse (three years)."""
-    out = tmp_path_factory.mktemp("baselines")
-    steps = bench.bench_baselines(built_warehouse.parent / "export", built_warehouse, out, repeat=1)
-    return out, steps
-
-
-def test_every_baseline_equals_the_marts(baseline_outputs, built_warehouse):
-    out, steps = baseline_outputs
-    assert set(steps) == {*bench.BASELINES, "answer_from_marts"}
+def test_every_baseline_equals_the_marts(tiny):
+    """Each baseline's tables (written by the run over two years) equal the marts of the run's warehouse."""
+    steps = tiny.result["steps"]
+    assert {*bench.BASELINES, "answer_from_marts"} <= set(steps)
     for name in bench.BASELINES:
-        assert compare(built_warehouse, out / name, name) == []
-        with (out / name / "enterprise_size.csv").open() as fh:
+        assert compare(tiny.db, tiny.baselines / name, name) == []
+        with (tiny.baselines / name / "enterprise_size.csv").open() as fh:
             rows = list(csv.DictReader(fh))
-        assert {r["report_year"] for r in rows} == {"2020", "2021", "2022"} and len(rows) == 12
-        assert sum(int(r["activities"]) for r in rows if r["accreditor_group"] == "All") > 0
-    assert steps["answer_from_marts"]["reported_rows"] == 3 * (4 + 4 * 8 * 13)
+        assert {r["report_year"] for r in rows} == set(YEARS) and len(rows) == 4 * len(YEARS)
+        for year in YEARS:
+            assert sum(
+                int(r["activities"]) for r in rows if r["accreditor_group"] == "All" and r["report_year"] == year
+            )
+    assert steps["answer_from_marts"]["reported_rows"] == len(YEARS) * ROWS_PER_YEAR
 
 
 @pytest.mark.parametrize(
@@ -111,28 +141,26 @@ def test_every_baseline_equals_the_marts(baseline_outputs, built_warehouse):
         ("enterprise_size", "commercial_support_income", lambda v: f"{float(v) + 0.01:.2f}"),
     ],
 )
-def test_a_wrong_baseline_is_named_and_refused(
-    baseline_outputs, built_warehouse, tmp_path, monkeypatch, table, column, change
-):
-    out, _ = baseline_outputs
+def test_a_wrong_baseline_is_named_and_refused(tiny, tmp_path, monkeypatch, table, column, change):
     wrong = tmp_path / "wrong"
-    shutil.copytree(out / "baseline_polars_lazy", wrong)
+    shutil.copytree(tiny.baselines / "baseline_polars_lazy", wrong)
     path = wrong / f"{table}.csv"
     with path.open() as fh:
         rows = list(csv.DictReader(fh))
     target = next(
         i
         for i, r in enumerate(rows)
-        if r["accreditor_group"] == "State" and r["report_year"] == "2021" and int(r["activities"]) > 0
+        if r["accreditor_group"] != "All" and r["report_year"] == YEARS[0] and int(r["activities"]) > 0
     )
+    group = rows[target]["accreditor_group"]
     rows[target][column] = change(rows[target][column])
     with path.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    problems = compare(built_warehouse, wrong, "wrong")
+    problems = compare(tiny.db, wrong, "wrong")
     assert len(problems) == 1
-    assert problems[0].startswith(f"wrong: {table}: key {{'report_year': '2021', 'accreditor_group': 'State'")
+    assert problems[0].startswith(f"wrong: {table}: key {{'report_year': '{YEARS[0]}', 'accreditor_group': '{group}'")
     assert f"column {column}: baseline {rows[target][column]}" in problems[0]
 
     # the harness itself refuses: a "baseline" that writes these tables stops the run before any time
@@ -146,22 +174,12 @@ def test_a_wrong_baseline_is_named_and_refused(
     )
     monkeypatch.setattr(bench, "BASELINES", {"baseline_wrong": [script]})
     with pytest.raises(bench.BaselineMismatch, match=f"baseline_wrong: {table}: .*column {column}"):
-        bench.bench_baselines(built_warehouse.parent / "export", built_warehouse, tmp_path / "b", repeat=1)
+        bench.bench_baselines(tiny.export, tiny.db, tmp_path / "b", repeat=1)
 
 
-def test_product_steps_are_measured(built_warehouse, tmp_path):
+def test_product_steps_are_measured(tiny):
     """Releases, the annual report and the dashboard are each timed in their own process (a failure is reported)."""
-    db = tmp_path / "w.duckdb"
-    shutil.copyfile(built_warehouse, db)
-    steps = bench.bench_products(
-        [sys.executable, "-m", "warehouse"],
-        db,
-        tmp_path / "p",
-        repeat=1,
-        profiles=["activities"],
-        others=("annual_report", "dashboard_filter_latency"),
-        rounds=1,
-    )
+    steps, db = tiny.product_steps, tiny.products_db
     assert set(steps) == {"release_activities", "annual_report", "dashboard_filter_latency"}
     for name, step in steps.items():
         assert "failed" not in step and step["runs"] == [step["seconds"]] and step["peak_mib"] > 0, (name, step)
@@ -177,16 +195,18 @@ def test_product_steps_are_measured(built_warehouse, tmp_path):
     assert dashboard["reported_server_ready_ms"] < dashboard["reported_cold_start_to_first_complete_page_ms"], dashboard
     assert steps["annual_report"]["reported_seconds"] < steps["annual_report"]["seconds"]
     # what was timed is the product itself: the whole release, and the annual report of the marts' latest year
-    released = pl.read_parquet(tmp_path / "p" / "releases" / "activities" / "data" / "activities.parquet")
-    assert released.height == query(db, "select count(*) from research.activities")[0][0]
-    [pdf] = (tmp_path / "p" / "annual_report").glob("*.pdf")
+    released = pl.read_parquet(tiny.products / "releases" / "activities" / "data" / "activities.parquet")
+    assert released.height == query(db, "select count(*) from research.activities")[0][0] > 0
+    [pdf] = (tiny.products / "annual_report").glob("*.pdf")
     year = query(db, "select max(report_year) from annual_report.enterprise_size")[0][0]
     assert pdf_info(pdf)["Title"] == f"ACCME Data Report {year}"
 
 
-def test_a_product_that_fails_is_reported_as_failed_not_timed(built_warehouse, tmp_path):
+def test_a_product_that_fails_is_reported_as_failed_not_timed(tiny, tmp_path):
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(tiny.products_db, db)
     steps = bench.bench_products(
-        [sys.executable, "-m", "warehouse"], built_warehouse, tmp_path / "p", repeat=1, profiles=["nope"], others=()
+        [sys.executable, "-m", "warehouse"], db, tmp_path / "p", repeat=1, profiles=["nope"], others=()
     )
     assert list(steps) == ["release_nope"]
     assert set(steps["release_nope"]) == {"failed"}  # no seconds, no peak

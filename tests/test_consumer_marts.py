@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,6 @@ import pytest
 from tests.helpers import copy_export
 from tests.helpers.loadcases import read_rows, write_rows
 from warehouse.load import load_export
-from warehouse.synth import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSUMERS = ("moc", "rems", "review", "research")
@@ -108,12 +108,14 @@ def export_file(export: Path, name: str) -> pl.LazyFrame:
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> tuple[Path, Path, Path]:
+def clean(built_warehouse, tmp_path_factory) -> tuple[Path, Path, Path]:
+    """A clean generated export (three years at scale 0.01) and its fully built warehouse: a copy of the run's shared
+    built warehouse (tests/conftest.py) with dbt's target folder of that build (its manifest), in a folder of its
+    own (the PIP sample test reruns a model in it)."""
     tmp = tmp_path_factory.mktemp("consumer_clean")
-    generate(tmp / "export", scale=0.01, years=(2021, 2023), seed=3)
-    load_export(tmp / "export", tmp / "w.duckdb")
-    build(tmp / "w.duckdb", tmp)
-    return tmp / "export", tmp / "w.duckdb", tmp
+    shutil.copyfile(built_warehouse, tmp / "w.duckdb")
+    shutil.copytree(built_warehouse.with_name(built_warehouse.name + ".dbt") / "target", tmp / "target")
+    return built_warehouse.parent / "export", tmp / "w.duckdb", tmp
 
 
 # --- expected figures, from the files -------------------------------------------------------------------------------

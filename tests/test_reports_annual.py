@@ -13,15 +13,16 @@ import pytest
 from reports import safe_cell
 from reports.api import annual_report
 from tests.helpers import reportchecks as check
+from tests.helpers.shared import REPORT_YEAR
 
 YEAR = 2022
 
 
 @pytest.fixture(scope="module")
-def annual(built_warehouse, tmp_path_factory):
-    out = tmp_path_factory.mktemp("annual")
-    paths = annual_report(built_warehouse, YEAR, out)
-    return {"paths": paths, "text": check.pdf_text(paths["pdf"]), "db": built_warehouse}
+def annual(built_warehouse, built_annual_report):
+    """The run's one annual report of the built warehouse (tests/conftest.py), its PDF's text and the warehouse."""
+    assert REPORT_YEAR == YEAR
+    return {"paths": built_annual_report, "text": check.pdf_text(built_annual_report["pdf"]), "db": built_warehouse}
 
 
 def hidden(db, source_model: str, group: str = "All", year: int = YEAR) -> set[tuple[str, str]]:

@@ -260,8 +260,8 @@ def test_reviewer_sees_a_provider_and_cannot_reach_staff_pages(page, server):
     sign_in(pg, server, "reviewer1")
     playwright_api.expect(heading(pg)).to_have_text("Provider review")
     # by menu: no staff page is listed
-    assert pg.get_by_role("link", name="Annual report explorer").count() == 0
-    assert pg.get_by_text("Data operations").count() == 0
+    playwright_api.expect(pg.get_by_role("link", name="Annual report explorer")).to_have_count(0)
+    playwright_api.expect(pg.get_by_text("Data operations")).to_have_count(0)
 
     pg.get_by_role("textbox", name="Find a provider by name or number").fill(provider_id)
     pg.keyboard.press("Enter")
@@ -287,15 +287,16 @@ def test_reviewer_sees_a_provider_and_cannot_reach_staff_pages(page, server):
     playwright_api.expect(heading(pg)).to_have_text("Provider review")
     playwright_api.expect(pg.get_by_text("is not open to the role reviewer")).to_be_visible()
     settle(pg)
-    assert pg.get_by_text("Page not found").count() == 0 and pg.locator('[data-testid="stMetric"]').count() == 0
+    playwright_api.expect(pg.get_by_text("Page not found")).to_have_count(0)
+    playwright_api.expect(pg.locator('[data-testid="stMetric"]')).to_have_count(0)
     shot(pg, server, "reviewer-annual-report-url-not-found")
     pg.get_by_role("button", name="Sign out").click()
     playwright_api.expect(pg.get_by_role("button", name="Sign in")).to_be_visible()
     sign_in(pg, server, "reviewer1", "/annual-report")
     playwright_api.expect(heading(pg)).to_have_text("Provider review")
     settle(pg)
-    assert pg.get_by_role("link", name="Annual report explorer").count() == 0
-    assert pg.locator('[data-testid="stMetric"]').count() == 0
+    playwright_api.expect(pg.get_by_role("link", name="Annual report explorer")).to_have_count(0)
+    playwright_api.expect(pg.locator('[data-testid="stMetric"]')).to_have_count(0)
     shot(pg, server, "reviewer-refused-annual-report-url")
 
 
@@ -322,7 +323,7 @@ def test_researcher_downloads_a_release_file_and_sees_no_staff_page(page, server
     pg.context.clear_cookies()  # signed out: another role's page by URL, then signed in
     sign_in(pg, server, "researcher1", "/data-operations")
     playwright_api.expect(heading(pg)).to_have_text("Research releases")
-    assert pg.get_by_text("Quarantine").count() == 0
+    playwright_api.expect(pg.get_by_text("Quarantine")).to_have_count(0)
 
 
 def test_sign_out_and_wrong_password(page, server):

@@ -33,12 +33,14 @@ def context(browser):
 
 def headers(pg, index: int = 0) -> list[str]:
     """The column headers of the page's index-th table (the grid's accessible table)."""
+    settle(pg)  # the page's tables as this rerun draws them, not those of the moment before
     grid = pg.locator('[data-testid="stDataFrame"]').nth(index)
     grid.locator('[role="columnheader"]').first.wait_for(state="attached")
     return [h.strip() for h in grid.locator('[role="columnheader"]').all_text_contents()]
 
 
 def cells(pg, index: int = 0) -> list[str]:
+    settle(pg)
     grid = pg.locator('[data-testid="stDataFrame"]').nth(index)
     grid.locator('[role="gridcell"]').first.wait_for(state="attached")
     return [c.strip() for c in grid.locator('[role="gridcell"]').all_text_contents()]
@@ -46,6 +48,7 @@ def cells(pg, index: int = 0) -> list[str]:
 
 def chart_texts(pg, index: int) -> list[str]:
     """Every text Vega drew in the page's index-th chart (axis labels, titles, legend entries)."""
+    settle(pg)
     chart = pg.locator('[data-testid="stVegaLiteChart"]').nth(index)
     chart.locator("text").first.wait_for(state="attached")
     return [t for t in chart.locator("text").all_text_contents() if t.strip()]
@@ -94,7 +97,7 @@ def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(cont
     expect(pg.locator(".st-key-selection")).to_contain_text(f"2022 · boards {board}")
     later = q(db, "select completions from moc.board_summary where report_year = 2022 and board = ?", [board])[0][0]
     expect(metric(pg, "Completions")).to_have_text(f"{later:,}")
-    assert pg.get_by_text("Page not found").count() == 0
+    expect(pg.get_by_text("Page not found")).to_have_count(0)
     # the year chosen here is the year of the next page that has one (filters persist between pages)
     pg.get_by_role("link", name="Annual report explorer").click()
     expect(heading(pg)).to_have_text("Annual report explorer")
@@ -109,7 +112,7 @@ def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(cont
     pg.goto(server["url"] + "/annual-report?year=2021")
     expect(pg.locator(".st-key-selection")).to_contain_text("2021 · accreditor")
     settle(pg)
-    assert pg.get_by_text("Page not found").count() == 0
+    expect(pg.get_by_text("Page not found")).to_have_count(0)
 
     # every explorer filter from a link, in a new browser session
     state, activities = q(
@@ -128,7 +131,7 @@ def test_a_link_carries_the_page_and_its_filters_through_sign_in_and_reload(cont
     # a value that is not an option (hostile or stale) falls back to the default, without an error
     pg2.goto(server["url"] + "/annual-report?year=1066&state=%3Cscript%3E")
     expect(pg2.locator(".st-key-selection")).to_contain_text("state All")
-    assert pg2.locator('[data-testid="stException"]').count() == 0
+    expect(pg2.locator('[data-testid="stException"]')).to_have_count(0)
     other.close()
 
 
@@ -139,13 +142,18 @@ def test_tables_and_charts_show_labels_formats_and_every_category(context, serve
     summary = headers(pg, 0)
     assert "report_year" not in summary and "completions_accepted" not in summary, summary
     assert "Board" in summary and "Accepted" in summary
-    legend = chart_texts(pg, 0)
-    assert "completions_accepted" not in legend and {"Accepted", "Rejected", "Pending"} <= set(legend), legend
+
+    def full_legend():  # the chart's texts once its legend has the three statuses
+        texts = chart_texts(pg, 0)
+        return texts if {"Accepted", "Rejected", "Pending"} <= set(texts) else None
+
+    legend = wait_for(full_legend, "the legend's three statuses")
+    assert "completions_accepted" not in legend, legend
     timeliness = headers(pg, 1)
     assert timeliness.index("Late rate") <= 3, timeliness  # the column that matters is on screen
     boards = {b for (b,) in q(db, "select distinct board from moc.board_summary")}
-    trend_legend = set(chart_texts(pg, 1))
-    assert boards <= trend_legend, boards - trend_legend  # the legend lists every board
+    # the legend lists every board
+    wait_for(lambda: boards <= set(chart_texts(pg, 1)), "every board in the trend's legend")
 
     # the explorer: every activity type labelled on the breakdown, money formatted as dollars
     pg.goto(server["url"] + "/annual-report?year=2022&breakdown=activity+type")
@@ -210,7 +218,7 @@ def test_every_filter_changes_what_it_claims(context, server):
     )[0][0]
     pg.goto(server["url"] + f"/annual-report?year=2022&state={state}")
     expect(pg.get_by_text("Income is reported by providers as a whole")).to_be_visible()
-    assert metric(pg, "Total income").count() == 0
+    expect(metric(pg, "Total income")).to_have_count(0)
 
 
 def test_moc_and_rems_open_on_the_latest_complete_year(context, server):

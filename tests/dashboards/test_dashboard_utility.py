@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,16 @@ def server(built_warehouse, dash_users, releases, tmp_path_factory):
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def eventually(read, holds, timeout_ms: int = TIMEOUT_MS):
+    """What `read()` returns once `holds` is true of it (read again until then): a list of texts read right after
+    a rerun may be the list of the moment before."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not holds(value := read()):
+        assert time.monotonic() < deadline, f"still {value!r} after {timeout_ms} ms"
+        time.sleep(0.2)
+    return value
+
+
 def test_researcher_sees_the_suppressed_column_warning_in_the_browser(browser, server):  # noqa: F811
     from test_dashboard_browser import choose, settle
 
@@ -160,8 +171,10 @@ def test_researcher_sees_the_suppressed_column_warning_in_the_browser(browser, s
         alerts = pg.locator('[data-testid="stAlertContentError"]')
         playwright_api.expect(alerts.first).to_be_visible()
         settle(pg)
-        shown = [t.replace(JOINER, "") for t in alerts.all_inner_texts()]
-        assert any(t.startswith("learners: organization_types: 100% suppressed") for t in shown), shown
+        eventually(
+            lambda: [t.replace(JOINER, "") for t in alerts.all_inner_texts()],
+            lambda shown: any(t.startswith("learners: organization_types: 100% suppressed") for t in shown),
+        )
         pg.screenshot(path=str(server["shots"] / "researcher-utility-errors.png"), full_page=True)
         pg.get_by_role("tab", name="Risk report").click()
         playwright_api.expect(pg.get_by_text("Utility per column", exact=True)).to_be_visible()
@@ -171,8 +184,11 @@ def test_researcher_sees_the_suppressed_column_warning_in_the_browser(browser, s
         warnings = pg.locator('[data-testid="stAlertContentWarning"]')
         playwright_api.expect(warnings.first).to_be_visible()
         settle(pg)
-        assert pg.locator('[data-testid="stAlertContentError"]').count() == 0
-        assert any("completions_by_year: " in t.replace(JOINER, "") for t in warnings.all_inner_texts())
+        playwright_api.expect(pg.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
+        eventually(
+            lambda: [t.replace(JOINER, "") for t in warnings.all_inner_texts()],
+            lambda shown: any("completions_by_year: " in t for t in shown),
+        )
         pg.screenshot(path=str(server["shots"] / "researcher-utility-warning.png"), full_page=True)
     finally:
         context.close()

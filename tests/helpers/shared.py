@@ -98,6 +98,8 @@ def worker_copy(folder: Path, target: Path) -> Path:
 #: The repository (the background build runs there, as `python -m tests.helpers.shared`).
 ROOT = Path(__file__).resolve().parents[2]
 BUILT = "built_warehouse"
+#: The year of the annual report of the built warehouse rendered once per run (tests/conftest.py).
+REPORT_YEAR = 2022
 
 
 def build_warehouse(root: Path) -> None:

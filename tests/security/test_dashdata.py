@@ -25,7 +25,7 @@ import duckdb
 import pytest
 
 from dashboards.serve import healthy
-from tests.helpers import copy_export, query, read_manifest, set_manifest
+from tests.helpers import query, read_manifest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboards"))
 from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_users, free_port  # noqa: E402, F401  (fixture)
@@ -130,6 +130,21 @@ def goto_page(pg, link: str, title: str) -> None:
 # ---------------------------------------------------------------------------------------------------- item 9
 
 
+def next_empty_export(export: Path, target: Path) -> Path:
+    """An incremental export a month after `export`, every file with its header only."""
+    target.mkdir(parents=True)
+    for path in sorted(export.glob("*.csv")):
+        with path.open("rb") as fh:
+            (target / path.name).write_bytes(fh.readline())
+    manifest = read_manifest(export)
+    before = datetime.fromisoformat(manifest["exported_at"].replace("Z", "+00:00"))
+    later = (before + timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    manifest.pop("files", None)
+    manifest.update(export_id=f"{later}-incremental", exported_at=later, kind="incremental")
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    return target
+
+
 def test_load_and_build_succeed_while_staff_sessions_are_open_and_the_sessions_see_the_new_data(
     built_warehouse, dash_users, browser, tmp_path
 ):  # noqa: F811  (the imported fixture)
@@ -137,11 +152,10 @@ def test_load_and_build_succeed_while_staff_sessions_are_open_and_the_sessions_s
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse, db)
     (tmp_path / "releases").mkdir()
-    # the operator's next export: the same files, a later export (a new id and date)
-    export = copy_export(built_warehouse.parent / "export", tmp_path / "export2")
-    before = datetime.fromisoformat(read_manifest(export)["exported_at"].replace("Z", "+00:00"))
-    later = (before + timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    set_manifest(export, export_id=f"{later}-full", exported_at=later)
+    # the operator's next export, the smallest there is: a later incremental export (a new id and date) whose
+    # files hold their header only (what the sessions must see is the new load, not more rows)
+    export = next_empty_export(built_warehouse.parent / "export", tmp_path / "export2")
+    later = read_manifest(export)["exported_at"]
     loads = query(db, "select count(*) from raw.load_history")[0][0]
 
     server = Server(db, tmp_path / "releases", users, tmp_path)
@@ -177,7 +191,7 @@ def test_load_and_build_succeed_while_staff_sessions_are_open_and_the_sessions_s
             # the caption under the tiles names the latest load's export (the "Latest export" tile of old)
             expect_text(
                 pg.locator('[data-testid="stCaptionContainer"]').filter(has_text="Latest load"),
-                f"Latest load: export {later}-full",
+                f"Latest load: export {later}-incremental",
             )
             assert pg.outside_requests == []
     finally:
@@ -293,7 +307,7 @@ def assert_inert(pg, hostile) -> None:
     hits = list(hostile["beacon"].hits)
     assert (linked, hits) == ([], []), f"the data became markup: links/images {linked}; fetched {hits}"
     assert pg.outside_requests == [], pg.outside_requests
-    assert pg.locator("strong", has_text="bold").count() == 0  # **bold** stays as typed
+    expect(pg.locator("strong", has_text="bold")).to_have_count(0)  # **bold** stays as typed
 
 
 def expect_text(locator, text: str) -> None:
@@ -365,7 +379,7 @@ def test_the_table_toolbar_offers_no_csv_download(browser, hostile):
     toolbar = table.locator('[data-testid="stElementToolbar"]')
     # the table's toolbar is shown
     expect(toolbar.get_by_role("button", name="Search")).to_be_visible(timeout=TIMEOUT_MS)
-    assert toolbar.get_by_role("button", name="Download as CSV").count() == 0
+    expect(toolbar.get_by_role("button", name="Download as CSV")).to_have_count(0)
     # the app's own, audited buttons remain
     expect(pg.locator(".st-key-dl-summary-csv button")).to_be_visible(timeout=TIMEOUT_MS)
     pg.context.close()

@@ -52,7 +52,7 @@ def fail_once(pg, server, name: str) -> None:
 
 def expect_refused(pg) -> None:
     expect(pg.get_by_text(REFUSED)).to_be_visible(timeout=15_000)
-    assert heading(pg).inner_text() == "PARS Analytics"  # still the sign-in page
+    expect(heading(pg)).to_have_text("PARS Analytics")  # still the sign-in page
     assert not [c for c in pg.context.cookies() if c["name"] == "pars_session"]
 
 

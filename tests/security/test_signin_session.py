@@ -79,7 +79,7 @@ def test_sign_in_survives_a_reload_with_a_signed_httponly_expiring_cookie(browse
     cookie = session_cookie(pg)
     pg.reload()
     expect(heading(pg)).to_have_text("Annual report explorer")
-    assert pg.get_by_role("button", name="Sign in").count() == 0
+    expect(pg.get_by_role("button", name="Sign in")).to_have_count(0)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
     assert time.time() < cookie["expires"] <= time.time() + 12 * 3600  # it expires (a session lasts 8 hours)
     assert COOKIE not in pg.evaluate("document.cookie")  # page scripts cannot read it
@@ -89,7 +89,7 @@ def test_sign_in_survives_a_reload_with_a_signed_httponly_expiring_cookie(browse
     forged.context.add_cookies([{**cookie, "value": value}])
     forged.goto(served.url)
     expect(forged.get_by_role("button", name="Sign in")).to_be_visible()
-    assert forged.locator("h1").first.inner_text() == "PARS Analytics"
+    expect(forged.locator("h1").first).to_have_text("PARS Analytics")
 
 
 def test_a_deep_link_opens_its_page_after_sign_in(browser, served):
@@ -102,7 +102,7 @@ def test_a_deep_link_opens_its_page_after_sign_in(browser, served):
     assert pg.url.endswith(f"?provider={provider_id}")  # (the role's first page shows as the root URL)
     pg = sign_in(browser, served, "staff1", "/moc")  # a page that is not the role's first
     expect(heading(pg)).to_have_text("CME that counts for MOC")
-    assert pg.get_by_role("dialog").filter(has_text="Page not found").count() == 0
+    expect(pg.get_by_role("dialog").filter(has_text="Page not found")).to_have_count(0)
 
 
 def test_a_role_change_and_a_removed_user_take_effect_at_the_next_interaction(browser, served):
@@ -114,7 +114,7 @@ def test_a_role_change_and_a_removed_user_take_effect_at_the_next_interaction(br
     pg.get_by_role("link", name="MOC").click()  # the next interaction
     expect(heading(pg)).not_to_have_text("CME that counts for MOC")
     expect(heading(pg)).to_have_text("Provider review")
-    assert pg.get_by_role("link", name="MOC").count() == 0
+    expect(pg.get_by_role("link", name="MOC")).to_have_count(0)
     pg.reload()  # the cookie carries the user, never the role
     expect(heading(pg)).to_have_text("Provider review")
 
@@ -126,7 +126,7 @@ def test_a_role_change_and_a_removed_user_take_effect_at_the_next_interaction(br
     served.users.write_text(json.dumps(users))
     pg.get_by_role("link", name="Opioid REMS").click()
     expect(pg.get_by_role("button", name="Sign in")).to_be_visible()
-    assert pg.get_by_text("Opioid Analgesic REMS").count() == 0
+    expect(pg.get_by_text("Opioid Analgesic REMS")).to_have_count(0)
 
 
 def test_sign_out_ends_the_cookie_on_the_server(browser, served):
@@ -141,7 +141,7 @@ def test_sign_out_ends_the_cookie_on_the_server(browser, served):
     stolen.context.add_cookies([cookie])
     stolen.goto(served.url)
     expect(stolen.get_by_role("button", name="Sign in")).to_be_visible()
-    assert stolen.get_by_text("Annual report explorer").count() == 0
+    expect(stolen.get_by_text("Annual report explorer")).to_have_count(0)
     actions = [(e["user"], e["action"]) for e in served.audit_lines()]
     assert ("staff1", "sign-out") in actions
 
