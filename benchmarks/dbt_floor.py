@@ -107,7 +107,8 @@ def time_builds(db: Path, source: Path | None, project: Path | None, repeat: int
     for run in range(repeat + 1):
         if source is not None:
             shutil.copyfile(source, db)
-        result = build(db, project_dir=project)
+        # a full refresh: every node runs (an unchanged project's build leaves its views and seeds out)
+        result = build(db, project_dir=project, full_refresh=True)
         if not result.ok:
             raise SystemExit(f"build failed: {result.error or [f.name for f in result.failures]}")
         if run:  # the first run builds dbt's partial-parse state
