@@ -47,7 +47,8 @@ BOARD_SUMMARY = TableSpec(
 )
 FOLLOW_UP = TableSpec(
     "moc.provider_follow_up",
-    "select * from {mart} where report_year = ? order by board, late_rate + rejection_rate desc, provider_id",
+    # the most urgent first, whatever the board: a long list's PDF shows its first rows (PDF_LIST_LIMIT)
+    "select * from {mart} where report_year = ? order by late_rate + rejection_rate desc, board, provider_id",
     (
         col("board"),
         PROVIDER,

@@ -344,3 +344,15 @@ def test_the_moc_pdf_shows_the_first_rows_of_a_long_list_and_the_files_keep_ever
     assert hidden[-1] not in text
     csv_rows = (next((tmp_path / f"moc-report-{YEAR}-csv").glob("table_3_*.csv"))).read_text().splitlines()
     assert len(csv_rows) == len(rows) + 1  # the header and every row
+
+
+def test_the_follow_up_table_puts_the_most_urgent_providers_first_whatever_the_board(built_warehouse):
+    """Ordered by board first, the PDF's first rows of a national follow-up list were all one board's (ABIM)."""
+    from reports.data import Warehouse
+    from reports.moc_rems import moc_context
+
+    with Warehouse(built_warehouse) as w:
+        rows = moc_context(w, YEAR)["tables"][1].rows
+    need = [r["late_rate"] + r["rejection_rate"] for r in rows]
+    assert len({r["board"] for r in rows}) > 1
+    assert need == sorted(need, reverse=True)
