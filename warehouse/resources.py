@@ -65,29 +65,30 @@ def share(limit: str, parts: int) -> str:
     return f"{max(1, size_bytes(limit) // max(1, parts) // 1000)}KB"
 
 
-#: What a build keeps out of DuckDB's share of the cap: dbt's own Python process (its manifest, graph and
-#: adapters, about 300-450 MiB at a decade) and the Python models' frames (one reporting year at a time).
-BUILD_PYTHON_RESERVE = 500 * 10**6
-
-
-def build_share(limit: str) -> str:
-    """DuckDB's part of the cap during `pars build`: the cap less BUILD_PYTHON_RESERVE, at least half of it.
-
-    The cap is for the whole command: with all of it for DuckDB, a decade's build peaked at 2.9 GiB (the
-    default cap is 2 GB): DuckDB at its limit plus dbt's process and the suppressed cells' frames.
-    """
+def duckdb_part(limit: str, *, fraction: float = 1.0, reserve: int = 0) -> str:
+    """DuckDB's memory_limit when the cap `limit` (normalized) is for a whole command: `fraction` of it less
+    `reserve` bytes for the command's own Python process, never under half of the cap."""
     total = size_bytes(limit)
-    return f"{max(total // 2, total - BUILD_PYTHON_RESERVE) // 1000}KB"
+    return f"{max(1, max(total // 2, int(total * fraction) - reserve) // 1000)}KB"
 
 
-#: DuckDB's share of the cap in a load: its CSV reader's buffers and the process itself come on top of its
+#: What a build keeps out of DuckDB's part of the cap: dbt's own Python process (its manifest, graph and adapters,
+#: about 450 MiB above DuckDB's limit in a decade's build) and the Python models' frames (one reporting year at a
+#: time). With the whole cap for DuckDB a decade's build peaked at 3,083 MiB under the 2 GB cap.
+BUILD_PYTHON_RESERVE = 500 * 10**6
+#: DuckDB's part of the cap in a load: its CSV reader's buffers and the process itself come on top of its
 #: memory_limit (a decade's load peaked at 2,304 MiB with DuckDB at the whole 2 GB cap, over the cap + 10%).
 LOAD_SHARE = 0.8
 
 
+def build_share(limit: str) -> str:
+    """DuckDB's part of the cap during `pars build`: the cap less BUILD_PYTHON_RESERVE (at least half of it)."""
+    return duckdb_part(limit, reserve=BUILD_PYTHON_RESERVE)
+
+
 def load_share(limit: str) -> str:
-    """DuckDB's memory_limit for a load under the cap `limit` (normalized): LOAD_SHARE of it."""
-    return f"{max(1, int(size_bytes(limit) * LOAD_SHARE) // 1000)}KB"
+    """DuckDB's part of the cap during `pars load`: LOAD_SHARE of it."""
+    return duckdb_part(limit, fraction=LOAD_SHARE)
 
 
 def spill_directory(db: Path) -> Path:
