@@ -34,6 +34,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,7 +44,7 @@ from warehouse.contract import FILES
 from warehouse.synth.months import M, _assign_months, _manifest, _read
 from warehouse.synth.writer import write_json
 
-from .steps import ROOT, machine
+from .steps import ROOT, launched, machine, own_usage
 
 PY = sys.executable
 LOAD_ALL = (
@@ -52,20 +53,21 @@ LOAD_ALL = (
 
 
 def run(cmd: list[str], source: Path) -> dict:
-    """Run `cmd` from the checkout `source`; wall and CPU seconds and peak MiB of the process."""
+    """Run `cmd` from the checkout `source`; wall and CPU seconds and peak MiB of the process (its own: see
+    steps.LAUNCHER)."""
     env = dict(os.environ, PYTHONPATH=str(source))
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=source, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{err[-2000:]}")
-    return {
-        "seconds": round(wall, 3),
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
-        "peak_mib": round(usage.ru_maxrss / 1024, 1),
-    }
+    with tempfile.TemporaryDirectory() as tmp, open(Path(tmp) / "stderr", "w+b") as err:
+        rusage = Path(tmp) / "rusage.json"
+        start = time.perf_counter()
+        code = subprocess.run(
+            launched(cmd, rusage), cwd=source, env=env, stdout=subprocess.DEVNULL, stderr=err
+        ).returncode
+        wall = time.perf_counter() - start
+        if code != 0:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{err.read().decode(errors='replace')[-2000:]}")
+        cpu, peak = own_usage(rusage)
+    return {"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "peak_mib": round(peak, 1)}
 
 
 def remove(db: Path) -> None:

@@ -1,6 +1,10 @@
 """Timing one benchmark step: a command in a fresh process, its median wall time and peak memory.
 
-`peak_mib` is the largest single process's peak (wait4: the command or one of its children). A command that
+`peak_mib` is the largest single process's peak (wait4: the command or one of its children). The command runs
+under a small launcher (`LAUNCHER`) that forks and executes it and reports its rusage: a process forked from the
+harness itself and then executed would carry the harness's own high-water mark into its ru_maxrss (Linux keeps the
+largest RSS of the address space that exec replaces: a 20 MB command launched after the harness had held 600 MB
+reported 614 MiB). A command that
 runs workers (review packets: Python workers and a Chromium each) holds more at once than any one of them, so
 `tree_peak_mib` also samples the memory of the command and all its descendants together every 0.1 s: the sum of
 their proportional set sizes (PSS: a page shared by n processes counts 1/n in each, so Chromium's many processes
@@ -20,12 +24,44 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+#: Run as `python -S -c LAUNCHER RUSAGE_FILE CMD...`: fork, execute CMD in the child, wait for it and write its
+#: rusage (max RSS KiB, user and system seconds, of it and the descendants it waited for) as JSON to RUSAGE_FILE;
+#: exit with CMD's exit code. The child is forked from this small fresh process, so its peak is its own.
+LAUNCHER = """
+import json, os, signal, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+_, status, ru = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    json.dump({"maxrss_kib": ru.ru_maxrss, "utime": ru.ru_utime, "stime": ru.ru_stime}, fh)
+code = os.waitstatus_to_exitcode(status)
+sys.exit(128 - code if code < 0 else code)
+"""
+
+
+def launched(cmd: list[str], rusage: Path) -> list[str]:
+    """`cmd` under LAUNCHER, which writes the command's own rusage to the file `rusage`."""
+    return [sys.executable, "-S", "-c", LAUNCHER, str(rusage), *map(str, cmd)]
+
+
+def own_usage(rusage: Path) -> tuple[float, float]:
+    """(CPU seconds, peak MiB) of a launched command, from the file its launcher wrote."""
+    usage = json.loads(rusage.read_text())
+    return usage["utime"] + usage["stime"], usage["maxrss_kib"] / 1024
 
 
 def tree_pss_mib(root: int) -> float:
@@ -76,9 +112,10 @@ def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False, phas
             setup()
         start = time.perf_counter()
         lines = []
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
+            rusage = Path(tmp) / "rusage.json"
             proc = subprocess.Popen(
-                cmd,
+                launched(cmd, rusage),
                 cwd=ROOT,
                 stdout=out if reports else subprocess.DEVNULL,
                 stderr=subprocess.PIPE if phases else err,
@@ -91,7 +128,7 @@ def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False, phas
             sampler = threading.Thread(target=_sample_tree, args=(proc.pid, done, tree), daemon=True)
             sampler.start()
             try:
-                _, status, usage = os.wait4(proc.pid, 0)
+                _, status, _ = os.wait4(proc.pid, 0)
             finally:
                 done.set()
                 sampler.join(timeout=5)
@@ -107,9 +144,10 @@ def measure(cmd: list[str], repeat: int, setup=None, reports: bool = False, phas
                 raise RuntimeError(f"{' '.join(cmd)} failed:\n{text[-2000:]}")
             if reports:
                 reported.append(json.loads(out.read().decode().strip().splitlines()[-1]))
+            cpu, peak = own_usage(rusage)
         times.append(elapsed)
-        cpus.append(usage.ru_utime + usage.ru_stime)
-        peaks.append(usage.ru_maxrss / 1024)
+        cpus.append(cpu)
+        peaks.append(peak)
         trees.append(tree[0])
     result = {
         "seconds": round(statistics.median(times), 3),
