@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers import fingerprint, query
+from tests.helpers.shared import BUILD_OUTPUT, RAW_BEFORE_BUILD
 from warehouse.build import BuildError, build, serve
 from warehouse.cli import main
 from warehouse.load import LoadError, load_export
@@ -65,20 +66,19 @@ def raw_only(prints: dict) -> dict:
     return {name: value for name, value in prints.items() if name.startswith("raw.")}
 
 
-def test_load_then_build_publishes_every_model(base_export, tmp_path):
-    db = tmp_path / "w.duckdb"
-    runner = CliRunner()
-    assert runner.invoke(main, ["load", str(base_export), "--db", str(db)]).exit_code == 0
-    raw_before = fingerprint(db)
-    # every model, without the data and unit tests: what is checked here is what gets published (a full build with
-    # every test runs in the shared built warehouse of tests/conftest.py and in the guides' walkthrough)
-    out = runner.invoke(main, ["build", "--db", str(db), "--exclude", MODELS_ONLY])
-    assert out.exit_code == 0, out.output
-    assert f"published {db}" in out.output
-    assert "[build] 1/" in out.stderr  # one progress line per dbt node
-    assert raw_only(fingerprint(db)) == raw_before  # the raw layer is intact
-    assert leftovers(db) == []
-    manifest = json.loads((db.parent / "w.duckdb.dbt/target/manifest.json").read_text())
+def test_load_then_build_publishes_every_model(built_warehouse):
+    """The shared built warehouse is `pars load` then `pars build` of its export (tests/helpers/shared.py), the
+    first build of the file: what it printed and published, and its raw layer before and after the build."""
+    db = built_warehouse
+    made = built_warehouse.parent
+    out = json.loads((made / BUILD_OUTPUT).read_text())
+    assert out["exit_code"] == 0, out["stdout"] + out["stderr"]
+    assert f"published {out['db']}" in out["stdout"] + out["stderr"]
+    assert "[build] 1/" in out["stderr"]  # one progress line per dbt node
+    raw_before = json.loads((made / RAW_BEFORE_BUILD).read_text())
+    assert raw_only(fingerprint(db)) == {k: tuple(v) for k, v in raw_before.items()}  # the raw layer is intact
+    assert raw_before and leftovers(db) == []
+    manifest = json.loads((db.parent / "warehouse.duckdb.dbt/target/manifest.json").read_text())
     models = {
         (n["schema"], n["alias"])
         for n in manifest["nodes"].values()

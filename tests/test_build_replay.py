@@ -4,21 +4,26 @@ This is the check on the incremental models (fct_learner_completions by completi
 models by reporting year: macros/incremental): each build merges only what changed since the model's last
 build, and the result must equal building everything at once. The sequence, at a tiny scale:
 
-1. the first months of 2022, in one load (the first build: a full one);
+1. the first months of 2022, in one load, and the first build (a full one);
 2. the remaining months up to the export date, in two loads: new versions of 2022 (activities closing), and the
    year 2023 appearing;
 3. two late exports, loaded in 2024: a full export of 2022 that deletes 2022 activities (with their records)
-   and completions and corrects child records and completions, but changes no activity row (a model that
-   rebuilt only the years of changed activity rows misses 2022); and an incremental export that moves 2022
-   activities to 2023 and corrects 2023 activities (one that rebuilt only their new year keeps them in 2022).
+   and completions and corrects child records and completions, but changes no activity row; and an
+   incremental export that moves 2022 activities to 2023 (one that rebuilt only their new year keeps them in
+   2022) and corrects 2023 activities;
+4. one incremental build of all that, with every data test; then the same raw layer built from nothing (models
+   only), and every table and view compared.
 
 Months are merged into a few loads (merge_exports: each record's latest version, as if they had been sent
 together) because a load costs about a second whatever its size, and what the builds see between two of them is
-the raw layer, whatever the number of loads that wrote it.
+the raw layer, whatever the number of loads that wrote it. Steps 2 and 3 share one build (a dbt build costs 8-15 s
+of CPU even at this scale): with two reporting years, every year is touched either way (the activities that close
+in 2023 and the moves touch 2022 and 2023), so an incremental build between them rebuilt the same years; the
+completions (incremental by completion) see new, deleted, corrected and moved records in the one build.
 
-Intermediate builds run the models only; the last one runs every data test too (the unit tests read no
-warehouse data: test_build_unit_test_gate.py). A build of an unchanged project also leaves its views and seeds
-out (warehouse/build/runner.py): a changed view or seed rebuilds everything (the changed-project test).
+The intermediate build runs the models only, the last one every data test too (the unit tests read no warehouse
+data: test_build_unit_test_gate.py). A build of an unchanged project also leaves its views and seeds out
+(warehouse/build/runner.py): a changed view or seed rebuilds everything (the changed-project test).
 """
 
 from __future__ import annotations
@@ -31,13 +36,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from click.testing import CliRunner
 
-from tests.helpers import copy_export, query, set_manifest
+from tests.helpers import copy_export, fingerprint, query, set_manifest
+from tests.helpers.rebuild import unchanged_rebuild  # noqa: F401  (the shared fixture)
 from warehouse.build import build
 from warehouse.build.runner import ROOT
-from warehouse.build.workcopy import WorkPaths
-from warehouse.cli import main
 from warehouse.compare import compare
 from warehouse.contract import FILES
 from warehouse.load import load_export
@@ -187,18 +190,20 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
 
     later = months[FIRST_BUILD_AFTER:]
     half = len(later) // 2
-    replay = tmp_path / "replay.duckdb"
+    work = tmp_path / "work"  # the replay's warehouse, and then the full build's: one dbt parse state beside it
+    work.mkdir()
+    replay = work / "w.duckdb"
     load_export(merge_exports(months[:FIRST_BUILD_AFTER], tmp_path / "first-months"), replay)
     result = build(replay, exclude=MODELS_ONLY)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    watermarks = query(replay, "select model, load_id from meta.build_watermarks")
+    assert watermarks and {load for _, load in watermarks} == {1}  # the incremental models saw the first load
     open_2022 = "select count(*) from staging.stg_pars__activities where reporting_year = 2022 and status <> 'Closed'"
     of_2023 = "select count(*) from staging.stg_pars__activities where reporting_year = 2023"
     opened, early = query(replay, open_2022)[0][0], query(replay, of_2023)[0][0]
     load_export(merge_exports(later[:half], tmp_path / "next-months"), replay)
     load_export(merge_exports(later[half:], tmp_path / "last-months"), replay)
-    result = build(replay, exclude=MODELS_ONLY)  # 2022 closes, 2023 appears
-    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
-    assert query(replay, open_2022)[0][0] < opened and query(replay, of_2023)[0][0] > early
+    assert query(replay, open_2022)[0][0] < opened and query(replay, of_2023)[0][0] > early  # 2022 closes, 2023 appears
     load_export(tmp_path / "late-2022", replay, allow_deletions="100%")
     load_export(tmp_path / "fixes-2023", replay)
     # the loads did what the test needs: the corrections and the moves are live
@@ -206,40 +211,51 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     assert query(replay, corrected) == [(fixes["activities_corrected"],)]
     moved = "select count(*) from staging.stg_pars__activities where reporting_year = 2023 and activity_id like '2022%'"
     assert query(replay, moved) == [(fixes["activities_moved"],)]
-    result = build(replay, exclude=UNIT_TESTS)  # the late deletions and corrections, every data test run
+    # one incremental build after the new months and the late deletions and corrections, every data test run
+    result = build(replay, exclude=UNIT_TESTS)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert not result.full_refresh and result.unchanged_skipped  # incremental: the project is unchanged
     assert result.count("test") > 80  # every model's checks test and the singular tests (95 when written)
+    assert {load for _, load in query(replay, "select model, load_id from meta.build_watermarks")} == {5}
 
-    full = tmp_path / "full.duckdb"  # the same raw layer, built once from nothing
-    shutil.copyfile(replay, full)
-    con = duckdb.connect(str(full))
+    # the same raw layer, built once from nothing, at the same path (dbt's partial-parse state is reused)
+    replayed = tmp_path / "replay.duckdb"
+    shutil.copyfile(replay, replayed)
+    con = duckdb.connect(str(replay))
     for (schema,) in con.sql(
-        "select schema_name from information_schema.schemata where catalog_name = 'full' "
+        "select schema_name from information_schema.schemata where catalog_name = 'w' "
         "and schema_name not in ('raw', 'main')"
     ).fetchall():
         con.sql(f'drop schema "{schema}" cascade')
     con.close()
-    result = build(full, exclude=MODELS_ONLY)
+    assert [t for t in fingerprint(replay) if not t.startswith(("raw.", "main."))] == []  # main: the seeds
+    result = build(replay, exclude=MODELS_ONLY)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
-    assert differences(replay, full) == []
+    assert differences(replayed, replay) == []
 
     # the comparison sees a changed mart row (so an empty list above means the marts are the same)
-    con = duckdb.connect(str(full))
+    con = duckdb.connect(str(replay))
     con.sql("update annual_report.activity_rollup set activities = activities + 1 where report_year = 2022")
     con.close()
-    assert differences(replay, full) != []
+    assert differences(replayed, replay) != []
 
 
-def test_a_changed_project_rebuilds_the_incremental_models_in_full(db, tmp_path):
-    """No load between the builds touches a year, so only a full rebuild can bring the changed SQL to old rows."""
+def test_a_changed_project_rebuilds_the_incremental_models_in_full(built_warehouse, tmp_path):
+    """No load since the last build touches a year, so only a full rebuild can bring the changed SQL to old rows.
+
+    The last build is the shared built warehouse's (a whole build of the repository's project, three years)."""
+    from warehouse.build.project_state import built_hash, models_hash
+
     project = tmp_path / "project"
-    for folder in ("models", "macros", "seeds", "snapshots", "data-tests"):
+    # with the Python its models import (anonymize/): models_hash, what the build compares, covers it too
+    for folder in ("models", "macros", "seeds", "snapshots", "data-tests", "anonymize"):
         if (ROOT / folder).is_dir():
-            shutil.copytree(ROOT / folder, project / folder)
+            shutil.copytree(ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copy(ROOT / name, project / name)
-    result = build(db, project_dir=project, exclude=MODELS_ONLY)
-    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(built_warehouse, db)
+    assert built_hash(db) == models_hash(project)  # built with this project as it is before the change
     titles = "select count(*) filter (where title = upper(title)), count(*) from core.fct_activities"
     upper, activities = query(db, titles)[0]
     assert activities > 0 and upper < activities
@@ -251,6 +267,7 @@ def test_a_changed_project_rebuilds_the_incremental_models_in_full(db, tmp_path)
     view.write_text(view.read_text().replace("as_of.data_as_of_date,", "as_of.data_as_of_date + 1 as data_as_of_date,"))
     seed = project / "seeds" / "activity_types.csv"
     seed.write_text(seed.read_text().replace(",Course,", ",Course (renamed),"))
+    assert built_hash(db) != models_hash(project)
     result = build(db, project_dir=project, exclude=MODELS_ONLY)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     assert not result.unchanged_skipped and result.count("seed") > 0
@@ -269,26 +286,25 @@ def test_a_changed_project_rebuilds_the_incremental_models_in_full(db, tmp_path)
 
 
 def test_a_build_of_an_unchanged_project_leaves_out_its_views_and_seeds_but_runs_every_data_test(
-    built_warehouse, tmp_path
+    unchanged_rebuild,  # noqa: F811  (the imported fixture)
 ):
     """Views store SQL, seeds the project's CSV rows: an unchanged project has them already as a build would make
-    them. Their data tests read the warehouse's rows, so those still run, and the marts stay the same."""
-    db = tmp_path / "w.duckdb"
-    shutil.copyfile(built_warehouse, db)
-    out = CliRunner().invoke(main, ["build", "--db", str(db), "--report", str(tmp_path / "r.json")])
+    them. Their data tests read the warehouse's rows, so those still run, and the marts stay the same.
+
+    The build is `pars build` of a copy of the built warehouse, shared with test_build_unit_test_gate.py
+    (tests/helpers/rebuild.py)."""
+    out = unchanged_rebuild
     assert out.exit_code == 0, out.output
     assert "views and seeds not recreated: the project is unchanged" in out.output
-    result = json.loads((tmp_path / "r.json").read_text())
-    target = WorkPaths(db).target
-    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
-    ran = {r["unique_id"] for r in json.loads((target / "run_results.json").read_text())["results"]}
+    manifest = json.loads((out.target / "manifest.json").read_text())["nodes"]
+    ran = {r["unique_id"] for r in json.loads((out.target / "run_results.json").read_text())["results"]}
     views = {k for k, n in manifest.items() if n["resource_type"] == "model" and n["config"]["materialized"] == "view"}
     seeds = {k for k, n in manifest.items() if n["resource_type"] == "seed"}
     data_tests = {k for k, n in manifest.items() if n["resource_type"] == "test"}
     assert views and seeds and ran & (views | seeds) == set()
     assert data_tests <= ran  # the checks of the views and seeds left out, too
-    assert result["unchanged_skipped"] and sum(result["counts"]["model"].values()) > 40
-    assert compare(built_warehouse, db) == []  # the views left as they were read the rebuilt tables
+    assert out.report["unchanged_skipped"] and out.count("model") > 40
+    assert compare(out.built, out.db) == []  # the views left as they were read the rebuilt tables
 
 
 def test_a_selected_build_of_another_project_makes_the_next_whole_build_a_full_one(built_warehouse, tmp_path):

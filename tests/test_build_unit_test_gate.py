@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import shutil
 
-from warehouse.build import build
+from tests.helpers.rebuild import unchanged_rebuild  # noqa: F401  (the shared fixture)
 from warehouse.build.project_state import passed_hash, project_hash, remember_passed
 from warehouse.build.runner import ROOT
 
 
-def test_a_rebuild_of_an_unchanged_project_skips_only_the_unit_tests(built_warehouse, tmp_path):
-    assert passed_hash(built_warehouse) == project_hash(ROOT)  # the fixture's build ran them all and passed
-    db = tmp_path / "w.duckdb"
-    shutil.copyfile(built_warehouse, db)
-    result = build(db)
-    assert result.ok and result.unit_tests_skipped
+def test_a_rebuild_of_an_unchanged_project_skips_only_the_unit_tests(unchanged_rebuild):  # noqa: F811
+    """The shared second build of the built warehouse (tests/helpers/rebuild.py, also read by
+    test_build_replay.py): its unit tests skipped, every data test and model run."""
+    assert passed_hash(unchanged_rebuild.built) == project_hash(ROOT)  # the fixture's build ran them all and passed
+    assert unchanged_rebuild.exit_code == 0, unchanged_rebuild.output
+    result = unchanged_rebuild
+    assert result.report["ok"] and result.report["unit_tests_skipped"]
     assert result.count("unit_test") == 0 and result.count("test", "pass") > 50 and result.count("model") > 40
-    assert passed_hash(db) == project_hash(ROOT)  # still valid for the next build
+    assert passed_hash(result.db) == project_hash(ROOT)  # still valid for the next build
 
 
 def test_the_hash_follows_every_project_file(tmp_path):

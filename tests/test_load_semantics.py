@@ -40,9 +40,8 @@ def test_reloading_the_same_export_changes_nothing(base_export, tmp_path):
     assert fingerprint(db) == before
 
 
-def test_same_data_under_a_new_export_id_adds_no_versions(base_export, tmp_path):
-    db = tmp_path / "w.duckdb"
-    load_export(base_export, db)
+def test_same_data_under_a_new_export_id_adds_no_versions(base_export, db, tmp_path):
+    """`db` (tests/conftest.py): a copy of the base export loaded once per session."""
     counts = {
         t: n
         for t, (n, _) in fingerprint(db).items()
@@ -55,9 +54,7 @@ def test_same_data_under_a_new_export_id_adds_no_versions(base_export, tmp_path)
     assert after == counts
 
 
-def test_full_export_soft_deletes_what_it_no_longer_holds(base_export, tmp_path):
-    db = tmp_path / "w.duckdb"
-    load_export(base_export, db)
+def test_full_export_soft_deletes_what_it_no_longer_holds(base_export, db, tmp_path):
     export = copy_export(base_export, tmp_path / "next", suffix="-next")
     header, rows = read_rows(export, "activities")
     dropped = rows[-1][0]
@@ -108,9 +105,7 @@ def test_full_export_does_not_delete_other_years(multi_year_export, tmp_path):
     assert live(db, "activities", "activity_id") == before
 
 
-def test_incremental_export_upserts_and_never_deletes(base_export, tmp_path):
-    db = tmp_path / "w.duckdb"
-    load_export(base_export, db)
+def test_incremental_export_upserts_and_never_deletes(base_export, db, tmp_path):
     export = copy_export(base_export, tmp_path / "inc", suffix="-inc")
     set_manifest(export, kind="incremental")
     header, rows = read_rows(export, "activities")
@@ -168,9 +163,8 @@ def larger_export(tmp_path_factory) -> Path:
         "writing the warehouse",
     ],
 )
-def test_kill_9_during_a_load_leaves_the_warehouse_unchanged(larger_export, base_export, tmp_path, stage):
-    db = tmp_path / "w.duckdb"
-    load_export(base_export, db)
+def test_kill_9_during_a_load_leaves_the_warehouse_unchanged(larger_export, db, stage):
+    """`db` (tests/conftest.py): a copy of the base export loaded once per session."""
     before = fingerprint(db)
     # the larger export (another seed) drops most child records of the base export: a deliberate mass deletion
     proc = subprocess.Popen(

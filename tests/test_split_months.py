@@ -48,9 +48,9 @@ def test_months_are_incremental_exports_with_every_file(base_export, months):
     assert len(ids) == len(months)
 
 
-def test_loading_the_months_in_order_gives_the_live_state_of_the_full_export(base_export, months, tmp_path):
-    full_db, months_db = tmp_path / "full.duckdb", tmp_path / "months.duckdb"
-    load_export(base_export, full_db)
+def test_loading_the_months_in_order_gives_the_live_state_of_the_full_export(loaded_db, months, tmp_path):
+    """loaded_db (tests/conftest.py) is the base export loaded whole, once per session."""
+    full_db, months_db = loaded_db, tmp_path / "months.duckdb"
     for month in months:
         result = load_export(month, months_db)
         quarantined = {f: s.quarantined for f, s in result.files.items() if s.quarantined}
