@@ -218,8 +218,9 @@ def _keep(param: str, text: str | list[str] | None) -> None:
 def sync_url(key: str = "url-sync") -> None:
     """Write st.query_params into the address bar (app.py after every page run, the explorer after its fragment's).
 
-    Streamlit's own update of the URL did not reach the browser after a widget change under `pars serve`'s st.App
-    (only a page's first run updated it), so the page writes it itself, with history.replaceState.
+    Streamlit writes the URL itself when a run changes st.query_params (history.pushState: traced in every run
+    under `pars serve`, Streamlit 1.67), but once its update did not reach the browser after a widget change, so
+    each run's frame writes it too when the address bar lacks it (history.replaceState), once (url_sync_html).
     The query string is urlencoded (no quote, no '<'), so it is inert inside the script; the text changes with
     the query, so the script runs again whenever the filters change."""
     from urllib.parse import urlencode
@@ -228,18 +229,25 @@ def sync_url(key: str = "url-sync") -> None:
     # An iframe of the app's own origin (srcdoc, sandboxed with allow-same-origin): its script runs whenever its
     # text changes, where a st.html script runs only when first mounted.
     with st.container(key=key, height=1, border=False):
-        # Each frame stamps the parent when it writes; a frame's later retries (300 ms, 1.5 s) give way to any frame
-        # written after it (the explorer's fragment changing a filter right after the page's own run: without the
-        # stamp the page's retry put the older query back).
-        st.iframe(
-            "<script>const w = window.parent, q = " + json.dumps("?" + query if query else "") + ","
-            "me = performance.timeOrigin + performance.now();"
-            "const put = () => { if ((w.__parsUrlStamp || 0) > me) return; w.__parsUrlStamp = me;"
-            "if (w.location.search !== q) "
-            "w.history.replaceState(w.history.state, '', w.location.pathname + q); };"
-            "put(); setTimeout(put, 300); setTimeout(put, 1500);</script>",
-            height=1,
-        )
+        st.iframe(url_sync_html(query), height=1)
+
+
+def url_sync_html(query: str) -> str:
+    """The sync frame's document: a script that writes `?query` (urlencoded) into its parent's address bar, once.
+
+    It writes when it is drawn (at the end of its run) and never again: a later write would undo a newer URL.
+    Streamlit writes the URL itself in the middle of the next run (a filter changed: history.pushState), while the
+    frame of the run before is still drawn; that frame's retries (300 ms and 1.5 s after it was drawn) put its older
+    query back, and a reload in that moment opened the old selection. Frames drawn out of order (the page's and the
+    explorer fragment's) give way to the one drawn last, by the stamp each leaves on the parent.
+    """
+    return (
+        "<script>const w = window.parent, q = " + json.dumps("?" + query if query else "") + ","
+        "me = performance.timeOrigin + performance.now();"
+        "if ((w.__parsUrlStamp || 0) <= me) { w.__parsUrlStamp = me;"
+        "if (w.location.search !== q) w.history.replaceState(w.history.state, '', w.location.pathname + q); }"
+        "</script>"
+    )
 
 
 def _prime(key: str, param: str, options: list, default, text: Callable = str, many: bool = False) -> None:

@@ -9,6 +9,7 @@ first without its utility block (a release made before utility was measured).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -144,7 +145,8 @@ def server(built_warehouse, dash_users, releases, tmp_path_factory):
     users, passwords = dash_users
     root = tmp_path_factory.mktemp("utility-server")
     with serving(built_warehouse, releases, users, root / "audit.jsonl", root / "serve.log") as url:
-        yield {"url": url, "passwords": passwords, "shots": root}
+        shots = os.environ.get("PARS_DASH_SCREENSHOTS")  # screenshots only when asked for (test_dashboard_browser.shot)
+        yield {"url": url, "passwords": passwords, "shots": Path(shots) if shots else None}
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -159,7 +161,7 @@ def eventually(read, holds, timeout_ms: int = TIMEOUT_MS):
 
 
 def test_researcher_sees_the_suppressed_column_warning_in_the_browser(browser, server):  # noqa: F811
-    from test_dashboard_browser import choose, settle
+    from test_dashboard_browser import choose, settle, shot
 
     context = browser.new_context(viewport={"width": 1400, "height": 2400})  # tall: the utility table in view
     context.set_default_timeout(TIMEOUT_MS)
@@ -175,11 +177,11 @@ def test_researcher_sees_the_suppressed_column_warning_in_the_browser(browser, s
             lambda: [t.replace(JOINER, "") for t in alerts.all_inner_texts()],
             lambda shown: any(t.startswith("learners: organization_types: 100% suppressed") for t in shown),
         )
-        pg.screenshot(path=str(server["shots"] / "researcher-utility-errors.png"), full_page=True)
+        shot(pg, server, "researcher-utility-errors")
         pg.get_by_role("tab", name="Risk report").click()
         playwright_api.expect(pg.get_by_text("Utility per column", exact=True)).to_be_visible()
         settle(pg)
-        pg.screenshot(path=str(server["shots"] / "researcher-utility-table.png"), full_page=True)
+        shot(pg, server, "researcher-utility-table")
         choose(pg, "f-release", "learners: MOC learners, anonymized")
         warnings = pg.locator('[data-testid="stAlertContentWarning"]')
         playwright_api.expect(warnings.first).to_be_visible()
@@ -189,6 +191,6 @@ def test_researcher_sees_the_suppressed_column_warning_in_the_browser(browser, s
             lambda: [t.replace(JOINER, "") for t in warnings.all_inner_texts()],
             lambda shown: any("completions_by_year: " in t for t in shown),
         )
-        pg.screenshot(path=str(server["shots"] / "researcher-utility-warning.png"), full_page=True)
+        shot(pg, server, "researcher-utility-warning")
     finally:
         context.close()

@@ -344,9 +344,10 @@ def test_a_provider_name_with_markup_renders_as_text(browser, hostile):
 def test_an_export_id_with_markup_renders_as_text_in_a_tooltip(browser, hostile):
     """The data operations page names the latest load's export in the caption under its tiles (a tooltip before)."""
     pg = new_page(browser, hostile["url"])
-    sign_in(pg, hostile["url"], "staff1", hostile["passwords"]["staff1"])
-    expect(pg.locator("h1").first).to_have_text("Annual report explorer", timeout=TIMEOUT_MS)
-    goto_page(pg, "Data operations", "Data operations")
+    # signed in at the page's own link: it opens after the sign-in (not the explorer first, the heaviest page)
+    sign_in(pg, hostile["url"] + "/data-operations", "staff1", hostile["passwords"]["staff1"])
+    expect(pg.locator("h1").first).to_have_text("Data operations", timeout=TIMEOUT_MS)
+    settle(pg)
     caption = pg.locator('[data-testid="stCaptionContainer"]').filter(has_text="Latest load")
     expect(caption).to_contain_text("loaded", timeout=TIMEOUT_MS)
     assert_inert(pg, hostile)
@@ -371,9 +372,9 @@ def test_a_release_with_markup_renders_as_text(browser, hostile):
 
 def test_the_table_toolbar_offers_no_csv_download(browser, hostile):
     pg = new_page(browser, hostile["url"])
-    sign_in(pg, hostile["url"], "staff1", hostile["passwords"]["staff1"])
-    expect(pg.locator("h1").first).to_have_text("Annual report explorer", timeout=TIMEOUT_MS)
-    goto_page(pg, "Opioid REMS", "Opioid Analgesic REMS")
+    sign_in(pg, hostile["url"] + "/rems", "staff1", hostile["passwords"]["staff1"])  # (its own link, as above)
+    expect(pg.locator("h1").first).to_have_text("Opioid Analgesic REMS", timeout=TIMEOUT_MS)
+    settle(pg)
     table = pg.locator('[data-testid="stElementContainer"]').filter(has=pg.locator('[data-testid="stDataFrame"]')).first
     table.hover()
     toolbar = table.locator('[data-testid="stElementToolbar"]')
