@@ -39,7 +39,7 @@ DASHBOARD = """
 import json, sys
 from pathlib import Path
 from benchmarks.dashboard import measure
-result = measure(Path(sys.argv[1]), Path(sys.argv[2]), sessions=5, rounds=int(sys.argv[3]))
+result = measure(Path(sys.argv[1]), Path(sys.argv[2]), sessions=int(sys.argv[4]), rounds=int(sys.argv[3]))
 print(json.dumps({k: v for k, v in result.items() if isinstance(v, (int, float))}))
 """
 RELEASE_PROFILES = ["activities", "learners", "tables"]
@@ -53,12 +53,14 @@ def bench_products(
     rounds: int = 20,
     profiles: list[str] = RELEASE_PROFILES,
     others: tuple[str, ...] | None = None,
+    sessions: int = 5,
 ) -> dict:
     """Research releases (one step per profile), the annual report, all review packets, dashboard latency.
 
     All review packets and the dashboard step run once whatever `repeat` (the packets take minutes at
-    national scale; the dashboard repeats its own filter rounds over 5 sessions and reports p95).
-    `others` limits the non-release steps to these names (the smoke test).
+    national scale; the dashboard repeats its own filter rounds over `sessions` concurrent sessions, 5 in a
+    benchmark run, and reports p95). `others` limits the non-release steps to these names and `sessions` sets the
+    dashboard's sessions (the smoke test: fewer, each a browser page load it does not need).
     """
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -84,7 +86,7 @@ def bench_products(
     for name, code, args, runs in [
         ("annual_report", ANNUAL_REPORT, [year], repeat),
         ("all_review_packets", REVIEW_PACKETS, [], 1),
-        ("dashboard_filter_latency", DASHBOARD, [str(rounds)], 1),
+        ("dashboard_filter_latency", DASHBOARD, [str(rounds), str(sessions)], 1),
     ]:
         if others is not None and name not in others:
             continue
