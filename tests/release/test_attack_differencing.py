@@ -26,8 +26,6 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
-import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from anonymize.release.pseudonyms import pseudonymize
 
@@ -90,6 +88,8 @@ def hierarchy(name: str) -> dict[str, set[str]]:
 
 def solve(cost, matrix, rhs, upper):
     """One milp over a >= 0 with matrix @ a == rhs; returns (status, x)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # scipy: imported by the workers that solve
+
     n = len(upper)
     constraints = [LinearConstraint(matrix, rhs, rhs)] if matrix.shape[0] else []
     found = milp(
@@ -109,6 +109,8 @@ def solve(cost, matrix, rhs, upper):
 
 def pseudonym_fit(activities: pl.DataFrame, tables: dict[str, pl.DataFrame], regions: dict[str, set[str]]):
     """Place every pseudonym at one state and one organization type so that all published cells add up."""
+    import scipy.sparse as sp
+
     orgs = sorted(set(tables[TYPE_ORG]["organization_type"]) - {ALL})
     states = sorted(set(tables[BY_STATE]["provider_state"]) - {ALL})
     groups = hierarchy("organization_type")
@@ -249,6 +251,9 @@ def count_derivation(
     min(per-row value) * a <= b <= max(per-row value) * a. One integer program over all three measures; every
     published cell and margin of the type x organization table is an equality in each measure.
     """
+    import scipy.sparse as sp
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     rows = rows.with_columns(pl.col("report_year").cast(pl.Utf8), pl.col("organization_type").fill_null("None"))
     if "activity_format_group" not in rows.columns:
         rows = rows.with_columns(pl.lit(None, pl.Utf8).alias("activity_format_group"))
