@@ -23,7 +23,6 @@ from tests.helpers.shared import (
     worker,
     worker_copy,
 )
-from warehouse.load import load_export
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +53,8 @@ def export_copy(base_export, tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def loaded_db(base_export, tmp_path_factory) -> Path:
     """A warehouse holding the base export, loaded once; each test works on its own copy (`db`)."""
+    from warehouse.load import load_export  # pyarrow: imported by the workers that load
+
     db = tmp_path_factory.mktemp("wh") / "base.duckdb"
     load_export(base_export, db)
     return db

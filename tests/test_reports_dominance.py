@@ -15,7 +15,6 @@ from collections import defaultdict
 import duckdb
 import pytest
 
-from reports.annual import GROUP_NAMES, all_tables, build_context
 from reports.data import Warehouse
 from tests.helpers.reportchecks import pdf_text, section
 
@@ -91,6 +90,8 @@ def identified(built_warehouse):
 
 @pytest.fixture(scope="module")
 def tables(built_warehouse):
+    from reports.annual import all_tables, build_context  # matplotlib: imported by the tests that draw
+
     w = Warehouse(built_warehouse)
     try:
         return all_tables(build_context(w, YEAR))
@@ -217,7 +218,7 @@ def test_trend_figures_plot_no_suppressed_figure(built_warehouse, tmp_path):
     """The trend figures plot each group's totals over the years: a total the tables suppress (the dominance rule)
     is a gap in its line and "suppressed" in the figure's text, never its value (before, Joint's were plotted at the
     demo's scale). The test warehouse suppresses no plotted total, so the test suppresses two in a copy's mart."""
-    from reports.annual import trend_charts
+    from reports.annual import GROUP_NAMES, trend_charts
 
     db = tmp_path / "w.duckdb"
     shutil.copy(built_warehouse, db)

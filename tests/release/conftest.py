@@ -1,4 +1,11 @@
-"""Fixtures of the release tests: one set of releases for the attack tests that only read them."""
+"""Fixtures of the release tests: releases of the run's built warehouse made once for the whole run (whichever
+xdist worker asks first; tests/helpers/shared.py) and shared by every release test file that only reads them.
+
+- `attack_releases`: the shipped `activities` and `tables` releases (in that order, each with a new secret) of one
+  copy of the built warehouse; the attack, profile, differencing and utility tests read them.
+- `k3_release`: the shipped activities profile at k=3 (on the 14 providers of the built warehouse k=11 leaves one
+  provider class, k=3 several); the singling-out and cross-time attacks read it.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +14,51 @@ from pathlib import Path
 
 import pytest
 
-from anonymize.release import make_release
+from tests.helpers.releases import K_SMALL, activities_profile_with_k
 from tests.helpers.shared import made_once, shared_root, worker_copy
 
 
 @pytest.fixture(scope="session")
-def attack_releases(built_warehouse, tmp_path_factory) -> dict[str, Path]:
-    """`activities` and `tables` releases of a private copy of the built warehouse (`db`), each with a new secret.
+def attack_releases(built_warehouse, tmp_path_factory) -> dict:
+    """`activities` and `tables` releases of a private copy of the built warehouse (`db`), each with a new secret
+    (`root / "secrets" / "<profile>.key"`), made in the demo's order: activities, then tables, which the joint audit
+    may refuse (`refused`: its message, else None; the differencing attack reads it).
 
-    Made once for the whole run, whichever xdist worker asks first (tests/helpers/shared.py); each worker gets its
-    own copy of the folder (the attack tests make more releases of `db`, which its register records).
+    Each worker gets its own copy of the folder: a test that makes more releases of `db` (its register records
+    them) changes that copy only.
     """
+    from anonymize.release import ReleaseError, make_release
 
     def make(root: Path) -> None:
-        shutil.copy(built_warehouse, root / "warehouse.duckdb")
-        for profile in ("activities", "tables"):
-            make_release(
-                profile, root / "warehouse.duckdb", root / "releases" / profile, root / "secrets" / f"{profile}.key"
-            )
+        db = root / "warehouse.duckdb"
+        shutil.copy(built_warehouse, db)
+        make_release("activities", db, root / "releases" / "activities", root / "secrets" / "activities.key")
+        try:
+            make_release("tables", db, root / "releases" / "tables", root / "secrets" / "tables.key")
+        except ReleaseError as exc:
+            (root / "refused.txt").write_text(str(exc))
 
     shared = made_once(shared_root(tmp_path_factory), "attack-releases", make)
     root = worker_copy(shared, tmp_path_factory.getbasetemp() / "attack-releases")
-    return {"db": root / "warehouse.duckdb", **{p: root / "releases" / p for p in ("activities", "tables")}}
+    refused = root / "refused.txt"
+    return {
+        "db": root / "warehouse.duckdb",
+        "root": root,
+        "refused": refused.read_text() if refused.is_file() else None,
+        **{p: root / "releases" / p for p in ("activities", "tables")},
+    }
+
+
+@pytest.fixture(scope="session")
+def k3_release(built_warehouse, tmp_path_factory) -> Path:
+    """The activities release of the built warehouse (every year) with the shipped profile at k=3, made on a copy
+    of its own; read it only."""
+    from anonymize.release import make_release
+
+    def make(root: Path) -> None:
+        db = root / "warehouse.duckdb"
+        shutil.copy(built_warehouse, db)
+        profile = activities_profile_with_k(K_SMALL, root / "activities.yaml")
+        make_release("activities", db, root / "release", root / "k3.key", profile_file=profile)
+
+    return made_once(shared_root(tmp_path_factory), f"activities-k{K_SMALL}", make) / "release"

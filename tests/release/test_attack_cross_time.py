@@ -13,36 +13,36 @@ in both its classes, and that intersection still holds at least k providers (che
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import polars as pl
 import pytest
 
 from anonymize.release import make_release
-from anonymize.release.profiles import PROFILES_DIR
+from tests.helpers.releases import K_SMALL, activities_profile_with_k
 
 from .provider_attacker import PROVIDER_ATTRIBUTES, PSEUDONYM, ancestors, catalogue, consistent, directory, matches
 
 K = 11
-#: also with k=3: on the 14 providers of the test warehouse k=11 leaves one class, k=3 several, so the two releases'
-#: classes can differ and their intersection is what is checked
-K_SMALL = 3
+#: also with k=3 (K_SMALL): on the 14 providers of the test warehouse k=11 leaves one class, k=3 several, so the
+#: two releases' classes can differ and their intersection is what is checked
 
 
 @pytest.fixture(scope="module", params=[K, K_SMALL], ids=["k11", "k3"])
-def two_times(request, attack_releases, tmp_path_factory) -> dict:
+def two_times(request, attack_releases, k3_release, built_warehouse, tmp_path_factory) -> dict:
+    """The later release (2020-2022, every year of the warehouse) is the run's shared activities release at that k
+    (tests/release/conftest.py); the earlier one (2020-2021) is made here, with a new secret, on a copy of the
+    built warehouse of its own."""
     k = request.param
     root = tmp_path_factory.mktemp(f"cross-time-k{k}")
-    profile = None
-    if k != K:
-        profile = root / "activities.yaml"
-        text = (PROFILES_DIR / "activities.yaml").read_text().replace("k: 11", f"k: {k}")
-        profile.write_text(text.replace("../hierarchies/", f"{PROFILES_DIR.parent / 'hierarchies'}/"))
-    made = {"k": k}
-    for name, years in (("earlier", [2020, 2021]), ("later", [2020, 2021, 2022])):
-        make_release(
-            "activities", attack_releases["db"], root / name, root / f"{name}.key", years=years, profile_file=profile
-        )
-        made[name] = root / name
-    return made
+    db = root / "warehouse.duckdb"
+    shutil.copy(built_warehouse, db)
+    profile = activities_profile_with_k(k, root / "activities.yaml") if k != K else None
+    make_release("activities", db, root / "earlier", root / "earlier.key", years=[2020, 2021], profile_file=profile)
+    later = attack_releases["activities"] if k == K else k3_release
+    assert json.loads((later / "manifest.json").read_text())["years"] == [2020, 2021, 2022]
+    return {"k": k, "earlier": root / "earlier", "later": later}
 
 
 def frames(two_times) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -19,7 +19,6 @@ into its register, in the demo's order (activities, then tables):
 
 from __future__ import annotations
 
-import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -27,10 +26,7 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
-import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
 
-from anonymize.release import ReleaseError, make_release
 from anonymize.release.pseudonyms import pseudonymize
 
 ALL = "All"
@@ -41,19 +37,16 @@ ROOT = Path(__file__).resolve().parents[2]
 LOW, HIGH = 1, 10
 
 
-@pytest.fixture(scope="module")
-def made(built_warehouse, tmp_path_factory) -> dict:
-    """The demo's order on a private copy of the built warehouse: activities, then tables (which may be refused)."""
-    root = tmp_path_factory.mktemp("differencing")
-    db = root / "warehouse.duckdb"
-    shutil.copy(built_warehouse, db)
-    make_release("activities", db, root / "activities", root / "secrets" / "activities.key")
-    try:
-        make_release("tables", db, root / "tables", root / "secrets" / "tables.key")
-        refused = None
-    except ReleaseError as exc:
-        refused = str(exc)
-    return {"db": db, "root": root, "refused": refused}
+@pytest.fixture
+def made(attack_releases) -> dict:
+    """The demo's order on a private copy of the built warehouse: activities, then tables (which may be refused):
+    the run's shared `attack_releases` (tests/release/conftest.py), made in that order."""
+    return {
+        "db": attack_releases["db"],
+        "root": attack_releases["root"] / "releases",
+        "secrets": attack_releases["root"] / "secrets",
+        "refused": attack_releases["refused"],
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -95,6 +88,8 @@ def hierarchy(name: str) -> dict[str, set[str]]:
 
 def solve(cost, matrix, rhs, upper):
     """One milp over a >= 0 with matrix @ a == rhs; returns (status, x)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # scipy: imported by the workers that solve
+
     n = len(upper)
     constraints = [LinearConstraint(matrix, rhs, rhs)] if matrix.shape[0] else []
     found = milp(
@@ -114,6 +109,8 @@ def solve(cost, matrix, rhs, upper):
 
 def pseudonym_fit(activities: pl.DataFrame, tables: dict[str, pl.DataFrame], regions: dict[str, set[str]]):
     """Place every pseudonym at one state and one organization type so that all published cells add up."""
+    import scipy.sparse as sp
+
     orgs = sorted(set(tables[TYPE_ORG]["organization_type"]) - {ALL})
     states = sorted(set(tables[BY_STATE]["provider_state"]) - {ALL})
     groups = hierarchy("organization_type")
@@ -191,7 +188,7 @@ def test_the_pseudonym_fit_places_no_provider_and_recovers_no_suppressed_cell(ma
         return
     if "provider" not in activities.columns:
         return  # no pseudonym to fit: attack 2 is what remains
-    secret = bytes.fromhex((made["root"] / "secrets" / "activities.key").read_text().strip())
+    secret = bytes.fromhex((made["secrets"] / "activities.key").read_text().strip())
     rows = truth(made["db"])
     rows = rows.with_columns(pseudonymize(rows["provider_id"], secret, "P-", 12).alias("provider"))
     actual = {r["provider"]: r for r in rows.unique("provider", keep="last").iter_rows(named=True)}
@@ -254,6 +251,9 @@ def count_derivation(
     min(per-row value) * a <= b <= max(per-row value) * a. One integer program over all three measures; every
     published cell and margin of the type x organization table is an equality in each measure.
     """
+    import scipy.sparse as sp
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     rows = rows.with_columns(pl.col("report_year").cast(pl.Utf8), pl.col("organization_type").fill_null("None"))
     if "activity_format_group" not in rows.columns:
         rows = rows.with_columns(pl.lit(None, pl.Utf8).alias("activity_format_group"))

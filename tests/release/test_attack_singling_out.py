@@ -16,26 +16,18 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from anonymize.release import make_release
-from anonymize.release.profiles import PROFILES_DIR
+from tests.helpers.releases import K_SMALL
 
 from .provider_attacker import PSEUDONYM, ancestors, candidates, catalogue, consistent, directory, matches
 
 K_SHIPPED = 11
-#: a profile with k=3 as well: on the 14 providers of the test warehouse k=11 leaves one class, k=3 several, so
-#: the attack also meets classes that keep organization and accreditor type
-K_SMALL = 3
 
 
-@pytest.fixture(scope="module")
-def small_k_release(attack_releases, tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("k3")
-    profile = root / "activities.yaml"
-    text = (PROFILES_DIR / "activities.yaml").read_text().replace("k: 11", f"k: {K_SMALL}")
-    profile.write_text(text.replace("../hierarchies/", f"{PROFILES_DIR.parent / 'hierarchies'}/"))
-    out = root / "release"
-    make_release("activities", attack_releases["db"], out, root / "k3.key", profile_file=profile)
-    return out
+@pytest.fixture
+def small_k_release(k3_release) -> Path:
+    """The activities release at k=3 (tests/release/conftest.py: made once per run, shared with the cross-time
+    attack)."""
+    return k3_release
 
 
 def attack(db: Path, folder: Path, known_per_provider: int) -> dict[str, int]:

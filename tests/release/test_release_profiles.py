@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,17 +18,21 @@ from anonymize.release import ReleaseError, make_release
 from anonymize.tables.linear_audit import ALL, audit
 from warehouse.cli import main
 
+from .utility_fixtures import utility_releases
+
 PROFILES = ("activities", "learners", "tables")
 
 
 @pytest.fixture(scope="module")
-def releases(built_warehouse, tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("releases")
-    made = {}
-    for profile in PROFILES:  # a new secret per release (an existing secret file is reused only on request)
-        make_release(profile, built_warehouse, root / "first" / profile, root / "secrets" / f"{profile}.key")
-        made[profile] = root / "first" / profile
-    return made
+def releases(attack_releases, built_warehouse, tmp_path_factory) -> dict[str, Path]:
+    """The three profiles' releases of the built warehouse, each with a new secret (an existing secret file is reused
+    only on request), made once per run and shared: activities and tables are `attack_releases` (one copy of the
+    warehouse, tests/release/conftest.py), learners the one `pars release learners` made for the utility tests."""
+    return {
+        "activities": attack_releases["activities"],
+        "tables": attack_releases["tables"],
+        "learners": utility_releases(built_warehouse, tmp_path_factory)["learners"],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -285,12 +288,13 @@ def test_audit_of_linked_tables_catches_what_one_table_alone_hides():
 
 
 def test_rebuilding_reproduces_the_manifest_hashes_and_a_new_secret_changes_only_references(
-    releases, built_warehouse, tmp_path
+    releases, attack_releases, built_warehouse, tmp_path
 ):
     first = releases["activities"]
-    secret = first.parent.parent / "secrets" / "activities.key"
+    secret = attack_releases["root"] / "secrets" / "activities.key"
     again = tmp_path / "again" / "activities"
-    make_release("activities", built_warehouse, again, secret, reuse_secret=True)
+    # on the warehouse whose register holds the first release: the reuse is audited jointly with it
+    make_release("activities", attack_releases["db"], again, secret, reuse_secret=True)
     assert (again / "manifest.json").read_bytes() == (first / "manifest.json").read_bytes()
     for entry in json.loads((first / "manifest.json").read_text())["files"]:
         assert sha256(again / entry["path"]) == entry["sha256"], entry["path"]
@@ -435,21 +439,10 @@ def test_the_pdf_is_tagged_and_states_the_guarantees(releases):
     assert re.search(rf"k \(smallest class, suppressed class counted\)\s+{risk['k']}\b", text)
 
 
-def test_cli_release_prints_what_it_wrote(built_warehouse, tmp_path):
-    result = CliRunner().invoke(
-        main,
-        [
-            "release",
-            "learners",
-            "--db",
-            str(built_warehouse),
-            "--out",
-            str(tmp_path / "l"),
-            "--secret-file",
-            str(tmp_path / "new.key"),
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    assert "wrote" in result.output and "learners" in result.output
-    assert (tmp_path / "new.key").stat().st_mode & 0o077 == 0
-    shutil.rmtree(tmp_path / "l")
+def test_cli_release_prints_what_it_wrote(built_warehouse, tmp_path_factory):
+    """`pars release learners` run through the CLI (CliRunner, exit 0) for the utility tests, made once per run
+    (tests/release/utility_fixtures.py): what it printed and the secret file it made."""
+    made = utility_releases(built_warehouse, tmp_path_factory)
+    output = made["outputs"]["learners"]
+    assert "wrote" in output and "learners" in output
+    assert (made["learners"].parent.parent / "learners.key").stat().st_mode & 0o077 == 0
