@@ -1,5 +1,6 @@
 """The test oracle: anonymize/release/activities.py of version 3 (before its rows moved to DuckDB, issue 16), kept
-unchanged but for its imports. Profile `activities`: one row per counted activity, with no provider link.
+unchanged but for its imports; the helpers the DuckDB version kept as they were are imported from it, not copied.
+Profile `activities`: one row per counted activity, with no provider link.
 
 Rows carry no provider pseudonym (version 1 did, and an adversary knowing one or two of a provider's activities from
 a public catalogue found its pseudonym and with it all its other activities; two releases linked through identical
@@ -17,27 +18,24 @@ published cells and margins (docs/releases.md, "activities").
 
 from __future__ import annotations
 
-import dataclasses
-
 import duckdb
 import polars as pl
 
-from anonymize.engine import anonymize
-from anonymize.per_class import generalize, read_tree
+# what the DuckDB move left as it was is not copied here: the oracle checks the rows, not these
+from anonymize.release.activities import (
+    CELL,
+    PROVIDER_COLUMNS,
+    SUPPRESSED,
+    TYPE_COLUMNS,
+    _levels_text,
+    placed_in_suppressed,
+    provider_classes,
+    tables_cells,
+    tenths,
+)
 from anonymize.release.content import Content, describe_columns, forbid_money, l_diversity
-from anonymize.release.profiles import Profile, ReleaseError, load_profile
+from anonymize.release.profiles import Profile, ReleaseError
 from anonymize.tables.linear_audit import ALL
-
-#: the tables release's table whose cells the rows are counted in, and its dimensions
-CELLS_TABLE = "activities_by_type_organization_year"
-CELL = ("activity_type", "organization_type", "report_year")
-#: provider columns shown as `*` on the rows of a suppressed cell (the directory ties accreditor to organization
-#: type, so an accreditor left on such a row would tell which suppressed cell it belongs to)
-PROVIDER_COLUMNS = ("organization_type", "accreditor_type")
-TYPE_COLUMNS = ("activity_type", "activity_format_group")
-SUPPRESSED = "*"
-#: how the provider classes are made (profile key `provider_classes`; see `provider_classes`)
-METHODS = ("per_class", "full_domain")
 
 
 def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Content:
@@ -194,51 +192,6 @@ def _read_columns(con: duckdb.DuckDBPyConnection, profile: Profile) -> str:
     return ", ".join(selected)
 
 
-def provider_classes(providers: pl.DataFrame, profile: Profile, rows: dict | None = None):
-    """Each provider's released class (organization type, accreditor type), every class >= k providers.
-
-    The profile's `provider_classes` says how: `per_class` (the default) gives each provider its own
-    generalization, any mix of hierarchy levels, so that every released tuple holds >= k providers and no column is
-    `*` for everyone when that can be avoided (`anonymize.per_class`); `full_domain` is version 2's single level
-    per column for all providers (`engine.anonymize`, with the policy's suppression and local recoding). `rows`
-    (provider -> activity rows) makes per_class keep detail where the rows are.
-    """
-    policy = profile.policy
-    method = profile.get("provider_classes", "per_class")
-    if method not in METHODS:
-        raise ReleaseError(
-            f"{profile.path}: provider_classes: expected one of {', '.join(METHODS)}, got {str(method)[:40]!r}"
-        )
-    try:
-        if method == "full_domain":
-            return anonymize(providers, policy)
-        plain = [q.name for q in policy.quasi_identifiers if q.kind != "hierarchy"]
-        if plain:
-            raise ReleaseError(
-                f"{profile.path}: provider_classes per_class needs a hierarchy file for every "
-                f"quasi-identifier; {plain} have none"
-            )
-        trees = {q.name: read_tree(q.params["path"]) for q in policy.quasi_identifiers}
-        return generalize(providers, profile.get("unit"), trees, policy.k, rows)
-    except ReleaseError:
-        raise
-    except ValueError as exc:
-        raise ReleaseError(f"providers cannot be made {policy.k}-anonymous: {exc}") from None
-
-
-def tables_cells(con: duckdb.DuckDBPyConnection, years: list[int] | None, secret: bytes) -> pl.DataFrame:
-    """The (activity type, organization type, year) cells, margins included, of the tables release (the shipped
-    profile, the same years) with their published activities (null = suppressed): computed by the tables release's
-    own code, so the two always agree."""
-    from anonymize.release import tables
-
-    profile = load_profile("tables")
-    systems = {n: s for n, s in profile.get("systems").items() if CELLS_TABLE in s["tables"]}
-    raw = {**profile.raw, "systems": systems, **({"years": sorted(years)} if years else {})}
-    content = tables.build(con, dataclasses.replace(profile, raw=raw), secret)
-    return content.tables[CELLS_TABLE].select(*[pl.col(c).cast(pl.Utf8) for c in CELL], "activities")
-
-
 def hide_suppressed_cells(rows: pl.DataFrame, data: pl.DataFrame, hidden: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     """Rows of a suppressed interior cell: organization and accreditor type `*`; rows of a suppressed
     (type, All, year) margin: activity type and format `*`. A suppressed national total of a year cannot be
@@ -365,21 +318,6 @@ def hide_narrowed_types(
     return keyed.drop("_t", "_y", "_narrowed"), count
 
 
-def placed_in_suppressed(released: pl.DataFrame, hidden: pl.DataFrame) -> int:
-    """Released rows that show exactly a suppressed interior cell, or the type and year of a suppressed margin."""
-    interior = hidden.filter(
-        (pl.col("organization_type") != ALL) & (pl.col("activity_type") != ALL) & (pl.col("report_year") != ALL)
-    )
-    margins = hidden.filter(
-        (pl.col("organization_type") == ALL) & (pl.col("activity_type") != ALL) & (pl.col("report_year") != ALL)
-    ).select("activity_type", "report_year")
-    shown = released.select(*[pl.col(c).cast(pl.Utf8) for c in CELL])
-    return (
-        shown.join(interior, on=list(CELL), how="semi").height
-        + shown.join(margins, on=["activity_type", "report_year"], how="semi").height
-    )
-
-
 def column_utility(anonymized: pl.DataFrame, released: pl.DataFrame, data: pl.DataFrame, names: list[str]) -> dict:
     """Per column, the shares of rows that keep the value exactly, generalized (a group), suppressed (`*`) for k
     over providers, and hidden (`*`) with the tables release's suppressed cells though k would have kept them."""
@@ -397,24 +335,3 @@ def column_utility(anonymized: pl.DataFrame, released: pl.DataFrame, data: pl.Da
             "hidden_with_tables_cells": round((before - kept) / total, 4),
         }
     return out
-
-
-def tenths(hours: pl.Expr) -> pl.Expr:
-    """Hours rounded to 0.1 at publication, half up (hours are never negative), without float noise: the value
-    is taken to whole thousandths first (absorbing binary error such as 2.05 * 10 = 20.4999...), then to tenths
-    as an integer, and divided once, so it prints as at most one decimal."""
-    thousandths = (hours * 1000).round(0).cast(pl.Int64)
-    return from_tenths((thousandths + 50) // 100).alias(hours.meta.output_name())
-
-
-def from_tenths(tenths: pl.Expr) -> pl.Expr:
-    """Whole tenths (an integer) as hours, the double nearest to the decimal (so it prints as one decimal).
-
-    Through the decimal text, because polars divides by 10 as a multiplication by 0.1 (4429 -> 442.90000000000003).
-    """
-    return pl.format("{}.{}", tenths // 10, tenths % 10).cast(pl.Float64)
-
-
-def _levels_text(policy, name: str) -> str:
-    qi = next(q for q in policy.quasi_identifiers if q.name == name)
-    return f"hierarchy {qi.params.get('path', '').name}" if "path" in qi.params else qi.kind
