@@ -44,19 +44,30 @@ def model(dbt, session):
     counted = dbt.ref("int_annual_report__counted_activities")
     provider_years = dbt.ref("int_annual_report__provider_years")
     professions = dbt.ref("fct_activity_learner_professions").filter("is_counted")
-    # One year's rows in Python at a time: at a decade all touched years' activities at once held about 1 GB of
-    # frames beside DuckDB's own cap (benchmarks/RESULTS-memory.md); each year's cells depend on that year alone.
+    # One year at a time, and per provider and cell, not per activity: the rule reads each provider's total in a
+    # cell (anonymize.tables.dominance.contributions takes rows at any level of detail), so DuckDB sums the year's
+    # activities first. The measures are integers (hours in hundredths, rounded per activity half to even as
+    # data_report does in polars), so the sums are exact in any order and the cells are those of the activity
+    # rows; Python holds thousands of rows per year instead of millions (at 10x national volume one year's
+    # activity rows held about 1.4 GB beside DuckDB's share of the cap: benchmarks/RESULTS-10x.md).
+    cell = "report_year, accreditor_type, organization_type, activity_type, provider_id"
+    hundredths = "sum(round_even(hours_of_instruction::double * 100, 0))::bigint"
     per_year = [
         suppressed_cells(
             counted.filter(f"report_year = {year}")
-            .project(
-                "report_year, accreditor_type, organization_type, activity_type, provider_id, hours_of_instruction, "
-                "physician_interactions, other_learner_interactions"
+            .aggregate(
+                f"{cell}, {hundredths} / 100.0 as hours_of_instruction, "
+                "sum(physician_interactions)::bigint as physician_interactions, "
+                "sum(other_learner_interactions)::bigint as other_learner_interactions",
+                cell,
             )
             .pl(),
             provider_years.filter(f"report_year = {year}").pl(),
             professions.filter(f"report_year = {year}")
-            .project("report_year, accreditor_type, profession, provider_id, learner_count")
+            .aggregate(
+                "report_year, accreditor_type, profession, provider_id, sum(learner_count)::bigint as learner_count",
+                "report_year, accreditor_type, profession, provider_id",
+            )
             .pl(),
             organization_types,
             professions_list,
