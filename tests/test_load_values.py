@@ -1,14 +1,19 @@
 """Malformed input, values: dates, numbers, booleans, codes, ids, keys, references, row rules, formulas.
 
-Each case asserts the quarantine rule, column, line and raw value, and the count identity."""
+Each case asserts the quarantine rule, column, line and raw value, and the count identity. The value cases (a bad
+value in one column of one row) share one export and one load: each case is planted in its own row (the loader
+judges a row by the first rule it breaks, so rows do not interact), and each is asserted on its own line."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 
-from tests.helpers import query
+from tests.helpers import copy_export, query
 from tests.helpers.loadcases import (
     cell,
     find_row,
@@ -16,52 +21,94 @@ from tests.helpers.loadcases import (
     set_cell,
     write_rows,
 )
-from tests.helpers.loadchecks import assert_identity, load_expect
+from tests.helpers.loadchecks import assert_identity, load_expect, quarantine
 from warehouse.load import load_export
 
 # --- values: dates, numbers, booleans, codes, whitespace, ids ------------------------------------
 
+#: (column, value, rule) of activities.csv, each planted in its own IEM activity
+ACTIVITY_CASES = [
+    ("start_date", "2022-02-31", "invalid_date"),
+    ("start_date", "03/31/2022", "invalid_date"),
+    ("start_date", "44651", "invalid_date"),
+    ("start_date", "1900-01-01", "date_out_of_range"),
+    ("start_date", "2999-01-01", "date_out_of_range"),
+    ("physician_learners", "-5", "out_of_range"),
+    ("physician_learners", "1e9", "invalid_int"),
+    ("physician_learners", "12.5", "invalid_int"),
+    ("hours_of_instruction", "NaN", "invalid_decimal"),
+    ("hours_of_instruction", "1,5", "invalid_decimal"),
+    ("commercial_support_received", "Y", "invalid_bool"),
+    ("designed_to_change_competence", "true", "invalid_bool"),
+    ("activity_type", "XYZ", "unknown_code"),
+    ("competencies", "ACGME-PC;NOT-A-CODE", "unknown_code"),
+    ("title", "   ", "required"),
+    ("provider_activity_id", " p-001", "id_format"),
+    ("reporting_year", "22", "invalid_year"),
+    ("reporting_year", "1900", "date_out_of_range"),
+    ("status", "Finished", "unknown_code"),  # its whole raw record is kept (test_quarantine_keeps_the_whole_raw_record)
+]
+#: (value, rule) of program_summaries.csv's registration_fees, planted in data rows 0, 1, 2
+MONEY_CASES = [
+    ("$1,200", "invalid_money"),
+    ("1200.505", "invalid_money"),
+    ("-10.00", "out_of_range"),
+]
 
-@pytest.mark.parametrize(
-    ("column", "value", "rule"),
-    [
-        ("start_date", "2022-02-31", "invalid_date"),
-        ("start_date", "03/31/2022", "invalid_date"),
-        ("start_date", "44651", "invalid_date"),
-        ("start_date", "1900-01-01", "date_out_of_range"),
-        ("start_date", "2999-01-01", "date_out_of_range"),
-        ("physician_learners", "-5", "out_of_range"),
-        ("physician_learners", "1e9", "invalid_int"),
-        ("physician_learners", "12.5", "invalid_int"),
-        ("hours_of_instruction", "NaN", "invalid_decimal"),
-        ("hours_of_instruction", "1,5", "invalid_decimal"),
-        ("commercial_support_received", "Y", "invalid_bool"),
-        ("designed_to_change_competence", "true", "invalid_bool"),
-        ("activity_type", "XYZ", "unknown_code"),
-        ("competencies", "ACGME-PC;NOT-A-CODE", "unknown_code"),
-        ("title", "   ", "required"),
-        ("provider_activity_id", " p-001", "id_format"),
-        ("reporting_year", "22", "invalid_year"),
-        ("reporting_year", "1900", "date_out_of_range"),
-    ],
-)
-def test_bad_activity_value_is_quarantined(export_copy, db, column, value, rule):
-    row = find_row(export_copy, "activities", activity_type="IEM")
-    set_cell(export_copy, "activities", row, column, value)
-    load_expect(export_copy, db, "activities", rule, column, line=row + 2, raw_value=value)
+
+@pytest.fixture(scope="module")
+def value_cases(base_export, loaded_db, tmp_path_factory) -> SimpleNamespace:
+    """ACTIVITY_CASES and MONEY_CASES planted in one copy of the base export, loaded once into a copy of the loaded
+    warehouse (as each case was loaded alone before). `lines[(file, column, value)]` is the case's line."""
+    folder = tmp_path_factory.mktemp("values")
+    export = copy_export(base_export, folder / "export", suffix="-values")
+    db = folder / "w.duckdb"
+    shutil.copy(loaded_db, db)
+    lines = {}
+    header, rows = read_rows(export, "activities")
+    iem = [i for i, r in enumerate(rows) if r[header.index("activity_type")] == "IEM"]
+    for (column, value, _rule), row in zip(ACTIVITY_CASES, iem, strict=False):
+        rows[row][header.index(column)] = value
+        lines["activities", column, value] = row + 2
+    assert len(lines) == len(ACTIVITY_CASES), "the base export needs an IEM activity per case"
+    write_rows(export, "activities", header, rows)
+    for row, (value, _rule) in enumerate(MONEY_CASES):
+        set_cell(export, "program_summaries", row, "registration_fees", value)
+        lines["program_summaries", "registration_fees", value] = row + 2
+    result = load_export(export, db)
+    return SimpleNamespace(export=export, db=db, result=result, quarantine=quarantine(db, export), lines=lines)
 
 
-@pytest.mark.parametrize(
-    ("value", "rule"),
-    [
-        ("$1,200", "invalid_money"),
-        ("1200.505", "invalid_money"),
-        ("-10.00", "out_of_range"),
-    ],
-)
-def test_bad_money_is_quarantined(export_copy, db, value, rule):
-    set_cell(export_copy, "program_summaries", 0, "registration_fees", value)
-    load_expect(export_copy, db, "program_summaries", rule, "registration_fees", line=2, raw_value=value)
+def planted(value_cases, file: str, column: str, value: str) -> list[tuple]:
+    """(column, rule, raw value) of each quarantine row of the case's line (its children's parent_rejected aside)."""
+    line = value_cases.lines[file, column, value]
+    return [
+        (q[2], q[3], q[4])
+        for q in value_cases.quarantine
+        if q[0] == f"{file}.csv" and q[1] == line and q[3] != "parent_rejected"
+    ]
+
+
+@pytest.mark.parametrize(("column", "value", "rule"), ACTIVITY_CASES)
+def test_bad_activity_value_is_quarantined(value_cases, column, value, rule):
+    assert planted(value_cases, "activities", column, value) == [(column, rule, value)]
+
+
+@pytest.mark.parametrize(("value", "rule"), MONEY_CASES)
+def test_bad_money_is_quarantined(value_cases, value, rule):
+    assert planted(value_cases, "program_summaries", "registration_fees", value) == [("registration_fees", rule, value)]
+
+
+def test_the_value_cases_are_all_that_is_quarantined_and_the_counts_add_up(value_cases):
+    """Per file: the quarantined lines are exactly the planted ones, the summary counts each case's rule once, and
+    every row read is loaded, quarantined or a duplicate."""
+    result = value_cases.result
+    assert_identity(result)
+    for file, cases in (("activities", ACTIVITY_CASES), ("program_summaries", MONEY_CASES)):
+        own = [q for q in value_cases.quarantine if q[0] == f"{file}.csv" and q[3] != "parent_rejected"]
+        assert sorted(q[1] for q in own) == sorted(line for (f, _c, _v), line in value_cases.lines.items() if f == file)
+        counted = {r: n for r, n in result.files[f"{file}.csv"].quarantined.items() if r != "parent_rejected"}
+        assert counted == Counter(case[-1] for case in cases)
 
 
 def test_whitespace_only_optional_value_is_null(export_copy, db):
@@ -204,10 +251,13 @@ def test_formula_looking_text_is_stored_inert(export_copy, db):
     ]
 
 
-def test_quarantine_keeps_the_whole_raw_record(export_copy, db):
-    row = find_row(export_copy, "activities", activity_type="IEM")
-    set_cell(export_copy, "activities", row, "status", "Finished")
-    activity_id = cell(export_copy, "activities", row, "activity_id")
-    load_export(export_copy, db)
-    record = query(db, "select record from raw.quarantine where rule = 'unknown_code' and column_name = 'status'")
-    assert json.loads(record[0][0])["activity_id"] == activity_id
+def test_quarantine_keeps_the_whole_raw_record(value_cases):
+    line = value_cases.lines["activities", "status", "Finished"]
+    activity_id = cell(value_cases.export, "activities", line - 2, "activity_id")
+    record = query(
+        value_cases.db,
+        "select record from raw.quarantine where rule = 'unknown_code' and column_name = 'status' and export_id = ?",
+        [json.loads((value_cases.export / "manifest.json").read_text())["export_id"]],
+    )
+    [(kept,)] = record
+    assert json.loads(kept)["activity_id"] == activity_id and json.loads(kept)["status"] == "Finished"
