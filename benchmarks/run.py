@@ -85,6 +85,8 @@ def bench_scale(
     products: bool = True,
     product_repeat: int = 1,
     monthly: bool = True,
+    build_select: str | None = None,
+    build_exclude: str | None = None,
 ) -> dict:
     export = work / f"export-{scale}"
     db = work / f"w-{scale}.duckdb"
@@ -111,7 +113,7 @@ def bench_scale(
     )
     steps["load"] = measure(pars + ["load", str(export), "--db", str(db)], repeat, setup=fresh(db))
     steps["reload_unchanged"] = measure(pars + ["load", str(export), "--db", str(db)], repeat)
-    steps.update(bench_builds(pars, export, db, work, scale, repeat, monthly))
+    steps.update(bench_builds(pars, export, db, work, scale, repeat, monthly, build_select, build_exclude))
     steps.update(bench_baselines(export, db, work / f"baselines-{scale}", repeat))
     if products:
         steps.update(bench_products(pars, db, work / f"products-{scale}", product_repeat))
@@ -168,7 +170,15 @@ def bench_baselines(export: Path, db: Path, out: Path, repeat: int) -> dict:
 
 
 def bench_builds(
-    pars: list[str], export: Path, db: Path, work: Path, scale: float, repeat: int, monthly: bool = True
+    pars: list[str],
+    export: Path,
+    db: Path,
+    work: Path,
+    scale: float,
+    repeat: int,
+    monthly: bool = True,
+    select: str | None = None,
+    exclude: str | None = None,
 ) -> dict:
     """`pars build` from scratch on the loaded export, and after one more month on a built warehouse.
 
@@ -177,6 +187,9 @@ def bench_builds(
     dbt's state folder beside each warehouse is kept between runs, as in normal use (partial parsing).
     The untimed work runs in subprocesses too: a child's peak memory (wait4) starts from its parent's
     at fork, so the harness itself must stay small.
+    `select` / `exclude` (dbt's selection syntax, passed to `pars build --select/--exclude`) narrow the first build
+    (the smoke test: the two annual marts the baselines are checked against, without data and unit tests); the step then
+    says so (`dbt_select`, `dbt_exclude`). A benchmark run builds the whole project.
     """
 
     def run(*args: str) -> None:
@@ -203,10 +216,16 @@ def bench_builds(
             "unit_tests_skipped": result.get("unit_tests_skipped", False),
         }
 
+    narrowed = [*(["--select", select] if select else []), *(["--exclude", exclude] if exclude else [])]
     steps = {}
     steps["build_full"] = with_startup(
-        measure(pars + ["build", "--db", str(db), "--report", str(report)], repeat, setup=restore(loaded, db))
+        measure(
+            pars + ["build", "--db", str(db), "--report", str(report), *narrowed], repeat, setup=restore(loaded, db)
+        )
     )
+    for key, spec in (("dbt_select", select), ("dbt_exclude", exclude)):
+        if spec:
+            steps["build_full"][key] = spec
     if not monthly:
         return steps
     months_dir, mdb, base = work / f"months-{scale}", work / f"m-{scale}.duckdb", work / f"m-{scale}-base.duckdb"
@@ -302,6 +321,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave out the releases, reports and dashboard steps (the smoke test does)",
     )
+    parser.add_argument(
+        "--build-select",
+        metavar="SPEC",
+        help="build only these dbt nodes in build_full (the smoke test: the two annual marts); default: all",
+    )
+    parser.add_argument(
+        "--build-exclude",
+        metavar="SPEC",
+        help="leave these dbt nodes out of build_full (the smoke test: the data and unit tests); default: none",
+    )
     parser.add_argument("--note", default="", help="a line for RESULTS.md (e.g. that the machine was shared)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
@@ -324,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
                 products=not args.no_products,
                 product_repeat=min(args.product_repeat, repeat),
                 monthly=not args.no_monthly,
+                build_select=args.build_select,
+                build_exclude=args.build_exclude,
             )
         except BaselineMismatch as exc:
             print(f"benchmark refused (scale {scale:g}, {years}): {exc}", file=sys.stderr)

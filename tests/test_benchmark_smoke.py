@@ -2,10 +2,12 @@
 baselines compute exactly the marts' annual tables, or the harness refuses to report any time.
 
 Every test here reads ONE tiny benchmark run (`tiny`, made once per test run): `python -m benchmarks.run` at scale
-0.002 over two years without the builds after one month, then the product steps (the activities release, the annual
-report, the dashboard's filter latency over 2 sessions instead of a run's 5) on a copy of the run's shared built
-warehouse (tests/conftest.py; at 0.002 there are 3 providers, too few for the activities release's k=11). Each test
-asserts its own part of that run.
+0.002 over two years without the builds after one month, its build narrowed to the two annual marts the baselines are
+checked against (`--build-select`, without data and unit tests: tests/test_build*.py build the whole project), then one
+run of each product-step code path on a copy of the run's shared built warehouse (tests/conftest.py; at 0.002 there
+are 3 providers, too few for the activities release's k=11): the activities release (the releases and the annual
+report run through the same code; a benchmark run times every product) and the dashboard's filter latency (1 session
+changing a filter twice instead of a run's 5 sessions x 20). Each test asserts its own part of that run.
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ import pytest
 from benchmarks import run as bench
 from benchmarks.baselines.check import compare
 from tests.helpers import query
-from tests.helpers.reportchecks import pdf_info
 from tests.helpers.shared import made_once, shared_root
 
 ROOT = Path(__file__).resolve().parents[1]
 SCALE, YEARS = "0.002", ("2021", "2022")
-#: concurrent dashboard sessions of the product step (a benchmark run has 5; each is one more signed-in page load)
-DASHBOARD_SESSIONS = 2
+#: concurrent dashboard sessions of the product step (a benchmark run has 5; each is one more signed-in page load) and
+#: the filter changes of each (a run has 20): different numbers, so that the two cannot be swapped unseen
+DASHBOARD_SESSIONS, DASHBOARD_ROUNDS = 1, 2
+#: the build of the tiny run (`--build-select`, `--build-exclude`): what the baselines and answer_from_marts read
+BUILD_SELECT, BUILD_EXCLUDE = "+enterprise_size +activity_matrix", "resource_type:unit_test resource_type:test"
 #: rows of both annual tables per year: enterprise_size (4 groups) and activity_matrix (4 x 8 x 13, zero filled)
 ROWS_PER_YEAR = 4 + 4 * 8 * 13
 
@@ -54,6 +58,7 @@ class Tiny:
 def run_tiny_benchmark(folder: Path, warehouse: Path) -> None:
     args = ["--scales", SCALE, "--years", "-".join(YEARS), "--repeat", "1", "--out", str(folder / "results")]
     args += ["--work", str(folder / "w"), "--markdown", str(folder / "RESULTS.md"), "--note", "Machine shared."]
+    args += ["--build-select", BUILD_SELECT, "--build-exclude", BUILD_EXCLUDE]
     # the builds after one month (about 20 builds even at a tiny scale) are left out here to keep the suite
     # short: test_build_replay checks the incremental builds, test_build_unit_test_gate the unit-test gate
     assert bench.main([*args, "--no-products", "--no-monthly"]) == 0
@@ -65,8 +70,8 @@ def run_tiny_benchmark(folder: Path, warehouse: Path) -> None:
         folder / "p",
         repeat=1,
         profiles=["activities"],
-        others=("annual_report", "dashboard_filter_latency"),
-        rounds=1,
+        others=("dashboard_filter_latency",),
+        rounds=DASHBOARD_ROUNDS,
         sessions=DASHBOARD_SESSIONS,
     )
     (folder / "products.json").write_text(json.dumps(steps))
@@ -108,7 +113,14 @@ def test_tiny_benchmark_writes_results(tiny):
     assert result["export_id"] == json.loads((export / "manifest.json").read_text())["export_id"]
     full = result["steps"]["build_full"]
     assert 0 < full["dbt_startup_seconds"] < full["dbt_seconds"] < full["seconds"]
-    assert full["unit_tests_skipped"] is False  # from scratch the unit tests run
+    assert full["unit_tests_skipped"] is False  # from scratch the unit-test gate skips nothing
+    # the build ran as narrowed, and says so: only the selected models (and seeds), no data or unit test
+    assert (full["dbt_select"], full["dbt_exclude"]) == (BUILD_SELECT, BUILD_EXCLUDE)
+    report = json.loads((tiny.work / f"build-{SCALE}.json").read_text())
+    assert report["ok"] and (report["select"], report["exclude"]) == (BUILD_SELECT, BUILD_EXCLUDE), report
+    assert "unit_test" not in report["counts"] and "test" not in report["counts"], report["counts"]
+    assert set(report["counts"]["model"]) == {"success"}, report["counts"]
+    assert 2 < report["counts"]["model"]["success"] < len(list((ROOT / "models").rglob("*.sql"))), report["counts"]
     answer = result["steps"]["answer_from_marts"]
     assert answer["reported_rows"] == len(YEARS) * ROWS_PER_YEAR and answer["repeats"] == bench.MARTS_REPEATS
     for name in bench.BASELINES:
@@ -119,7 +131,7 @@ def test_tiny_benchmark_writes_results(tiny):
     assert result["machine"]["cores"] >= 1
     text = tiny.markdown
     assert f"| {SCALE} | {'-'.join(YEARS)} |" in text and "Machine shared." in text
-    assert "baseline_pandas_vs_answer_from_marts" in text
+    assert "baseline_pandas_vs_answer_from_marts" in text and f"dbt_select {BUILD_SELECT}" in text
 
 
 def test_every_baseline_equals_the_marts(tiny):
@@ -182,15 +194,15 @@ def test_a_wrong_baseline_is_named_and_refused(tiny, tmp_path, monkeypatch, tabl
 
 
 def test_product_steps_are_measured(tiny):
-    """Releases, the annual report and the dashboard are each timed in their own process (a failure is reported)."""
+    """A release and the dashboard are each timed in their own process (a failure is reported)."""
     steps, db = tiny.product_steps, tiny.products_db
-    assert set(steps) == {"release_activities", "annual_report", "dashboard_filter_latency"}
+    assert set(steps) == {"release_activities", "dashboard_filter_latency"}
     for name, step in steps.items():
         assert "failed" not in step and step["runs"] == [step["seconds"]] and step["peak_mib"] > 0, (name, step)
     dashboard = steps["dashboard_filter_latency"]
-    # every filter change of every session was timed (the sessions asked x 1 round), and the statistics are ordered
-    assert dashboard["reported_sessions"] == DASHBOARD_SESSIONS, dashboard
-    assert dashboard["reported_filter_changes"] == DASHBOARD_SESSIONS * 1, dashboard
+    # every filter change of every session was timed (the sessions x rounds asked), and the statistics are ordered
+    assert (dashboard["reported_sessions"], dashboard["reported_rounds"]) == (DASHBOARD_SESSIONS, DASHBOARD_ROUNDS)
+    assert dashboard["reported_filter_changes"] == DASHBOARD_SESSIONS * DASHBOARD_ROUNDS, dashboard
     assert (
         0
         < dashboard["reported_filter_p50_ms"]
@@ -198,13 +210,9 @@ def test_product_steps_are_measured(tiny):
         <= dashboard["reported_filter_max_ms"]
     ), dashboard
     assert dashboard["reported_server_ready_ms"] < dashboard["reported_cold_start_to_first_complete_page_ms"], dashboard
-    assert steps["annual_report"]["reported_seconds"] < steps["annual_report"]["seconds"]
-    # what was timed is the product itself: the whole release, and the annual report of the marts' latest year
+    # what was timed is the product itself: the whole release
     released = pl.read_parquet(tiny.products / "releases" / "activities" / "data" / "activities.parquet")
     assert released.height == query(db, "select count(*) from research.activities")[0][0] > 0
-    [pdf] = (tiny.products / "annual_report").glob("*.pdf")
-    year = query(db, "select max(report_year) from annual_report.enterprise_size")[0][0]
-    assert pdf_info(pdf)["Title"] == f"ACCME Data Report {year}"
 
 
 def test_a_product_that_fails_is_reported_as_failed_not_timed(tiny, tmp_path):

@@ -30,10 +30,10 @@ def live(db: Path, table: str, key: str) -> set:
     return {r[0] for r in rows}
 
 
-def test_reloading_the_same_export_changes_nothing(base_export, tmp_path):
-    db = tmp_path / "w.duckdb"
-    first = load_export(base_export, db)
-    assert first.status == "loaded"
+def test_reloading_the_same_export_changes_nothing(base_export, db):
+    """`db` (tests/conftest.py): a copy of the base export loaded once per session."""
+    export_id = read_manifest(base_export)["export_id"]
+    assert query(db, "select count(*) from raw.load_history where export_id = ?", [export_id]) == [(1,)]
     before = fingerprint(db)
     again = load_export(base_export, db)
     assert again.status == "already_loaded"

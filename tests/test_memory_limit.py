@@ -55,14 +55,38 @@ def test_settings_reach_duckdb(tmp_path):
     assert spill == str(tmp_path / "w.duckdb.spill")
 
 
-def test_load_under_a_small_cap_loads_everything_and_leaves_no_spill_folder(base_export, tmp_path):
-    capped, free = tmp_path / "capped.duckdb", tmp_path / "free.duckdb"
-    out = CliRunner().invoke(main, ["load", str(base_export), "--db", str(capped), "--memory-limit", "64MB"])
-    assert out.exit_code == 0, out.output
-    load_export(base_export, free, memory_limit="4GB")
+@pytest.fixture(scope="module")
+def capped_load(base_export, tmp_path_factory) -> dict:
+    """`pars load` of the base export under a 64MB cap (in this process), with DuckDB's memory_limit (MiB) seen by
+    each validation step: `{"db", "out", "seen"}`. Shared by the two tests of the load's cap (a load each before)."""
+    from warehouse.load import validate
+
+    folder = tmp_path_factory.mktemp("capped-load")
+    seen: list[float] = []
+    check = validate.run
+
+    def run(con, *args, **kwargs):
+        seen.append(mib(con.sql("select current_setting('memory_limit')").fetchall()[0][0]))
+        return check(con, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validate, "run", run)
+        out = CliRunner().invoke(
+            main, ["load", str(base_export), "--db", str(folder / "capped.duckdb"), "--memory-limit", "64MB"]
+        )
+    return {"db": folder / "capped.duckdb", "out": out, "seen": seen}
+
+
+def test_load_under_a_small_cap_loads_everything_and_leaves_no_spill_folder(capped_load, loaded_db):
+    """The capped load holds what the session's load of the same export under the default cap (2GB) holds."""
+    capped = capped_load["db"]
+    assert capped_load["out"].exit_code == 0, capped_load["out"].output
     for table in ("providers", "activities", "learner_completions", "quarantine"):
-        assert query(capped, f"select count(*) from raw.{table}") == query(free, f"select count(*) from raw.{table}")
-    assert not list(tmp_path.glob("*.spill"))
+        assert query(capped, f"select count(*) from raw.{table}") == query(
+            loaded_db, f"select count(*) from raw.{table}"
+        )
+    assert query(capped, "select count(*) from raw.activities")[0][0] > 0
+    assert not list(capped.parent.glob("*.spill"))
 
 
 def test_a_bad_limit_stops_the_load_before_the_warehouse_exists(base_export, tmp_path):
@@ -95,22 +119,19 @@ def probe_project(tmp_path) -> Path:
 def test_build_passes_the_limit_and_spill_folder_to_dbt(probe_project, tmp_path):
     db = tmp_path / "w.duckdb"
     duckdb.connect(str(db)).close()
-    result = build(db, project_dir=probe_project, memory_limit="300MB")
-    assert result.ok, result.error or result.failures
+    out = CliRunner().invoke(
+        main, ["build", "--db", str(db), "--project-dir", str(probe_project), "--memory-limit", "300MB"]
+    )
+    assert out.exit_code == 0, out.output
     [(limit, spill)] = query(db, "select memory_limit, temp_directory from main.duckdb_settings")
     assert 140 < mib(limit) < 150  # half of a small cap: the rest is dbt's own process (resources.build_share)
     assert spill == str(db.with_name("w.duckdb.spill"))
     assert not db.with_name("w.duckdb.spill").exists()  # removed after the build
 
-    # the flag, through the command line, with a big cap (the build above had a small one: the two builds cover both
-    # branches of resources.build_share, which the build applies; between them, 1GB less the 500MB reserve is half)
-    assert resources.build_share("1GB") == "500000KB"
-    out = CliRunner().invoke(
-        main, ["build", "--db", str(db), "--project-dir", str(probe_project), "--memory-limit", "4GB"]
-    )
-    assert out.exit_code == 0, out.output
-    [(limit,)] = query(db, "select memory_limit from main.duckdb_settings")
-    assert 3250 < mib(limit) < 3350  # 3.5 GB: a big cap keeps all but the reserve for DuckDB
+    # the build gives DuckDB resources.build_share of the cap (above, through the command line, for a small cap); its
+    # other branch: a big cap keeps all but the 500MB reserve for DuckDB (between them, 1GB less the reserve is half)
+    assert resources.build_share("300MB") == "150000KB" and resources.build_share("1GB") == "500000KB"
+    assert resources.build_share("4GB") == "3500000KB"
 
 
 def test_a_bad_limit_stops_the_build_before_it_starts(probe_project, tmp_path):
@@ -184,7 +205,8 @@ def test_a_release_under_a_tiny_cap_reads_under_it_and_writes_the_same_files(
     key = tmp_path / "release.key"
     out = CliRunner().invoke(
         main,
-        ["release", profile, "--db", str(db), "--out", str(tmp_path / "capped" / profile), "--secret-file", str(key)],
+        ["release", profile, "--db", str(db), "--out", str(tmp_path / "capped" / profile), "--secret-file", str(key)]
+        + ["--years", str(YEAR)],  # one year: the builders' code path is the same for every year
         env={resources.ENV: f"{TINY[profile]}MB"},
     )
     assert out.exit_code == 0, out.output
@@ -192,9 +214,10 @@ def test_a_release_under_a_tiny_cap_reads_under_it_and_writes_the_same_files(
     assert abs(mib(limit) - TINY[profile] / 2 * 10**6 / 2**20) < 0.2  # DuckDB gets half of the release's cap
     assert spill.parent == tmp_path and spill.name.startswith(".warehouse.duckdb.spill-")
     assert not spill.exists()  # removed when the release ended
-    release.make_release(profile, db, tmp_path / "free" / profile, key, reuse_secret=True, memory_limit="4GB")
+    free = tmp_path / "free" / profile
+    release.make_release(profile, db, free, key, reuse_secret=True, years=[YEAR], memory_limit="4GB")
     assert 1800 < mib(seen[-1][0]) < 1950  # half of 4 GB: DuckDB shows 1.8 GiB
-    assert data_files(tmp_path / "capped" / profile) == data_files(tmp_path / "free" / profile)
+    assert data_files(tmp_path / "capped" / profile) == data_files(free)
 
 
 def test_reports_under_a_tiny_cap_write_the_same_tables(built_warehouse, built_annual_report, tmp_path):
@@ -295,19 +318,9 @@ def test_a_release_that_does_not_fit_under_its_cap_says_so_in_one_line(built_war
     assert not out.exists() and not key.exists() and not list(tmp_path.glob(".warehouse.duckdb.spill-*"))
 
 
-def test_the_load_leaves_room_under_the_cap_beside_duckdb(base_export, tmp_path, monkeypatch):
+def test_the_load_leaves_room_under_the_cap_beside_duckdb(capped_load):
     """At a decade the load peaked at 2,304 MiB under the default 2 GB cap (cap + 10% is 2,098 MiB): DuckDB had the
     whole cap, and its CSV reader's buffers and the process itself came on top. DuckDB now gets LOAD_SHARE of it."""
-    from warehouse.load import validate
-
-    seen = []
-    check = validate.run
-
-    def run(con, *args, **kwargs):
-        seen.append(mib(con.sql("select current_setting('memory_limit')").fetchall()[0][0]))
-        return check(con, *args, **kwargs)
-
-    monkeypatch.setattr(validate, "run", run)
-    load_export(base_export, tmp_path / "w.duckdb", memory_limit="1GB")
-    cap = 1e9 / 2**20
+    seen = capped_load["seen"]
+    cap = 64e6 / 2**20
     assert seen and all(0.7 * cap < s <= 0.85 * cap for s in seen), (seen, cap)

@@ -127,12 +127,18 @@ def test_gzip_bomb_named_csv_is_refused_at_once(export_copy, db):
 
 
 def test_field_and_record_limits_are_flags(export_copy, db):
-    """--max-field-size and --max-record-size: a 3 KB title is fine by default, quarantined under 2KB."""
+    """--max-field-size and --max-record-size: a 3 KB title is fine by default, quarantined under 2KB. The flags are
+    the point, not the process or its memory: `pars load` runs in this process (click's CliRunner)."""
+    from click.testing import CliRunner
+
+    from warehouse.cli import main
+
     set_cell(export_copy, "activities", 5, "title", "T" * 3000)
     for column in ("title", "city", "closed_date"):  # each under 2KB, together over 5KB
         set_cell(export_copy, "activities", 6, column, "U" * 1900)
-    code, err, _ = pars_load(export_copy, db, "--max-field-size", "2KB", "--max-record-size", "5KB")
-    assert code == 0, err
+    flags = ["--max-field-size", "2KB", "--max-record-size", "5KB", "--memory-limit", CAP]
+    out = CliRunner().invoke(main, ["load", str(export_copy), "--db", str(db), *flags])
+    assert out.exit_code == 0, out.output
     assert _quarantine(db, export_copy) == [
         ("activities.csv", 7, "title", "field_size", 1000),
         ("activities.csv", 8, None, "record_size", 1000),
