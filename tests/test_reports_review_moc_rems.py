@@ -90,12 +90,10 @@ def test_missing_warehouse_is_a_clear_error(tmp_path):
     assert r.exit_code == 1 and "no such warehouse file" in r.output and not (tmp_path / "o").exists()
 
 
-def test_moc_report_equals_board_summary(built_warehouse, tmp_path):
-    r = CliRunner().invoke(
-        main, ["report", "moc", "--year", str(YEAR), "--db", str(built_warehouse), "--out", str(tmp_path)]
-    )
+def test_moc_report_equals_board_summary(yearly, built_warehouse):
+    r, out = yearly["moc_cli"], yearly["out"]  # `pars report moc` (the shared render below)
     assert r.exit_code == 0, r.output
-    text = check.pdf_text(tmp_path / f"moc-report-{YEAR}.pdf")
+    text = check.pdf_text(out / f"moc-report-{YEAR}.pdf")
     block = check.section(text, f"Table 1. Registrations and completions by board, {YEAR}", "Source:")
     for b in check.mart(built_warehouse, "select * from moc.board_summary where report_year = ?", [YEAR]):
         got = check.row_numbers(block, b["board"] + " ")
@@ -110,15 +108,15 @@ def test_moc_report_equals_board_summary(built_warehouse, tmp_path):
             b["distinct_learners"],
         ], b["board"]
     follow = check.mart(built_warehouse, "select * from moc.provider_follow_up where report_year = ?", [YEAR])
-    wb = openpyxl.load_workbook(tmp_path / f"moc-report-{YEAR}.xlsx")
+    wb = openpyxl.load_workbook(out / f"moc-report-{YEAR}.xlsx")
     ws = wb[next(n for n in wb.sheetnames if n.startswith("T2 "))]
     got = sorted((r[0], r[1], r[3]) for r in ws.iter_rows(min_row=4, values_only=True) if r[1])
     assert got == sorted((f["board"], f["provider_id"], f["completions"]) for f in follow)
 
 
-def test_rems_report_equals_the_rems_marts(built_warehouse, tmp_path):
-    paths = rems_report(built_warehouse, YEAR, tmp_path)
-    text = check.pdf_text(paths["pdf"])
+def test_rems_report_equals_the_rems_marts(yearly, built_warehouse, tmp_path):
+    paths = {"pdf": yearly["pdfs"]["rems"]}  # rems_report (the shared render below)
+    text = yearly["text"]["rems"]
     s = check.mart(built_warehouse, "select * from rems.summary where report_year = ?", [YEAR])[0]
     block = check.section(text, f"Table 1. REMS summary, {YEAR}", "Source:")
     # the columns: the year, the year before, the change (tested in test_moc_and_rems_totals_show_change...)
@@ -167,18 +165,21 @@ def test_all_packets_fail_with_a_message_when_a_worker_cannot_start(built_wareho
 
 @pytest.fixture(scope="module")
 def yearly(built_warehouse, tmp_path_factory):
-    """The MOC and REMS reports of YEAR and the Table objects they were made from."""
+    """The MOC and REMS reports of YEAR, rendered once for this file, and the Table objects they were made from:
+    the MOC report by `pars report moc` (click's CliRunner; `moc_cli` is its result), the REMS report by
+    `rems_report`. Every test of the two reports reads these files (each test rendered its own before)."""
     from reports.data import Warehouse
     from reports.moc_rems import moc_context, rems_context
 
     out = tmp_path_factory.mktemp("yearly")
-    pdfs = {
-        "moc": moc_report(built_warehouse, YEAR, out)["pdf"],
-        "rems": rems_report(built_warehouse, YEAR, out)["pdf"],
-    }
+    moc_cli = CliRunner().invoke(
+        main, ["report", "moc", "--year", str(YEAR), "--db", str(built_warehouse), "--out", str(out)]
+    )
+    pdfs = {"moc": out / f"moc-report-{YEAR}.pdf", "rems": rems_report(built_warehouse, YEAR, out)["pdf"]}
     with Warehouse(built_warehouse) as w:
         tables = {"moc": moc_context(w, YEAR)["tables"], "rems": rems_context(w, YEAR)["tables"]}
-    return {"pdfs": pdfs, "tables": tables, "text": {k: check.pdf_text(p) for k, p in pdfs.items()}}
+    text = {k: check.pdf_text(p) for k, p in pdfs.items() if p.is_file()}
+    return {"pdfs": pdfs, "tables": tables, "text": text, "out": out, "moc_cli": moc_cli}
 
 
 def _biggest_packet(packets):

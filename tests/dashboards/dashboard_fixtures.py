@@ -7,7 +7,6 @@ the releases once for the whole run, whichever xdist worker asks first.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from reports.render import CHROMIUM_ARGS
-from tests.helpers.shared import made_once, shared_root
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("staff", "reviewer", "researcher")
@@ -87,27 +85,15 @@ def dash_users(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 def dash_releases(built_warehouse, tmp_path_factory) -> Path:
     """Real releases of the built warehouse: `pars release activities` and `pars release tables`.
 
-    Made once for the whole run, whichever xdist worker asks first (tests/helpers/shared.py), from a private copy
-    of the built warehouse (the register beside it records them); read them only.
+    Made once for the whole run, whichever xdist worker asks first, from a private copy of the built warehouse (the
+    register beside it records them): the run's shipped releases (tests/helpers/releases.py), which the release
+    tests read too; read them only.
     """
+    from tests.helpers.releases import shipped_releases
 
-    def make(root: Path) -> None:
-        db = root / "warehouse.duckdb"
-        shutil.copyfile(built_warehouse, db)
-        for profile in ("activities", "tables"):
-            result = pars(
-                "release",
-                profile,
-                "--db",
-                str(db),
-                "--out",
-                str(root / "releases" / profile),
-                "--secret-file",
-                str(root / f"{profile}.key"),
-            )
-            assert result.exit_code == 0, result.output
-
-    return made_once(shared_root(tmp_path_factory), "dash-releases", make) / "releases"
+    root = shipped_releases(built_warehouse, tmp_path_factory)
+    assert not (root / "refused.txt").is_file(), (root / "refused.txt").read_text()
+    return root / "releases"
 
 
 @contextmanager

@@ -2,7 +2,8 @@
 xdist worker asks first; tests/helpers/shared.py) and shared by every release test file that only reads them.
 
 - `attack_releases`: the shipped `activities` and `tables` releases (in that order, each with a new secret) of one
-  copy of the built warehouse; the attack, profile, differencing and utility tests read them.
+  copy of the built warehouse (`shipped_releases`, shared with the dashboard tests); the attack, profile,
+  differencing and utility tests read them.
 - `k3_release`: the shipped activities profile at k=3 (on the 14 providers of the built warehouse k=11 leaves one
   provider class, k=3 several); the singling-out and cross-time attacks read it.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.releases import K_SMALL, activities_profile_with_k
+from tests.helpers.releases import K_SMALL, activities_profile_with_k, shipped_releases
 from tests.helpers.shared import made_once, shared_root, worker_copy
 
 
@@ -24,21 +25,11 @@ def attack_releases(built_warehouse, tmp_path_factory) -> dict:
     (`root / "secrets" / "<profile>.key"`), made in the demo's order: activities, then tables, which the joint audit
     may refuse (`refused`: its message, else None; the differencing attack reads it).
 
-    Each worker gets its own copy of the folder: a test that makes more releases of `db` (its register records
-    them) changes that copy only.
+    They are the run's shipped releases (`shipped_releases`, tests/helpers/releases.py: `pars release`, made once
+    per run and read by the dashboard tests too). Each worker gets its own copy of the folder: a test that makes
+    more releases of `db` (its register records them) changes that copy only.
     """
-    from anonymize.release import ReleaseError, make_release
-
-    def make(root: Path) -> None:
-        db = root / "warehouse.duckdb"
-        shutil.copy(built_warehouse, db)
-        make_release("activities", db, root / "releases" / "activities", root / "secrets" / "activities.key")
-        try:
-            make_release("tables", db, root / "releases" / "tables", root / "secrets" / "tables.key")
-        except ReleaseError as exc:
-            (root / "refused.txt").write_text(str(exc))
-
-    shared = made_once(shared_root(tmp_path_factory), "attack-releases", make)
+    shared = shipped_releases(built_warehouse, tmp_path_factory)
     root = worker_copy(shared, tmp_path_factory.getbasetemp() / "attack-releases")
     refused = root / "refused.txt"
     return {

@@ -14,13 +14,11 @@ in both its classes, and that intersection still holds at least k providers (che
 from __future__ import annotations
 
 import json
-import shutil
 
 import polars as pl
 import pytest
 
-from anonymize.release import make_release
-from tests.helpers.releases import K_SMALL, activities_profile_with_k
+from tests.helpers.releases import K_SMALL, activities_profile_with_k, release_content
 
 from .provider_attacker import PROVIDER_ATTRIBUTES, PSEUDONYM, ancestors, catalogue, consistent, directory, matches
 
@@ -32,21 +30,21 @@ K = 11
 @pytest.fixture(scope="module", params=[K, K_SMALL], ids=["k11", "k3"])
 def two_times(request, attack_releases, k3_release, built_warehouse, tmp_path_factory) -> dict:
     """The later release (2020-2022, every year of the warehouse) is the run's shared activities release at that k
-    (tests/release/conftest.py); the earlier one (2020-2021) is made here, with a new secret, on a copy of the
-    built warehouse of its own."""
+    (tests/release/conftest.py); the earlier one (2020-2021) is made here with a new secret: its rows, as
+    `make_release("activities", years=[2020, 2021])` makes them (`release_content`: the release's code, without
+    writing its files; the adversary reads the rows)."""
     k = request.param
     root = tmp_path_factory.mktemp(f"cross-time-k{k}")
-    db = root / "warehouse.duckdb"
-    shutil.copy(built_warehouse, db)
     profile = activities_profile_with_k(k, root / "activities.yaml") if k != K else None
-    make_release("activities", db, root / "earlier", root / "earlier.key", years=[2020, 2021], profile_file=profile)
+    earlier = release_content("activities", built_warehouse, years=[2020, 2021], profile_file=profile)["activities"]
     later = attack_releases["activities"] if k == K else k3_release
     assert json.loads((later / "manifest.json").read_text())["years"] == [2020, 2021, 2022]
-    return {"k": k, "earlier": root / "earlier", "later": later}
+    assert sorted(earlier["report_year"].cast(pl.Utf8).unique()) == ["2020", "2021"]
+    return {"k": k, "earlier": earlier, "later": pl.read_parquet(later / "data" / "activities.parquet")}
 
 
 def frames(two_times) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return tuple(pl.read_parquet(two_times[n] / "data" / "activities.parquet") for n in ("earlier", "later"))
+    return two_times["earlier"], two_times["later"]
 
 
 def test_pseudonyms_of_two_releases_do_not_link_through_identical_rows(two_times):

@@ -1,10 +1,10 @@
 """The register's joint audit of tables and activities releases (anonymize/release/joint/; issue 13, item 3).
 
-A real tables release of the built warehouse is registered; candidate activities releases are crafted from the
-warehouse's own rows as the activities release could publish them, and audited with `register.joint_audit`
-(a new activities release vs the registered tables release); the other order (a registered activities release,
-then `make_release("tables")`) goes through the real release path. Before: the register's only joint audit was
-secret reuse, so every combination below was accepted.
+A real tables release of the built warehouse (the run's shipped one) is registered; candidate activities releases
+are crafted from the warehouse's own rows as the activities release could publish them, and audited with
+`register.joint_audit` (a new activities release vs the registered tables release); the other order (a registered
+activities release, then `make_release("tables")`) goes through the real release path. Before: the register's only
+joint audit was secret reuse, so every combination below was accepted.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from anonymize.release import ReleaseError, make_release, register
+from tests.helpers.releases import tables_content
 
 ALL = "All"
 TYPE_ORG = "activities_by_type_organization_year"
@@ -24,11 +25,20 @@ CELL = ["activity_type", "organization_type", "report_year"]
 
 
 @pytest.fixture(scope="module")
-def made(built_warehouse, tmp_path_factory) -> dict:
+def made(attack_releases, built_warehouse, tmp_path_factory) -> dict:
+    """A copy of the built warehouse whose register holds one real tables release: the run's shipped tables release
+    (`attack_releases`: `pars release tables` of a copy of the built warehouse, tests/release/conftest.py), its
+    register entry copied alone (the shipped activities release registered before it is left out: the candidates
+    below are audited against the tables release only). A tables release does not depend on what the register
+    holds (the register only refuses or accepts it), so this is the release a fresh copy would get, less its cost."""
     root = tmp_path_factory.mktemp("joint")
     db = root / "warehouse.duckdb"
     shutil.copy(built_warehouse, db)
-    make_release("tables", db, root / "tables", root / "secrets" / "tables.key")
+    assert attack_releases["refused"] is None, attack_releases["refused"]
+    shipped = [r for r in register.entries(attack_releases["db"]) if r.entry["profile"] == "tables"]
+    register.register_dir(db).mkdir(mode=0o700)
+    shutil.copytree(shipped[0].folder, register.register_dir(db) / shipped[0].folder.name)
+    assert [r.entry["profile"] for r in register.entries(db)] == ["tables"]
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = con.sql(
@@ -38,8 +48,9 @@ def made(built_warehouse, tmp_path_factory) -> dict:
         ).pl()
     finally:
         con.close()
-    table = pl.read_parquet(root / "tables" / "data" / f"{TYPE_ORG}.parquet")
-    return {"root": root, "db": db, "rows": rows, "table": table, "built": built_warehouse}
+    tables = attack_releases["tables"]
+    table = pl.read_parquet(tables / "data" / f"{TYPE_ORG}.parquet")
+    return {"root": root, "db": db, "rows": rows, "table": table, "built": built_warehouse, "tables": tables}
 
 
 def hidden(table: pl.DataFrame, margins: bool) -> pl.DataFrame:
@@ -177,13 +188,10 @@ def test_an_activities_release_with_provider_pseudonyms_is_refused_in_both_order
     assert not (root / "tables").exists() and len(register.entries(db)) == 1
 
 
-def test_a_tables_release_of_other_years_is_audited_with_the_registered_one(made, tmp_path):
+def test_a_tables_release_of_other_years_is_audited_with_the_registered_one(made):
     """Years 2021-2022 after 2020-2022: the new release's year margin (All = 2021 + 2022) against the registered
     one's cells and margins gives suppressed cells away (differencing across tables releases)."""
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(made["built"], copy)
-    make_release("tables", copy, tmp_path / "t", tmp_path / "t.key", years=[2021, 2022])
-    tables = {p.stem: pl.read_parquet(p) for p in (tmp_path / "t" / "data").glob("*.parquet")}
+    tables = tables_content(made["built"], [2021, 2022])
     reasons = register.joint_audit(
         register.Candidate("tables", [2021, 2022], "k", False, tables), register.entries(made["db"])
     )
@@ -194,7 +202,7 @@ def test_a_tables_release_of_other_years_is_audited_with_the_registered_one(made
     ), reasons
     assert TYPE_ORG in reasons[0] and "activity rows" not in reasons[0]
     # the registered release itself again (same years, same data) gives nothing new away
-    same = {p.stem: pl.read_parquet(p) for p in (made["root"] / "tables" / "data").glob("*.parquet")}
+    same = {p.stem: pl.read_parquet(p) for p in (made["tables"] / "data").glob("*.parquet")}
     assert (
         register.joint_audit(
             register.Candidate("tables", [2020, 2021, 2022], "k", False, same), register.entries(made["db"])

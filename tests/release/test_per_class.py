@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from anonymize.release.activities import provider_classes
 from anonymize.release.profiles import PROFILES_DIR, ReleaseError, load_profile
+from tests.helpers.releases import tables_content
 
 K = 11
 QIS = ("organization_type", "accreditor_type")
@@ -136,8 +137,10 @@ def test_the_profile_names_its_method_and_refuses_an_unknown_one():
 @pytest.fixture(scope="module")
 def demo_releases(tmp_path_factory):
     """The demo's warehouse (`pars synth --scale 0.02 --years 2021-2023 --seed 1`: 34 providers), its research marts
-    built once, with its activities and tables releases (shipped profiles, k=11)."""
-    from anonymize.release import make_release
+    built once, with its activities release (shipped profile, k=11) and the cells its tables release publishes
+    (`tables`: {table: frame}, made by the tables profile's code as `pars release tables` makes them; the tests read
+    those cells only, so the tables release's files are not written)."""
+    from anonymize.release import make_release, register
     from warehouse.build import build
     from warehouse.load import load_export
     from warehouse.synth import generate
@@ -146,13 +149,18 @@ def demo_releases(tmp_path_factory):
     generate(root / "export", scale=0.02, years=(2021, 2023), seed=1)
     db = root / "warehouse.duckdb"
     load_export(root / "export", db)
-    # only the models the releases and the attacks read (the research marts, and core.dim_providers upstream of
-    # them), without their data tests: the full build and its tests run in tests/test_build.py and the shared
-    # built warehouse (some of those tests join models this build leaves out)
-    assert build(db, select="+path:models/marts/research", exclude="resource_type:test resource_type:unit_test").ok
-    for profile in ("activities", "tables"):
-        make_release(profile, db, root / profile, root / f"{profile}.key")
-    return {"db": db, "activities": root / "activities", "tables": root / "tables"}
+    # only the models the releases and the attacks read (research.activities and research.learner_completions, and
+    # core.dim_providers upstream of them), without their data tests: the full build and its tests run in
+    # tests/test_build.py and the shared built warehouse (some of those tests join models this build leaves out)
+    research = " ".join(f"+path:models/marts/research/{m}.sql" for m in ("activities", "learner_completions"))
+    assert build(db, select=research, exclude="resource_type:test resource_type:unit_test").ok
+    make_release("activities", db, root / "activities", root / "activities.key")
+    cells = tables_content(db)
+    # as `pars release tables` would after it, the tables are audited jointly with the registered activities release
+    # (the demo's order): accepted
+    candidate = register.Candidate("tables", [], "new", False, cells)
+    assert register.joint_audit(candidate, register.entries(db)) == []
+    return {"db": db, "activities": root / "activities", "tables": cells}
 
 
 def test_the_demo_release_shows_organization_and_accreditor_type(demo_releases):
@@ -195,7 +203,7 @@ def test_zero_cells_leave_k_class_members_for_every_row_shown_with_its_type(demo
     member = {pid: (o, a) for pid, o, a in classes.select("provider_id", *QIS).iter_rows()}
     assert len(set(member.values())) >= 2, "not a test of overlapping classes: one class only"
     org = dict(entries.select("provider_id", "organization_type").iter_rows())
-    cells = pl.read_parquet(demo_releases["tables"] / "data" / "activities_by_type_organization_year.parquet")
+    cells = demo_releases["tables"]["activities_by_type_organization_year"]
     state = {
         (t, o, y): n
         for t, o, y, n in cells.select("activity_type", "organization_type", "report_year", "activities").rows()
