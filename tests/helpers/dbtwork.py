@@ -17,6 +17,9 @@ warehouse file `db` as if it were `work/w.duckdb`: the path dbt sees is the link
 (`w.duckdb.building`), pointed at `db` for the call, with the build's memory settings: a direct run and a
 `pars build` at `work` share the parse.
 
+`borrowed(tmp_path_factory, name)` lends the folder for one build outside a module's turn (the shared
+`unchanged_rebuild`, tests/helpers/rebuild.py), when no module holds it.
+
 A test file that uses it imports the fixture by name, `from tests.helpers.dbtwork import dbt_work  # noqa: F401`.
 """
 
@@ -24,6 +27,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,6 +62,23 @@ def dbt_work(request, tmp_path_factory):
     if not _folder:
         _folder.append(tmp_path_factory.mktemp("dbt-work"))
     _holder.append(request.module.__name__)
+    try:
+        clear(_folder[0])
+        yield _folder[0]
+    finally:
+        _holder.clear()
+
+
+@contextmanager
+def borrowed(tmp_path_factory, name: str) -> Iterator[Path | None]:
+    """The worker's dbt folder (emptied but for dbt's state) for one build outside a module's turn (a session
+    fixture's), or None while a module holds it."""
+    if _holder:
+        yield None
+        return
+    if not _folder:
+        _folder.append(tmp_path_factory.mktemp("dbt-work"))
+    _holder.append(name)
     try:
         clear(_folder[0])
         yield _folder[0]
