@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from tests.helpers.dbtwork import dbt_work, run_dbt  # noqa: F401  (dbt_work: the shared fixture)
 from warehouse.contract import codes
 from warehouse.load import load_export
 from warehouse.synth import generate
@@ -188,43 +189,25 @@ def expected_activity_matrix(t: dict[str, pl.LazyFrame]) -> dict[tuple, tuple[in
 
 
 def dbt_build(db: Path, work: Path, select: str = "+path:models/marts/annual_report") -> None:
-    """`select` (and its parents), with the annual report's data tests among the tests of what it selects."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    from dbt.cli.main import dbtRunner
+    """`select` (and its parents), with the annual report's data tests among the tests of what it selects.
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DBT_PROFILES_DIR", str(ROOT))
-        mp.setenv("PARS_DB", str(db))
-        try:
-            # the annual-report marts and what they build on, with the annual report's data tests; unit tests
-            # (hand-written rows, not this data) and the tests of staging and core run in the project's own build
-            result = dbtRunner().invoke(
-                [
-                    "build",
-                    "--project-dir",
-                    str(ROOT),
-                    "--target-path",
-                    str(work / "target"),
-                    "--log-path",
-                    str(work / "logs"),
-                    "--select",
-                    select,
-                    "--indirect-selection",
-                    "cautious",
-                    "--exclude",
-                    "test_type:unit",
-                    "resource_type:test,path:models/staging",
-                    "resource_type:test,path:models/marts/core",
-                    "--quiet",
-                ]
-            )
-        finally:
-            # dbt-duckdb keeps its DuckDB environment open after the call, and DuckDB then refuses the
-            # read-only connections below
-            with DuckDBConnectionManager._LOCK:
-                env, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
-                if env is not None:
-                    env.close()
+    dbt runs on `db` with the parse state of the worker's dbt folder `work` (tests/helpers/dbtwork.py): the
+    module's two builds, and other build test files of the worker, parse the project once."""
+    # the annual-report marts and what they build on, with the annual report's data tests; unit tests
+    # (hand-written rows, not this data) and the tests of staging and core run in the project's own build
+    result = run_dbt(
+        work,
+        db,
+        "build",
+        "--select",
+        select,
+        "--indirect-selection",
+        "cautious",
+        "--exclude",
+        "test_type:unit",
+        "resource_type:test,path:models/staging",
+        "resource_type:test,path:models/marts/core",
+    )
     failed = [r.node.name for r in (result.result or []) if r.status not in ("pass", "success")]
     assert result.success, failed or result.exception
 
@@ -243,10 +226,10 @@ def mart(db: Path, name: str) -> list[dict]:
         con.close()
 
 
-def warehouse(tmp: Path, export: Path) -> Path:
+def warehouse(tmp: Path, export: Path, work: Path) -> Path:
     db = tmp / "w.duckdb"
     load_export(export, db)
-    dbt_build(db, tmp)
+    dbt_build(db, work)
     return db
 
 
@@ -258,10 +241,10 @@ def clean(built_warehouse) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def defective(tmp_path_factory) -> tuple[Path, Path]:
+def defective(tmp_path_factory, dbt_work) -> tuple[Path, Path]:  # noqa: F811
     tmp = tmp_path_factory.mktemp("annual_defects")
     generate(tmp / "export", scale=0.005, years=(2021, 2022), seed=4, defects=0.05)
-    return tmp / "export", warehouse(tmp, tmp / "export")
+    return tmp / "export", warehouse(tmp, tmp / "export", dbt_work)
 
 
 # --- the assertions -------------------------------------------------------------------------------------------------
@@ -345,7 +328,7 @@ def test_quarantined_rows_are_not_counted(defective):
     assert 0 < counted < closed_in_file
 
 
-def test_deleted_and_superseded_versions_are_not_counted(tmp_path):
+def test_deleted_and_superseded_versions_are_not_counted(tmp_path, dbt_work):  # noqa: F811
     """A second full export drops two Closed activities (deleted), reopens two, and changes the learner count of
     one: the marts count only what the second export holds."""
     first = tmp_path / "first"
@@ -378,7 +361,7 @@ def test_deleted_and_superseded_versions_are_not_counted(tmp_path):
     result = load_export(second, db)
     summary = result.files["activities.csv"]
     assert (summary.deleted, summary.new_versions, summary.quarantined) == (2, 3, {})
-    dbt_build(db, tmp_path, select="+enterprise_size")  # the mart compared below (22 models, not 38)
+    dbt_build(db, dbt_work, select="+enterprise_size")  # the mart compared below (22 models, not 38)
     rows = assert_enterprise_size_matches_the_files(second, db)
     first_count = loaded_rows(first, "activities", set()).filter(is_counted()).height
     all_row = next(r for r in rows if r["accreditor_group"] == "All")

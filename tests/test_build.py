@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers import fingerprint, query
+from tests.helpers.dbtwork import dbt_work  # noqa: F401  (the shared fixture)
 from tests.helpers.shared import BUILD_OUTPUT, RAW_BEFORE_BUILD
 from warehouse.build import BuildError, build, serve
 from warehouse.cli import main
@@ -39,9 +40,10 @@ def loaded(base_export, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory) -> Path:
-    """One folder and warehouse path for the tests below: dbt's partial-parse state beside it is reused."""
-    return tmp_path_factory.mktemp("work")
+def work(dbt_work) -> Path:  # noqa: F811
+    """One folder and warehouse path for the tests below: dbt's partial-parse state beside it is reused (the
+    worker's dbt folder, tests/helpers/dbtwork.py: shared with the other build test files the worker runs)."""
+    return dbt_work
 
 
 @pytest.fixture
@@ -110,28 +112,27 @@ def failing_project(tmp_path_factory) -> Path:
     return project
 
 
-def test_a_failing_test_is_named_with_its_rows_and_nothing_is_published(db, failing_project):
+def test_a_failing_test_is_named_with_its_rows_and_nothing_is_published(db, failing_project, tmp_path):
+    """One `pars build` (in this process): what it prints, and build()'s result as --report writes it
+    (BuildResult.as_dict; the failing rows as text)."""
     before = sha256(db)
-    result = build(db, project_dir=failing_project, select=f"+{FAILING_TEST}")
-    assert not result.ok and not result.published
-    assert [f.name for f in result.failures] == [FAILING_TEST]
-    failure = result.failures[0]
+    args = ["build", "--db", str(db), "--project-dir", str(failing_project), "--select", f"+{FAILING_TEST}"]
+    out = CliRunner().invoke(main, [*args, "--report", str(tmp_path / "build.json")])
+    assert out.exit_code == 1
+    result = json.loads((tmp_path / "build.json").read_text())
+    assert not result["ok"] and not result["published"]
+    assert [f["name"] for f in result["failures"]] == [FAILING_TEST]
+    failure = result["failures"][0]
     providers = query(db, "select count(*) from raw.providers")[0][0]
-    assert failure.status == "fail" and failure.failures == providers
-    assert failure.columns == ["provider_id", "provider_name"]
-    assert 0 < len(failure.rows) <= 10
-    assert {r[0] for r in failure.rows} <= {r[0] for r in query(db, "select provider_id from raw.providers")}
+    assert failure["status"] == "fail" and failure["failures"] == providers
+    assert failure["columns"] == ["provider_id", "provider_name"]
+    assert 0 < len(failure["rows"]) <= 10
+    assert {r[0] for r in failure["rows"]} <= {r[0] for r in query(db, "select provider_id from raw.providers")}
     assert sha256(db) == before
     assert leftovers(db) == []
-
-    out = CliRunner().invoke(
-        main, ["build", "--db", str(db), "--project-dir", str(failing_project), "--select", f"+{FAILING_TEST}"]
-    )
-    assert out.exit_code == 1
     assert f"FAIL: test {FAILING_TEST}" in out.output
-    assert "failing rows" in out.output and failure.rows[0][0] in out.output
+    assert "failing rows" in out.output and failure["rows"][0][0] in out.output
     assert "was not changed" in out.output
-    assert sha256(db) == before
 
 
 def test_a_broken_model_fails_the_build_with_its_error(db, failing_project):

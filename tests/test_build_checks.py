@@ -16,6 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from tests.helpers import fingerprint
+from tests.helpers.dbtwork import clear, dbt_work  # noqa: F401  (dbt_work: the shared fixture)
 from warehouse.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,13 +74,14 @@ def planted_project(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def failed_build(planted_project, loaded_db, tmp_path_factory) -> tuple[str, dict, Path]:
+def failed_build(planted_project, loaded_db, dbt_work) -> tuple[str, dict, Path]:  # noqa: F811
     """`pars build` of the planted models on a loaded warehouse: (output, --report JSON, warehouse).
 
     Only tests whose every parent is selected run (dbt's cautious indirect selection): the reconciliations and
-    other marts' tests of the seeds would fail for want of their unbuilt tables."""
-    work = tmp_path_factory.mktemp("checks")
-    db = work / "w.duckdb"
+    other marts' tests of the seeds would fail for want of their unbuilt tables. Built in the worker's dbt folder
+    (tests/helpers/dbtwork.py), where dbt re-parses only the planted files."""
+    work = dbt_work
+    db = clear(work)
     shutil.copyfile(loaded_db, db)
     before = fingerprint(db)
     args = ["build", "--db", str(db), "--project-dir", str(planted_project), "--select", SELECT]

@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 
 from tests.helpers import copy_export
+from tests.helpers.dbtwork import dbt_work, run_dbt  # noqa: F401  (dbt_work: the shared fixture)
 from tests.helpers.loadcases import read_rows, write_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,42 +51,12 @@ REMS_COLUMNS = (
 
 
 def dbt(db: Path, work: Path, *args: str) -> None:
-    """Run dbt in-process on `db`; `cautious` keeps out other consumers' tests of models this build skips."""
-    from dbt.cli.main import dbtRunner
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DBT_PROFILES_DIR", str(ROOT))
-        mp.setenv("PARS_DB", str(db))
-        try:
-            result = dbtRunner().invoke(
-                [
-                    *args,
-                    "--project-dir",
-                    str(ROOT),
-                    "--target-path",
-                    str(work / "target"),
-                    "--log-path",
-                    str(work / "logs"),
-                    "--indirect-selection",
-                    "cautious",
-                    "--quiet",
-                ]
-            )
-        finally:
-            close_duckdb_adapter()
+    """Run dbt in-process on `db` with the parse state of the worker's dbt folder `work` (tests/helpers/dbtwork.py:
+    the planted build, the PIP sample rerun and other build test files of the worker parse the project once);
+    `cautious` keeps out other consumers' tests of models this build skips."""
+    result = run_dbt(work, db, *args, "--indirect-selection", "cautious")
     failed = [r.node.name for r in (result.result or []) if r.status not in ("pass", "success")]
     assert result.success, failed or result.exception
-
-
-def close_duckdb_adapter() -> None:
-    """dbt-duckdb keeps its DuckDB connection in a class-level environment that outlives the invocation; close it
-    so the test can open the file itself."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        env, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
-        if env is not None:
-            env.close()
 
 
 #: the models the tests read of the planted warehouse
@@ -300,7 +271,7 @@ class Planter:
 
 
 @pytest.fixture(scope="module")
-def planted(clean, tmp_path_factory) -> tuple[Path, set[tuple[str, str]], set[str]]:
+def planted(clean, tmp_path_factory, dbt_work) -> tuple[Path, set[tuple[str, str]], set[str]]:  # noqa: F811
     """A copy of the clean export with one problem of each kind planted, loaded and built."""
     from warehouse.load import load_export
 
@@ -318,7 +289,7 @@ def planted(clean, tmp_path_factory) -> tuple[Path, set[tuple[str, str]], set[st
     # warehouse is the full build, tests included)
     dbt(
         tmp / "w.duckdb",
-        tmp,
+        dbt_work,
         "build",
         "--select",
         *[f"+{model}" for model in PLANTED_READS],
@@ -411,8 +382,8 @@ def test_completeness_counts_per_provider_grow_by_the_planted_problems(clean, pl
     assert grown == expected
 
 
-def test_pip_sample_is_at_most_15_per_provider_and_reproducible(clean, planted):
-    _, db, work = clean
+def test_pip_sample_is_at_most_15_per_provider_and_reproducible(clean, planted, dbt_work):  # noqa: F811
+    _, db, _ = clean
     planted_db, _, reopened = planted
     sql = "select provider_id, sample_position, activity_id, stratum_key from review.pip_sample order by all"
     first = query(db, sql)
@@ -420,7 +391,7 @@ def test_pip_sample_is_at_most_15_per_provider_and_reproducible(clean, planted):
     for provider_id, *_ in first:
         per_provider[provider_id] = per_provider.get(provider_id, 0) + 1
     assert per_provider and max(per_provider.values()) == 15
-    dbt(db, work, "run", "--select", "pip_sample")
+    dbt(db, dbt_work, "run", "--select", "pip_sample")
     assert query(db, sql) == first
     # An independent build of another warehouse draws the same sample for every provider whose term is unchanged.
     changed = {

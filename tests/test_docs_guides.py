@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers import query
+from tests.helpers.dbtwork import dbt_work  # noqa: F401  (the shared fixture)
 from warehouse.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,9 +62,12 @@ def _rest(ctx: click.Context) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def walkthrough(tmp_path_factory) -> Path:
-    """A folder where the staff and reviewers' guides' load, build and report lines have run, in order."""
-    root = tmp_path_factory.mktemp("guides")
+def walkthrough(dbt_work) -> Path:  # noqa: F811
+    """A folder where the staff and reviewers' guides' load, build and report lines have run, in order.
+
+    The worker's dbt folder (tests/helpers/dbtwork.py), emptied: the guides' `w.duckdb` is at the path where the
+    worker's other build test files build, so dbt parses only what changed since the last of them."""
+    root = dbt_work
     shutil.copytree(ROOT / "examples" / "export-small", root / "examples" / "export-small")
     (root / "releases").mkdir()
     (root / "users.json").write_text("{}")

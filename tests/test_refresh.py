@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 
 from tests.helpers import query, set_manifest
+from tests.helpers.dbtwork import clear, dbt_work  # noqa: F401  (dbt_work: the shared fixture)
 from warehouse.cli import main
 from warehouse.compare import compare
 
@@ -14,13 +15,14 @@ from warehouse.compare import compare
 SHOWN = "operations_summary"
 
 
-def test_refresh_gives_the_marts_of_a_load_then_a_build(built_warehouse, tmp_path):
+def test_refresh_gives_the_marts_of_a_load_then_a_build(built_warehouse, tmp_path, dbt_work):  # noqa: F811
     """built_warehouse is `load_export` then `build` of this export: the same marts, row for row.
 
     The build is a selected one (--select and --exclude pass through to it): the operations summary, which reads
-    the loads, and what it is built from (28 of about 90 models: a whole build is tests/test_build.py's)."""
+    the loads, and what it is built from (28 of about 90 models: a whole build is tests/test_build.py's). The
+    warehouse is the worker's dbt folder's (tests/helpers/dbtwork.py), where dbt's parse of the project is kept."""
     export = built_warehouse.parent / "export"
-    db = tmp_path / "w.duckdb"
+    db = clear(dbt_work)
     # the models alone (the data and unit tests passed in the shared build): the marts are what is compared
     args = ["refresh", str(export), "--db", str(db), "--report", str(tmp_path / "r.json"), "--select", f"+{SHOWN}"]
     out = CliRunner().invoke(main, [*args, "--exclude", "resource_type:test resource_type:unit_test"])

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.dbtwork import borrowed
 from tests.helpers.shared import made_once, shared_root
 
 UNCHANGED_REBUILD = "unchanged_rebuild"
@@ -41,25 +42,36 @@ class Rebuild:
         return sum(by_status.values()) if status is None else by_status.get(status, 0)
 
 
-def rebuild_unchanged(built: Path, folder: Path) -> None:
-    """Copy `built` into `folder` and run `pars build` on it (click's CliRunner: one process, dbt in-process)."""
+def rebuild_unchanged(built: Path, folder: Path, work: Path | None = None) -> None:
+    """Copy `built` into `folder` and run `pars build` on it (click's CliRunner: one process, dbt in-process).
+
+    With `work` (the worker's dbt folder, tests/helpers/dbtwork.py), the build runs at `work/w.duckdb`, where dbt
+    parses only what changed since the worker's last build there, and the rebuilt file and dbt's target folder are
+    then moved to `folder`."""
     from click.testing import CliRunner
 
+    from warehouse.build.workcopy import WorkPaths
     from warehouse.cli import main
 
     db = folder / "w.duckdb"
-    shutil.copyfile(built, db)
-    out = CliRunner().invoke(main, ["build", "--db", str(db), "--report", str(folder / "report.json")])
+    at = work / "w.duckdb" if work else db
+    shutil.copyfile(built, at)
+    out = CliRunner().invoke(main, ["build", "--db", str(at), "--report", str(folder / "report.json")])
     (folder / "run.json").write_text(json.dumps({"exit_code": out.exit_code, "output": out.output}))
+    if work:
+        shutil.move(at, db)
+        shutil.copytree(WorkPaths(at).target, WorkPaths(db).target)
 
 
 @pytest.fixture(scope="session")
 def unchanged_rebuild(built_warehouse, tmp_path_factory) -> Rebuild:
     from warehouse.build.workcopy import WorkPaths
 
-    folder = made_once(
-        shared_root(tmp_path_factory), UNCHANGED_REBUILD, lambda folder: rebuild_unchanged(built_warehouse, folder)
-    )
+    def make(folder: Path) -> None:
+        with borrowed(tmp_path_factory, UNCHANGED_REBUILD) as work:
+            rebuild_unchanged(built_warehouse, folder, work)
+
+    folder = made_once(shared_root(tmp_path_factory), UNCHANGED_REBUILD, make)
     run = json.loads((folder / "run.json").read_text())
     report = folder / "report.json"
     db = folder / "w.duckdb"
