@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from anonymize.release.utility import percent
 from dashboards import ui
+from tests.helpers.apptest import app_test
 
 from dashboard_fixtures import (  # noqa: F401  (fixtures)
     CHROMIUM,
@@ -52,7 +53,7 @@ def signed_in(built_warehouse, dash_users, releases, tmp_path, monkeypatch) -> A
     monkeypatch.setenv("PARS_DASH_RELEASES", str(releases))
     monkeypatch.setenv("PARS_DASH_USERS", str(users))
     monkeypatch.setenv("PARS_DASH_AUDIT", str(tmp_path / "audit.jsonl"))
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = app_test(APP)
     at.run()
     at.text_input(key="sign-in-name").input("researcher1")
     at.text_input(key="sign-in-password").input(passwords["researcher1"])
