@@ -1,4 +1,5 @@
-"""Fixtures of the dashboard tests: a users file made with `pars users add`, releases made with `pars release`.
+"""Fixtures of the dashboard tests: a users file made with `pars users add`, releases made with `pars release`, and
+the one `pars serve` of a worker that the browser tests needing no fresh server share (`shared_server`).
 
 Not a conftest.py: the browser tests of tests/security use them too, so the test modules import these fixtures;
 each is made once per session (kept under the session's base temporary directory) whichever module asks first;
@@ -7,12 +8,15 @@ the releases once for the whole run, whichever xdist worker asks first.
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -118,7 +122,7 @@ def serving(db: Path, releases: Path, users: Path, audit_log: Path, log_path: Pa
             while not healthy(url):
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"pars serve did not start: {log_path.read_text()}")
-                time.sleep(0.2)
+                time.sleep(0.05)
             yield url
         finally:
             process.terminate()
@@ -127,6 +131,55 @@ def serving(db: Path, releases: Path, users: Path, audit_log: Path, log_path: Pa
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def utility_page_releases(made: dict, target: Path) -> Path:
+    """The releases of the researcher's utility view (tests/release/utility_fixtures.py `made`) in `target`: the
+    learners profile as shipped, the one with every quasi-identifier suppressed, and `older`, a copy of the first
+    without its utility block (a release made before utility was measured)."""
+    for name in ("learners", "suppressed"):
+        shutil.copytree(made[name], target / name)
+    shutil.copytree(made["learners"], target / "older")
+    risk = json.loads((target / "older" / "risk_report.json").read_text())
+    risk.pop("utility")
+    (target / "older" / "risk_report.json").write_text(json.dumps(risk))
+    return target
+
+
+#: This worker's shared server (see `shared_server`), made by the first module that asks.
+_SHARED: dict[str, dict] = {}
+
+
+def shared_server(request, built_warehouse: Path, dash_users, dash_releases: Path, tmp_path_factory) -> dict:
+    """One `pars serve` per worker for test_dashboard_browser, test_dashboard_live and test_dashboard_utility:
+    over the built warehouse, serving the `pars release` releases (activities, tables) and the utility view's
+    (learners, suppressed, older), with the users of `dash_users` and one audit log. Each module started its own
+    server before (a start, and a first run of every page with cold caches, per module); none of their tests is
+    about a fresh server. Stopped when the run ends."""
+    if "server" not in _SHARED:
+        from tests.release.utility_fixtures import utility_releases
+
+        users, passwords = dash_users
+        root = tmp_path_factory.mktemp("dash-server")
+        releases = root / "releases"
+        for name in ("activities", "tables"):
+            shutil.copytree(dash_releases / name, releases / name)
+        utility_page_releases(utility_releases(built_warehouse, tmp_path_factory), releases)
+        stack = ExitStack()
+        log = root / "audit.jsonl"
+        url = stack.enter_context(serving(built_warehouse, releases, users, log, root / "serve.log"))
+        request.config.add_cleanup(stack.close)
+        shots = Path(os.environ["PARS_DASH_SCREENSHOTS"]) if os.environ.get("PARS_DASH_SCREENSHOTS") else None
+        _SHARED["server"] = {
+            "url": url,
+            "db": built_warehouse,
+            "releases": releases,
+            "passwords": passwords,
+            "audit": log,
+            "shots": shots,
+            "tmp": root,
+        }
+    return _SHARED["server"]
 
 
 def sign_in(pg, url: str, name: str, password: str) -> None:

@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from dashboards import audit
 from tests.helpers import query as q
 
 import dashboard_fixtures
-from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_releases, dash_users, serving  # noqa: F401  (fixtures)
+from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_releases, dash_users, shared_server  # noqa: F401  (fixtures)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -30,23 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def server(built_warehouse, dash_users, dash_releases, tmp_path_factory):
-    users, passwords = dash_users
-    root = tmp_path_factory.mktemp("dash-server")
-    log = root / "audit.jsonl"
-    with serving(built_warehouse, dash_releases, users, log, root / "serve.log") as url:
-        shots = Path(os.environ["PARS_DASH_SCREENSHOTS"]) if os.environ.get("PARS_DASH_SCREENSHOTS") else None
-        if shots:
-            shots.mkdir(parents=True, exist_ok=True)
-        yield {
-            "url": url,
-            "db": built_warehouse,
-            "releases": dash_releases,
-            "passwords": passwords,
-            "audit": log,
-            "shots": shots,
-            "tmp": root,
-        }
+def server(request, built_warehouse, dash_users, dash_releases, tmp_path_factory):
+    """The worker's shared `pars serve` (dashboard_fixtures.shared_server; test_dashboard_live uses it too)."""
+    return shared_server(request, built_warehouse, dash_users, dash_releases, tmp_path_factory)
 
 
 @pytest.fixture
@@ -147,7 +132,7 @@ def audited(server, user: str, file_name: str) -> dict:
         for entry in reversed(audit.read(server["audit"])):
             if entry["user"] == user and entry["file"] == file_name and entry["action"] == "download":
                 return entry
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise AssertionError(f"no audit line for {user} downloading {file_name}: {audit.read(server['audit'])[-3:]}")
 
 

@@ -76,7 +76,7 @@ def wait_for(predicate, what: str):
     while not (value := predicate()):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+        time.sleep(0.05)
     return value
 
 

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards import audit, auth, ui
 from tests.helpers import query as q
+from tests.helpers.apptest import app_test
 
 from dashboard_fixtures import dash_releases, dash_users  # noqa: F401  (fixtures)
 
@@ -37,7 +38,7 @@ def env(built_warehouse, dash_users, dash_releases, tmp_path, monkeypatch):
 
 
 def app() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = app_test(APP)  # (AppTest.from_file without a scan of every installed package per AppTest)
     at.run()
     return at
 
@@ -121,7 +122,7 @@ def test_another_roles_page_is_not_reachable(env, name):
 )
 def test_pages_refuse_other_roles_themselves(env, name, key):
     """The page checks the role itself (not only the menu): run the page file directly as a signed-in user."""
-    at = AppTest.from_file(PAGE[key], default_timeout=60)
+    at = app_test(PAGE[key])
     at.session_state["user"] = {"name": name, "role": name.removesuffix("1"), "via": "password"}
     at.run()
     assert at.error and "Not allowed" in at.error[0].value

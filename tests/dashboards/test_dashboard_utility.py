@@ -9,8 +9,6 @@ first without its utility block (a release made before utility was measured).
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from pathlib import Path
 
@@ -20,8 +18,18 @@ from streamlit.testing.v1 import AppTest
 
 from anonymize.release.utility import percent
 from dashboards import ui
+from tests.helpers.apptest import app_test
 
-from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser, dash_users, serving, sign_in  # noqa: F401  (fixtures)
+from dashboard_fixtures import (  # noqa: F401  (fixtures)
+    CHROMIUM,
+    TIMEOUT_MS,
+    browser,
+    dash_releases,
+    dash_users,
+    shared_server,
+    sign_in,
+    utility_page_releases,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboards" / "app.py"
@@ -31,14 +39,7 @@ JOINER = "\u2060"  # ui.plain puts an invisible WORD JOINER after every ':'
 @pytest.fixture(scope="module")
 def releases(built_warehouse, tmp_path_factory) -> Path:
     made = utility_releases(built_warehouse, tmp_path_factory)
-    root = tmp_path_factory.mktemp("utility-page") / "releases"
-    for name in ("learners", "suppressed"):
-        shutil.copytree(made[name], root / name)
-    shutil.copytree(made["learners"], root / "older")
-    risk = json.loads((root / "older" / "risk_report.json").read_text())
-    risk.pop("utility")
-    (root / "older" / "risk_report.json").write_text(json.dumps(risk))
-    return root
+    return utility_page_releases(made, tmp_path_factory.mktemp("utility-page") / "releases")
 
 
 def risk(releases: Path, name: str) -> dict:
@@ -52,7 +53,7 @@ def signed_in(built_warehouse, dash_users, releases, tmp_path, monkeypatch) -> A
     monkeypatch.setenv("PARS_DASH_RELEASES", str(releases))
     monkeypatch.setenv("PARS_DASH_USERS", str(users))
     monkeypatch.setenv("PARS_DASH_AUDIT", str(tmp_path / "audit.jsonl"))
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = app_test(APP)
     at.run()
     at.text_input(key="sign-in-name").input("researcher1")
     at.text_input(key="sign-in-password").input(passwords["researcher1"])
@@ -141,25 +142,23 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def server(built_warehouse, dash_users, releases, tmp_path_factory):
-    users, passwords = dash_users
-    root = tmp_path_factory.mktemp("utility-server")
-    with serving(built_warehouse, releases, users, root / "audit.jsonl", root / "serve.log") as url:
-        shots = os.environ.get("PARS_DASH_SCREENSHOTS")  # screenshots only when asked for (test_dashboard_browser.shot)
-        yield {"url": url, "passwords": passwords, "shots": Path(shots) if shots else None}
+def server(request, built_warehouse, dash_users, dash_releases, tmp_path_factory):
+    """The worker's shared `pars serve` (dashboard_fixtures.shared_server): it serves these releases too, beside
+    the `pars release` ones (the test chooses its releases by name)."""
+    return shared_server(request, built_warehouse, dash_users, dash_releases, tmp_path_factory)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 def eventually(read, holds, timeout_ms: int = TIMEOUT_MS):
     """What `read()` returns once `holds` is true of it (read again until then): a list of texts read right after
     a rerun may be the list of the moment before."""
     deadline = time.monotonic() + timeout_ms / 1000
     while not holds(value := read()):
         assert time.monotonic() < deadline, f"still {value!r} after {timeout_ms} ms"
-        time.sleep(0.2)
+        time.sleep(0.05)
     return value
 
 
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 def test_researcher_sees_the_suppressed_column_warning_in_the_browser(browser, server):  # noqa: F811
     from test_dashboard_browser import choose, settle, shot
 

@@ -79,7 +79,7 @@ class Served:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.process.kill()
                 pytest.fail(f"pars serve did not start: {(self.root / 'serve.log').read_text()}")
-            time.sleep(0.2)
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.process is not None:

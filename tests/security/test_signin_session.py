@@ -58,10 +58,18 @@ def browser():
 
 
 def sign_in(browser, served, name: str, path: str = "/"):
-    pg = new_page(browser)
-    pg.goto(served.url + path)
-    submit(pg, name, served.passwords[name])
-    return pg
+    return sign_in_all(browser, served, [(name, path)])[0]
+
+
+def sign_in_all(browser, served, who: list[tuple[str, str]]) -> list:
+    """Sign in each (name, path) in a browser session of its own, side by side: every sign-in page is asked for
+    before the first form is filled (the server runs one session's page while the browser loads the next)."""
+    pages = [new_page(browser) for _ in who]
+    for pg, (_, path) in zip(pages, who, strict=True):
+        pg.goto(served.url + path)
+    for pg, (name, _) in zip(pages, who, strict=True):
+        submit(pg, name, served.passwords[name])
+    return pages
 
 
 def session_cookie(pg) -> dict:
@@ -96,17 +104,21 @@ def test_a_deep_link_opens_its_page_after_sign_in(browser, served):
     provider_id, name = q(
         served.db, "select provider_id, provider_name from review.current_term order by provider_id desc limit 1"
     )[0]
-    pg = sign_in(browser, served, "reviewer1", f"/provider-review?provider={provider_id}")
+    # the role's first page, for one provider; and a page that is not the role's first
+    pg, moc = sign_in_all(
+        browser, served, [("reviewer1", f"/provider-review?provider={provider_id}"), ("staff1", "/moc")]
+    )
     expect(heading(pg)).to_have_text("Provider review")
     expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")
     assert pg.url.endswith(f"?provider={provider_id}")  # (the role's first page shows as the root URL)
-    pg = sign_in(browser, served, "staff1", "/moc")  # a page that is not the role's first
-    expect(heading(pg)).to_have_text("CME that counts for MOC")
-    expect(pg.get_by_role("dialog").filter(has_text="Page not found")).to_have_count(0)
+    expect(heading(moc)).to_have_text("CME that counts for MOC")
+    expect(moc.get_by_role("dialog").filter(has_text="Page not found")).to_have_count(0)
+    for opened in (pg, moc):
+        opened.context.close()
 
 
 def test_a_role_change_and_a_removed_user_take_effect_at_the_next_interaction(browser, served):
-    pg = sign_in(browser, served, "staff2")
+    pg, removed = sign_in_all(browser, served, [("staff2", "/"), ("staff3", "/")])  # (staff3: removed below)
     expect(heading(pg)).to_have_text("Annual report explorer")
     settle(pg)
     session_cookie(pg)  # the browser holds its cookie (fetched just after the sign-in) before the reload below
@@ -118,7 +130,8 @@ def test_a_role_change_and_a_removed_user_take_effect_at_the_next_interaction(br
     pg.reload()  # the cookie carries the user, never the role
     expect(heading(pg)).to_have_text("Provider review")
 
-    pg = sign_in(browser, served, "staff3")
+    pg.context.close()
+    pg = removed
     expect(heading(pg)).to_have_text("Annual report explorer")
     settle(pg)
     users = json.loads(served.users.read_text())
@@ -127,6 +140,7 @@ def test_a_role_change_and_a_removed_user_take_effect_at_the_next_interaction(br
     pg.get_by_role("link", name="Opioid REMS").click()
     expect(pg.get_by_role("button", name="Sign in")).to_be_visible()
     expect(pg.get_by_text("Opioid Analgesic REMS")).to_have_count(0)
+    pg.context.close()
 
 
 def test_sign_out_ends_the_cookie_on_the_server(browser, served):
