@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards import auth, exports, ops, ui
 from tests.helpers import copy_export, query
+from tests.helpers.apptest import app_test
 from warehouse.contract import RULES
 
 from dashboard_fixtures import dash_users  # noqa: F401  (fixture)
@@ -53,7 +54,7 @@ def refused(built_warehouse, base_export, dash_users, tmp_path, monkeypatch):  #
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
+    at = app_test(PAGE)  # one scan of the installed components per process (tests/helpers/apptest.py)
     at.session_state["user"] = {"name": "staff1", "role": "staff", "via": "password"}
     at.run()
     assert not at.exception, [e.message for e in at.exception]
