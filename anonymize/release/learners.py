@@ -137,8 +137,27 @@ order by learner_key
 """
 
 
+#: Completions per pass of the per-learner query: the lists and sets per learner are held by DuckDB at once, about
+#: 6 GB for one year at 10x national volume (20M completions, 3.6M learners), so larger inputs run in passes over
+#: ranges of learner_key, each within DuckDB's share of the cap (benchmarks/RESULTS-10x.md).
+COMPLETIONS_PER_PASS = 2_000_000
+
+
+def key_ranges(passes: int) -> list[tuple[str | None, str | None]]:
+    """`passes` contiguous ranges [lo, hi) of learner_key covering every string (None: unbounded), split on the
+    first two characters of a hex key (the warehouse's keys are md5 hex): concatenated in order, the passes'
+    rows are in learner_key order, as one pass's `order by learner_key`."""
+    bounds = [f"{i * 256 // passes:02x}" for i in range(1, passes)]
+    return list(zip([None, *bounds], [*bounds, None], strict=True))
+
+
 def learner_rows(
-    con: duckdb.DuckDBPyConnection, completions: str, params: dict, years: list[int], org_groups: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    completions: str,
+    params: dict,
+    years: list[int],
+    org_groups: dict[str, str],
+    passes: int | None = None,
 ) -> tuple[pl.DataFrame, dict]:
     """One row per learner with the five quasi-identifiers as leaf strings, and their derived hierarchies.
 
@@ -146,7 +165,8 @@ def learner_rows(
     report_year, credits, activity_type, organization_type (the board shown is the learner's first completion's).
     The completions are aggregated in DuckDB, under the connection's memory cap, and only one row per learner
     comes back to Python: a decade's 20 million completions never do. A year's credits are printed from their
-    sum rounded to 0.01 (`12.5`, `3`).
+    sum rounded to 0.01 (`12.5`, `3`). More than COMPLETIONS_PER_PASS completions run in `passes` over learner_key
+    ranges (each learner's completions in one pass), whose rows are concatenated in key order.
     """
     unknown = [
         r[0]
@@ -158,19 +178,26 @@ def learner_rows(
     ]
     if unknown:
         raise ReleaseError(f"organization type(s) {unknown} are not in {HIERARCHIES / 'organization_type.csv'}")
-    table = con.sql(
-        f"with completions as ({completions}), {_LEARNERS}",
-        params={
-            **params,
-            "years": list(years),
-            "year_count": len(years),
-            "bands": list(CREDIT_BANDS),
-            "format_types": list(FORMAT_GROUPS),
-            "format_groups": list(FORMAT_GROUPS.values()),
-            "org_types": list(org_groups),
-            "org_groups": list(org_groups.values()),
-        },
-    ).pl()
+    if passes is None:
+        total = con.sql(f"select count(*) from ({completions})", params=params).fetchall()[0][0]
+        passes = max(1, -(-total // COMPLETIONS_PER_PASS))
+    query = (
+        f"with completions as (select * from ({completions}) "
+        "where ($lo is null or learner_key >= $lo) and ($hi is null or learner_key < $hi)), " + _LEARNERS
+    )
+    fixed = {
+        **params,
+        "years": list(years),
+        "year_count": len(years),
+        "bands": list(CREDIT_BANDS),
+        "format_types": list(FORMAT_GROUPS),
+        "format_groups": list(FORMAT_GROUPS.values()),
+        "org_types": list(org_groups),
+        "org_groups": list(org_groups.values()),
+    }
+    table = pl.concat(
+        [con.sql(query, params={**fixed, "lo": lo, "hi": hi}).pl() for lo, hi in key_ranges(passes)], how="vertical"
+    )
     hierarchies = {
         "completions_by_year": _tree("completions_by_year", table, ["_c1", "_c2", "_c3"]),
         "credits_by_year": _tree("credits_by_year", table, ["_r1", "_r2"]),
@@ -180,13 +207,15 @@ def learner_rows(
     return table.select(c for c in table.columns if not c.startswith("_")), hierarchies
 
 
-def learner_table(data: pl.DataFrame, years: list[int], org_groups: dict[str, str]) -> tuple[pl.DataFrame, dict]:
+def learner_table(
+    data: pl.DataFrame, years: list[int], org_groups: dict[str, str], passes: int | None = None
+) -> tuple[pl.DataFrame, dict]:
     """`learner_rows` of a frame of completions (learner_key, board, report_year, credits, activity_type,
     organization_type) in completion order: for tests and small inputs."""
     con = duckdb.connect()
     try:
         con.register("completion_frame", data.with_row_index("completion_id"))
-        return learner_rows(con, "select * from completion_frame", {}, years, org_groups)
+        return learner_rows(con, "select * from completion_frame", {}, years, org_groups, passes)
     finally:
         con.close()
 
