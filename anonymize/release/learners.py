@@ -143,6 +143,11 @@ order by learner_key
 COMPLETIONS_PER_PASS = 2_000_000
 
 
+def passes_for(completions: int) -> int:
+    """How many passes the per-learner query takes for this many completions."""
+    return max(1, -(-completions // COMPLETIONS_PER_PASS))
+
+
 def key_ranges(passes: int) -> list[tuple[str | None, str | None]]:
     """`passes` contiguous ranges [lo, hi) of learner_key covering every string (None: unbounded), split on the
     first two characters of a hex key (the warehouse's keys are md5 hex): concatenated in order, the passes'
@@ -180,7 +185,7 @@ def learner_rows(
         raise ReleaseError(f"organization type(s) {unknown} are not in {HIERARCHIES / 'organization_type.csv'}")
     if passes is None:
         total = con.sql(f"select count(*) from ({completions})", params=params).fetchall()[0][0]
-        passes = max(1, -(-total // COMPLETIONS_PER_PASS))
+        passes = passes_for(total)
     query = (
         f"with completions as (select * from ({completions}) "
         "where ($lo is null or learner_key >= $lo) and ($hi is null or learner_key < $hi)), " + _LEARNERS
@@ -230,9 +235,10 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         f"organization_type from {profile.get('source')} where completion_status in (select unnest($s)){only_years}"
     )
     params = {"s": statuses, **({"y": years} if years else {})}
-    years = [
-        r[0] for r in con.sql(f"select distinct report_year from ({completions}) order by 1", params=params).fetchall()
-    ]
+    per_year = con.sql(
+        f"select report_year, count(*) from ({completions}) group by 1 order by 1", params=params
+    ).fetchall()
+    years = [year for year, _ in per_year]
     if not years:
         raise ReleaseError(
             f"{profile.get('source')} has no completions with status {statuses}"
@@ -242,7 +248,9 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
     org_groups = dict(
         zip(org_hierarchy.labels[0], [org_hierarchy.labels[1][i] for i in org_hierarchy.maps[1]], strict=True)
     )
-    table, hierarchies = learner_rows(con, completions, params, years, org_groups)
+    table, hierarchies = learner_rows(
+        con, completions, params, years, org_groups, passes_for(sum(n for _, n in per_year))
+    )
     try:
         result = anonymize(table, policy, hierarchies=hierarchies)
     except ValueError as exc:

@@ -52,27 +52,10 @@ def clear(folder: Path) -> Path:
     return folder / DB
 
 
-@pytest.fixture(scope="module")
-def dbt_work(request, tmp_path_factory):
-    """This module's turn of the worker's dbt folder (emptied but for dbt's state): build at `dbt_work / "w.duckdb"`
-    (or run_dbt(dbt_work, db, ...)); read what it made before the module ends."""
-    if _holder:  # another module holds it: a folder of this module's own
-        yield tmp_path_factory.mktemp("dbt-work-own")
-        return
-    if not _folder:
-        _folder.append(tmp_path_factory.mktemp("dbt-work"))
-    _holder.append(request.module.__name__)
-    try:
-        clear(_folder[0])
-        yield _folder[0]
-    finally:
-        _holder.clear()
-
-
 @contextmanager
 def borrowed(tmp_path_factory, name: str) -> Iterator[Path | None]:
-    """The worker's dbt folder (emptied but for dbt's state) for one build outside a module's turn (a session
-    fixture's), or None while a module holds it."""
+    """The worker's dbt folder (emptied but for dbt's state) for `name` (a module, or a session fixture's one build),
+    or None while another holds it."""
     if _holder:
         yield None
         return
@@ -84,6 +67,15 @@ def borrowed(tmp_path_factory, name: str) -> Iterator[Path | None]:
         yield _folder[0]
     finally:
         _holder.clear()
+
+
+@pytest.fixture(scope="module")
+def dbt_work(request, tmp_path_factory):
+    """This module's turn of the worker's dbt folder (emptied but for dbt's state): build at `dbt_work / "w.duckdb"`
+    (or run_dbt(dbt_work, db, ...)); read what it made before the module ends. While another module holds it, a
+    folder of this module's own."""
+    with borrowed(tmp_path_factory, request.module.__name__) as folder:
+        yield folder or tmp_path_factory.mktemp("dbt-work-own")
 
 
 def run_dbt(work: Path, db: Path, *args: str, project_dir: Path | None = None):

@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 
 from anonymize.hierarchy import TOP, from_file, from_levels
 from anonymize.release.learners import (
+    COMPLETIONS_PER_PASS,
     CREDIT_BANDS,
     FORMAT_GROUPS,
     HIERARCHIES,
     key_ranges,
     learner_rows,
     learner_table,
+    passes_for,
 )
 from warehouse.contract import codes
 
@@ -190,4 +192,5 @@ def test_learner_rows_of_the_warehouse_equal_the_polars_table(built_warehouse):
     oracle = polars_learner_table(data.drop("completion_id"), years, org_groups())
     same(found, oracle)
     same(in_passes, oracle)
-    assert [len(key_ranges(n)) for n in (1, 4)] == [1, 4] and key_ranges(1) == [(None, None)]
+    assert key_ranges(1) == [(None, None)] and key_ranges(4) == [(None, "40"), ("40", "80"), ("80", "c0"), ("c0", None)]
+    assert [passes_for(n) for n in (0, COMPLETIONS_PER_PASS, COMPLETIONS_PER_PASS + 1)] == [1, 1, 2]
