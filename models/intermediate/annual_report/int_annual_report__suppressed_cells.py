@@ -48,8 +48,8 @@ def model(dbt, session):
     # cell (anonymize.tables.dominance.contributions takes rows at any level of detail), so DuckDB sums the year's
     # activities first. The measures are integers (hours in hundredths, rounded per activity half to even as
     # data_report does in polars), so the sums are exact in any order and the cells are those of the activity
-    # rows; Python holds thousands of rows per year instead of millions (at 10x national volume one year's
-    # activity rows held about 1.4 GB beside DuckDB's share of the cap: benchmarks/RESULTS-10x.md).
+    # rows; Python holds thousands of rows per year instead of millions (at 10x national volume the node peaked at
+    # 2,951 MiB reading one year's activity rows, 829 MiB since: benchmarks/RESULTS-10x.md).
     cell = "report_year, accreditor_type, organization_type, activity_type, provider_id"
     hundredths = "sum(round_even(hours_of_instruction::double * 100, 0))::bigint"
     per_year = [
