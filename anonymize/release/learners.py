@@ -17,6 +17,7 @@ import polars as pl
 
 from anonymize.engine import anonymize_classes
 from anonymize.hierarchy import TOP, from_file, from_levels
+from warehouse.resources import size_bytes
 
 from .content import Content, describe_columns
 from .profiles import Profile, ReleaseError
@@ -309,8 +310,10 @@ def let_go(con: duckdb.DuckDBPyConnection, limit: str) -> None:
         con.execute("set memory_limit = ?", [limit])
 
 
-#: Rows per batch when the released table comes back from DuckDB.
+#: Rows per batch when the released table comes back from DuckDB, and DuckDB's memory meanwhile: a quarter of its
+#: share, at least this (never more than its share).
 FETCH_ROWS = 250_000
+SCAN_BYTES = 64 * 10**6
 
 
 def _fetch(relation: duckdb.DuckDBPyRelation) -> pl.DataFrame:
@@ -336,6 +339,7 @@ def released_learners(
     cap), so Python holds only the result. Also the learner keys that appear in any of its text cells (none, or
     the release is refused: `Content.forbidden`), found in DuckDB instead of a Python set of every key."""
     names = [c for c in released_classes.columns if c != "class_id"]
+    limit = con.sql("select current_setting('memory_limit')").fetchall()[0][0]
     # the columns go by position (q0, q1, ...): names from a profile file never become SQL text
     con.register("pars_released_classes", released_classes.rename({c: f"q{i}" for i, c in enumerate(names)}))
     labels = ", ".join(f"r.q{i}" for i in range(len(names)))
@@ -359,8 +363,21 @@ def released_learners(
     if rows != distinct:
         raise SecretError(f"pseudonym collision among {rows:,} keys; use a longer pseudonym")
     order = ", ".join(f"q{i} nulls first" for i in range(len(names)))
-    released = _fetch(con.sql(f"select * from pars_released order by {order}, pseudonym nulls first"))
+    # sorted into a table (a scan keeps its insertion order), then DuckDB lets go of the sort's memory before the
+    # rows come to Python: the sort and the fetched table are never in memory together
+    con.execute(
+        "create or replace temp table pars_sorted as select * from pars_released "
+        f"order by {order}, pseudonym nulls first"
+    )
     con.execute("drop table pars_released")
+    # the scan needs little of DuckDB's share: with less it caches less of the table beside the fetched frame
+    total = size_bytes(limit)
+    con.execute("set memory_limit = ?", [f"{max(1, min(total, max(total // 4, SCAN_BYTES)) // 1000)}KB"])
+    try:
+        released = _fetch(con.sql("select * from pars_sorted"))
+    finally:
+        con.execute("set memory_limit = ?", [limit])
+    con.execute("drop table pars_sorted")
     return released.rename({"pseudonym": pseudonym["name"], **{f"q{i}": c for i, c in enumerate(names)}}), forbidden
 
 
