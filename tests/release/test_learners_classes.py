@@ -124,7 +124,8 @@ def test_pseudonyms_made_in_duckdb_are_pseudonymize(secret):
 
 def per_learner_release(con, profile, secret):
     """The oracle: the release's table, risk and hierarchies the way `build` made them before the change (one row
-    per learner in Python, `anonymize` over all of them, `pseudonymize`, polars sort)."""
+    per learner in Python, `anonymize` over all of them, `pseudonymize`, polars sort), and the number of distinct
+    combinations of the five leaves among the learners."""
     policy = profile.policy
     completions = (
         "select completion_id, learner_key, board, activity_report_year as report_year, credits, activity_type, "
@@ -145,7 +146,7 @@ def per_learner_release(con, profile, secret):
         )
     ).drop("learner_key")
     released = released.select([pseudonym["name"], *policy.qi_names]).sort([*policy.qi_names, pseudonym["name"]])
-    return released, result.report, hierarchies
+    return released, result.report, hierarchies, table.select(learners.LEAVES).unique().height
 
 
 @pytest.mark.parametrize(("k", "per_pass"), [(11, None), (40, 700)])
@@ -158,17 +159,26 @@ def test_learners_release_from_classes_equals_the_per_learner_one(built_warehous
     if per_pass:
         monkeypatch.setattr(learners, "COMPLETIONS_PER_PASS", per_pass)
     secret = bytes(range(32))
+    seen = []
+
+    def spy(classes, weight, *args, **kwargs):
+        seen.append((classes.height, classes[weight].sum()))
+        return anonymize_classes(classes, weight, *args, **kwargs)
+
+    monkeypatch.setattr(learners, "anonymize_classes", spy)
     con = duckdb.connect(str(built_warehouse), read_only=True)
     try:
         passes = learners.passes_for(con.sql("select count(*) from research.learner_completions").fetchall()[0][0])
         assert passes > 1 if per_pass else passes == 1
-        expected, report, hierarchies = per_learner_release(con, profile, secret)
+        expected, report, hierarchies, combinations = per_learner_release(con, profile, secret)
         content = learners.build(con, profile, secret)
         left = {r[0] for r in con.sql("select table_name from duckdb_tables() where temporary").fetchall()}
     finally:
         con.close()
     found = content.tables["learners"]
     assert found.height > 100 and found.equals(expected)
+    # the engine saw one row per distinct combination (fewer than the learners), weighted by its learners
+    assert seen == [(combinations, found.height)] and combinations < found.height
     risk = content.risk["tables"]["learners"]
     assert risk["local_recoding"] == ("local_recoding" in report)
     assert {k: v for k, v in risk.items() if k in report["risk"]} == report["risk"]
