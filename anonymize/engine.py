@@ -74,12 +74,10 @@ def _check_columns(data: pl.DataFrame, policy: Policy) -> None:
             raise PolicyError(f"{role}: column(s) {missing} not in the input (columns: {data.columns})")
 
 
-def _check_feasible(data: pl.DataFrame, policy: Policy) -> None:
+def _check_feasible(data: pl.DataFrame, policy: Policy, records: int) -> None:
     """Say plainly why a policy cannot be met before searching for nothing."""
-    if data.height < policy.k:
-        raise InfeasiblePolicy(
-            f"k={policy.k} but the table has only {data.height} records: no release can be k-anonymous"
-        )
+    if records < policy.k:
+        raise InfeasiblePolicy(f"k={policy.k} but the table has only {records} records: no release can be k-anonymous")
     for name in policy.sensitive:
         distinct = data[name].n_unique()
         if policy.l and distinct < policy.l:
@@ -87,12 +85,15 @@ def _check_feasible(data: pl.DataFrame, policy: Policy) -> None:
 
 
 def encode(
-    data: pl.DataFrame, policy: Policy, given: dict[str, hier.Hierarchy] | None = None
+    data: pl.DataFrame,
+    policy: Policy,
+    given: dict[str, hier.Hierarchy] | None = None,
+    weights: np.ndarray | None = None,
 ) -> tuple[CodedTable, np.ndarray]:
     """Hierarchies, leaf codes and the frequency table (with each input row's row in it).
 
     `given` supplies ready-made hierarchies by attribute (built from the data by a release profile); the
-    policy's own builders make the others.
+    policy's own builders make the others. `weights`: records per input row (`anonymize_classes`).
     """
     given = given or {}
     hierarchies = [given.get(qi.name) or build_hierarchy(qi, data[qi.name]) for qi in policy.quasi_identifiers]
@@ -101,7 +102,7 @@ def encode(
         data[name].cast(pl.Utf8).fill_null("").rank("dense").to_numpy().astype(np.int64) - 1
         for name in policy.sensitive
     ]
-    return encode_table(hierarchies, codes, sensitive)
+    return encode_table(hierarchies, codes, sensitive, weights)
 
 
 def anonymize(
@@ -111,10 +112,37 @@ def anonymize(
     hierarchies: dict[str, hier.Hierarchy] | None = None,
 ) -> AnonymizationResult:
     """Optimal full-domain generalization under the policy, optionally improved by local recoding."""
+    return _anonymize(data, policy, local_recoding, hierarchies, None)
+
+
+def anonymize_classes(
+    classes: pl.DataFrame,
+    weight: str,
+    policy: Policy,
+    local_recoding: bool | None = None,
+    hierarchies: dict[str, hier.Hierarchy] | None = None,
+) -> AnonymizationResult:
+    """`anonymize` of the records that `classes` stands for: each row is `weight` (a column, integers >= 1)
+    records alike, e.g. the distinct combinations of the quasi-identifiers with their counts.
+
+    The search, the local recoding and the report are those of `anonymize` over the expanded records (the
+    frequency table is the same, row for row, and every decision is taken per row of it, so records alike are
+    always released alike); the released table has one row per row of `classes`, without `weight`. A release with
+    millions of records but far fewer combinations never holds one row per record (anonymize/release/learners.py).
+    """
+    if weight not in classes.columns:
+        raise PolicyError(f"weight column {weight!r} not in the input (columns: {classes.columns})")
+    weights = classes[weight]
+    if not weights.dtype.is_integer() or weights.null_count() or (len(weights) and weights.min() < 1):
+        raise PolicyError(f"weight column {weight!r} must hold integers >= 1")
+    return _anonymize(classes.drop(weight), policy, local_recoding, hierarchies, weights.to_numpy())
+
+
+def _anonymize(data, policy, local_recoding, hierarchies, weights) -> AnonymizationResult:
     started = time.perf_counter()
     _check_columns(data, policy)
-    _check_feasible(data, policy)
-    table, row_of = encode(data, policy, hierarchies)
+    _check_feasible(data, policy, data.height if weights is None else int(weights.sum()))
+    table, row_of = encode(data, policy, hierarchies, weights)
     max_suppressed = math.floor(policy.suppression_limit * table.n + 1e-9)
     frequencies = leaf_frequencies(table)
     objective = make_objective(policy.objective, table.hierarchies, frequencies)

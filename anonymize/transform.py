@@ -68,12 +68,22 @@ class CodedTable:
         return CodedTable(self.hierarchies, codes, tuple(levels), self.sensitive[first], self.sensitive_sizes, weights)
 
 
-def encode_table(hierarchies: list[Hierarchy], leaf_codes: list[np.ndarray], sensitive: list[np.ndarray]):
-    """Frequency table of the input and, per input row, its row in that table (to broadcast back)."""
+def encode_table(
+    hierarchies: list[Hierarchy],
+    leaf_codes: list[np.ndarray],
+    sensitive: list[np.ndarray],
+    weights: np.ndarray | None = None,
+):
+    """Frequency table of the input and, per input row, its row in that table (to broadcast back).
+
+    With `weights`, input row i stands for weights[i] records (all alike): the table is the one the expanded
+    records give, and the same rows in the same order."""
     sizes = [h.size(0) for h in hierarchies]
     sens_sizes = [int(s.max()) + 1 if len(s) else 1 for s in sensitive]
     key, _ = combine(leaf_codes + sensitive, sizes + sens_sizes)
     _, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    if weights is not None:
+        counts = np.bincount(inverse, weights=weights, minlength=len(first))
     codes = np.asfortranarray(np.stack(leaf_codes, axis=1)[first])
     sens = np.stack(sensitive, axis=1)[first] if sensitive else np.zeros((len(first), 0), dtype=np.int64)
     table = CodedTable(

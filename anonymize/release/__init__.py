@@ -178,8 +178,11 @@ def make_release(
         ) from None
     say("checking guarantees and identifiers")
     check_guarantees(content.risk)
+    learners.phase("read")
     check_identifiers(content)
+    learners.phase("identifiers checked")
     content.risk["utility"] = utility.measure(content, profile)
+    learners.phase("utility measured")
     spent = sum(s.get("epsilon", 0) for s in content.risk.get("systems", {}).values())
     content.risk = {
         "profile": profile_name,
@@ -249,7 +252,9 @@ def make_release(
                 raise ReleaseError("refused by the joint audit with the release register: " + "; ".join(reasons))
             say("writing files, risk report and manifest")
             try:
+                learners.phase("joint audit")
                 manifest = write(out, manifest, content, before_publish=publish)
+                learners.phase("written")
             except BaseException:
                 for folder in recorded:
                     register.forget(folder)

@@ -7,21 +7,36 @@ level a function of the one below (a tree), so the engine's optimal search and l
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from anonymize.engine import anonymize
+from anonymize.engine import anonymize_classes
 from anonymize.hierarchy import TOP, from_file, from_levels
+from warehouse.resources import size_bytes
 
 from .content import Content, describe_columns
 from .profiles import Profile, ReleaseError
-from .pseudonyms import pseudonymize
+from .pseudonyms import SecretError, pseudonym_sql
 
 CREDIT_BANDS = ("0", "<10", "10-24", "25-49", "50+")
 FORMAT_GROUPS = {"C": "Live", "RSS": "Live", "IL": "Live", "EM": "Enduring", "IEM": "Enduring", "JN": "Enduring"}
 HIERARCHIES = Path(__file__).parent / "hierarchies"
+_STARTED = time.perf_counter()
+
+
+def phase(name: str) -> None:
+    """With PARS_PHASE_RSS set, print the process's resident memory (now and its peak) at a phase boundary to
+    stderr: how the learners release's memory was profiled (benchmarks/RESULTS-10x.md)."""
+    if not os.environ.get("PARS_PHASE_RSS"):
+        return
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    now, peak = (int(status[k].split()[0]) // 1024 for k in ("VmRSS", "VmHWM"))
+    print(f"[rss] {time.perf_counter() - _STARTED:7.1f}s {now:6d} MiB (peak {peak:6d}) {name}", file=sys.stderr)
 
 
 def _tree(name: str, leaves: pl.DataFrame, level_columns: list[str]):
@@ -156,6 +171,48 @@ def key_ranges(passes: int) -> list[tuple[str | None, str | None]]:
     return list(zip([None, *bounds], [*bounds, None], strict=True))
 
 
+def _check_organization_types(con, completions: str, params: dict, org_groups: dict[str, str]) -> None:
+    unknown = [
+        r[0]
+        for r in con.sql(
+            f"with completions as ({completions}) select distinct organization_type from completions "
+            "where organization_type not in (select unnest($org_types)) order by 1 limit 5",
+            params={**params, "org_types": list(org_groups)},
+        ).fetchall()
+    ]
+    if unknown:
+        raise ReleaseError(f"organization type(s) {unknown} are not in {HIERARCHIES / 'organization_type.csv'}")
+
+
+def _pass_query(completions: str, params: dict, years: list[int], org_groups: dict[str, str]) -> tuple[str, dict]:
+    """The per-learner query over one learner_key range [$lo, $hi), and its fixed parameters."""
+    query = (
+        f"with completions as (select * from ({completions}) "
+        "where ($lo is null or learner_key >= $lo) and ($hi is null or learner_key < $hi)), " + _LEARNERS
+    )
+    fixed = {
+        **params,
+        "years": list(years),
+        "year_count": len(years),
+        "bands": list(CREDIT_BANDS),
+        "format_types": list(FORMAT_GROUPS),
+        "format_groups": list(FORMAT_GROUPS.values()),
+        "org_types": list(org_groups),
+        "org_groups": list(org_groups.values()),
+    }
+    return query, fixed
+
+
+#: The quasi-identifiers' leaf columns and, for the derived ones, their level columns (lowest first).
+LEAVES = ("board", "completions_by_year", "credits_by_year", "activity_types", "organization_types")
+LEVELS = {
+    "completions_by_year": ["_c1", "_c2", "_c3"],
+    "credits_by_year": ["_r1", "_r2"],
+    "activity_types": ["_t1", "_t2"],
+    "organization_types": ["_o1", "_o2"],
+}
+
+
 def learner_rows(
     con: duckdb.DuckDBPyConnection,
     completions: str,
@@ -171,45 +228,157 @@ def learner_rows(
     The completions are aggregated in DuckDB, under the connection's memory cap, and only one row per learner
     comes back to Python: a decade's 20 million completions never do. A year's credits are printed from their
     sum rounded to 0.01 (`12.5`, `3`). More than COMPLETIONS_PER_PASS completions run in `passes` over learner_key
-    ranges (each learner's completions in one pass), whose rows are concatenated in key order.
+    ranges (each learner's completions in one pass), whose rows are concatenated in key order. The release itself
+    uses `learner_classes` (the same rows, kept in DuckDB); this one is for tests and small inputs.
     """
-    unknown = [
-        r[0]
-        for r in con.sql(
-            f"with completions as ({completions}) select distinct organization_type from completions "
-            "where organization_type not in (select unnest($org_types)) order by 1 limit 5",
-            params={**params, "org_types": list(org_groups)},
-        ).fetchall()
-    ]
-    if unknown:
-        raise ReleaseError(f"organization type(s) {unknown} are not in {HIERARCHIES / 'organization_type.csv'}")
+    _check_organization_types(con, completions, params, org_groups)
     if passes is None:
         total = con.sql(f"select count(*) from ({completions})", params=params).fetchall()[0][0]
         passes = passes_for(total)
-    query = (
-        f"with completions as (select * from ({completions}) "
-        "where ($lo is null or learner_key >= $lo) and ($hi is null or learner_key < $hi)), " + _LEARNERS
-    )
-    fixed = {
-        **params,
-        "years": list(years),
-        "year_count": len(years),
-        "bands": list(CREDIT_BANDS),
-        "format_types": list(FORMAT_GROUPS),
-        "format_groups": list(FORMAT_GROUPS.values()),
-        "org_types": list(org_groups),
-        "org_groups": list(org_groups.values()),
-    }
+    query, fixed = _pass_query(completions, params, years, org_groups)
     table = pl.concat(
         [con.sql(query, params={**fixed, "lo": lo, "hi": hi}).pl() for lo, hi in key_ranges(passes)], how="vertical"
     )
-    hierarchies = {
-        "completions_by_year": _tree("completions_by_year", table, ["_c1", "_c2", "_c3"]),
-        "credits_by_year": _tree("credits_by_year", table, ["_r1", "_r2"]),
-        "activity_types": _tree("activity_types", table, ["_t1", "_t2"]),
-        "organization_types": _tree("organization_types", table, ["_o1", "_o2"]),
-    }
+    hierarchies = {name: _tree(name, table, columns) for name, columns in LEVELS.items()}
     return table.select(c for c in table.columns if not c.startswith("_")), hierarchies
+
+
+def learner_classes(
+    con: duckdb.DuckDBPyConnection,
+    completions: str,
+    params: dict,
+    years: list[int],
+    org_groups: dict[str, str],
+    passes: int | None = None,
+) -> tuple[pl.DataFrame, dict]:
+    """`learner_rows` reduced to its classes: one row per distinct combination of the five leaf strings
+    (`class_id`, the leaves, `weight` = its learners), and the same hierarchies.
+
+    The learners stay in DuckDB (under its cap, spilling to its temporary folder): the temporary table
+    `pars_learner_class` (learner_key, class_id) is left on `con` for `released_learners`. Python holds one row
+    per class, never one per learner (one year at 10x national volume: 3.6M learners, 1.8M classes).
+    """
+    _check_organization_types(con, completions, params, org_groups)
+    if passes is None:
+        total = con.sql(f"select count(*) from ({completions})", params=params).fetchall()[0][0]
+        passes = passes_for(total)
+    query, fixed = _pass_query(completions, params, years, org_groups)
+    leaves = ", ".join(LEAVES)
+    limit = con.sql("select current_setting('memory_limit')").fetchall()[0][0]
+    level_rows: dict[str, list[pl.DataFrame]] = {name: [] for name in LEVELS}
+    for number, (lo, hi) in enumerate(key_ranges(passes)):
+        con.execute(f"create or replace temp table pars_learner_pass as {query}", {**fixed, "lo": lo, "hi": hi})
+        into = "insert into pars_learner_leaves" if number else "create or replace temp table pars_learner_leaves as"
+        con.execute(f"{into} select learner_key, {leaves} from pars_learner_pass")
+        for name, columns in LEVELS.items():
+            level_rows[name].append(
+                con.sql(f"select distinct {name}, {', '.join(columns)} from pars_learner_pass").pl()
+            )
+        phase(f"pass {lo}..{hi}")
+    con.execute("drop table pars_learner_pass")
+    hierarchies = {name: _tree(name, pl.concat(level_rows[name]), LEVELS[name]) for name in LEVELS}
+    del level_rows
+    phase("hierarchies")
+    let_go(con, limit)
+    con.execute(
+        "create or replace temp table pars_classes as select (row_number() over ()) - 1 as class_id, * "
+        f"from (select {leaves}, count(*) as weight from pars_learner_leaves group by all)"
+    )
+    same = " and ".join(f"l.{c} is not distinct from c.{c}" for c in LEAVES)
+    con.execute(
+        "create or replace temp table pars_learner_class as select l.learner_key, c.class_id "
+        f"from pars_learner_leaves l join pars_classes c on {same}"
+    )
+    con.execute("drop table pars_learner_leaves")
+    phase("classes in DuckDB")
+    classes = con.sql(f"select class_id, {leaves}, weight from pars_classes order by class_id").pl()
+    con.execute("drop table pars_classes")
+    let_go(con, limit)
+    return classes, hierarchies
+
+
+def let_go(con: duckdb.DuckDBPyConnection, limit: str) -> None:
+    """Make DuckDB give back the memory it keeps between queries (the warehouse's cached blocks, finished
+    temporary data) before Python's own heavy phase: its cap is lowered for a moment, then set to `limit` (the
+    connection's, as `current_setting` shows it: to 0.1 MiB). DuckDB and Python share the release's cap, and DuckDB
+    otherwise holds on to its half (measured: 680 MiB given back after the classes at a decade)."""
+    try:
+        con.execute("set memory_limit = '64MB'")
+    except duckdb.Error:
+        pass  # what DuckDB holds cannot be evicted now: it keeps it, and the release goes on under its cap
+    finally:
+        con.execute("set memory_limit = ?", [limit])
+
+
+#: Rows per batch when the released table comes back from DuckDB, and DuckDB's memory meanwhile: a quarter of its
+#: share, at least this (never more than its share).
+FETCH_ROWS = 250_000
+SCAN_BYTES = 64 * 10**6
+
+
+def _fetch(relation: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+    """The relation as one polars frame in one chunk per column (as a polars sort leaves it: the Parquet file's row
+    groups follow the chunks), fetched in batches and joined a column at a time, so the copies in flight are one
+    batch of Arrow and one column, not the whole table twice."""
+    batches = [pl.from_arrow(batch) for batch in relation.arrow(FETCH_ROWS)]
+    if not batches:
+        return pl.from_arrow(relation.arrow())
+    columns = []
+    for name in batches[0].columns:
+        columns.append(pl.concat([b.get_column(name) for b in batches], rechunk=True))
+        batches = [b.drop(name) for b in batches]
+    return pl.DataFrame(columns)
+
+
+def released_learners(
+    con: duckdb.DuckDBPyConnection, released_classes: pl.DataFrame, secret: bytes, pseudonym: dict
+) -> tuple[pl.DataFrame, pl.Series]:
+    """The released table from `learner_classes`' `pars_learner_class` and each class's released labels
+    (`released_classes`: class_id, then the quasi-identifiers in the policy's order): one row per learner, its
+    pseudonym first, sorted by the quasi-identifiers then the pseudonym; made and sorted in DuckDB (under its
+    cap), so Python holds only the result. Also the learner keys that appear in any of its text cells (none, or
+    the release is refused: `Content.forbidden`), found in DuckDB instead of a Python set of every key."""
+    names = [c for c in released_classes.columns if c != "class_id"]
+    limit = con.sql("select current_setting('memory_limit')").fetchall()[0][0]
+    # the columns go by position (q0, q1, ...): names from a profile file never become SQL text
+    con.register("pars_released_classes", released_classes.rename({c: f"q{i}" for i, c in enumerate(names)}))
+    labels = ", ".join(f"r.q{i}" for i in range(len(names)))
+    expression, params = pseudonym_sql("lc.learner_key", secret, pseudonym["prefix"], pseudonym["length"])
+    try:
+        con.execute(
+            f"create or replace temp table pars_released as select {expression} as pseudonym, {labels} "
+            "from pars_learner_class lc join pars_released_classes r using (class_id)",
+            params,
+        )
+        texts = " union ".join(f"select distinct q{i} as v from pars_released_classes" for i in range(len(names)))
+        forbidden = con.sql(
+            "select distinct learner_key from pars_learner_class "
+            f"where learner_key in (select pseudonym from pars_released) or learner_key in ({texts}) order by 1"
+        ).pl()["learner_key"]
+    finally:
+        con.unregister("pars_released_classes")
+    del released_classes
+    con.execute("drop table pars_learner_class")
+    rows, distinct = con.sql("select count(pseudonym), count(distinct pseudonym) from pars_released").fetchall()[0]
+    if rows != distinct:
+        raise SecretError(f"pseudonym collision among {rows:,} keys; use a longer pseudonym")
+    order = ", ".join(f"q{i} nulls first" for i in range(len(names)))
+    # sorted into a table (a scan keeps its insertion order), then DuckDB lets go of the sort's memory before the
+    # rows come to Python: the sort and the fetched table are never in memory together
+    con.execute(
+        "create or replace temp table pars_sorted as select * from pars_released "
+        f"order by {order}, pseudonym nulls first"
+    )
+    con.execute("drop table pars_released")
+    # the scan needs little of DuckDB's share: with less it caches less of the table beside the fetched frame
+    total = size_bytes(limit)
+    con.execute("set memory_limit = ?", [f"{max(1, min(total, max(total // 4, SCAN_BYTES)) // 1000)}KB"])
+    try:
+        released = _fetch(con.sql("select * from pars_sorted"))
+    finally:
+        con.execute("set memory_limit = ?", [limit])
+    con.execute("drop table pars_sorted")
+    return released.rename({"pseudonym": pseudonym["name"], **{f"q{i}": c for i, c in enumerate(names)}}), forbidden
 
 
 def learner_table(
@@ -223,6 +392,13 @@ def learner_table(
         return learner_rows(con, "select * from completion_frame", {}, years, org_groups, passes)
     finally:
         con.close()
+
+
+def _taken(result, columns: list[str]) -> pl.DataFrame:
+    """The result's table (those columns), no longer held by the result: `released_learners` lets it go once DuckDB
+    has used it, before the released table comes back."""
+    table, result.table = result.table, None
+    return table.select(columns)
 
 
 def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Content:
@@ -248,20 +424,19 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
     org_groups = dict(
         zip(org_hierarchy.labels[0], [org_hierarchy.labels[1][i] for i in org_hierarchy.maps[1]], strict=True)
     )
-    table, hierarchies = learner_rows(
+    classes, hierarchies = learner_classes(
         con, completions, params, years, org_groups, passes_for(sum(n for _, n in per_year))
     )
+    phase(f"classes: {classes.height:,} ({classes.estimated_size() >> 20} MiB)")
     try:
-        result = anonymize(table, policy, hierarchies=hierarchies)
+        result = anonymize_classes(classes, "weight", policy, hierarchies=hierarchies)
     except ValueError as exc:
         raise ReleaseError(f"learners cannot be made {policy.k}-anonymous: {exc}") from None
+    del classes
+    phase("anonymized")
     pseudonym = profile.get("pseudonyms")["learner_key"]
-    released = result.table.with_columns(
-        pseudonymize(result.table["learner_key"], secret, pseudonym["prefix"], pseudonym["length"]).alias(
-            pseudonym["name"]
-        )
-    ).drop("learner_key")
-    released = released.select([pseudonym["name"], *policy.qi_names]).sort([*policy.qi_names, pseudonym["name"]])
+    released, forbidden = released_learners(con, _taken(result, ["class_id", *policy.qi_names]), secret, pseudonym)
+    phase(f"released: {released.height:,} rows ({released.estimated_size() >> 20} MiB)")
     risk = result.report["risk"]
     table_risk = {
         **risk,
@@ -326,6 +501,6 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes) -> Co
         tables={"learners": released},
         risk={"tables": {"learners": table_risk}, "guarantees": guarantees},
         columns={"learners": columns},
-        forbidden=table["learner_key"],
+        forbidden=forbidden,
         hierarchies={"learners": hierarchies},
     )
