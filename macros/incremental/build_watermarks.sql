@@ -29,14 +29,20 @@
 {#- The completions a build must recompute: those with a new version or deletion since the model's last
     build, and those of activities whose activity, MOC registration or provider changed since then. -#}
 {% macro affected_completions(model_name) -%}
+    {{ completions_changed_since(last_seen_load(model_name), ref) }}
+{%- endmacro %}
+
+{#- The completions that loads after `since` (SQL giving a load_id) can have changed; `relation` gives a model's
+    relation by name (ref in a model; macros/incremental/check_scope.sql in a test). -#}
+{% macro completions_changed_since(since, relation) -%}
     with changes as (
-        select * from {{ ref('stg_pars__record_changes') }}
-        where load_id > {{ last_seen_load(model_name) }}
+        select * from {{ relation('stg_pars__record_changes') }}
+        where load_id > {{ since }}
     ),
     touched_activities as (
         select activity_id from changes where table_name in ('activities', 'activity_moc_registrations')
         union
-        select activities.activity_id from {{ ref('stg_pars__activities') }} as activities
+        select activities.activity_id from {{ relation('stg_pars__activities') }} as activities
         inner join changes on changes.table_name = 'providers' and changes.provider_id = activities.provider_id
     )
     select record_key as completion_id from changes where table_name = 'learner_completions'
@@ -44,6 +50,6 @@
     {#- any raw version naming a touched activity: a superset is harmless (recomputed from the latest live
         version, or only deleted), and the raw table is a plain scan where the staging view would first rank
         every version of every completion #}
-    select completions.completion_id from {{ ref('stg_pars__learner_completion_versions') }} as completions
+    select completions.completion_id from {{ relation('stg_pars__learner_completion_versions') }} as completions
     where completions.activity_id in (select activity_id from touched_activities)
 {%- endmacro %}
