@@ -8,7 +8,8 @@ and the second build is incremental), in two models whose SQL misbehaves from th
 
 - fct_activity_joint_providers (year-partitioned) repeats the rows of the activities the second load wrote: a
   duplicate key in a touched year, which the month build's scoped check must still report with its rows;
-- annual_report.activity_rollup (a full table) repeats the rows of 2018, a year the last month does not touch:
+- annual_report.activity_rollup (made a full table here) repeats the rows of 2018, a year the last month does not
+  touch:
   the month build does not read them again (its checks passed on that year, which no load changed since), and a
   build that checks every row (here a --select build) reports them.
 """
@@ -60,7 +61,9 @@ def planted_project(tmp_path_factory) -> Path:
             shutil.copytree(ROOT / folder, project / folder)
     (project / JOINT).write_text(PLANTED_JOINT)
     rollup = (ROOT / ROLLUP).read_text()
-    assert rollup.rstrip().endswith("select *\nfrom final")
+    assert rollup.rstrip().endswith("select *\nfrom final") and "{{ report_year_incremental() }}" in rollup
+    # a full table here (every year recomputed by every build), so that the planted rows of 2018 are written
+    rollup = rollup.replace("{{ report_year_incremental() }}", "{{ config(materialized='table') }}")
     (project / ROLLUP).write_text(
         rollup.rstrip()
         + f"\nunion all\nselect * from final where report_year = {UNTOUCHED}"
