@@ -106,15 +106,19 @@ def _quiet(_text: str, _done: int, _total: int) -> None:
 UNCHANGED = "config.materialized:view resource_type:seed"
 
 
-#: Built by every build, a --select one too: the reporting years each load touched, an incremental table that the
-#: year-partitioned models read to find what to rebuild (a selected model would otherwise miss the years of the
-#: loads since the table's last build, and then never rebuild them: its own watermark moves on).
+#: Built by every build of a built warehouse whose project is unchanged, a --select one too: the reporting years
+#: each load touched, an incremental table that the year-partitioned models read to find what to rebuild (a
+#: selected model would otherwise miss the years of the loads since the table's last build, and then never rebuild
+#: them: its own watermark moves on). A --select build of a changed project (or a first one) rebuilds what it
+#: selects in full and makes the next whole build a full one, so it needs no years (and the views the table's
+#: hooks read may not exist yet).
 ALWAYS_BUILT = "stg_pars__report_year_changes"
 
 
 def _command(
     result: BuildResult, skip_unit_tests: bool, full_refresh: bool = False, skip_unchanged: bool = False
 ) -> list[str]:
+    select = f"{result.select} {ALWAYS_BUILT}" if result.select and not full_refresh else result.select
     exclude = " ".join(
         x
         for x in (
@@ -127,7 +131,7 @@ def _command(
     return [
         "build",
         *(["--full-refresh"] if result.full_refresh or full_refresh else []),
-        *(["--select", f"{result.select} {ALWAYS_BUILT}"] if result.select else []),
+        *(["--select", select] if select else []),
         *(["--exclude", exclude] if exclude else []),
         # the data tests of the views and seeds left out still run: exclude those nodes alone, not their tests
         *(["--indirect-selection", "empty"] if skip_unchanged else []),
