@@ -7,7 +7,8 @@ planted, in a copy of the project used for every build of the module (so the pro
 and the second build is incremental), in two models whose SQL misbehaves from the second load on:
 
 - fct_activity_joint_providers (year-partitioned) repeats the rows of the activities the second load wrote: a
-  duplicate key in a touched year, which the month build's scoped check must still report with its rows;
+  duplicate key in a touched year, which the month build's scoped check must still report with its rows (its
+  checks are given no year_of here, so the key is checked over every row that shares it with a touched row);
 - annual_report.activity_rollup (made a full table here) repeats the rows of 2018, a year the last month does not
   touch:
   the month build does not read them again (its checks passed on that year, which no load changed since), and a
@@ -60,6 +61,12 @@ def planted_project(tmp_path_factory) -> Path:
         if (ROOT / folder).is_dir():
             shutil.copytree(ROOT / folder, project / folder)
     (project / JOINT).write_text(PLANTED_JOINT)
+    # without year_of, its key (activity_id, joint_provider_name) is checked over every row sharing a key with a
+    # row of a touched year: the path a unique key without a year column takes
+    yml = project / JOINT.replace(".sql", ".yml")
+    scoped = "changed_rows: {report_years: report_year, year_of: activity_id}"
+    assert scoped in yml.read_text()
+    yml.write_text(yml.read_text().replace(scoped, "changed_rows: {report_years: report_year}"))
     rollup = (ROOT / ROLLUP).read_text()
     assert rollup.rstrip().endswith("select *\nfrom final") and "{{ report_year_incremental() }}" in rollup
     # a full table here (every year recomputed by every build), so that the planted rows of 2018 are written
