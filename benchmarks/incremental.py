@@ -22,6 +22,10 @@ covers the data without its last month (about 1% less at a decade); then the las
 timed. Without it, the full build is of the whole export loaded at once, and the months before the last are
 loaded one by one.
 
+`--before-loaded FILE` (with `--one-step`): a warehouse holding the raw layer of all months but the last, loaded
+before (the split's `before/` export: a decade's load of it takes 7-15 minutes), copied instead of loading again;
+read only. Its `.loads.jsonl` is copied beside the copy when there is one.
+
 `--source DIR` runs the pipeline from another checkout of the project (e.g. the commit before a change, from
 `git archive`), so "before" and "after" are measured in one run on the same files.
 """
@@ -129,7 +133,13 @@ def timed_month(db: Path, base: Path, month: Path, source: Path) -> dict:
 
 
 def bench(
-    scale: float, years: str, source: Path, work: Path, one_step: bool = False, export: Path | None = None
+    scale: float,
+    years: str,
+    source: Path,
+    work: Path,
+    one_step: bool = False,
+    export: Path | None = None,
+    before_loaded: Path | None = None,
 ) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     if export is None:
@@ -162,7 +172,13 @@ def bench(
             shutil.rmtree(halves, ignore_errors=True)
             split_last_month(export, halves)
         months = [str(halves / "before"), str(halves / "last")]
-        run([PY, "-c", LOAD_ALL, str(db), months[0]], source)
+        if before_loaded is not None:  # the same raw layer, loaded before
+            shutil.copyfile(before_loaded, db)
+            log = Path(f"{before_loaded}.loads.jsonl")
+            if log.is_file():
+                shutil.copyfile(log, Path(f"{db}.loads.jsonl"))
+        else:
+            run([PY, "-c", LOAD_ALL, str(db), months[0]], source)
         full = timed_build(db, source)  # the first build of the file: a full one, of all months but the last
     else:
         months_dir = work / f"months-{scale:g}-{years}"
@@ -231,8 +247,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="append the result as one JSON line to this file")
     parser.add_argument("--one-step", action="store_true", help="split the export in two, not by month (a decade)")
     parser.add_argument("--export", type=Path, help="an existing export (read only) instead of `pars synth`")
+    parser.add_argument(
+        "--before-loaded",
+        type=Path,
+        help="with --one-step: a warehouse with all months but the last loaded (read only)",
+    )
     args = parser.parse_args(argv)
-    measured = bench(args.scale, args.years, args.source.resolve(), args.work, args.one_step, args.export)
+    if args.before_loaded is not None and not (args.one_step and args.before_loaded.is_file()):
+        parser.error("--before-loaded needs --one-step and an existing warehouse file")
+    measured = bench(
+        args.scale, args.years, args.source.resolve(), args.work, args.one_step, args.export, args.before_loaded
+    )
     row = {"label": args.label, **measured, "machine": machine()}
     if args.json:
         with args.json.open("a") as fh:

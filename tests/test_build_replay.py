@@ -21,9 +21,11 @@ of CPU even at this scale): with two reporting years, every year is touched eith
 in 2023 and the moves touch 2022 and 2023), so an incremental build between them rebuilt the same years; the
 completions (incremental by completion) see new, deleted, corrected and moved records in the one build.
 
-The intermediate build runs the models only, the last one every data test too (the unit tests read no warehouse
-data: test_build_unit_test_gate.py). A build of an unchanged project also leaves its views and seeds out
-(warehouse/build/runner.py): a changed view or seed rebuilds everything (the changed-project test).
+The first build runs every data test, so the last one checks only the rows the loads since can have changed
+(warehouse/build/check_scope.py); the intermediate build runs the models only, the last one every data test too
+(the unit tests read no warehouse data: test_build_unit_test_gate.py). A build of an unchanged project also
+leaves its views and seeds out (warehouse/build/runner.py): a changed view or seed rebuilds everything (the
+changed-project test).
 """
 
 from __future__ import annotations
@@ -196,7 +198,8 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     # dbt's parse of the project is kept between builds
     replay = clear(dbt_work)
     load_export(merge_exports(months[:FIRST_BUILD_AFTER], tmp_path / "first-months"), replay)
-    result = build(replay, exclude=MODELS_ONLY)
+    # every data test too: the last build then checks only what the loads after this one can have changed
+    result = build(replay, exclude=UNIT_TESTS)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     watermarks = query(replay, "select model, load_id from meta.build_watermarks")
     assert watermarks and {load for _, load in watermarks} == {1}  # the incremental models saw the first load
@@ -217,6 +220,7 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     result = build(replay, exclude=UNIT_TESTS)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     assert not result.full_refresh and result.unchanged_skipped  # incremental: the project is unchanged
+    assert result.checks_since_load == 1  # the checks read the rows the loads after the first build changed
     assert result.count("test") > 80  # every model's checks test and the singular tests (95 when written)
     assert {load for _, load in query(replay, "select model, load_id from meta.build_watermarks")} == {5}
 

@@ -151,6 +151,11 @@ def print_build_summary(result) -> None:
         click.echo(
             "views and seeds not recreated: the project is unchanged since every model last ran on this warehouse"
         )
+    if result.checks_since_load is not None:
+        click.echo(
+            f"data checks read the rows that loads after load {result.checks_since_load} can have changed: every "
+            "data test passed on the rest in an earlier build"
+        )
     if result.unit_tests_skipped:
         click.echo(
             "unit tests not run: the project is unchanged since they last all passed on this warehouse "

@@ -12,7 +12,13 @@
     Returns one row per failure: failed_check names the check, key identifies the row (its values of the first
     unique combination, else of the first unique column, else the whole row as JSON; for a duplicate, the
     duplicated key), failing_value says what is wrong.
-    The row checks share one scan of the model: a view is evaluated once for all of them. -#}
+    The row checks share one scan of the model: a view is evaluated once for all of them.
+
+    changed_rows: {report_years: column, year_of: column} | {loads: column} | {completions: column}: on a build
+      after loads, check only the rows those loads can have changed (macros/incremental/check_scope.sql); every
+      row otherwise. year_of names a column whose rows all have one reporting year (activity_id in a model with
+      the activity's year). A unique key without a column of changed_rows is checked over every row that has the
+      key of a changed row (a duplicate of a changed row may be in an untouched year). -#}
 {% test checks(
     model,
     unique=[],
@@ -20,8 +26,13 @@
     not_null=[],
     accepted_values={},
     accepted_range={},
-    relationships=[]
+    relationships=[],
+    changed_rows={}
 ) %}
+    {%- set condition = changed_rows_condition(changed_rows) | trim -%}
+    {%- set scoped -%} (select * from {{ model }} as scoped_rows where {{ condition }}) {%- endset -%}
+    {#- a key with one of these columns has all its rows in one year (or, loads: from one load) -#}
+    {%- set scope_columns = (changed_rows or {}).values() | list -%}
     {%- set keys = [] -%}
     {%- for columns in unique_combinations or [] -%} {%- do keys.append(columns) -%} {%- endfor -%}
     {%- for column in unique or [] -%} {%- do keys.append([column]) -%} {%- endfor -%}
@@ -98,7 +109,7 @@
                                     {%- endfor %}
                                 ]
                             ) as failure
-                        from {{ model }} as checked
+                        from {{ scoped }} as checked
                         where false {%- for condition, label, value in row_checks %} or {{ condition }} {%- endfor %}
                     ) as flagged
                 where failure is not null
@@ -111,8 +122,21 @@
                         ' | ' {%- for column in key %}, coalesce({{ column }}::varchar, 'NULL'){% endfor -%}
                     ) as key,
                     count(*) || ' rows' as failing_value
-                from {{ model }} as checked
-                {%- if key | length == 1 %} where {{ key[0] }} is not null {%- endif %}
+                {%- if condition == 'true' or key | select('in', scope_columns) | list %}
+                    from {{ scoped }} as checked where true
+                {%- else %}
+                    from {{ model }} as checked
+                    where
+                        exists (
+                            select 1
+                            from {{ scoped }} as changed
+                            where
+                                true
+                                {%- for column in key %}
+                                    and changed.{{ column }} is not distinct from checked.{{ column }}
+                                {%- endfor %}
+                        )
+                {%- endif %} {%- if key | length == 1 %} and {{ key[0] }} is not null {%- endif %}
                 group by {{ key | join(", ") }}
                 having count(*) > 1
             {%- endfor %}
@@ -122,7 +146,7 @@
                     'relationships({{ link.column }} -> {{ link.to.identifier }}.{{ link.field }})' as failed_check,
                     {{ row_key }} as key,
                     checked.{{ link.column }}::varchar as failing_value
-                from {{ model }} as checked
+                from {{ scoped }} as checked
                 left join
                     (select {{ link.field }} as parent_value from {{ link.to }}) as parent
                     on checked.{{ link.column }} = parent.parent_value

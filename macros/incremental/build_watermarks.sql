@@ -29,21 +29,46 @@
 {#- The completions a build must recompute: those with a new version or deletion since the model's last
     build, and those of activities whose activity, MOC registration or provider changed since then. -#}
 {% macro affected_completions(model_name) -%}
-    with changes as (
-        select * from {{ ref('stg_pars__record_changes') }}
-        where load_id > {{ last_seen_load(model_name) }}
-    ),
-    touched_activities as (
-        select activity_id from changes where table_name in ('activities', 'activity_moc_registrations')
-        union
-        select activities.activity_id from {{ ref('stg_pars__activities') }} as activities
-        inner join changes on changes.table_name = 'providers' and changes.provider_id = activities.provider_id
-    )
-    select record_key as completion_id from changes where table_name = 'learner_completions'
+    {{ completions_changed_since(last_seen_load(model_name), ref) }}
+{%- endmacro %}
+
+{#- Where fct_learner_completions' pre_hook keeps the completions it recomputes, for its body to read (found once
+    per build; meta, outside the published marts). -#}
+{% macro affected_completions_table() -%} meta.affected_completions__{{ this.name }}
+{%- endmacro %}
+
+{#- pre_hook of a model incremental by completion: find the affected completions, delete their rows. -#}
+{% macro delete_affected_completions() -%}
+    {%- if is_incremental() -%}
+        create or replace table {{ affected_completions_table() }} as {{ affected_completions(this.name) }}
+        ;
+        delete from {{ this }}
+        where completion_id in (select completion_id from {{ affected_completions_table() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The completions that loads after `since` (SQL giving a load_id) can have changed; `relation` gives a model's
+    relation by name (ref in a model; macros/incremental/check_scope.sql in a test). -#}
+{% macro completions_changed_since(since, relation) -%}
+    with
+        changes as (select * from {{ relation('stg_pars__record_changes') }} where load_id > {{ since }}),
+        touched_activities as (
+            select activity_id
+            from changes
+            where table_name in ('activities', 'activity_moc_registrations')
+            union
+            select activities.activity_id
+            from {{ relation('stg_pars__activities') }} as activities
+            inner join changes on changes.table_name = 'providers' and changes.provider_id = activities.provider_id
+        )
+    select record_key as completion_id
+    from changes
+    where table_name = 'learner_completions'
     union
     {#- any raw version naming a touched activity: a superset is harmless (recomputed from the latest live
         version, or only deleted), and the raw table is a plain scan where the staging view would first rank
         every version of every completion #}
-    select completions.completion_id from {{ ref('stg_pars__learner_completion_versions') }} as completions
+    select completions.completion_id
+    from {{ relation('stg_pars__learner_completion_versions') }} as completions
     where completions.activity_id in (select activity_id from touched_activities)
 {%- endmacro %}

@@ -80,6 +80,7 @@ class BuildResult:
     error: str | None = None  # a problem outside any node (dbt could not parse, publishing failed ...)
     unit_tests_skipped: bool = False  # the project is unchanged since the unit tests last all passed here
     unchanged_skipped: bool = False  # the project is unchanged since every model last ran: views, seeds left out
+    checks_since_load: int | None = None  # the data checks read only what loads after this one can have changed
 
     def count(self, kind: str, status: str | None = None) -> int:
         by_status = self.counts.get(kind, {})
@@ -102,6 +103,7 @@ class BuildResult:
             "exclude": self.exclude,
             "unit_tests_skipped": self.unit_tests_skipped,
             "unchanged_skipped": self.unchanged_skipped,
+            "checks_since_load": self.checks_since_load,
             "error": self.error,
         }
 

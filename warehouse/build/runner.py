@@ -17,7 +17,7 @@ import duckdb
 from .. import resources
 from ..files import FileProblem, cause, describe, make_folder
 from ..locking import WarehouseBusy, exclusive
-from . import project_state, workcopy
+from . import check_scope, project_state, workcopy
 from .dbt_runner import ROOT, dbt_args, invoke
 from .results import BuildResult, add_failing_rows, tally
 from .workcopy import BuildError, WorkPaths
@@ -106,9 +106,19 @@ def _quiet(_text: str, _done: int, _total: int) -> None:
 UNCHANGED = "config.materialized:view resource_type:seed"
 
 
+#: Built by every build of a built warehouse whose project is unchanged, a --select one too: the reporting years
+#: each load touched, an incremental table that the year-partitioned models read to find what to rebuild (a
+#: selected model would otherwise miss the years of the loads since the table's last build, and then never rebuild
+#: them: its own watermark moves on). A --select build of a changed project (or a first one) rebuilds what it
+#: selects in full and makes the next whole build a full one, so it needs no years (and the views the table's
+#: hooks read may not exist yet).
+ALWAYS_BUILT = "stg_pars__report_year_changes"
+
+
 def _command(
     result: BuildResult, skip_unit_tests: bool, full_refresh: bool = False, skip_unchanged: bool = False
 ) -> list[str]:
+    select = f"{result.select} {ALWAYS_BUILT}" if result.select and not full_refresh else result.select
     exclude = " ".join(
         x
         for x in (
@@ -121,7 +131,7 @@ def _command(
     return [
         "build",
         *(["--full-refresh"] if result.full_refresh or full_refresh else []),
-        *(["--select", result.select] if result.select else []),
+        *(["--select", select] if select else []),
         *(["--exclude", exclude] if exclude else []),
         # the data tests of the views and seeds left out still run: exclude those nodes alone, not their tests
         *(["--indirect-selection", "empty"] if skip_unchanged else []),
@@ -158,11 +168,15 @@ def _locked_build(
     command = _command(
         result, result.unit_tests_skipped, full_refresh=rebuild_all, skip_unchanged=result.unchanged_skipped
     )
+    # The data checks of a whole incremental build read only what the loads since the last checked build can have
+    # changed (check_scope.py); any other build checks every row.
+    result.checks_since_load = check_scope.passed_through(paths.db) if result.unchanged_skipped else None
     report(f"copying {paths.db.name}", 0, 0)
     copying = time.perf_counter()
     copy = workcopy.make_copy(paths)
     result.copy_seconds = time.perf_counter() - copying
     try:
+        check_scope.write_scope(copy, result.checks_since_load)
         make_folder(paths.state, paths.db)  # dbt's folder: never more open than the warehouse, a link refused
         _run_dbt(paths, project_dir, command, threads, report, result, duckdb_settings)
         if result.error is None and not result.failures:
@@ -170,6 +184,8 @@ def _locked_build(
                 project_state.remember_passed(copy, digest)  # every unit test ran and passed
             if not result.select and _only_tests_excluded(result.exclude):
                 project_state.remember_built(copy, built_with)  # every model ran with this project
+                if "resource_type:test" not in (result.exclude or "").split():
+                    check_scope.remember_passed(copy)  # and every data test passed on every load
             elif rebuild_all:
                 # some models now come from another project than the recorded one: the next whole build is full
                 project_state.remember_built(copy, f"partial build of {built_with}")

@@ -2,9 +2,14 @@
 -- organization type and activity type, per report year and accreditor group, with every subtotal: 'All' in
 -- state, organization_type or activity_type stands for every value of that column. The dashboards' annual
 -- report explorer selects rows from it (one row per combination of filters), so they never add anything up.
+-- Incremental by reporting year (each year's rows come from that year's activities alone): a build recomputes the
+-- years its loads touched (macros/incremental/report_years.sql).
+{{ report_year_incremental() }}
 with
 
-    counted_activities as (select * from {{ ref('int_annual_report__counted_activities') }}),
+    counted_activities as (
+        select * from {{ ref('int_annual_report__counted_activities') }} where {{ in_touched_report_years() }}
+    ),
 
     providers as (select provider_id, coalesce(state, 'None') as provider_state from {{ ref('dim_providers') }}),
 

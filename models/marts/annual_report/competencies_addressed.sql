@@ -1,11 +1,16 @@
 -- Competencies addressed: per report year, accreditor group and competency code, the counted activities that
 -- address it and their share of all counted activities of the year and group. An activity addresses several
 -- competencies, so the shares add up to more than 1. Every code of the list has a row, zeros when unaddressed.
+-- Incremental by reporting year (each year's rows come from that year's activities alone): a build recomputes the
+-- years its loads touched (macros/incremental/report_years.sql).
+{{ report_year_incremental() }}
 with
 
-    counted_activities as (select * from {{ ref('int_annual_report__counted_activities') }}),
+    counted_activities as (
+        select * from {{ ref('int_annual_report__counted_activities') }} where {{ in_touched_report_years() }}
+    ),
 
-    report_years as (select * from {{ ref('int_annual_report__report_years') }}),
+    report_years as (select * from {{ ref('int_annual_report__report_years') }} where {{ in_touched_report_years() }}),
 
     accreditor_groups as (select * from {{ ref('accreditor_groups') }}),
 

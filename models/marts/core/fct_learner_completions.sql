@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where completion_id in ({{ affected_completions(this.name) }}){% endif %}",
+        pre_hook="{{ delete_affected_completions() }}",
         post_hook="{{ remember_seen_load(this.name) }}",
     )
 }}
@@ -24,7 +24,7 @@ with
             -- would rank every version of every completion first (seconds at national scale).
             select * exclude (_load_id, _export_id, _line, _is_deleted)
             from {{ ref('stg_pars__learner_completion_versions') }}
-            where completion_id in ({{ affected_completions(this.name) }})
+            where completion_id in (select completion_id from {{ affected_completions_table() }})
             qualify row_number() over (partition by completion_id order by _load_id desc) = 1 and not _is_deleted
         {%- else %}
             select * exclude (loaded_by_load_id, loaded_from_export_id) from {{ ref('stg_pars__learner_completions') }}

@@ -1,10 +1,19 @@
 -- One row per year of completion and board: what providers reported to the board that year, and how the
 -- board answered. Lateness is core's rule (fct_learner_completions.is_late: more than 30 days).
+-- Incremental by year: a build recomputes the reporting years its loads touched (the registrations' years) and
+-- the years of the completions they changed (macros/incremental/report_years.sql).
+{{ report_year_incremental(completions=true) }}
 with
 
-    completions as (select * from {{ ref('fct_learner_completions') }}),
+    completions as (
+        select * from {{ ref('fct_learner_completions') }} where {{ in_touched_report_years('completion_year', true) }}
+    ),
 
-    registrations as (select * from {{ ref('fct_activity_moc_registrations') }}),
+    registrations as (
+        select *
+        from {{ ref('fct_activity_moc_registrations') }}
+        where {{ in_touched_report_years('report_year', true) }}
+    ),
 
     completion_tally as (
         select

@@ -1,8 +1,13 @@
 -- One row per year of completion, provider and board: how promptly the provider reported its learners'
 -- completions to the board, and how many the board rejected.
+-- Incremental by year of completion: a build recomputes the years of the completions changed since its last one
+-- (macros/incremental/report_years.sql).
+{{ report_year_incremental(completions=true) }}
 with
 
-    completions as (select * from {{ ref('fct_learner_completions') }}),
+    completions as (
+        select * from {{ ref('fct_learner_completions') }} where {{ in_touched_report_years('completion_year', true) }}
+    ),
 
     providers as (
         select provider_id, provider_name, organization_type, accreditor_type from {{ ref('dim_providers') }}

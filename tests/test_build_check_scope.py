@@ -1,0 +1,146 @@
+"""A build after loads checks the rows those loads can have changed, and a broken row among them still fails it.
+
+warehouse/build/check_scope.py and macros/incremental/check_scope.sql: a whole build that ran every data test
+and passed records its last load; the next incremental build's `checks` tests given `changed_rows` read only the
+rows of the reporting years (the staging rows, the completions) that later loads can have changed. Bad rows are
+planted, in a copy of the project used for every build of the module (so the project is unchanged between them
+and the second build is incremental), in two models whose SQL misbehaves from the second load on:
+
+- fct_activity_joint_providers (year-partitioned) repeats the rows of the activities the second load wrote: a
+  duplicate key in a touched year, which the month build's scoped check must still report with its rows (its
+  checks are given no year_of here, so the key is checked over every row that shares it with a touched row);
+- annual_report.activity_rollup (made a full table here) repeats the rows of 2018, a year the last month does not
+  touch:
+  the month build does not read them again (its checks passed on that year, which no load changed since), and a
+  build that checks every row (here a --select build) reports them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.incremental import split_last_month
+from tests.helpers import query
+from tests.helpers.dbtwork import clear, dbt_work  # noqa: F401  (dbt_work: the shared fixture)
+from warehouse.build import build
+from warehouse.build.runner import ROOT
+from warehouse.load import load_export
+
+UNIT_TESTS = "resource_type:unit_test"
+UNTOUCHED = 2018
+JOINT = "models/marts/core/fct_activity_joint_providers.sql"
+ROLLUP = "models/marts/annual_report/activity_rollup.sql"
+
+PLANTED_JOINT = """{{ report_year_incremental() }}
+with
+    records as (
+        select * exclude (loaded_by_load_id, loaded_from_export_id)
+        from {{ ref('stg_pars__activity_joint_providers') }}
+    ),
+    activities as (select * from {{ ref('int_activity_context') }} where {{ in_touched_report_years() }}),
+    joined as (
+        select records.*, activities.* exclude (activity_id) from records inner join activities using (activity_id)
+    )
+select * from joined
+union all
+-- planted: the rows of the activities a later load wrote, twice
+select * from joined
+where activity_id in (select activity_id from {{ source('pars', 'activities') }} where _load_id > 1)
+"""
+
+
+@pytest.fixture(scope="module")
+def planted_project(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("scoped")
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(ROOT / name, project / name)
+    for folder in ("models", "macros", "seeds", "snapshots", "data-tests"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, project / folder)
+    (project / JOINT).write_text(PLANTED_JOINT)
+    # without year_of, its key (activity_id, joint_provider_name) is checked over every row sharing a key with a
+    # row of a touched year: the path a unique key without a year column takes
+    yml = project / JOINT.replace(".sql", ".yml")
+    scoped = "changed_rows: {report_years: report_year, year_of: activity_id}"
+    assert scoped in yml.read_text()
+    yml.write_text(yml.read_text().replace(scoped, "changed_rows: {report_years: report_year}"))
+    rollup = (ROOT / ROLLUP).read_text()
+    assert rollup.rstrip().endswith("select *\nfrom final") and "{{ report_year_incremental() }}" in rollup
+    # a full table here (every year recomputed by every build), so that the planted rows of 2018 are written
+    rollup = rollup.replace("{{ report_year_incremental() }}", "{{ config(materialized='table') }}")
+    (project / ROLLUP).write_text(
+        rollup.rstrip()
+        + f"\nunion all\nselect * from final where report_year = {UNTOUCHED}"
+        + " and (select max(load_id) from {{ source('pars', 'load_history') }}) > 1\n"
+    )
+    return project
+
+
+@pytest.fixture(scope="module")
+def month_build(planted_project, multi_year_export, tmp_path_factory, dbt_work):  # noqa: F811
+    """All months of 2018-2020 but the last, loaded and built (every data test: all pass), then the last month
+    loaded and built: (the month build's result, the warehouse, the planted project)."""
+    halves = split_last_month(multi_year_export, tmp_path_factory.mktemp("halves"))
+    db = clear(dbt_work)
+    load_export(halves[0], db)
+    first = build(db, project_dir=planted_project, exclude=UNIT_TESTS)
+    assert first.ok, (first.error, [f.as_dict() for f in first.failures])
+    assert first.checks_since_load is None  # the first build checks every row
+    load_export(halves[1], db)
+    result = build(db, project_dir=planted_project, exclude=UNIT_TESTS)
+    return result, db, planted_project
+
+
+def failed_checks(result) -> dict[str, list[tuple]]:
+    return {f.name: f.rows for f in result.failures}
+
+
+def test_a_build_after_loads_checks_the_rows_they_can_have_changed(month_build):
+    result, db, _ = month_build
+    assert result.unchanged_skipped  # incremental: the project is unchanged since the first build
+    assert result.checks_since_load == 1  # the first build ran every data test, on load 1
+    assert query(db, "select load_id from meta.checks_passed") == [(1,)]  # the published file: the first build's
+
+
+def test_a_broken_row_in_a_touched_year_still_fails_the_build_with_its_rows(month_build):
+    result, db, _ = month_build
+    assert not result.ok and not result.published
+    failed = failed_checks(result)
+    assert "checks_fct_activity_joint_providers" in failed, sorted(failed)
+    rows = failed["checks_fct_activity_joint_providers"]
+    assert rows and all(row[0] == "unique(activity_id, joint_provider_name)" for row in rows)
+    assert all(row[2] == "2 rows" for row in rows)
+    # the duplicated keys are those of the activities the month wrote
+    written = {a for (a,) in query(db, "select activity_id from raw.activities where _load_id = 2")}
+    assert {row[1].split(" | ")[0] for row in rows} <= written
+
+
+def test_a_selected_build_after_loads_rebuilds_the_years_they_touched(month_build):
+    """stg_pars__report_year_changes is a table, incremental by load: a --select build of a year-partitioned model
+    builds it too, or the model's years touched by the month would never be rebuilt (its watermark moves on)."""
+    _, db, project = month_build
+    years_of_month = "select count(*) from staging.stg_pars__report_year_changes where load_id = 2"
+    assert query(db, years_of_month) == [(0,)]  # the month build failed: not published
+    result = build(db, project_dir=project, select="fct_activity_moc_registrations", exclude=UNIT_TESTS)
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert query(db, years_of_month)[0][0] > 0
+    built = "select activity_id, board from core.fct_activity_moc_registrations"
+    current = (
+        "select activity_id, board from staging.stg_pars__activity_moc_registrations "
+        "inner join intermediate.int_activity_context using (activity_id)"
+    )
+    assert query(db, f"select count(*) from (({built}) except all ({current}))") == [(0,)]
+    assert query(db, f"select count(*) from (({current}) except all ({built}))") == [(0,)]
+
+
+def test_the_rows_of_untouched_years_are_not_read_again(month_build):
+    result, db, project = month_build
+    assert "checks_activity_rollup" not in failed_checks(result)
+    # the planted rows are there: a build that checks every row (a --select build does) reports them
+    selected = build(db, project_dir=project, select="activity_rollup", exclude=UNIT_TESTS)
+    assert selected.checks_since_load is None
+    rows = failed_checks(selected).get("checks_activity_rollup")
+    assert rows and {row[1].split(" | ")[0] for row in rows} == {str(UNTOUCHED)}
