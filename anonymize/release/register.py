@@ -129,6 +129,13 @@ def now() -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _names(value) -> list[str]:
+    """Column names from a register entry: a list of strings (TypeError otherwise)."""
+    if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+        raise TypeError(f"expected a list of column names, found {value!r}")
+    return value
+
+
 def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> list[str]:
     """A reused secret makes pseudonyms equal across releases: join on them and check k over everything combined.
 
@@ -141,13 +148,21 @@ def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> li
 
     reasons = []
     for table, link in candidate.linkable.items():
-        same = [
-            (r, t)
-            for r in registered
-            if r.entry["key_id"] == candidate.key_id
-            for t, other in (r.entry.get("linkable") or {}).items()
-            if other["pseudonym"] == link["pseudonym"] and other["prefix"] == link["prefix"]
-        ]
+        try:
+            same = [
+                (r, t, other)
+                for r in registered
+                if r.entry["key_id"] == candidate.key_id
+                for t, other in (r.entry.get("linkable") or {}).items()
+                if other["pseudonym"] == link["pseudonym"] and other["prefix"] == link["prefix"]
+            ]
+            # the pseudonym equals the candidate's (a string); the quasi-identifiers are the entry's own
+            sources = [(r.data_file(t), other["pseudonym"], _names(other["quasi_identifiers"])) for r, t, other in same]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise RegisterError(
+                f"release register: an entry's `linkable` is unreadable ({type(exc).__name__}: {exc}); restore the "
+                "register from the backup of the warehouse"
+            ) from None
         if not same:
             continue
         pseudonym, k = link["pseudonym"], int(link["k"])
@@ -155,10 +170,7 @@ def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> li
             found = verdict(
                 candidate.tables[table],
                 (pseudonym, link["quasi_identifiers"]),
-                [
-                    (r.data_file(t), r.entry["linkable"][t]["pseudonym"], r.entry["linkable"][t]["quasi_identifiers"])
-                    for r, t in same
-                ],
+                sources,
                 k,
                 memory_limit=candidate.memory_limit,
                 spill_near=candidate.db,
@@ -168,7 +180,7 @@ def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> li
                 f"release register: {exc}; restore the register from the backup of the warehouse"
             ) from None
         if found.below:
-            ids = ", ".join(r.entry["release_id"] for r, _ in same)
+            ids = ", ".join(r.entry["release_id"] for r, _t, _o in same)
             reasons.append(
                 f"secret {candidate.key_id} is reused: joined on {pseudonym!r} with {len(same)} registered "
                 f"release(s) made with it ({ids}), {found.below:,} of {found.joined:,} {pseudonym}s fall in "

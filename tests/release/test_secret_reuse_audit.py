@@ -268,3 +268,21 @@ def test_a_register_entry_naming_a_column_its_data_lacks_stops_the_release_in_on
     assert json.loads(next(register.register_dir(db).glob("*/entry.json")).read_text())["key_id"] == key_id(
         bytes.fromhex("ab" * 32)
     )
+
+
+@pytest.mark.parametrize(
+    "linkable",
+    [
+        {"pseudonym": "learner", "prefix": "L-", "quasi_identifiers": "board", "k": 2},
+        {"pseudonym": "learner", "prefix": "L-", "quasi_identifiers": [["board"]], "k": 2},
+        {"pseudonym": "learner", "quasi_identifiers": ["board"], "k": 2},
+    ],
+    ids=["names-as-text", "names-not-text", "no-prefix"],
+)
+def test_an_unreadable_linkable_entry_stops_the_audit_in_one_line(tmp_path, linkable):
+    db = tmp_path / "w.duckdb"
+    frame = pl.DataFrame({"learner": ["L-1"], TEXT: ["a"]})
+    record(db, 1, "k1", frame, {"learners": linkable})
+    with pytest.raises(register.RegisterError, match="linkable` is unreadable") as refused:
+        register.secret_reuse_audit(candidate(frame, [TEXT], 2, db), register.entries(db))
+    assert "\n" not in str(refused.value)
