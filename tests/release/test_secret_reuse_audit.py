@@ -190,6 +190,16 @@ def test_rows_that_only_look_alike_once_joined_into_one_string_are_different_row
     assert len(ours) == 1 and "4 of 4 learners fall in combined classes smaller than k=2 (smallest 1)" in ours[0]
 
 
+def test_a_learner_absent_from_a_release_is_not_one_whose_value_reads_absent(tmp_path):
+    """The polars code wrote "absent" for a learner missing from a registered release: with one quasi-identifier, a
+    learner released there with the value "absent" joined the class of those missing from it."""
+    db = tmp_path / "w.duckdb"
+    record(db, 1, "k1", pl.DataFrame({"learner": ["L-2"], TEXT: ["absent"]}), link([TEXT], 2))
+    new = pl.DataFrame({"learner": ["L-1", "L-2"], TEXT: ["a", "a"]})
+    ours = register.secret_reuse_audit(candidate(new, [TEXT], 2, db), register.entries(db))
+    assert len(ours) == 1 and "2 of 2 learners fall in combined classes smaller than k=2 (smallest 1)" in ours[0]
+
+
 # --- hostile names and paths ----------------------------------------------------------------------------------------
 
 
