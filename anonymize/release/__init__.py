@@ -208,7 +208,14 @@ def make_release(
         "reproducible": dp_epsilon is None,
     }
     candidate = register.Candidate(
-        profile_name, released_years, key_id(secret), reuse_secret, content.tables, _linkable(profile)
+        profile_name,
+        released_years,
+        key_id(secret),
+        reuse_secret,
+        content.tables,
+        _linkable(profile),
+        db=db,
+        memory_limit=memory_limit,
     )
     release_id = secrets.token_hex(6)
     recorded: list[Path] = []
@@ -263,6 +270,12 @@ def make_release(
                 raise
     except (WarehouseBusy, register.RegisterError) as exc:
         raise ReleaseError(str(exc)) from None
+    except duckdb.OutOfMemoryException:
+        limit = resources.memory_limit(memory_limit)
+        raise ReleaseError(
+            f"DuckDB ran out of memory in the joint audit under the release's cap of {limit} (DuckDB gets a quarter "
+            "of it there): raise --memory-limit or PARS_MEMORY_LIMIT"
+        ) from None
     return {
         **manifest,
         "seconds": round(time.perf_counter() - started, 2),

@@ -51,6 +51,9 @@ class Candidate:
     tables: dict[str, pl.DataFrame]
     #: per table that carries a pseudonym: {"pseudonym": column, "prefix": "L-", "quasi_identifiers": [...], "k": 11}
     linkable: dict[str, dict] = field(default_factory=dict)
+    #: the warehouse (the audits spill beside it) and the release's memory cap (`--memory-limit`; None: the default)
+    db: Path | None = None
+    memory_limit: str | None = None
 
 
 @dataclass
@@ -61,7 +64,15 @@ class Registered:
     entry: dict
 
     def table(self, name: str) -> pl.DataFrame:
-        return pl.read_parquet(self.folder / "data" / f"{name}.parquet")
+        return pl.read_parquet(self.data_file(name))
+
+    def data_file(self, name: str) -> Path:
+        """The Parquet file of one of its tables. `name` comes from the entry (a file the register wrote, but read
+        as hostile): a plain file name inside the release's data folder, or RegisterError."""
+        file = f"{name}.parquet"
+        if not isinstance(name, str) or Path(file).name != file or name.startswith(".") or "\\" in file:
+            raise RegisterError(f"release register {self.folder.name}: its entry names a table {name!r}")
+        return self.folder / "data" / file
 
 
 def entries(db: Path) -> list[Registered]:
@@ -118,15 +129,11 @@ def now() -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _signatures(frame: pl.DataFrame, pseudonym: str, qis: list[str], column: str) -> pl.DataFrame:
-    """One row per pseudonym: everything the release says about it on its quasi-identifiers, as one string."""
-    row = pl.concat_str([pl.col(q).cast(pl.Utf8).fill_null("\x00") for q in qis], separator="\x1f")
-    return (
-        frame.select(pl.col(pseudonym), row.alias("_row"))
-        .unique()
-        .group_by(pseudonym)
-        .agg(pl.col("_row").sort().str.join("\x1e").alias(column))
-    )
+def _names(value) -> list[str]:
+    """Column names from a register entry: a list of strings (TypeError otherwise)."""
+    if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+        raise TypeError(f"expected a list of column names, found {value!r}")
+    return value
 
 
 def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> list[str]:
@@ -134,42 +141,50 @@ def secret_reuse_audit(candidate: Candidate, registered: list[Registered]) -> li
 
     Every registered release made with the same secret (key id) and a table with the same kind of pseudonym is
     combined with the candidate by an outer join on the pseudonym (absent from a release is a value too); each
-    pseudonym's combined quasi-identifiers must be shared by at least k pseudonyms.
+    pseudonym's combined quasi-identifiers must be shared by at least k pseudonyms. The joins run in DuckDB under
+    the release's cap, reading the registered releases' Parquet files where they lie (release/secret_reuse.py).
     """
+    from .secret_reuse import AuditInputError, verdict
+
     reasons = []
     for table, link in candidate.linkable.items():
-        same = [
-            (r, t)
-            for r in registered
-            if r.entry["key_id"] == candidate.key_id
-            for t, other in (r.entry.get("linkable") or {}).items()
-            if other["pseudonym"] == link["pseudonym"] and other["prefix"] == link["prefix"]
-        ]
+        try:
+            same = [
+                (r, t, other)
+                for r in registered
+                if r.entry["key_id"] == candidate.key_id
+                for t, other in (r.entry.get("linkable") or {}).items()
+                if other["pseudonym"] == link["pseudonym"] and other["prefix"] == link["prefix"]
+            ]
+            # the pseudonym equals the candidate's (a string); the quasi-identifiers are the entry's own
+            sources = [(r.data_file(t), other["pseudonym"], _names(other["quasi_identifiers"])) for r, t, other in same]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise RegisterError(
+                f"release register: an entry's `linkable` is unreadable ({type(exc).__name__}: {exc}); restore the "
+                "register from the backup of the warehouse"
+            ) from None
         if not same:
             continue
         pseudonym, k = link["pseudonym"], int(link["k"])
-        combined = _signatures(candidate.tables[table], pseudonym, link["quasi_identifiers"], "_new")
-        columns = ["_new"]
-        for i, (release, name) in enumerate(same):
-            other = release.entry["linkable"][name]
-            column = f"_r{i}"
-            combined = combined.join(
-                _signatures(release.table(name), pseudonym, other["quasi_identifiers"], column),
-                on=pseudonym,
-                how="full",
-                coalesce=True,
+        try:
+            found = verdict(
+                candidate.tables[table],
+                (pseudonym, link["quasi_identifiers"]),
+                sources,
+                k,
+                memory_limit=candidate.memory_limit,
+                spill_near=candidate.db,
             )
-            columns.append(column)
-        combined = combined.with_columns(pl.col(c).fill_null("absent") for c in columns)
-        sizes = combined.group_by(columns).agg(pl.len().alias("_n"))
-        joined = combined.join(sizes, on=columns, how="left")
-        below = joined.filter(pl.col("_n") < k)
-        if below.height:
-            ids = ", ".join(r.entry["release_id"] for r, _ in same)
+        except AuditInputError as exc:
+            raise RegisterError(
+                f"release register: {exc}; restore the register from the backup of the warehouse"
+            ) from None
+        if found.below:
+            ids = ", ".join(r.entry["release_id"] for r, _t, _o in same)
             reasons.append(
                 f"secret {candidate.key_id} is reused: joined on {pseudonym!r} with {len(same)} registered "
-                f"release(s) made with it ({ids}), {below.height:,} of {joined.height:,} {pseudonym}s fall in "
-                f"combined classes smaller than k={k} (smallest {int(joined['_n'].min())}); make the release with a "
+                f"release(s) made with it ({ids}), {found.below:,} of {found.joined:,} {pseudonym}s fall in "
+                f"combined classes smaller than k={k} (smallest {found.smallest}); make the release with a "
                 f"new secret (a new --secret-file, without --reuse-secret)"
             )
     return reasons
