@@ -21,7 +21,7 @@ import polars as pl
 from warehouse import resources
 from warehouse.locking import WarehouseBusy, exclusive
 
-from . import activities, learners, register, tables, utility
+from . import activities, learners, memory, register, tables, utility
 from .profiles import PROFILE_NAMES, ReleaseError, load_profile
 from .pseudonyms import SecretError, export_ref, key_id, prepare_secret, save_secret
 from .writer import check_guarantees, check_identifiers, write
@@ -178,11 +178,11 @@ def make_release(
         ) from None
     say("checking guarantees and identifiers")
     check_guarantees(content.risk)
-    learners.phase("read")
+    memory.phase("read")
     check_identifiers(content)
-    learners.phase("identifiers checked")
+    memory.phase("identifiers checked")
     content.risk["utility"] = utility.measure(content, profile)
-    learners.phase("utility measured")
+    memory.phase("utility measured")
     spent = sum(s.get("epsilon", 0) for s in content.risk.get("systems", {}).values())
     content.risk = {
         "profile": profile_name,
@@ -259,9 +259,9 @@ def make_release(
                 raise ReleaseError("refused by the joint audit with the release register: " + "; ".join(reasons))
             say("writing files, risk report and manifest")
             try:
-                learners.phase("joint audit")
+                memory.phase("joint audit")
                 manifest = write(out, manifest, content, before_publish=publish)
-                learners.phase("written")
+                memory.phase("written")
             except BaseException:
                 for folder in recorded:
                     register.forget(folder)

@@ -7,9 +7,6 @@ level a function of the one below (a tree), so the engine's optimal search and l
 
 from __future__ import annotations
 
-import os
-import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -20,23 +17,13 @@ from anonymize.hierarchy import TOP, from_file, from_levels
 from warehouse.resources import size_bytes
 
 from .content import Content, describe_columns
+from .memory import current_limit, fetch_frame, let_go, phase
 from .profiles import Profile, ReleaseError
 from .pseudonyms import SecretError, pseudonym_sql
 
 CREDIT_BANDS = ("0", "<10", "10-24", "25-49", "50+")
 FORMAT_GROUPS = {"C": "Live", "RSS": "Live", "IL": "Live", "EM": "Enduring", "IEM": "Enduring", "JN": "Enduring"}
 HIERARCHIES = Path(__file__).parent / "hierarchies"
-_STARTED = time.perf_counter()
-
-
-def phase(name: str) -> None:
-    """With PARS_PHASE_RSS set, print the process's resident memory (now and its peak) at a phase boundary to
-    stderr: how the learners release's memory was profiled (benchmarks/RESULTS-10x.md)."""
-    if not os.environ.get("PARS_PHASE_RSS"):
-        return
-    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
-    now, peak = (int(status[k].split()[0]) // 1024 for k in ("VmRSS", "VmHWM"))
-    print(f"[rss] {time.perf_counter() - _STARTED:7.1f}s {now:6d} MiB (peak {peak:6d}) {name}", file=sys.stderr)
 
 
 def _tree(name: str, leaves: pl.DataFrame, level_columns: list[str]):
@@ -203,6 +190,17 @@ def _pass_query(completions: str, params: dict, years: list[int], org_groups: di
     return query, fixed
 
 
+def _passes(con, completions: str, params: dict, years: list[int], org_groups: dict[str, str], passes: int | None):
+    """The per-learner query, its fixed parameters and the learner_key ranges of its passes (counted from the
+    completions when `passes` is not given), once the organization types are known."""
+    _check_organization_types(con, completions, params, org_groups)
+    if passes is None:
+        total = con.sql(f"select count(*) from ({completions})", params=params).fetchall()[0][0]
+        passes = passes_for(total)
+    query, fixed = _pass_query(completions, params, years, org_groups)
+    return query, fixed, key_ranges(passes)
+
+
 #: The quasi-identifiers' leaf columns and, for the derived ones, their level columns (lowest first).
 LEAVES = ("board", "completions_by_year", "credits_by_year", "activity_types", "organization_types")
 LEVELS = {
@@ -231,14 +229,8 @@ def learner_rows(
     ranges (each learner's completions in one pass), whose rows are concatenated in key order. The release itself
     uses `learner_classes` (the same rows, kept in DuckDB); this one is for tests and small inputs.
     """
-    _check_organization_types(con, completions, params, org_groups)
-    if passes is None:
-        total = con.sql(f"select count(*) from ({completions})", params=params).fetchall()[0][0]
-        passes = passes_for(total)
-    query, fixed = _pass_query(completions, params, years, org_groups)
-    table = pl.concat(
-        [con.sql(query, params={**fixed, "lo": lo, "hi": hi}).pl() for lo, hi in key_ranges(passes)], how="vertical"
-    )
+    query, fixed, ranges = _passes(con, completions, params, years, org_groups, passes)
+    table = pl.concat([con.sql(query, params={**fixed, "lo": lo, "hi": hi}).pl() for lo, hi in ranges], how="vertical")
     hierarchies = {name: _tree(name, table, columns) for name, columns in LEVELS.items()}
     return table.select(c for c in table.columns if not c.startswith("_")), hierarchies
 
@@ -258,15 +250,11 @@ def learner_classes(
     `pars_learner_class` (learner_key, class_id) is left on `con` for `released_learners`. Python holds one row
     per class, never one per learner (one year at 10x national volume: 3.6M learners, 1.8M classes).
     """
-    _check_organization_types(con, completions, params, org_groups)
-    if passes is None:
-        total = con.sql(f"select count(*) from ({completions})", params=params).fetchall()[0][0]
-        passes = passes_for(total)
-    query, fixed = _pass_query(completions, params, years, org_groups)
+    query, fixed, ranges = _passes(con, completions, params, years, org_groups, passes)
     leaves = ", ".join(LEAVES)
-    limit = con.sql("select current_setting('memory_limit')").fetchall()[0][0]
+    limit = current_limit(con)
     level_rows: dict[str, list[pl.DataFrame]] = {name: [] for name in LEVELS}
-    for number, (lo, hi) in enumerate(key_ranges(passes)):
+    for number, (lo, hi) in enumerate(ranges):
         con.execute(f"create or replace temp table pars_learner_pass as {query}", {**fixed, "lo": lo, "hi": hi})
         into = "insert into pars_learner_leaves" if number else "create or replace temp table pars_learner_leaves as"
         con.execute(f"{into} select learner_key, {leaves} from pars_learner_pass")
@@ -297,37 +285,9 @@ def learner_classes(
     return classes, hierarchies
 
 
-def let_go(con: duckdb.DuckDBPyConnection, limit: str) -> None:
-    """Make DuckDB give back the memory it keeps between queries (the warehouse's cached blocks, finished
-    temporary data) before Python's own heavy phase: its cap is lowered for a moment, then set to `limit` (the
-    connection's, as `current_setting` shows it: to 0.1 MiB). DuckDB and Python share the release's cap, and DuckDB
-    otherwise holds on to its half (measured: 680 MiB given back after the classes at a decade)."""
-    try:
-        con.execute("set memory_limit = '64MB'")
-    except duckdb.Error:
-        pass  # what DuckDB holds cannot be evicted now: it keeps it, and the release goes on under its cap
-    finally:
-        con.execute("set memory_limit = ?", [limit])
-
-
-#: Rows per batch when the released table comes back from DuckDB, and DuckDB's memory meanwhile: a quarter of its
-#: share, at least this (never more than its share).
-FETCH_ROWS = 250_000
+#: DuckDB's memory while the released table comes back: a quarter of its share, at least this (never more than
+#: its share).
 SCAN_BYTES = 64 * 10**6
-
-
-def _fetch(relation: duckdb.DuckDBPyRelation) -> pl.DataFrame:
-    """The relation as one polars frame in one chunk per column (as a polars sort leaves it: the Parquet file's row
-    groups follow the chunks), fetched in batches and joined a column at a time, so the copies in flight are one
-    batch of Arrow and one column, not the whole table twice."""
-    batches = [pl.from_arrow(batch) for batch in relation.arrow(FETCH_ROWS)]
-    if not batches:
-        return pl.from_arrow(relation.arrow())
-    columns = []
-    for name in batches[0].columns:
-        columns.append(pl.concat([b.get_column(name) for b in batches], rechunk=True))
-        batches = [b.drop(name) for b in batches]
-    return pl.DataFrame(columns)
 
 
 def released_learners(
@@ -339,7 +299,7 @@ def released_learners(
     cap), so Python holds only the result. Also the learner keys that appear in any of its text cells (none, or
     the release is refused: `Content.forbidden`), found in DuckDB instead of a Python set of every key."""
     names = [c for c in released_classes.columns if c != "class_id"]
-    limit = con.sql("select current_setting('memory_limit')").fetchall()[0][0]
+    limit = current_limit(con)
     # the columns go by position (q0, q1, ...): names from a profile file never become SQL text
     con.register("pars_released_classes", released_classes.rename({c: f"q{i}" for i, c in enumerate(names)}))
     labels = ", ".join(f"r.q{i}" for i in range(len(names)))
@@ -374,7 +334,7 @@ def released_learners(
     total = size_bytes(limit)
     con.execute("set memory_limit = ?", [f"{max(1, min(total, max(total // 4, SCAN_BYTES)) // 1000)}KB"])
     try:
-        released = _fetch(con.sql("select * from pars_sorted"))
+        released = fetch_frame(con.sql("select * from pars_sorted"))
     finally:
         con.execute("set memory_limit = ?", [limit])
     con.execute("drop table pars_sorted")
