@@ -47,6 +47,36 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- pre_hook of a model incremental by activity over the completions (one row per activity: its completions'
+    tally): find the activities of the completions changed since its last build (every version's activity: a
+    completion moved to another activity, or deleted, changes its old activity's tally too) and delete their rows;
+    its body reads them from affected_activities_table(). -#}
+{% macro delete_completions_activities() -%}
+    {%- if is_incremental() -%}
+        create or replace table {{ affected_activities_table() }} as
+        {{ completion_activities_changed_since(last_seen_load(this.name), ref) }}
+        ;
+        delete from {{ this }}
+        where activity_id in (select activity_id from {{ affected_activities_table() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro affected_activities_table() -%} meta.affected_activities__{{ this.name }} {%- endmacro %}
+
+{#- The activities of every version of the completions that loads after `since` can have changed. -#}
+{% macro completion_activities_changed_since(since, relation) -%}
+    {%- if completion_changes_cover(since, relation) -%}
+        select distinct activity_id
+        from {{ relation('stg_pars__completion_changes') }}
+        where load_id > {{ since }} and activity_id is not null
+    {%- else -%}
+        select distinct activity_id
+        from {{ relation('stg_pars__learner_completion_versions') }}
+        where
+            activity_id is not null and completion_id in ({{ completions_changed_since_found_again(since, relation) }})
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The completions that loads after `since` (SQL giving a load_id) can have changed; `relation` gives a model's
     relation by name (ref in a model; relation_named in a test: macros/incremental/check_scope.sql). Read from
     stg_pars__completion_changes (found once per build) when it covers those loads, else found again. -#}

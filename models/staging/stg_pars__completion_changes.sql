@@ -1,9 +1,10 @@
 -- The learner completions each load can have changed, found once per build for every model and check that needs
 -- them (fct_learner_completions, the MOC marts counted by year of completion, the completions' scoped checks and
 -- the board_summary reconciliation: completions_changed_since in macros/incremental/build_watermarks.sql): one row
--- per load, changed completion and year of completion. A load changes the completions it wrote a version of (new
--- content or a deletion: the years of all their versions) and every completion with a version naming an activity
--- whose activity row, MOC registration or provider it wrote (the years of those versions).
+-- per load, changed completion, year of completion and activity. A load changes the completions it wrote a version
+-- of (new content or a deletion: the years and activities of all their versions) and every completion with a
+-- version naming an activity whose activity row, MOC registration or provider it wrote (the years of those
+-- versions, and that activity).
 -- A table in meta (build bookkeeping, outside the published marts), incremental by load: each build adds the rows
 -- of the loads since its last build (from the versions loaded so far: a later version comes with a row of its own
 -- load). A full build writes no completion: every incremental model is then rebuilt in full; it writes one row
@@ -56,11 +57,11 @@
         ),
 
         changed as (
-            select written.load_id, versions.completion_id, versions.completion_year
+            select written.load_id, versions.completion_id, versions.completion_year, versions.activity_id
             from versions
             inner join written using (completion_id)
             union
-            select touched_activities.load_id, versions.completion_id, versions.completion_year
+            select touched_activities.load_id, versions.completion_id, versions.completion_year, versions.activity_id
             from versions
             inner join touched_activities using (activity_id)
         )
@@ -68,10 +69,14 @@
     select
         load_id::integer as load_id,
         completion_id::varchar as completion_id,
-        completion_year::integer as completion_year
+        completion_year::integer as completion_year,
+        activity_id::varchar as activity_id
     from changed
 {%- else %}
     select
-        coalesce(max(load_id), 0)::integer as load_id, null::varchar as completion_id, null::integer as completion_year
+        coalesce(max(load_id), 0)::integer as load_id,
+        null::varchar as completion_id,
+        null::integer as completion_year,
+        null::varchar as activity_id
     from {{ ref('stg_pars__load_history') }}
 {%- endif %}
