@@ -1,6 +1,23 @@
 -- moc.board_summary accounts for every learner completion and registration of core, once: per year of
 -- completion and board, its counts equal those taken straight from fct_learner_completions, and its
 -- registered_activities equal the rows of fct_activity_moc_registrations. Returns the rows that differ.
+-- A build after loads (macros/incremental/check_scope.sql) reconciles the years those loads can have changed: the
+-- reporting years they touched and every year of completion of a completion they changed, the years board_summary
+-- rebuilds; the other years' rows of all three relations are those an earlier build reconciled, unchanged since.
+{%- set since = check_scope_since() %}
+{%- set years -%}
+{%- if since is not none -%}
+    (
+        select report_year
+        from {{ relation_named('stg_pars__report_year_changes') }}
+        where load_id > {{ since }}
+        union
+        {{ completion_years_changed_since(since, relation_named) }}
+    )
+{%- endif -%}
+{%- endset %}
+{%- set completion_years_in_scope = 'true' if since is none else 'completion_year in ' ~ years %}
+{%- set report_years_in_scope = 'true' if since is none else 'report_year in ' ~ years %}
 with
 
     completions as (
@@ -15,12 +32,14 @@ with
             coalesce(sum(credits) filter (where completion_status = 'Accepted'), 0) as credits_awarded,
             count(*) filter (where is_late) as late_completions
         from {{ ref('fct_learner_completions') }}
+        where {{ completion_years_in_scope }}
         group by all
     ),
 
     registrations as (
         select report_year, board, count(*) as registered_activities
         from {{ ref('fct_activity_moc_registrations') }}
+        where {{ report_years_in_scope }}
         group by all
     ),
 
@@ -40,7 +59,7 @@ with
         full outer join registrations using (report_year, board)
     ),
 
-    summary as (select * from {{ ref('board_summary') }}),
+    summary as (select * from {{ ref('board_summary') }} where {{ report_years_in_scope }}),
 
     compared as (
         select

@@ -9,6 +9,9 @@ and the second build is incremental), in two models whose SQL misbehaves from th
 - fct_activity_joint_providers (year-partitioned) repeats the rows of the activities the second load wrote: a
   duplicate key in a touched year, which the month build's scoped check must still report with its rows (its
   checks are given no year_of here, so the key is checked over every row that shares it with a touched row);
+- core.fct_learner_completions (incremental by completion) repeats the completions the second load wrote: the
+  month build's scoped checks of it (and of research.learner_completions, a view of it), which read the changed
+  completions from meta.stg_pars__completion_changes, must report them with their rows;
 - annual_report.activity_rollup (made a full table here) repeats the rows of 2018, a year the last month does not
   touch:
   the month build does not read them again (its checks passed on that year, which no load changed since), and a
@@ -33,6 +36,7 @@ UNIT_TESTS = "resource_type:unit_test"
 UNTOUCHED = 2018
 JOINT = "models/marts/core/fct_activity_joint_providers.sql"
 ROLLUP = "models/marts/annual_report/activity_rollup.sql"
+COMPLETIONS = "models/marts/core/fct_learner_completions.sql"
 
 PLANTED_JOINT = """{{ report_year_incremental() }}
 with
@@ -61,6 +65,13 @@ def planted_project(tmp_path_factory) -> Path:
         if (ROOT / folder).is_dir():
             shutil.copytree(ROOT / folder, project / folder)
     (project / JOINT).write_text(PLANTED_JOINT)
+    completions = (ROOT / COMPLETIONS).read_text()
+    assert completions.rstrip().endswith("select *\nfrom joined")
+    (project / COMPLETIONS).write_text(
+        completions.rstrip()
+        + "\nunion all\n-- planted: the completions a later load wrote, twice\nselect * from joined where completion_id"
+        + " in (select completion_id from {{ source('pars', 'learner_completions') }} where _load_id > 1)\n"
+    )
     # without year_of, its key (activity_id, joint_provider_name) is checked over every row sharing a key with a
     # row of a touched year: the path a unique key without a year column takes
     yml = project / JOINT.replace(".sql", ".yml")
@@ -94,6 +105,11 @@ def month_build(planted_project, multi_year_export, tmp_path_factory, dbt_work):
     return result, db, planted_project
 
 
+def result_target(db: Path) -> Path:
+    """dbt's target folder of the builds of `db` (its compiled and run SQL)."""
+    return db.with_name(db.name + ".dbt") / "target"
+
+
 def failed_checks(result) -> dict[str, list[tuple]]:
     return {f.name: f.rows for f in result.failures}
 
@@ -116,6 +132,27 @@ def test_a_broken_row_in_a_touched_year_still_fails_the_build_with_its_rows(mont
     # the duplicated keys are those of the activities the month wrote
     written = {a for (a,) in query(db, "select activity_id from raw.activities where _load_id = 2")}
     assert {row[1].split(" | ")[0] for row in rows} <= written
+
+
+def test_a_duplicated_changed_completion_still_fails_the_build_with_its_rows(month_build):
+    """The completions' checks read the completions the month changed from meta.stg_pars__completion_changes (found
+    once per build): a duplicate among them is reported, by the fact's checks and by the research view's."""
+    result, db, _ = month_build
+    written = {c for (c,) in query(db, "select completion_id from raw.learner_completions where _load_id = 2")}
+    assert written
+    counts = set()
+    for check in ("checks_fct_learner_completions", "checks_learner_completions"):
+        failure = next((f for f in result.failures if f.name == check), None)
+        assert failure is not None and failure.rows, (check, sorted(failed_checks(result)))
+        assert {row[0] for row in failure.rows} == {"unique(completion_id)"}
+        assert {row[2] for row in failure.rows} == {"2 rows"}
+        assert {row[1] for row in failure.rows} <= written  # completions the month wrote
+        counts.add(failure.failures)
+    assert len(counts) == 1 and counts.pop() > 0  # the same duplicates, seen through the research view too
+    sql = (result_target(db) / "run" / "pars" / "models" / "marts" / "core" / "fct_learner_completions.yml").glob(
+        "*.sql"
+    )
+    assert any("stg_pars__completion_changes" in path.read_text() for path in sql)
 
 
 def test_a_selected_build_after_loads_rebuilds_the_years_they_touched(month_build):

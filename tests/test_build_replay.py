@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -128,8 +129,9 @@ def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
 def late_full_export(export: Path, out: Path, year: int, exported_at: str) -> dict[str, int]:
     """A full export of `year` alone, sent late, that changes no activity row: every tenth activity is deleted
     (with its records and completions), every fifth completion of the rest is deleted, every third earns other
-    credits, and every fourth profession count changes. Only the deletions and the child records say that the
-    year changed."""
+    credits, every seventh is corrected to a date 200 days after its activity ended (most into the next year: the
+    MOC marts count it in another year of completion), and every fourth profession count changes. Only the
+    deletions and the child records say that the year changed."""
     copy_export(export, out, suffix=f"-late-{year}")
     set_manifest(out, kind="full", reporting_years=[year], exported_at=exported_at, export_id=f"{exported_at}-late")
     header, activities = _read(out / "activities.csv")
@@ -147,6 +149,13 @@ def late_full_export(export: Path, out: Path, year: int, exported_at: str) -> di
             for r in rows[::3]:
                 r["credits"] = "0.25" if r["credits"] != "0.25" else "0.50"
             counts["completions_changed"] = len(rows[::3])
+            ends = {r["activity_id"]: date.fromisoformat(r["end_date"]) for r in of_year}
+            moved = 0
+            for r in rows[1::7]:
+                done = ends[r["activity_id"]] + timedelta(days=200)  # the window ends a year after the activity
+                moved += done.year != date.fromisoformat(r["completion_date"]).year
+                r["completion_date"], r["reported_date"] = done.isoformat(), (done + timedelta(days=5)).isoformat()
+            counts["completions_moved_to_another_year"] = moved
         if name == "activity_learner_professions":
             for r in rows[::4]:
                 r["learner_count"] = str(int(r["learner_count"] or 0) + 3)
@@ -223,6 +232,35 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     assert result.checks_since_load == 1  # the checks read the rows the loads after the first build changed
     assert result.count("test") > 80  # every model's checks test and the singular tests (95 when written)
     assert {load for _, load in query(replay, "select model, load_id from meta.build_watermarks")} == {5}
+    # the completions each load changed, found once (meta.stg_pars__completion_changes): the first build (a full
+    # one) wrote only where the table starts; then every completion a later load wrote a version of, and every
+    # completion of an activity it wrote (deleted, moved), with the years of all its versions
+    changes = "meta.stg_pars__completion_changes"
+    assert query(replay, f"select load_id from {changes} where completion_id is null") == [(1,)]
+    written = "select _load_id, completion_id from raw.learner_completions where _load_id > 1"
+    assert query(replay, f"select count(*) from ({written} except select load_id, completion_id from {changes})") == [
+        (0,)
+    ]
+    deleted = "select activity_id from raw.activities where _load_id = 4 and _is_deleted"
+    moved_activities = "select activity_id from raw.activities where _load_id = 5 and activity_id like '2022%'"
+    for load, activities in ((4, deleted), (5, moved_activities)):
+        of_activities = (
+            f"select distinct completion_id from raw.learner_completions where activity_id in ({activities})"
+        )
+        missing = f"{of_activities} except select completion_id from {changes} where load_id = {load}"
+        assert query(replay, f"select count(*) from ({of_activities})")[0][0] > 0
+        assert query(replay, f"select count(*) from ({missing})") == [(0,)], load
+    both_years = (
+        f"select completion_id from {changes} where load_id = 4 group by completion_id "
+        "having count(distinct completion_year) = 2"
+    )
+    assert len(query(replay, both_years)) >= late["completions_moved_to_another_year"]
+    # the completions' tally per activity (read by the completeness rules) recomputed the activities of those
+    # completions (here nearly all: every month wrote completions of most activities), the deleted ones too
+    recomputed = "select activity_id from meta.affected_activities__int_review__completion_tally"
+    with_completions = f"select activity_id from raw.learner_completions where activity_id in ({deleted})"
+    assert query(replay, f"select count(*) from ({with_completions})")[0][0] > 0
+    assert query(replay, f"select count(*) from ({with_completions} except {recomputed})") == [(0,)]
 
     # the same raw layer, built once from nothing, at the same path (dbt's partial-parse state is reused)
     replayed = tmp_path / "replay.duckdb"

@@ -14,7 +14,8 @@
     duplicated key), failing_value says what is wrong.
     The row checks share one scan of the model: a view is evaluated once for all of them.
 
-    changed_rows: {report_years: column, year_of: column} | {loads: column} | {completions: column}: on a build
+    changed_rows: {report_years: column, year_of: column} | {loads: column} | {completions: column}
+      | {latest_versions: versions view, key: column}: on a build
       after loads, check only the rows those loads can have changed (macros/incremental/check_scope.sql); every
       row otherwise. year_of names a column whose rows all have one reporting year (activity_id in a model with
       the activity's year). A unique key without a column of changed_rows is checked over every row that has the
@@ -30,7 +31,7 @@
     changed_rows={}
 ) %}
     {%- set condition = changed_rows_condition(changed_rows) | trim -%}
-    {%- set scoped -%} (select * from {{ model }} as scoped_rows where {{ condition }}) {%- endset -%}
+    {%- set scoped = changed_rows_scoped(model, changed_rows, condition) | trim -%}
     {#- a key with one of these columns has all its rows in one year (or, loads: from one load) -#}
     {%- set scope_columns = (changed_rows or {}).values() | list -%}
     {%- set keys = [] -%}

@@ -47,9 +47,93 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- pre_hook of a model incremental by activity over the completions (one row per activity: its completions'
+    tally): find the activities of the completions changed since its last build (every version's activity: a
+    completion moved to another activity, or deleted, changes its old activity's tally too) and delete their rows;
+    its body reads them from affected_activities_table(). -#}
+{% macro delete_completions_activities() -%}
+    {%- if is_incremental() -%}
+        create or replace table {{ affected_activities_table() }} as
+        {{ completion_activities_changed_since(last_seen_load(this.name), ref) }}
+        ;
+        delete from {{ this }}
+        where activity_id in (select activity_id from {{ affected_activities_table() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro affected_activities_table() -%} meta.affected_activities__{{ this.name }} {%- endmacro %}
+
+{#- The activities of every version of the completions that loads after `since` can have changed. -#}
+{% macro completion_activities_changed_since(since, relation) -%}
+    {%- if completion_changes_cover(since, relation) -%}
+        select distinct activity_id
+        from {{ relation('stg_pars__completion_changes') }}
+        where load_id > {{ since }} and activity_id is not null
+    {%- else -%}
+        select distinct activity_id
+        from {{ relation('stg_pars__learner_completion_versions') }}
+        where
+            activity_id is not null and completion_id in ({{ completions_changed_since_found_again(since, relation) }})
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The completions that loads after `since` (SQL giving a load_id) can have changed; `relation` gives a model's
-    relation by name (ref in a model; macros/incremental/check_scope.sql in a test). -#}
+    relation by name (ref in a model; relation_named in a test: macros/incremental/check_scope.sql). Read from
+    stg_pars__completion_changes (found once per build) when it covers those loads, else found again. -#}
 {% macro completions_changed_since(since, relation) -%}
+    {%- if completion_changes_cover(since, relation) -%}
+        select distinct completion_id
+        from {{ relation('stg_pars__completion_changes') }}
+        where load_id > {{ since }} and completion_id is not null
+    {%- else -%} {{ completions_changed_since_found_again(since, relation) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The years of completion of every version of the completions that loads after `since` can have changed. -#}
+{% macro completion_years_changed_since(since, relation) -%}
+    {%- if completion_changes_cover(since, relation) -%}
+        select distinct completion_year
+        from {{ relation('stg_pars__completion_changes') }}
+        where load_id > {{ since }} and completion_year is not null
+    {%- else -%}
+        select distinct year(completion_date)
+        from {{ relation('stg_pars__learner_completion_versions') }}
+        where
+            completion_date is not null
+            and completion_id in ({{ completions_changed_since_found_again(since, relation) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Whether stg_pars__completion_changes holds every completion changed after `since`: it was built on the newest
+    load (in this build: every model and check that reads it runs after it, macros/incremental) and starts at or
+    before `since` (its last full build's row with no completion). Asked when the SQL runs; at parse time, no. -#}
+{% macro completion_changes_cover(since, relation) -%}
+    {%- if not execute -%} {{ return(false) }} {%- endif -%}
+    {%- set found = run_query(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'meta' and table_name = 'stg_pars__completion_changes'"
+    ) -%}
+    {%- if found.columns[0].values()[0] == 0 -%} {{ return(false) }} {%- endif -%}
+    {%- set covered -%}
+        select
+            exists (
+                select 1
+                from {{ relation('stg_pars__completion_changes') }}
+                where completion_id is null and load_id <= {{ since }}
+            )
+            and (
+                select coalesce(max(load_id), 0)
+                from meta.build_watermarks
+                where model = 'stg_pars__completion_changes'
+            )
+            >= (select coalesce(max(load_id), 0) from {{ relation('stg_pars__load_history') }})
+    {%- endset -%}
+    {{ return(run_query(covered).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- The completions that loads after `since` can have changed, found from the raw versions (what
+    stg_pars__completion_changes keeps per load). -#}
+{% macro completions_changed_since_found_again(since, relation) -%}
     with
         changes as (select * from {{ relation('stg_pars__record_changes') }} where load_id > {{ since }}),
         touched_activities as (

@@ -11,7 +11,9 @@
     - loads: column: the rows whose version a later load wrote (a staging view: every row of a key comes from
       that key's latest load, so a key's rows are all in or all out);
     - completions: column: the completions a later load wrote or whose activity, MOC registration or provider
-      it changed (affected_completions, as fct_learner_completions recomputes them).
+      it changed (stg_pars__completion_changes, as fct_learner_completions recomputes them);
+    - latest_versions: a staging view of raw versions, key: column: the view's rows for the keys a later load
+      wrote a version of, found from those keys' versions (changed_rows_scoped; stg_pars__learner_completions).
     The tables and views named here are found in dbt's graph, not with ref(): a ref would make them parents of
     the test, and a `--select` build runs only the tests whose every parent is selected. Every model whose test
     uses report_years is built after stg_pars__report_year_changes (it reads a year-partitioned model).
@@ -52,8 +54,38 @@
             )
         )
     {%- elif changed_rows.loads -%} {{ changed_rows.loads }} > {{ since }}
+    {%- elif changed_rows.latest_versions -%}
+        {{ changed_rows.key }} in (
+            select {{ changed_rows.key }}
+            from {{ relation_named(changed_rows.latest_versions) }}
+            where _load_id > {{ since }}
+        )
     {%- elif changed_rows.completions -%}
         {{ changed_rows.completions }} in ({{ completions_changed_since(since, relation_named) }})
-    {%- else -%} {{ exceptions.raise_compiler_error("changed_rows: report_years, loads or completions") }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("changed_rows: report_years, loads, completions or latest_versions") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of `model` a check reads, given the condition changed_rows_condition made: the model's rows that meet
+    it, or (latest_versions, since_load_id set) the rows the staging view of those versions gives for the keys
+    they hold: each key's latest version, deletions left out (latest_live_version's rule, as
+    fct_learner_completions' incremental branch applies it), found from the keys alone: the view itself first
+    groups every key of the raw table (20M at a decade) to find those with several versions, whatever the filter
+    on it. Its columns are the raw table's (the checks name only the key). -#}
+{% macro changed_rows_scoped(model, changed_rows, condition) -%}
+    {%- if condition != 'true' and changed_rows.latest_versions -%}
+        (
+            select * exclude (_is_deleted)
+            from
+                (
+                    select *
+                    from {{ relation_named(changed_rows.latest_versions) }} as versions
+                    where {{ condition }}
+                    qualify row_number() over (partition by {{ changed_rows.key }} order by _load_id desc) = 1
+                ) as latest
+            where not _is_deleted
+        )
+    {%- else -%} (select * from {{ model }} as scoped_rows where {{ condition }})
     {%- endif -%}
 {%- endmacro %}

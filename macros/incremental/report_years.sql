@@ -18,9 +18,7 @@
             {#- a model whose year is the completions' year (completion_year): every year any version of a
                 changed completion has (a corrected date moves it; a deletion leaves its old year) #}
             union
-            select distinct year(completion_date)
-            from {{ ref('stg_pars__learner_completion_versions') }}
-            where completion_date is not null and completion_id in ({{ affected_completions(model_name) }})
+            {{ completion_years_changed_since(last_seen_load(model_name), ref) }}
         {%- endif %}
     )
 {%- endmacro %}
@@ -70,5 +68,6 @@
     -- depends_on: {{ ref('stg_pars__record_changes') }}
     -- depends_on: {{ ref('stg_pars__activities') }}
     -- depends_on: {{ ref('stg_pars__learner_completion_versions') }}
+    -- depends_on: {{ ref('stg_pars__completion_changes') }}
     {%- endif %}
 {%- endmacro %}

@@ -7,24 +7,20 @@ with
 
     activities as (select * from {{ ref('fct_activities') }}),
 
-    completions as (select * from {{ ref('fct_learner_completions') }}),
+    -- the completions' side, per activity: a table incremental by activity (this model depends on the newest
+    -- export's date, so it is rebuilt by every build, and grouping the 20M completions of a decade again was most
+    -- of its time)
+    tally as (select * from {{ ref('int_review__completion_tally') }}),
 
     registrations as (select * from {{ ref('fct_activity_moc_registrations') }}),
 
     rules as (select * from {{ ref('int_review__completeness_rules') }}),
 
     completion_tally as (
-        select
-            activity_id,
-            count(*) as completions,
-            count(*) filter (where is_late) as late_completions,
-            max(days_to_report) as max_days_to_report,
-            count(*) filter (where completion_status = 'Rejected') as rejected_completions
-        from completions
-        group by activity_id
+        select activity_id, completions, late_completions, max_days_to_report, rejected_completions from tally
     ),
 
-    boards_with_completions as (select distinct activity_id, board from completions),
+    boards_with_completions as (select activity_id, unnest(boards) as board from tally),
 
     boards_without_completions as (
         select
@@ -39,12 +35,11 @@ with
     abp_credit_amounts as (
         select
             activity_id,
-            count(*) as completions,
-            count(distinct credits) as credit_amounts,
-            string_agg(distinct credits::varchar, ', ' order by credits::varchar) as credit_amount_list
-        from completions
-        where board = 'ABP'
-        group by activity_id
+            abp_completions as completions,
+            abp_credit_amounts as credit_amounts,
+            abp_credit_amount_list as credit_amount_list
+        from tally
+        where abp_completions > 0
     ),
 
     joint_without_joint_provider as (

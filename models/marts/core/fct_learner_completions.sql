@@ -12,6 +12,7 @@
 -- depends_on: {{ ref('stg_pars__activities') }}
 -- depends_on: {{ ref('stg_pars__learner_completions') }}
 -- depends_on: {{ ref('stg_pars__learner_completion_versions') }}
+-- depends_on: {{ ref('stg_pars__completion_changes') }}
 -- Incremental: a build recomputes only the completions touched since the last one (macros/incremental).
 -- One row per learner completion reported to a board. CONTAINS PERSONAL DATA (board ID, names, birth
 -- month/day): consumer marts aggregate it; only research/ passes identifiers on, to anonymize/.
