@@ -65,8 +65,10 @@ def blank(col: str) -> str:
     return f"({col} is null or {col} = '' or (ascii({col}) in ({WS_CODES}) and trim({col}, {WS}) = ''))"
 
 
-def typed_expr(c: Column) -> str:
-    """The typed value of raw column `c` (NULL when blank or malformed)."""
+def typed_expr(c: Column, clean: str | None = None) -> str:
+    """The typed value of raw column `c` (NULL when blank or malformed).
+
+    `clean`: SQL true when the row passed clean_row_expr (then a required value is not blank)."""
     r = ident(c.name)
     if c.type == "text":
         value = f"case when left({r}, 1) in ({FORMULA_START}) then '''' || {r} else {r} end"
@@ -85,6 +87,8 @@ def typed_expr(c: Column) -> str:
         value = r
     else:
         value = f"try_cast({r} as {SQL_TYPES[c.type]})"
+    if clean and not c.optional:
+        return f"case when {clean} then {value} when {blank(r)} then null else {value} end"
     return f"case when {blank(r)} then null else {value} end"
 
 
@@ -242,7 +246,7 @@ def checked_table_sql(
         select _row, _line, _copy,
                case when _copy = 1 then coalesce(_dup_error, {local}) end as _local_error,
                {_formula_like(spec)} as _neutralized,
-               {", ".join(f"{typed_expr(c)} as {ident(c.name)}" for c in spec.columns)}
+               {", ".join(f"{typed_expr(c, '_clean' if fast else None)} as {ident(c.name)}" for c in spec.columns)}
         from marked
     ),
     judged as (
