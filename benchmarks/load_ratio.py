@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--memory-limit", default=None)
     args = parser.parse_args(argv)
+    args.work = args.work.resolve()  # absolute: a load from another checkout runs in that folder
     args.work.mkdir(parents=True, exist_ok=True)
     export = args.export.resolve()
     results: dict = {"machine": machine(), "export": str(export)}
