@@ -61,3 +61,15 @@ def test_cr_only_line_ends_stop_the_load(export_copy, db):
     path = export_copy / "activity_joint_providers.csv"
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
     assert_stops(export_copy, db, "activity_joint_providers.csv", "CR-only line ends")
+
+
+def test_a_bare_cr_before_a_value_starting_with_lf_is_still_quarantined(export_copy, db):
+    """The adversary splits a CRLF across two columns: first_name ends in a bare CR and last_name starts
+    with LF. The whole-row control test must not read the pair as one CRLF line break across the values."""
+    header, rows = read_rows(export_copy, "learner_completions")
+    rows[0][header.index("first_name")] = "Sha\r"
+    rows[0][header.index("last_name")] = "\nSmith"
+    write_rows(export_copy, "learner_completions", header, rows)
+    _, got = load_and_find(export_copy, db, "control_character")
+    quarantined = [found for (file, _), found in got.items() if file == "learner_completions.csv"]
+    assert quarantined == [("first_name", "control_character", "Sha\r")]

@@ -221,7 +221,8 @@ def checked_table_sql(
         if not free:
             return "false"
         values = ", ".join(prefix + c for c in free)
-        return f"coalesce(regexp_matches(replace(concat({values}), {CRLF}, ''), {CONTROL}), false)"
+        # values joined by a space: a CR ending one value and an LF starting the next are no CRLF pair
+        return f"coalesce(regexp_matches(replace(concat_ws(' ', {values}), {CRLF}, ''), {CONTROL}), false)"
 
     if fast:
         # judged per column only when the clean-row test fails (then the control test runs on that row only)
