@@ -102,8 +102,11 @@ def _quiet(_text: str, _done: int, _total: int) -> None:
 
 #: What a build of an unchanged project leaves out (--exclude): the views and seeds it would only recreate as
 #: they are. A view stores its SQL, not rows (DuckDB binds it to the tables by name when it is read, so the
-#: tables rebuilt under it are what it shows); a seed's rows come from the project's CSV files.
-UNCHANGED = "config.materialized:view resource_type:seed"
+#: tables rebuilt under it are what it shows); a seed's rows come from the project's CSV files. So do the tables
+#: and data tests that read only seeds (tag seeds_only: the dimension tables of the seeds and the seeds' checks):
+#: the last whole build of this project made and checked the same rows (tests/test_build_replay.py keeps the tag
+#: on exactly the nodes whose upstream is seeds alone).
+UNCHANGED = "config.materialized:view resource_type:seed tag:seeds_only"
 
 
 #: Built by every build of a built warehouse whose project is unchanged, a --select one too: the reporting years
@@ -133,7 +136,8 @@ def _command(
         *(["--full-refresh"] if result.full_refresh or full_refresh else []),
         *(["--select", select] if select else []),
         *(["--exclude", exclude] if exclude else []),
-        # the data tests of the views and seeds left out still run: exclude those nodes alone, not their tests
+        # the data tests of the views left out still run: exclude those nodes alone, not their tests (the checks
+        # of the seeds and of what reads only seeds are tagged seeds_only themselves)
         *(["--indirect-selection", "empty"] if skip_unchanged else []),
     ]
 
