@@ -299,6 +299,7 @@ def test_a_changed_project_rebuilds_the_incremental_models_in_full(built_warehou
     The last build is the shared built warehouse's (a whole build of the repository's project, three years). The
     copy is built in the worker's dbt folder, where dbt re-parses only the changed files."""
     from warehouse.build.project_state import built_hash, models_hash
+    from warehouse.build.workcopy import WorkPaths
 
     project = tmp_path / "project"
     # with the Python its models import (anonymize/): models_hash, what the build compares, covers it too
@@ -337,6 +338,14 @@ def test_a_changed_project_rebuilds_the_incremental_models_in_full(built_warehou
     assert query(db, "select count(*) from core.fct_activity_learner_professions") == query(
         db, "select count(*) from staging.stg_pars__activity_learner_professions"
     )
+    # that build ran no data test: the changed project's rows were never checked, so the next build (the project
+    # now unchanged) checks every row, and runs the checks of the seeds and of what reads only seeds
+    assert query(db, "select count(*) from meta.checks_passed") == [(0,)]
+    result = build(db, project_dir=project, exclude=UNIT_TESTS)
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert result.unchanged_skipped and result.checks_since_load is None
+    ran = {r["unique_id"] for r in json.loads((WorkPaths(db).target / "run_results.json").read_text())["results"]}
+    assert any(".checks_activity_types." in k for k in ran) and any(".checks_dim_activity_types." in k for k in ran)
 
 
 def _reads_only_seeds(manifest: dict) -> set[str]:
