@@ -276,6 +276,10 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     result = build(replay, exclude=MODELS_ONLY)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     assert differences(replayed, replay) == []
+    # the activities' child summary is a table (evaluated once per build, read by int_activities_base and its
+    # check), rebuilt by every build: compared above with the other tables
+    kind = "select table_type from information_schema.tables where table_name = 'int_activity_children_summarized'"
+    assert query(replay, kind) == [("BASE TABLE",)]
 
     # the comparison sees a changed mart row (so an empty list above means the marts are the same); the same
     # comparison, of one schema's relations (every relation again cost 2-3 s of CPU)
@@ -295,6 +299,7 @@ def test_a_changed_project_rebuilds_the_incremental_models_in_full(built_warehou
     The last build is the shared built warehouse's (a whole build of the repository's project, three years). The
     copy is built in the worker's dbt folder, where dbt re-parses only the changed files."""
     from warehouse.build.project_state import built_hash, models_hash
+    from warehouse.build.workcopy import WorkPaths
 
     project = tmp_path / "project"
     # with the Python its models import (anonymize/): models_hash, what the build compares, covers it too
@@ -333,13 +338,41 @@ def test_a_changed_project_rebuilds_the_incremental_models_in_full(built_warehou
     assert query(db, "select count(*) from core.fct_activity_learner_professions") == query(
         db, "select count(*) from staging.stg_pars__activity_learner_professions"
     )
+    # that build ran no data test: the changed project's rows were never checked, so the next build (the project
+    # now unchanged) checks every row, and runs the checks of the seeds and of what reads only seeds
+    assert query(db, "select count(*) from meta.checks_passed") == [(0,)]
+    result = build(db, project_dir=project, exclude=UNIT_TESTS)
+    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
+    assert result.unchanged_skipped and result.checks_since_load is None
+    ran = {r["unique_id"] for r in json.loads((WorkPaths(db).target / "run_results.json").read_text())["results"]}
+    assert any(".checks_activity_types." in k for k in ran) and any(".checks_dim_activity_types." in k for k in ran)
+
+
+def _reads_only_seeds(manifest: dict) -> set[str]:
+    """The models and data tests whose upstream nodes are all seeds (transitively; a source is not a seed)."""
+    memo: dict[str, bool] = {}
+
+    def only_seeds(key: str) -> bool:
+        if key not in memo:
+            node = manifest.get(key)
+            if node is None:  # a source
+                memo[key] = False
+            elif node["resource_type"] == "seed":
+                memo[key] = True
+            else:
+                deps = node["depends_on"]["nodes"]
+                memo[key] = bool(deps) and all(only_seeds(d) for d in deps)
+        return memo[key]
+
+    return {k for k, n in manifest.items() if n["resource_type"] in ("model", "test") and only_seeds(k)}
 
 
 def test_a_build_of_an_unchanged_project_leaves_out_its_views_and_seeds_but_runs_every_data_test(
     unchanged_rebuild,  # noqa: F811  (the imported fixture)
 ):
     """Views store SQL, seeds the project's CSV rows: an unchanged project has them already as a build would make
-    them. Their data tests read the warehouse's rows, so those still run, and the marts stay the same.
+    them, and the tables and data tests that read only seeds (tag seeds_only) would rebuild and check the same rows
+    again. The other data tests read the warehouse's rows, so those still run, and the marts stay the same.
 
     The build is `pars build` of a copy of the built warehouse, shared with test_build_unit_test_gate.py
     (tests/helpers/rebuild.py)."""
@@ -350,11 +383,23 @@ def test_a_build_of_an_unchanged_project_leaves_out_its_views_and_seeds_but_runs
     ran = {r["unique_id"] for r in json.loads((out.target / "run_results.json").read_text())["results"]}
     views = {k for k, n in manifest.items() if n["resource_type"] == "model" and n["config"]["materialized"] == "view"}
     seeds = {k for k, n in manifest.items() if n["resource_type"] == "seed"}
+    seeds_only = _reads_only_seeds(manifest)
     data_tests = {k for k, n in manifest.items() if n["resource_type"] == "test"}
     assert views and seeds and ran & (views | seeds) == set()
-    assert data_tests <= ran  # the checks of the views and seeds left out, too
+    # the tables and checks of seeds alone (13 tests and 5 tables when written) are left out too
+    assert len(seeds_only & data_tests) >= 10 and ran & seeds_only == set()
+    assert data_tests - seeds_only <= ran  # the checks of the views left out, too
     assert out.report["unchanged_skipped"] and out.count("model") > 40
     assert compare(out.built, out.db) == []  # the views left as they were read the rebuilt tables
+
+
+def test_the_nodes_tagged_seeds_only_are_exactly_those_that_read_only_seeds(unchanged_rebuild):  # noqa: F811
+    """A build of an unchanged project leaves out the nodes tagged seeds_only: a tagged node that reads a source
+    (or a model that does) would keep stale rows, and an untagged one that reads only seeds costs a node."""
+    manifest = json.loads((unchanged_rebuild.target / "manifest.json").read_text())["nodes"]
+    tagged = {k for k, n in manifest.items() if "seeds_only" in n["config"].get("tags", [])}
+    materialized = {k for k in _reads_only_seeds(manifest) if manifest[k]["config"].get("materialized") != "view"}
+    assert tagged == materialized
 
 
 def test_a_selected_build_of_another_project_makes_the_next_whole_build_a_full_one(

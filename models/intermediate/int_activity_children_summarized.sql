@@ -1,5 +1,10 @@
 -- Per activity: what its child records say (supporters, joint providers, MOC boards, REMS, professions),
 -- one row per activity that has any, so fct_activities joins them once.
+-- A table, rebuilt by every build: evaluating it ranks the versions of all five child tables (2-3 s at a
+-- decade), which int_activities_base and this model's check each did again while it was a view (a filter on
+-- activity_id is applied after the ranking, so neither could read less); now once per build, and the check
+-- reads the stored rows.
+{{ config(materialized='table') }}
 with
 
     supporters as (

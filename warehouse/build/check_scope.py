@@ -66,3 +66,14 @@ def remember_passed(copy: Path) -> None:
         )
     finally:
         con.close()
+
+
+def forget_passed(copy: Path) -> None:
+    """Record in the working copy that no whole build of its project has passed every data test yet (a build of a
+    changed project that excluded the data tests): the next build checks every row, the seeds' checks too."""
+    con = duckdb.connect(str(copy))
+    try:
+        if _has_table(con, PASSED):
+            con.sql(f"delete from {PASSED}")
+    finally:
+        con.close()

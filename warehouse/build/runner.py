@@ -102,8 +102,12 @@ def _quiet(_text: str, _done: int, _total: int) -> None:
 
 #: What a build of an unchanged project leaves out (--exclude): the views and seeds it would only recreate as
 #: they are. A view stores its SQL, not rows (DuckDB binds it to the tables by name when it is read, so the
-#: tables rebuilt under it are what it shows); a seed's rows come from the project's CSV files.
+#: tables rebuilt under it are what it shows); a seed's rows come from the project's CSV files. So do the tables
+#: and data tests that read only seeds (tag seeds_only: the dimension tables of the seeds and the seeds' checks):
+#: the last whole build of this project made and checked the same rows (tests/test_build_replay.py keeps the tag
+#: on exactly the nodes whose upstream is seeds alone), when every data test passed on this project (SEEDS_ONLY).
 UNCHANGED = "config.materialized:view resource_type:seed"
+SEEDS_ONLY = "tag:seeds_only"
 
 
 #: Built by every build of a built warehouse whose project is unchanged, a --select one too: the reporting years
@@ -116,7 +120,11 @@ ALWAYS_BUILT = "stg_pars__report_year_changes"
 
 
 def _command(
-    result: BuildResult, skip_unit_tests: bool, full_refresh: bool = False, skip_unchanged: bool = False
+    result: BuildResult,
+    skip_unit_tests: bool,
+    full_refresh: bool = False,
+    skip_unchanged: bool = False,
+    skip_seeds_only: bool = False,
 ) -> list[str]:
     select = f"{result.select} {ALWAYS_BUILT}" if result.select and not full_refresh else result.select
     exclude = " ".join(
@@ -125,6 +133,7 @@ def _command(
             result.exclude,
             "resource_type:unit_test" if skip_unit_tests else None,
             UNCHANGED if skip_unchanged else None,
+            SEEDS_ONLY if skip_unchanged and skip_seeds_only else None,
         )
         if x
     )
@@ -133,7 +142,8 @@ def _command(
         *(["--full-refresh"] if result.full_refresh or full_refresh else []),
         *(["--select", select] if select else []),
         *(["--exclude", exclude] if exclude else []),
-        # the data tests of the views and seeds left out still run: exclude those nodes alone, not their tests
+        # the data tests of the views left out still run: exclude those nodes alone, not their tests (the checks
+        # of the seeds and of what reads only seeds are tagged seeds_only themselves)
         *(["--indirect-selection", "empty"] if skip_unchanged else []),
     ]
 
@@ -165,12 +175,18 @@ def _locked_build(
     result.unchanged_skipped = (
         not rebuild_all and not result.full_refresh and not result.select and _only_tests_excluded(result.exclude)
     )
-    command = _command(
-        result, result.unit_tests_skipped, full_refresh=rebuild_all, skip_unchanged=result.unchanged_skipped
-    )
     # The data checks of a whole incremental build read only what the loads since the last checked build can have
     # changed (check_scope.py); any other build checks every row.
     result.checks_since_load = check_scope.passed_through(paths.db) if result.unchanged_skipped else None
+    # What reads only seeds (SEEDS_ONLY) is left out when every data test of this project passed here (the last
+    # whole build of a changed project that excluded them forgets the pass, below).
+    command = _command(
+        result,
+        result.unit_tests_skipped,
+        full_refresh=rebuild_all,
+        skip_unchanged=result.unchanged_skipped,
+        skip_seeds_only=result.checks_since_load is not None,
+    )
     report(f"copying {paths.db.name}", 0, 0)
     copying = time.perf_counter()
     copy = workcopy.make_copy(paths)
@@ -186,6 +202,8 @@ def _locked_build(
                 project_state.remember_built(copy, built_with)  # every model ran with this project
                 if "resource_type:test" not in (result.exclude or "").split():
                     check_scope.remember_passed(copy)  # and every data test passed on every load
+                elif rebuild_all:
+                    check_scope.forget_passed(copy)  # the changed project's rows were not checked
             elif rebuild_all:
                 # some models now come from another project than the recorded one: the next whole build is full
                 project_state.remember_built(copy, f"partial build of {built_with}")
