@@ -63,12 +63,17 @@
 
 {% macro affected_activities_table() -%} meta.affected_activities__{{ this.name }} {%- endmacro %}
 
+{#- The distinct non-null values of `column` (a column name from these macros, never from data) in
+    stg_pars__completion_changes' rows of loads after `since`. -#}
+{% macro completion_changes_column(column, since, relation) -%}
+    select distinct {{ column }}
+    from {{ relation('stg_pars__completion_changes') }}
+    where load_id > {{ since }} and {{ column }} is not null
+{%- endmacro %}
+
 {#- The activities of every version of the completions that loads after `since` can have changed. -#}
 {% macro completion_activities_changed_since(since, relation) -%}
-    {%- if completion_changes_cover(since, relation) -%}
-        select distinct activity_id
-        from {{ relation('stg_pars__completion_changes') }}
-        where load_id > {{ since }} and activity_id is not null
+    {%- if completion_changes_cover(since, relation) -%} {{ completion_changes_column("activity_id", since, relation) }}
     {%- else -%}
         select distinct activity_id
         from {{ relation('stg_pars__learner_completion_versions') }}
@@ -82,9 +87,7 @@
     stg_pars__completion_changes (found once per build) when it covers those loads, else found again. -#}
 {% macro completions_changed_since(since, relation) -%}
     {%- if completion_changes_cover(since, relation) -%}
-        select distinct completion_id
-        from {{ relation('stg_pars__completion_changes') }}
-        where load_id > {{ since }} and completion_id is not null
+        {{ completion_changes_column("completion_id", since, relation) }}
     {%- else -%} {{ completions_changed_since_found_again(since, relation) }}
     {%- endif -%}
 {%- endmacro %}
@@ -92,9 +95,7 @@
 {#- The years of completion of every version of the completions that loads after `since` can have changed. -#}
 {% macro completion_years_changed_since(since, relation) -%}
     {%- if completion_changes_cover(since, relation) -%}
-        select distinct completion_year
-        from {{ relation('stg_pars__completion_changes') }}
-        where load_id > {{ since }} and completion_year is not null
+        {{ completion_changes_column("completion_year", since, relation) }}
     {%- else -%}
         select distinct year(completion_date)
         from {{ relation('stg_pars__learner_completion_versions') }}
