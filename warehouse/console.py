@@ -148,8 +148,11 @@ def print_build_summary(result) -> None:
     if result.error:
         click.echo(f"\nerror: {printable(result.error)}")
     if result.unchanged_skipped:
+        # the tables and checks that read only seeds are left out too once every data test passed (build/runner.py)
+        seeds_only = ", nor the tables and checks that read only seeds" if result.checks_since_load is not None else ""
         click.echo(
-            "views and seeds not recreated: the project is unchanged since every model last ran on this warehouse"
+            f"views and seeds not recreated{seeds_only}: the project is unchanged since every model last ran on this "
+            "warehouse"
         )
     if result.checks_since_load is not None:
         click.echo(

@@ -59,8 +59,7 @@ def plan_deletions(con: duckdb.DuckDBPyConnection, spec: FileSpec, years: tuple[
     """Create del_<file>: the live keys a full export no longer holds (empty for incremental exports)."""
     name = table("del", spec)
     key = ", ".join(spec.key)
-    scope = deletion_scope(spec, years) if full else "false"
-    if scope == "false" or _empty(con, spec):
+    if not full or _empty(con, spec):
         # Nothing can be deleted: skip the export's keys (a 20M-row distinct at a decade's first load).
         con.sql(f"create or replace temp table {name} as select {key} from raw.{spec.name} where false")
     else:
@@ -69,7 +68,7 @@ def plan_deletions(con: duckdb.DuckDBPyConnection, spec: FileSpec, years: tuple[
         con.sql(f"""
             create or replace temp table {name} as
             select {", ".join("l." + k for k in spec.key)} from {latest_sql(spec)} l
-            where {scope} and not exists (select 1 from {held} h where {match})
+            where {deletion_scope(spec, years)} and not exists (select 1 from {held} h where {match})
         """)
     con.sql(
         f"create or replace temp view live_{spec.name} as "
