@@ -14,7 +14,8 @@
     duplicated key), failing_value says what is wrong.
     The row checks share one scan of the model: a view is evaluated once for all of them.
 
-    changed_rows: {report_years: column, year_of: column} | {loads: column} | {completions: column}
+    changed_rows: {report_years: column, year_of: column} | {loads: column} | {activities: column}
+      | {completions: column}
       | {latest_versions: versions view, key: column}: on a build
       after loads, check only the rows those loads can have changed (macros/incremental/check_scope.sql); every
       row otherwise. year_of names a column whose rows all have one reporting year (activity_id in a model with

@@ -10,6 +10,8 @@
     - report_years: column: the rows of the reporting years those loads touched (stg_pars__report_year_changes);
     - loads: column: the rows whose version a later load wrote (a staging view: every row of a key comes from
       that key's latest load, so a key's rows are all in or all out);
+    - activities: column: the rows of the activities a later load changed (its row, a child record, its provider:
+      stg_pars__activity_changes, as the models incremental by activity recompute them);
     - completions: column: the completions a later load wrote or whose activity, MOC registration or provider
       it changed (stg_pars__completion_changes, as fct_learner_completions recomputes them);
     - latest_versions: a staging view of raw versions, key: column: the view's rows for the keys a later load
@@ -60,10 +62,16 @@
             from {{ relation_named(changed_rows.latest_versions) }}
             where _load_id > {{ since }}
         )
+    {%- elif changed_rows.activities -%}
+        {{ changed_rows.activities }} in ({{ activities_changed_since(since, relation_named) }})
     {%- elif changed_rows.completions -%}
         {{ changed_rows.completions }} in ({{ completions_changed_since(since, relation_named) }})
     {%- else -%}
-        {{ exceptions.raise_compiler_error("changed_rows: report_years, loads, completions or latest_versions") }}
+        {{
+            exceptions.raise_compiler_error(
+                "changed_rows: report_years, loads, activities, completions or latest_versions"
+            )
+        }}
     {%- endif -%}
 {%- endmacro %}
 

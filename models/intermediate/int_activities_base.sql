@@ -1,32 +1,22 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_touched_report_years() }}",
-        post_hook="{{ remember_seen_load(this.name) }}",
-    )
-}}
--- depends_on: {{ ref('stg_pars__report_year_changes') }}
--- depends_on: {{ ref('stg_pars__load_history') }}
+{{ activity_incremental() }}
 -- fct_activities without its two load-dependent columns (data_as_of_date, is_open_after_deadline: the
--- fct_activities view adds them), so that it can be incremental by reporting year (macros/incremental): a
--- build rebuilds only the years loads touched since its last build.
+-- fct_activities view adds them), so that it can be incremental by activity (macros/incremental/activities.sql): a
+-- build recomputes only the activities whose row, child records or provider loads wrote since its last build, from
+-- those activities' raw versions (the staging view ranks every version whatever the filter); a full build reads the
+-- staging view. Year-partitioned models downstream find their touched years in stg_pars__report_year_changes.
 -- One row per activity (latest version, deletions applied) with its provider's attributes and what its
 -- child records say. `is_counted` is the Data Report's counting rule: status Closed (the activity's
 -- report year is its reporting_year).
 with
 
-    activities as (
-        select * from {{ ref('stg_pars__activities') }} where {{ in_touched_report_years('reporting_year') }}
-    ),
+    activities as ({{ current_records('stg_pars__activities') }}),
 
     providers as (
         select provider_id, organization_type, accreditor_type, state as provider_state, census_region
         from {{ ref('dim_providers') }}
     ),
 
-    children as (select * from {{ ref('int_activity_children_summarized') }}),
+    children as (select * from {{ ref('int_activity_children_summarized') }} where {{ in_changed_activities() }}),
 
     joined as (
         select

@@ -1,10 +1,10 @@
 -- Per activity: what its child records say (supporters, joint providers, MOC boards, REMS, professions),
 -- one row per activity that has any, so fct_activities joins them once.
--- A table, rebuilt by every build: evaluating it ranks the versions of all five child tables (2-3 s at a
--- decade), which int_activities_base and this model's check each did again while it was a view (a filter on
--- activity_id is applied after the ranking, so neither could read less); now once per build, and the check
--- reads the stored rows.
-{{ config(materialized='table') }}
+-- A table incremental by activity (macros/incremental/activities.sql): a build recomputes the activities whose
+-- records loads wrote since its last build, from their raw versions alone (evaluated from the five staging views, it
+-- ranked every version of all five child tables, 2-3 s at a decade, whatever a filter on activity_id); a full build
+-- reads the staging views.
+{{ activity_incremental() }}
 with
 
     supporters as (
@@ -13,30 +13,30 @@ with
             count(*) as commercial_supporters,
             coalesce(sum(monetary_amount), 0) as commercial_support_income,
             bool_or(has_in_kind_support) as has_in_kind_support
-        from {{ ref('stg_pars__activity_commercial_supporters') }}
+        from ({{ current_records('stg_pars__activity_commercial_supporters') }}) as records
         group by activity_id
     ),
 
     joint_providers as (
         select activity_id, count(*) as joint_providers
-        from {{ ref('stg_pars__activity_joint_providers') }}
+        from ({{ current_records('stg_pars__activity_joint_providers') }}) as records
         group by activity_id
     ),
 
     moc as (
         select activity_id, count(*) as moc_boards, list(board order by board) as moc_board_list
-        from {{ ref('stg_pars__activity_moc_registrations') }}
+        from ({{ current_records('stg_pars__activity_moc_registrations') }}) as records
         group by activity_id
     ),
 
     rems as (
         select activity_id, rems_designation, rpc_grant_id is not null as is_rpc_funded
-        from {{ ref('stg_pars__activity_rems') }}
+        from ({{ current_records('stg_pars__activity_rems') }}) as records
     ),
 
     professions as (
         select activity_id, sum(learner_count) as profession_learner_count
-        from {{ ref('stg_pars__activity_learner_professions') }}
+        from ({{ current_records('stg_pars__activity_learner_professions') }}) as records
         group by activity_id
     ),
 

@@ -1,9 +1,14 @@
+-- The columns (staging_columns, macros/activity_records.sql) are shared with the models incremental by activity,
+-- which apply this view's rule to the raw versions of a few activities.
 with
 
     latest as ({{ latest_live_version('activity_joint_providers', ['activity_id', 'joint_provider_name']) }}),
 
     renamed as (
-        select activity_id, joint_provider_name, _load_id as loaded_by_load_id, _export_id as loaded_from_export_id
+        select
+            {{ staging_columns('activity_joint_providers') }},
+            _load_id as loaded_by_load_id,
+            _export_id as loaded_from_export_id
         from latest
     )
 

@@ -1,10 +1,14 @@
+-- The columns (staging_columns, macros/activity_records.sql) are shared with the models incremental by activity,
+-- which apply this view's rule to the raw versions of a few activities.
 with
 
     latest as ({{ latest_live_version('activity_learner_professions', ['activity_id', 'profession']) }}),
 
     renamed as (
         select
-            activity_id, profession, learner_count, _load_id as loaded_by_load_id, _export_id as loaded_from_export_id
+            {{ staging_columns('activity_learner_professions') }},
+            _load_id as loaded_by_load_id,
+            _export_id as loaded_from_export_id
         from latest
     )
 

@@ -1,15 +1,12 @@
+-- The columns (staging_columns, macros/activity_records.sql) are shared with the models incremental by activity,
+-- which apply this view's rule to the raw versions of a few activities.
 with
 
     latest as ({{ latest_live_version('activity_moc_registrations', ['activity_id', 'board']) }}),
 
     renamed as (
         select
-            activity_id,
-            board,
-            credit_types,
-            moc_credits,
-            practice_areas,
-            registered_date,
+            {{ staging_columns('activity_moc_registrations') }},
             _load_id as loaded_by_load_id,
             _export_id as loaded_from_export_id
         from latest

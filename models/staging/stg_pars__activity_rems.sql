@@ -1,19 +1,12 @@
+-- The columns (staging_columns, macros/activity_records.sql) are shared with the models incremental by activity,
+-- which apply this view's rule to the raw versions of a few activities.
 with
 
     latest as ({{ latest_live_version('activity_rems', ['activity_id']) }}),
 
     renamed as (
         select
-            activity_id,
-            rems_designation,
-            rpc_grant_id,
-            prescriber_learners,
-            dea_registered_learners,
-            primary_care_learners,
-            pain_specialist_learners,
-            other_specialist_learners,
-            _load_id as loaded_by_load_id,
-            _export_id as loaded_from_export_id
+            {{ staging_columns('activity_rems') }}, _load_id as loaded_by_load_id, _export_id as loaded_from_export_id
         from latest
     )
 
