@@ -6,9 +6,13 @@ rows of the reporting years (the staging rows, the completions) that later loads
 planted, in a copy of the project used for every build of the module (so the project is unchanged between them
 and the second build is incremental), in two models whose SQL misbehaves from the second load on:
 
-- fct_activity_joint_providers (year-partitioned) repeats the rows of the activities the second load wrote: a
-  duplicate key in a touched year, which the month build's scoped check must still report with its rows (its
-  checks are given no year_of here, so the key is checked over every row that shares it with a touched row);
+- fct_activity_joint_providers (made year-partitioned here) repeats the rows of the activities the second load
+  wrote: a duplicate key in a touched year, which the month build's scoped check must still report with its rows
+  (its checks are given report years and no year_of here, so the key is checked over every row that shares it
+  with a touched row);
+- fct_activity_learner_professions (incremental by activity, as in the project) repeats the rows of the activities
+  the second load wrote: its check, scoped to the activities later loads changed (read from
+  meta.stg_pars__activity_changes), must report them with their rows;
 - core.fct_learner_completions (incremental by completion) repeats the completions the second load wrote: the
   month build's scoped checks of it (and of research.learner_completions, a view of it), which read the changed
   completions from meta.stg_pars__completion_changes, must report them with their rows;
@@ -36,6 +40,7 @@ UNIT_TESTS = "resource_type:unit_test"
 UNTOUCHED = 2018
 JOINT = "models/marts/core/fct_activity_joint_providers.sql"
 ROLLUP = "models/marts/annual_report/activity_rollup.sql"
+PROFESSIONS = "models/marts/core/fct_activity_learner_professions.sql"
 COMPLETIONS = "models/marts/core/fct_learner_completions.sql"
 
 PLANTED_JOINT = """{{ report_year_incremental() }}
@@ -45,6 +50,23 @@ with
         from {{ ref('stg_pars__activity_joint_providers') }}
     ),
     activities as (select * from {{ ref('int_activity_context') }} where {{ in_touched_report_years() }}),
+    joined as (
+        select records.*, activities.* exclude (activity_id) from records inner join activities using (activity_id)
+    )
+select * from joined
+union all
+-- planted: the rows of the activities a later load wrote, twice
+select * from joined
+where activity_id in (select activity_id from {{ source('pars', 'activities') }} where _load_id > 1)
+"""
+
+PLANTED_PROFESSIONS = """{{ activity_incremental() }}
+with
+    records as (
+        select * exclude (loaded_by_load_id, loaded_from_export_id)
+        from ({{ current_records('stg_pars__activity_learner_professions') }}) as current_records
+    ),
+    activities as (select * from {{ ref('int_activity_context') }} where {{ in_changed_activities() }}),
     joined as (
         select records.*, activities.* exclude (activity_id) from records inner join activities using (activity_id)
     )
@@ -65,6 +87,9 @@ def planted_project(tmp_path_factory) -> Path:
         if (ROOT / folder).is_dir():
             shutil.copytree(ROOT / folder, project / folder)
     (project / JOINT).write_text(PLANTED_JOINT)
+    assert "activity_child_fact('stg_pars__activity_learner_professions')" in (ROOT / PROFESSIONS).read_text()
+    (project / PROFESSIONS).write_text(PLANTED_PROFESSIONS)
+    assert "changed_rows: {activities: activity_id}" in (project / PROFESSIONS.replace(".sql", ".yml")).read_text()
     completions = (ROOT / COMPLETIONS).read_text()
     assert completions.rstrip().endswith("select *\nfrom joined")
     (project / COMPLETIONS).write_text(
@@ -75,7 +100,7 @@ def planted_project(tmp_path_factory) -> Path:
     # without year_of, its key (activity_id, joint_provider_name) is checked over every row sharing a key with a
     # row of a touched year: the path a unique key without a year column takes
     yml = project / JOINT.replace(".sql", ".yml")
-    scoped = "changed_rows: {report_years: report_year, year_of: activity_id}"
+    scoped = "changed_rows: {activities: activity_id}"
     assert scoped in yml.read_text()
     yml.write_text(yml.read_text().replace(scoped, "changed_rows: {report_years: report_year}"))
     rollup = (ROOT / ROLLUP).read_text()
@@ -132,6 +157,21 @@ def test_a_broken_row_in_a_touched_year_still_fails_the_build_with_its_rows(mont
     # the duplicated keys are those of the activities the month wrote
     written = {a for (a,) in query(db, "select activity_id from raw.activities where _load_id = 2")}
     assert {row[1].split(" | ")[0] for row in rows} <= written
+
+
+def test_a_duplicated_row_of_a_changed_activity_still_fails_the_build_with_its_rows(month_build):
+    """The activity facts' checks read the rows of the activities the month changed (from
+    meta.stg_pars__activity_changes, found once per build): a duplicate among them is reported with its rows."""
+    result, db, _ = month_build
+    rows = failed_checks(result).get("checks_fct_activity_learner_professions")
+    assert rows, sorted(failed_checks(result))
+    assert {row[0] for row in rows} == {"unique(activity_id, profession)"} and {row[2] for row in rows} == {"2 rows"}
+    written = {a for (a,) in query(db, "select activity_id from raw.activities where _load_id = 2")}
+    assert {row[1].split(" | ")[0] for row in rows} <= written
+    sql = (
+        result_target(db) / "run" / "pars" / "models" / "marts" / "core" / "fct_activity_learner_professions.yml"
+    ).glob("*.sql")
+    assert any("stg_pars__activity_changes" in path.read_text() for path in sql)
 
 
 def test_a_duplicated_changed_completion_still_fails_the_build_with_its_rows(month_build):

@@ -160,6 +160,10 @@ def late_full_export(export: Path, out: Path, year: int, exported_at: str) -> di
             for r in rows[::4]:
                 r["learner_count"] = str(int(r["learner_count"] or 0) + 3)
             counts["professions_changed"] = len(rows[::4])
+        if name in ("activity_joint_providers", "activity_commercial_supporters"):
+            # child records deleted from activities that stay (the full export no longer holds them)
+            counts[f"{name}_deleted"] = len(rows[2::5])
+            rows = [r for n, r in enumerate(rows) if n % 5 != 2]
         _write(out / f"{name}.csv", header, rows)
     header, rows = _read(out / "program_summaries.csv")
     _write(out / "program_summaries.csv", header, [r for r in rows if r["reporting_year"] == str(year)])
@@ -167,9 +171,11 @@ def late_full_export(export: Path, out: Path, year: int, exported_at: str) -> di
 
 
 def late_corrections(export: Path, out: Path, moved_from: int, year: int, exported_at: str) -> dict[str, int]:
-    """An incremental export of `year` holding activity rows only: some activities of `moved_from` (not deleted
-    by late_full_export) moved to `year`, and every seventh activity of `year` with another title, more
-    learners and (enduring ones) the other enduring type."""
+    """An incremental export of `year` holding activity and provider rows only: some activities of `moved_from`
+    (not deleted by late_full_export) moved to `year`, every seventh activity of `year` with another title, more
+    learners and (enduring ones) the other enduring type, every thirteenth of the others moved to another provider,
+    and every fifth provider in another state (another census region) with another organization type (both joined
+    into every row of its activities and of their child facts)."""
     copy_export(export, out, suffix=f"-corrections-{year}")
     set_manifest(
         out, kind="incremental", reporting_years=[year], exported_at=exported_at, export_id=f"{exported_at}-fix"
@@ -184,12 +190,28 @@ def late_corrections(export: Path, out: Path, moved_from: int, year: int, export
         r["activity_type"] = {"EM": "IEM", "IEM": "EM"}.get(r["activity_type"], r["activity_type"])
         r["title"] = r["title"] + " (corrected)"
         r["physician_learners"] = str(int(r["physician_learners"] or 0) + 17)
-    _write(out / "activities.csv", header, moved + corrected)
+    provider_header, providers = _read(out / "providers.csv")
+    ids = [r["provider_id"] for r in providers]
+    others = [r for r in activities if r["reporting_year"] == str(year) and r not in corrected + moved][::13]
+    for r in others:
+        r["provider_id"] = ids[(ids.index(r["provider_id"]) + 1) % len(ids)]
+    _write(out / "activities.csv", header, moved + corrected + others)
+    types = sorted({r["organization_type"] for r in providers})
+    changed = providers[::5]
+    for r in changed:
+        r["state"] = "WA" if r["state"] in ("CT", "ME", "MA", "NH", "RI", "VT", "NJ", "NY", "PA") else "NY"
+        r["organization_type"] = types[(types.index(r["organization_type"]) + 1) % len(types)]
+    _write(out / "providers.csv", provider_header, changed)
     for path in out.glob("*.csv"):
-        if path.name != "activities.csv":
+        if path.name not in ("activities.csv", "providers.csv"):
             header, _ = _read(path)
             _write(path, header, [])
-    return {"activities_moved": len(moved), "activities_corrected": len(corrected)}
+    return {
+        "activities_moved": len(moved),
+        "activities_corrected": len(corrected),
+        "activities_moved_to_another_provider": len(others),
+        "providers_changed": len(changed),
+    }
 
 
 @pytest.mark.parametrize("scale", [0.002])  # tiny: the point is the sequence of builds, not the volume
@@ -276,6 +298,39 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     result = build(replay, exclude=MODELS_ONLY)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     assert differences(replayed, replay) == []
+    # the replayed warehouse's activities each load changed, found once (meta.stg_pars__activity_changes, read by the
+    # models incremental by activity and their checks): a full build writes only where the table starts; then every
+    # activity whose row, child record (a deletion too) or provider a later load wrote
+    activity_changes = "meta.stg_pars__activity_changes"
+    assert query(replayed, f"select load_id from {activity_changes} where activity_id is null") == [(1,)]
+    child_deleted = (
+        "select activity_id from raw.activity_joint_providers where _load_id = 4 and _is_deleted union "
+        "select activity_id from raw.activity_commercial_supporters where _load_id = 4 and _is_deleted"
+    )
+    of_changed_providers = (
+        "select activity_id from intermediate.int_activities_base where provider_id in "
+        "(select provider_id from raw.providers where _load_id = 5)"
+    )
+    moved_provider = (
+        "select activity_id from raw.activities as a where _load_id = 5 and provider_id <> (select provider_id from "
+        "raw.activities as b where b.activity_id = a.activity_id and b._load_id < 5 order by _load_id desc limit 1)"
+    )
+    for load, activities, expected in (
+        (4, child_deleted, late["activity_joint_providers_deleted"]),
+        (5, of_changed_providers, fixes["providers_changed"]),
+        (5, moved_provider, fixes["activities_moved_to_another_provider"]),
+    ):
+        assert query(replayed, f"select count(distinct activity_id) from ({activities})")[0][0] >= min(expected, 1)
+        missing = f"{activities} except select activity_id from {activity_changes} where load_id = {load}"
+        assert query(replayed, f"select count(*) from ({missing})") == [(0,)], (load, activities)
+    # the models incremental by activity recomputed those activities alone (not every activity of a touched year)
+    all_changed = f"select distinct activity_id from {activity_changes} where load_id > 1"
+    for model in ("int_activities_base", "int_activity_children_summarized", "fct_activity_joint_providers"):
+        recomputed = f"select activity_id from meta.affected_activities__{model}"
+        assert query(replayed, f"select count(*) from (({all_changed}) except ({recomputed}))") == [(0,)], model
+        assert query(replayed, f"select count(*) from (({recomputed}) except ({all_changed}))") == [(0,)], model
+    unchanged = f"select count(*) from intermediate.int_activities_base where activity_id not in ({all_changed})"
+    assert query(replayed, unchanged)[0][0] > 0
     # the activities' child summary is a table (evaluated once per build, read by int_activities_base and its
     # check), rebuilt by every build: compared above with the other tables
     kind = "select table_type from information_schema.tables where table_name = 'int_activity_children_summarized'"

@@ -32,8 +32,10 @@
     affected_activities_table() for its body), and delete their rows. -#}
 {% macro delete_changed_activities() -%}
     {%- if is_incremental() -%}
+        {#- relation_named, not ref: the views it may read (activities_changed_by_loads_after) are no parents of the
+            model (a hook's ref must be one), and every build has them #}
         create or replace table {{ affected_activities_table() }} as
-        {{ activities_changed_since(last_seen_load(this.name), ref) }}
+        {{ activities_changed_since(last_seen_load(this.name), relation_named) }}
         ;
         delete from {{ this }}
         where activity_id in (select activity_id from {{ affected_activities_table() }})
