@@ -1,16 +1,17 @@
 """A build after any sequence of loads gives exactly the tables of one full build of the same raw data.
 
-This is the check on the incremental models (fct_learner_completions by completion, the year-partitioned
-models by reporting year: macros/incremental): each build merges only what changed since the model's last
-build, and the result must equal building everything at once. The sequence, at a tiny scale:
+This is the check on the incremental models (fct_learner_completions by completion, the activity tables by
+activity, the year-partitioned models by reporting year: macros/incremental): each build merges only what changed
+since the model's last build, and the result must equal building everything at once. The sequence, at a tiny scale:
 
 1. the first months of 2022, in one load, and the first build (a full one);
 2. the remaining months up to the export date, in two loads: new versions of 2022 (activities closing), and the
    year 2023 appearing;
-3. two late exports, loaded in 2024: a full export of 2022 that deletes 2022 activities (with their records)
-   and completions and corrects child records and completions, but changes no activity row; and an
-   incremental export that moves 2022 activities to 2023 (one that rebuilt only their new year keeps them in
-   2022) and corrects 2023 activities;
+3. two late exports, loaded in 2024: a full export of 2022 that deletes 2022 activities (with their records),
+   child records of activities that stay, and completions, and corrects child records and completions, but
+   changes no activity row; and an incremental export that moves 2022 activities to 2023 (one that rebuilt only
+   their new year keeps them in 2022), moves 2023 activities to another provider, changes providers' state and
+   organization type (in every row of their activities) and corrects 2023 activities;
 4. one incremental build of all that, with every data test; then the same raw layer built from nothing (models
    only), and every table and view compared.
 
