@@ -111,6 +111,12 @@ def test_a_build_with_no_load_since_the_last_one_rebuilds_only_the_change_logs(
     assert result.count("test") == 0 and result.count("model") == len(CHANGE_LOGS)
     assert len(result.untouched_sources) == len(project_sources(ROOT))  # every one, the load history too
     assert differences(unchanged_rebuild.db, db) == []
+    # asked for, the unit tests all run: dbt runs one only with its model, so nothing is left out then, views
+    # included (and the pass recorded for the project's unit tests is true)
+    again = build(db, unit_tests="always")
+    assert again.ok and again.untouched_sources == [] and not again.unchanged_skipped
+    unit_tests = json.loads((unchanged_rebuild.target / "manifest.json").read_text())["unit_tests"]
+    assert again.count("unit_test", "pass") == len(unit_tests) > 5, again.counts
 
 
 def test_every_kind_of_write_marks_its_source_written(loaded_db, base_export, tmp_path):

@@ -181,12 +181,15 @@ def _locked_build(
         report("full rebuild: the project changed since the last build, or this warehouse was never built", 0, 0)
     # An unchanged project (every model last ran with it) has its views and seeds already as they would be
     # recreated; a build without --select or model exclusions leaves them out (UNCHANGED).
-    result.unchanged_skipped = (
+    # Not when the unit tests run: dbt runs a unit test only with its model, and all of them must run then.
+    unchanged = (
         not rebuild_all and not result.full_refresh and not result.select and _only_tests_excluded(result.exclude)
     )
+    runs_unit_tests = not result.unit_tests_skipped and "resource_type:unit_test" not in (result.exclude or "").split()
+    result.unchanged_skipped = unchanged and not runs_unit_tests
     # The data checks of a whole incremental build read only what the loads since the last checked build can have
     # changed (check_scope.py); any other build checks every row.
-    result.checks_since_load = check_scope.passed_through(paths.db) if result.unchanged_skipped else None
+    result.checks_since_load = check_scope.passed_through(paths.db) if unchanged else None
     # Of those, what reads only sources that no load wrote since then is left out too (sources.py).
     written = _written_sources(paths.db, project_dir, result)
     # What reads only seeds (SEEDS_ONLY) is left out when every data test of this project passed here (the last
@@ -236,8 +239,11 @@ def _locked_build(
 
 def _written_sources(db: Path, project_dir: Path, result: BuildResult) -> list[sources.Source] | None:
     """The sources that loads wrote since every data test last passed, when a whole build of an unchanged project
-    can leave out the rest (result.untouched_sources names them); None: the build selects nothing on this."""
-    if result.checks_since_load is None:
+    can leave out the rest (result.untouched_sources names them); None: the build selects nothing on this.
+
+    Not when the unit tests run (`--unit-tests always`, or the project changed since they last all passed): dbt
+    runs a unit test only with its model, and all of them must run then (project_state records their pass)."""
+    if result.checks_since_load is None or not result.unchanged_skipped:
         return None
     declared = sources.project_sources(project_dir)
     if not declared:
