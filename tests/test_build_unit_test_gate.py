@@ -1,7 +1,8 @@
 """dbt's unit tests run only when the project changed since they last all passed on the warehouse.
 
 They never read warehouse data (their rows are fixtures in the project's YAML), so skipping them on an
-unchanged project changes nothing a build checks; data tests run on every build.
+unchanged project changes nothing a build checks; the data tests run on every build that can change what they
+read (tests/test_build_untouched.py).
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from warehouse.build.project_state import passed_hash, project_hash, remember_pa
 from warehouse.build.runner import ROOT
 
 
-def test_a_rebuild_of_an_unchanged_project_skips_only_the_unit_tests(unchanged_rebuild):  # noqa: F811
-    """The shared second build of the built warehouse (tests/helpers/rebuild.py, also read by
-    test_build_replay.py): its unit tests skipped, every data test and model run."""
+def test_a_rebuild_of_an_unchanged_project_skips_the_unit_tests_not_the_data_tests(unchanged_rebuild):  # noqa: F811
+    """The shared second build of the built warehouse, after a load (tests/helpers/rebuild.py, also read by
+    test_build_replay.py and test_build_untouched.py): its unit tests skipped, the data tests and models of what the
+    load can have changed run (exactly those: test_build_untouched.py)."""
     assert passed_hash(unchanged_rebuild.built) == project_hash(ROOT)  # the fixture's build ran them all and passed
     assert unchanged_rebuild.exit_code == 0, unchanged_rebuild.output
     result = unchanged_rebuild
     assert result.report["ok"] and result.report["unit_tests_skipped"]
-    assert result.count("unit_test") == 0 and result.count("test", "pass") > 50 and result.count("model") > 40
+    assert result.count("unit_test") == 0 and result.count("test", "pass") >= 10 and result.count("model") > 10
     assert passed_hash(result.db) == project_hash(ROOT)  # still valid for the next build
 
 

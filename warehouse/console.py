@@ -159,6 +159,11 @@ def print_build_summary(result) -> None:
             f"data checks read the rows that loads after load {result.checks_since_load} can have changed: every "
             "data test passed on the rest in an earlier build"
         )
+    if result.untouched_sources:
+        click.echo(
+            f"not rebuilt or checked: what reads only sources no load wrote since load {result.checks_since_load} "
+            f"({', '.join(printable(s) for s in result.untouched_sources)})"
+        )
     if result.unit_tests_skipped:
         click.echo(
             "unit tests not run: the project is unchanged since they last all passed on this warehouse "

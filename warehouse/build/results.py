@@ -81,6 +81,8 @@ class BuildResult:
     unit_tests_skipped: bool = False  # the project is unchanged since the unit tests last all passed here
     unchanged_skipped: bool = False  # the project is unchanged since every model last ran: views, seeds left out
     checks_since_load: int | None = None  # the data checks read only what loads after this one can have changed
+    # the sources no load wrote since checks_since_load: what reads only them was neither rebuilt nor checked
+    untouched_sources: list[str] = field(default_factory=list)
 
     def count(self, kind: str, status: str | None = None) -> int:
         by_status = self.counts.get(kind, {})
@@ -104,6 +106,7 @@ class BuildResult:
             "unit_tests_skipped": self.unit_tests_skipped,
             "unchanged_skipped": self.unchanged_skipped,
             "checks_since_load": self.checks_since_load,
+            "untouched_sources": self.untouched_sources,
             "error": self.error,
         }
 

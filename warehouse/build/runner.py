@@ -17,7 +17,7 @@ import duckdb
 from .. import resources
 from ..files import FileProblem, cause, describe, make_folder
 from ..locking import WarehouseBusy, exclusive
-from . import check_scope, project_state, workcopy
+from . import check_scope, project_state, sources, workcopy
 from .dbt_runner import ROOT, dbt_args, invoke
 from .results import BuildResult, add_failing_rows, tally
 from .workcopy import BuildError, WorkPaths
@@ -118,6 +118,11 @@ SEEDS_ONLY = "tag:seeds_only"
 #: hooks read may not exist yet).
 ALWAYS_BUILT = "stg_pars__report_year_changes"
 
+#: The tables, incremental by load, that keep what each load changed: selected by every build that leaves out
+#: what reads only sources no load wrote (sources.py), so that they keep up with every load (a reader that runs
+#: finds its loads there instead of searching the raw versions again).
+CHANGE_LOGS = ("stg_pars__report_year_changes", "stg_pars__completion_changes")
+
 
 def _command(
     result: BuildResult,
@@ -125,8 +130,12 @@ def _command(
     full_refresh: bool = False,
     skip_unchanged: bool = False,
     skip_seeds_only: bool = False,
+    written: list[sources.Source] | None = None,
 ) -> list[str]:
     select = f"{result.select} {ALWAYS_BUILT}" if result.select and not full_refresh else result.select
+    if written is not None and not result.select:
+        # what descends from the sources loads wrote, and the change logs: the rest would rebuild the same rows
+        select = " ".join([s.selector for s in written] + list(CHANGE_LOGS))
     exclude = " ".join(
         x
         for x in (
@@ -172,12 +181,17 @@ def _locked_build(
         report("full rebuild: the project changed since the last build, or this warehouse was never built", 0, 0)
     # An unchanged project (every model last ran with it) has its views and seeds already as they would be
     # recreated; a build without --select or model exclusions leaves them out (UNCHANGED).
-    result.unchanged_skipped = (
+    # Not when the unit tests run: dbt runs a unit test only with its model, and all of them must run then.
+    unchanged = (
         not rebuild_all and not result.full_refresh and not result.select and _only_tests_excluded(result.exclude)
     )
+    runs_unit_tests = not result.unit_tests_skipped and "resource_type:unit_test" not in (result.exclude or "").split()
+    result.unchanged_skipped = unchanged and not runs_unit_tests
     # The data checks of a whole incremental build read only what the loads since the last checked build can have
     # changed (check_scope.py); any other build checks every row.
-    result.checks_since_load = check_scope.passed_through(paths.db) if result.unchanged_skipped else None
+    result.checks_since_load = check_scope.passed_through(paths.db) if unchanged else None
+    # Of those, what reads only sources that no load wrote since then is left out too (sources.py).
+    written = _written_sources(paths.db, project_dir, result)
     # What reads only seeds (SEEDS_ONLY) is left out when every data test of this project passed here (the last
     # whole build of a changed project that excluded them forgets the pass, below).
     command = _command(
@@ -186,6 +200,7 @@ def _locked_build(
         full_refresh=rebuild_all,
         skip_unchanged=result.unchanged_skipped,
         skip_seeds_only=result.checks_since_load is not None,
+        written=written,
     )
     report(f"copying {paths.db.name}", 0, 0)
     copying = time.perf_counter()
@@ -220,6 +235,25 @@ def _locked_build(
     finally:
         if not result.published:
             workcopy.discard(paths, copy)
+
+
+def _written_sources(db: Path, project_dir: Path, result: BuildResult) -> list[sources.Source] | None:
+    """The sources that loads wrote since every data test last passed, when a whole build of an unchanged project
+    can leave out the rest (result.untouched_sources names them); None: the build selects nothing on this.
+
+    Not when the unit tests run (`--unit-tests always`, or the project changed since they last all passed): dbt
+    runs a unit test only with its model, and all of them must run then (project_state records their pass)."""
+    if result.checks_since_load is None or not result.unchanged_skipped:
+        return None
+    declared = sources.project_sources(project_dir)
+    if not declared:
+        return None
+    written = sources.written_since(db, result.checks_since_load, declared)
+    untouched = [s for s in declared if s not in written]
+    if not untouched:
+        return None
+    result.untouched_sources = sorted(f"{s.source}.{s.name}" for s in untouched)
+    return written
 
 
 def _only_tests_excluded(exclude: str | None) -> bool:
