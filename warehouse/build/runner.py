@@ -121,7 +121,7 @@ ALWAYS_BUILT = "stg_pars__report_year_changes"
 #: The tables, incremental by load, that keep what each load changed: selected by every build that leaves out
 #: what reads only sources no load wrote (sources.py), so that they keep up with every load (a reader that runs
 #: finds its loads there instead of searching the raw versions again).
-CHANGE_LOGS = ("stg_pars__report_year_changes", "stg_pars__completion_changes")
+CHANGE_LOGS = ("stg_pars__report_year_changes", "stg_pars__completion_changes", "stg_pars__activity_changes")
 
 
 def _command(
