@@ -6,6 +6,10 @@ added after are listed, not compared; a column removed is a difference). Prints 
 exits 1 if any differs or is missing on one side. The `meta` schema (build watermarks, unit-test stamps) and columns
 that hold when, how long and from which folder a load or build ran (WALL_CLOCK) are left out: two loads of the
 same export differ there by design.
+
+The comparison runs under the commands' memory cap (warehouse/resources.py: 2GB, or $PARS_MEMORY_LIMIT) and spills
+the rest to a private folder beside AFTER: at a decade, EXCEPT ALL over 20M completions held 18 GB uncapped and the
+kernel killed it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import sys
 from pathlib import Path
 
 import duckdb
+
+from . import resources
 
 SKIP_SCHEMAS = {"main", "information_schema", "pg_catalog", "raw", "staging", "intermediate", "meta"}
 WALL_CLOCK = {"loaded_at", "latest_loaded_at", "built_at", "last_built_at", "load_seconds", "source_path"}
@@ -38,9 +44,18 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def compare(before: Path, after: Path) -> list[str]:
+def compare(before: Path, after: Path, memory_limit: str | None = None) -> list[str]:
     """One problem per differing or missing relation (empty when every mart is identical)."""
-    con = duckdb.connect()
+    with resources.reading(Path(after), memory_limit) as settings:
+        con = duckdb.connect()
+        try:
+            resources.apply_settings(con, settings)
+            return _compare(con, before, after)
+        finally:
+            con.close()
+
+
+def _compare(con: duckdb.DuckDBPyConnection, before: Path, after: Path) -> list[str]:
     con.execute("attach ? as before (read_only)", [str(before)])
     con.execute("attach ? as after (read_only)", [str(after)])
     a, b = relations(con, "before"), relations(con, "after")
