@@ -6,7 +6,9 @@ have changed: those of the completions they wrote, and of activities they create
 (macros/incremental/completion_count_years.sql), not every year of every completion of an activity whose row
 changed. One tiny export, built once (a full build), then one incremental export that rewrites an activity (its
 title) with completions in a year no other change touches, and corrects a completion's credits in a year that no
-activity of the load has: board_summary must recount the second year, and need not recount the first.
+activity of the load has: board_summary must recount the second year, and need not recount the first. The same
+load starts a provider's current term later (a corrected decision): review.term_activities, incremental by
+activity and provider (macros/incremental/term_changes.sql), must drop the activities that left the term.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ def corrections(export: Path, out: Path, db: Path) -> dict[str, int]:
         """,
     )
     completion_id, yc, c_year, activity_id, ya, yx = rows[0]
+    # provider P: its current term starts on 2022-01-01 (the activities ended in 2021 leave review.term_activities)
+    (provider_id,) = query(
+        db, "select provider_id from review.term_activities group by 1 order by count(*) desc, 1 limit 1"
+    )[0]
     copy_export(export, out, suffix="-corrections")
     set_manifest(
         out,
@@ -61,13 +67,18 @@ def corrections(export: Path, out: Path, db: Path) -> dict[str, int]:
         if path.name == "activities.csv":
             data = [r for r in data if r["activity_id"] == activity_id]
             data[0]["title"] += " (corrected)"
+        elif path.name == "accreditation_decisions.csv":
+            latest = max((r for r in data if r["provider_id"] == provider_id), key=lambda r: r["decision_date"])
+            assert latest["term_start_date"] < "2022-01-01" < latest["term_end_date"], latest
+            latest["term_start_date"], latest["term_end_date"] = "2022-01-01", "2026-01-01"  # a 4-year term
+            data = [latest]
         elif path.name == "learner_completions.csv":
             data = [r for r in data if r["completion_id"] == completion_id]
             data[0]["credits"] = "0.25" if data[0]["credits"] != "0.25" else "0.50"
         else:
             data = []
         _write(path, header, data)
-    return {"ya": ya, "yc": yc, "yx": yx}
+    return {"ya": ya, "yc": yc, "yx": yx, "provider_id": provider_id}
 
 
 def test_board_summary_after_a_load_recounts_the_changed_completion_years_and_equals_a_full_build(
@@ -81,13 +92,18 @@ def test_board_summary_after_a_load_recounts_the_changed_completion_years_and_eq
     result = build(replay, exclude=UNIT_TESTS)  # the first build: a full one, every data test
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     years = corrections(export, tmp_path / "fixes", replay)
+    in_term = "select count(*) from review.term_activities where provider_id = ?"
+    before = query(replay, in_term, [years["provider_id"]])[0][0]
     load_export(tmp_path / "fixes", replay)
     assert query(replay, "select count(*) from staging.stg_pars__activities where title like '%(corrected)'") == [(1,)]
+    assert query(replay, "select count(*) from raw.quarantine where export_id = '2024-07-31-corrections'") == [(0,)]
     result = build(replay, exclude=UNIT_TESTS)  # incremental, every data test (the reconciliation scoped)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     assert not result.full_refresh and result.checks_since_load == 1
     recounted = {y for (y,) in query(replay, "select report_year from meta.touched_years__board_summary")}
     assert recounted == {years["ya"], years["yc"]}, years  # not years["yx"]: the activity's title counts nowhere
+    # review.term_activities (incremental by activity and provider) lost the activities that left the term
+    assert 0 < query(replay, in_term, [years["provider_id"]])[0][0] < before
 
     # the same raw layer, built once from nothing (models only), compared relation by relation
     replayed = tmp_path / "replay.duckdb"
