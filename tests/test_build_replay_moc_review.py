@@ -8,7 +8,8 @@ changed. One tiny export, built once (a full build), then one incremental export
 title) with completions in a year no other change touches, and corrects a completion's credits in a year that no
 activity of the load has: board_summary must recount the second year, and need not recount the first. The same
 load starts a provider's current term later (a corrected decision): review.term_activities, incremental by
-activity and provider (macros/incremental/term_changes.sql), must drop the activities that left the term.
+activity and provider (macros/incremental/term_changes.sql), must drop the activities that left the term; and
+renames the activity's provider: moc.provider_reporting_timeliness, which names it, must recompute its every year.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def corrections(export: Path, out: Path, db: Path) -> dict[str, int]:
     (provider_id,) = query(
         db, "select provider_id from review.term_activities group by 1 order by count(*) desc, 1 limit 1"
     )[0]
+    # A's provider gets another name (moc.provider_reporting_timeliness names it in every year of its completions)
+    (activity_provider,) = query(
+        db, "select provider_id from core.fct_activities where activity_id = ?", [activity_id]
+    )[0]
     copy_export(export, out, suffix="-corrections")
     set_manifest(
         out,
@@ -72,6 +77,9 @@ def corrections(export: Path, out: Path, db: Path) -> dict[str, int]:
             assert latest["term_start_date"] < "2022-01-01" < latest["term_end_date"], latest
             latest["term_start_date"], latest["term_end_date"] = "2022-01-01", "2026-01-01"  # a 4-year term
             data = [latest]
+        elif path.name == "providers.csv":
+            data = [r for r in data if r["provider_id"] == activity_provider]
+            data[0]["provider_name"] += " (renamed)"
         elif path.name == "learner_completions.csv":
             data = [r for r in data if r["completion_id"] == completion_id]
             data[0]["credits"] = "0.25" if data[0]["credits"] != "0.25" else "0.50"
@@ -102,6 +110,12 @@ def test_board_summary_after_a_load_recounts_the_changed_completion_years_and_eq
     assert not result.full_refresh and result.checks_since_load == 1
     recounted = {y for (y,) in query(replay, "select report_year from meta.touched_years__board_summary")}
     assert recounted == {years["ya"], years["yc"]}, years  # not years["yx"]: the activity's title counts nowhere
+    # provider_reporting_timeliness names the provider: it recomputes every year of the renamed provider's rows
+    renamed = "select distinct report_year from moc.provider_reporting_timeliness where provider_name like '%(renamed)'"
+    timeliness = "select report_year from meta.touched_years__provider_reporting_timeliness"
+    assert years["yx"] in {y for (y,) in query(replay, renamed)} and {y for (y,) in query(replay, timeliness)} >= {
+        y for (y,) in query(replay, renamed)
+    }
     # review.term_activities (incremental by activity and provider) lost the activities that left the term
     assert 0 < query(replay, in_term, [years["provider_id"]])[0][0] < before
 

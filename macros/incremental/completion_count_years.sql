@@ -9,6 +9,10 @@
       join), so the completions naming an activity that loads created, deleted or revived move in or out;
     - the registrations, counted by the activity's reporting year (the touched reporting years).
     An activity whose row was rewritten but that existed before and exists now moves no completion in or out.
+    A model that also counts by the activity's provider and reads the provider's row (by_provider=true:
+    moc.provider_reporting_timeliness, per provider with its name and types) adds the completions naming an
+    activity whose provider changed (its latest version's provider_id before and after the loads) and those of
+    the activities of every provider whose row the loads wrote.
 -#}
 {#- A raw (source) table by name, without a parse-time dependency (a test's parents decide a --select build's
     tests, as relation_named's comment says). -#}
@@ -20,7 +24,7 @@
 
 {#- The years of completion whose counts loads after `since` can have changed (see above), as report_year;
     `relation` gives a model's relation by name (ref in a model, relation_named in a test). -#}
-{% macro completion_count_years_changed_since(since, relation) -%}
+{% macro completion_count_years_changed_since(since, relation, by_provider=false) -%}
     {%- set changes = relation('stg_pars__record_changes') -%}
     with
         written as (
@@ -35,7 +39,9 @@
             select
                 activity_id,
                 coalesce(arg_max(not _is_deleted, _load_id) filter (where _load_id <= {{ since }}), false) as was_live,
-                arg_max(not _is_deleted, _load_id) as is_live
+                arg_max(not _is_deleted, _load_id) as is_live,
+                arg_max(provider_id, _load_id) filter (where _load_id <= {{ since }}) as provider_before,
+                arg_max(provider_id, _load_id) as provider_now
             from {{ raw_relation_named('activities') }}
             where
                 activity_id
@@ -43,7 +49,20 @@
             group by activity_id
         ),
 
-        moved_in_or_out as (select activity_id from presence where was_live <> is_live)
+        moved_in_or_out as (
+            select activity_id
+            from presence
+            where
+                was_live <> is_live {%- if by_provider %} or provider_before is distinct from provider_now {%- endif %}
+            {%- if by_provider %}
+                union
+                select activity_id
+                from {{ raw_relation_named('activities') }}
+                where
+                    provider_id
+                    in (select provider_id from {{ changes }} where load_id > {{ since }} and table_name = 'providers')
+            {%- endif %}
+        )
 
     {% if completion_changes_cover(since, relation) -%}
         select distinct completion_year as report_year
@@ -69,7 +88,7 @@
 
 {#- pre_hook of such a model: find the years (the touched reporting years and the completion years above) once,
     keep them in touched_years_table() for the body (in_touched_report_years), delete them. -#}
-{% macro delete_completion_count_years() -%}
+{% macro delete_completion_count_years(by_provider=false) -%}
     {%- if is_incremental() -%}
         create or replace table {{ touched_years_table() }} as
         select report_year
@@ -77,7 +96,7 @@
         where load_id > {{ last_seen_load(this.name) }}
         union
         select report_year
-        from ({{ completion_count_years_changed_since(last_seen_load(this.name), ref) }}) as counted
+        from ({{ completion_count_years_changed_since(last_seen_load(this.name), ref, by_provider) }}) as counted
         ;
         delete from {{ this }}
         where report_year in (select report_year from {{ touched_years_table() }})
@@ -86,13 +105,13 @@
 
 {#- Makes the calling SQL model incremental by year of completion as above: the config and the parse-time
     dependencies (the hooks' refs leave no trace at parse time). Its inputs filter with in_touched_report_years. -#}
-{% macro completion_count_year_incremental() -%}
+{% macro completion_count_year_incremental(by_provider=false) -%}
     {{
         config(
             materialized='incremental',
             incremental_strategy='append',
             on_schema_change='fail',
-            pre_hook="{{ delete_completion_count_years() }}",
+            pre_hook="{{ delete_completion_count_years(" ~ by_provider ~ ") }}",
             post_hook="{{ remember_seen_load(this.name) }}",
         )
     }}
