@@ -2,8 +2,10 @@
 -- completion and board, its counts equal those taken straight from fct_learner_completions, and its
 -- registered_activities equal the rows of fct_activity_moc_registrations. Returns the rows that differ.
 -- A build after loads (macros/incremental/check_scope.sql) reconciles the years those loads can have changed: the
--- reporting years they touched and every year of completion of a completion they changed, the years board_summary
--- rebuilds; the other years' rows of all three relations are those an earlier build reconciled, unchanged since.
+-- reporting years they touched and the years of completion whose counts they can have changed (the completions
+-- they wrote, those of activities they created or deleted: macros/incremental/completion_count_years.sql), the
+-- years board_summary rebuilds; in the other years, the rows of board_summary, the registrations and the fields
+-- of fct_learner_completions counted here are those an earlier build reconciled, unchanged since.
 {%- set since = check_scope_since() %}
 {%- set years -%}
 {%- if since is not none -%}
@@ -12,7 +14,7 @@
         from {{ relation_named('stg_pars__report_year_changes') }}
         where load_id > {{ since }}
         union
-        {{ completion_years_changed_since(since, relation_named) }}
+        select report_year from ({{ completion_count_years_changed_since(since, relation_named) }}) as counted
     )
 {%- endif -%}
 {%- endset %}

@@ -1,8 +1,10 @@
 -- One row per year of completion and board: what providers reported to the board that year, and how the
 -- board answered. Lateness is core's rule (fct_learner_completions.is_late: more than 30 days).
 -- Incremental by year: a build recomputes the reporting years its loads touched (the registrations' years) and
--- the years of the completions they changed (macros/incremental/report_years.sql).
-{{ report_year_incremental(completions=true) }}
+-- the years of completion whose counts they can have changed: those of the completions they wrote, and of those
+-- naming an activity they created or deleted; not those of an activity's other changes (an update to its row, its
+-- registration or its provider changes no field counted here: macros/incremental/completion_count_years.sql).
+{{ completion_count_year_incremental() }}
 with
 
     completions as (

@@ -1,8 +1,10 @@
 -- One row per year of completion, provider and board: how promptly the provider reported its learners'
 -- completions to the board, and how many the board rejected.
--- Incremental by year of completion: a build recomputes the years of the completions changed since its last one
--- (macros/incremental/report_years.sql).
-{{ report_year_incremental(completions=true) }}
+-- Incremental by year of completion: a build recomputes the touched reporting years and the years of completion
+-- whose rows loads can have changed: those of the completions they wrote, of those naming an activity they
+-- created, deleted or moved to another provider, and of the activities of a provider whose row they wrote
+-- (macros/incremental/completion_count_years.sql, by_provider).
+{{ completion_count_year_incremental(by_provider=true) }}
 with
 
     completions as (

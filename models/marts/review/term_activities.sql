@@ -1,8 +1,20 @@
 -- The activity list of each provider's current accreditation term, as reviewers read it: every activity whose
 -- dates overlap the term, whatever its status (is_counted marks the ones the Data Report counts).
+-- Depends on the data alone: incremental by activity and provider (macros/incremental/term_changes.sql), a build
+-- recomputes the rows of the activities and providers its loads changed.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_term_changes() }}",
+        post_hook="{{ remember_seen_load(this.name) }}",
+    )
+}}
+-- depends_on: {{ ref('stg_pars__load_history') }}
 with
 
-    term_activities as (select * from {{ ref('int_review__term_activities') }}),
+    term_activities as (select * from {{ ref('int_review__term_activities') }} where {{ in_term_changes() }}),
 
     listed as (
         select
