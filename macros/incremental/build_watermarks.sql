@@ -92,19 +92,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The years of completion of every version of the completions that loads after `since` can have changed. -#}
-{% macro completion_years_changed_since(since, relation) -%}
-    {%- if completion_changes_cover(since, relation) -%}
-        {{ completion_changes_column("completion_year", since, relation) }}
-    {%- else -%}
-        select distinct year(completion_date)
-        from {{ relation('stg_pars__learner_completion_versions') }}
-        where
-            completion_date is not null
-            and completion_id in ({{ completions_changed_since_found_again(since, relation) }})
-    {%- endif -%}
-{%- endmacro %}
-
 {#- Whether stg_pars__completion_changes holds every completion changed after `since`: it was built on the newest
     load (in this build: every model and check that reads it runs after it, macros/incremental) and starts at or
     before `since` (its last full build's row with no completion). Asked when the SQL runs; at parse time, no. -#}

@@ -9,17 +9,11 @@
     `where {{ in_touched_report_years() }}` on its inputs, and the comment
     `-- depends_on: {{ ref('stg_pars__report_year_changes') }}` (the hooks' refs leave no trace at parse time).
 -#}
-{% macro touched_report_years(model_name, completions=false) -%}
+{% macro touched_report_years(model_name) -%}
     (
         select distinct report_year
         from {{ ref('stg_pars__report_year_changes') }}
         where load_id > {{ last_seen_load(model_name) }}
-        {%- if completions %}
-            {#- a model whose year is the completions' year (completion_year): every year any version of a
-                changed completion has (a corrected date moves it; a deletion leaves its old year) #}
-            union
-            {{ completion_years_changed_since(last_seen_load(model_name), ref) }}
-        {%- endif %}
     )
 {%- endmacro %}
 
@@ -30,7 +24,7 @@
 
 {#- A filter on a year-partitioned model's inputs: every row on a full build, the touched years on an
     incremental one (as its pre_hook, delete_touched_report_years, found them). -#}
-{% macro in_touched_report_years(column='report_year', completions=false) -%}
+{% macro in_touched_report_years(column='report_year') -%}
     {%- if is_incremental() -%} {{ column }} in (select report_year from {{ touched_years_table() }})
     {%- else -%} true
     {%- endif -%}
@@ -38,36 +32,28 @@
 
 {#- pre_hook of a year-partitioned model: find the touched years, and delete them before they are inserted
     again. -#}
-{% macro delete_touched_report_years(column='report_year', completions=false) -%}
+{% macro delete_touched_report_years(column='report_year') -%}
     {%- if is_incremental() -%}
         create or replace table {{ touched_years_table() }} as
-        select distinct report_year from {{ touched_report_years(this.name, completions) }} as touched
+        select distinct report_year from {{ touched_report_years(this.name) }} as touched
         ;
         delete from {{ this }}
         where {{ column }} in (select report_year from {{ touched_years_table() }})
     {%- endif -%}
 {%- endmacro %}
 
-{#- Makes the calling SQL model year-partitioned incremental: the config and the parse-time dependencies.
-    completions=true: the model's years are also years of completion (its rows count completions by
-    completion_year), so the years of the completions changed since its last build are rebuilt too (their every
-    version's year: affected_completions); its inputs then filter with in_touched_report_years(column, true). -#}
-{% macro report_year_incremental(column='report_year', completions=false) -%}
+{#- Makes the calling SQL model year-partitioned incremental: the config and the parse-time dependencies (the
+    models counted by year of completion find their years otherwise: macros/incremental/completion_count_years.sql). -#}
+{% macro report_year_incremental(column='report_year') -%}
     {{
         config(
             materialized='incremental',
             incremental_strategy='append',
             on_schema_change='fail',
-            pre_hook="{{ delete_touched_report_years('" ~ column ~ "', " ~ completions ~ ") }}",
+            pre_hook="{{ delete_touched_report_years('" ~ column ~ "') }}",
             post_hook="{{ remember_seen_load(this.name) }}",
         )
     }}
-    -- depends_on: {{ ref('stg_pars__report_year_changes') }}
-    -- depends_on: {{ ref('stg_pars__load_history') }}
-    {%- if completions %}
-    -- depends_on: {{ ref('stg_pars__record_changes') }}
-    -- depends_on: {{ ref('stg_pars__activities') }}
-    -- depends_on: {{ ref('stg_pars__learner_completion_versions') }}
-    -- depends_on: {{ ref('stg_pars__completion_changes') }}
-    {%- endif %}
+-- depends_on: {{ ref('stg_pars__report_year_changes') }}
+-- depends_on: {{ ref('stg_pars__load_history') }}
 {%- endmacro %}

@@ -14,31 +14,19 @@
 
 {#- The activities and providers (one of the two columns set per row) that loads after `since` changed as above. -#}
 {% macro term_changes_since(since) -%}
+    {%- set versions = ref('stg_pars__term_record_changes') -%}
     select activity_id, null::varchar as provider_id
-    from {{ source('pars', 'activities') }}
-    where _load_id > {{ since }}
-    {%- for child in (
-        "activity_commercial_supporters",
-        "activity_joint_providers",
-        "activity_moc_registrations",
-        "activity_rems",
-        "activity_learner_professions",
-    ) %}
-        union
-        select activity_id, null::varchar
-        from {{ source('pars', child) }}
-        where _load_id > {{ since }}
-    {%- endfor %}
+    from {{ versions }}
+    where load_id > {{ since }} and activity_id is not null
     union
     select null, provider_id
-    from {{ source('pars', 'accreditation_decisions') }}
+    from {{ versions }}
+    where load_id > {{ since }} and provider_id is not null and decision_id is null
+    union
+    select null, provider_id
+    from {{ versions }}
     where
-        decision_id
-        in (select decision_id from {{ source('pars', 'accreditation_decisions') }} where _load_id > {{ since }})
-    union
-    select null, provider_id
-    from {{ source('pars', 'providers') }}
-    where _load_id > {{ since }}
+        decision_id in (select decision_id from {{ versions }} where load_id > {{ since }} and decision_id is not null)
 {%- endmacro %}
 
 {#- A filter on the model's input (and its pre_hook's delete): every row on a full build; on an incremental one,

@@ -8,13 +8,11 @@
 with
 
     completions as (
-        select * from {{ ref('fct_learner_completions') }} where {{ in_touched_report_years('completion_year', true) }}
+        select * from {{ ref('fct_learner_completions') }} where {{ in_touched_report_years('completion_year') }}
     ),
 
     registrations as (
-        select *
-        from {{ ref('fct_activity_moc_registrations') }}
-        where {{ in_touched_report_years('report_year', true) }}
+        select * from {{ ref('fct_activity_moc_registrations') }} where {{ in_touched_report_years('report_year') }}
     ),
 
     completion_tally as (

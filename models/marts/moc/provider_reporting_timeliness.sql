@@ -8,7 +8,7 @@
 with
 
     completions as (
-        select * from {{ ref('fct_learner_completions') }} where {{ in_touched_report_years('completion_year', true) }}
+        select * from {{ ref('fct_learner_completions') }} where {{ in_touched_report_years('completion_year') }}
     ),
 
     providers as (

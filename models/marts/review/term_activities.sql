@@ -12,6 +12,7 @@
     )
 }}
 -- depends_on: {{ ref('stg_pars__load_history') }}
+-- depends_on: {{ ref('stg_pars__term_record_changes') }}
 with
 
     term_activities as (select * from {{ ref('int_review__term_activities') }} where {{ in_term_changes() }}),
