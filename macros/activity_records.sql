@@ -4,6 +4,7 @@
     the versions of a few activities without the view, which ranks every version of every key whatever the filter.
 
     activity_record_specs(): per staging view, its raw table, the view of that table's raw versions and the key.
+    activity_child_tables(): the raw tables of the five child files.
     staging_columns(table): the staging view's columns, from its raw table's (renames and defaults), without the
     load columns.
 -#}
@@ -44,6 +45,10 @@
             }
         )
     }}
+{%- endmacro %}
+
+{% macro activity_child_tables() -%}
+    {{ return(activity_record_specs().values() | map(attribute="table") | reject("equalto", "activities") | list) }}
 {%- endmacro %}
 
 {% macro staging_columns(table_name) -%}

@@ -105,29 +105,8 @@
     where providers.table_name = 'providers' and providers.load_id > {{ since }}
 {%- endmacro %}
 
-{#- Whether stg_pars__activity_changes holds every activity changed after `since`: it was built on the newest load
-    (in this build, every model and check that reads it runs after it) and starts at or before `since` (its last
-    full build's row with no activity). Asked when the SQL runs; at parse time, no. -#}
+{#- Whether stg_pars__activity_changes holds every activity changed after `since` (change_log_covers,
+    macros/incremental/build_watermarks.sql). -#}
 {% macro activity_changes_cover(since, relation) -%}
-    {%- if not execute -%} {{ return(false) }} {%- endif -%}
-    {%- set found = run_query(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'meta' and table_name = 'stg_pars__activity_changes'"
-    ) -%}
-    {%- if found.columns[0].values()[0] == 0 -%} {{ return(false) }} {%- endif -%}
-    {%- set covered -%}
-        select
-            exists (
-                select 1
-                from {{ relation('stg_pars__activity_changes') }}
-                where activity_id is null and load_id <= {{ since }}
-            )
-            and (
-                select coalesce(max(load_id), 0)
-                from meta.build_watermarks
-                where model = 'stg_pars__activity_changes'
-            )
-            >= (select coalesce(max(load_id), 0) from {{ relation('stg_pars__load_history') }})
-    {%- endset -%}
-    {{ return(run_query(covered).columns[0].values()[0]) }}
+    {{ return(change_log_covers("stg_pars__activity_changes", "activity_id", since, relation)) }}
 {%- endmacro %}

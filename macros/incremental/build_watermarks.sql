@@ -92,31 +92,30 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Whether stg_pars__completion_changes holds every completion changed after `since`: it was built on the newest
-    load (in this build: every model and check that reads it runs after it, macros/incremental) and starts at or
-    before `since` (its last full build's row with no completion). Asked when the SQL runs; at parse time, no. -#}
-{% macro completion_changes_cover(since, relation) -%}
+{#- Whether the change log `log` (a table in meta, incremental by load: stg_pars__completion_changes,
+    stg_pars__activity_changes) holds every record changed after `since`: it was built on the newest load (in this
+    build, every model and check that reads it runs after it, macros/incremental) and starts at or before `since`
+    (its last full build's row with no `key`). Asked when the SQL runs; at parse time, no. `log` and `key` are names
+    from these macros, never from data. -#}
+{% macro change_log_covers(log, key, since, relation) -%}
     {%- if not execute -%} {{ return(false) }} {%- endif -%}
     {%- set found = run_query(
         "select count(*) from information_schema.tables "
-        "where table_schema = 'meta' and table_name = 'stg_pars__completion_changes'"
+        "where table_schema = 'meta' and table_name = '" ~ log ~ "'"
     ) -%}
     {%- if found.columns[0].values()[0] == 0 -%} {{ return(false) }} {%- endif -%}
     {%- set covered -%}
         select
-            exists (
-                select 1
-                from {{ relation('stg_pars__completion_changes') }}
-                where completion_id is null and load_id <= {{ since }}
-            )
-            and (
-                select coalesce(max(load_id), 0)
-                from meta.build_watermarks
-                where model = 'stg_pars__completion_changes'
-            )
+            exists (select 1 from {{ relation(log) }} where {{ key }} is null and load_id <= {{ since }})
+            and (select coalesce(max(load_id), 0) from meta.build_watermarks where model = '{{ log }}')
             >= (select coalesce(max(load_id), 0) from {{ relation('stg_pars__load_history') }})
     {%- endset -%}
     {{ return(run_query(covered).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- Whether stg_pars__completion_changes holds every completion changed after `since` (change_log_covers). -#}
+{% macro completion_changes_cover(since, relation) -%}
+    {{ return(change_log_covers("stg_pars__completion_changes", "completion_id", since, relation)) }}
 {%- endmacro %}
 
 {#- The completions that loads after `since` can have changed, found from the raw versions (what

@@ -40,13 +40,7 @@ with
     changed_activities as (
         select _load_id as load_id, activity_id
         from {{ source('pars', 'activities') }} {{ new_loads }}
-        {%- for child in (
-            "activity_commercial_supporters",
-            "activity_joint_providers",
-            "activity_moc_registrations",
-            "activity_rems",
-            "activity_learner_professions",
-        ) %}
+        {%- for child in activity_child_tables() %}
             union
             select _load_id, activity_id
             from {{ source('pars', child) }} {{ new_loads }}

@@ -8,13 +8,7 @@ with
     activity_rows as (
         select activity_id, null::varchar as provider_id, null::varchar as decision_id, _load_id as load_id
         from {{ source('pars', 'activities') }}
-        {%- for child in (
-            "activity_commercial_supporters",
-            "activity_joint_providers",
-            "activity_moc_registrations",
-            "activity_rems",
-            "activity_learner_professions",
-        ) %}
+        {%- for child in activity_child_tables() %}
             union all
             select activity_id, null, null, _load_id
             from {{ source('pars', child) }}
