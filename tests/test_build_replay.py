@@ -100,6 +100,22 @@ def differences(a: Path, b: Path, schemas: tuple[str, ...] | None = None) -> lis
         con.close()
 
 
+def keep_and_clear_built(replay: Path, kept: Path) -> Path:
+    """Copy the incrementally built `replay` to `kept`, then drop every schema of `replay` but raw (and main, the
+    seeds' schema), so that a build of it is one from nothing at the same path (dbt's parse state reused)."""
+    shutil.copyfile(replay, kept)
+    con = duckdb.connect(str(replay))
+    try:
+        for (schema,) in con.sql(
+            "select schema_name from information_schema.schemata where catalog_name = current_database() "
+            "and schema_name not in ('raw', 'main')"
+        ).fetchall():
+            con.sql(f'drop schema "{schema}" cascade')
+    finally:
+        con.close()
+    return kept
+
+
 def merge_exports(parts: list[Path], out: Path) -> Path:
     """One incremental export holding what the monthly exports `parts` hold, loaded in order: per file, each
     key's row from the last part that has it; the manifest of the last part."""
@@ -287,15 +303,7 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     assert query(replay, f"select count(*) from ({with_completions} except {recomputed})") == [(0,)]
 
     # the same raw layer, built once from nothing, at the same path (dbt's partial-parse state is reused)
-    replayed = tmp_path / "replay.duckdb"
-    shutil.copyfile(replay, replayed)
-    con = duckdb.connect(str(replay))
-    for (schema,) in con.sql(
-        "select schema_name from information_schema.schemata where catalog_name = 'w' "
-        "and schema_name not in ('raw', 'main')"
-    ).fetchall():
-        con.sql(f'drop schema "{schema}" cascade')
-    con.close()
+    replayed = keep_and_clear_built(replay, tmp_path / "replay.duckdb")
     assert [t for t in fingerprint(replay) if not t.startswith(("raw.", "main."))] == []  # main: the seeds
     result = build(replay, exclude=MODELS_ONLY)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])

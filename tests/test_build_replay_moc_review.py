@@ -14,14 +14,11 @@ renames the activity's provider: moc.provider_reporting_timeliness, which names 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import duckdb
 
 from tests.helpers import copy_export, query, set_manifest
 from tests.helpers.dbtwork import clear, dbt_work  # noqa: F401  (dbt_work: the shared fixture)
-from tests.test_build_replay import MODELS_ONLY, UNIT_TESTS, _read, _write, differences
+from tests.test_build_replay import MODELS_ONLY, UNIT_TESTS, _read, _write, differences, keep_and_clear_built
 from warehouse.build import build
 from warehouse.load import load_export
 from warehouse.synth import generate
@@ -120,15 +117,7 @@ def test_board_summary_after_a_load_recounts_the_changed_completion_years_and_eq
     assert 0 < query(replay, in_term, [years["provider_id"]])[0][0] < before
 
     # the same raw layer, built once from nothing (models only), compared relation by relation
-    replayed = tmp_path / "replay.duckdb"
-    shutil.copyfile(replay, replayed)
-    con = duckdb.connect(str(replay))
-    for (schema,) in con.sql(
-        "select schema_name from information_schema.schemata where catalog_name = 'w' "
-        "and schema_name not in ('raw', 'main')"
-    ).fetchall():
-        con.sql(f'drop schema "{schema}" cascade')
-    con.close()
+    replayed = keep_and_clear_built(replay, tmp_path / "replay.duckdb")
     result = build(replay, exclude=MODELS_ONLY)
     assert result.ok, (result.error, [f.as_dict() for f in result.failures])
     assert differences(replayed, replay) == []
