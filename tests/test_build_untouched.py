@@ -78,6 +78,9 @@ def test_a_build_after_a_load_of_completions_alone_runs_exactly_what_reads_the_s
     since = out.report["checks_since_load"]
     assert f"not rebuilt or checked: what reads only sources no load wrote since load {since}" in out.output
     assert "pars.providers" in out.output and out.count("test", "pass") >= 10
+    # the project's sources as the build reads them (only the YAML files with a `sources:` key) are dbt's own
+    declared = {(s["source_name"], s["name"], s["schema"], s["identifier"]) for s in manifest["sources"].values()}
+    assert {(s.source, s.name, s.schema, s.identifier) for s in project_sources(ROOT)} == declared
 
 
 def test_that_build_gives_the_tables_of_a_full_build_of_the_same_raw_layer(

@@ -27,6 +27,13 @@ from ..compare import quoted
 LOAD_COLUMNS = ("_load_id", "load_id")
 #: Names that go into dbt's selection syntax as they are (anything else turns the feature off for the build).
 PLAIN = re.compile(r"^[A-Za-z0-9_]+$")
+#: A top-level `sources:` key (quoted or not): only the files that have one are parsed.
+SOURCES_KEY = re.compile(r"""^['"]?sources['"]?\s*:""", re.MULTILINE)
+
+
+def _yaml(text: str):
+    """YAML through libyaml when PyYAML has it (about ten times faster than the pure-Python parser)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @dataclass(frozen=True)
@@ -46,11 +53,14 @@ class Source:
 
 def project_sources(project_dir: Path) -> list[Source] | None:
     """Every source table the project declares, or None when one cannot be named plainly in a selection."""
-    config = yaml.safe_load((project_dir / "dbt_project.yml").read_text()) or {}
+    config = _yaml((project_dir / "dbt_project.yml").read_text()) or {}
     found: list[Source] = []
     for folder in config.get("model-paths", ["models"]):
         for path in sorted((project_dir / folder).rglob("*.y*ml")):
-            doc = yaml.safe_load(path.read_text()) or {}
+            text = path.read_text()
+            if not SOURCES_KEY.search(text):  # most files document models: parsing them all took about 1 s
+                continue
+            doc = _yaml(text) or {}
             for source in doc.get("sources") or []:
                 for table in source.get("tables") or []:
                     found.append(
