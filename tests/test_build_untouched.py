@@ -178,3 +178,23 @@ def _keep_first_row_only(export: Path, name: str) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     pytest.main([__file__])
+
+
+def test_the_build_process_ends_with_its_artifacts_and_logs_whole(unchanged_rebuild):  # noqa: F811
+    """`pars build` of an unchanged project is a process of its own here (tests/helpers/rebuild.py). It ends
+    without the interpreter's teardown (warehouse.cli.entry) and has dbt skip manifest.json (runner.NO_MANIFEST):
+    neither may cost what the user reads. Its exit status is the build's; dbt's log ends with dbt's last line
+    (the file handler flushed before the process ended); run_results.json (written by the runner, not dbt)
+    names exactly the nodes the --report counts; manifest.json is the one of the build before (same project)."""
+    out = unchanged_rebuild
+    assert out.exit_code == 0, out.output
+    assert out.output.rstrip().splitlines()[-1].startswith("published "), out.output[-500:]
+    log = (out.target.parent / "logs" / "dbt.log").read_text().rstrip().splitlines()
+    assert "Done. PASS=" in log[-1], log[-3:]
+    results = json.loads((out.target / "run_results.json").read_text())
+    assert results["metadata"]["dbt_schema_version"].endswith("/run-results/v6.json")
+    ran = [r for r in results["results"] if r["unique_id"].split(".")[0] in ("model", "test")]
+    assert len(ran) == out.count("model") + out.count("test") > 0
+    assert not out.manifest_rewritten
+    manifest = json.loads((out.target / "manifest.json").read_text())
+    assert {r["unique_id"] for r in ran} <= set(manifest["nodes"])

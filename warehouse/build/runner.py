@@ -124,6 +124,10 @@ ALWAYS_BUILT = "stg_pars__report_year_changes"
 CHANGE_LOGS = ("stg_pars__report_year_changes", "stg_pars__completion_changes", "stg_pars__activity_changes")
 
 
+#: dbt writes neither manifest.json nor run_results.json (a build of an unchanged project: see _command).
+NO_MANIFEST = "--no-write-json"
+
+
 def _command(
     result: BuildResult,
     skip_unit_tests: bool,
@@ -154,6 +158,9 @@ def _command(
         # the data tests of the views left out still run: exclude those nodes alone, not their tests (the checks
         # of the seeds and of what reads only seeds are tagged seeds_only themselves)
         *(["--indirect-selection", "empty"] if skip_unchanged else []),
+        # the project is unchanged: target/manifest.json (2 MB of JSON, written twice per run: about 0.8 s) would
+        # say what it says already; _run_dbt writes run_results.json itself
+        *([NO_MANIFEST] if skip_unchanged else []),
     ]
 
 
@@ -274,10 +281,14 @@ def _run_dbt(
         report(f"{kind} {name}: {status} ({seconds:.2f} s)", done, total)
 
     report("dbt: starting and parsing the project", 0, 0)
+    if NO_MANIFEST in command and not (paths.target / "manifest.json").is_file():
+        command = [c for c in command if c != NO_MANIFEST]  # no earlier one to keep (the target folder was removed)
     args = dbt_args(command, project_dir, paths.target, paths.logs, threads)
     run = invoke(args, paths.link, project_dir, on_node, duckdb_settings)
     result.dbt_seconds, result.startup_seconds = run.seconds, run.startup_seconds
     result.counts, result.failures = tally(run.result)
+    if NO_MANIFEST in command and hasattr(run.result, "write"):
+        run.result.write(str(paths.target / "run_results.json"))
     if run.exception is not None:
         result.error = f"dbt stopped: {run.exception}"
     elif not run.success and not result.failures:
