@@ -1,8 +1,8 @@
 """Running dbt in this process (dbtRunner): arguments, environment, per-node events, and cleanup.
 
-In-process saves dbt's import and start-up on every call after the first (about 2.5 s). When a build is
-known to follow other work (`pars refresh`: a load, then a build), `warm_up()` imports dbt in a background
-thread meanwhile, so the build does not wait for it. Two things need care because dbt keeps state between
+In-process saves dbt's import and start-up on every call after the first (about 2.5 s). `warm_up()` imports dbt
+in a background thread while other work runs first (`pars refresh`: the load; every build: its checks and the
+copy of the warehouse), so the build waits less for it. Two things need care because dbt keeps state between
 invocations: the environment variables the profile reads (set for the call, then restored), and dbt-duckdb's
 class-level DuckDB environment, which would keep the working copy open after the run (closed explicitly here,
 so the copy can be checkpointed and swapped).
