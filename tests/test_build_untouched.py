@@ -24,8 +24,10 @@ from tests.helpers.loadcases import read_rows, set_cell, write_rows
 from tests.helpers.rebuild import completions_export, unchanged_rebuild  # noqa: F401  (the shared fixture)
 from tests.test_build_replay import MODELS_ONLY, differences
 from warehouse.build import build
-from warehouse.build.runner import CHANGE_LOGS, ROOT
+from warehouse.build.project_state import project_hash
+from warehouse.build.runner import CHANGE_LOGS, MANIFEST_STAMP, ROOT
 from warehouse.build.sources import project_sources, written_since
+from warehouse.build.workcopy import WorkPaths
 from warehouse.load import load_export
 
 #: The sources every load writes (its own row) or may write (rows it quarantined).
@@ -198,3 +200,26 @@ def test_the_build_process_ends_with_its_artifacts_and_logs_whole(unchanged_rebu
     assert not out.manifest_rewritten
     manifest = json.loads((out.target / "manifest.json").read_text())
     assert {r["unique_id"] for r in ran} <= set(manifest["nodes"])
+
+
+def test_a_build_that_skips_the_manifest_keeps_only_one_written_from_its_own_project(
+    unchanged_rebuild,  # noqa: F811
+    tmp_path,
+):
+    """The adversary is a stale manifest: dbt's folder beside the warehouse holds the manifest.json of another
+    project's build (a failed build of another --project-dir publishes nothing, so the warehouse still names this
+    project as built). A build of the unchanged project must write its own; the next one keeps it."""
+    db = tmp_path / "stale.duckdb"
+    shutil.copyfile(unchanged_rebuild.db, db)
+    target = WorkPaths(db).target
+    target.mkdir(parents=True)
+    (target / "manifest.json").write_text(json.dumps({"nodes": {}, "note": "another project's"}))
+    (target / MANIFEST_STAMP).write_text("the hash of another project")
+    assert build(db).ok
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert "model.pars.fct_learner_completions" in manifest["nodes"]
+    assert (target / MANIFEST_STAMP).read_text() == project_hash(ROOT)
+    written = (target / "manifest.json").stat().st_mtime_ns
+    assert build(db).ok
+    assert (target / "manifest.json").stat().st_mtime_ns == written  # written from this project: kept
+    assert json.loads((target / "run_results.json").read_text())["results"]  # the runner's own, of this build

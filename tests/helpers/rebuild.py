@@ -93,6 +93,7 @@ def rebuild_unchanged(built: Path, folder: Path, work: Path | None = None) -> No
     With `work` (the worker's dbt folder, tests/helpers/dbtwork.py), the build runs at `work/w.duckdb`, where dbt
     parses only what changed since the worker's last build there, and the rebuilt file and dbt's target folder are
     then moved to `folder`."""
+    from warehouse.build.runner import MANIFEST_STAMP
     from warehouse.build.workcopy import WorkPaths
     from warehouse.load import load_export
 
@@ -101,10 +102,12 @@ def rebuild_unchanged(built: Path, folder: Path, work: Path | None = None) -> No
     shutil.copyfile(built, at)
     load_export(completions_export(built.parent / "export", folder / "export"), at)
     shutil.copyfile(at, folder / "loaded.duckdb")
+    # dbt's manifest as beside the built warehouse (the worker's folder may hold another project's, from a test
+    # of a failing project), with the stamp naming the project it was written from (runner.MANIFEST_STAMP)
     manifest = WorkPaths(at).target / "manifest.json"
-    if not manifest.is_file():  # a worker's first build here: dbt's artifacts as beside the built warehouse
-        manifest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(WorkPaths(built).target / "manifest.json", manifest)
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    for name in ("manifest.json", MANIFEST_STAMP):
+        shutil.copyfile(WorkPaths(built).target / name, manifest.parent / name)
     before = manifest.stat().st_mtime_ns
     out = subprocess.run(
         [sys.executable, "-m", "warehouse", "build", "--db", str(at), "--report", str(folder / "report.json")],

@@ -129,6 +129,17 @@ CHANGE_LOGS = ("stg_pars__report_year_changes", "stg_pars__completion_changes", 
 
 #: dbt writes neither manifest.json nor run_results.json (a build of an unchanged project: see _command).
 NO_MANIFEST = "--no-write-json"
+#: Beside dbt's target/manifest.json: the hash of the project (project_state.project_hash) it was written from.
+MANIFEST_STAMP = "manifest.project"
+
+
+def _manifest_is_of(target: Path, digest: str) -> bool:
+    """Whether target/manifest.json was written from the project `digest` (a build that skips writing it keeps
+    it only then: the folder may hold the manifest of another project's build, a failed one included)."""
+    try:
+        return (target / "manifest.json").is_file() and (target / MANIFEST_STAMP).read_text() == digest
+    except OSError:
+        return False
 
 
 def _command(
@@ -138,6 +149,7 @@ def _command(
     skip_unchanged: bool = False,
     skip_seeds_only: bool = False,
     written: list[sources.Source] | None = None,
+    keep_manifest: bool = False,
 ) -> list[str]:
     select = f"{result.select} {ALWAYS_BUILT}" if result.select and not full_refresh else result.select
     if written is not None and not result.select:
@@ -161,9 +173,9 @@ def _command(
         # the data tests of the views left out still run: exclude those nodes alone, not their tests (the checks
         # of the seeds and of what reads only seeds are tagged seeds_only themselves)
         *(["--indirect-selection", "empty"] if skip_unchanged else []),
-        # the project is unchanged: target/manifest.json (2 MB of JSON, written twice per run: about 0.8 s) would
-        # say what it says already; _run_dbt writes run_results.json itself
-        *([NO_MANIFEST] if skip_unchanged else []),
+        # the project is unchanged and target/manifest.json was written from it (2 MB of JSON, written twice per
+        # run: about 0.8 s): it would say what it says already; _run_dbt writes run_results.json itself
+        *([NO_MANIFEST] if skip_unchanged and keep_manifest else []),
     ]
 
 
@@ -211,6 +223,7 @@ def _locked_build(
         skip_unchanged=result.unchanged_skipped,
         skip_seeds_only=result.checks_since_load is not None,
         written=written,
+        keep_manifest=_manifest_is_of(paths.target, digest),
     )
     report(f"copying {paths.db.name}", 0, 0)
     copying = time.perf_counter()
@@ -219,7 +232,7 @@ def _locked_build(
     try:
         check_scope.write_scope(copy, result.checks_since_load)
         make_folder(paths.state, paths.db)  # dbt's folder: never more open than the warehouse, a link refused
-        _run_dbt(paths, project_dir, command, threads, report, result, duckdb_settings)
+        _run_dbt(paths, project_dir, command, threads, report, result, duckdb_settings, digest)
         if result.error is None and not result.failures:
             if not result.select and not result.exclude and result.count("unit_test") > 0:
                 project_state.remember_passed(copy, digest)  # every unit test ran and passed
@@ -279,15 +292,20 @@ def _run_dbt(
     report: Progress,
     result: BuildResult,
     duckdb_settings: dict[str, str],
+    digest: str,
 ) -> None:
     def on_node(done: int, total: int, kind: str, name: str, status: str, seconds: float) -> None:
         report(f"{kind} {name}: {status} ({seconds:.2f} s)", done, total)
 
     report("dbt: starting and parsing the project", 0, 0)
-    if NO_MANIFEST in command and not (paths.target / "manifest.json").is_file():
-        command = [c for c in command if c != NO_MANIFEST]  # no earlier one to keep (the target folder was removed)
+    manifest, stamp = paths.target / "manifest.json", paths.target / MANIFEST_STAMP
+    if NO_MANIFEST not in command:
+        stamp.unlink(missing_ok=True)  # dbt may write the manifest (or stop before it does)
+        before = manifest.stat().st_mtime_ns if manifest.is_file() else None
     args = dbt_args(command, project_dir, paths.target, paths.logs, threads)
     run = invoke(args, paths.link, project_dir, on_node, duckdb_settings)
+    if NO_MANIFEST not in command and manifest.is_file() and manifest.stat().st_mtime_ns != before:
+        stamp.write_text(digest)
     result.dbt_seconds, result.startup_seconds = run.seconds, run.startup_seconds
     result.counts, result.failures = tally(run.result)
     if NO_MANIFEST in command and hasattr(run.result, "write"):
