@@ -280,6 +280,15 @@ def test_a_build_without_a_warehouse_says_so(tmp_path):
     assert out.exit_code == 1
     assert "there is no warehouse" in out.output
     assert not (tmp_path / "none.duckdb").exists()
+    # the program itself (warehouse.cli.entry, which ends a process that imported dbt without the teardown)
+    # keeps the status and the message: dbt's import has started in the background by then
+    proc = subprocess.run(
+        [sys.executable, "-m", "warehouse", "build", "--db", str(tmp_path / "none.duckdb")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1 and "there is no warehouse" in proc.stderr, (proc.returncode, proc.stderr[-500:])
 
 
 def test_wal_left_by_a_dead_writer_is_applied_before_the_copy(db):
