@@ -78,8 +78,11 @@ def entry() -> None:
         print(code, file=sys.stderr)
         code = 1
     atexit._run_exitfuncs()  # what a normal exit runs first: logging.shutdown, temporary folders' finalizers
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader gone (`pars build | head -1`) or a closed stream: nothing to keep
+            pass
     os._exit(code or 0)
 
 
