@@ -15,7 +15,8 @@
     - completions: column: the completions a later load wrote or whose activity, MOC registration or provider
       it changed (stg_pars__completion_changes, as fct_learner_completions recomputes them);
     - latest_versions: a staging view of raw versions, key: column: the view's rows for the keys a later load
-      wrote a version of, found from those keys' versions (changed_rows_scoped; stg_pars__learner_completions).
+      wrote a version of, found from the versions later loads wrote (changed_rows_scoped;
+      stg_pars__learner_completions).
     The tables and views named here are found in dbt's graph, not with ref(): a ref would make them parents of
     the test, and a `--select` build runs only the tests whose every parent is selected. Every model whose test
     uses report_years is built after stg_pars__report_year_changes (it reads a year-partitioned model).
@@ -77,10 +78,13 @@
 
 {#- The rows of `model` a check reads, given the condition changed_rows_condition made: the model's rows that meet
     it, or (latest_versions, since_load_id set) the rows the staging view of those versions gives for the keys
-    they hold: each key's latest version, deletions left out (latest_live_version's rule, as
-    fct_learner_completions' incremental branch applies it), found from the keys alone: the view itself first
-    groups every key of the raw table (20M at a decade) to find those with several versions, whatever the filter
-    on it. Its columns are the raw table's (the checks name only the key). -#}
+    later loads wrote: each key's latest version, deletions left out (latest_live_version's rule, as
+    fct_learner_completions' incremental branch applies it). Not through the view, which first groups every key
+    of the raw table (20M at a decade) whatever the filter on it; and not from every version of those keys
+    either: a key's latest version is the one of its newest load, so for a key a load after since_load_id wrote,
+    it is among the versions those loads wrote, which are all it reads (raw grows in load order: the newest row
+    groups). At a decade's last month 0.02 s instead of 0.8-1.0 s with the same rows. Its columns are the raw
+    table's (the checks name only the key). -#}
 {% macro changed_rows_scoped(model, changed_rows, condition) -%}
     {%- if condition != 'true' and changed_rows.latest_versions -%}
         (
@@ -89,7 +93,7 @@
                 (
                     select *
                     from {{ relation_named(changed_rows.latest_versions) }} as versions
-                    where {{ condition }}
+                    where _load_id > {{ check_scope_since() }}
                     qualify row_number() over (partition by {{ changed_rows.key }} order by _load_id desc) = 1
                 ) as latest
             where not _is_deleted
