@@ -43,7 +43,7 @@
 {%- endmacro %}
 
 {#- A condition true for the rows of `checked` a check must read: every row, or (since_load_id set) those that
-    loads after it can have changed. -#}
+    loads after it can have changed (latest_versions: the versions they wrote, which changed_rows_scoped ranks). -#}
 {% macro changed_rows_condition(changed_rows) -%}
     {%- set since = check_scope_since() if changed_rows else none -%}
     {%- if since is none -%} true
@@ -57,12 +57,7 @@
             )
         )
     {%- elif changed_rows.loads -%} {{ changed_rows.loads }} > {{ since }}
-    {%- elif changed_rows.latest_versions -%}
-        {{ changed_rows.key }} in (
-            select {{ changed_rows.key }}
-            from {{ relation_named(changed_rows.latest_versions) }}
-            where _load_id > {{ since }}
-        )
+    {%- elif changed_rows.latest_versions -%} _load_id > {{ since }}
     {%- elif changed_rows.activities -%}
         {{ changed_rows.activities }} in ({{ activities_changed_since(since, relation_named) }})
     {%- elif changed_rows.completions -%}
@@ -93,7 +88,7 @@
                 (
                     select *
                     from {{ relation_named(changed_rows.latest_versions) }} as versions
-                    where _load_id > {{ check_scope_since() }}
+                    where {{ condition }}
                     qualify row_number() over (partition by {{ changed_rows.key }} order by _load_id desc) = 1
                 ) as latest
             where not _is_deleted

@@ -174,7 +174,7 @@ def _command(
         # of the seeds and of what reads only seeds are tagged seeds_only themselves)
         *(["--indirect-selection", "empty"] if skip_unchanged else []),
         # the project is unchanged and target/manifest.json was written from it (2 MB of JSON, written twice per
-        # run: about 0.8 s): it would say what it says already; _run_dbt writes run_results.json itself
+        # run: 0.4-0.8 s measured): it would say what it says already; _run_dbt writes run_results.json itself
         *([NO_MANIFEST] if skip_unchanged and keep_manifest else []),
     ]
 
@@ -298,18 +298,20 @@ def _run_dbt(
         report(f"{kind} {name}: {status} ({seconds:.2f} s)", done, total)
 
     report("dbt: starting and parsing the project", 0, 0)
+    keeps_manifest = NO_MANIFEST in command
     manifest, stamp = paths.target / "manifest.json", paths.target / MANIFEST_STAMP
-    if NO_MANIFEST not in command:
+    if not keeps_manifest:
         stamp.unlink(missing_ok=True)  # dbt may write the manifest (or stop before it does)
-        before = manifest.stat().st_mtime_ns if manifest.is_file() else None
+    written_before = manifest.stat().st_mtime_ns if manifest.is_file() else None
     args = dbt_args(command, project_dir, paths.target, paths.logs, threads)
     run = invoke(args, paths.link, project_dir, on_node, duckdb_settings)
-    if NO_MANIFEST not in command and manifest.is_file() and manifest.stat().st_mtime_ns != before:
-        stamp.write_text(digest)
     result.dbt_seconds, result.startup_seconds = run.seconds, run.startup_seconds
     result.counts, result.failures = tally(run.result)
-    if NO_MANIFEST in command and hasattr(run.result, "write"):
-        run.result.write(str(paths.target / "run_results.json"))
+    if keeps_manifest:
+        if hasattr(run.result, "write"):
+            run.result.write(str(paths.target / "run_results.json"))  # dbt was told to write neither file
+    elif manifest.is_file() and manifest.stat().st_mtime_ns != written_before:
+        stamp.write_text(digest)
     if run.exception is not None:
         result.error = f"dbt stopped: {run.exception}"
     elif not run.success and not result.failures:
