@@ -50,3 +50,36 @@
         where {{ in_term_changes() }}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    review.pip_sample, incremental by provider: a provider's sample is drawn from all its counted activities of the
+    current term, so a change to any of them (or to the term, or to the provider) draws the provider's sample again.
+    The providers: those the changes name, and every provider any version of a changed activity names (an activity
+    moved to another provider changes both providers' activities).
+-#}
+{% macro term_change_providers_table() -%} meta.term_change_providers__{{ this.name }} {%- endmacro %}
+
+{#- A filter on the model's input: every provider on a full build; on an incremental one, the changed providers. -#}
+{% macro in_term_change_providers() -%}
+    {%- if is_incremental() -%} provider_id in (select provider_id from {{ term_change_providers_table() }})
+    {%- else -%} true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- pre_hook: find the changed providers once (the body reads them), delete their rows. -#}
+{% macro delete_term_change_providers() -%}
+    {%- if is_incremental() -%}
+        create or replace table {{ term_change_providers_table() }} as
+        with changes as ({{ term_changes_since(last_seen_load(this.name)) }})
+        select provider_id
+        from changes
+        where provider_id is not null
+        union
+        select provider_id
+        from {{ ref('stg_pars__activity_versions') }}
+        where activity_id in (select activity_id from changes where activity_id is not null) and provider_id is not null
+        ;
+        delete from {{ this }}
+        where {{ in_term_change_providers() }}
+    {%- endif -%}
+{%- endmacro %}

@@ -27,12 +27,6 @@
 {%- endset %}
 with
 
-    activity_versions as (
-        select distinct activity_id, provider_id, reporting_year as report_year
-        from {{ source('pars', 'activities') }}
-        where reporting_year is not null
-    ),
-
     summary_years as (
         select distinct provider_id, reporting_year as report_year from {{ source('pars', 'program_summaries') }}
     ),
@@ -49,6 +43,19 @@ with
 
     changed_providers as (
         select _load_id as load_id, provider_id from {{ source('pars', 'providers') }} {{ new_loads }}
+    ),
+
+    -- the reporting years of every version of the activities these loads wrote or whose provider they wrote (read
+    -- for those alone: the distinct versions of all activities were most of this model's time at a decade)
+    activity_versions as (
+        select distinct activity_id, provider_id, reporting_year as report_year
+        from {{ source('pars', 'activities') }}
+        where
+            reporting_year is not null
+            and (
+                activity_id in (select activity_id from changed_activities)
+                or provider_id in (select provider_id from changed_providers)
+            )
     ),
 
     changed_decisions as (
@@ -70,8 +77,9 @@ with
     ),
 
     all_years as (
-        select report_year
-        from activity_versions
+        select reporting_year as report_year
+        from {{ source('pars', 'activities') }}
+        where reporting_year is not null
         union
         select report_year
         from summary_years

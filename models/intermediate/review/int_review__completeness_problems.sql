@@ -5,12 +5,14 @@
 
 with
 
-    activities as (select * from {{ ref('fct_activities') }}),
+    -- not materialized: read by six rules, DuckDB would otherwise copy every column of every activity once (a
+    -- third of this model's time at a decade); each rule reads the few columns it needs
+    activities as not materialized(select * from {{ ref('fct_activities') }}),
 
     -- the completions' side, per activity: a table incremental by activity (this model depends on the newest
     -- export's date, so it is rebuilt by every build, and grouping the 20M completions of a decade again was most
     -- of its time)
-    tally as (select * from {{ ref('int_review__completion_tally') }}),
+    tally as not materialized(select * from {{ ref('int_review__completion_tally') }}),
 
     registrations as (select * from {{ ref('fct_activity_moc_registrations') }}),
 

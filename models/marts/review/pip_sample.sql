@@ -9,6 +9,21 @@
 -- (at most 15, each step only over the providers still covering); after them every stratum adds nothing, and
 -- rules (b) and (c) take each stratum's next activity in the order (picks of the stratum so far, seeded stratum
 -- order): the remaining picks are the first of those slots in that order, found at once.
+--
+-- Incremental by provider (macros/incremental/term_changes.sql): a build draws again the samples of the providers
+-- whose term activities its loads can have changed, and keeps the others' rows.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_term_change_providers() }}",
+        post_hook="{{ remember_seen_load(this.name) }}",
+    )
+}}
+-- depends_on: {{ ref('stg_pars__load_history') }}
+-- depends_on: {{ ref('stg_pars__term_record_changes') }}
+-- depends_on: {{ ref('stg_pars__activity_versions') }}
 with
 
     eligible as (
@@ -29,7 +44,7 @@ with
             is_moc_registered,
             md5(provider_id || '|' || term_start_date::varchar || '|' || activity_id) as draw_hash
         from {{ ref('int_review__term_activities') }}
-        where is_counted
+        where is_counted and {{ in_term_change_providers() }}
     ),
 
     -- per stratum: its size, its place in the seeded stratum order, and its first 15 activities in the seeded order
@@ -177,7 +192,9 @@ with
         from picks
         inner join strata using (provider_id, stratum_key)
         inner join
-            {{ ref('int_review__term_activities') }} as activities
+            (
+                select * from {{ ref('int_review__term_activities') }} where {{ in_term_change_providers() }}
+            ) as activities
             on activities.activity_id = strata.drawn[picks.stratum_position]
     )
 
