@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboards import auth
 from dashboards.data import WarehouseUnavailable
-from dashboards.ui import plain, sync_url
+from dashboards.ui import plain
+from dashboards.url_filters import sync_url
 
 st.set_page_config(page_title="PARS Analytics", page_icon="📊", layout="wide")  # emoji: a :material: icon is fetched
 

@@ -10,7 +10,8 @@ can never start a row of its own.
 Lists (a decision's criteria, a load's reporting years) are written as comma-separated text in natural order
 ("C1, C2, C10", "2020, 2021, 2022"). The CSV keeps the marts' column names (a stable header for scripts); the Excel
 file is for people: its header holds the labels of `reports.labels` and every number cell the format of its column
-(dollars, counts, hours, percent, dates), and its sheet name keeps the year when the name is cut to 31 characters.
+(`reports.formats`: dollars, counts, hours, percent, dates), and its sheet name keeps the year when the name is cut to
+31 characters.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 
 import pandas as pd
 
-from reports import clean_text, labels, safe_cell
+from reports import clean_text, formats, labels, safe_cell
 
 
 def _cell(value):
@@ -29,7 +30,7 @@ def _cell(value):
 
 
 def _list_or_cell(value):
-    return _cell(labels.list_text(value)) if labels.is_list(value) else _cell(value)
+    return _cell(formats.list_text(value)) if formats.is_list(value) else _cell(value)
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +49,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     """An Excel file of the frame: labels for headers, each number cell formatted by its column's kind."""
-    kinds = [labels.kind(str(c)) for c in frame.columns]
+    kinds = [formats.kind(str(c)) for c in frame.columns]
     safe = safe_frame(frame)
     safe.columns = [_cell(labels.label(str(c))) for c in frame.columns]
     for column in safe.columns:  # Excel has no time zones
@@ -70,7 +71,7 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
                     cell.number_format = number_format
                 elif hasattr(cell.value, "year"):  # a date or time
                     cell.number_format = (
-                        labels.EXCEL["date"]
+                        formats.EXCEL["date"]
                         if not hasattr(cell.value, "hour")
                         or (cell.value.hour, cell.value.minute, cell.value.second) == (0, 0, 0)
                         else "yyyy-mm-dd hh:mm:ss"
@@ -80,12 +81,12 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "data") -> bytes:
 
 def _number_format(kind: str, column: pd.Series) -> str | None:
     """The Excel format of a column's numbers: its kind's, else counts for whole numbers and two decimals."""
-    if kind in labels.EXCEL:
-        return labels.EXCEL[kind]
+    if kind in formats.EXCEL:
+        return formats.EXCEL[kind]
     if pd.api.types.is_integer_dtype(column):
-        return labels.EXCEL["integer"]
+        return formats.EXCEL["integer"]
     if pd.api.types.is_float_dtype(column):
-        return labels.EXCEL["decimal"]
+        return formats.EXCEL["decimal"]
     return None
 
 

@@ -29,7 +29,8 @@ from .columns import (
 )
 from .data import ReportError, Warehouse
 from .excel import write_csvs
-from .labels import label, pdf_kind
+from .formats import pdf_kind
+from .labels import label
 from .render import ChromiumPdf, render_html
 from .tables import TableSpec, col
 from .wording import source

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import labels
-from .labels import EXCEL, PDF_KINDS, TABLE_KINDS, format_value
+from . import formats, labels
+from .formats import EXCEL, PDF_KINDS, TABLE_KINDS, format_value
 
-#: kind -> Excel number format: the formats of reports/labels.py for the kinds they stand for (TABLE_KINDS)
+#: kind -> Excel number format: the formats of reports/formats.py for the kinds they stand for (TABLE_KINDS)
 EXCEL_FORMATS = {
     **{kind: EXCEL[same] for kind, same in TABLE_KINDS.items() if same in EXCEL},
     "text": "@",
@@ -28,9 +28,9 @@ class Column:
 
 
 def col(key: str, heading: str | None = None, kind: str | None = None) -> Column:
-    """A column of a mart: its heading and format from reports/labels.py unless the table says otherwise (a short
-    heading in a wide table, a share that labels.py does not know)."""
-    return Column(key, heading or labels.label(key), kind or PDF_KINDS[labels.kind(key)])
+    """A column of a mart: its heading from reports/labels.py and its format from reports/formats.py unless the table
+    says otherwise (a short heading in a wide table, a share that formats.py does not know)."""
+    return Column(key, heading or labels.label(key), kind or PDF_KINDS[formats.kind(key)])
 
 
 @dataclass
@@ -111,7 +111,7 @@ def cell_kind(row: dict, kind: str, key: str | None = None) -> str:
 
 
 def fmt(value, kind: str = "int") -> str:
-    """Text of a value as the PDF shows it ('–' for missing): labels.format_value, the one number formatter, for
+    """Text of a value as the PDF shows it ('–' for missing): formats.format_value, the one number formatter, for
     every kind but text and codes (printed as they are)."""
     if kind in ("text", "code"):
         return "–" if value is None else str(value)

@@ -5,8 +5,9 @@ the marts' names (`annual_report.enterprise_size`) are lineage, printed only in 
 `SOURCES` maps a mart to those words; `source(mart, year)` is the line under a table.
 
 The labels and number formats of mart columns shared by dashboards, workbooks and PDFs live in one table (the
-"dash" part adds `reports/labels.py`); until the two are unified, `LABELS` and `FORMATS` here hold the few
-column labels and formats the PDFs need beyond the ones written beside each table, keyed by mart column name.
+"dash" part adds `reports/labels.py` and `reports/formats.py`); until the two are unified, `LABELS` and `FORMATS`
+here hold the few column labels and formats the PDFs need beyond the ones written beside each table, keyed by mart
+column name.
 """
 
 from __future__ import annotations

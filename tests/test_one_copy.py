@@ -112,7 +112,7 @@ def test_a_staged_folder_appears_whole_or_not_at_all(tmp_path):
     ],
 )
 def test_the_pdf_tables_format_a_number_as_the_dashboards_do(value, pdf_kind, kind, text):
-    from reports.labels import format_value
+    from reports.formats import format_value
     from reports.tables import fmt
 
     assert format_value(value, kind) == text
@@ -120,7 +120,7 @@ def test_the_pdf_tables_format_a_number_as_the_dashboards_do(value, pdf_kind, ki
 
 
 def test_a_change_is_signed_and_excel_formats_are_the_labels_ones():
-    from reports.labels import EXCEL
+    from reports.formats import EXCEL
     from reports.tables import EXCEL_FORMATS, fmt
 
     assert [fmt(v, "pct") for v in (4.26, -0.04, 0)] == ["+4.3%", "-0.0%", "+0.0%"]

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, releases, settings, ui
+from dashboards import auth, downloads, releases, settings, ui
 
 
 def show_rows(rows: list[dict]) -> None:
@@ -120,9 +120,9 @@ with tabs[3]:
         size = f.get("bytes")
         cols[1].text(f"{size if isinstance(size, int) else f['full_path'].stat().st_size:,} bytes")
         with cols[2]:
-            ui.download(
+            downloads.download(
                 "Download",
-                ui.file_reader(f["full_path"]),
+                downloads.file_reader(f["full_path"]),
                 f"{release.name}-{f['path'].replace('/', '-')}",
                 "application/octet-stream",
                 what=f"release {release.name}: {f['path']}",

@@ -7,7 +7,7 @@ a reload that keeps it), and ?search=Academy the list of providers whose name ho
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, data, reporting, ui
+from dashboards import auth, charts, data, downloads, reporting, ui, url_filters
 
 auth.require("provider_review")
 ui.warehouse_guard()
@@ -16,7 +16,7 @@ st.title("Provider review")
 
 if "search" not in st.query_params and st.query_params.get("provider") and "f-provider-search" not in st.session_state:
     st.session_state["f-provider-search"] = st.query_params["provider"][:100]  # a link to one provider
-text = ui.url_text(
+text = url_filters.url_text(
     "Find a provider by name or number",
     key="f-provider-search",
     param="search",
@@ -50,7 +50,7 @@ if matches.empty:
     st.warning(f"No provider's number is {ui.plain(repr(text.strip()))} and no provider's name contains it.")
     st.stop()
 labels = {r.provider_id: f"{r.provider_name} ({r.provider_id}, {r.state or 'no state'})" for r in matches.itertuples()}
-provider_id = ui.url_select(
+provider_id = url_filters.url_select(
     f"{len(matches)} matching provider(s)", list(labels), format_func=labels.get, key="f-provider", param="provider"
 )
 if text.strip() == provider_id and "search" in st.query_params:
@@ -99,7 +99,7 @@ with tabs[0]:
         ],
         hide=["provider_id"],
     )
-    ui.table_downloads(
+    downloads.table_downloads(
         history, f"history-{provider_id}", what=f"accreditation history {provider_id}", key="dl-history", details=where
     )
 with tabs[1]:
@@ -107,7 +107,7 @@ with tabs[1]:
     if profile.empty:
         st.info("No activity in the current term.")
     else:
-        ui.bar_chart(
+        charts.bar_chart(
             ui.by_year(profile),
             x="report_year",
             y="activities",
@@ -117,7 +117,7 @@ with tabs[1]:
             key="c-term-profile",
         )
         ui.table(profile, first=["report_year", "activity_type", "activities"], hide=["provider_id"])
-    ui.table_downloads(
+    downloads.table_downloads(
         profile, f"term-profile-{provider_id}", what=f"term profile {provider_id}", key="dl-profile", details=where
     )
 with tabs[2]:
@@ -130,7 +130,7 @@ with tabs[2]:
     if len(problems):
         st.caption(f"{len(problems):,} flagged activities")
         ui.table(problems, first=["rule_code", "message", "report_year", "title"], hide=["provider_id"])
-    ui.table_downloads(
+    downloads.table_downloads(
         problems,
         f"completeness-{provider_id}",
         what=f"completeness problems {provider_id}",
@@ -147,7 +147,7 @@ with tabs[3]:
             first=["sample_position", "activity_id", "title", "activity_type", "report_year", "selection_reason"],
             hide=["provider_id"],
         )
-    ui.table_downloads(
+    downloads.table_downloads(
         sample, f"pip-sample-{provider_id}", what=f"PIP sample {provider_id}", key="dl-pip", details=where
     )
 with tabs[4]:
@@ -160,23 +160,23 @@ with tabs[4]:
             first=["report_year", "measure", "provider_value", "peer_median", "position_among_peers"],
             hide=["provider_id"],
         )
-    ui.table_downloads(
+    downloads.table_downloads(
         peers, f"peer-comparison-{provider_id}", what=f"peer comparison {provider_id}", key="dl-peers", details=where
     )
 
 st.subheader("Review packet")
 if reporting.available():
     with st.container(horizontal=True):
-        ui.download(
+        downloads.download(
             "Review packet (PDF)",
             lambda: reporting.review_packet(provider_id),
             f"review-packet-{provider_id}.pdf",
-            ui.PDF,
+            downloads.PDF,
             what=f"review packet {provider_id}",
             key="dl-packet",
             details=where,
         )
-        ui.download(
+        downloads.download(
             "Packet with its lists (zip: PDF and CSVs)",
             lambda: reporting.review_packet_zip(provider_id),
             f"review-packet-{provider_id}.zip",

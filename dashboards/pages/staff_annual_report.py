@@ -7,14 +7,14 @@ Kept fast on a filter change (target: p95 <= 300 ms at one year with 5 sessions;
   Altair and validate it against the Vega-Lite JSON schema on every rerun, about two thirds of a rerun's server time;
 - the tabs run only the open tab (on_change="rerun"): the hidden tabs' tables are not built, sent or drawn.
 
-Every filter is kept in the URL (ui.url_select): /annual-report?year=2021&accreditor=ACCME&state=TX opens that
+Every filter is kept in the URL (url_filters.url_select): /annual-report?year=2021&accreditor=ACCME&state=TX opens that
 selection, after a sign-in or a reload too.
 """
 
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, data, ui
+from dashboards import auth, charts, data, downloads, ui, url_filters
 from dashboards.data import Exclude
 
 auth.require("annual_report")
@@ -79,7 +79,7 @@ def trend_charts(trend: pd.DataFrame) -> None:
                     "field": "series",
                     "type": "nominal",
                     "title": None,
-                    "scale": {"domain": labels, "range": ui.PALETTE},
+                    "scale": {"domain": labels, "range": charts.PALETTE},
                     "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 0, "symbolLimit": 0},
                 },
                 "tooltip": [
@@ -122,7 +122,7 @@ def breakdown_chart(parts: pd.DataFrame, dim: str, dim_label: str) -> None:
                     "type": "nominal",
                     "sort": "-x",
                     "title": dim_label.capitalize(),
-                    "axis": {**ui.AXIS, "title": None},
+                    "axis": {**charts.AXIS, "title": None},
                 },  # the subheader names the dimension; long labels need room
                 "x": {"field": "activities", "type": "quantitative", "title": "Activities", "axis": {"format": ",d"}},
                 "tooltip": [
@@ -143,22 +143,25 @@ def explorer(years: list, org_types: list, activity_names: dict, states: list) -
     try:
         selection(years, org_types, activity_names, states)
     finally:
-        ui.sync_url("url-sync-explorer")  # the filters just chosen, into the address bar (a fragment run skips app.py)
+        # the filters just chosen, into the address bar (a fragment run skips app.py)
+        url_filters.sync_url("url-sync-explorer")
 
 
 def selection(years: list, org_types: list, activity_names: dict, states: list) -> None:
     with st.container(key="filters", horizontal=True):
-        year = ui.url_select("Year", years[::-1], key="f-year", param="year")
-        group = ui.url_select("Accreditor", ["All", "ACCME", "State", "Joint"], key="f-group", param="accreditor")
-        org = ui.url_select("Organization type", ["All", *org_types], key="f-org", param="organization")
-        act = ui.url_select(
+        year = url_filters.url_select("Year", years[::-1], key="f-year", param="year")
+        group = url_filters.url_select(
+            "Accreditor", ["All", "ACCME", "State", "Joint"], key="f-group", param="accreditor"
+        )
+        org = url_filters.url_select("Organization type", ["All", *org_types], key="f-org", param="organization")
+        act = url_filters.url_select(
             "Activity type",
             ["All", *activity_names],
             key="f-act",
             param="activity",
             format_func=lambda c: c if c == "All" else f"{c} ({activity_names[c]})",
         )
-        state = ui.url_select("State", ["All", *states], key="f-state", param="state")
+        state = url_filters.url_select("State", ["All", *states], key="f-state", param="state")
 
     selection = {"accreditor_group": group, "state": state, "organization_type": org, "activity_type": act}
     trend = data.select(ROLLUP, selection, order_by=["report_year"])
@@ -207,7 +210,7 @@ def selection(years: list, org_types: list, activity_names: dict, states: list) 
         open_dims = [d for d in dims if d[2] == "All"] or [dims[0]]
         dim, dim_label, _ = open_dims[0]
         if len(open_dims) > 1:
-            dim_label = ui.url_select(
+            dim_label = url_filters.url_select(
                 "Breakdown by",
                 [d[1] for d in open_dims],
                 key="f-breakdown",
@@ -232,7 +235,7 @@ def selection(years: list, org_types: list, activity_names: dict, states: list) 
         with parts_tab:
             table = parts[COLUMNS] if len(parts) else parts
             ui.table(table, first=[dim, "activities", "providers_reporting"], key="t-parts")
-            ui.table_downloads(
+            downloads.table_downloads(
                 table,
                 f"annual-report-{year}-by-{dim}",
                 what=f"annual report {year} by {dim_label}",
@@ -242,7 +245,7 @@ def selection(years: list, org_types: list, activity_names: dict, states: list) 
     if trend_tab.open:
         with trend_tab:
             ui.table(trend[COLUMNS], key="t-trend")
-            ui.table_downloads(
+            downloads.table_downloads(
                 trend[COLUMNS], "annual-report-trend", what="annual report trend", key="dl-trend", details=selection
             )
     if income_tab.open:
@@ -258,7 +261,7 @@ def selection(years: list, org_types: list, activity_names: dict, states: list) 
                 hide=["report_year"],
                 key="t-income",
             )
-            ui.table_downloads(
+            downloads.table_downloads(
                 income,
                 f"income-by-organization-type-{year}",
                 what=f"income by organization type {year}",
@@ -267,7 +270,7 @@ def selection(years: list, org_types: list, activity_names: dict, states: list) 
             )
 
     st.subheader("The annual report")
-    ui.report_downloads("annual", year, "annual report", key="dl-report")
+    downloads.report_downloads("annual", year, "annual report", key="dl-report")
 
 
 years = data.distinct("annual_report.enterprise_size", "report_year")

@@ -3,7 +3,7 @@ rule means and how to fix it, completeness problems by severity, and the follow-
 
 import streamlit as st
 
-from dashboards import auth, data, ops, settings, ui
+from dashboards import auth, data, downloads, ops, settings, ui, url_filters
 
 auth.require("data_operations")
 ui.warehouse_guard()
@@ -94,7 +94,7 @@ with tabs[0]:
                 "Seconds": st.column_config.NumberColumn(format="%.1f"),
             },
         )
-        ui.table_downloads(attempts, "load-attempts", what="load attempts", key="dl-attempts")
+        downloads.table_downloads(attempts, "load-attempts", what="load attempts", key="dl-attempts")
     st.subheader("Loads in the warehouse")
     history = loads.assign(
         reporting_years=loads["reporting_years"].map(
@@ -114,7 +114,7 @@ with tabs[0]:
         }
     )
     st.dataframe(history, hide_index=True, column_config={"Seconds": st.column_config.NumberColumn(format="%.1f")})
-    ui.table_downloads(history, "load-history", what="load history", key="dl-loads")
+    downloads.table_downloads(history, "load-history", what="load history", key="dl-loads")
 
 with tabs[1]:
     if quarantine.empty:
@@ -196,16 +196,16 @@ with tabs[1]:
                 "Export",
             ],
         )
-        ui.table_downloads(
+        downloads.table_downloads(
             table, "quarantine-by-file-and-rule", what="quarantine by file and rule", key="dl-quarantine"
         )
         st.subheader("Quarantined rows")
         with st.container(horizontal=True):
-            load = ui.url_select("Load", quarantine["load_id"].unique().tolist(), key="f-load", param="load")
+            load = url_filters.url_select("Load", quarantine["load_id"].unique().tolist(), key="f-load", param="load")
             files = quarantine[quarantine["load_id"] == load]["file_name"].unique().tolist()
-            file_name = ui.url_select("File", files, key="f-file", param="file")
+            file_name = url_filters.url_select("File", files, key="f-file", param="file")
             rules = quarantine[(quarantine["load_id"] == load) & (quarantine["file_name"] == file_name)]
-            rule = ui.url_select("Rule", rules["rule_name"].unique().tolist(), key="f-rule", param="rule")
+            rule = url_filters.url_select("Rule", rules["rule_name"].unique().tolist(), key="f-rule", param="rule")
         selected = {"load_id": load, "file_name": file_name, "rule_name": rule}
         chosen = rules[rules["rule_name"] == rule].iloc[0]
         st.markdown(
@@ -214,7 +214,7 @@ with tabs[1]:
         rows = data.select("ops.quarantined_rows", selected, order_by=["line_number"], limit=1000)
         st.caption(f"{len(rows):,} rows (at most 1,000 shown)")
         st.dataframe(rows, hide_index=True)
-        ui.table_downloads(
+        downloads.table_downloads(
             rows,
             f"quarantine-{load}-{file_name.removesuffix('.csv')}-{rule}",
             what="quarantined rows",
@@ -323,7 +323,9 @@ with tabs[2]:
             )
         },
     )
-    ui.table_downloads(table, "data-completeness-overview", what="data completeness overview", key="dl-completeness")
+    downloads.table_downloads(
+        table, "data-completeness-overview", what="data completeness overview", key="dl-completeness"
+    )
 
 with tabs[3]:
     st.caption(
@@ -353,7 +355,7 @@ with tabs[3]:
                 "What to fix": st.column_config.TextColumn(width="large"),
             },
         )
-        ui.table_downloads(
+        downloads.table_downloads(
             follow,
             "provider-follow-up",
             what="provider follow-up list",

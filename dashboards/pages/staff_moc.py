@@ -7,7 +7,7 @@ offered as a year of their own.
 
 import streamlit as st
 
-from dashboards import auth, data, ui
+from dashboards import auth, charts, data, downloads, ui, url_filters
 
 auth.require("moc")
 ui.warehouse_guard()
@@ -22,8 +22,8 @@ if summary.empty or not years:
     st.info("No MOC registrations or completions in the reporting years the warehouse holds.")
     st.stop()
 with st.container(key="filters", horizontal=True):
-    year = ui.url_select("Year of completion", years, key="f-year", param="year")
-    boards = ui.url_multiselect(
+    year = url_filters.url_select("Year of completion", years, key="f-year", param="year")
+    boards = url_filters.url_multiselect(
         "Boards", sorted(summary["board"].unique()), key="f-boards", param="board", placeholder="every board"
     )
 
@@ -57,7 +57,7 @@ STATUS = {"completions_accepted": "Accepted", "completions_rejected": "Rejected"
 st.subheader(ui.plain(f"Completions by board, {year}"))
 long = rows[["board", *STATUS]].melt(id_vars=["board"], var_name="status", value_name="completions")
 long["status"] = long["status"].map(STATUS)
-ui.bar_chart(
+charts.bar_chart(
     long,
     x="board",
     y="completions",
@@ -72,7 +72,7 @@ st.subheader("Completions by year")
 trend = data.select(
     "moc.board_summary", {"report_year": years, **({"board": boards} if boards else {})}, order_by=["report_year"]
 )
-ui.line_chart(
+charts.line_chart(
     ui.by_year(trend),
     x="report_year",
     y="completions",
@@ -95,7 +95,7 @@ ui.table(
     ],
     hide=["report_year"],
 )
-ui.table_downloads(
+downloads.table_downloads(
     rows, f"moc-board-summary-{year}", what=f"MOC board summary {year}", key="dl-summary", details=selected
 )
 
@@ -119,7 +119,7 @@ ui.table(
     ],
     hide=["report_year"],
 )
-ui.table_downloads(
+downloads.table_downloads(
     timeliness,
     f"moc-provider-timeliness-{year}",
     what=f"MOC provider timeliness {year}",
@@ -128,4 +128,4 @@ ui.table_downloads(
 )
 
 st.subheader("The MOC report")
-ui.report_downloads("moc", year, "MOC report", key="dl-report")
+downloads.report_downloads("moc", year, "MOC report", key="dl-report")

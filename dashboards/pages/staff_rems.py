@@ -6,7 +6,7 @@ only part they filter: the year's figures and charts are the summary's, which co
 
 import streamlit as st
 
-from dashboards import auth, data, ui
+from dashboards import auth, charts, data, downloads, ui, url_filters
 
 auth.require("rems")
 ui.warehouse_guard()
@@ -22,7 +22,7 @@ if summary.empty or not years:
     st.stop()
 summary = summary[summary["report_year"].isin(years)]
 with st.container(key="filters", horizontal=True):
-    year = ui.url_select("Year", years, key="f-year", param="year")
+    year = url_filters.url_select("Year", years, key="f-year", param="year")
 with st.container(key="selection"):
     st.caption(ui.plain(f"Selection: {year} · counted REMS activities"))
 
@@ -53,7 +53,7 @@ long = by_year[["report_year", *DESIGNATIONS]].melt(
     id_vars=["report_year"], var_name="designation", value_name="activities"
 )
 long["designation"] = long["designation"].map(DESIGNATIONS)
-ui.bar_chart(
+charts.bar_chart(
     long,
     x="report_year",
     y="activities",
@@ -66,7 +66,7 @@ ui.bar_chart(
 st.subheader("Learners by year")
 long = by_year[["report_year", *LEARNERS]].melt(id_vars=["report_year"], var_name="learners", value_name="n")
 long["learners"] = long["learners"].map(LEARNERS)
-ui.line_chart(
+charts.line_chart(
     long,
     x="report_year",
     y="n",
@@ -79,14 +79,14 @@ ui.line_chart(
 
 st.subheader("Summary by year")
 ui.table(summary, first=["report_year"])
-ui.table_downloads(summary, "rems-summary", what="REMS summary", key="dl-summary")
+downloads.table_downloads(summary, "rems-summary", what="REMS summary", key="dl-summary")
 
 st.subheader(ui.plain(f"Activity list {year}"))
 with st.container(key="list-filters", horizontal=True):
-    designation = ui.url_select(
+    designation = url_filters.url_select(
         "Designation", ["All", "Compliant", "Related"], key="f-designation", param="designation"
     )
-    counted_only = ui.url_toggle("Counted activities only", key="f-counted", param="counted", default=True)
+    counted_only = url_filters.url_toggle("Counted activities only", key="f-counted", param="counted", default=True)
 filters = {"report_year": year}
 if designation != "All":
     filters["rems_designation"] = designation
@@ -116,7 +116,7 @@ else:
             "prescriber_learners",
         ],
     )
-    ui.table_downloads(
+    downloads.table_downloads(
         activities,
         f"rems-activity-list-{year}",
         what=f"REMS activity list {year}",
@@ -125,4 +125,4 @@ else:
     )
 
 st.subheader("The REMS report")
-ui.report_downloads("rems", year, "REMS report", key="dl-report")
+downloads.report_downloads("rems", year, "REMS report", key="dl-report")

@@ -1,6 +1,6 @@
 """The Data Report's tables read from one annual_report mart each, said once as specs (`GroupSpec`: the mart, the
-columns with labels and formats from reports/labels.py, how the total, the change row and suppressed figures print),
-and the tables of one accreditor group in their order (`group_tables`)."""
+columns with labels and formats from reports/labels.py and reports/formats.py, how the total, the change row and
+suppressed figures print), and the tables of one accreditor group in their order (`group_tables`)."""
 
 from __future__ import annotations
 

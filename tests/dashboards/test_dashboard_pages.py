@@ -216,10 +216,10 @@ def test_explorer_breakdown_table_is_the_rollup(env):
 
 def test_downloads_are_audited_when_served(env):
     """A download's bytes are made on click (deferred); the audit line is written as they are served."""
-    from dashboards import ui
+    from dashboards import downloads
 
     calls = []
-    serve = ui.audited(
+    serve = downloads.audited(
         lambda: calls.append(1) or b"a,b\n", {"name": "staff1", "role": "staff"}, "x table", "x.csv", {"year": 2022}
     )
     assert calls == [] and audit.read(env["audit"]) == []  # nothing made or logged before the click
@@ -237,7 +237,7 @@ def test_downloads_are_audited_when_served(env):
         raise RuntimeError("render failed")
 
     with pytest.raises(RuntimeError):
-        ui.audited(broken, {"name": "staff1", "role": "staff"}, "y", "y.pdf", None)()
+        downloads.audited(broken, {"name": "staff1", "role": "staff"}, "y", "y.pdf", None)()
     assert len(audit.read(env["audit"])) == 1  # a failed download is not logged as served
 
 

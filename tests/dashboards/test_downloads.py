@@ -92,14 +92,16 @@ def test_excel_sheet_names_keep_the_year():
 
 
 def test_labels_and_formats_table():
+    from reports import formats
+
     assert labels.label("report_year") == "Reporting year"
     assert labels.label("providers_reporting") == "Providers reporting"
     assert labels.label("some_new_column") == "Some new column"
-    assert labels.format_value(1230520.08, labels.kind("total_income")) == "$1,230,520"
-    assert labels.format_value(0, "dollars") == "$0"
-    assert labels.format_value(732.0, "integer") == "732"
-    assert labels.format_value(0.1234, labels.kind("late_rate")) == "12.3%"
-    assert labels.list_text(["C10", "C2", "SII1", "C1"]) == "C1, C2, C10, SII1"
+    assert formats.format_value(1230520.08, formats.kind("total_income")) == "$1,230,520"
+    assert formats.format_value(0, "dollars") == "$0"
+    assert formats.format_value(732.0, "integer") == "732"
+    assert formats.format_value(0.1234, formats.kind("late_rate")) == "12.3%"
+    assert formats.list_text(["C10", "C2", "SII1", "C1"]) == "C1, C2, C10, SII1"
     renamed = labels.labelled(pd.DataFrame({"activities": [1], "report_year": [2022]}), ["report_year"])
     assert list(renamed.columns) == ["Reporting year", "Activities"]
 

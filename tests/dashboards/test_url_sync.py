@@ -1,4 +1,4 @@
-"""The URL-sync frame (dashboards/ui.py url_sync_html) never puts an older selection back into the address bar.
+"""The URL-sync frame (dashboards/url_filters.py url_sync_html) never puts an older selection back into the address bar.
 
 Every page run ends with a small same-origin frame that writes the run's filters into the address bar (in case
 Streamlit's own update does not arrive). A user who changes a filter gets the new URL from Streamlit at once
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboards.ui import url_sync_html
+from dashboards.url_filters import url_sync_html
 
 from dashboard_fixtures import CHROMIUM, TIMEOUT_MS, browser  # noqa: F401  (fixtures)
 

@@ -4,6 +4,10 @@ xdist worker asks first; tests/helpers/shared.py) and shared by every release te
 - `attack_releases`: the shipped `activities` and `tables` releases (in that order, each with a new secret) of one
   copy of the built warehouse (`shipped_releases`, shared with the dashboard tests); the attack, profile,
   differencing and utility tests read them.
+- `both_releases`: `attack_releases` as the two differencing attacks read them (test_attack_pseudonym_fit.py,
+  test_attack_count_derivation.py).
+- `releases`: the three profiles' releases (`attack_releases` and the utility tests' learners release); the
+  release files and guarantees tests read them (test_release_files.py, test_release_guarantees.py).
 - `k3_release`: the shipped activities profile at k=3 (on the 14 providers of the built warehouse k=11 leaves one
   provider class, k=3 several); the singling-out and cross-time attacks read it.
 """
@@ -37,6 +41,32 @@ def attack_releases(built_warehouse, tmp_path_factory) -> dict:
         "root": root,
         "refused": refused.read_text() if refused.is_file() else None,
         **{p: root / "releases" / p for p in ("activities", "tables")},
+    }
+
+
+@pytest.fixture
+def both_releases(attack_releases) -> dict:
+    """The demo's order on a private copy of the built warehouse: activities, then tables (which may be refused):
+    the run's shared `attack_releases`, made in that order."""
+    return {
+        "db": attack_releases["db"],
+        "root": attack_releases["root"] / "releases",
+        "secrets": attack_releases["root"] / "secrets",
+        "refused": attack_releases["refused"],
+    }
+
+
+@pytest.fixture(scope="module")
+def releases(attack_releases, built_warehouse, tmp_path_factory) -> dict[str, Path]:
+    """The three profiles' releases of the built warehouse, each with a new secret (an existing secret file is reused
+    only on request), made once per run and shared: activities and tables are `attack_releases` (one copy of the
+    warehouse), learners the one `pars release learners` made for the utility tests."""
+    from .utility_fixtures import utility_releases
+
+    return {
+        "activities": attack_releases["activities"],
+        "tables": attack_releases["tables"],
+        "learners": utility_releases(built_warehouse, tmp_path_factory)["learners"],
     }
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from anonymize.engine import anonymize, anonymize_classes
 from anonymize.hierarchy import from_file, from_levels
 from anonymize.policy import Policy, PolicyError, QuasiIdentifier
-from anonymize.release import learners
+from anonymize.release import learner_classes, learner_rows, learners
 from anonymize.release.content import Content
 from anonymize.release.profiles import ReleaseError, load_profile
 from anonymize.release.pseudonyms import pseudonym_sql, pseudonymize
@@ -135,9 +135,9 @@ def per_learner_release(con, profile, secret):
     years = [
         y for (y,) in con.sql(f"select distinct report_year from ({completions}) order by 1", params=params).fetchall()
     ]
-    org = from_file("organization_type", learners.HIERARCHIES / "organization_type.csv")
+    org = from_file("organization_type", learner_rows.HIERARCHIES / "organization_type.csv")
     org_groups = dict(zip(org.labels[0], [org.labels[1][i] for i in org.maps[1]], strict=True))
-    table, hierarchies = learners.learner_rows(con, completions, params, years, org_groups)
+    table, hierarchies = learner_rows.learner_rows(con, completions, params, years, org_groups)
     result = anonymize(table, policy, hierarchies=hierarchies)
     pseudonym = profile.get("pseudonyms")["learner_key"]
     released = result.table.with_columns(
@@ -146,7 +146,7 @@ def per_learner_release(con, profile, secret):
         )
     ).drop("learner_key")
     released = released.select([pseudonym["name"], *policy.qi_names]).sort([*policy.qi_names, pseudonym["name"]])
-    return released, result.report, hierarchies, table.select(learners.LEAVES).unique().height
+    return released, result.report, hierarchies, table.select(learner_rows.LEAVES).unique().height
 
 
 @pytest.mark.parametrize(("k", "per_pass"), [(11, None), (40, 700)])
@@ -157,7 +157,7 @@ def test_learners_release_from_classes_equals_the_per_learner_one(built_warehous
     profile = load_profile("learners")
     profile = dataclasses.replace(profile, policy=dataclasses.replace(profile.policy, k=k))
     if per_pass:
-        monkeypatch.setattr(learners, "COMPLETIONS_PER_PASS", per_pass)
+        monkeypatch.setattr(learner_rows, "COMPLETIONS_PER_PASS", per_pass)
     secret = bytes(range(32))
     seen = []
 
@@ -168,7 +168,7 @@ def test_learners_release_from_classes_equals_the_per_learner_one(built_warehous
     monkeypatch.setattr(learners, "anonymize_classes", spy)
     con = duckdb.connect(str(built_warehouse), read_only=True)
     try:
-        passes = learners.passes_for(con.sql("select count(*) from research.learner_completions").fetchall()[0][0])
+        passes = learner_rows.passes_for(con.sql("select count(*) from research.learner_completions").fetchall()[0][0])
         assert passes > 1 if per_pass else passes == 1
         expected, report, hierarchies, combinations = per_learner_release(con, profile, secret)
         content = learners.build(con, profile, secret)
@@ -207,7 +207,7 @@ def test_a_learner_key_among_the_released_texts_is_forbidden():
             [planted],
         )
         classes = pl.DataFrame({"class_id": [0, 1], "board": ["ABIM", "*"], "credits": ["2022:3", "*"]})
-        table, forbidden = learners.released_learners(con, classes, secret, pseudonym)
+        table, forbidden = learner_classes.released_learners(con, classes, secret, pseudonym)
     finally:
         con.close()
     assert sorted(forbidden.to_list()) == sorted(["*", planted])

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anonymize.hierarchy import TOP, from_file, from_levels
-from anonymize.release.learners import (
+from anonymize.release.learner_rows import (
     COMPLETIONS_PER_PASS,
     CREDIT_BANDS,
     FORMAT_GROUPS,

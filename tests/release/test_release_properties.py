@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anonymize.engine import anonymize
-from anonymize.release.learners import learner_table
+from anonymize.release.learner_rows import learner_table
 from anonymize.release.profiles import load_profile
 from warehouse.contract import codes
 

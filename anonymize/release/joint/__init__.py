@@ -30,7 +30,7 @@ the new release.
 An activities release that still carries a provider pseudonym (a `provider` column: activities profile
 version 1) links every row to a provider: an integer program fitting each pseudonym's rows to the published cells
 places its state and organization type and then recovers the suppressed cells
-(tests/release/test_attack_differencing.py). This module does not try to prove such a combination safe: any
+(tests/release/test_attack_pseudonym_fit.py). This module does not try to prove such a combination safe: any
 tables release combined with it is refused.
 
 Limits (also in docs/releases.md): the audit is the LP relaxation per measure (as the tables profile's own audit);
