@@ -224,49 +224,48 @@ def test_the_rows_of_untouched_years_are_not_read_again(month_build):
     assert rows and {row[1].split(" | ")[0] for row in rows} == {str(UNTOUCHED)}
 
 
-def test_the_staging_completions_are_checked_from_the_versions_later_loads_wrote(
-    month_build, multi_year_export, tmp_path
-):
-    """checks_stg_pars__learner_completions (`changed_rows: latest_versions`) reads only the versions loads after
-    the last pass wrote (macros/incremental/check_scope.sql, changed_rows_scoped). That is right only while the
-    staging view's latest version of a key is the one of its newest load: then, for a key a later load wrote, it is
-    among those versions. The adversary is a change of that rule (a version ordered by its export's date, say):
-    here every key a later load wrote, those with versions of the earlier load among them, must have as its
-    staging row (or, deleted, no row) exactly the newest of the later loads' versions."""
+def test_the_staging_views_are_checked_from_the_versions_later_loads_wrote(month_build, multi_year_export, tmp_path):
+    """checks_stg_pars__learner_completions and checks_stg_pars__activities (`changed_rows: latest_versions`) read
+    only the versions loads after the last pass wrote (macros/incremental/check_scope.sql, changed_rows_scoped).
+    That is right only while the staging view's latest version of a key is the one of its newest load: then, for
+    a key a later load wrote, it is among those versions. The adversary is a change of that rule (a version ordered
+    by its export's date, say): here every key a later load wrote, those with versions of the earlier load among
+    them, must have as its staging row (or, deleted, no row) exactly the newest of the later loads' versions."""
     result, built, _ = month_build
     since = result.checks_since_load
-    compiled = result_target(built) / "run" / "pars" / "models" / "staging" / "stg_pars__learner_completions.yml"
-    [sql] = compiled.glob("checks_stg_pars__learner_completions*.sql")
-    assert f"where _load_id > {since}" in sql.read_text()
+    staging = result_target(built) / "run" / "pars" / "models" / "staging"
+    for name in ("stg_pars__learner_completions", "stg_pars__activities"):
+        [sql] = (staging / f"{name}.yml").glob(f"checks_{name}*.sql")
+        assert f"where _load_id > {since}" in sql.read_text(), name
+    # the month load wrote new versions of activities of the first load
+    assert_latest_of_later_loads(built, since, "stg_pars__activities", "stg_pars__activity_versions", "activity_id")
     # one more load, of new versions of completions the first load wrote (the staging views read raw as it is)
     db = tmp_path / "w.duckdb"
     shutil.copyfile(built, db)
     load_export(completions_export(multi_year_export, tmp_path / "corrected"), db)
-    columns = ", ".join(
-        c
-        for (c,) in query(
-            db,
-            "select column_name from information_schema.columns where table_schema = 'staging' "
-            "and table_name = 'stg_pars__learner_completions' and column_name not like 'loaded_%' order by all",
-        )
+    assert_latest_of_later_loads(
+        db, since, "stg_pars__learner_completions", "stg_pars__learner_completion_versions", "completion_id"
     )
+
+
+def assert_latest_of_later_loads(db: Path, since: int, view: str, versions: str, key: str) -> None:
+    """The staging `view`'s rows of the keys loads after `since` wrote are the newest of those loads' versions
+    (compared by key and the load of the version: the view renames and decodes the versions' other columns)."""
     later = f"""
-        select {columns}
-        from staging.stg_pars__learner_completion_versions
+        select {key}, _load_id
+        from staging.{versions}
         where _load_id > {since}
-        qualify row_number() over (partition by completion_id order by _load_id desc) = 1 and not _is_deleted"""
-    view = f"""
-        select {columns}
-        from staging.stg_pars__learner_completions
-        where completion_id in (
-            select completion_id from staging.stg_pars__learner_completion_versions where _load_id > {since})"""
+        qualify row_number() over (partition by {key} order by _load_id desc) = 1 and not _is_deleted"""
+    current = f"""
+        select {key}, loaded_by_load_id
+        from staging.{view}
+        where {key} in (select {key} from staging.{versions} where _load_id > {since})"""
     rewritten = query(
         db,
-        "select count(distinct completion_id) from staging.stg_pars__learner_completion_versions "
-        f"where _load_id > {since} and completion_id in (select completion_id "
-        f"from staging.stg_pars__learner_completion_versions where _load_id <= {since})",
+        f"select count(distinct {key}) from staging.{versions} where _load_id > {since} "
+        f"and {key} in (select {key} from staging.{versions} where _load_id <= {since})",
     )[0][0]
-    assert rewritten > 0  # keys with an earlier version are among them: the case the rule decides
-    assert query(db, f"select count(*) from (({later}) except all ({view}))")[0][0] == 0
-    assert query(db, f"select count(*) from (({view}) except all ({later}))")[0][0] == 0
-    assert query(db, f"select count(*) from ({view})")[0][0] > 0
+    assert rewritten > 0, view  # keys with an earlier version are among them: the case the rule decides
+    assert query(db, f"select count(*) from (({later}) except all ({current}))")[0][0] == 0, view
+    assert query(db, f"select count(*) from (({current}) except all ({later}))")[0][0] == 0, view
+    assert query(db, f"select count(*) from ({current})")[0][0] > 0, view
