@@ -172,3 +172,33 @@ def test_a_report_on_a_full_disk_leaves_nothing_partial(built_warehouse, tmp_pat
         result = run_cli(["report", "moc", "--year", "2022", "--db", str(built_warehouse), "--out", str(out)])
         _one_line(result, str(disk), NO_SPACE)
         assert tree(disk) == before  # no .part file, no half of the report's files
+
+
+# ---- the working copy's bytes ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kernel", ["copy_file_range", "refused"])
+def test_the_working_copy_is_the_warehouse_byte_for_byte(tmp_path, monkeypatch, kernel):
+    """files.copy_like copies in the kernel (copy_file_range) and falls back to a buffer where the kernel refuses
+    (another file system, an old kernel): either way every byte, in order, with the source's mode."""
+    import errno
+    import os
+
+    from warehouse.files import copy_like
+
+    source = tmp_path / "w.duckdb"
+    source.write_bytes(os.urandom(3 * (1 << 20) + 12345))  # more than one buffer, not a multiple of it
+    source.chmod(0o640)
+    calls = []
+    if kernel == "refused":
+
+        def refuse(*args):
+            calls.append(args)
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", refuse)
+    copy = tmp_path / "w.duckdb.building-1"
+    copy_like(source, copy)
+    assert copy.read_bytes() == source.read_bytes()
+    assert copy.stat().st_mode & 0o777 == 0o640
+    assert len(calls) == (1 if kernel == "refused" else 0)

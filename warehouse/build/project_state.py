@@ -72,9 +72,10 @@ BUILT_TABLE = "meta.incremental_project"
 MODEL_CODE = ("anonymize",)
 
 
-def models_hash(project_dir: Path) -> str:
-    """project_hash and the Python code the Python models import: what the incremental models' rows depend on."""
-    digest = hashlib.sha256(project_hash(project_dir).encode())
+def models_hash(project_dir: Path, project_digest: str | None = None) -> str:
+    """project_hash (`project_digest` when the caller has it: each reads every file of the project) and the Python
+    code the Python models import: what the incremental models' rows depend on."""
+    digest = hashlib.sha256((project_digest or project_hash(project_dir)).encode())
     for part in MODEL_CODE:
         for path in sorted((project_dir / part).rglob("*.py")):
             digest.update(f"{path.relative_to(project_dir)}\n".encode())

@@ -197,7 +197,7 @@ def _locked_build(
     )
     # Incremental models (macros/incremental) rebuild only what loads touched since their last build; a project
     # that changed since they were built (or a warehouse never built) rebuilds them all.
-    built_with = project_state.models_hash(project_dir)
+    built_with = project_state.models_hash(project_dir, digest)
     rebuild_all = project_state.built_hash(paths.db) != built_with
     if rebuild_all and not result.full_refresh:
         report("full rebuild: the project changed since the last build, or this warehouse was never built", 0, 0)
