@@ -1,13 +1,11 @@
-"""The words a published report uses for where its figures come from, and the report-only labels and formats.
+"""The words a published report uses for where its figures come from, and for counts of things.
 
 A report names its sources for readers ("Source: ACCME PARS data, accredited providers' activity reports, 2022");
 the marts' names (`annual_report.enterprise_size`) are lineage, printed only in a report's methods appendix.
-`SOURCES` maps a mart to those words; `source(mart, year)` is the line under a table.
+`SOURCES` maps a mart to those words; `source(mart, year)` is the line under a table; `plural` counts.
 
-The labels and number formats of mart columns shared by dashboards, workbooks and PDFs live in one table (the
-"dash" part adds `reports/labels.py` and `reports/formats.py`); until the two are unified, `LABELS` and `FORMATS`
-here hold the few column labels and formats the PDFs need beyond the ones written beside each table, keyed by mart
-column name.
+The labels and number formats of mart columns, shared by dashboards, workbooks and PDFs, are in
+`reports/labels.py` and `reports/formats.py`.
 """
 
 from __future__ import annotations
