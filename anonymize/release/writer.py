@@ -99,7 +99,17 @@ def histogram_chart(histogram: dict[str, int], name: str) -> tuple[str, str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": f"pars-{name}", "font.family": "DejaVu Sans"})
+    # matplotlib's defaults and this chart's own settings, whatever the process set before (reports/charts.py sets
+    # its fonts globally): a release rebuilt in a process that drew a report chart first had other axis ticks, so
+    # another PDF and manifest
+    own = {"svg.fonttype": "none", "svg.hashsalt": f"pars-{name}", "font.family": "DejaVu Sans"}
+    with plt.style.context("default"), plt.rc_context(own):
+        return _histogram_svg(histogram)
+
+
+def _histogram_svg(histogram: dict[str, int]) -> tuple[str, str]:
+    import matplotlib.pyplot as plt
+
     edges = [1, 2, 5, 11, 16, 21, 51, 101, 501, 1001]
     labels = ["1", "2-4", "5-10", "11-15", "16-20", "21-50", "51-100", "101-500", "501-1000", "1001+"]
     counts = [0] * len(labels)

@@ -142,3 +142,19 @@ def test_cli_release_prints_what_it_wrote(built_warehouse, tmp_path_factory):
     output = made["outputs"]["learners"]
     assert "wrote" in output and "learners" in output
     assert (made["learners"].parent.parent / "learners.key").stat().st_mode & 0o077 == 0
+
+
+def test_the_class_size_chart_is_the_same_whatever_the_process_drew_before():
+    """The risk report's chart (anonymize/release/writer.py) with matplotlib's defaults and its own settings only:
+    reports/charts.py sets its fonts for the whole process when a report is drawn, and a release made after that in
+    the same process had other axis ticks, so another PDF and manifest (the rebuild test above failed whenever
+    its test worker had drawn a report first)."""
+    import matplotlib.pyplot as plt
+
+    from anonymize.release.writer import histogram_chart
+
+    histogram = {"1": 2, "3": 5, "12": 40, "30": 7, "120": 1}
+    before = histogram_chart(histogram, "activities")
+    with plt.rc_context({"font.size": 9, "axes.titlesize": 10, "axes.spines.top": False}):  # as reports/charts.py
+        after = histogram_chart(histogram, "activities")
+    assert after == before
