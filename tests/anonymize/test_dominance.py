@@ -112,39 +112,35 @@ def test_audit_flags_a_suppression_pattern_too_narrow_for_the_p_percent_rule():
     assert by[("A", "x")].hi == 1000 + 75 and by[("A", "x")].lo < 900 and not by[("A", "x")].protected
 
 
-def _provider(pid, group, org, fees, year=2022):
-    from anonymize.tables.data_report import INCOME_SOURCES
+def test_data_report_cells_follow_the_rule_across_accreditor_groups():
+    """Hand-made provider-years: the Joint group's only provider is primary in every income line it has, and a
+    complement keeps it from coming back as All minus ACCME minus State."""
+    from anonymize.tables.data_report import INCOME_SOURCES, REASON, suppressed_cells
 
-    row = dict.fromkeys(INCOME_SOURCES, 0.0)
-    row.update(
-        registration_fees=fees,
-        report_year=year,
-        accreditor_type=group,
-        organization_type=org,
-        provider_id=pid,
-        is_reporting=True,
-    )
-    return row
+    def provider(pid, group, org, fees):
+        row = dict.fromkeys(INCOME_SOURCES, 0.0)
+        row.update(
+            registration_fees=fees,
+            report_year=2022,
+            accreditor_type=group,
+            organization_type=org,
+            provider_id=pid,
+            is_reporting=True,
+        )
+        return row
 
-
-def _joint_dominated(year=2022) -> pl.DataFrame:
-    """Provider-years of one year where the Joint group's only provider dominates its income lines."""
-    return pl.DataFrame(
+    years = pl.DataFrame(
         [
-            _provider("a", "ACCME", "X", 100.0, year),
-            _provider("b", "ACCME", "X", 120.0, year),
-            _provider("c", "ACCME", "X", 90.0, year),
-            _provider("d", "State", "X", 110.0, year),
-            _provider("e", "State", "X", 95.0, year),
-            _provider("f", "State", "X", 105.0, year),
-            _provider("g", "Joint", "X", 5000.0, year),
+            provider("a", "ACCME", "X", 100.0),
+            provider("b", "ACCME", "X", 120.0),
+            provider("c", "ACCME", "X", 90.0),
+            provider("d", "State", "X", 110.0),
+            provider("e", "State", "X", 95.0),
+            provider("f", "State", "X", 105.0),
+            provider("g", "Joint", "X", 5000.0),
         ]
     )
-
-
-def _no_activities() -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Empty activity cells and profession counts, with the columns the model passes."""
-    activities = pl.DataFrame(
+    empty_activities = pl.DataFrame(
         schema={
             "report_year": pl.Int32,
             "accreditor_type": pl.Utf8,
@@ -156,7 +152,7 @@ def _no_activities() -> tuple[pl.DataFrame, pl.DataFrame]:
             "other_learner_interactions": pl.Int64,
         }
     )
-    professions = pl.DataFrame(
+    empty_professions = pl.DataFrame(
         schema={
             "report_year": pl.Int32,
             "accreditor_type": pl.Utf8,
@@ -165,20 +161,10 @@ def _no_activities() -> tuple[pl.DataFrame, pl.DataFrame]:
             "learner_count": pl.Int64,
         }
     )
-    return activities, professions
-
-
-def test_data_report_cells_follow_the_rule_across_accreditor_groups():
-    """Hand-made provider-years: the Joint group's only provider is primary in every income line it has, and a
-    complement keeps it from coming back as All minus ACCME minus State."""
-    from anonymize.tables.data_report import REASON, suppressed_cells
-
-    years = _joint_dominated()
-    empty_activities, empty_professions = _no_activities()
     cells = suppressed_cells(empty_activities, years, empty_professions, ["X"], [])
     # one provider dominating the grand total: no pattern can protect it, so every figure of the system is withheld
     tiny = pl.DataFrame(
-        [_provider("a", "ACCME", "X", 5000.0), _provider("b", "State", "X", 10.0), _provider("c", "State", "X", 10.0)]
+        [provider("a", "ACCME", "X", 5000.0), provider("b", "State", "X", 10.0), provider("c", "State", "X", 10.0)]
     )
     withheld = suppressed_cells(empty_activities, tiny, empty_professions, ["X"], []).filter(
         (pl.col("source_model") == "income_by_organization_type") & (pl.col("measure") == "registration_fees")
@@ -195,21 +181,3 @@ def test_data_report_cells_follow_the_rule_across_accreditor_groups():
     assert sorted(set(others["row_key"].to_list())) == ["All", "X"] and not others["is_primary"].any()
     quartiles = cells.filter(pl.col("source_model") == "provider_quartiles_by_organization_type")
     assert set(quartiles["accreditor_group"].to_list()) == {"Joint"} and quartiles.height == 6
-
-
-def test_the_data_report_suppression_in_its_own_process_gives_what_it_gives_in_this_one():
-    """anonymize/tables/data_report_process.py runs suppressed_cells in a child process (the dbt model's way, off
-    dbt's interpreter): over two years at once the same frame, types included; a child that fails raises here with
-    its own error (here: a provider-years frame without its income columns)."""
-    from anonymize.tables.data_report import suppressed_cells
-    from anonymize.tables.data_report_process import suppressed_cells_apart
-
-    activities, professions = _no_activities()
-    years = pl.concat([_joint_dominated(2021), _joint_dominated(2022).with_columns(pl.col("registration_fees") * 2)])
-    here = suppressed_cells(activities, years, professions, ["X"], [])
-    apart = suppressed_cells_apart(activities, years, professions, ["X"], [])
-    assert here.height > 0 and sorted(set(here["report_year"].to_list())) == [2021, 2022]
-    assert apart.schema == here.schema
-    assert apart.equals(here)
-    with pytest.raises(RuntimeError, match="failed in its process(.|\\n)*registration_fees"):
-        suppressed_cells_apart(activities, years.drop("registration_fees"), professions, ["X"], [])

@@ -32,7 +32,7 @@ def model(dbt, session):
         # no year touched since the last build (a build without a load, or loads of learner completions only):
         # every row stays, and the suppression code (scipy, the linear programs) is not even imported
         return session.sql(f"select * from {table}").pl()
-    from anonymize.tables.data_report_process import suppressed_cells_apart
+    from anonymize.tables.data_report import SCHEMA, suppressed_cells
 
     in_years = f"report_year in ({', '.join(map(str, years)) or 'null'})"
     organization_types = [
@@ -44,35 +44,37 @@ def model(dbt, session):
     counted = dbt.ref("int_annual_report__counted_activities")
     provider_years = dbt.ref("int_annual_report__provider_years")
     professions = dbt.ref("fct_activity_learner_professions").filter("is_counted")
-    # Per provider and cell, not per activity: the rule reads each provider's total in a cell
-    # (anonymize.tables.dominance.contributions takes rows at any level of detail), so DuckDB sums the years'
+    # One year at a time, and per provider and cell, not per activity: the rule reads each provider's total in a
+    # cell (anonymize.tables.dominance.contributions takes rows at any level of detail), so DuckDB sums the year's
     # activities first. The measures are integers (hours in hundredths, rounded per activity half to even as
     # data_report does in polars), so the sums are exact in any order and the cells are those of the activity
     # rows; Python holds thousands of rows per year instead of millions (at 10x national volume the node peaked at
-    # 2,951 MiB reading one year's activity rows, 829 MiB since: benchmarks/RESULTS-10x.md). The suppression runs
-    # in a process of its own (anonymize/tables/data_report_process.py: not beside dbt's thread), each year apart
-    # as before (suppressed_cells goes year by year).
+    # 2,951 MiB reading one year's activity rows, 829 MiB since: benchmarks/RESULTS-10x.md).
     cell = "report_year, accreditor_type, organization_type, activity_type, provider_id"
     hundredths = "sum(round_even(hours_of_instruction::double * 100, 0))::bigint"
-    cells = suppressed_cells_apart(
-        counted.filter(in_years)
-        .aggregate(
-            f"{cell}, {hundredths} / 100.0 as hours_of_instruction, "
-            "sum(physician_interactions)::bigint as physician_interactions, "
-            "sum(other_learner_interactions)::bigint as other_learner_interactions",
-            cell,
+    per_year = [
+        suppressed_cells(
+            counted.filter(f"report_year = {year}")
+            .aggregate(
+                f"{cell}, {hundredths} / 100.0 as hours_of_instruction, "
+                "sum(physician_interactions)::bigint as physician_interactions, "
+                "sum(other_learner_interactions)::bigint as other_learner_interactions",
+                cell,
+            )
+            .pl(),
+            provider_years.filter(f"report_year = {year}").pl(),
+            professions.filter(f"report_year = {year}")
+            .aggregate(
+                "report_year, accreditor_type, profession, provider_id, sum(learner_count)::bigint as learner_count",
+                "report_year, accreditor_type, profession, provider_id",
+            )
+            .pl(),
+            organization_types,
+            professions_list,
         )
-        .pl(),
-        provider_years.filter(in_years).pl(),
-        professions.filter(in_years)
-        .aggregate(
-            "report_year, accreditor_type, profession, provider_id, sum(learner_count)::bigint as learner_count",
-            "report_year, accreditor_type, profession, provider_id",
-        )
-        .pl(),
-        organization_types,
-        professions_list,
-    )
+        for year in years
+    ]
+    cells = pl.concat(per_year) if per_year else pl.DataFrame(schema=SCHEMA)
     if not built or not seen:
         return cells
     carried = session.sql(f"select * from {table} where not ({in_years})").pl().select(cells.columns).cast(cells.schema)
