@@ -79,6 +79,23 @@ def folder_mode(reference: Path) -> int:
     return mode | ((mode & 0o444) >> 2)
 
 
+@contextmanager
+def created_no_wider_than(reference: Path) -> Iterator[None]:
+    """While it lasts, new files and folders of this process, whoever creates them (DuckDB's write-ahead logs, which
+    it deletes at each checkpoint and creates again; dbt's files), are no more open than `reference` (a narrower
+    process umask, restored after). Without it a 0600 warehouse's working copy got a 0644 log while dbt wrote."""
+    mode = file_mode(reference)
+    if mode is None:
+        yield
+        return
+    old = os.umask(0o077)
+    os.umask(old | (0o777 & ~folder_mode(reference)))
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
 def open_beside(path: Path, reference: Path, flags: int) -> int:
     """os.open `path` with O_NOFOLLOW (a symlink there is refused), created no more open than `reference`."""
     mode = file_mode(reference)

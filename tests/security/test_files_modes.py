@@ -69,3 +69,38 @@ def test_a_load_keeps_the_warehouse_mode_and_owner(loaded_db, base_export, tmp_p
     st = db.stat()
     assert (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid) == (0o640, *OWNER)
     assert _mode(db.with_name(db.name + ".lock")) == 0o640 & ~0o111
+
+
+def test_what_duckdb_creates_during_a_load_or_build_is_no_wider_than_the_warehouse(tmp_path):
+    """DuckDB deletes a write-ahead log at each checkpoint and creates the next one itself, with the process umask's
+    mode: beside a 0600 warehouse, a working copy's log was 0644 while dbt wrote. Loads and builds run under
+    files.created_no_wider_than(the warehouse): here a database and its log created under it, beside a 0600
+    reference, are 0600, and a folder 0700; the umask is the caller's again afterwards."""
+    import duckdb
+
+    from warehouse.files import created_no_wider_than
+
+    reference = tmp_path / "w.duckdb"
+    reference.write_bytes(b"")
+    os.chmod(reference, 0o600)
+    before = os.umask(0o022)
+    try:
+        with created_no_wider_than(reference):
+            con = duckdb.connect(str(tmp_path / "w.duckdb.building-1"))
+            con.sql("pragma disable_checkpoint_on_shutdown")
+            con.sql("create table t as select 1 as x")
+            con.close()
+            (tmp_path / "w.duckdb.dbt").mkdir()
+        log = tmp_path / "w.duckdb.building-1.wal"
+        assert log.is_file()  # the log DuckDB created, left for the next connection
+        assert _mode(log) == 0o600 and _mode(tmp_path / "w.duckdb.building-1") == 0o600
+        assert _mode(tmp_path / "w.duckdb.dbt") == 0o700
+        assert os.umask(0o022) == 0o022  # restored
+        # the threat, without it: DuckDB's own log of a database beside the same reference is 0644
+        con = duckdb.connect(str(tmp_path / "w.duckdb.building-2"))
+        con.sql("pragma disable_checkpoint_on_shutdown")
+        con.sql("create table t as select 1 as x")
+        con.close()
+        assert _mode(tmp_path / "w.duckdb.building-2.wal") == 0o644
+    finally:
+        os.umask(before)

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from .. import resources
-from ..files import FileProblem, cause, describe, make_folder
+from ..files import FileProblem, cause, created_no_wider_than, describe, make_folder
 from ..locking import WarehouseBusy, exclusive
 from . import check_scope, project_state, sources, workcopy
 from .dbt_runner import ROOT, dbt_args, invoke, warm_up
@@ -76,7 +76,7 @@ def build(
     # copy of the warehouse (seconds at a decade, in the kernel, without Python's lock)
     warm_up()
     try:
-        with exclusive(paths.db, "build"), resources.spilling(paths.db):
+        with exclusive(paths.db, "build"), resources.spilling(paths.db), created_no_wider_than(paths.db):
             _locked_build(
                 paths,
                 project_dir or ROOT,

@@ -15,6 +15,7 @@ import duckdb
 from .. import resources
 from ..contract import FILES, FileSpec
 from ..db import first, scalar
+from ..files import created_no_wider_than
 from ..locking import WarehouseBusy, exclusive
 from . import attempts, deletions, raw, reader, references, validate
 from .errors import LoadError
@@ -144,7 +145,7 @@ def _attempt(
     sizes = limits(max_field_size, max_record_size)
     allowance = deletions.Allowance.parse(allow_deletions)
     try:
-        with exclusive(db, "load"), resources.spilling(db):
+        with exclusive(db, "load"), resources.spilling(db), created_no_wider_than(db):
             return _load(Path(export), db, progress, limit, sizes, allowance, seen)
     except WarehouseBusy as exc:
         raise LoadError(str(exc), file=str(db), rule="locked") from None
