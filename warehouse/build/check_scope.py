@@ -12,13 +12,9 @@ published, so its loads stay to be checked by the next one.
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 import duckdb
-
-from ..files import file_mode
 
 PASSED = "meta.checks_passed"
 SCOPE = "meta.check_scope"
@@ -53,8 +49,8 @@ def write_scope(copy: Path, since: int | None) -> None:
     reads it, and checkpoints with its own writes. A checkpoint here was the first of the just-copied file, which
     waits for the whole copy to reach the disk (1.1-1.5 s at a decade) before dbt could start; dbt's first
     checkpoint comes later, when the kernel has written most of it back. A build that stops before publishing
-    removes the copy's log with the copy (workcopy.discard, workcopy.remove_stale). DuckDB creates the log with the
-    process umask's mode: it is narrowed to the copy's (a 0600 warehouse's log is never readable by others)."""
+    removes the copy's log with the copy (workcopy.discard, workcopy.remove_stale). The log is no more open than the
+    copy: a build runs under files.created_no_wider_than(the warehouse)."""
     con = duckdb.connect(str(copy))
     try:
         con.sql("pragma disable_checkpoint_on_shutdown")
@@ -62,11 +58,6 @@ def write_scope(copy: Path, since: int | None) -> None:
         con.sql(f"create or replace table {SCOPE} as select ?::integer as since_load_id", params=[since])
     finally:
         con.close()
-    log, allowed = copy.with_name(copy.name + ".wal"), file_mode(copy)
-    if allowed is not None and log.is_file() and not log.is_symlink():
-        current = stat.S_IMODE(log.stat().st_mode)
-        if current & ~allowed:
-            os.chmod(log, current & allowed)
 
 
 def remember_passed(copy: Path) -> None:
