@@ -202,3 +202,43 @@ def test_the_working_copy_is_the_warehouse_byte_for_byte(tmp_path, monkeypatch, 
     assert copy.read_bytes() == source.read_bytes()
     assert copy.stat().st_mode & 0o777 == 0o640
     assert len(calls) == (1 if kernel == "refused" else 0)
+
+
+@pytest.mark.parametrize("disk", ["sound", "failing"])
+def test_a_write_back_error_of_the_working_copy_refuses_its_publish(tmp_path, monkeypatch, disk):
+    """A build writes its fresh working copy back to the disk in a thread while dbt starts (workcopy.Flush).
+    An error that write-back meets (EIO from a failing disk, injected: no real disk here fails on demand) is not
+    lost with the thread: publish refuses the copy, naming it and the cause, and the published file is unchanged.
+    On a sound disk the same copy is published."""
+    import errno
+    import threading
+
+    import duckdb
+
+    from warehouse.build import workcopy
+
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create table t as select 1 as x")
+    con.close()
+    paths = workcopy.WorkPaths(db)
+    copy = workcopy.make_copy(paths)
+    con = duckdb.connect(str(copy))
+    con.execute("insert into t values (2)")
+    con.close()
+    before = fingerprint(db)
+    if disk == "failing":
+
+        def failing(path):
+            raise OSError(errno.EIO, "Input/output error")
+
+        monkeypatch.setattr(workcopy, "_fsync", failing)
+    flush = workcopy.Flush(copy)
+    if disk == "failing":
+        with pytest.raises(workcopy.BuildError, match=f"cannot write the working copy {copy}: input/output error"):
+            workcopy.publish(paths, copy, flush)
+        assert fingerprint(db) == before and copy.exists()  # the caller discards the refused copy
+    else:
+        workcopy.publish(paths, copy, flush)
+        assert fingerprint(db)["main.t"][0] == 2 and not copy.exists()
+    assert "flush working copy" not in [t.name for t in threading.enumerate()]

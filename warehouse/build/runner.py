@@ -229,6 +229,7 @@ def _locked_build(
     copying = time.perf_counter()
     copy = workcopy.make_copy(paths)
     result.copy_seconds = time.perf_counter() - copying
+    flush = workcopy.Flush(copy)
     try:
         check_scope.write_scope(copy, result.checks_since_load)
         make_folder(paths.state, paths.db)  # dbt's folder: never more open than the warehouse, a link refused
@@ -248,7 +249,7 @@ def _locked_build(
             report("publishing", 0, 0)
             publishing = time.perf_counter()
             try:
-                workcopy.publish(paths, copy)
+                workcopy.publish(paths, copy, flush)
                 result.ok = result.published = True
             except (BuildError, OSError) as exc:
                 result.error = f"publishing failed, the warehouse was not changed: {exc}"
@@ -256,6 +257,7 @@ def _locked_build(
         else:
             add_failing_rows(copy, result.failures)
     finally:
+        flush.wait()  # no thread outlives the build (a refused build's copy is discarded after it)
         if not result.published:
             workcopy.discard(paths, copy)
 
