@@ -110,3 +110,25 @@
 {% macro activity_changes_cover(since, relation) -%}
     {{ return(change_log_covers("stg_pars__activity_changes", "activity_id", since, relation)) }}
 {%- endmacro %}
+
+{#- pre_hook of int_review__completeness_problems (incremental by activity, with rules that read the newest export's
+    date): find the activities whose data loads changed since its last build (their rows, child records, provider,
+    MOC registrations: activities_changed_since; their completions: completion_activities_changed_since, as
+    int_review__completion_tally) and delete their rows, and every row of the date rules, which its body computes
+    again for every activity. -#}
+{% macro delete_problem_activities() -%}
+    {%- if is_incremental() -%}
+        {%- set since = last_seen_load(this.name) -%}
+        create or replace table {{ affected_activities_table() }} as
+        select activity_id
+        from ({{ activities_changed_since(since, relation_named) }}) as own_data
+        union
+        select activity_id
+        from ({{ completion_activities_changed_since(since, relation_named) }}) as completions
+        ;
+        delete from {{ this }}
+        where
+            activity_id in (select activity_id from {{ affected_activities_table() }})
+            or rule_code in ('open_after_deadline', 'enduring_open_past_3_years', 'rss_open_past_12_months')
+    {%- endif -%}
+{%- endmacro %}
