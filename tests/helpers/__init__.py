@@ -5,7 +5,8 @@
 - `tests.helpers.loadcases`: reading and editing an export's files cell by cell;
 - `tests.helpers.loadchecks`: the malformed-input assertions (a stop changes nothing, a row gets its rule);
 - `tests.helpers.reportchecks`: PDF text and layout checks of the reports;
-- `tests.helpers.replay`: what the incremental-build tests share (node exclusions, two warehouses compared).
+- `tests.helpers.replay`: what the incremental-build tests share (node exclusions, two warehouses compared);
+- `tests.helpers.consumer`: what the consumer-marts tests share (with their module fixture `clean`).
 
 Fixtures stay in the conftest.py files; nothing here is a fixture.
 """
