@@ -25,14 +25,12 @@ completions (incremental by completion) see new, deleted, corrected and moved re
 The first build runs every data test, so the last one checks only the rows the loads since can have changed
 (warehouse/build/check_scope.py); the intermediate build runs the models only, the last one every data test too
 (the unit tests read no warehouse data: test_build_unit_test_gate.py). A build of an unchanged project also
-leaves its views and seeds out (warehouse/build/runner.py): a changed view or seed rebuilds everything (the
-changed-project test).
+leaves its views and seeds out (warehouse/build/runner.py, test_build_unchanged_project.py): a changed view or
+seed rebuilds everything (test_build_changed_project.py).
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -43,19 +41,13 @@ import pytest
 
 from tests.helpers import copy_export, fingerprint, query, set_manifest
 from tests.helpers.dbtwork import clear, dbt_work  # noqa: F401  (dbt_work: the shared fixture)
-from tests.helpers.rebuild import unchanged_rebuild  # noqa: F401  (the shared fixture)
+from tests.helpers.replay import MODELS_ONLY, UNIT_TESTS, _read, _write, differences, keep_and_clear_built
 from warehouse.build import build
-from warehouse.build.runner import ROOT
 from warehouse.contract import FILES
 from warehouse.load import load_export
 from warehouse.synth import generate
 from warehouse.synth.months import split_months
 
-#: Build bookkeeping, not published data: when each incremental model last ran (differs by design).
-NOT_COMPARED = ("raw", "meta")
-#: Intermediate builds run the models only; the last one runs every test too.
-MODELS_ONLY = "resource_type:test resource_type:unit_test"
-UNIT_TESTS = "resource_type:unit_test"
 #: The first build: after this many months (January to September 2022).
 FIRST_BUILD_AFTER = 9
 #: The files of a full export that hold one activity's records (everything but providers and decisions).
@@ -69,53 +61,6 @@ ACTIVITY_FILES = (
 )
 
 
-def differences(a: Path, b: Path, schemas: tuple[str, ...] | None = None) -> list[str]:
-    """Tables and views of every schema but raw and meta (or of `schemas`) that differ as multisets of rows (or
-    exist once)."""
-    con = duckdb.connect()
-    try:
-        for path in (a, b):
-            con.sql(f"attach '{path}' (read_only)")  # as its file stem: the catalog its views refer to
-        names = {}
-        for cat in (a.stem, b.stem):
-            names[cat] = {
-                (s, t)
-                for s, t in con.sql(
-                    "select table_schema, table_name from information_schema.tables where table_catalog = ?",
-                    params=[cat],
-                ).fetchall()
-                if s not in NOT_COMPARED and (schemas is None or s in schemas)
-            }
-        out = [f"only in {cat}: {s}.{t}" for cat in names for s, t in names[cat] - set.intersection(*names.values())]
-        for schema, table in sorted(set.intersection(*names.values())):
-            x, y = f'"{a.stem}"."{schema}"."{table}"', f'"{b.stem}"."{schema}"."{table}"'
-            n = con.sql(
-                f"select (select count(*) from (from {x} except all from {y})) + "
-                f"(select count(*) from (from {y} except all from {x}))"
-            ).fetchall()[0][0]
-            if n:
-                out.append(f"{schema}.{table}: {n} row(s) differ")
-        return out
-    finally:
-        con.close()
-
-
-def keep_and_clear_built(replay: Path, kept: Path) -> Path:
-    """Copy the incrementally built `replay` to `kept`, then drop every schema of `replay` but raw (and main, the
-    seeds' schema), so that a build of it is one from nothing at the same path (dbt's parse state reused)."""
-    shutil.copyfile(replay, kept)
-    con = duckdb.connect(str(replay))
-    try:
-        for (schema,) in con.sql(
-            "select schema_name from information_schema.schemata where catalog_name = current_database() "
-            "and schema_name not in ('raw', 'main')"
-        ).fetchall():
-            con.sql(f'drop schema "{schema}" cascade')
-    finally:
-        con.close()
-    return kept
-
-
 def merge_exports(parts: list[Path], out: Path) -> Path:
     """One incremental export holding what the monthly exports `parts` hold, loaded in order: per file, each
     key's row from the last part that has it; the manifest of the last part."""
@@ -127,19 +72,6 @@ def merge_exports(parts: list[Path], out: Path) -> Path:
     shutil.copy(parts[-1] / "manifest.json", out / "manifest.json")
     set_manifest(out, export_id=f"{out.name}-merged")
     return out
-
-
-def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def late_full_export(export: Path, out: Path, year: int, exported_at: str) -> dict[str, int]:
@@ -356,143 +288,3 @@ def test_a_build_after_any_sequence_of_loads_gives_the_tables_of_one_full_build(
     assert differences(replayed, replay, schemas=("annual_report",)) == [
         f"annual_report.activity_rollup: {2 * changed} row(s) differ"
     ]
-
-
-def test_a_changed_project_rebuilds_the_incremental_models_in_full(built_warehouse, tmp_path, dbt_work):  # noqa: F811
-    """No load since the last build touches a year, so only a full rebuild can bring the changed SQL to old rows.
-
-    The last build is the shared built warehouse's (a whole build of the repository's project, three years). The
-    copy is built in the worker's dbt folder, where dbt re-parses only the changed files."""
-    from warehouse.build.project_state import built_hash, models_hash
-    from warehouse.build.workcopy import WorkPaths
-
-    project = tmp_path / "project"
-    # with the Python its models import (anonymize/): models_hash, what the build compares, covers it too
-    for folder in ("models", "macros", "seeds", "snapshots", "data-tests", "anonymize"):
-        if (ROOT / folder).is_dir():
-            shutil.copytree(ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(ROOT / name, project / name)
-    db = clear(dbt_work)
-    shutil.copyfile(built_warehouse, db)
-    assert built_hash(db) == models_hash(project)  # built with this project as it is before the change
-    titles = "select count(*) filter (where title = upper(title)), count(*) from core.fct_activities"
-    upper, activities = query(db, titles)[0]
-    assert activities > 0 and upper < activities
-
-    # an incremental model, a view and a seed change (a build of an unchanged project leaves views and seeds out)
-    base = project / "models" / "intermediate" / "int_activities_base.sql"
-    base.write_text(base.read_text().replace("activities.title,", "upper(activities.title) as title,"))
-    view = project / "models" / "marts" / "core" / "fct_activities.sql"
-    view.write_text(view.read_text().replace("as_of.data_as_of_date,", "as_of.data_as_of_date + 1 as data_as_of_date,"))
-    seed = project / "seeds" / "activity_types.csv"
-    seed.write_text(seed.read_text().replace(",Course,", ",Course (renamed),"))
-    assert built_hash(db) != models_hash(project)
-    result = build(db, project_dir=project, exclude=MODELS_ONLY)
-    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
-    assert not result.unchanged_skipped and result.count("seed") > 0
-    assert query(db, titles)[0] == (activities, activities)  # every year's rows, not only the touched ones
-    days = (
-        "select distinct f.data_as_of_date - a.data_as_of_date "
-        "from core.fct_activities as f, intermediate.int_data_as_of as a"
-    )
-    assert query(db, days) == [(1,)]
-    names = "select activity_type_name from core.dim_activity_types where activity_type = 'C'"
-    assert query(db, names) == [("Course (renamed)",)]
-    # and the child facts (incremental too) still have one row per record of a live activity
-    assert query(db, "select count(*) from core.fct_activity_learner_professions") == query(
-        db, "select count(*) from staging.stg_pars__activity_learner_professions"
-    )
-    # that build ran no data test: the changed project's rows were never checked, so the next build (the project
-    # now unchanged) checks every row, and runs the checks of the seeds and of what reads only seeds
-    assert query(db, "select count(*) from meta.checks_passed") == [(0,)]
-    result = build(db, project_dir=project, exclude=UNIT_TESTS)
-    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
-    assert result.unchanged_skipped and result.checks_since_load is None
-    ran = {r["unique_id"] for r in json.loads((WorkPaths(db).target / "run_results.json").read_text())["results"]}
-    assert any(".checks_activity_types." in k for k in ran) and any(".checks_dim_activity_types." in k for k in ran)
-
-
-def _reads_only_seeds(manifest: dict) -> set[str]:
-    """The models and data tests whose upstream nodes are all seeds (transitively; a source is not a seed)."""
-    memo: dict[str, bool] = {}
-
-    def only_seeds(key: str) -> bool:
-        if key not in memo:
-            node = manifest.get(key)
-            if node is None:  # a source
-                memo[key] = False
-            elif node["resource_type"] == "seed":
-                memo[key] = True
-            else:
-                deps = node["depends_on"]["nodes"]
-                memo[key] = bool(deps) and all(only_seeds(d) for d in deps)
-        return memo[key]
-
-    return {k for k, n in manifest.items() if n["resource_type"] in ("model", "test") and only_seeds(k)}
-
-
-def test_a_build_of_an_unchanged_project_leaves_out_its_views_and_seeds(
-    unchanged_rebuild,  # noqa: F811  (the imported fixture)
-):
-    """Views store SQL, seeds the project's CSV rows: an unchanged project has them already as a build would make
-    them, and the tables and data tests that read only seeds (tag seeds_only) would rebuild and check the same rows
-    again. The data tests of what the load can have changed still run (that the build gives the tables of a full
-    one, and runs exactly what reads the sources the load wrote: test_build_untouched.py).
-
-    The build is `pars build` of a copy of the built warehouse after a load of corrected completions, shared with
-    test_build_unit_test_gate.py and test_build_untouched.py (tests/helpers/rebuild.py)."""
-    out = unchanged_rebuild
-    assert out.exit_code == 0, out.output
-    assert (
-        "views and seeds not recreated, nor the tables and checks that read only seeds: the project is unchanged"
-        in out.output
-    )
-    manifest = json.loads((out.target / "manifest.json").read_text())["nodes"]
-    ran = {r["unique_id"] for r in json.loads((out.target / "run_results.json").read_text())["results"]}
-    views = {k for k, n in manifest.items() if n["resource_type"] == "model" and n["config"]["materialized"] == "view"}
-    seeds = {k for k, n in manifest.items() if n["resource_type"] == "seed"}
-    seeds_only = _reads_only_seeds(manifest)
-    data_tests = {k for k, n in manifest.items() if n["resource_type"] == "test"}
-    assert views and seeds and ran & (views | seeds) == set()
-    # the tables and checks of seeds alone (13 tests and 5 tables when written) are left out too
-    assert len(seeds_only & data_tests) >= 10 and ran & seeds_only == set()
-    # the checks of the views left out still run where the load wrote what they read (fct_activities reads the
-    # load history: the date of the newest export)
-    assert "test.pars.checks_fct_learner_completions" in {k.rsplit(".", 1)[0] for k in ran}
-    assert out.report["unchanged_skipped"] and out.count("model") > 10
-
-
-def test_the_nodes_tagged_seeds_only_are_exactly_those_that_read_only_seeds(unchanged_rebuild):  # noqa: F811
-    """A build of an unchanged project leaves out the nodes tagged seeds_only: a tagged node that reads a source
-    (or a model that does) would keep stale rows, and an untagged one that reads only seeds costs a node."""
-    manifest = json.loads((unchanged_rebuild.target / "manifest.json").read_text())["nodes"]
-    tagged = {k for k, n in manifest.items() if "seeds_only" in n["config"].get("tags", [])}
-    materialized = {k for k in _reads_only_seeds(manifest) if manifest[k]["config"].get("materialized") != "view"}
-    assert tagged == materialized
-
-
-def test_a_selected_build_of_another_project_makes_the_next_whole_build_a_full_one(
-    built_warehouse,
-    tmp_path,
-    dbt_work,  # noqa: F811
-):
-    """A --select build of a changed project rebuilds what it selects with the changed SQL but not the rest: the
-    warehouse then holds neither project's models alone, so the next whole build must not leave anything out
-    (views and seeds, or incremental years) on the strength of the hash recorded before."""
-    from warehouse.build.project_state import built_hash, models_hash
-
-    project = tmp_path / "project"
-    for folder in ("models", "macros", "seeds", "snapshots", "data-tests"):
-        if (ROOT / folder).is_dir():
-            shutil.copytree(ROOT / folder, project / folder)
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(ROOT / name, project / name)
-    view = project / "models" / "marts" / "core" / "fct_activities.sql"
-    view.write_text(view.read_text().replace("as_of.data_as_of_date,", "as_of.data_as_of_date + 1 as data_as_of_date,"))
-    db = clear(dbt_work)
-    shutil.copyfile(built_warehouse, db)
-    assert built_hash(db) == models_hash(ROOT)
-    result = build(db, project_dir=project, select="fct_activities", exclude=MODELS_ONLY)
-    assert result.ok, (result.error, [f.as_dict() for f in result.failures])
-    assert built_hash(db) != models_hash(ROOT)  # the next build with ROOT recreates the view changed above

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tests.helpers import copy_export, query, set_manifest
 from tests.helpers.dbtwork import clear, dbt_work  # noqa: F401  (dbt_work: the shared fixture)
-from tests.test_build_replay import MODELS_ONLY, UNIT_TESTS, _read, _write, differences, keep_and_clear_built
+from tests.helpers.replay import MODELS_ONLY, UNIT_TESTS, _read, _write, differences, keep_and_clear_built
 from warehouse.build import build
 from warehouse.load import load_export
 from warehouse.synth import generate

@@ -16,8 +16,8 @@ from warehouse.build.runner import ROOT
 
 def test_a_rebuild_of_an_unchanged_project_skips_the_unit_tests_not_the_data_tests(unchanged_rebuild):  # noqa: F811
     """The shared second build of the built warehouse, after a load (tests/helpers/rebuild.py, also read by
-    test_build_replay.py and test_build_untouched.py): its unit tests skipped, the data tests and models of what the
-    load can have changed run (exactly those: test_build_untouched.py)."""
+    test_build_unchanged_project.py and test_build_untouched.py): its unit tests skipped, the data tests and models
+    of what the load can have changed run (exactly those: test_build_untouched.py)."""
     assert passed_hash(unchanged_rebuild.built) == project_hash(ROOT)  # the fixture's build ran them all and passed
     assert unchanged_rebuild.exit_code == 0, unchanged_rebuild.output
     result = unchanged_rebuild

@@ -23,7 +23,7 @@ import pytest
 from tests.helpers import copy_export, query
 from tests.helpers.loadcases import read_rows, set_cell, write_rows
 from tests.helpers.rebuild import completions_export, unchanged_rebuild  # noqa: F401  (the shared fixture)
-from tests.test_build_replay import MODELS_ONLY, differences
+from tests.helpers.replay import MODELS_ONLY, differences
 from warehouse.build import build
 from warehouse.build.project_state import project_hash
 from warehouse.build.runner import CHANGE_LOGS, MANIFEST_STAMP, ROOT
@@ -43,7 +43,7 @@ def _ran(target: Path) -> set[str]:
 def _expected(manifest: dict, written: set[str]) -> set[str]:
     """The models and data tests a whole build of an unchanged project must run after loads that wrote the
     sources `written` (table names): every one with such a source upstream, and the change logs; never a view,
-    a seed, a unit test or what reads only seeds (left out by the runner already: test_build_replay.py)."""
+    a seed, a unit test or what reads only seeds (left out by the runner already: test_build_unchanged_project.py)."""
     nodes = manifest["nodes"]
     memo: dict[str, set[str]] = {}
 

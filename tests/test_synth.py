@@ -1,8 +1,7 @@
-"""The synthetic generator: deterministic, complete, valid by the contract, calibrated, and its defects
-are accounted for exactly.
+"""The synthetic generator: deterministic, complete and valid by the contract, over many years.
 
 Validity is judged by `warehouse.synth.check` (DuckDB SQL built from `warehouse.contract` alone), never
-by the loader, and calibration by SQL over the written CSV text against `warehouse.synth.calibration`.
+by the loader. Its calibration and its defects are checked in test_synth_calibration.py and test_synth_defects.py.
 """
 
 from __future__ import annotations
@@ -12,59 +11,19 @@ import hashlib
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from warehouse.contract import FILES, GUARD_RULES, RULES, codes
-from warehouse.synth import calibration as cal
+from tests.helpers.synth import MULTI, _gen, _views, one
+from warehouse.contract import FILES, codes
 from warehouse.synth import generate
 from warehouse.synth.check import classify
-from warehouse.synth.defect_kinds import KINDS
 from warehouse.synth.moc import learner_pool
 from warehouse.synth.util import reporting_deadline
-
-MULTI = (2013, 2020)  # REMS from 2013, legacy income to 2014, OTH from 2017, professions from 2019
-
-
-def _gen(tmp_path_factory, name: str, **kw) -> Path:
-    out = tmp_path_factory.mktemp(name) / "export"
-    generate(out, **kw)
-    return out
 
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> Path:
     return _gen(tmp_path_factory, "clean", scale=0.01, years=MULTI, seed=4)
-
-
-@pytest.fixture(scope="module")
-def defective(tmp_path_factory) -> Path:
-    return _gen(tmp_path_factory, "defective", scale=0.01, years=MULTI, seed=5, defects=0.05)
-
-
-@pytest.fixture(scope="module")
-def calibrated(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    out = _gen(tmp_path_factory, "calibrated", scale=0.05, years=(2022, 2022), seed=6)
-    return _views(out)
-
-
-def _views(export: Path) -> duckdb.DuckDBPyConnection:
-    """Views over the CSV text; rows with a wrong field count (defects) are skipped."""
-    con = duckdb.connect()
-    for spec in FILES:
-        con.sql(
-            f"create view {spec.name} as select * from read_csv('{export / spec.name}.csv', all_varchar=true,"
-            f" header=true, quote='\"', escape='\"', ignore_errors=true)"
-        )
-    return con
-
-
-def row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
-    return con.sql(sql).fetchall()[0]
-
-
-def one(con: duckdb.DuckDBPyConnection, sql: str):
-    return row(con, sql)[0]
 
 
 def _digest(export: Path) -> dict[str, str]:
@@ -235,174 +194,3 @@ def test_learners_recur_across_years_and_boards(clean):
             holders.setdefault(p, []).append(board)
     assert sum(len(b) == 2 for b in holders.values()) > 0.04 * len(holders)
     assert len(pool.boards["ABIM"][1][0]) == 6
-
-
-# --- calibration (scale 0.05, one year) ----------------------------------------------------------------
-
-
-def test_providers_by_accreditor_and_organization(calibrated):
-    con = calibrated
-    n = one(con, "select count(*) from program_summaries")
-    assert abs(n - cal.PROVIDERS_PER_YEAR * 0.05) <= 3
-    for column, shares, tol in (
-        ("accreditor_type", cal.ACCREDITOR_SHARES, 0.03),
-        ("organization_type", cal.ORG_TYPE_SHARES, 0.03),
-    ):
-        got = dict(
-            con.sql(
-                f"select {column}, count(*) / {n} from providers join program_summaries using (provider_id) group by 1"
-            ).fetchall()
-        )
-        for k, share in shares.items():
-            assert abs(got.get(k, 0) - share) <= tol, (column, k, got.get(k), share)
-
-
-def test_activity_volume_type_mix_learners_and_hours(calibrated):
-    con = calibrated
-    n = one(con, "select count(*) from activities")
-    assert abs(n - cal.ACTIVITIES_PER_YEAR * 0.05) / n < 0.02
-    mix = dict(con.sql(f"select activity_type, count(*) / {n} from activities group by 1").fetchall())
-    for t, share in cal.activity_type_shares(2022).items():
-        assert abs(mix.get(t, 0) - share) <= 0.012, (t, mix.get(t), share)
-    phys, other = row(con, "select avg(physician_learners::int), avg(other_learners::int) from activities")
-    assert abs(phys / (cal.PHYSICIAN_INTERACTIONS_PER_YEAR / cal.ACTIVITIES_PER_YEAR) - 1) < 0.10
-    assert abs(other / (cal.OTHER_INTERACTIONS_PER_YEAR / cal.ACTIVITIES_PER_YEAR) - 1) < 0.12
-    uplift = 1 + cal.COMMERCIAL_SUPPORT_ACTIVITY_SHARE * (cal.SUPPORTED_LEARNER_MULTIPLIER - 1)
-    by_type = dict(con.sql("select activity_type, avg(physician_learners::int) from activities group by 1").fetchall())
-    for t in ("C", "RSS", "IL", "IEM", "JN"):
-        assert abs(by_type[t] / (cal.PHYSICIAN_MEAN_BY_TYPE[t] * uplift) - 1) < 0.15, t
-    ratio = one(
-        con,
-        """select avg(case when commercial_support_received = 'Yes' then physician_learners::int end)
-        / avg(case when commercial_support_received = 'No' and status <> 'Draft' then physician_learners::int end)
-        from activities""",
-    )
-    assert 1.5 < ratio < 2.1
-    mean_hours = sum(cal.activity_type_shares(2022)[t] * h for t, h in cal.HOURS_MEAN_BY_TYPE.items())
-    assert abs(one(con, "select avg(hours_of_instruction::double) from activities") / mean_hours - 1) < 0.1
-
-
-def test_income_and_commercial_support(calibrated):
-    con = calibrated
-    sums = row(
-        con,
-        """select sum(advertising_exhibit_income::double), sum(registration_fees::double),
-        sum(government_grants::double), sum(private_donations::double) from program_summaries""",
-    )
-    targets = (
-        cal.ADS_EXHIBITS_TOTAL,
-        cal.REGISTRATION_FEES_TOTAL,
-        cal.GOVERNMENT_GRANTS_TOTAL,
-        cal.PRIVATE_DONATIONS_TOTAL,
-    )
-    for got, target in zip(sums, targets, strict=True):
-        assert abs(got / (target * 0.05) - 1) < 0.01
-    support = one(con, "select sum(monetary_amount::double) from activity_commercial_supporters")
-    assert abs(support / (cal.COMMERCIAL_SUPPORT_TOTAL * 0.05) - 1) < 0.03
-    assert abs((support + sum(sums)) / (cal.TOTAL_INCOME * 0.05) - 1) < 0.02
-    pub = one(
-        con,
-        """select sum(monetary_amount::double) filter (where organization_type like 'Publishing%')
-        / sum(monetary_amount::double) from activity_commercial_supporters s join activities a using (activity_id)
-        join providers p on p.provider_id = a.provider_id""",
-    )
-    assert abs(pub - cal.PUBLISHING_SUPPORT_SHARE) < 0.03
-    share = one(con, "select avg((commercial_support_received = 'Yes')::int) from activities")
-    assert abs(share - cal.COMMERCIAL_SUPPORT_ACTIVITY_SHARE) < 0.015
-    gap = one(
-        con,
-        """select avg((activity_id not in (select activity_id from activity_commercial_supporters))::int)
-        from activities where commercial_support_received = 'Yes'""",
-    )
-    assert 0.005 < gap < 0.07  # support Yes without a supporter row: a completeness problem, on purpose
-
-
-def test_designed_for_change_joint_providership_and_statuses(calibrated):
-    con = calibrated
-    for key, share in cal.DESIGNED_SHARES.items():
-        designed, evaluated = row(
-            con,
-            f"""select avg((designed_to_change_{key} = 'Yes')::int),
-            avg((evaluated_change_{key} = 'Yes')::int) from activities""",
-        )
-        assert abs(designed - share) < 0.02 and evaluated < designed
-    joint = one(con, "select avg((providership = 'Joint')::int) from activities")
-    assert abs(joint - cal.JOINT_PROVIDERSHIP_SHARE) < 0.02
-    lonely = one(
-        con,
-        """select avg((activity_id not in (select activity_id from activity_joint_providers))::int)
-        from activities where providership = 'Joint'""",
-    )
-    assert 0.005 < lonely < 0.05
-    still_open = one(con, "select avg((status <> 'Closed')::int) from activities")
-    assert abs(still_open - (1 - cal.STATUS_SHARES["Closed"])) < 0.01
-    assert one(con, "select count(*) from activities where competencies is null") > 0
-
-
-def test_moc_completions_rems_professions(calibrated):
-    con = calibrated
-    moc = one(
-        con, "select count(distinct activity_id) / (select count(*) from activities) from activity_moc_registrations"
-    )
-    assert abs(moc - cal.MOC_ACTIVITY_SHARE) < 0.02
-    boards = con.sql("select board from activity_moc_registrations group by 1 order by count(*) desc").fetchall()
-    assert boards[0][0] == "ABIM" and len(boards) == len(codes.BOARDS)
-    n = one(con, "select count(*) from learner_completions")
-    assert abs(n / (cal.COMPLETIONS_PER_YEAR * 0.05) - 1) < 0.1
-    statuses = dict(con.sql(f"select status, count(*) / {n} from learner_completions group by 1").fetchall())
-    for k, share in cal.COMPLETION_STATUS_SHARES.items():
-        assert abs(statuses[k] - share) < 0.01
-    late = one(con, "select avg((reported_date::date - completion_date::date > 30)::int) from learner_completions")
-    assert abs(late - cal.LATE_COMPLETION_SHARE) < 0.02
-    assert (
-        one(
-            con,
-            """select count(*) from (select activity_id from learner_completions where board = 'ABP'
-        group by 1 having count(distinct credits) > 1)""",
-        )
-        >= 1
-    )
-    rems, compliant = row(con, "select count(*), avg((rems_designation = 'Compliant')::int) from activity_rems")
-    assert rems == round(cal.REMS_ACTIVITIES_PER_YEAR * 0.05) and 0.4 < compliant < 0.95
-    top = row(
-        con,
-        "select profession from activity_learner_professions group by 1 order by sum(learner_count::int) desc limit 1",
-    )[0]
-    assert top == "Nurse"
-
-
-# --- defects -------------------------------------------------------------------------------------------
-
-
-def test_expected_json_adds_up_and_matches_an_independent_classification(defective):
-    expected = json.loads((defective / "expected.json").read_text())
-    assert expected["defects"] == 0.05
-    assert expected["export_id"] == json.loads((defective / "manifest.json").read_text())["export_id"]
-    got = classify(defective)
-    for spec in FILES:
-        e = expected["files"][f"{spec.name}.csv"]
-        assert e["read"] == e["loaded"] + sum(e["quarantined"].values()) + e["duplicates"], spec.name
-        assert got[f"{spec.name}.csv"] == e, spec.name
-
-
-def test_every_rule_kind_appears_where_it_applies(defective):
-    files = json.loads((defective / "expected.json").read_text())["files"]
-    seen = set().union(*(f["quarantined"] for f in files.values()))
-    # all rules but the hostile-file guards, parent_rejected included (it arises from the cascade)
-    assert seen == set(RULES) - GUARD_RULES
-    for name, kinds in KINDS.items():
-        f = files[f"{name}.csv"]
-        for kind in kinds:
-            if kind.rule == "duplicates":
-                assert f["duplicates"] > 0, name
-            else:
-                assert f["quarantined"].get(kind.rule, 0) > 0, (name, kind.name)
-    acts = files["activities.csv"]
-    injected = sum(acts["quarantined"].values()) - acts["quarantined"].get("parent_rejected", 0) + acts["duplicates"]
-    assert 0.03 < injected / acts["read"] < 0.12
-
-
-def test_formula_looking_text_is_written_and_valid(defective):
-    con = _views(defective)
-    titles = {r[0] for r in con.sql("select title from activities where left(title, 1) in ('=', '@')").fetchall()}
-    assert '=HYPERLINK("https://example.org/register","Register")' in titles and "@SUM(1)" in titles

@@ -4,9 +4,13 @@
   (fingerprint, query);
 - `tests.helpers.loadcases`: reading and editing an export's files cell by cell;
 - `tests.helpers.loadchecks`: the malformed-input assertions (a stop changes nothing, a row gets its rule);
-- `tests.helpers.reportchecks`: PDF text and layout checks of the reports.
+- `tests.helpers.reportchecks`: PDF text and layout checks of the reports;
+- `tests.helpers.replay`: what the incremental-build tests share (node exclusions, two warehouses compared);
+- `tests.helpers.consumer`: what the consumer-marts tests share (with their module fixture `clean`);
+- `tests.helpers.synth`: what the synthetic generator's tests share (generated exports, SQL over their CSV text).
 
-Fixtures stay in the conftest.py files; nothing here is a fixture.
+Fixtures stay in the conftest.py files, but for the few that test files import by name: `dbt_work`
+(tests.helpers.dbtwork), `unchanged_rebuild` (tests.helpers.rebuild) and `clean` (tests.helpers.consumer).
 """
 
 from __future__ import annotations

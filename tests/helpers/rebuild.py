@@ -1,8 +1,8 @@
 """A second `pars build` of the shared built warehouse with the project unchanged, after a load of corrected
 learner completions alone, made once per run.
 
-Three test files check what such a build does: test_build_replay.py (it leaves the views and seeds out),
-test_build_unit_test_gate.py (it skips dbt's unit tests) and test_build_untouched.py (it leaves out what reads
+Three test files check what such a build does: test_build_unchanged_project.py (it leaves the views and seeds
+out), test_build_unit_test_gate.py (it skips dbt's unit tests) and test_build_untouched.py (it leaves out what reads
 only sources the load did not write, and gives the tables of a full build). Each ran a build of its own copy of
 the built warehouse for it (one dbt build, 13-16 s of CPU, each); the same build, run once with `made_once`
 (tests/helpers/shared.py), serves them all.

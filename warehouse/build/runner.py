@@ -107,8 +107,9 @@ def _quiet(_text: str, _done: int, _total: int) -> None:
 #: they are. A view stores its SQL, not rows (DuckDB binds it to the tables by name when it is read, so the
 #: tables rebuilt under it are what it shows); a seed's rows come from the project's CSV files. So do the tables
 #: and data tests that read only seeds (tag seeds_only: the dimension tables of the seeds and the seeds' checks):
-#: the last whole build of this project made and checked the same rows (tests/test_build_replay.py keeps the tag
-#: on exactly the nodes whose upstream is seeds alone), when every data test passed on this project (SEEDS_ONLY).
+#: the last whole build of this project made and checked the same rows (tests/test_build_unchanged_project.py keeps
+#: the tag on exactly the nodes whose upstream is seeds alone), when every data test passed on this project
+#: (SEEDS_ONLY).
 UNCHANGED = "config.materialized:view resource_type:seed"
 SEEDS_ONLY = "tag:seeds_only"
 

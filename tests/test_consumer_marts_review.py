@@ -1,51 +1,22 @@
-"""End to end: generate → load → dbt build → the moc, rems, review and research marts hold what the export says.
+"""End to end: the review marts (data completeness, the PIP sample) of an export with problems planted.
 
-Expected figures are computed with polars straight from the CSV files of a clean generated export (the loader
-keeps every row of it), never from the warehouse's models. For data completeness, one problem of each kind is
-planted into a copy of the export: the copy's review.data_completeness must list exactly the original's rows plus
-the planted ones.
+For data completeness, one problem of each kind is planted into a copy of a clean generated export: the copy's
+review.data_completeness must list exactly the original's rows plus the planted ones. The planted warehouse (a load
+and a dbt build, the module fixture `planted`) is built once, for the tests of this file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import shutil
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from tests.helpers import copy_export
+from tests.helpers.consumer import clean, export_file, query  # noqa: F401  (clean: the shared fixture)
 from tests.helpers.dbtwork import dbt_work, run_dbt  # noqa: F401  (dbt_work: the shared fixture)
 from tests.helpers.loadcases import read_rows, write_rows
-
-ROOT = Path(__file__).resolve().parents[1]
-BOARD_SUMMARY_COLUMNS = (
-    "registered_activities",
-    "activities_with_completions",
-    "completions",
-    "completions_accepted",
-    "completions_rejected",
-    "completions_pending",
-    "distinct_learners",
-    "credits_awarded",
-    "late_completions",
-)
-REMS_COLUMNS = (
-    "compliant_activities",
-    "related_activities",
-    "rpc_funded_activities",
-    "physician_interactions",
-    "other_learner_interactions",
-    "prescriber_learners",
-    "dea_registered_learners",
-    "primary_care_learners",
-    "pain_specialist_learners",
-    "other_specialist_learners",
-)
-
 
 # --- building and reading the warehouse ---------------------------------------------------------------------------
 
@@ -61,103 +32,6 @@ def dbt(db: Path, work: Path, *args: str) -> None:
 
 #: the models the tests read of the planted warehouse
 PLANTED_READS = ("data_completeness", "data_completeness_by_provider", "pip_sample", "fct_activities")
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
-
-
-def export_file(export: Path, name: str) -> pl.LazyFrame:
-    """One CSV file of the export as text (empty fields null)."""
-    return pl.scan_csv(export / f"{name}.csv", infer_schema=False)
-
-
-@pytest.fixture(scope="module")
-def clean(built_warehouse, tmp_path_factory) -> tuple[Path, Path, Path]:
-    """A clean generated export (three years at scale 0.01) and its fully built warehouse: a copy of the run's shared
-    built warehouse (tests/conftest.py) with dbt's target folder of that build (its manifest), in a folder of its
-    own (the PIP sample test reruns a model in it)."""
-    tmp = tmp_path_factory.mktemp("consumer_clean")
-    shutil.copyfile(built_warehouse, tmp / "w.duckdb")
-    shutil.copytree(built_warehouse.with_name(built_warehouse.name + ".dbt") / "target", tmp / "target")
-    return built_warehouse.parent / "export", tmp / "w.duckdb", tmp
-
-
-# --- expected figures, from the files -------------------------------------------------------------------------------
-
-
-def expected_board_summary(export: Path) -> dict[tuple[int, str], tuple]:
-    accepted = pl.col("status") == "Accepted"
-    completions = (
-        export_file(export, "learner_completions")
-        .with_columns(pl.col("completion_date", "reported_date").str.to_date(), pl.col("credits").cast(pl.Float64))
-        .with_columns(
-            pl.col("completion_date").dt.year().alias("report_year"),
-            ((pl.col("reported_date") - pl.col("completion_date")).dt.total_days() > 30).alias("is_late"),
-        )
-        .group_by("report_year", "board")
-        .agg(
-            pl.col("activity_id").n_unique().alias("activities_with_completions"),
-            pl.len().alias("completions"),
-            accepted.sum().alias("completions_accepted"),
-            (pl.col("status") == "Rejected").sum().alias("completions_rejected"),
-            (pl.col("status") == "Pending").sum().alias("completions_pending"),
-            pl.col("learner_board_id").filter(accepted).n_unique().alias("distinct_learners"),
-            pl.col("credits").filter(accepted).sum().round(2).alias("credits_awarded"),
-            pl.col("is_late").sum().alias("late_completions"),
-        )
-    )
-    registrations = (
-        export_file(export, "activity_moc_registrations")
-        .join(export_file(export, "activities").select("activity_id", "reporting_year"), on="activity_id")
-        .group_by(pl.col("reporting_year").cast(pl.Int32).alias("report_year"), "board")
-        .agg(pl.len().alias("registered_activities"))
-    )
-    joined = (
-        registrations.join(completions, on=["report_year", "board"], how="full", coalesce=True)
-        .fill_null(0)
-        .select("report_year", "board", *BOARD_SUMMARY_COLUMNS)
-    )
-    return {(row[0], row[1]): tuple(row[2:]) for row in joined.collect().iter_rows()}
-
-
-def expected_rems_summary(export: Path) -> dict[int, tuple]:
-    counted = (
-        export_file(export, "activities")
-        .filter(pl.col("status") == "Closed")
-        .select(
-            "activity_id",
-            pl.col("reporting_year").cast(pl.Int32).alias("report_year"),
-            "physician_learners",
-            "other_learners",
-        )
-    )
-    learners = (
-        "prescriber_learners",
-        "dea_registered_learners",
-        "primary_care_learners",
-        "pain_specialist_learners",
-        "other_specialist_learners",
-    )
-    rems = (
-        counted.join(export_file(export, "activity_rems"), on="activity_id")
-        .group_by("report_year")
-        .agg(
-            (pl.col("rems_designation") == "Compliant").sum().alias("compliant_activities"),
-            (pl.col("rems_designation") == "Related").sum().alias("related_activities"),
-            pl.col("rpc_grant_id").is_not_null().sum().alias("rpc_funded_activities"),
-            pl.col("physician_learners").cast(pl.Int64).sum().alias("physician_interactions"),
-            pl.col("other_learners").cast(pl.Int64).sum().alias("other_learner_interactions"),
-            *[pl.col(c).cast(pl.Int64).sum() for c in learners],
-        )
-    )
-    years = counted.select("report_year").unique()
-    joined = years.join(rems, on="report_year", how="left").fill_null(0).select("report_year", *REMS_COLUMNS)
-    return {row[0]: tuple(row[1:]) for row in joined.collect().iter_rows()}
 
 
 # --- planting completeness problems ---------------------------------------------------------------------------------
@@ -304,58 +178,6 @@ def planted(clean, tmp_path_factory, dbt_work) -> tuple[Path, set[tuple[str, str
 # --- the assertions -------------------------------------------------------------------------------------------------
 
 
-def test_board_summary_equals_the_completion_and_registration_files(clean):
-    export, db, _ = clean
-    columns = ", ".join(BOARD_SUMMARY_COLUMNS)
-    actual = {
-        (r[0], r[1]): tuple(round(float(v), 2) if i == 7 else v for i, v in enumerate(r[2:]))
-        for r in query(db, f"select report_year, board, {columns} from moc.board_summary")
-    }
-    expected = expected_board_summary(export)
-    assert sum(v[2] for v in expected.values()) > 1000
-    assert actual == expected
-
-
-def test_provider_timeliness_adds_up_to_the_board_summary(clean):
-    _, db, _ = clean
-    differing = query(
-        db,
-        """
-        with per_board as (
-            select report_year, board, sum(completions) as completions, sum(late_completions) as late,
-                sum(completions_rejected) as rejected
-            from moc.provider_reporting_timeliness
-            group by all
-        )
-        select report_year, board
-        from per_board
-        full join moc.board_summary as summary using (report_year, board)
-        where summary.board is null
-            or coalesce(per_board.completions, 0) <> summary.completions
-            or coalesce(per_board.late, 0) <> summary.late_completions
-            or coalesce(per_board.rejected, 0) <> summary.completions_rejected
-    """,
-    )
-    assert differing == []
-    rates = query(
-        db,
-        "select min(late_rate), max(late_rate), min(rejection_rate), max(rejection_rate) "
-        "from moc.provider_reporting_timeliness",
-    )[0]
-    assert 0 <= rates[0] < rates[1] <= 1 and 0 <= rates[2] < rates[3] <= 1
-
-
-def test_rems_summary_equals_the_rems_and_activity_files(clean):
-    export, db, _ = clean
-    actual = {r[0]: tuple(r[1:]) for r in query(db, f"select report_year, {', '.join(REMS_COLUMNS)} from rems.summary")}
-    expected = expected_rems_summary(export)
-    assert sum(v[0] + v[1] for v in expected.values()) > 0
-    assert actual == expected
-    listed = query(db, "select count(*) filter (where is_counted), count(*) from rems.activity_list")[0]
-    assert listed[0] == sum(v[0] + v[1] for v in expected.values())
-    assert listed[1] == export_file(export, "activity_rems").select(pl.len()).collect().item()
-
-
 def test_completeness_lists_exactly_the_planted_problems(clean, planted):
     _, db, _ = clean
     planted_db, problems, _ = planted
@@ -404,26 +226,3 @@ def test_pip_sample_is_at_most_15_per_provider_and_reproducible(clean, planted, 
     }
     other = query(planted_db, sql)
     assert [r for r in other if r[0] not in changed] == [r for r in first if r[0] not in changed]
-
-
-def test_research_tables_exist_and_are_tagged_personal_data(clean):
-    export, db, work = clean
-    manifest = json.loads((work / "target" / "manifest.json").read_text())
-    research = {
-        n["name"]: n
-        for n in manifest["nodes"].values()
-        if n["resource_type"] == "model" and n["config"].get("schema") == "research"
-    }
-    assert set(research) == {"activities", "learner_completions", "provider_years"}
-    for node in research.values():
-        assert node["config"]["meta"]["contains_personal_data"] is True, node["name"]
-        assert "personal_data" in node["config"]["tags"], node["name"]
-    closed = export_file(export, "activities").filter(pl.col("status") == "Closed").select(pl.len()).collect().item()
-    completions = export_file(export, "learner_completions").select(pl.len()).collect().item()
-    counts = query(
-        db,
-        "select (select count(*) from research.activities), "
-        "(select count(*) from research.learner_completions), "
-        "(select count(*) from research.provider_years), (select count(*) from core.fct_provider_years)",
-    )
-    assert counts[0] == (closed, completions, counts[0][3], counts[0][3])
