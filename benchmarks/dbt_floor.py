@@ -7,6 +7,11 @@ Writes a dbt project with the same shape as ours (5 seeds, 39 table models, 26 v
 model selects one row, and times `pars build` on it (the same runner: copy, in-process dbt, publish), after
 one untimed build for dbt's partial-parse state. With --loaded it also times a full build of our project on
 a copy of that loaded warehouse in the same run, so the floor is stated as a share of a real full build.
+
+    python -m benchmarks.dbt_floor --manifest M --ran RUN_RESULTS
+
+The shape of the nodes one build ran (a build after one month leaves out views, seeds and unit tests, and what
+reads no source its loads wrote): the floor under that build, whatever its SQL.
 """
 
 from __future__ import annotations
@@ -38,11 +43,15 @@ CATALOGUE = [
 SHAPE = {"seed": 5, "table": 39, "view": 26, "incremental": 1, "test": 379}
 
 
-def shape_of(manifest: Path) -> dict[str, int]:
-    nodes = json.loads(manifest.read_text())["nodes"].values()
+def shape_of(manifest: Path, ran: Path | None = None) -> dict[str, int]:
+    """The node counts of our project's manifest; with `ran` (a run_results.json), of the nodes that run ran."""
+    nodes = json.loads(manifest.read_text())["nodes"]
+    if ran is not None:
+        ids = {r["unique_id"] for r in json.loads(ran.read_text())["results"]}
+        nodes = {key: node for key, node in nodes.items() if key in ids}
     kinds = Counter(
         n["resource_type"] if n["resource_type"] in ("seed", "test") else n["config"]["materialized"]
-        for n in nodes
+        for n in nodes.values()
         if n["resource_type"] in ("seed", "test", "model")
     )
     return {k: kinds.get(k, 0) for k in SHAPE}
@@ -65,10 +74,14 @@ def write_project(folder: Path, shape: dict[str, int]) -> Path:
     yml = ["version: 2", "models:"]
     for i, (kind, n) in enumerate(models):
         name = f"m_{kind}_{n}"
-        upstream = f"ref('{names[i - 4]}')" if i >= 4 else f"ref('seed_{i % max(shape['seed'], 1)}')"
+        if i >= 4 or shape["seed"]:
+            upstream = f"ref('{names[i - 4]}')" if i >= 4 else f"ref('seed_{i % shape['seed']}')"
+            body = f"select id, name from {{{{ {upstream} }}}}"
+        else:  # no seeds (a build's shape that left them out): the first layer selects its rows
+            body = "select * from (values (1, 'a'), (2, 'b')) as t(id, name)"
         (folder / "models" / f"{name}.sql").write_text(
             f"{{{{ config(materialized='{kind}'{', unique_key=' + repr('id') if kind == 'incremental' else ''}) }}}}\n"
-            f"select id, name from {{{{ {upstream} }}}}\n"
+            f"{body}\n"
         )
         names.append(name)
         kinds = CATALOGUE[: min(per_model, tests_left)]
@@ -90,10 +103,11 @@ def write_project(folder: Path, shape: dict[str, int]) -> Path:
                         f"                values: {values}",
                     ]
                 elif t == "relationships":
+                    parent = f"seed_{i % shape['seed']}" if shape["seed"] else names[0]
                     yml += [
                         "          - relationships:",
                         "              arguments:",
-                        f"                to: ref('seed_{i % max(shape['seed'], 1)}')",
+                        f"                to: ref('{parent}')",
                         f"                field: {column}",
                     ]
                 else:
@@ -121,9 +135,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--manifest", type=Path, help="a manifest.json of our project: copy its node counts")
+    parser.add_argument("--ran", type=Path, help="with --manifest: a run_results.json, count only the nodes it ran")
     parser.add_argument("--loaded", type=Path, help="a loaded, never-built warehouse: also time our full build")
     args = parser.parse_args()
-    shape = shape_of(args.manifest) if args.manifest else SHAPE
+    shape = shape_of(args.manifest, args.ran) if args.manifest else SHAPE
     with tempfile.TemporaryDirectory(dir=ROOT / "benchmarks") as tmp:
         work = Path(tmp)
         project = write_project(work / "floor", shape)

@@ -244,3 +244,15 @@ def test_the_dbt_floor_project_has_the_shape_it_is_given(tmp_path):
     assert len(run_results["results"]) == sum(shape.values())  # every node ran
     assert all(r["status"] in ("success", "pass") for r in run_results["results"])
     assert manifest["metadata"]["project_name"] == "floor"
+    # the shape of what one run ran (--ran): here every node, then a run that ran two tables and three tests
+    target = tmp_path / "floor.duckdb.dbt" / "target"
+    assert shape_of(target / "manifest.json", target / "run_results.json") == shape
+    ran = [r for r in run_results["results"] if r["unique_id"].startswith("model.") and "m_table_" in r["unique_id"]]
+    ran = ran[:2] + [r for r in run_results["results"] if r["unique_id"].startswith("test.")][:3]
+    (tmp_path / "part.json").write_text(json.dumps({"results": ran}))
+    part = shape_of(target / "manifest.json", tmp_path / "part.json")
+    assert part == {"seed": 0, "table": 2, "view": 0, "incremental": 0, "test": 3}
+    # a shape without seeds (what a build after a load runs) is a project whose first models select their rows
+    seedless = write_project(tmp_path / "seedless", {**shape, "seed": 0})
+    assert "values" in (seedless / "models" / "m_table_0.sql").read_text()
+    assert "seed_" not in (seedless / "models" / "schema.yml").read_text()
