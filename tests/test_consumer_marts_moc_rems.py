@@ -10,7 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
-from tests.helpers.consumer import clean, export_file, query  # noqa: F401  (clean: the shared fixture)
+from tests.helpers import query
+from tests.helpers.consumer import clean, export_file  # noqa: F401  (clean: the shared fixture)
 
 BOARD_SUMMARY_COLUMNS = (
     "registered_activities",

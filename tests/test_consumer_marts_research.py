@@ -6,7 +6,8 @@ import json
 
 import polars as pl
 
-from tests.helpers.consumer import clean, export_file, query  # noqa: F401  (clean: the shared fixture)
+from tests.helpers import query
+from tests.helpers.consumer import clean, export_file  # noqa: F401  (clean: the shared fixture)
 
 
 def test_research_tables_exist_and_are_tagged_personal_data(clean):

@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.helpers import copy_export
-from tests.helpers.consumer import clean, export_file, query  # noqa: F401  (clean: the shared fixture)
+from tests.helpers import copy_export, query
+from tests.helpers.consumer import clean, export_file  # noqa: F401  (clean: the shared fixture)
 from tests.helpers.dbtwork import dbt_work, run_dbt  # noqa: F401  (dbt_work: the shared fixture)
 from tests.helpers.loadcases import read_rows, write_rows
 

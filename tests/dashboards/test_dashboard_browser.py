@@ -106,7 +106,8 @@ def settle(pg) -> None:
                               && !document.querySelector('[data-testid="stStatusWidget"]')""")
 
 
-def download(pg, key: str, timeout_ms: int = 15_000) -> tuple[str, bytes]:
+def download(pg, key: str, timeout_ms: int = 45_000) -> tuple[str, bytes]:
+    # 45 s: a small CSV's deferred download once missed 15 s in a full suite run (the other worker building)
     settle(pg)
     with pg.expect_download(timeout=timeout_ms) as info:
         pg.locator(f".st-key-{key} button").click()

@@ -1,4 +1,4 @@
-"""What the consumer-marts tests share: the clean built warehouse (`clean`), a read-only query, an export's file.
+"""What the consumer-marts tests share: the clean built warehouse (`clean`) and an export's file.
 
 `clean` is a module fixture defined here, as `dbt_work` is in tests/helpers/dbtwork.py: a test file that uses it
 imports it by name, `from tests.helpers.consumer import clean  # noqa: F401`, and gets its own copy (a copy of the
@@ -10,17 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
 
 
 def export_file(export: Path, name: str) -> pl.LazyFrame:

@@ -8,21 +8,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import polars as pl
 from click.testing import CliRunner
 
 from anonymize.tables.linear_audit import ALL, audit
+from tests.helpers import query
 from warehouse.cli import main
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_activities_k_over_providers_and_l_on_commercial_support(releases, built_warehouse):
