@@ -55,6 +55,31 @@ def test_every_completeness_rule_has_a_severity_a_sentence_and_a_fix():
     assert "values" not in (ROOT / "models/intermediate/review/int_review__completeness_rules.sql").read_text()
 
 
+def test_the_rules_recomputed_for_every_activity_are_exactly_those_that_read_the_date():
+    """int_review__completeness_problems is incremental by activity: its pre_hook deletes the rows of the rules that
+    read the newest export's date (completeness_date_rules, macros/incremental/activities.sql) and the model computes
+    them again over every activity. A date rule missing from that list would keep stale rows for activities no
+    load changed; a data rule on it would be recomputed for every activity from the changed ones alone."""
+    sql = (ROOT / "models/intermediate/review/int_review__completeness_problems.sql").read_text()
+    ctes = dict(re.findall(r"\n    (\w+) as \((.*?)\n    \),", sql, flags=re.S))
+    reads_date = {
+        code
+        for body in ctes.values()
+        for code in re.findall(r"'([a-z0-9_]+)' as rule_code", body)
+        if re.search(r"\bdata_as_of_date\b|\bis_open_after_deadline\b", body)
+    }
+    over_every_activity = {
+        code
+        for body in ctes.values()
+        for code in re.findall(r"'([a-z0-9_]+)' as rule_code", body)
+        if re.search(r"\bfrom activities\b", body)
+    }
+    macros = (ROOT / "macros/incremental/activities.sql").read_text()
+    listed = re.search(r"macro completeness_date_rules\(\).*?return\(\[(.*?)\]\)", macros, flags=re.S).group(1)
+    listed = set(re.findall(r"'([a-z0-9_]+)'", listed))
+    assert len(reads_date) == 3 and reads_date == over_every_activity == listed
+
+
 def test_the_quarantine_summary_names_each_rule_in_words(built_warehouse, tmp_path):
     published = dict(query(built_warehouse, "select rule_name, fix from main.quarantine_rules"))
     assert sorted(published) == sorted(RULES)

@@ -129,6 +129,12 @@
         delete from {{ this }}
         where
             activity_id in (select activity_id from {{ affected_activities_table() }})
-            or rule_code in ('open_after_deadline', 'enduring_open_past_3_years', 'rss_open_past_12_months')
+            or rule_code in ('{{ completeness_date_rules() | join("', '") }}')
     {%- endif -%}
+{%- endmacro %}
+
+{#- The completeness rules that read the newest export's date (int_review__completeness_problems computes them for
+    every activity by every build; tests/test_ops_rules.py holds this list to the model's rules that read it). -#}
+{% macro completeness_date_rules() -%}
+    {{ return(['open_after_deadline', 'enduring_open_past_3_years', 'rss_open_past_12_months']) }}
 {%- endmacro %}

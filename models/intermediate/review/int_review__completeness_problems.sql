@@ -140,8 +140,8 @@ with
         where credit_amounts > 1
     ),
 
-    -- the rules that read the newest export's date, over every activity (their rule codes are those the pre_hook,
-    -- delete_problem_activities, deletes every build)
+    -- the rules that read the newest export's date, over every activity (their rule codes: completeness_date_rules,
+    -- whose rows the pre_hook deletes every build)
     open_after_deadline as (
         select
             activity_id,
