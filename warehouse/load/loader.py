@@ -13,7 +13,7 @@ from ..contract import FILES
 from ..db import scalar
 from ..files import created_no_wider_than
 from ..locking import WarehouseBusy, exclusive
-from . import attempts, deletions, raw, reader, references, validate
+from . import attempts, deletions, exportfile, raw, reader, references, validate
 from .errors import LoadError
 from .limits import Limits, limits
 from .manifest import Manifest, read_manifest
@@ -127,13 +127,13 @@ def _load(
     step = _stepper(progress, 3 + 3 * len(FILES))
     manifest = read_manifest(export)
     seen.update(export_id=manifest.export_id, kind=manifest.kind)
-    with Snapshot(reader.discover(export), manifest) as snap:
+    with Snapshot(exportfile.discover(export), manifest) as snap:
         files = snap.files
         for f in files:
             step(f"checking {f.name}")
             f.limits = sizes
             if f.fmt == "csv":
-                reader.precheck_csv(f)
+                exportfile.precheck_csv(f)
         snap.check_hashes()
         return _load_snapshot(export, db, step, memory_limit, sizes, allowance, manifest, snap, started)
 
@@ -196,7 +196,7 @@ def _load_snapshot(
 
 
 def _check_records(
-    con: duckdb.DuckDBPyConnection, snap: Snapshot, f: reader.ExportFile, stg: str, bad_rows: list
+    con: duckdb.DuckDBPyConnection, snap: Snapshot, f: exportfile.ExportFile, stg: str, bad_rows: list
 ) -> None:
     """The record count against the manifest; without one, a last record cut mid-row is a truncation."""
     records = scalar(con, f"select count(*) from {stg}") + len(bad_rows)

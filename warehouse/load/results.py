@@ -10,7 +10,7 @@ import duckdb
 
 from ..contract import FileSpec
 from ..db import first, scalar
-from . import reader
+from . import exportfile
 from .errors import LoadError
 from .manifest import Manifest
 
@@ -58,7 +58,7 @@ class LoadResult:
         }
 
 
-def _content_hash(files: list[reader.ExportFile]) -> str:
+def _content_hash(files: list[exportfile.ExportFile]) -> str:
     listing = sorted((f.name, f.sha256) for f in files)
     return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
 

@@ -11,7 +11,7 @@ import duckdb
 
 from ..contract import FILES, FileSpec
 from ..db import first, scalar
-from . import raw, reader, references, validate
+from . import exportfile, raw, references, validate
 from .limits import KEEP_CHARS, Limits
 from .manifest import Manifest
 from .results import LoadResult, _summarize
@@ -19,7 +19,7 @@ from .results import LoadResult, _summarize
 FC_COLUMNS = "(line bigint, rule varchar, raw_value varchar, record json)"
 
 
-def _stage_unreadable_rows(con: duckdb.DuckDBPyConnection, f: reader.ExportFile, bad_rows: list) -> None:
+def _stage_unreadable_rows(con: duckdb.DuckDBPyConnection, f: exportfile.ExportFile, bad_rows: list) -> None:
     """Rows the reader could not stage (field_count, record_size), kept for the quarantine."""
     con.sql(f"create or replace temp table fc_{f.spec.name} {FC_COLUMNS}")
     if bad_rows:
@@ -29,7 +29,7 @@ def _stage_unreadable_rows(con: duckdb.DuckDBPyConnection, f: reader.ExportFile,
         )
 
 
-def _create_empty_checked(con: duckdb.DuckDBPyConnection, present: dict[str, reader.ExportFile]) -> None:
+def _create_empty_checked(con: duckdb.DuckDBPyConnection, present: dict[str, exportfile.ExportFile]) -> None:
     """Absent optional files behave as files with a header and no rows."""
     for spec in FILES:
         if spec.name in present:
@@ -59,7 +59,7 @@ def _has_act_info(con: duckdb.DuckDBPyConnection) -> bool:
 def _write(
     con: duckdb.DuckDBPyConnection,
     manifest: Manifest,
-    files: list[reader.ExportFile],
+    files: list[exportfile.ExportFile],
     digest: str,
     export: Path,
     started: float,
