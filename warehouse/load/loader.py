@@ -2,71 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from .. import resources
-from ..contract import FILES, FileSpec
-from ..db import first, scalar
+from ..contract import FILES
+from ..db import scalar
 from ..files import created_no_wider_than
 from ..locking import WarehouseBusy, exclusive
-from . import attempts, deletions, raw, reader, references, validate
+from . import attempts, deletions, exportfile, raw, reader, references, validate
 from .errors import LoadError
-from .limits import KEEP_CHARS, Limits, limits
+from .limits import Limits, limits
 from .manifest import Manifest, read_manifest
+from .results import LoadResult, _already_loaded, _content_hash
 from .snapshot import Snapshot
+from .writes import _create_empty_checked, _resolve, _stage_unreadable_rows, _write
 
 Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
-
-
-@dataclass
-class FileSummary:
-    file: str
-    read: int = 0
-    loaded: int = 0
-    quarantined: dict[str, int] = field(default_factory=dict)
-    duplicates: int = 0
-    new_versions: int = 0
-    deleted: int = 0
-    neutralized: int = 0
-
-    def as_dict(self) -> dict:
-        return {
-            "read": self.read,
-            "loaded": self.loaded,
-            "quarantined": dict(sorted(self.quarantined.items())),
-            "duplicates": self.duplicates,
-            "new_versions": self.new_versions,
-            "deleted": self.deleted,
-            "neutralized": self.neutralized,
-        }
-
-
-@dataclass
-class LoadResult:
-    export_id: str
-    status: str  # "loaded" or "already_loaded"
-    load_id: int | None
-    kind: str
-    files: dict[str, FileSummary]
-    seconds: float
-
-    def as_dict(self) -> dict:
-        return {
-            "export_id": self.export_id,
-            "status": self.status,
-            "load_id": self.load_id,
-            "kind": self.kind,
-            "seconds": round(self.seconds, 3),
-            "files": {n: s.as_dict() for n, s in self.files.items()},
-        }
 
 
 def load_export(
@@ -172,13 +127,13 @@ def _load(
     step = _stepper(progress, 3 + 3 * len(FILES))
     manifest = read_manifest(export)
     seen.update(export_id=manifest.export_id, kind=manifest.kind)
-    with Snapshot(reader.discover(export), manifest) as snap:
+    with Snapshot(exportfile.discover(export), manifest) as snap:
         files = snap.files
         for f in files:
             step(f"checking {f.name}")
             f.limits = sizes
             if f.fmt == "csv":
-                reader.precheck_csv(f)
+                exportfile.precheck_csv(f)
         snap.check_hashes()
         return _load_snapshot(export, db, step, memory_limit, sizes, allowance, manifest, snap, started)
 
@@ -241,7 +196,7 @@ def _load_snapshot(
 
 
 def _check_records(
-    con: duckdb.DuckDBPyConnection, snap: Snapshot, f: reader.ExportFile, stg: str, bad_rows: list
+    con: duckdb.DuckDBPyConnection, snap: Snapshot, f: exportfile.ExportFile, stg: str, bad_rows: list
 ) -> None:
     """The record count against the manifest; without one, a last record cut mid-row is a truncation."""
     records = scalar(con, f"select count(*) from {stg}") + len(bad_rows)
@@ -307,159 +262,3 @@ def with_tx(con: duckdb.DuckDBPyConnection, work: Callable[[], object]) -> objec
         raise
     con.sql("commit")
     return out
-
-
-def _content_hash(files: list[reader.ExportFile]) -> str:
-    listing = sorted((f.name, f.sha256) for f in files)
-    return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
-
-
-def _already_loaded(con: duckdb.DuckDBPyConnection, manifest: Manifest, digest: str) -> LoadResult | None:
-    row = first(
-        con,
-        "select load_id, content_sha256, summary from raw.load_history where export_id = ?",
-        params=[manifest.export_id],
-    )
-    if row is None:
-        return None
-    load_id, previous, summary = row
-    if previous != digest:
-        raise LoadError(
-            f"export_id {manifest.export_id!r} was loaded before (load {load_id}) with different "
-            "file contents: an export's files never change; give a corrected export a new id",
-            file="manifest.json",
-            rule="export_changed",
-        )
-    files = {name: FileSummary(name, **{k: v for k, v in s.items()}) for name, s in json.loads(summary).items()}
-    for s in files.values():
-        s.new_versions = s.deleted = 0
-    return LoadResult(manifest.export_id, "already_loaded", load_id, manifest.kind, files, 0.0)
-
-
-FC_COLUMNS = "(line bigint, rule varchar, raw_value varchar, record json)"
-
-
-def _stage_unreadable_rows(con: duckdb.DuckDBPyConnection, f: reader.ExportFile, bad_rows: list) -> None:
-    """Rows the reader could not stage (field_count, record_size), kept for the quarantine."""
-    con.sql(f"create or replace temp table fc_{f.spec.name} {FC_COLUMNS}")
-    if bad_rows:
-        con.executemany(
-            f"insert into fc_{f.spec.name} values (?, ?, ?, ?)",
-            [(line, rule, value, record) for _, line, rule, value, record in bad_rows],
-        )
-
-
-def _create_empty_checked(con: duckdb.DuckDBPyConnection, present: dict[str, reader.ExportFile]) -> None:
-    """Absent optional files behave as files with a header and no rows."""
-    for spec in FILES:
-        if spec.name in present:
-            continue
-        cols = ", ".join(f"null::varchar as {c}" for c in spec.column_names)
-        con.sql(
-            f"create or replace temp table read_{spec.name} as "
-            f"select {cols}, 0::bigint as _row, 0::bigint as _line where false"
-        )
-        validate.run(con, spec, f"read_{spec.name}", f"checked_{spec.name}")
-        con.sql(f"create or replace temp table fc_{spec.name} {FC_COLUMNS}")
-
-
-def _resolve(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
-    full = manifest.kind == "full"
-    for spec in FILES:
-        if spec.year_via == "activity" and spec.name != "activities" and not _has_act_info(con):
-            references.activity_years(con)
-        references.plan_deletions(con, spec, manifest.reporting_years, full)
-        references.check_references(con, spec)
-
-
-def _has_act_info(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(first(con, "select count(*) from duckdb_tables() where temporary and table_name = 'act_info'")[0])
-
-
-def _write(
-    con: duckdb.DuckDBPyConnection,
-    manifest: Manifest,
-    files: list[reader.ExportFile],
-    digest: str,
-    export: Path,
-    started: float,
-    sizes: Limits,
-) -> LoadResult:
-    names = {f.spec.name: f.name for f in files}
-    load_id = scalar(con, "select coalesce(max(load_id), 0) + 1 from raw.load_history")
-    summaries = {}
-    for spec in FILES:
-        file_name = names.get(spec.name, f"{spec.name}.csv")
-        summary = _summarize(con, spec, file_name)
-        summary.new_versions = raw.insert_versions(con, spec, f"checked_{spec.name}", load_id, manifest.export_id)
-        summary.deleted = raw.insert_tombstones(con, spec, f"del_{spec.name}", load_id, manifest.export_id)
-        _insert_quarantine(con, spec, file_name, load_id, manifest.export_id, sizes.field)
-        if spec.name in names or summary.read or summary.deleted:
-            summaries[file_name] = summary
-    seconds = time.perf_counter() - started
-    con.sql(
-        """insert into raw.load_history values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        params=[
-            load_id,
-            manifest.export_id,
-            manifest.kind,
-            manifest.exported_at.replace(tzinfo=None),
-            list(manifest.reporting_years),
-            digest,
-            str(export.resolve()),
-            datetime.now(UTC).replace(tzinfo=None),
-            seconds,
-            json.dumps({n: s.as_dict() for n, s in summaries.items()}),
-        ],
-    )
-    return LoadResult(manifest.export_id, "loaded", load_id, manifest.kind, summaries, time.perf_counter() - started)
-
-
-def _summarize(con: duckdb.DuckDBPyConnection, spec: FileSpec, file_name: str) -> FileSummary:
-    chk = f"checked_{spec.name}"
-    s = FileSummary(file_name)
-    counts = first(
-        con,
-        f"""select count(*) filter (where _copy = 1 and _rule is null),
-                                count(*) filter (where _copy > 1), count(*) from {chk}""",
-    )
-    s.loaded, s.duplicates, s.read = counts
-    s.quarantined = dict(con.sql(f"select _rule, count(*) from {chk} where _rule is not null group by 1").fetchall())
-    for rule, n in con.sql(f"select rule, count(*) from fc_{spec.name} group by 1").fetchall():
-        s.quarantined[rule] = n
-        s.read += n
-    s.neutralized = scalar(con, f"select coalesce(sum(_neutralized), 0) from {chk} where _copy = 1 and _rule is null")
-    return s
-
-
-def _insert_quarantine(
-    con: duckdb.DuckDBPyConnection,
-    spec: FileSpec,
-    file_name: str,
-    load_id: int,
-    export_id: str,
-    field_limit: int,
-) -> None:
-    def kept(col: str) -> str:  # a value over the field limit is kept as its first KEEP_CHARS characters
-        v = f's."{col}"'
-        return f"case when strlen({v}) > {int(field_limit)} then left({v}, {KEEP_CHARS}) else {v} end"
-
-    raw_value = "case c._column " + " ".join(f"when '{col}' then {kept(col)}" for col in spec.column_names) + " end"
-    record = "json_object(" + ", ".join(f"'{col}', {kept(col)}" for col in spec.column_names) + ")"
-    con.sql(
-        f"""
-        insert into raw.quarantine
-        select {load_id}, ?, ?, c._line, c._column, c._rule, {raw_value}, {record}
-        from checked_{spec.name} c join read_{spec.name} s using (_row)
-        where c._rule is not null
-        order by c._line
-    """,
-        params=[export_id, file_name],
-    )
-    con.sql(
-        f"""
-        insert into raw.quarantine
-        select {load_id}, ?, ?, line, null, rule, raw_value, record from fc_{spec.name} order by line
-    """,
-        params=[export_id, file_name],
-    )

@@ -18,7 +18,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import reader
+from . import exportfile
 from .errors import LoadError
 from .manifest import MANIFEST, Manifest
 
@@ -27,7 +27,7 @@ _PROC_FD = Path("/proc/self/fd")
 
 
 @dataclass
-class PinnedFile(reader.ExportFile):
+class PinnedFile(exportfile.ExportFile):
     """An export file read through the descriptor opened at the first look; `name` stays the export's."""
 
     label: str = ""
@@ -48,7 +48,7 @@ def _identity(st: os.stat_result) -> tuple[int, ...]:
 class Snapshot:
     """The export's data files, held open from the loader's first look until the load ends (a context)."""
 
-    def __init__(self, files: list[reader.ExportFile], manifest: Manifest) -> None:
+    def __init__(self, files: list[exportfile.ExportFile], manifest: Manifest) -> None:
         self.manifest = manifest
         self.files: list[PinnedFile] = []
         try:
@@ -151,7 +151,7 @@ class Snapshot:
             )
 
 
-def _pin(f: reader.ExportFile) -> PinnedFile:
+def _pin(f: exportfile.ExportFile) -> PinnedFile:
     try:
         fd = os.open(f.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
@@ -160,7 +160,7 @@ def _pin(f: reader.ExportFile) -> PinnedFile:
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         raise LoadError("not a regular file", file=f.name, rule="file")
-    fields = {fl.name: getattr(f, fl.name) for fl in dataclasses.fields(reader.ExportFile)}
+    fields = {fl.name: getattr(f, fl.name) for fl in dataclasses.fields(exportfile.ExportFile)}
     via = _PROC_FD / str(fd)
     fields["path"] = via if via.exists() else f.path  # without /proc, verify() still detects a change
     return PinnedFile(**fields, label=f.name, origin=f.path, fd=fd, first=_identity(st))

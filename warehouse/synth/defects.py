@@ -19,7 +19,8 @@ import polars as pl
 
 from warehouse.contract import FILES, FILES_BY_NAME
 
-from .defect_kinds import FORMULAS, FRESH_KEY, KINDS, Ctx, Kind, comp
+from .defect_base import Ctx, Kind, comp
+from .defect_kinds import FORMULAS, FRESH_KEY, KINDS
 from .util import part_rng
 from .writer import render_lines
 
