@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from . import resources
+from .db import ident
 
 SKIP_SCHEMAS = {"main", "information_schema", "pg_catalog", "raw", "staging", "intermediate", "meta"}
 WALL_CLOCK = {"loaded_at", "latest_loaded_at", "built_at", "last_built_at", "load_seconds", "source_path"}
@@ -38,10 +39,6 @@ def relations(con: duckdb.DuckDBPyConnection, alias: str) -> dict[str, list[str]
             if column not in WALL_CLOCK:
                 columns.append(column)
     return out
-
-
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def compare(before: Path, after: Path, memory_limit: str | None = None) -> list[str]:
@@ -68,8 +65,8 @@ def _compare(con: duckdb.DuckDBPyConnection, before: Path, after: Path) -> list[
             problems.append(f"{name}: columns only before: {removed}")
             continue
         schema, table = name.split(".")
-        cols = ", ".join(quoted(c) for c in a[name])
-        rel = f"{quoted(schema)}.{quoted(table)}"
+        cols = ", ".join(ident(c) for c in a[name])
+        rel = f"{ident(schema)}.{ident(table)}"
         only_before = con.sql(
             f"select count(*) from (select {cols} from before.{rel} except all select {cols} from after.{rel})"
         ).fetchall()[0][0]

@@ -16,3 +16,9 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 def first(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
     rows = con.sql(sql, params=params).fetchall()
     return rows[0] if rows else None
+
+
+def ident(name: object) -> str:
+    """A SQL identifier, double-quoted with its quotes doubled: the one way a name (a column, a table, a schema from
+    the contract, the warehouse's catalogue or a register entry) enters SQL text."""
+    return '"' + str(name).replace('"', '""') + '"'

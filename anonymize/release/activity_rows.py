@@ -19,17 +19,14 @@ import secrets
 import duckdb
 import polars as pl
 
+from warehouse.db import ident
+
 from .profiles import Profile
 
 #: rows of the released table per record batch fetched from DuckDB
 BATCH_ROWS = 65_536
 SUPPRESSED = "*"
 HOURS = "hours_of_instruction"
-
-
-def ident(name: str) -> str:
-    """A quoted SQL identifier (names come from the warehouse's schema and the profile, never from data)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def literal(value: str) -> str:

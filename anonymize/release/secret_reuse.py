@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse import resources
+from warehouse.db import ident
 
 
 class AuditInputError(ValueError):
@@ -61,11 +62,6 @@ class Verdict:
 SHARE = 4
 
 
-def quoted(name: str) -> str:
-    """A SQL identifier for a column name (double quotes doubled): the only way a name enters SQL text."""
-    return '"' + str(name).replace('"', '""') + '"'
-
-
 def _checked(side: Side, columns: list[str], what: str) -> Side:
     missing = [c for c in [side.pseudonym, *side.quasi_identifiers] if c not in columns]
     if missing:
@@ -79,11 +75,11 @@ def _signatures(i: int, side: Side) -> list[str]:
     that number as its signature, one with several the sorted list of them (`1,5,9`): equal sets, equal strings,
     and only numbers in the big steps (DuckDB's list and ordered aggregates keep their state outside its cap)."""
     qis = side.quasi_identifiers
-    columns = [f"{quoted(q)} as q{j}" for j, q in enumerate(qis)] or ["0 as q0"]
+    columns = [f"{ident(q)} as q{j}" for j, q in enumerate(qis)] or ["0 as q0"]
     names = [f"q{j}" for j in range(len(columns))]
     same = " and ".join(f"v.{q} is not distinct from r.{q}" for q in names)
     return [
-        f"v{i} as (select {quoted(side.pseudonym)} as p, {', '.join(columns)} from {side.view})",
+        f"v{i} as (select {ident(side.pseudonym)} as p, {', '.join(columns)} from {side.view})",
         f"r{i} as (select *, row_number() over () as rid from (select distinct {', '.join(names)} from v{i}))",
         f"pr{i} as (select distinct v.p, r.rid from v{i} as v join r{i} as r on {same})",
         f"n{i} as (select p, count(*) as n, min(rid) as rid from pr{i} group by p)",

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from ..compare import quoted
+from ..db import ident
 
 #: The columns naming the load that wrote a raw row, in the order tried.
 LOAD_COLUMNS = ("_load_id", "load_id")
@@ -93,9 +93,9 @@ def written_since(db: Path, since: int, sources: list[Source]) -> list[Source]:
             if column is None:
                 written.append(source)
                 continue
-            relation = f"{quoted(source.schema)}.{quoted(source.identifier)}"
+            relation = f"{ident(source.schema)}.{ident(source.identifier)}"
             # raw grows in load order: the filter reads the newest row groups only
-            query = f"select exists (select 1 from {relation} where {quoted(column)} > ?)"
+            query = f"select exists (select 1 from {relation} where {ident(column)} > ?)"
             if con.sql(query, params=[since]).fetchall()[0][0]:
                 written.append(source)
         return written

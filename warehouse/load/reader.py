@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ..db import scalar
+from ..db import ident, scalar
 from .errors import LoadError
 from .exportfile import ExportFile, _check_header, shown
 from .limits import EXPANSION_FLOOR, KEEP_CHARS, MAX_EXPANSION
@@ -32,11 +32,6 @@ BATCH_ROWS = 50_000
 BATCH_BYTES = 32 << 20
 #: DuckDB's fast path reads lines up to this size; a longer line sends the file to the exact path.
 FAST_MAX_LINE = 2 << 20
-
-
-def ident(name: str) -> str:
-    """A SQL identifier, quoted (names come from the contract, but quote them all the same)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 #: A row the reader could not stage: (record number, line, rule, raw value, record as JSON or None).

@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from ..contract import FORMULA_PREFIXES, ID_PATTERN, MAX_DATE, MAX_YEAR, MIN_DATE, MIN_YEAR, Column, FileSpec
+from ..db import ident
 from .limits import Limits
 from .limits import limits as default_limits
 
@@ -49,11 +50,6 @@ _FORMATS = {  # type: (rule, SQL true when the non-blank raw value in column {r}
 
 def quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    """A quoted SQL identifier (column names come from the contract, never from a file)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _sql_list(values) -> str:
