@@ -4,15 +4,15 @@ a column the same.
 LABELS maps a mart column to its label ("report_year" -> "Reporting year"). A column not in it keeps a readable
 version of its name (underscores become spaces, first letter capitalized), so a new column is never shown raw.
 
-The helpers: `label(column)`, `labelled(frame)` (a pandas frame with labels for column names, lists as text) and
-`kinds_by_label`. How the columns' values print is the other half of the table, reports/formats.py.
+The helpers: `label(column)` and `labelled(frame)` (a pandas frame with labels for column names, lists as text).
+How the columns' values print is the other half of the table, reports/formats.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .formats import is_list, kind, list_text
+from .formats import is_list, list_text
 
 LABELS: dict[str, str] = {
     # time and identity
@@ -201,8 +201,3 @@ def labelled(frame, columns: Iterable[str] | None = None):
         if out[column].dtype == object and out[column].map(is_list).any():
             out[column] = out[column].map(lambda v: list_text(v) if is_list(v) else v)
     return out.rename(columns={c: label(c) for c in out.columns})
-
-
-def kinds_by_label(columns: Iterable[str]) -> dict[str, str]:
-    """label -> format kind for these mart columns (what a writer of a labelled frame needs)."""
-    return {label(c): kind(c) for c in columns}
