@@ -95,6 +95,13 @@ def print_load_summary(result) -> None:
     if rules:
         click.echo("quarantined by rule: " + ", ".join(f"{printable(r)} {n:,}" for r, n in sorted(rules.items())))
         click.echo("see raw.quarantine for file, line, column and raw value of each row")
+    for name, s in result.files.items():
+        if s.deletions_withheld:
+            click.echo(
+                f"{printable(name)}: {s.deletions_withheld:,} record(s) this full export no longer holds were NOT "
+                "deleted: a quarantined row's key could not be read, so it may be any of them; fix the row and "
+                "load the export again under a new export_id"
+            )
     neutralized = sum(s.neutralized for s in result.files.values())
     if neutralized:
         click.echo(f"{neutralized:,} formula-like text value(s) stored as inert text (prefixed with ')")

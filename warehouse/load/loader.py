@@ -177,10 +177,10 @@ def _load_snapshot(
         def work() -> LoadResult:
             raw.create_schema(con)
             step("checking references")
-            _resolve(con, manifest)
+            withheld = _resolve(con, manifest)
             deletions.check(con, manifest, {n: f.name for n, f in present.items()}, allowance)
             step("writing the warehouse")
-            result = _write(con, manifest, files, digest, export, started, sizes)
+            result = _write(con, manifest, files, digest, export, started, sizes, withheld)
             snap.verify()  # last: a change at any moment up to the commit fails the load
             return result
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -34,8 +35,10 @@ BATCH_BYTES = 32 << 20
 FAST_MAX_LINE = 2 << 20
 
 
-#: A row the reader could not stage: (record number, line, rule, raw value, record as JSON or None).
-BadRow = tuple[int, int, str, "str | None", "str | None"]
+#: A row the reader could not stage: (record number, line, rule, raw value, record as JSON or None, key). `key` is
+#: the values of the file's key columns the row holds (read by their position in the header): () for a row with
+#: no content (blank fields only), None when its key cannot be read (see `claimed_key`).
+BadRow = tuple[int, int, str, "str | None", "str | None", "tuple[str, ...] | None"]
 
 
 def stage(con: duckdb.DuckDBPyConnection, f: ExportFile, table: str) -> list[BadRow]:
@@ -80,6 +83,7 @@ def _stage_exact(con: duckdb.DuckDBPyConnection, f: ExportFile, table: str) -> l
     quoted = ", ".join(f"{ident(c)} varchar" for c in f.header)
     con.sql(f"create or replace temp table {table} ({quoted}, _row bigint, _line bigint)")
     bad: list[BadRow] = []
+    positions = [f.header.index(k) for k in f.spec.key]
     batch = _Batch(con, table, f.header)
     csv.field_size_limit(f.limits.record + 1)
     with open(f.path, "rb") as fh:
@@ -100,7 +104,7 @@ def _stage_exact(con: duckdb.DuckDBPyConnection, f: ExportFile, table: str) -> l
                 break
             except RecordTooLarge as big:
                 row += 1
-                bad.append((row, start, "record_size", big.prefix, None))
+                bad.append((row, start, "record_size", big.prefix, None, _key_from_prefix(big.prefix, positions)))
                 start = lines.lines + 1
                 continue
             except csv.Error as exc:
@@ -114,12 +118,38 @@ def _stage_exact(con: duckdb.DuckDBPyConnection, f: ExportFile, table: str) -> l
                 continue
             row += 1
             if len(record) != width:
-                bad.append((row, start, "field_count", None, json.dumps(_bare_cr(record))))
+                key = claimed_key(record, positions, len(record))
+                bad.append((row, start, "field_count", None, json.dumps(_bare_cr(record)), key))
             else:
                 batch.add(record, row, start, size)
             start = lines.lines + 1
     batch.flush()
     return bad
+
+
+def claimed_key(fields: list[str], positions: list[int], complete: int) -> tuple[str, ...] | None:
+    """The key a row the reader could not stage still holds: its values at the key columns' positions.
+
+    Only the first `complete` fields are whole. A row of blank fields holds no record (); a row whose key
+    fields are missing or blank may be any record (None): a full export then deletes nothing from that file.
+    A stray field before the key column shifts it: the row then holds another key, which keeps that record
+    from a deletion (the safe side) or matches nothing.
+    """
+    if all(not v.strip() for v in fields[:complete]) and complete == len(fields):
+        return ()
+    if max(positions) >= complete:
+        return None
+    key = tuple(fields[p] for p in positions)
+    return key if all(v.strip() for v in key) else None
+
+
+def _key_from_prefix(prefix: str, positions: list[int]) -> tuple[str, ...] | None:
+    """The key in the first characters of a record over the record limit (its last field there is cut)."""
+    try:
+        fields = next(csv.reader(io.StringIO(prefix)), [])
+    except csv.Error:
+        return None
+    return claimed_key(fields, positions, len(fields) - 1) or None
 
 
 def _bare_cr(record: list[str]) -> list[str]:
@@ -195,11 +225,18 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, f: ExportFile, table: str) ->
     if not over:
         return []
     record = "left(concat_ws(',', " + ", ".join(texts.values()) + f"), {KEEP_CHARS})"
+    keys = ", ".join(f"{texts[k]}" for k in f.spec.key)
     rows = con.sql(
-        f"select file_row_number + 1, {record} from {source} where {size} > ? order by 1",
+        f"select file_row_number + 1, {record}, [{keys}] from {source} where {size} > ? order by 1",
         params=[str(f.path), f.limits.record],
     ).fetchall()
-    return [(r, r, "record_size", prefix, None) for r, prefix in rows]
+    return [(r, r, "record_size", prefix, None, _parquet_key(key)) for r, prefix, key in rows]
+
+
+def _parquet_key(values: list[str | None]) -> tuple[str, ...] | None:
+    """A Parquet row's key values, typed: read whole even when the row is over the record limit."""
+    key = tuple(v or "" for v in values)
+    return key if all(v.strip() for v in key) else None
 
 
 def _size(n: int) -> str:

@@ -18,8 +18,18 @@ def table(prefix: str, spec: FileSpec) -> str:
 
 
 def _keys_in_export(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> str:
-    """Every key the export's file holds, good or bad (a record the export holds is never deleted)."""
-    return f"(select distinct {', '.join(spec.key)} from {table('read', spec)})"
+    """Every key the export's file holds, good or bad (a record the export holds is never deleted), the rows the
+    reader could not stage included (fc_<file>: a stray field, a record over the limit)."""
+    claimed = ", ".join(f"key[{i + 1}] as {k}" for i, k in enumerate(spec.key))
+    return (
+        f"(select {', '.join(spec.key)} from {table('read', spec)} "
+        f"union select {claimed} from fc_{spec.name} where len(key) = {len(spec.key)})"
+    )
+
+
+def _unread_keys(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> int:
+    """Rows of the file whose key could not be read: each may be any record of the file."""
+    return scalar(con, f"select count(*) from fc_{spec.name} where key is null")
 
 
 def activity_years(con: duckdb.DuckDBPyConnection) -> None:
@@ -55,10 +65,14 @@ def deletion_scope(spec: FileSpec, years: tuple[int, ...]) -> str:
     )
 
 
-def plan_deletions(con: duckdb.DuckDBPyConnection, spec: FileSpec, years: tuple[int, ...], full: bool) -> str:
-    """Create del_<file>: the live keys a full export no longer holds (empty for incremental exports)."""
+def plan_deletions(con: duckdb.DuckDBPyConnection, spec: FileSpec, years: tuple[int, ...], full: bool) -> int:
+    """Create del_<file>: the live keys a full export no longer holds (empty for incremental exports).
+
+    When a row of the file was quarantined with a key that could not be read, it may be any of them: nothing of
+    the file is deleted by this load, and the count held back is returned (0 otherwise)."""
     name = table("del", spec)
     key = ", ".join(spec.key)
+    withheld = 0
     if not full or _empty(con, spec):
         # Nothing can be deleted: skip the export's keys (a 20M-row distinct at a decade's first load).
         con.sql(f"create or replace temp table {name} as select {key} from raw.{spec.name} where false")
@@ -70,12 +84,15 @@ def plan_deletions(con: duckdb.DuckDBPyConnection, spec: FileSpec, years: tuple[
             select {", ".join("l." + k for k in spec.key)} from {latest_sql(spec)} l
             where {deletion_scope(spec, years)} and not exists (select 1 from {held} h where {match})
         """)
+        if _unread_keys(con, spec):
+            withheld = scalar(con, f"select count(*) from {name}")
+            con.sql(f"delete from {name}")
     con.sql(
         f"create or replace temp view live_{spec.name} as "
         f"select * from {latest_sql(spec)} l where not exists "
         f"(select 1 from {name} d where {' and '.join(f'd.{k} = l.{k}' for k in spec.key)})"
     )
-    return key
+    return withheld
 
 
 def check_references(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
@@ -85,10 +102,14 @@ def check_references(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
         pchk = table("checked", parent)
         column = ref.columns[-1]
         match = " and ".join(f"p.{pc} = c.{cc}" for cc, pc in zip(ref.columns, ref.parent_columns, strict=True))
+        # the parent's row was quarantined by a rule, or could not be staged at all (its key read by position)
+        pairs = zip(ref.columns, ref.parent_columns, strict=True)
+        unread = " and ".join(f"p.key[{parent.key.index(pc) + 1}] = c.{cc}" for cc, pc in pairs)
         con.sql(f"""
             update {chk} c set _rule = 'parent_rejected', _column = '{column}'
             where _rule is null and _copy = 1
-              and exists (select 1 from {pchk} p where p._copy = 1 and p._rule is not null and {match})
+              and (exists (select 1 from {pchk} p where p._copy = 1 and p._rule is not null and {match})
+                   or exists (select 1 from fc_{parent.name} p where len(p.key) = {len(parent.key)} and {unread}))
         """)
         con.sql(f"""
             update {chk} c set _rule = 'unknown_reference', _column = '{column}'

@@ -25,6 +25,8 @@ class FileSummary:
     new_versions: int = 0
     deleted: int = 0
     neutralized: int = 0
+    #: live records a full export no longer holds, not deleted: a quarantined row's key could not be read
+    deletions_withheld: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -35,6 +37,7 @@ class FileSummary:
             "new_versions": self.new_versions,
             "deleted": self.deleted,
             "neutralized": self.neutralized,
+            "deletions_withheld": self.deletions_withheld,
         }
 
 
@@ -81,7 +84,7 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, manifest: Manifest, digest: 
         )
     files = {name: FileSummary(name, **{k: v for k, v in s.items()}) for name, s in json.loads(summary).items()}
     for s in files.values():
-        s.new_versions = s.deleted = 0
+        s.new_versions = s.deleted = s.deletions_withheld = 0
     return LoadResult(manifest.export_id, "already_loaded", load_id, manifest.kind, files, 0.0)
 
 

@@ -16,16 +16,20 @@ from .limits import KEEP_CHARS, Limits
 from .manifest import Manifest
 from .results import LoadResult, _summarize
 
-FC_COLUMNS = "(line bigint, rule varchar, raw_value varchar, record json)"
+#: `key`: the key values the row holds ([] for a row of blank fields, NULL when they cannot be read: reader.BadRow)
+FC_COLUMNS = "(line bigint, rule varchar, raw_value varchar, record json, key varchar[])"
 
 
 def _stage_unreadable_rows(con: duckdb.DuckDBPyConnection, f: exportfile.ExportFile, bad_rows: list) -> None:
-    """Rows the reader could not stage (field_count, record_size), kept for the quarantine."""
+    """Rows the reader could not stage (field_count, record_size), kept for the quarantine, with their keys."""
     con.sql(f"create or replace temp table fc_{f.spec.name} {FC_COLUMNS}")
     if bad_rows:
         con.executemany(
-            f"insert into fc_{f.spec.name} values (?, ?, ?, ?)",
-            [(line, rule, value, record) for _, line, rule, value, record in bad_rows],
+            f"insert into fc_{f.spec.name} values (?, ?, ?, ?, ?)",
+            [
+                (line, rule, value, record, None if key is None else list(key))
+                for _, line, rule, value, record, key in bad_rows
+            ],
         )
 
 
@@ -43,13 +47,16 @@ def _create_empty_checked(con: duckdb.DuckDBPyConnection, present: dict[str, exp
         con.sql(f"create or replace temp table fc_{spec.name} {FC_COLUMNS}")
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
+def _resolve(con: duckdb.DuckDBPyConnection, manifest: Manifest) -> dict[str, int]:
+    """Plan the deletions and check the references, file by file; return the deletions held back per file."""
     full = manifest.kind == "full"
+    withheld = {}
     for spec in FILES:
         if spec.year_via == "activity" and spec.name != "activities" and not _has_act_info(con):
             references.activity_years(con)
-        references.plan_deletions(con, spec, manifest.reporting_years, full)
+        withheld[spec.name] = references.plan_deletions(con, spec, manifest.reporting_years, full)
         references.check_references(con, spec)
+    return withheld
 
 
 def _has_act_info(con: duckdb.DuckDBPyConnection) -> bool:
@@ -64,6 +71,7 @@ def _write(
     export: Path,
     started: float,
     sizes: Limits,
+    withheld: dict[str, int],
 ) -> LoadResult:
     names = {f.spec.name: f.name for f in files}
     load_id = scalar(con, "select coalesce(max(load_id), 0) + 1 from raw.load_history")
@@ -73,8 +81,9 @@ def _write(
         summary = _summarize(con, spec, file_name)
         summary.new_versions = raw.insert_versions(con, spec, f"checked_{spec.name}", load_id, manifest.export_id)
         summary.deleted = raw.insert_tombstones(con, spec, f"del_{spec.name}", load_id, manifest.export_id)
+        summary.deletions_withheld = withheld.get(spec.name, 0)
         _insert_quarantine(con, spec, file_name, load_id, manifest.export_id, sizes.field)
-        if spec.name in names or summary.read or summary.deleted:
+        if spec.name in names or summary.read or summary.deleted or summary.deletions_withheld:
             summaries[file_name] = summary
     seconds = time.perf_counter() - started
     con.sql(
