@@ -146,6 +146,34 @@ def test_a_failed_first_load_leaves_no_warehouse(export_copy, tmp_path):
     assert not db.exists()
 
 
+def test_kill_9_during_a_first_load_leaves_no_warehouse(larger_export, tmp_path):
+    """A first load writes a file beside the warehouse's name and renames it when the load has committed: a kill
+    at any moment leaves no warehouse (before, a schema-less file that every later build failed on), and the next
+    load clears what the killed one left."""
+    db = tmp_path / "first.duckdb"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warehouse", "load", str(larger_export), "--db", str(db)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    for line in proc.stderr:
+        if "validating activities.csv" in line:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert not db.exists()
+    left = {p.name for p in tmp_path.iterdir()}
+    assert load_export(larger_export, db).status == "loaded"
+    assert query(db, "select count(*) from raw.load_history") == [(1,)]
+    # the killed load left its file (and the lock and spill folder every load has); the next load removed it
+    assert ".first.duckdb.first-load" in left
+    assert {p.name for p in tmp_path.iterdir()} - left <= {"first.duckdb", "first.duckdb.loads.jsonl"}
+    assert sorted(p.name for p in tmp_path.iterdir() if "first-load" in p.name) == []
+
+
 @pytest.fixture(scope="module")
 def larger_export(tmp_path_factory) -> Path:
     """Large enough that a load takes a couple of seconds, so a kill lands mid-way."""

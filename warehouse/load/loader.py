@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,7 @@ import duckdb
 from .. import resources
 from ..contract import FILES
 from ..db import scalar
-from ..files import created_no_wider_than
+from ..files import created_no_wider_than, fsync_path
 from ..locking import WarehouseBusy, exclusive
 from . import attempts, deletions, exportfile, raw, reader, references, validate
 from .errors import LoadError
@@ -151,7 +152,13 @@ def _load_snapshot(
 ) -> LoadResult:
     files = snap.files
     existed = db.exists()
-    con = _connect(db)
+    # A first load fills a file beside the warehouse's name and renames it once committed: a kill at any moment
+    # leaves no warehouse (the next load, under the same lock, removes the file a killed one left).
+    target = db if existed else first_load_path(db)
+    if not existed:
+        for leftover in (target, target.with_name(target.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    con = _connect(target)
     # DuckDB gets LOAD_SHARE of the cap: its reader's buffers and this process come on top of its limit
     resources.apply(con, db, resources.load_share(memory_limit))
     ok = False
@@ -190,9 +197,17 @@ def _load_snapshot(
         return result
     finally:
         con.close()
-        if not ok and not existed:  # a failed first load leaves no empty warehouse behind
-            for leftover in (db, db.with_name(db.name + ".wal")):
+        if not existed:
+            if ok:
+                os.replace(target, db)
+                fsync_path(db.parent)
+            for leftover in (target, target.with_name(target.name + ".wal")):  # a failed first load: no warehouse
                 leftover.unlink(missing_ok=True)
+
+
+def first_load_path(db: Path) -> Path:
+    """Where a first load builds the warehouse `db` before it is renamed into place."""
+    return db.with_name(f".{db.name}.first-load")
 
 
 def _check_records(
