@@ -20,6 +20,7 @@ OUTCOMES = {
     "already_loaded": "Already loaded (nothing changed)",
     "refused": "Refused",
     "failed": "Failed",
+    "interrupted": "Interrupted (Ctrl-C; nothing changed)",
 }
 SEVERITIES = {"error": "Error", "warning": "Warning", "info": "Info"}
 

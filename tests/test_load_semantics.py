@@ -217,6 +217,35 @@ def test_kill_9_during_a_load_leaves_the_warehouse_unchanged(larger_export, db, 
     assert result.status == "loaded"
 
 
+@pytest.mark.parametrize("stage", ["validating learner_completions.csv", "writing the warehouse"])
+def test_ctrl_c_during_a_load_says_so_in_one_line_and_changes_nothing(larger_export, db, stage):
+    """SIGINT mid-query reached the user as a traceback (DuckDB's "Query interrupted"), logged as a RuntimeError."""
+    before = fingerprint(db)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warehouse", "load", str(larger_export), "--db", str(db), "--allow-deletions", "100%"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if stage in line:
+            time.sleep(0.05)
+            proc.send_signal(signal.SIGINT)
+            break
+    seen += proc.stderr.readlines()
+    proc.wait(timeout=60)
+    text = "".join(seen)
+    assert proc.returncode == 1, text
+    assert "Traceback" not in text
+    assert "Error: interrupted (Ctrl-C): nothing was loaded; the warehouse was not changed" in text
+    assert fingerprint(db) == before
+    last = json.loads(db.with_name(db.name + ".loads.jsonl").read_text().splitlines()[-1])
+    assert (last["outcome"], last["rule"]) == ("interrupted", "interrupted")
+
+
 def test_load_report_json_accounts_for_every_row(base_export, tmp_path):
     from click.testing import CliRunner
 

@@ -32,6 +32,8 @@ def _run_load(
             )
     except LoadError as exc:
         raise _refused(exc) from None
+    except KeyboardInterrupt:  # the load stops whole (warehouse/load/loader.py: one transaction)
+        raise _refused(Exception("interrupted (Ctrl-C): nothing was loaded")) from None
     except Exception as exc:  # a read-only folder, a full disk, a planted symlink: one line, not a traceback
         raise _refused(_disk_problem(exc, "cannot write the warehouse")) from None
     print_load_summary(result)

@@ -60,7 +60,10 @@ def load_export(
     except LoadError as exc:
         attempts.record(db, outcome="refused", rule=exc.rule, file=exc.file, line=exc.line, message=str(exc), **seen)
         raise
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:
+        if interrupted(exc):  # Ctrl-C: in Python, or inside a DuckDB query (which reports it as its own error)
+            attempts.record(db, outcome="interrupted", rule="interrupted", message="stopped by Ctrl-C", **seen)
+            raise KeyboardInterrupt from None
         attempts.record(db, outcome="failed", rule=type(exc).__name__, message=_one_line(exc), **seen)
         raise
     quarantined = sum(sum(s.quarantined.values()) for s in result.files.values())
@@ -73,6 +76,13 @@ def load_export(
         **seen,
     )
     return result
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether `exc` is an interrupt: KeyboardInterrupt, or DuckDB's report of one arriving during a query."""
+    if isinstance(exc, KeyboardInterrupt | duckdb.InterruptException):
+        return True
+    return isinstance(exc, RuntimeError) and str(exc).strip().lower() in ("query interrupted", "interrupted!")
 
 
 def _one_line(exc: Exception) -> str:
