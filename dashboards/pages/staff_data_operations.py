@@ -4,6 +4,7 @@ rule means and how to fix it, completeness problems by severity, and the follow-
 import streamlit as st
 
 from dashboards import auth, data, downloads, ops, settings, ui, url_filters
+from reports.wording import plural
 
 auth.require("data_operations")
 ui.warehouse_guard()
@@ -68,7 +69,7 @@ with tabs[0]:
         st.info("No load attempt is recorded beside this warehouse yet (pars load records each one).")
     else:
         st.caption(
-            f"{len(attempts):,} attempts recorded, newest first; {len(failures):,} refused or failed. "
+            f"{plural(len(attempts), 'attempt')} recorded, newest first; {len(failures):,} refused or failed. "
             f"A refused load changes nothing: fix the export as the message says ({ui.plain(GUIDE)}) "
             "and load it again."
         )

@@ -100,7 +100,10 @@ downloads.table_downloads(
 )
 
 st.subheader("Provider reporting timeliness")
-st.caption("Providers' completions of the year by board, latest-reporting first (late = more than 30 days).")
+st.caption(
+    "Providers' completions of the year by board, the highest share reported late first (late: reported more than 30 "
+    "days after the completion)."
+)
 timeliness = data.select(
     "moc.provider_reporting_timeliness",
     selected,
