@@ -83,6 +83,11 @@ charts.line_chart(
 )
 
 st.subheader("Board summary")
+st.caption(
+    "Registered activities: the activities of this reporting year registered for the board. Activities with "
+    "completions: those with a completion dated in this year, whatever their reporting year (learners complete "
+    "activities of earlier years too), so it can exceed the registered count."
+)
 ui.table(
     rows,
     first=[
