@@ -54,7 +54,7 @@ def discover(export: Path) -> list[ExportFile]:
             continue
         stem, _, ext = name.partition(".")
         spec = FILES_BY_NAME.get(stem)
-        if spec is None or ext not in ("csv", "parquet") or not path.is_file():
+        if spec is None or ext not in ("csv", "parquet"):  # a symlink, folder or FIFO: refused as such on opening
             raise LoadError(
                 "not a file of the PARS export format v1 (expected one of: "
                 + ", ".join(f"{s}.csv" for s in FILES_BY_NAME)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from ..contract import FILES_BY_NAME, MAX_YEAR, MIN_YEAR
 from .errors import LoadError
+from .regular import open_regular
 
 MANIFEST = "manifest.json"
 KINDS = ("full", "incremental")
@@ -61,10 +63,11 @@ MAX_MANIFEST_BYTES = 1 << 20
 
 def read_manifest(export: Path) -> Manifest:
     """Parse and check the manifest; every problem is a LoadError naming what is wrong."""
-    path = export / MANIFEST
-    if not path.is_file():
-        raise _fail("missing: every export needs a manifest.json")
-    with open(path, "rb") as fh:  # never read whole beyond the cap: a hostile manifest may be gigabytes
+    try:  # a regular file in the export folder itself: a symlink, folder or FIFO is refused, never followed
+        fd, _ = open_regular(export / MANIFEST, MANIFEST)
+    except FileNotFoundError:
+        raise _fail("missing: every export needs a manifest.json") from None
+    with os.fdopen(fd, "rb") as fh:  # never read whole beyond the cap: a hostile manifest may be gigabytes
         raw = fh.read(MAX_MANIFEST_BYTES + 1)
     if len(raw) > MAX_MANIFEST_BYTES:
         raise _fail(
