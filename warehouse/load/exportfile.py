@@ -146,8 +146,17 @@ def _read_header(f: ExportFile) -> list[str]:
             raise LoadError(f"header not parseable as CSV: {exc}", file=f.name, line=1) from None
 
 
+def shown_name(name: str) -> str:
+    """A column name for a message: an empty one, or one with surrounding spaces, made visible."""
+    if name == "":
+        return "'' (an empty column name: a trailing comma?)"
+    if name != name.strip():
+        return f"'{shown(name)}'"
+    return shown(name)
+
+
 def _names(names: list[str]) -> str:
-    listed = ", ".join(shown(n) for n in names[:SHOW_NAMES])
+    listed = ", ".join(shown_name(n) for n in names[:SHOW_NAMES])
     if len(names) > SHOW_NAMES:
         listed += f" and {len(names) - SHOW_NAMES:,} more ({len(names):,} in all)"
     return listed
