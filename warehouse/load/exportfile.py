@@ -12,19 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..contract import FILES_BY_NAME, SIDECAR_FILES, FileSpec
-from .errors import LoadError
+from .errors import LoadError, shown
 from .limits import Limits
 from .lines import CHUNK, BoundedLines, RecordTooLarge
 from .manifest import MANIFEST
 
 #: How many names a header message lists before it counts the rest.
 SHOW_NAMES = 10
-
-
-def shown(text: str, width: int = 60) -> str:
-    """A name from a file as one safe line: control and separator characters escaped, long names cut."""
-    out = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-    return out if len(out) <= width else out[: width - 1] + "…"
 
 
 @dataclass
