@@ -136,6 +136,22 @@ def test_extra_column_stops(export_copy, db):
     assert_stops(export_copy, db, "providers.csv", "unexpected column(s): notes")
 
 
+def test_trailing_comma_in_the_header_names_the_empty_column_visibly(export_copy, db):
+    # old message: "unexpected column(s): ; the warehouse was not changed" (the empty name invisible)
+    path = export_copy / "providers.csv"
+    first, rest = path.read_bytes().split(b"\n", 1)
+    path.write_bytes(first + b",\n" + rest)
+    err = assert_stops(export_copy, db, "providers.csv", "unexpected column(s): '' (an empty column name")
+    assert "trailing comma" in str(err)
+
+
+def test_a_column_name_with_surrounding_spaces_is_shown_quoted(export_copy, db):
+    header, rows = read_rows(export_copy, "providers")
+    header[header.index("country")] = "country "
+    write_rows(export_copy, "providers", header, rows)
+    assert_stops(export_copy, db, "providers.csv", "missing column(s): country", "unexpected column(s): 'country '")
+
+
 def test_missing_column_stops(export_copy, db):
     header, rows = read_rows(export_copy, "providers")
     i = header.index("country")

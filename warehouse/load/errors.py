@@ -15,3 +15,9 @@ class LoadError(Exception):
         if line is not None:
             where += f", line {line}"
         super().__init__(f"{where}: {message}")
+
+
+def shown(text: str, width: int = 60) -> str:
+    """Text from a file as one safe line: control and separator characters escaped, long text cut."""
+    out = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return out if len(out) <= width else out[: width - 1] + "…"

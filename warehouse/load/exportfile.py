@@ -12,19 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..contract import FILES_BY_NAME, SIDECAR_FILES, FileSpec
-from .errors import LoadError
+from .errors import LoadError, shown
 from .limits import Limits
 from .lines import CHUNK, BoundedLines, RecordTooLarge
 from .manifest import MANIFEST
 
 #: How many names a header message lists before it counts the rest.
 SHOW_NAMES = 10
-
-
-def shown(text: str, width: int = 60) -> str:
-    """A name from a file as one safe line: control and separator characters escaped, long names cut."""
-    out = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-    return out if len(out) <= width else out[: width - 1] + "…"
 
 
 @dataclass
@@ -54,7 +48,7 @@ def discover(export: Path) -> list[ExportFile]:
             continue
         stem, _, ext = name.partition(".")
         spec = FILES_BY_NAME.get(stem)
-        if spec is None or ext not in ("csv", "parquet") or not path.is_file():
+        if spec is None or ext not in ("csv", "parquet"):  # a symlink, folder or FIFO: refused as such on opening
             raise LoadError(
                 "not a file of the PARS export format v1 (expected one of: "
                 + ", ".join(f"{s}.csv" for s in FILES_BY_NAME)
@@ -146,8 +140,17 @@ def _read_header(f: ExportFile) -> list[str]:
             raise LoadError(f"header not parseable as CSV: {exc}", file=f.name, line=1) from None
 
 
+def shown_name(name: str) -> str:
+    """A column name for a message: an empty one, or one with surrounding spaces, made visible."""
+    if name == "":
+        return "'' (an empty column name: a trailing comma?)"
+    if name != name.strip():
+        return f"'{shown(name)}'"
+    return shown(name)
+
+
 def _names(names: list[str]) -> str:
-    listed = ", ".join(shown(n) for n in names[:SHOW_NAMES])
+    listed = ", ".join(shown_name(n) for n in names[:SHOW_NAMES])
     if len(names) > SHOW_NAMES:
         listed += f" and {len(names) - SHOW_NAMES:,} more ({len(names):,} in all)"
     return listed

@@ -14,13 +14,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import exportfile
 from .errors import LoadError
 from .manifest import MANIFEST, Manifest
+from .regular import open_regular
 
 CHUNK = 8 << 20
 _PROC_FD = Path("/proc/self/fd")
@@ -133,7 +133,7 @@ class Snapshot:
         for f in self.files:
             now = _identity(os.fstat(f.fd))
             try:
-                at_path = _identity(os.stat(f.origin))
+                at_path = _identity(os.lstat(f.origin))  # a symlink put there since is another file
             except OSError:
                 at_path = None
             if at_path is None or at_path[:2] != f.first[:2]:
@@ -153,13 +153,9 @@ class Snapshot:
 
 def _pin(f: exportfile.ExportFile) -> PinnedFile:
     try:
-        fd = os.open(f.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise LoadError(f"cannot be opened: {exc.strerror}", file=f.name, rule="file") from None
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        raise LoadError("not a regular file", file=f.name, rule="file")
+        fd, st = open_regular(f.path, f.name)  # a symlink or anything but a regular file is refused, never followed
+    except FileNotFoundError:
+        raise LoadError("removed before it could be opened", file=f.name, rule="file") from None
     fields = {fl.name: getattr(f, fl.name) for fl in dataclasses.fields(exportfile.ExportFile)}
     via = _PROC_FD / str(fd)
     fields["path"] = via if via.exists() else f.path  # without /proc, verify() still detects a change
