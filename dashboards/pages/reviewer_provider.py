@@ -207,7 +207,7 @@ with tabs[3]:
             first=["sample_position", "activity_id", "title", "activity_type", "report_year", "selection_reason"],
             hide=["provider_id"],
         )
-        st.caption(ui.plain(wording.PIP_REASONS))
+        st.caption(wording.PIP_REASONS)  # our own words: no data in them
     downloads.table_downloads(
         sample, f"pip-sample-{provider_id}", what=f"PIP sample {provider_id}", key="dl-pip", details=where
     )
