@@ -54,7 +54,9 @@ def metric_row(row, figures: list[tuple[str, str, Callable]], key: str | None = 
 
 
 def number(value, decimals: int = 0) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    """A number with thousands separators; "–" for a missing one (None, NaN, and pandas' NA of a nullable integer
+    column, such as the days until the term end of a provider without a term)."""
+    if value is None or (not formats.is_list(value) and pd.isna(value)):
         return "–"
     return f"{float(value):,.{decimals}f}" if decimals else f"{int(round(float(value))):,}"
 
@@ -71,6 +73,31 @@ def money(value) -> str:
     return f"${v:,.0f}"
 
 
+def activity_type_names() -> dict[str, str]:
+    """Activity type code -> name ("C" -> "Course"), in the catalogue's order (core.dim_activity_types)."""
+    from dashboards import data
+
+    names = data.select(
+        "core.dim_activity_types", columns=["activity_type", "activity_type_name"], order_by=["sort_order"]
+    )
+    return dict(names.itertuples(index=False))
+
+
+def activity_type(code, names: dict[str, str]) -> str:
+    """An activity type as people read it: "C (Course)"; the code alone when the catalogue lacks it."""
+    return f"{code} ({names[code]})" if code in names else str(code)
+
+
+def with_activity_type_names(frame: pd.DataFrame, column: str = "activity_type") -> pd.DataFrame:
+    """A copy whose activity type codes read "C (Course)"."""
+    if column not in frame.columns or frame.empty:
+        return frame
+    names = activity_type_names()
+    out = frame.copy()
+    out[column] = out[column].map(lambda c: activity_type(c, names))
+    return out
+
+
 def by_year(frame: pd.DataFrame, column: str = "report_year") -> pd.DataFrame:
     """A copy whose year column is text, so that charts label it 2022 rather than 2,022."""
     out = frame.copy()
@@ -83,13 +110,15 @@ def table(
     *,
     first: list[str] | None = None,
     hide: list[str] | None = None,
+    text: list[str] | None = None,
     key: str | None = None,
     **kwargs,
 ) -> None:
     """st.dataframe with labels for column names, `first` columns first, lists as text, numbers formatted by
-    `reports.formats` (dollars as $1,230,520, shares as percent, counts with separators)."""
+    `reports.formats` (dollars as $1,230,520, shares as percent, counts with separators). `text` names columns
+    the caller has already written as text (a column whose rows have formats of their own)."""
     shown = frame.drop(columns=[c for c in (hide or []) if c in frame.columns])
-    config = {labels.label(c): column_config(c) for c in shown.columns}
+    config = {labels.label(c): column_config(c) for c in shown.columns if c not in (text or [])}
     st.dataframe(
         labels.labelled(shown, first),
         hide_index=True,

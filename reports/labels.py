@@ -100,7 +100,7 @@ LABELS: dict[str, str] = {
     "term_start_date": "Term start",
     "term_end_date": "Term end",
     "term_length_years": "Term length (years)",
-    "days_until_term_end": "Days left",
+    "days_until_term_end": "Days left (as of the data)",
     "term_decision_id": "Term decision",
     "term_decision_date": "Term decision date",
     "term_decision_type": "Term decision type",
@@ -139,6 +139,7 @@ LABELS: dict[str, str] = {
     "moc_registered_activities": "MOC-registered activities",
     "rule_code": "Rule",
     "rule_description": "What is missing or wrong",
+    "severity": "Severity",
     "activities_flagged": "Activities flagged",
     "affected_records": "Affected records",
     "message": "Message",
@@ -180,6 +181,15 @@ LABELS: dict[str, str] = {
     "providers_checked": "Providers checked",
     "providers_flagged": "Providers flagged",
     "share_of_providers_flagged": "Share of providers flagged",
+}
+
+
+#: the peer comparison's positions (review.peer_comparison.position_among_peers) in words
+POSITIONS: dict[str, str] = {
+    "above p75": "above the peers' 75th percentile",
+    "median to p75": "between the peers' median and 75th percentile",
+    "p25 to median": "between the peers' 25th percentile and median",
+    "below p25": "below the peers' 25th percentile",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing as mp
 import multiprocessing.util
 import sys
@@ -29,25 +30,16 @@ from .columns import (
 )
 from .data import ReportError, Warehouse
 from .excel import write_csvs
-from .formats import pdf_kind
-from .labels import label
+from .formats import format_value, pdf_kind
+from .labels import POSITIONS, label
 from .render import ChromiumPdf, render_html
 from .tables import TableSpec, col
-from .wording import source
+from .wording import PIP_REASONS, long_date, source, term_end_note, years_note
 
 # Long lists (the term's activities, the per-activity problems) show at most this many rows in the PDF; the full
 # lists go to CSV files beside it. WeasyPrint spends ~0.3 s per page of a long table, and at scale 1 the biggest
 # providers have thousands of activities: full lists would make `--all` take hours for no reader's benefit.
 PDF_LIST_LIMIT = 50
-
-
-#: the peer comparison's positions in words
-POSITIONS = {
-    "above p75": "above the 75th percentile",
-    "median to p75": "median to 75th percentile",
-    "p25 to median": "25th percentile to median",
-    "below p25": "below the 25th percentile",
-}
 
 
 def _peer_rows(rows: list[dict]) -> list[dict]:
@@ -117,9 +109,10 @@ PACKET_TABLES = [
         "Data completeness by rule",
         TableSpec(
             "review.data_completeness_by_provider",
-            "select * from {mart} where provider_id = ? order by rule_order",
+            "select * from {mart} where provider_id = ? order by severity_order, rule_order",
             (
                 col("rule_description", "Rule"),
+                col("severity", "Severity"),
                 col("activities_flagged", "Activities"),
                 col("affected_records", "Records"),
             ),
@@ -202,7 +195,7 @@ PACKET_TABLES = [
         TableSpec(
             "review.data_completeness",
             "select d.* from {mart} d join review.data_completeness_by_provider r using (provider_id, rule_code) "
-            "where provider_id = ? order by r.rule_order, d.activity_id",
+            "where provider_id = ? order by r.severity_order, r.rule_order, d.activity_id",
             (
                 ACTIVITY,
                 YEAR,
@@ -249,10 +242,25 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
     tables = [
         spec.read(w, [provider_id], tid, title.format(**term), source(spec.mart)) for tid, title, spec in PACKET_TABLES
     ]
+    years = [r["report_year"] for r in w.rows("select distinct report_year from annual_report.enterprise_size")]
     for t in tables:
         if t.id == "t-peers":
             t.rows = _peer_rows(t.rows)
-    return {"provider_id": provider_id, "term": term, "tables": tables}
+        if t.id == "t-pip" and t.rows:
+            t.note = " ".join(x for x in (t.note, PIP_REASONS) if x)
+        if t.id == "t-profile" and (note := years_note(term["term_start_date"], years)):
+            t.note = " ".join(x for x in (note, t.note) if x)
+    today = dt.date.today()
+    return {
+        "provider_id": provider_id,
+        "term": term,
+        "tables": tables,
+        # the days left, counted by the mart from the data's date: said in the value (a long label squeezed the
+        # table's other columns)
+        "days_text": f"{format_value(term['days_until_term_end'], 'integer')} "
+        f"(from {long_date(term['data_as_of_date'])})",
+        "ended_note": term_end_note(term["term_end_date"], term["data_as_of_date"], today, "this packet was made on"),
+    }
 
 
 def packet_name(provider_id: str) -> str:

@@ -49,3 +49,65 @@ def source(mart: str, year: int | None = None) -> str:
 def plural(n: int, word: str, words: str | None = None) -> str:
     """'1 export', '2 exports' (with thousands separators)."""
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def long_date(value) -> str:
+    """A date as people write it: "15 April 2024" ("" when missing)."""
+    if value is None or str(value) in ("NaT", "<NA>", "nan"):
+        return ""
+    if not hasattr(value, "strftime"):
+        return str(value)
+    return f"{value:%-d %B %Y}"
+
+
+def days_left_label(as_of) -> str:
+    """The label of a term's days left: counted by the marts from the data's date (the newest export), not today."""
+    return f"Days until term end (as of the data, {long_date(as_of)})"
+
+
+def term_end_note(term_end, as_of, today, today_words: str = "today is") -> str:
+    """A sentence for a term whose end date has passed by `today` ("" when it has not, or there is no term): the
+    days left are counted from the data's date, so a term that ended since still shows days left. `today_words`
+    names today where it is printed ("this packet was made on")."""
+    if term_end is None or str(term_end) in ("NaT", "<NA>", "nan"):
+        return ""
+    end, today = _day(term_end), _day(today)
+    if end >= today:
+        return ""
+    when = "before" if end < _day(as_of) else "after"
+    return (
+        f"The term ended on {end.isoformat()}, {when} the date of the data ({long_date(as_of)}); {today_words} "
+        f"{long_date(today)}. A decision made since then is not in these data."
+    )
+
+
+def _day(value):
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+#: what the PIP sample's "Why selected" means, in one line
+PIP_REASONS = (
+    "Why selected: coverage: picked because it adds an activity type, joint or direct providership, commercial "
+    "support or MOC registration not yet in the sample; round robin: once those are covered, the next activity "
+    "of the group (stratum) picked least so far. The same data always give the same sample."
+)
+
+
+def years_note(term_start, years: list[int]) -> str:
+    """A sentence when a term starts before the reporting years the warehouse holds ("" otherwise)."""
+    if not years or term_start is None or str(term_start) in ("NaT", "<NA>", "nan"):
+        return ""
+    first, last = min(years), max(years)
+    start = _day(term_start)
+    if start.year >= first:
+        return ""
+    return (
+        f"The data cover reporting years {first} to {last}: the term began on {start.isoformat()}, so its years "
+        f"before {first} are not shown."
+    )

@@ -357,3 +357,35 @@ def test_the_follow_up_table_puts_the_most_urgent_providers_first_whatever_the_b
     need = [r["late_rate"] + r["rejection_rate"] for r in rows]
     assert len({r["board"] for r in rows}) > 1
     assert need == sorted(need, reverse=True)
+
+
+def test_packet_says_what_its_days_count_from_and_speaks_in_words(packets):
+    """The packet of a provider without a term prints; every packet says the days left count from the data's date
+    (and when the term has ended by the day it was made), puts errors first among the rules, explains the PIP
+    sample's reasons and names the peers' percentiles in words."""
+    import datetime as dt
+
+    db = packets["db"]
+    no_term = check.mart(db, "select provider_id from review.current_term where term_start_date is null")
+    assert no_term, "the built warehouse holds a provider without a current term"
+    text = " ".join(check.pdf_text(packets["out"] / f"review-{no_term[0]['provider_id']}.pdf").split())
+    assert "Days until term end no current term" in text and "– –" not in text
+    pid, pdf = _biggest_packet(packets)
+    term = check.mart(db, "select * from review.current_term where provider_id = ?", [pid])[0]
+    raw = check.pdf_text(pdf)
+    text = " ".join(raw.split())
+    days = f"{term['days_until_term_end']:,} (from {term['data_as_of_date']:%-d %B %Y})"
+    assert f"Days left as of the data {days}" in text
+    if term["term_end_date"] < dt.date.today():
+        assert f"The term ended on {term['term_end_date']}" in text
+    first_year = min(r["report_year"] for r in check.mart(db, "select report_year from annual_report.enterprise_size"))
+    if term["term_start_date"].year < first_year:
+        assert f"The data cover reporting years {first_year} to" in text
+    rules = check.section(raw, "Data completeness by rule", "Source:", contents_links=True)
+    severities = re.findall(r"\b(error|warning|info)\s+[\d,]+\s+[\d,]+\s*$", rules, re.M)
+    assert severities and severities == sorted(severities, key=["error", "warning", "info"].index), rules
+    assert "coverage: picked because it adds" in text
+    peers = " ".join(
+        check.section(raw, f"Peer comparison ({term['organization_type']})", "Source:", contents_links=True).split()
+    )
+    assert "peers'" in peers and not re.search(r"\b(below|above) p\d\d\b", peers), peers

@@ -159,7 +159,7 @@ def selection(years: list, org_types: list, activity_names: dict, states: list) 
             ["All", *activity_names],
             key="f-act",
             param="activity",
-            format_func=lambda c: c if c == "All" else f"{c} ({activity_names[c]})",
+            format_func=lambda c: c if c == "All" else ui.activity_type(c, activity_names),
         )
         state = url_filters.url_select("State", ["All", *states], key="f-state", param="state")
 
@@ -278,10 +278,6 @@ if not years:
     st.info("The warehouse holds no reporting year yet.")
     st.stop()
 org_types = data.select("core.dim_organization_types", order_by=["sort_order"])["organization_type"].tolist()
-activity_names = dict(
-    data.select(
-        "core.dim_activity_types", columns=["activity_type", "activity_type_name"], order_by=["sort_order"]
-    ).itertuples(index=False)
-)
+activity_names = ui.activity_type_names()
 states = data.distinct(ROLLUP, "state", {"state": Exclude("All")})
 explorer(years, org_types, activity_names, states)

@@ -309,7 +309,7 @@ def test_reviewer_link_opens_the_provider_and_the_packet_zip_holds_its_lists(con
     signed_in(pg, server, "reviewer1", "/provider-review")
     expect(heading(pg)).to_have_text("Provider review")
     soonest = headers(pg, 0)
-    assert soonest[:2] == ["Term end", "Days left"], soonest  # the columns that matter, first
+    assert soonest[:2] == ["Term end", "Days left (as of the data)"], soonest  # the columns that matter, first
     provider_id, name, activities = q(
         db,
         "select provider_id, any_value(provider_name), count(*) "
@@ -336,3 +336,122 @@ def test_reviewer_link_opens_the_provider_and_the_packet_zip_holds_its_lists(con
         rows = list(csv.reader(io.StringIO(z.read(listed[0]).decode("utf-8"))))
     assert len(rows) - 1 == activities  # every activity of the term, not the PDF's first 50
     shot(pg, server, "live-reviewer-provider")
+
+
+def tab_grid(pg, tab: str, index: int = 0):
+    """The index-th table of an open tab (the hidden tabs' tables are in the page too)."""
+    settle(pg)
+    pg.get_by_role("tab", name=tab, exact=True).click()
+    settle(pg)
+    grid = pg.locator('[role="tabpanel"]:visible [data-testid="stDataFrame"]').nth(index)
+    grid.locator('[role="gridcell"]').first.wait_for(state="attached")
+    return grid
+
+
+def grid_rows(grid) -> tuple[list[str], list[list[str]]]:
+    """The headers and the drawn rows of a table, each row as its cells' texts."""
+    head = [h.strip() for h in grid.locator('[role="columnheader"]').all_text_contents()]
+    rows = grid.locator('[role="row"]').evaluate_all(
+        "rows => rows.map(r => [...r.querySelectorAll('[role=gridcell]')].map(c => c.textContent.trim()))"
+    )
+    return head, [r for r in rows if r]
+
+
+def test_reviewer_opens_a_provider_without_a_current_term(context, server):
+    """A provider with no current term (Nonaccreditation) once crashed the page (a null 'days until term end' in
+    a number formatter): its status, its tabs and its packet are all there."""
+    pg, db = context.new_page(), server["db"]
+    provider_id, name = q(
+        db,
+        "select provider_id, provider_name from review.current_term where term_start_date is null "
+        "order by provider_id limit 1",
+    )[0]
+    signed_in(pg, server, "reviewer1", f"/provider-review?provider={provider_id}")
+    expect(pg.locator(".st-key-selection")).to_contain_text(f"{name} · {provider_id}")
+    expect(pg.locator(".st-key-selection")).to_contain_text("Current term: none")
+    expect(pg.get_by_role("tab", name="History", exact=True)).to_be_visible()
+    expect(metric(pg, "Days until term end")).to_have_text("no current term")
+    for tab in ("History", "Term profile", "Completeness", "PIP sample", "Peer comparison"):
+        pg.get_by_role("tab", name=tab, exact=True).click()
+        settle(pg)
+        expect(pg.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(pg.get_by_text("No activity in the current term.")).to_have_count(1)
+    shot(pg, server, "live-reviewer-no-term")
+    file_name, body = __import__("test_dashboard_browser").download(pg, "dl-packet", timeout_ms=120_000)
+    assert body.startswith(b"%PDF") and file_name == f"review-packet-{provider_id}.pdf"
+
+
+def test_reviewer_reads_words_dates_and_years_not_codes(context, server):
+    """What a reviewer reads: days left counted from the data's date (and said so, with a word when the term has
+    ended by today), rules by their sentence and severity (errors first), measures by their labels in their own
+    formats, activity types with their names, the PIP sample's reasons explained, no internal decision ids, and the
+    years the term profile covers."""
+    import datetime as dt
+    import re
+
+    pg, db = context.new_page(), server["db"]
+    years = sorted(y for (y,) in q(db, "select distinct report_year from review.term_profile"))
+    provider_id, term_start, term_end, as_of = q(
+        db,
+        "select provider_id, t.term_start_date, t.term_end_date, t.data_as_of_date from review.current_term t "
+        "join review.pip_sample using (provider_id) where year(t.term_start_date) < ? "
+        "group by all order by count(*) desc, provider_id limit 1",
+        [years[0]],
+    )[0]
+    signed_in(pg, server, "reviewer1", f"/provider-review?provider={provider_id}")
+    expect(pg.locator(".st-key-selection")).to_contain_text(provider_id)
+    days_label = f"Days until term end (as of the data, {as_of:%-d %B %Y})"
+    expect(metric(pg, days_label)).to_be_visible()
+    if term_end < dt.date.today():
+        expect(pg.get_by_text(f"The term ended on {term_end}")).to_be_visible()
+
+    head, rows = grid_rows(tab_grid(pg, "History"))
+    assert "Decision" not in head and not any(re.fullmatch(r"AD\d+", c) for r in rows for c in r), head
+
+    grid = tab_grid(pg, "Term profile")
+    names = dict(q(db, "select activity_type, activity_type_name from core.dim_activity_types"))
+    head, rows = grid_rows(grid)
+    shown = {r[head.index("Activity type")] for r in rows}
+    assert shown and shown <= {f"{t} ({n})" for t, n in names.items()}, shown
+    first, last = years[0], years[-1]
+    expect(pg.get_by_text(f"The data cover reporting years {first} to {last}")).to_be_visible()
+
+    head, rows = grid_rows(tab_grid(pg, "Completeness"))
+    assert head[:2] == ["Severity", "What is missing or wrong"], head
+    rules = dict(q(db, "select distinct rule_description, severity from review.data_completeness_by_provider"))
+    severities = [r[0] for r in rows]
+    order = {"error": 0, "warning": 1, "info": 2}
+    assert severities == sorted(severities, key=order.get) and {r[1] for r in rows} <= set(rules), rows
+    codes = {c for (c,) in q(db, "select rule_code from review.data_completeness_by_provider")}
+    assert not codes & {c for r in rows for c in r}
+
+    tab_grid(pg, "PIP sample")
+    expect(pg.get_by_text("coverage: picked because it adds")).to_be_visible()
+
+    head, rows = grid_rows(tab_grid(pg, "Peer comparison"))
+    measures = {r[head.index("Measure")] for r in rows}
+    assert measures == {
+        "Activities",
+        "Hours of instruction",
+        "Physician interactions",
+        "Other learner interactions",
+        "Total interactions",
+    }, measures
+    assert not any(re.search(r"\d\.\d\d\b", c) for r in rows for c in r), rows
+    for r in rows:
+        if r[head.index("Measure")] == "Activities":
+            assert re.fullmatch(r"[\d,]+", r[head.index("Provider's value")]), r
+    positions = {r[head.index("Position among peers")] for r in rows}
+    assert positions and not any("p25" in p or "p75" in p for p in positions), positions
+    shot(pg, server, "live-reviewer-words")
+
+
+def test_the_soonest_list_says_days_count_from_the_data(context, server):
+    pg, db = context.new_page(), server["db"]
+    (as_of,) = q(db, "select max(data_as_of_date) from review.current_term")[0]
+    signed_in(pg, server, "reviewer1", "/provider-review")
+    expect(heading(pg)).to_have_text("Provider review")
+    assert headers(pg, 0)[:2] == ["Term end", "Days left (as of the data)"]
+    expect(
+        pg.get_by_text(f"count from {as_of:%-d %B %Y}, the date of the newest export, not from today")
+    ).to_be_visible()

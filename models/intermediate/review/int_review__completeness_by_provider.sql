@@ -23,7 +23,8 @@ with
             rules.rule_description,
             coalesce(tally.activities_flagged, 0) as activities_flagged,
             coalesce(tally.affected_records, 0) as affected_records,
-            rules.severity
+            rules.severity,
+            rules.severity_order
         from providers
         cross join rules
         left join tally using (provider_id, rule_code)
