@@ -303,7 +303,8 @@ def test_reviewer_finds_a_provider_and_sees_its_review(env):
     assert at.selectbox(key="f-provider").value == provider_id
     assert any(name in s.value for s in at.subheader)
     frames = {tuple(df.value.columns)[:3]: df.value for df in at.dataframe}
-    history = next(v for v in frames.values() if "Decision" in v.columns)  # tables show labels (reports.labels)
+    history = next(v for v in frames.values() if "Decision type" in v.columns)  # labels (reports.labels)
+    assert "Decision" not in history.columns  # the decision id is internal: not shown to reviewers
     assert (
         len(history)
         == q(db, "select count(*) from core.fct_accreditation_decisions where provider_id = ?", [provider_id])[0][0]
