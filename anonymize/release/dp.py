@@ -28,8 +28,9 @@ SPACE = (dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int))
 
 
 def _reporting_years(con: duckdb.DuckDBPyConnection) -> list[int]:
-    rows = con.sql("select distinct unnest(reporting_years) from raw.load_history order by 1").fetchall()
-    return [int(r[0]) for r in rows]
+    from .tables import reporting_years
+
+    return reporting_years(con)
 
 
 def sum_error(scale: float, cells: int, alpha: float) -> int:
@@ -64,17 +65,21 @@ def noisy_tables(con: duckdb.DuckDBPyConnection, system: dict, dims: dict[str, l
     for table, ds in dims.items():
         if ds != ["board", "report_year"]:
             raise ReleaseError(f"--dp supports board x report_year tables, not {table} ({ds})")
+        # the year column of the profile (year of completion, the MOC report's basis); completions dated outside
+        # the public years are dropped before the clipping, so a learner's kept completions are all counted
+        year = system.get("columns", {}).get("report_year", "report_year")
         clipped = con.sql(
             f"""
             with kept as (
-                select board, activity_report_year as report_year, row_number() over (
+                select board, {year} as report_year, row_number() over (
                     partition by learner_key order by completion_date, completion_id) as n
-                from {system["source"]} where completion_status in (select unnest($s))
+                from {system["source"]}
+                where completion_status in (select unnest($s)) and {year} in (select unnest($y))
             )
             select board, report_year::varchar as report_year, count(*)::bigint as completions
             from kept where n <= $bound group by all
             """,
-            params={"s": system.get("statuses", []), "bound": bound},
+            params={"s": system.get("statuses", []), "bound": bound, "y": years},
         ).pl()
         spine = pl.DataFrame({"board": list(codes.BOARDS)}).join(
             pl.DataFrame({"report_year": [str(y) for y in years]}), how="cross"

@@ -42,9 +42,25 @@ DESCRIPTIONS = {
     "every margin is the sum of its rounded cells. Empty = suppressed with the cell.",
     "physician_interactions": "Physician learner interactions. Empty = suppressed.",
     "other_learner_interactions": "Other learner interactions. Empty = suppressed.",
-    "completions": "Accepted learner completions. Empty = suppressed (with --dp: a noisy count, see the risk report).",
+    "completions": "Accepted learner completions dated in the year (year of completion, not the activity's "
+    "reporting year: the MOC report's basis, so a year's national total, board All, equals the MOC report's "
+    "accepted completions for that year). Empty = suppressed (with --dp: a noisy count, see the risk report).",
     "completions_error_95": "With --dp: the cell's error bound at 95% (|noisy - true| <= this with probability 0.95).",
 }
+
+#: A table's own meaning of a shared column name.
+TABLE_DESCRIPTIONS = {
+    "completions_by_board_year": {
+        "report_year": "Year of completion (the year of the learner's completion date, as in the MOC report), "
+        "whatever the completed activity's reporting year; only the release's years; All = every year in the release."
+    },
+}
+
+
+def reporting_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Every reporting year of the loaded exports (raw.load_history)."""
+    rows = con.sql("select distinct unnest(reporting_years) from raw.load_history order by 1").fetchall()
+    return [int(r[0]) for r in rows]
 
 
 def interior(
@@ -168,7 +184,12 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
     years = profile.get("years")
     for name, system in profile.get("systems").items():
         dims = system["tables"]
-        full = {t: with_margins(interior(con, system, ds, years), ds, system["measures"]) for t, ds in dims.items()}
+        # a system counted by a year other than the reporting year (completions: year of completion) keeps the
+        # release's years only: without it a release would count completions dated before or after them
+        system_years = years or (reporting_years(con) if system.get("within_reporting_years") else None)
+        full = {
+            t: with_margins(interior(con, system, ds, system_years), ds, system["measures"]) for t, ds in dims.items()
+        }
         if dp is not None and set(dims) <= dp_tables:
             from .dp import noisy_tables
 
@@ -179,7 +200,7 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
             stacked, union = stack(full, dims)
             protection = None
             if system.get("dominance"):
-                stats, _ = dominance_stats(con, system, dims, years)
+                stats, _ = dominance_stats(con, system, dims, system_years)
                 protection = dominance_protection(stats, stacked, union, system["dominance"])
             try:
                 result = suppress(stacked, union, system["disclosure"], low, high, protection)
@@ -218,7 +239,9 @@ def build(con: duckdb.DuckDBPyConnection, profile: Profile, secret: bytes, dp: d
             systems_report[name] = report
         for table in dims:
             forbid_money(published[table])
-            columns[table] = {c: DESCRIPTIONS[c] for c in published[table].columns}
+            columns[table] = {
+                c: {**DESCRIPTIONS, **TABLE_DESCRIPTIONS.get(table, {})}[c] for c in published[table].columns
+            }
     dominance = [r["dominance"] for r in systems_report.values() if "dominance" in r]
     audit_ok = all(r.get("all_protected", True) and not r.get("exposed") for r in systems_report.values())
     published_small = {

@@ -13,6 +13,14 @@ def show_rows(rows: list[dict]) -> None:
         st.caption(releases.NOT_REPORTED)
 
 
+def show_explained(rows: list[dict]) -> None:
+    """A short table whose explanations must be read whole: a static table, text wrapped, every row shown."""
+    if rows:
+        st.table(pd.DataFrame(rows), hide_index=True)
+    else:
+        st.caption(releases.NOT_REPORTED)
+
+
 auth.require("releases")
 
 st.title("Research releases")
@@ -26,11 +34,11 @@ st.dataframe(
     pd.DataFrame(
         [
             {
-                "release": r.name,
-                "title": r.title,
-                "profile": r.manifest.get("profile", "–"),
-                "data as of": r.manifest.get("data_as_of", releases.NOT_REPORTED),
-                "tables": ", ".join(r.row_counts()) or releases.NOT_REPORTED,
+                "Release": r.name,
+                "Title": r.title,
+                "Profile": r.manifest.get("profile", "–"),
+                "Data as of": r.manifest.get("data_as_of", releases.NOT_REPORTED),
+                "Tables": ", ".join(r.row_counts()) or releases.NOT_REPORTED,
             }
             for r in catalogue
         ]
@@ -55,13 +63,19 @@ with st.container(key="selection"):
         )
     )
 counts = release.row_counts()
-if counts:
-    cols = st.columns(min(len(counts), 6))
-    for col, (table, n) in zip(cols, counts.items(), strict=False):
-        col.metric(ui.plain(f"{table} rows"), ui.number(n) if isinstance(n, (int, float)) else releases._show(n))
+if counts:  # tiles as wide as their text (never a cut label), wrapping on a narrow window
+    with st.container(horizontal=True, gap="medium", key="row-counts"):
+        for table, n in counts.items():
+            st.metric(
+                ui.plain(f"{releases.table_label(table)} (rows)"),
+                ui.number(n) if isinstance(n, (int, float)) else releases._show(n),
+                help=ui.plain(f"Table {table}: data/{table}.csv and .parquet"),
+                width="content",
+                border=True,
+            )
 
 risk = release.risk_report()
-for level, text in releases.utility_flags(risk):  # above the tabs: seen whichever tab is open
+for level, text in releases.flag_summary(risk):  # above the tabs, one per level: seen whichever tab is open
     (st.error if level == "error" else st.warning)(ui.plain(text))
 
 tabs = st.tabs(["Data dictionary", "Risk report", "Manifest", "Downloads"])
@@ -81,7 +95,8 @@ with tabs[1]:
         st.info(f"Risk report: {releases.NOT_REPORTED}.")
     else:
         st.subheader("Guarantees")
-        show_rows(releases.guarantees(risk))
+        st.caption("Each guarantee the release was checked against before it was written; shares as percentages.")
+        show_explained(releases.guarantees(risk))
         st.subheader("Utility per column")
         rows = releases.utility(risk)
         if rows is None:
@@ -93,18 +108,63 @@ with tabs[1]:
                 "than half suppressed is flagged."
             )
             show_rows(rows)
-        st.subheader("Risk by table")
-        show_rows(releases.table_risks(risk))
+        rows = releases.table_risks(risk)
+        if rows or not releases.suppression_systems(risk):  # count tables have their suppression audit instead
+            st.subheader("Re-identification risk")
+            show_explained(rows)
         rows = releases.loss_per_attribute(risk)
         if rows:
-            st.subheader("Information loss per attribute")
+            st.subheader("Information loss per column")
+            st.caption("How much detail generalization removed from each column: 0% = as collected, 100% = all '*'.")
             st.dataframe(pd.DataFrame(rows), hide_index=True)
         rows = releases.suppression_systems(risk)
         if rows:
             st.subheader("Cell suppression and its audit")
-            st.dataframe(pd.DataFrame(rows), hide_index=True)
-        st.caption(ui.plain(f"Privacy budget (epsilon): {releases._show(risk.get('epsilon'))}"))
+            st.caption(
+                "Tables that share totals are protected together. Hidden (empty) cells are not zeros; a linear-program "
+                "audit checks that no hidden cell can be worked out from the published numbers."
+            )
+            show_explained(rows)
+        epsilon = risk.get("epsilon")
+        st.caption(
+            ui.plain(
+                "Privacy budget (epsilon): "
+                + (
+                    "none spent: no table of this release uses differential privacy"
+                    if epsilon is None
+                    else releases._show(epsilon)
+                )
+            )
+        )
+        with st.expander("What these terms mean", expanded=True):
+            st.markdown("\n".join(f"- **{ui.plain(term)}**: {ui.plain(text)}" for term, text in releases.GLOSSARY))
+manifest_path, manifest_sha = release.manifest_file(), release.manifest_sha256()
+
+
+def manifest_download(key: str) -> None:
+    downloads.download(
+        "Download manifest.json",
+        downloads.file_reader(manifest_path),
+        f"{release.name}-manifest.json",
+        "application/json",
+        what=f"release {release.name}: manifest.json",
+        key=key,
+        details={"release": release.name, "sha256": manifest_sha},
+    )
+
+
 with tabs[2]:
+    if manifest_path is not None and manifest_sha is not None:
+        st.markdown(
+            "**Cite this release** with the SHA-256 of its manifest.json, which fixes every file of the release:"
+        )
+        with st.container(key="manifest-sha256"):
+            st.code(manifest_sha, language=None)
+        st.caption("Suggested citation (researchers' guide, Citing a release):")
+        with st.container(key="citation"):
+            st.code(release.citation(), language=None, wrap_lines=True)
+        manifest_download("dl-manifest")
+    st.caption("The manifest's content: each file's SHA-256 and size, to check your copy against.")
     st.json(release.manifest, expanded=1)
 with tabs[3]:
     files = release.files()
@@ -114,6 +174,17 @@ with tabs[3]:
         files.append({"path": "risk_report.pdf", "bytes": pdf.stat().st_size, "full_path": pdf})
     if not files:
         st.info("The manifest lists no file.")
+    if manifest_path is not None:
+        st.caption(
+            "Check each file against its SHA-256 in manifest.json (for example `sha256sum data/*.csv`); the manifest's "
+            "own SHA-256 is the one to cite."
+        )
+        cols = st.columns([3, 1, 3])
+        cols[0].code("manifest.json", language=None)
+        cols[1].text(f"{manifest_path.stat().st_size:,} bytes")
+        with cols[2]:
+            manifest_download("dl-manifest-file")
+        st.caption(ui.plain(f"SHA-256 {manifest_sha}"))
     for i, f in enumerate(files):
         cols = st.columns([3, 1, 3])
         cols[0].code(f["path"], language=None)

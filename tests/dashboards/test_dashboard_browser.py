@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboards import audit
+from dashboards import audit, releases
 from tests.helpers import query as q
 
 import dashboard_fixtures
@@ -303,12 +303,23 @@ def test_researcher_downloads_a_release_file_and_sees_no_staff_page(page, server
     choose(pg, "f-release", f"activities: {manifest['title']}")
     playwright_api.expect(pg.locator(".st-key-selection h2")).to_have_text(manifest["title"])
     for table, rows in manifest["row_counts"].items():
-        playwright_api.expect(metric(pg, f"{table} rows")).to_have_text(f"{rows:,}")
+        playwright_api.expect(metric(pg, f"{releases.table_label(table)} (rows)")).to_have_text(f"{rows:,}")
     settle(pg)  # the rerun after the choice can still show the previous tabs beside the new ones (seen: 2 elements)
     pg.get_by_role("tab", name="Risk report").click()
     playwright_api.expect(pg.get_by_text("Guarantees")).to_be_visible()
     shot(pg, server, "researcher-risk-report")
+    # the manifest itself (s12 item 2): its SHA-256 shown where the guide says to cite it, and its exact bytes
+    exact = (server["releases"] / "activities" / "manifest.json").read_bytes()
+    sha = hashlib.sha256(exact).hexdigest()
+    pg.get_by_role("tab", name="Manifest").click()
+    playwright_api.expect(pg.locator(".st-key-manifest-sha256 code")).to_have_text(sha)
+    playwright_api.expect(pg.locator(".st-key-citation code")).to_contain_text(f"manifest.json SHA-256 {sha}")
+    file_name, body = download(pg, "dl-manifest")
+    assert body == exact and file_name == "activities-manifest.json"
+    assert audited(server, "researcher1", file_name)["details"] == {"release": "activities", "sha256": sha}
+    shot(pg, server, "researcher-manifest")
     pg.get_by_role("tab", name="Downloads").click()
+    assert download(pg, "dl-manifest-file")[1] == exact
     first = manifest["files"][0]
     file_name, body = download(pg, "dl-file-0")
     assert hashlib.sha256(body).hexdigest() == first["sha256"] and len(body) == first["bytes"]

@@ -16,7 +16,7 @@ import pytest
 from streamlit.navigation.page import calc_hash
 from streamlit.testing.v1 import AppTest
 
-from dashboards import audit, auth, ui
+from dashboards import audit, auth, releases, ui
 from tests.helpers import query as q
 from tests.helpers.apptest import app_test
 
@@ -334,21 +334,40 @@ def test_researcher_catalogue_reads_only_the_releases(env, monkeypatch):
     assert not at.exception and not at.error
     manifests = {p.parent.name: json.loads(p.read_text()) for p in env["releases"].glob("*/manifest.json")}
     listed = at.dataframe[0].value
-    assert sorted(listed["release"]) == sorted(manifests)
+    assert list(listed.columns) == ["Release", "Title", "Profile", "Data as of", "Tables"]  # headers in words
+    assert sorted(listed["Release"]) == sorted(manifests)
     for release, manifest in manifests.items():
         at.selectbox(key="f-release").select(release).run()
         assert any(ui.plain(manifest["title"]) == h.value for h in at.header)  # data as text (ui.plain)
         m = metrics(at)
         for table, rows in manifest["row_counts"].items():
-            assert n(m[ui.plain(f"{table} rows")]) == rows
+            assert n(m[ui.plain(f"{releases.table_label(table)} (rows)")]) == rows
+            assert "_" not in releases.table_label(table)
         dictionary = json.loads((env["releases"] / release / "data_dictionary.json").read_text())
         assert len(at.dataframe[1].value) == len(dictionary)
-        guarantees = at.dataframe[2].value
-        assert guarantees["guarantee"].tolist() == [
-            g["name"] for g in json.loads((env["releases"] / release / "risk_report.json").read_text())["guarantees"]
-        ]
+        risk = json.loads((env["releases"] / release / "risk_report.json").read_text())
+        guarantees = at.table[0].value
+        assert guarantees["guarantee"].tolist() == [g["name"] for g in risk["guarantees"]]
+        assert all(guarantees["what it means"].str.len() > 0), "every guarantee explained in one line"
+        for shown, g in zip(guarantees.to_dict("records"), risk["guarantees"], strict=True):
+            if isinstance(g["achieved"], float) and 0 < g["achieved"] < 1:  # a share: a percentage, not 0.0909
+                assert shown["achieved"].endswith("%"), shown
+        flags = [w for w in risk.get("utility", {}).get("warnings", []) if w["level"] == "warning"]
+        assert len(at.warning) == (1 if flags else 0), "the mostly-suppressed warnings collapse into one"
+        for w in flags:
+            assert ui.plain(w["column"]) in at.warning[0].value
+        if risk.get("tables"):
+            figures = {r["figure"]: r for r in at.table[1].value.to_dict("records")}
+            for t in risk["tables"].values():
+                highest = figures["Highest re-identification risk (prosecutor)"]
+                assert highest["value"] == f"{100 * t['prosecutor_risk']['max']:.3g}%" and highest["what it means"]
+        assert any("LP interval" in md.value for md in at.markdown), "the glossary explains the report's terms"
+        # the manifest itself: its SHA-256 (exact bytes) where the guide says to cite it, and downloadable
+        sha = hashlib.sha256((env["releases"] / release / "manifest.json").read_bytes()).hexdigest()
+        assert sha in [c.value for c in at.code]
+        assert any(c.value.endswith(f"manifest.json SHA-256 {sha}.") for c in at.code), "the suggested citation"
         buttons = at.get("download_button")  # (what a click serves and audits: the browser test)
-        assert len(buttons) == len(manifest["files"]) + (
+        assert len(buttons) == len(manifest["files"]) + 2 + (
             "risk_report.pdf" not in [f["path"] for f in manifest["files"]]
         )
 
@@ -365,10 +384,10 @@ def test_release_reader_is_tolerant(env, tmp_path, monkeypatch):
     (releases / "not-a-release").mkdir()
     monkeypatch.setenv("PARS_DASH_RELEASES", str(releases))
     at = sign_in(env, "researcher1")
-    assert sorted(at.dataframe[0].value["release"]) == ["bare", "broken", "full"]
+    assert sorted(at.dataframe[0].value["Release"]) == ["bare", "broken", "full"]
     at.selectbox(key="f-release").select("bare").run()
     assert not at.exception
-    assert not at.get("download_button")  # a path outside the release or a missing file is never offered
+    assert len(at.get("download_button")) == 2  # its manifest.json only: a path outside it or a missing file never
     assert any("not reported" in i.value for i in at.info)
     at.selectbox(key="f-release").select("broken").run()
     assert any("cannot be read" in w.value for w in at.warning)

@@ -127,3 +127,31 @@ def test_interior_hours_stay_within_a_tenth_of_the_exact_sums(made):
         >= Decimal("0.1")
     ]
     assert not far, far[:5]
+
+
+def test_the_completion_table_and_the_moc_report_agree_per_year_and_board(made):
+    """Issue s12 item 1: the release counted accepted completions by their activity's reporting year, the MOC page
+    and MOC report (moc.board_summary) by year of completion, so the national totals of a year disagreed. The
+    release now counts on the MOC report's basis: each published cell, the national total of every year and the
+    all-years total equal the MOC mart's accepted completions dated in those years."""
+    db = made["db"]
+    moc = {
+        (b, str(y)): n
+        for b, y, n in query(db, "select board, report_year, completions_accepted from moc.board_summary")
+    }
+    frame = _text(made["tables"], "completions_by_board_year")
+    years = sorted({y for y in frame["report_year"].to_list() if y != ALL})
+    assert years
+    for year in years:
+        moc[(ALL, year)] = sum(n for (b, y), n in moc.items() if y == year and b != ALL)
+    for board in {b for b, _ in moc}:
+        moc[(board, ALL)] = sum(moc.get((board, y), 0) for y in years)
+    published = [r for r in frame.iter_rows(named=True) if r["completions"] is not None]
+    national = [r for r in published if r["board"] == ALL]
+    assert len(national) == len(years) + 1, "every year's national total (and the all-years total) is published"
+    wrong = [
+        (r["board"], r["report_year"], r["completions"], moc.get((r["board"], r["report_year"]), 0))
+        for r in published
+        if int(r["completions"]) != moc.get((r["board"], r["report_year"]), 0)
+    ]
+    assert not wrong, f"{len(wrong)} of {len(published)} cells differ from the MOC mart, e.g. {wrong[:5]}"

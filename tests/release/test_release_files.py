@@ -158,3 +158,30 @@ def test_the_class_size_chart_is_the_same_whatever_the_process_drew_before():
     with plt.rc_context({"font.size": 9, "axes.titlesize": 10, "axes.spines.top": False}):  # as reports/charts.py
         after = histogram_chart(histogram, "activities")
     assert after == before
+
+
+def _guide_bullets() -> dict[str, str]:
+    """The researchers' guide's bullet per profile under "What a release guarantees" (`- **profile** ...`)."""
+    text = (Path(__file__).parents[2] / "docs" / "guide-researchers.md").read_text(encoding="utf-8")
+    section = text.split("## What a release guarantees", 1)[1].split("\n## ", 1)[0]
+    bullets = re.findall(r"^- \*\*(\w+)\*\*(.*?)(?=^- |\Z)", section, re.DOTALL | re.MULTILINE)
+    return {name: body for name, body in bullets}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_researchers_guide_names_only_what_the_release_holds(releases, profile):
+    """Issue s12 item 3: the guide said the activities release carries providers as keyed pseudonyms (`P-...`) with
+    their region; the release has no provider pseudonym and no region. Every column the guide's bullet names (in
+    backticks) is a column or table of the release, and every pseudonym prefix it names (`X-...`) starts values of
+    one."""
+    bullet = _guide_bullets()[profile]
+    files = sorted((releases[profile] / "data").glob("*.parquet"))
+    frames = [pl.read_parquet(p) for p in files]
+    columns = {c for f in frames for c in f.columns} | {p.stem for p in files}  # columns and table names
+    for prefix in re.findall(r"`([A-Z])-\.\.\.`", bullet):
+        assert any(
+            f[c].dtype == pl.Utf8 and f[c].str.starts_with(f"{prefix}-").all() for f in frames for c in f.columns
+        ), f"the guide says the {profile} release carries `{prefix}-...` pseudonyms; no column holds them"
+    named = set(re.findall(r"`([a-z][a-z0-9_]*)`", bullet))
+    assert named, f"the guide's {profile} bullet names no column"
+    assert named <= columns, f"the guide names columns the {profile} release lacks: {sorted(named - columns)}"

@@ -219,7 +219,7 @@ def test_dp_tables_spend_the_stated_epsilon_and_report_errors(built_warehouse, t
         for b, y, n in query(
             built_warehouse,
             """
-        select board, activity_report_year, count(*) from research.learner_completions
+        select board, completion_year, count(*) from research.learner_completions
         where completion_status = 'Accepted' group by all""",
         )
     )
