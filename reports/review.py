@@ -33,7 +33,7 @@ from .excel import write_csvs
 from .formats import format_value, pdf_kind
 from .labels import POSITIONS, label
 from .render import ChromiumPdf, render_html
-from .tables import TableSpec, col
+from .tables import Table, TableSpec, col
 from .wording import PIP_REASONS, long_date, source, term_end_note, years_note
 
 # Long lists (the term's activities, the per-activity problems) show at most this many rows in the PDF; the full
@@ -235,6 +235,16 @@ PACKET_TABLES = [
 ]
 
 
+def activity_type_legend(table: Table, names: dict[str, str]) -> str:
+    """ "Activity types: C Course; RSS Regularly Scheduled Series." for the codes a table with a type column shows,
+    in the catalogue's order (the codes keep the wide tables narrow)."""
+    if not any(c.key == "activity_type" for c in table.columns):
+        return ""
+    shown = {r.get("activity_type") for r in table.rows}
+    codes = [f"{code} {name}" for code, name in names.items() if code in shown]
+    return f"Activity types: {'; '.join(codes)}." if codes else ""
+
+
 def packet_context(w: Warehouse, provider_id: str) -> dict:
     term = w.one("select * from review.current_term where provider_id = ?", [provider_id])
     if term is None:
@@ -243,7 +253,13 @@ def packet_context(w: Warehouse, provider_id: str) -> dict:
         spec.read(w, [provider_id], tid, title.format(**term), source(spec.mart)) for tid, title, spec in PACKET_TABLES
     ]
     years = [r["report_year"] for r in w.rows("select distinct report_year from annual_report.enterprise_size")]
+    type_names = {
+        r["activity_type"]: r["activity_type_name"]
+        for r in w.rows("select activity_type, activity_type_name from core.dim_activity_types order by sort_order")
+    }
     for t in tables:
+        if legend := activity_type_legend(t, type_names):
+            t.note = " ".join(x for x in (t.note, legend) if x)
         if t.id == "t-peers":
             t.rows = _peer_rows(t.rows)
         if t.id == "t-pip" and t.rows:

@@ -389,3 +389,16 @@ def test_packet_says_what_its_days_count_from_and_speaks_in_words(packets):
         check.section(raw, f"Peer comparison ({term['organization_type']})", "Source:", contents_links=True).split()
     )
     assert "peers'" in peers and not re.search(r"\b(below|above) p\d\d\b", peers), peers
+    # the activity types are codes in the tables: each table with a type column names the codes it shows
+    names = dict(
+        (r["activity_type"], r["activity_type_name"])
+        for r in check.mart(db, "select activity_type, activity_type_name from core.dim_activity_types")
+    )
+    shown = check.mart(
+        db, "select distinct activity_type from review.term_profile where provider_id = ? order by 1", [pid]
+    )
+    profile = " ".join(
+        check.section(raw, "Current term profile by year and activity type", "Source:", contents_links=True).split()
+    )
+    for r in shown:
+        assert f"{r['activity_type']} {names[r['activity_type']]}" in profile, profile
