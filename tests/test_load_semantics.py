@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 
 from tests.helpers import copy_export, fingerprint, query, read_manifest, set_manifest
 from tests.helpers.loadcases import read_rows, set_cell, write_rows
+from tests.helpers.loadchecks import pars_until
 from warehouse.load import LoadError, load_export
 from warehouse.synth import generate
 
@@ -151,17 +150,8 @@ def test_kill_9_during_a_first_load_leaves_no_warehouse(larger_export, tmp_path)
     at any moment leaves no warehouse (before, a schema-less file that every later build failed on), and the next
     load clears what the killed one left."""
     db = tmp_path / "first.duckdb"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "warehouse", "load", str(larger_export), "--db", str(db)],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    for line in proc.stderr:
-        if "validating activities.csv" in line:
-            os.kill(proc.pid, signal.SIGKILL)
-            break
+    proc, _ = pars_until(["load", str(larger_export), "--db", str(db)], "validating activities.csv", ROOT)
+    os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     assert not db.exists()
@@ -172,6 +162,11 @@ def test_kill_9_during_a_first_load_leaves_no_warehouse(larger_export, tmp_path)
     assert ".first.duckdb.first-load" in left
     assert {p.name for p in tmp_path.iterdir()} - left <= {"first.duckdb", "first.duckdb.loads.jsonl"}
     assert sorted(p.name for p in tmp_path.iterdir() if "first-load" in p.name) == []
+
+
+def load_larger_args(export: Path, db: Path) -> list[str]:
+    """The larger export loaded into `db`: a deliberate mass deletion of the base export's records."""
+    return ["load", str(export), "--db", str(db), "--allow-deletions", "100%"]
 
 
 @pytest.fixture(scope="module")
@@ -195,20 +190,9 @@ def test_kill_9_during_a_load_leaves_the_warehouse_unchanged(larger_export, db, 
     """`db` (tests/conftest.py): a copy of the base export loaded once per session."""
     before = fingerprint(db)
     # the larger export (another seed) drops most child records of the base export: a deliberate mass deletion
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "warehouse", "load", str(larger_export), "--db", str(db), "--allow-deletions", "100%"],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    seen = []
-    for line in proc.stderr:
-        seen.append(line.strip())
-        if stage in line:
-            time.sleep(0.05)  # inside the step, not at its edge
-            os.kill(proc.pid, signal.SIGKILL)
-            break
+    proc, seen = pars_until(load_larger_args(larger_export, db), stage, ROOT)
+    time.sleep(0.05)  # inside the step, not at its edge
+    os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, f"the load finished before the kill: {seen}"
     assert fingerprint(db) == before
@@ -221,20 +205,9 @@ def test_kill_9_during_a_load_leaves_the_warehouse_unchanged(larger_export, db, 
 def test_ctrl_c_during_a_load_says_so_in_one_line_and_changes_nothing(larger_export, db, stage):
     """SIGINT mid-query reached the user as a traceback (DuckDB's "Query interrupted"), logged as a RuntimeError."""
     before = fingerprint(db)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "warehouse", "load", str(larger_export), "--db", str(db), "--allow-deletions", "100%"],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if stage in line:
-            time.sleep(0.05)
-            proc.send_signal(signal.SIGINT)
-            break
+    proc, seen = pars_until(load_larger_args(larger_export, db), stage, ROOT)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
     seen += proc.stderr.readlines()
     proc.wait(timeout=60)
     text = "".join(seen)

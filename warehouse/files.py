@@ -231,6 +231,17 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+def move_into_place(done: Path, path: Path) -> None:
+    """Put a finished file (written and closed by its maker, e.g. a first load's DuckDB file) at `path` in one
+    rename, and make the rename durable (the folder fsynced)."""
+    fsync_path(done)
+    os.replace(done, path)
+    try:
+        fsync_path(path.parent)
+    except OSError:  # the file is in place; a folder that cannot be opened for a sync keeps it anyway
+        pass
+
+
 def atomic_write(path: Path, write: Callable[[Path], object], mode: int | None = None) -> Path:
     """The one way a command writes a file that readers may already hold: `write(tmp)` fills a temporary file
     beside `path`, which is fsynced and `os.replace`d over `path`, and the folder fsynced (the rename made

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,30 @@ def load_expect(
     summary = result.files[f"{file}.csv"]
     assert summary.quarantined.get(rule) == 1
     return own
+
+
+def assert_manifest_refused(export: Path, db: Path, *needles: str) -> LoadError:
+    """The load stops on manifest.json (rule `manifest`) with a short, one-line, printable message."""
+    err = assert_stops(export, db, "manifest.json", *needles)
+    assert err.rule == "manifest" and err.file == "manifest.json", (err.rule, err.file, str(err))
+    assert str(err).isprintable(), repr(str(err))  # one line, no control character from the manifest
+    assert len(str(err)) < 400, str(err)
+    return err
+
+
+def pars_until(args: list[str], stage: str, cwd: Path) -> tuple[subprocess.Popen, list[str]]:
+    """`python -m warehouse ARGS` started, its progress (stderr) read up to the first line holding `stage`: the
+    process is left running inside that step (or ended, when no line held it), with the lines read so far."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warehouse", *args],
+        cwd=cwd,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if stage in line:
+            break
+    return proc, seen

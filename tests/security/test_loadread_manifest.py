@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers import read_manifest, set_manifest
-from tests.helpers.loadchecks import assert_stops
+from tests.helpers.loadchecks import assert_manifest_refused
 from warehouse.cli import main
 from warehouse.load import load_export
 
@@ -25,20 +25,12 @@ def _records(db: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def _refused(export: Path, db: Path, *needles: str):
-    err = assert_stops(export, db, "manifest.json", *needles)
-    assert err.rule == "manifest" and err.file == "manifest.json", (err.rule, err.file, str(err))
-    assert str(err).isprintable(), repr(str(err))  # one line, no control character from the manifest
-    assert len(str(err)) < 400, str(err)
-    return err
-
-
 # --- nesting -----------------------------------------------------------------------------------
 
 
 def test_a_deeply_nested_manifest_is_a_one_line_refusal(export_copy, db):
     (export_copy / "manifest.json").write_text("[" * 100_000 + "]" * 100_000)
-    _refused(export_copy, db, "nested")
+    assert_manifest_refused(export_copy, db, "nested")
     assert _records(db)[-1]["rule"] == "manifest"
 
 
@@ -46,7 +38,7 @@ def test_a_deeply_nested_field_is_a_one_line_refusal(export_copy, db):
     manifest = json.dumps(read_manifest(export_copy))
     deep = '{"x": ' * 100_000 + "1" + "}" * 100_000
     (export_copy / "manifest.json").write_text(manifest[:-1] + ', "note": ' + deep + "}")
-    _refused(export_copy, db, "nested")
+    assert_manifest_refused(export_copy, db, "nested")
 
 
 def test_the_cli_refuses_a_nested_manifest_without_a_traceback(export_copy, tmp_path):
@@ -66,9 +58,9 @@ def test_the_cli_refuses_a_nested_manifest_without_a_traceback(export_copy, tmp_
     ["a\x1b[31mRED\nb", "a\tb", "a\x00b", "a\x7fb", "a\x85b", "a\u2028b", "a\u202eb", "a\u200bb", "a\rb"],
     ids=["esc_lf", "tab", "nul", "del", "c1_nel", "line_separator", "bidi_override", "zero_width", "cr"],
 )
-def test_an_export_id_with_a_control_or_invisible_character_is_refused(export_copy, db, export_id):
+def test_an_export_id_with_a_control_or_invisible_character_isassert_manifest_refused(export_copy, db, export_id):
     set_manifest(export_copy, export_id=export_id)
-    err = _refused(export_copy, db, "export_id")
+    err = assert_manifest_refused(export_copy, db, "export_id")
     assert "\\x" in str(err) or "\\u" in str(err) or "\\t" in str(err) or "\\r" in str(err), str(err)
 
 
@@ -83,4 +75,4 @@ def test_an_export_id_of_printable_unicode_loads(export_copy, db):
 
 def test_a_huge_value_is_cut_in_the_message(export_copy, db):
     set_manifest(export_copy, kind="x" * 500_000)
-    _refused(export_copy, db, "kind")
+    assert_manifest_refused(export_copy, db, "kind")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +11,7 @@ import duckdb
 from .. import resources
 from ..contract import FILES
 from ..db import scalar
-from ..files import created_no_wider_than, fsync_path
+from ..files import created_no_wider_than, move_into_place
 from ..locking import WarehouseBusy, exclusive
 from . import attempts, deletions, exportfile, raw, reader, references, validate
 from .errors import LoadError
@@ -209,8 +208,7 @@ def _load_snapshot(
         con.close()
         if not existed:
             if ok:
-                os.replace(target, db)
-                fsync_path(db.parent)
+                move_into_place(target, db)
             for leftover in (target, target.with_name(target.name + ".wal")):  # a failed first load: no warehouse
                 leftover.unlink(missing_ok=True)
 
