@@ -366,7 +366,10 @@ with tabs[2]:
             },
         )
     downloads.table_downloads(
-        table, "data-completeness-overview", what="data completeness overview", key="dl-completeness"
+        table.drop(columns=["severity_order"]),  # (the order the rows are in)
+        "data-completeness-overview",
+        what="data completeness overview",
+        key="dl-completeness",
     )
 
 with tabs[3]:
