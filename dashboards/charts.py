@@ -34,6 +34,9 @@ PALETTE = [
     "#fd8d3c",
     "#636363",
 ]
+# Statuses (accepted, rejected, pending) in colours of their own, none of PALETTE's: a board's colour in one chart
+# never means a status in the next (orange was ABIM in the trend and "Rejected" in the bars above it).
+STATUS_PALETTE = ["#1b7837", "#b2182b", "#bababa"]
 AXIS = {"labelOverlap": False, "labelLimit": 0}
 LEGEND = {"orient": "bottom", "direction": "horizontal", "columns": 3, "symbolLimit": 0, "labelLimit": 0, "title": None}
 
@@ -42,12 +45,12 @@ def _legend_room(frame: pd.DataFrame, color: str | None, order: list | None) -> 
     """Pixels the legend takes below the plot: Streamlit's chart height includes it (autosize "fit")."""
     if not color:
         return 0
-    spec = _color(frame, color, order)["color"]
+    spec = _color(frame, color, order, PALETTE)["color"]
     rows = -(-len(spec["scale"]["domain"]) // spec["legend"]["columns"])
     return 40 + 22 * rows
 
 
-def _color(frame: pd.DataFrame, color: str | None, order: list | None) -> dict:
+def _color(frame: pd.DataFrame, color: str | None, order: list | None, palette: list[str]) -> dict:
     if not color:
         return {}
     domain = order or sorted(frame[color].dropna().astype(str).unique().tolist())
@@ -57,7 +60,7 @@ def _color(frame: pd.DataFrame, color: str | None, order: list | None) -> dict:
             "field": color,
             "type": "nominal",
             "title": labels.label(color),
-            "scale": {"domain": domain, "range": PALETTE},
+            "scale": {"domain": domain, "range": palette},
             "sort": domain,
             "legend": {**LEGEND, "columns": columns},
         }
@@ -77,8 +80,10 @@ def bar_chart(
     key: str,
     height: int | None = None,
     sort: str | None = None,
+    palette: list[str] = PALETTE,
 ) -> None:
-    """Bars of `y` by `x` (stacked by `color`), every category labelled, colours from the palette."""
+    """Bars of `y` by `x` (stacked by `color`), every category labelled, colours from `palette` (STATUS_PALETTE for
+    statuses)."""
     category = {"field": x, "type": "nominal", "title": x_title, "axis": {**AXIS, "labelAngle": 0}}
     if sort:
         category["sort"] = sort
@@ -89,7 +94,7 @@ def bar_chart(
         "encoding": {
             ("y" if horizontal else "x"): category,
             ("x" if horizontal else "y"): value,
-            **_color(frame, color, color_order),
+            **_color(frame, color, color_order, palette),
             "tooltip": [
                 {"field": x, "title": x_title},
                 *([{"field": color, "title": labels.label(color)}] if color else []),
@@ -119,7 +124,7 @@ def line_chart(
         "encoding": {
             "x": {"field": x, "type": "ordinal", "title": x_title, "axis": {**AXIS, "labelAngle": 0}},
             "y": {"field": y, "type": "quantitative", "title": y_title, "axis": {"format": ",d"}},
-            **_color(frame, color, color_order),
+            **_color(frame, color, color_order, PALETTE),
             "tooltip": [
                 {"field": x, "title": x_title},
                 *([{"field": color, "title": labels.label(color)}] if color else []),

@@ -11,13 +11,17 @@ URL (url_filters.py) and charts (charts.py).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+import yaml
 
 from reports import formats, labels
+
+MARTS = Path(__file__).resolve().parents[1] / "models" / "marts"
 
 # Every ASCII punctuation character: CommonMark lets any of them be backslash-escaped, and an escaped one is always
 # shown as itself. That covers Markdown (links, images, emphasis, headings, lists, code, tables), raw HTML and
@@ -44,13 +48,24 @@ def plain(value) -> str:
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
-def metric_row(row, figures: list[tuple[str, str, Callable]], key: str | None = None) -> None:
-    """Headline tiles: (label, column of `row`, formatter) each; a zero in each tile's own format ("$0") when `row`
-    is None. The tiles sit in a wrapping row and take the width of their text, so that neither a value nor a label
-    is ever cut ("$5…", "Other learner interacti…") at any window width."""
+def metric_row(row, figures: list[tuple], key: str | None = None) -> None:
+    """Headline tiles: (label, column of `row`, formatter[, help]) each; a zero in each tile's own format ("$0")
+    when `row` is None. The tiles sit in a wrapping row and take the width of their text, so that neither a value
+    nor a label is ever cut ("$5…", "Other learner interacti…") at any window width."""
     with st.container(horizontal=True, gap="medium", key=key):
-        for label, column, fmt in figures:
-            st.metric(label, fmt(row[column]) if row is not None else fmt(0), width="content", border=True)
+        for label, column, fmt, *help_text in figures:
+            value = fmt(row[column]) if row is not None else fmt(0)
+            st.metric(label, value, width="content", border=True, help=help_text[0] if help_text else None)
+
+
+@functools.cache
+def described(model: str, column: str) -> str:
+    """A mart column's description from its model's yml (models/marts/<schema>/<name>.yml): the one definition, for
+    a tile's or a column's help ("rems.summary", "rpc_funded_activities")."""
+    schema, name = model.split(".")
+    spec = yaml.safe_load((MARTS / schema / f"{name}.yml").read_text(encoding="utf-8"))
+    model_spec = next(m for m in spec["models"] if m["name"] == name)
+    return " ".join(next(c for c in model_spec["columns"] if c["name"] == column)["description"].split())
 
 
 def number(value, decimals: int = 0) -> str:
@@ -59,6 +74,11 @@ def number(value, decimals: int = 0) -> str:
     if value is None or (not formats.is_list(value) and pd.isna(value)):
         return "–"
     return f"{float(value):,.{decimals}f}" if decimals else f"{int(round(float(value))):,}"
+
+
+def hours(value) -> str:
+    """Hours to one decimal, as the tables and the reports print them (reports.formats' "hours")."""
+    return "–" if value is None or pd.isna(value) else formats.format_value(value, "hours")
 
 
 def money(value) -> str:
@@ -117,7 +137,7 @@ def table(
     """st.dataframe with labels for column names, `first` columns first, lists as text, numbers formatted by
     `reports.formats` (dollars as $1,230,520, shares as percent, counts with separators). `text` names columns
     the caller has already written as text (a column whose rows have formats of their own)."""
-    shown = frame.drop(columns=[c for c in (hide or []) if c in frame.columns])
+    shown = percent_points(frame.drop(columns=[c for c in (hide or []) if c in frame.columns]))
     config = {labels.label(c): column_config(c) for c in shown.columns if c not in (text or [])}
     st.dataframe(
         labels.labelled(shown, first),
@@ -128,13 +148,30 @@ def table(
     )
 
 
-STREAMLIT_FORMATS = {"integer": "%,d", "dollars": "$%,.0f", "hours": "%,.1f", "decimal": "%,.2f", "year": "%d"}
+STREAMLIT_FORMATS = {
+    "integer": "%,d",
+    "dollars": "$%,.0f",
+    "hours": "%,.1f",
+    "decimal": "%,.2f",
+    "days": "%,.0f",
+    "year": "%d",
+    # a share shown x100 (percent_points): one format for every rate, "55.9%" and "100.0%" (Streamlit's own
+    # "percent" printed "55.88%" beside "100%")
+    "percent": f"%.{formats.PERCENT_DECIMALS}f%%",
+}
+
+
+def percent_points(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """A copy whose shares (0..1: the "percent" columns of reports.formats, or `columns`) are percent points
+    (0..100), for a grid column formatted STREAMLIT_FORMATS["percent"]. Only what is drawn: downloads keep 0..1."""
+    wanted = columns if columns is not None else [c for c in frame.columns if formats.kind(c) == "percent"]
+    if not wanted:
+        return frame
+    return frame.assign(**{c: frame[c] * 100 for c in wanted})
 
 
 def column_config(column: str):
     kind = formats.kind(column)
-    if kind == "percent":
-        return st.column_config.NumberColumn(labels.label(column), format="percent")
     if kind in STREAMLIT_FORMATS:
         return st.column_config.NumberColumn(labels.label(column), format=STREAMLIT_FORMATS[kind])
     if kind == "date":

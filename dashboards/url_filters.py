@@ -5,7 +5,7 @@ Every filter is a widget made by one of the functions below, which keep it in th
 page runs at the same URL and keeps its query) opens the same page with the same filters. A filter's value is also
 remembered for the session under its URL name, so "year" chosen on one page is the year of the next page that has a
 year. A value from a URL is only ever matched against the widget's own options: text from a URL never becomes
-anything but the option it names (an unknown value falls back to the default).
+anything but the option it names (an unknown value falls back to the default, and the page says so: notices()).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable
 import streamlit as st
 
 REMEMBERED = "remembered-filters"
+NOTICES = "url-filter-notices"
 
 
 def _wanted(param: str, many: bool):
@@ -50,6 +51,7 @@ def sync_url(key: str = "url-sync") -> None:
     the query, so the script runs again whenever the filters change."""
     from urllib.parse import urlencode
 
+    st.session_state.pop(NOTICES, None)  # a page without notices(): none is left for the next page
     query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
     # An iframe of the app's own origin (srcdoc, sandboxed with allow-same-origin): its script runs whenever its
     # text changes, where a st.html script runs only when first mounted.
@@ -75,7 +77,9 @@ def url_sync_html(query: str) -> str:
     )
 
 
-def _prime(key: str, param: str, options: list, default, text: Callable = str, many: bool = False) -> None:
+def _prime(
+    key: str, param: str, options: list, default, text: Callable = str, many: bool = False, label: str = ""
+) -> None:
     """Before the widget exists: its value from the URL or the session's memory when it has none (or a stale one)."""
     if key in st.session_state:
         value = st.session_state[key]
@@ -89,13 +93,30 @@ def _prime(key: str, param: str, options: list, default, text: Callable = str, m
         value = [by_text[t] for t in (wanted if isinstance(wanted, list) else [wanted]) if t in by_text]
     else:
         value = by_text.get(wanted, default)
+    unknown = [t for t in (wanted if isinstance(wanted, list) else [wanted]) if t is not None and t not in by_text]
+    if unknown and param in st.query_params:  # a link's value (not one remembered from another page)
+        shown = ", ".join(str(text(v)) for v in value) if many else str(text(value))
+        st.session_state.setdefault(NOTICES, []).append((label or param, unknown, shown or "all"))
     st.session_state[key] = value
+
+
+def notices() -> None:
+    """Say which of the link's filter values the page did not find (a state without data, a stale year), once, under
+    the filters: "The link's state “WY” was not found: the page shows All." The values are the URL's text: plain."""
+    from dashboards.ui import plain
+
+    for label, unknown, shown in st.session_state.pop(NOTICES, []):
+        values = ", ".join(f"“{plain(str(v)[:40])}”" for v in unknown)
+        st.warning(
+            f"The link's {plain(label[:1].lower() + label[1:])} {values} was not found: the page shows {plain(shown)}.",
+            icon=":material/link_off:",
+        )
 
 
 def url_select(label: str, options, *, key: str, param: str, default=None, radio: bool = False, **kwargs):
     """st.selectbox (or st.radio) kept in the URL as `param`; `default` (else the first option) when not given."""
     options = list(options)
-    _prime(key, param, options, options[0] if default is None or default not in options else default)
+    _prime(key, param, options, options[0] if default is None or default not in options else default, label=label)
     widget = st.radio if radio else st.selectbox
     value = widget(label, options, key=key, **kwargs)
     _keep(param, str(value))
@@ -105,7 +126,7 @@ def url_select(label: str, options, *, key: str, param: str, default=None, radio
 def url_multiselect(label: str, options, *, key: str, param: str, **kwargs) -> list:
     """st.multiselect kept in the URL as one `param` per chosen value (none: every value)."""
     options = list(options)
-    _prime(key, param, options, [], many=True)
+    _prime(key, param, options, [], many=True, label=label)
     value = st.multiselect(label, options, key=key, **kwargs)
     _keep(param, [str(v) for v in value])
     return value
@@ -114,7 +135,7 @@ def url_multiselect(label: str, options, *, key: str, param: str, **kwargs) -> l
 def url_toggle(label: str, *, key: str, param: str, default: bool, **kwargs) -> bool:
     """st.toggle kept in the URL as param=yes or param=no."""
     yes_no = lambda v: "yes" if v else "no"  # noqa: E731
-    _prime(key, param, [True, False], default, text=yes_no)
+    _prime(key, param, [True, False], default, text=yes_no, label=label)
     value = st.toggle(label, key=key, **kwargs)
     _keep(param, yes_no(value))
     return value

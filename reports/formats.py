@@ -2,8 +2,8 @@
 on every surface.
 
 FORMATS maps a mart column to a format kind: integer, dollars, hours, percent (a share 0..1), change (a percent
-change, signed), decimal, date, list (a list of codes, shown comma-separated in natural order) or year; a column not
-in it is text.
+change, signed), decimal, days (whole days), date, list (a list of codes, shown comma-separated in natural order)
+or year; a column not in it is text.
 
 The helpers: `kind(column)`, `format_value(value, kind)` (text as a page shows it), `list_text` (a list as
 "C1, C2, C10"), `is_list`, `EXCEL` (kind -> Excel number format) and the PDF tables' kinds (`TABLE_KINDS`,
@@ -97,9 +97,8 @@ FORMATS: dict[str, str] = {
     **dict.fromkeys(["hours_of_instruction", "ama_pra_category1_credits"], "hours"),
     "credits_awarded": "decimal",  # quarter credits: two decimals
     **dict.fromkeys(["late_rate", "rejection_rate", "share_of_providers_flagged"], "percent"),
-    **dict.fromkeys(
-        ["median_days_to_report", "load_seconds", "provider_value", "peer_p25", "peer_median", "peer_p75"], "decimal"
-    ),
+    "median_days_to_report": "days",  # a median of whole days: "159", not "159.00"
+    **dict.fromkeys(["load_seconds", "provider_value", "peer_p25", "peer_median", "peer_p75"], "decimal"),
     **dict.fromkeys(
         [
             "data_as_of_date",
@@ -130,6 +129,9 @@ FORMATS: dict[str, str] = {
     **dict.fromkeys(["report_year", "load_id"], "year"),  # an identifier-like number: no thousands separator
 }
 
+#: decimals of a percent on every surface (12.3%, 100.0%): the dashboards' grids too (dashboards/ui.py)
+PERCENT_DECIMALS = 1
+
 #: format kind -> Excel number format (the kinds without one are written as text or left to Excel)
 EXCEL: dict[str, str] = {
     "integer": "#,##0",
@@ -137,6 +139,7 @@ EXCEL: dict[str, str] = {
     "hours": "#,##0.0",
     "percent": "0.0%",
     "decimal": "#,##0.00",
+    "days": "#,##0",
     "date": "yyyy-mm-dd",
     "year": "0",
     "change": '+0.0"%";-0.0"%";0.0"%"',  # a percent change, already x100: +4.3%
@@ -187,7 +190,7 @@ def format_value(value, kind: str = "integer") -> str:
     if kind not in EXCEL or isinstance(value, str):
         return str(value)
     number = float(value) if isinstance(value, Decimal) else value
-    if kind == "integer":
+    if kind in ("integer", "days"):
         return f"{int(round(float(number))):,}"
     if kind == "dollars":
         sign = "-" if float(number) < 0 else ""
@@ -195,7 +198,7 @@ def format_value(value, kind: str = "integer") -> str:
     if kind == "hours":
         return f"{float(number):,.1f}"
     if kind == "percent":
-        return f"{100 * float(number):.1f}%"
+        return f"{100 * float(number):.{PERCENT_DECIMALS}f}%"
     if kind == "decimal":
         return f"{float(number):,.2f}"
     if kind == "year":
@@ -220,7 +223,7 @@ TABLE_KINDS: dict[str, str] = {
 }
 
 #: this module's kinds -> the PDF tables' kinds (a year is printed as text: no thousands separator)
-PDF_KINDS: dict[str, str] = {**{v: k for k, v in TABLE_KINDS.items()}, "year": "text", "text": "text"}
+PDF_KINDS: dict[str, str] = {**{v: k for k, v in TABLE_KINDS.items()}, "year": "text", "text": "text", "days": "int"}
 
 
 def pdf_kind(column: str) -> str:

@@ -41,7 +41,7 @@ COLUMNS = [
 FIGURES = [
     ("Activities", "activities", ui.number),
     ("Providers reporting", "providers_reporting", ui.number),
-    ("Hours of instruction", "hours_of_instruction", ui.number),
+    ("Hours of instruction", "hours_of_instruction", ui.hours),  # to 0.1, as the tables
     ("Physician interactions", "physician_interactions", ui.number),
     ("Other learner interactions", "other_learner_interactions", ui.number),
     ("Commercial support income", "commercial_support_income", ui.money),
@@ -162,6 +162,7 @@ def selection(years: list, org_types: list, activity_names: dict, states: list) 
             format_func=lambda c: c if c == "All" else ui.activity_type(c, activity_names),
         )
         state = url_filters.url_select("State", ["All", *states], key="f-state", param="state")
+    url_filters.notices()  # a link's value that is not an option: said, not silently dropped
 
     selection = {"accreditor_group": group, "state": state, "organization_type": org, "activity_type": act}
     trend = data.select(ROLLUP, selection, order_by=["report_year"])
@@ -197,11 +198,11 @@ def selection(years: list, org_types: list, activity_names: dict, states: list) 
 
     if not len(trend):
         return  # nothing to chart or list: the message above says what is empty
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Trend")
-        trend_charts(trend)
-    with right:
+    # full-width charts, one under the other (as on the MOC and REMS pages): side by side, at 800 px the breakdown's
+    # labels took its whole column (no bar, no axis) and the trend's legend was cut
+    st.subheader("Trend")
+    trend_charts(trend)
+    with st.container(key="breakdown"):
         dims = [
             ("organization_type", "organization type", org),
             ("activity_type", "activity type", act),
@@ -218,6 +219,7 @@ def selection(years: list, org_types: list, activity_names: dict, states: list) 
                 radio=True,
                 horizontal=True,
             )
+            url_filters.notices()
             dim = next(d[0] for d in open_dims if d[1] == dim_label)
         parts = data.select(
             ROLLUP, {**selection, "report_year": year, dim: Exclude("All")}, order_by=["activities desc", dim]

@@ -11,8 +11,20 @@ ui.warehouse_guard()
 
 st.title("Data operations")
 
+# red for errors only: warnings orange, info blue (the chart's bars and the table's share bars)
 SEVERITY_COLOURS = {"Error": "#c0392b", "Warning": "#e69f00", "Info": "#0072b2"}
-GUIDE = 'the staff guide (docs/guide-staff.md), section "When a load fails"'
+# the guides ship with PARS as documents (the app serves no documentation): the section is named in words
+GUIDE = 'the section "When a load fails" of the PARS staff guide'
+
+
+def two_lines(text: str, longest: int = 40) -> str:
+    """A long sentence as two lines ("\\n" at the space nearest its middle), for a chart's axis label."""
+    if len(text) <= longest or " " not in text:
+        return text
+    middle = len(text) // 2
+    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
+    return text[:cut] + "\n" + text[cut + 1 :]
+
 
 attempts = ops.load_attempts(settings.warehouse())
 loads = data.select(
@@ -30,7 +42,7 @@ loads = data.select(
     order_by=["load_id desc"],
 )
 quarantine = data.select("ops.quarantine_summary", order_by=["load_id desc", "file_name", "rule_name"])
-overview = data.select("ops.data_completeness_overview", order_by=["rule_order"])
+overview = data.select("ops.data_completeness_overview", order_by=["severity_order", "rule_order"])
 severity = data.select("ops.completeness_by_severity", order_by=["severity_order"])
 summary = data.select("ops.operations_summary").iloc[0]
 
@@ -43,14 +55,22 @@ if not attempts.empty and ops.is_failure(attempts.iloc[0]["Outcome"]):
         f"What to do: {ui.plain(GUIDE)}."
     )
 
-# tiles sized so that every label fits at 1024 px; the details go in the caption below (no help icons to crowd them)
-cols = st.columns([0.8, 1.1, 1.2, 1.5])
-cols[0].metric("Loads", ui.number(summary["loads"]))
-cols[1].metric("Refused loads", ui.number(len(failures)))
-cols[2].metric("Quarantined rows", ui.number(summary["quarantined_rows"]))
-cols[3].metric(
-    "Providers with errors",
-    f"{ui.number(summary['providers_with_errors'])} of {ui.number(summary['providers_checked'])}",
+# tiles in a wrapping row, each as wide as its text: none is cut ("31 of 3…") at any width; the details go in the
+# caption below (no help icons to crowd them)
+ui.metric_row(
+    {
+        "loads": summary["loads"],
+        "refused": len(failures),
+        "quarantined": summary["quarantined_rows"],
+        "errors": f"{ui.number(summary['providers_with_errors'])} of {ui.number(summary['providers_checked'])}",
+    },
+    [
+        ("Loads", "loads", ui.number),
+        ("Refused loads", "refused", ui.number),
+        ("Quarantined rows", "quarantined", ui.number),
+        ("Providers with errors", "errors", str),
+    ],
+    key="headline",
 )
 latest_load = (
     f"Latest load: export {summary['latest_export_id']}, loaded {str(summary['latest_loaded_at'])[:16]} UTC. "
@@ -74,7 +94,10 @@ with tabs[0]:
             "and load it again."
         )
         st.dataframe(
-            attempts,
+            # an empty cell, not a greyed "None", where a loaded attempt has no message, rule or file
+            attempts.astype({c: "object" for c in ("Message", "Rule", "File")}).fillna(
+                {"Message": "", "Rule": "", "File": ""}
+            ),
             hide_index=True,
             key="t-attempts",
             column_order=[
@@ -207,6 +230,7 @@ with tabs[1]:
             file_name = url_filters.url_select("File", files, key="f-file", param="file")
             rules = quarantine[(quarantine["load_id"] == load) & (quarantine["file_name"] == file_name)]
             rule = url_filters.url_select("Rule", rules["rule_name"].unique().tolist(), key="f-rule", param="rule")
+        url_filters.notices()
         selected = {"load_id": load, "file_name": file_name, "rule_name": rule}
         chosen = rules[rules["rule_name"] == rule].iloc[0]
         st.markdown(
@@ -240,33 +264,39 @@ with tabs[1]:
 
 with tabs[2]:
     checked = int(summary["providers_checked"])
-    cols = st.columns(len(severity))
-    for col, row in zip(cols, severity.itertuples(), strict=True):
-        label = ops.SEVERITIES[row.severity]
-        col.metric(
-            f"{label}s" if label != "Info" else label,
-            f"{row.providers_flagged:,} of {checked:,} providers",
-            help=f"{row.activities_flagged:,} flagged activities under {row.rules_with_problems} of the "
-            f"{row.rules} {label.lower()} rules",
-        )
+    with st.container(horizontal=True, gap="medium", key="severity-figures"):  # wrapping tiles: none is cut
+        for row in severity.itertuples():
+            label = ops.SEVERITIES[row.severity]
+            st.metric(
+                f"{label}s" if label != "Info" else label,
+                f"{row.providers_flagged:,} of {checked:,} providers",
+                help=f"{row.activities_flagged:,} flagged activities under {row.rules_with_problems} of the "
+                f"{row.rules} {label.lower()} rules",
+                width="content",
+                border=True,
+            )
     st.caption(
         "Errors: data that is wrong or missing, so the Data Report counts are affected. Warnings: a "
         "reporting practice to correct (late or rejected completions, activities left open too long). "
         "Info: worth a look, possibly correct as it is."
     )
-    chart = overview.assign(severity_label=overview["severity"].map(ops.SEVERITIES))
+    chart = overview.assign(
+        severity_label=overview["severity"].map(ops.SEVERITIES),
+        rule_description=overview["rule_description"].map(two_lines),
+    )
     st.vega_lite_chart(
         chart,
         {
-            "height": {"step": 24},
+            "height": {"step": 30},
             "mark": {"type": "bar", "tooltip": True},
             "encoding": {
                 "y": {
                     "field": "rule_description",
                     "type": "nominal",
-                    "sort": {"field": "rule_order"},
+                    "sort": chart["rule_description"].tolist(),  # errors, then warnings, then info
                     "title": None,
-                    "axis": {"labelLimit": 420},
+                    # a long sentence on two lines (split at its middle space in the data): the bars keep room at 800 px
+                    "axis": {"labelLimit": 0, "labelExpr": "split(datum.label, '\\n')"},
                 },
                 "x": {
                     "field": "providers_flagged",
@@ -279,7 +309,7 @@ with tabs[2]:
                     "type": "nominal",
                     "title": "Severity",
                     "scale": {"domain": list(SEVERITY_COLOURS), "range": list(SEVERITY_COLOURS.values())},
-                    "legend": {"orient": "top"},
+                    "legend": {"orient": "top", "direction": "horizontal", "labelLimit": 0, "symbolLimit": 0},
                 },
                 "tooltip": [
                     {"field": "rule_code", "title": "Rule"},
@@ -304,28 +334,42 @@ with tabs[2]:
             "affected_records": "Records",
         }
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        key="t-completeness",
-        column_order=[
-            "Severity",
-            "What it finds",
-            "Providers flagged",
-            "Share of providers",
-            "Activities flagged",
-            "Records",
-            "What to fix",
-            "Rule",
-        ],
-        column_config={
-            "Share of providers": st.column_config.ProgressColumn(
-                "Share of providers", min_value=0, max_value=1, format="percent"
-            )
-        },
-    )
+    # one table per severity, errors first: each share bar in its severity's colour (a grid column has one colour)
+    for label, colour in SEVERITY_COLOURS.items():
+        part = table[table["Severity"] == label]
+        if part.empty:
+            continue
+        st.dataframe(
+            ui.percent_points(part, ["Share of providers"]),
+            hide_index=True,
+            key=f"t-completeness-{label.lower()}",
+            column_order=[  # the share bars before the long sentences: on screen at 800 px too
+                "Severity",
+                "Providers flagged",
+                "Share of providers",
+                "What it finds",
+                "Activities flagged",
+                "Records",
+                "What to fix",
+                "Rule",
+            ],
+            column_config={
+                "Share of providers": st.column_config.ProgressColumn(
+                    "Share of providers",
+                    min_value=0,
+                    max_value=100,
+                    format=ui.STREAMLIT_FORMATS["percent"],
+                    color=colour,
+                ),
+                "Activities flagged": st.column_config.NumberColumn(format=ui.STREAMLIT_FORMATS["integer"]),
+                "Records": st.column_config.NumberColumn(format=ui.STREAMLIT_FORMATS["integer"]),
+            },
+        )
     downloads.table_downloads(
-        table, "data-completeness-overview", what="data completeness overview", key="dl-completeness"
+        table.drop(columns=["severity_order"]),  # (the order the rows are in)
+        "data-completeness-overview",
+        what="data completeness overview",
+        key="dl-completeness",
     )
 
 with tabs[3]:

@@ -26,6 +26,7 @@ with st.container(key="filters", horizontal=True):
     boards = url_filters.url_multiselect(
         "Boards", sorted(summary["board"].unique()), key="f-boards", param="board", placeholder="every board"
     )
+url_filters.notices()
 
 selected = {"report_year": year, **({"board": boards} if boards else {})}
 rows = data.select("moc.board_summary", selected, order_by=["board"])
@@ -65,6 +66,7 @@ charts.bar_chart(
     x_title="Board",
     y_title="Completions",
     color_order=list(STATUS.values()),
+    palette=charts.STATUS_PALETTE,  # not the boards' colours of the chart below
     horizontal=True,
     key="c-moc-status",
 )

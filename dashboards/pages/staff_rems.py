@@ -23,19 +23,29 @@ if summary.empty or not years:
 summary = summary[summary["report_year"].isin(years)]
 with st.container(key="filters", horizontal=True):
     year = url_filters.url_select("Year", years, key="f-year", param="year")
+url_filters.notices()
 with st.container(key="selection"):
     st.caption(ui.plain(f"Selection: {year} · counted REMS activities"))
 
+# each tile's help is its column's description in the mart's yml (models/marts/rems/summary.yml): one definition
+FIGURES = [
+    ("REMS activities", "rems_activities"),
+    ("Compliant", "compliant_activities"),
+    ("Related", "related_activities"),
+    ("RPC funded", "rpc_funded_activities"),
+    ("Providers", "rems_providers"),
+    ("Prescriber learners", "prescriber_learners"),
+]
 ui.metric_row(
     summary[summary["report_year"] == year].iloc[0],
-    [
-        ("REMS activities", "rems_activities", ui.number),
-        ("Compliant", "compliant_activities", ui.number),
-        ("Related", "related_activities", ui.number),
-        ("RPC funded", "rpc_funded_activities", ui.number),
-        ("Providers", "rems_providers", ui.number),
-        ("Prescriber learners", "prescriber_learners", ui.number),
-    ],
+    [(label, column, ui.number, ui.described("rems.summary", column)) for label, column in FIGURES],
+)
+st.caption(
+    " ".join(
+        f"**{label}**: {ui.plain(ui.described('rems.summary', column))}"
+        for label, column in FIGURES
+        if label in ("Compliant", "Related", "RPC funded")
+    )
 )
 
 DESIGNATIONS = {"compliant_activities": "Compliant", "related_activities": "Related"}
@@ -87,6 +97,7 @@ with st.container(key="list-filters", horizontal=True):
         "Designation", ["All", "Compliant", "Related"], key="f-designation", param="designation"
     )
     counted_only = url_filters.url_toggle("Counted activities only", key="f-counted", param="counted", default=True)
+url_filters.notices()
 filters = {"report_year": year}
 if designation != "All":
     filters["rems_designation"] = designation

@@ -44,7 +44,7 @@ def test_moc_timeliness_puts_the_late_rate_first_as_percent(env):
     ]
     timeliness = at.dataframe[-1]
     assert list(timeliness.value.columns[:3]) == ["Provider", "Board", "Late rate"]
-    assert formats(timeliness)["Late rate"] == "percent"
+    assert formats(timeliness)["Late rate"] == "%.1f%%"  # one decimal, every rate (reports.formats)
     summary = at.dataframe[0]
     assert "completions_accepted" not in summary.value.columns and "Accepted" in summary.value.columns
 

@@ -12,11 +12,14 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+import yaml
 from streamlit.navigation.page import calc_hash
 from streamlit.testing.v1 import AppTest
 
 from dashboards import audit, auth, releases, ui
+from reports.formats import format_value
 from tests.helpers import query as q
 from tests.helpers.apptest import app_test
 
@@ -44,7 +47,11 @@ def app() -> AppTest:
 
 
 def sign_in(env, name: str, password: str | None = None) -> AppTest:
-    at = app()
+    return sign_in_on(env, app(), name, password)
+
+
+def sign_in_on(env, at: AppTest, name: str, password: str | None = None) -> AppTest:
+    """Sign in on `at`, an app already run (at a link's URL, say)."""
     at.text_input(key="sign-in-name").input(name)
     at.text_input(key="sign-in-password").input(password or env["passwords"][name])
     at.button[0].click()  # the form's submit button
@@ -281,10 +288,85 @@ def test_moc_rems_and_operations_pages(env):
     assert n(m["Quarantined rows"]) == q(db, "select count(*) from raw.quarantine")[0][0]
     errors, checked = q(db, "select providers_with_errors, providers_checked from ops.operations_summary")[0]
     assert m["Providers with errors"] == f"{errors:,} of {checked:,}"  # by severity: tests/dashboards/test_ops_page.py
-    overview = next(df.value for df in at.dataframe if "Activities flagged" in df.value.columns)
+    overview = pd.concat([df.value for df in at.dataframe if "Activities flagged" in df.value.columns])
     flagged = dict(q(db, "select rule_code, count(*) from review.data_completeness group by rule_code"))
     shown = dict(zip(overview["Rule"], overview["Activities flagged"], strict=True))
     assert {rule: count for rule, count in shown.items() if count} == flagged
+
+
+def vega_specs(at: AppTest) -> list[dict]:
+    """The Vega-Lite specs of the page's charts, in page order."""
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def grid_formats(table) -> dict[str, dict]:
+    """column label -> the grid's type configuration of the column (format, colour)."""
+    config = json.loads(table.proto.columns or "{}")
+    entries = {c: config.get(f"col:name:{c}") or config.get(c) or {} for c in table.value.columns}
+    return {c: entry.get("type_config") or {} for c, entry in entries.items()}
+
+
+def test_staff_figures_read_in_one_format_with_their_own_colours_and_definitions(env):
+    """Old code: hours of instruction as "28,276" beside the tables' 28,275.8; rates in Streamlit's "percent"
+    ("33.33%" beside "100%"); median days as "159.00"; the MOC statuses in the boards' palette (orange: ABIM in
+    one chart, "Rejected" in the next); REMS tiles without a word on what "RPC funded" or "Related" mean."""
+    db = env["db"]
+    at = sign_in(env, "staff1")
+    year = at.selectbox(key="f-year").value
+    hours = q(
+        db,
+        "select hours_of_instruction from annual_report.enterprise_size where report_year = ? "
+        "and accreditor_group = 'All'",
+        [year],
+    )[0][0]
+    assert metrics(at)["Hours of instruction"] == format_value(hours, "hours")  # "30,334.0", as the tables
+
+    at.switch_page(PAGE["moc"]).run()
+    timeliness = at.dataframe[-1]
+    shown = grid_formats(timeliness)
+    assert shown["Late rate"]["format"] == shown["Rejection rate"]["format"] == "%.1f%%"  # 33.3%, 100.0%
+    assert shown["Median days to report"]["format"] == "%,.0f"  # whole days
+    rates = q(
+        db,
+        "select late_rate from moc.provider_reporting_timeliness where report_year = ? "
+        "order by late_rate desc, completions desc, provider_id, board",
+        [at.selectbox(key="f-year").value],
+    )
+    assert timeliness.value["Late rate"].tolist() == pytest.approx([100 * r for (r,) in rates])  # percent points
+    status, trend = vega_specs(at)[:2]
+    status_colours = status["encoding"]["color"]["scale"]["range"]
+    board_colours = trend["encoding"]["color"]["scale"]["range"]
+    assert status["encoding"]["color"]["scale"]["domain"] == ["Accepted", "Rejected", "Pending"]
+    assert not set(status_colours[:3]) & set(board_colours), (status_colours, board_colours)
+
+    at.switch_page(PAGE["rems"]).run()
+    spec = yaml.safe_load((APP.parents[1] / "models" / "marts" / "rems" / "summary.yml").read_text())
+    described = {c["name"]: " ".join(c["description"].split()) for c in spec["models"][0]["columns"]}
+    helps = {m.label: m.proto.help for m in at.metric}
+    for label, column in [
+        ("Compliant", "compliant_activities"),
+        ("Related", "related_activities"),
+        ("RPC funded", "rpc_funded_activities"),
+    ]:
+        assert helps[label] == described[column], label
+        assert ui.plain(described[column]) in " ".join(c.value for c in at.caption), label
+
+
+def test_a_links_unknown_filter_value_is_said_not_dropped(env):
+    """Old code: /annual-report?year=...&state=WY (WY has no data) showed every state without a word."""
+    db = env["db"]
+    at = app()
+    year = max(y for (y,) in q(db, "select report_year from annual_report.enterprise_size"))
+    at.query_params["year"] = str(year)
+    at.query_params["state"] = "WY"
+    at.run()
+    at = sign_in_on(env, at, "staff1")
+    assert at.selectbox(key="f-state").value == "All" and at.selectbox(key="f-year").value == year
+    notices = [w.value for w in at.warning]
+    assert any("state" in w and "WY" in w and "All" in w for w in notices), notices
+    assert not any(str(year) in w for w in notices), notices  # the year was found: no word about it
+    at.selectbox(key="f-state").select("All").run()  # said once: the next run has no notice
+    assert not [w.value for w in at.warning if "WY" in w.value]
 
 
 # ------------------------------------------------------------------------------------------------- reviewer

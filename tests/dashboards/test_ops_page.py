@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from security.snapcases import error_line, run_load
 from streamlit.testing.v1 import AppTest
@@ -25,6 +27,7 @@ from dashboards import auth, exports, ops, ui
 from tests.helpers import copy_export, query
 from tests.helpers.apptest import app_test
 from warehouse.contract import RULES
+from warehouse.load import attempts
 
 from dashboard_fixtures import dash_users  # noqa: F401  (fixture)
 
@@ -140,3 +143,46 @@ def test_a_warehouse_without_a_record_says_so(refused):
     assert not at.error
     assert {m.label: m.value for m in at.metric}["Refused loads"] == "0"
     assert any("No load attempt is recorded" in i.value for i in at.info)
+
+
+def test_completeness_is_grouped_by_severity_with_one_percent_format_and_red_for_errors_only(refused):
+    """Old code: rules in rule order (Error, Error, Info, Warning, Warning, Error...) in the chart and the table, every
+    share bar red, shares in Streamlit's "percent" ("55.88%" beside "100%")."""
+    db, _ = refused
+    at = page()
+    expected = query(
+        db,
+        "select severity, rule_code, share_of_providers_flagged from ops.data_completeness_overview "
+        "order by case severity when 'error' then 1 when 'warning' then 2 else 3 end, rule_order",
+    )
+    tables = [df for df in at.dataframe if "Share of providers" in df.value.columns]
+    shown = pd.concat([t.value for t in tables])
+    assert list(zip(shown["Severity"], shown["Rule"], strict=True)) == [(ops.SEVERITIES[s], r) for s, r, _ in expected]
+    assert shown["Share of providers"].tolist() == pytest.approx([100 * share for *_, share in expected])
+    red = set()
+    for table in tables:
+        (severity,) = set(table.value["Severity"])
+        config = json.loads(table.proto.columns)["Share of providers"]["type_config"]
+        assert config["format"] == "%.1f%%" and config["max_value"] == 100  # 55.9%, 100.0%
+        if config["color"] == "#c0392b":
+            red.add(severity)
+    assert red == {"Error"}
+    # the chart lists its rules in the same order, errors first
+    spec = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
+    order = [" ".join(label.split("\n")) for label in spec["encoding"]["y"]["sort"]]
+    described = dict(query(db, "select rule_code, rule_description from ops.data_completeness_overview"))
+    assert order == [described[r] for _, r, _ in expected]
+
+
+def test_a_loaded_attempt_shows_empty_cells_and_the_guide_is_named_in_words(refused):
+    """Old code: a greyed "None" in the Message, Rule and File cells of a load that went through; "What to do: the
+    staff guide (docs/guide-staff.md)", a file path nobody can open from the page."""
+    db, _ = refused
+    at = page()  # the refused load's box and the attempts' caption say where to look
+    words = [at.error[0].value, *(c.value for c in at.caption)]
+    assert not [w for w in words if "docs/" in w or ".md" in w], words
+    assert all(any("When a load fails" in w and "staff guide" in w for w in ws) for ws in ([words[0]], words[1:]))
+    attempts.record(db, outcome="loaded", export_id="2024-01-01T00:00:00Z-full", load_id=2, quarantined=0, seconds=1.5)
+    shown = frame_with(page(), "Message")
+    loaded = shown[shown["Outcome"] == "Loaded"].iloc[0]
+    assert (loaded["Message"], loaded["Rule"], loaded["File"]) == ("", "", "")

@@ -20,7 +20,11 @@ with
         group by rule_code
     ),
 
-    described as (select overview.*, rules.severity, rules.fix from overview left join rules using (rule_code))
+    described as (
+        select overview.*, rules.severity, rules.severity_order, rules.fix
+        from overview
+        left join rules using (rule_code)
+    )
 
 select
     rule_code::varchar as rule_code,
@@ -32,5 +36,6 @@ select
     activities_flagged::bigint as activities_flagged,
     affected_records::bigint as affected_records,
     severity::varchar as severity,
+    severity_order::integer as severity_order,
     fix::varchar as fix
 from described
