@@ -23,7 +23,7 @@ from warehouse.load import load_export
     ["2023-04-14T02:10:05", "2023-04-14", "2023-04-14 02:10:05Z", "2023-04-14X02:10:05Z", "20230414T021005"],
     ids=["no_offset", "date_only", "space_separator", "other_separator", "basic_no_offset"],
 )
-def test_exported_at_without_z_or_an_offset_or_not_iso_isassert_manifest_refused(export_copy, db, value):
+def test_exported_at_without_z_or_an_offset_or_not_iso_is_refused(export_copy, db, value):
     set_manifest(export_copy, exported_at=value)
     assert_manifest_refused(export_copy, db, "exported_at")
 

@@ -58,7 +58,7 @@ def test_the_cli_refuses_a_nested_manifest_without_a_traceback(export_copy, tmp_
     ["a\x1b[31mRED\nb", "a\tb", "a\x00b", "a\x7fb", "a\x85b", "a\u2028b", "a\u202eb", "a\u200bb", "a\rb"],
     ids=["esc_lf", "tab", "nul", "del", "c1_nel", "line_separator", "bidi_override", "zero_width", "cr"],
 )
-def test_an_export_id_with_a_control_or_invisible_character_isassert_manifest_refused(export_copy, db, export_id):
+def test_an_export_id_with_a_control_or_invisible_character_is_refused(export_copy, db, export_id):
     set_manifest(export_copy, export_id=export_id)
     err = assert_manifest_refused(export_copy, db, "export_id")
     assert "\\x" in str(err) or "\\u" in str(err) or "\\t" in str(err) or "\\r" in str(err), str(err)
