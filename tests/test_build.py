@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from tests.helpers import fingerprint, query
 from tests.helpers.dbtwork import dbt_work  # noqa: F401  (the shared fixture)
+from tests.helpers.loadchecks import pars_until
 from tests.helpers.shared import BUILD_OUTPUT, RAW_BEFORE_BUILD
 from warehouse.build import BuildError, build, serve
 from warehouse.cli import main
@@ -147,23 +148,12 @@ def test_a_broken_model_fails_the_build_with_its_error(db, failing_project):
 @pytest.mark.parametrize("moment", ["copying", "node"])
 def test_kill_9_during_a_build_leaves_the_warehouse_unchanged(db, base_export, moment):
     before, digest = fingerprint(db), sha256(db)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "warehouse", "build", "--db", str(db)],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
+    proc, seen = pars_until(
+        ["build", "--db", str(db)], "[build] copying" if moment == "copying" else "[build] 2/", ROOT
     )
-    seen = []
-    for line in proc.stderr:
-        seen.append(line.strip())
-        if moment == "copying" and "[build] copying" in line:
-            break
-        if moment == "node" and line.startswith("[build] 2/"):
-            # a load meanwhile is refused, naming the build that holds the warehouse
-            with pytest.raises(LoadError, match=rf"busy: a build \(pid {proc.pid}"):
-                load_export(base_export, db)
-            break
+    if moment == "node":  # a load meanwhile is refused, naming the build that holds the warehouse
+        with pytest.raises(LoadError, match=rf"busy: a build \(pid {proc.pid}"):
+            load_export(base_export, db)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, f"the build finished before the kill: {seen[-3:]}"
