@@ -100,17 +100,35 @@ def choose(pg, key: str, option: str) -> None:
     raise AssertionError(f"cannot choose {option!r} in {key}")
 
 
+QUIET = """() => {
+    const busy = document.querySelector('[data-stale="true"]')
+        || document.querySelector('[data-testid="stStatusWidget"]');
+    const now = performance.now();
+    if (busy) { window.__parsQuietSince = null; return false; }
+    if (window.__parsQuietSince == null) window.__parsQuietSince = now;
+    return now - window.__parsQuietSince >= 400;
+}"""
+
+
 def settle(pg) -> None:
-    """Wait until the app has finished its rerun (no element marked stale, no status widget running)."""
-    pg.wait_for_function("""() => !document.querySelector('[data-stale="true"]')
-                              && !document.querySelector('[data-testid="stStatusWidget"]')""")
+    """Wait until the app has finished its rerun: no element marked stale and no status widget running, for 400 ms
+    on end (Streamlit shows its running widget a moment after a rerun starts: a single look right after a click
+    could fall before it, and a button clicked then is replaced under the click)."""
+    pg.evaluate("window.__parsQuietSince = null")
+    pg.wait_for_function(QUIET)
 
 
 def download(pg, key: str, timeout_ms: int = 45_000) -> tuple[str, bytes]:
-    # 45 s: a small CSV's deferred download once missed 15 s in a full suite run (the other worker building)
+    """The file a download button gives. A deferred download that has not started 20 s after the click (twice in
+    full suite runs, the machine busy with the other worker's build) is clicked once more, as a user would."""
     settle(pg)
-    with pg.expect_download(timeout=timeout_ms) as info:
-        pg.locator(f".st-key-{key} button").click()
+    try:
+        with pg.expect_download(timeout=20_000) as info:
+            pg.locator(f".st-key-{key} button").click()
+    except playwright_api.TimeoutError:
+        settle(pg)
+        with pg.expect_download(timeout=timeout_ms) as info:
+            pg.locator(f".st-key-{key} button").click()
     d = info.value
     return d.suggested_filename, Path(d.path()).read_bytes()
 
