@@ -316,15 +316,16 @@ def flag_summary(risk: dict | None) -> list[tuple[str, str]]:
     """The utility flags collapsed to one message per level: (level, text) naming each flagged column with its
     suppressed share, grouped by table."""
     out = []
+    block = risk.get("utility") if isinstance(risk, dict) else None
+    warnings = block.get("warnings") if isinstance(block, dict) else None
+    warnings = [w for w in warnings if isinstance(w, dict)] if isinstance(warnings, list) else []
     for level, heading in (
         ("error", "Entirely suppressed (the column carries no information)"),
         ("warning", "Mostly suppressed (more than half of the rows or cells are '*' or empty)"),
     ):
         by_table: dict[str, list[str]] = {}
-        block = risk.get("utility") if isinstance(risk, dict) else None
-        warnings = block.get("warnings") if isinstance(block, dict) else None
-        for w in warnings if isinstance(warnings, list) else []:
-            if isinstance(w, dict) and w.get("level") == level:
+        for w in warnings:
+            if w.get("level") == level:
                 share = re.search(r"(\d+(?:\.\d+)?%)", str(w.get("message") or ""))
                 column = _show(w.get("column") or str(w.get("message") or "").split(":")[0])
                 by_table.setdefault(_show(w.get("table")), []).append(
@@ -362,17 +363,6 @@ def utility(risk: dict | None) -> list[dict] | None:
                     }
                 )
     return rows
-
-
-def utility_flags(risk: dict | None) -> list[tuple[str, str]]:
-    """(level, "table: message") of every column flagged mostly (warning) or entirely (error) suppressed."""
-    flags = []
-    block = risk.get("utility") if isinstance(risk, dict) else None
-    warnings = block.get("warnings") if isinstance(block, dict) else None
-    for w in warnings if isinstance(warnings, list) else []:
-        if isinstance(w, dict) and w.get("level") in FLAGS:
-            flags.append((w["level"], f"{_show(w.get('table'))}: {_show(w.get('message'))}"))
-    return flags
 
 
 def _percent(share) -> str:
